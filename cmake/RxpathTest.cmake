@@ -1,0 +1,20 @@
+# rxpath_add_test(NAME <name> SOURCES <src...> [LIBS <lib...>] [TIMEOUT <s>] [ARGS <arg...>] [LABELS <l...>])
+#
+# One test executable, one add_test() with a TIMEOUT. Boost.Test is linked
+# dynamically; a test with its own entry point (SystemC's sc_main, see
+# STYLE.md 14) defines BOOST_TEST_NO_MAIN and BOOST_TEST_ALTERNATIVE_INIT_API
+# itself.
+function(rxpath_add_test)
+  cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBS;ARGS;LABELS" ${ARGN})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  add_executable(${T_NAME} ${T_SOURCES})
+  target_compile_definitions(${T_NAME} PRIVATE BOOST_TEST_DYN_LINK)
+  target_link_libraries(${T_NAME} PRIVATE Boost::unit_test_framework rxpath_warnings ${T_LIBS})
+  add_test(NAME ${T_NAME} COMMAND ${T_NAME} ${T_ARGS})
+  set_tests_properties(${T_NAME} PROPERTIES TIMEOUT ${T_TIMEOUT})
+  if(T_LABELS)
+    set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}")
+  endif()
+endfunction()
