@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+// A tiny "driver double": programs the NIC the way the Linux igb driver does
+// and refills descriptors, over MMIO callbacks and the harness host memory.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "rxpath/vh/axi.hpp"
+#include "rxpath/vh/eth.hpp"
+
+namespace rxpath::vh {
+
+// Advanced writeback of one descriptor, as the host reads it.
+struct RxWriteback {
+    uint16_t pkt_info, hdr_info;
+    uint32_t rss, status_error;
+    uint16_t length, vlan;
+};
+
+// One received descriptor (data already copied out of its buffer).
+struct RxDesc {
+    unsigned slot;
+    RxWriteback wb;
+    Bytes data;
+};
+
+struct IgbRing {
+    unsigned queue = 0;
+    unsigned count = 64;           // descriptors (multiple of 8)
+    uint64_t desc_base = 0;        // ring memory
+    uint64_t buf_base = 0;         // buffer i at buf_base + i * buf_stride
+    unsigned buf_size = 2048;      // SRRCTL.BSIZEPKT * 1 KiB
+    uint64_t buf_stride = 4096;
+    bool drop_en = false;
+    unsigned vector = 0;
+    unsigned next_to_use = 0, next_to_clean = 0;
+};
+
+class IgbDouble {
+public:
+    using Wr = std::function<void(uint32_t, uint32_t)>;
+    using Rd = std::function<uint32_t(uint32_t)>;
+    IgbDouble(Wr wr, Rd rd, SparseMem& mem) : wr_(std::move(wr)), rd_(std::move(rd)), mem_(mem) {}
+
+    // igb_configure_rx_ring() (igb_main.c): RXDCTL=0, base, length, RDH=RDT=0,
+    // SRRCTL, RXDCTL enable; then igb_alloc_rx_buffers(count-1).
+    void igb_configure_rx_ring(IgbRing& r, unsigned fill = ~0u);
+    // igb_alloc_rx_buffers() (igb_main.c): n descriptors, one tail write.
+    void igb_alloc_rx_buffers(IgbRing& r, unsigned n);
+    // igb_desc_unused() (igb.h)
+    static unsigned igb_desc_unused(const IgbRing& r) {
+        return (r.next_to_clean > r.next_to_use ? 0 : r.count) + r.next_to_clean - r.next_to_use - 1;
+    }
+    // igb_clean_rx_irq() (igb_main.c) reduced: collect completed descriptors
+    // (length != 0) up to budget, refill in batches of IGB_RX_BUFFER_WRITE.
+    std::vector<RxDesc> igb_clean_rx_irq(IgbRing& r, unsigned budget = 1u << 30, bool refill = true);
+    // igb_setup_rctl() (igb_main.c) with the model's options.
+    void igb_setup_rctl(uint32_t extra = 0, bool secrc = true);
+    // igb_rar_set() (e1000_mac.c): station address in RAL/RAH[index].
+    void igb_rar_set(const Mac& mac, unsigned index = 0);
+    // igb_configure_msix() + igb_irq_enable() (igb_main.c) for one queue vector.
+    void igb_configure_msix(const IgbRing& r, uint32_t eitr);
+    RxWriteback read_wb(const IgbRing& r, unsigned slot) const;
+    uint64_t buf_addr(const IgbRing& r, unsigned slot) const { return r.buf_base + slot * r.buf_stride; }
+
+    static constexpr unsigned IGB_RX_BUFFER_WRITE = 16;  // igb.h
+
+private:
+    Wr wr_;
+    Rd rd_;
+    SparseMem& mem_;
+};
+
+}  // namespace rxpath::vh

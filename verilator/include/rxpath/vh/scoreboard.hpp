@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+// Predicts each frame's fate on the NIC: delivered (bytes and writeback) or
+// dropped into one counter; then matches what the host saw.
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "rxpath/vh/eth.hpp"
+#include "rxpath/vh/igb_double.hpp"
+#include "rxpath/vh/xgmii.hpp"
+
+namespace rxpath::vh {
+
+// What the NIC is programmed with (the scoreboard's copy).
+struct NicConfig {
+    Mac station{0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+    bool en = true, upe = false, mpe = false, bam = true, lpe = false, secrc = true;
+    unsigned rlpml = 0x2600;
+    bool ipofld = true, tuofl = true;
+    unsigned buf_size = 2048;
+};
+
+// Drop causes, named after the counter register that counts them.
+enum class Fate { Deliver, RXERRC, CRCERRS, RUC, RFC, ROC, RJC, RXP_AFDC, RXP_RXDIS };
+const char* fate_name(Fate f);
+uint32_t fate_counter_offset(Fate f);  // register offset of the counter
+
+struct Prediction {
+    Fate fate;
+    Bytes host;            // bytes the host must see (FCS stripped with SECRC)
+    uint16_t pkt_info = 0;
+    uint32_t status = 0;   // status_error of the EOP descriptor
+    bool broadcast = false, multicast = false;
+};
+
+// Precedence (stated in rtl/README.md): RXP_RXDIS, then framing (RXERRC),
+// then length (RUC/RFC, ROC/RJC by FCS), then CRCERRS, then the address
+// filter (RXP_AFDC).
+Prediction predict(const WireFrame& f, const NicConfig& c);
+unsigned max_frame_len(const Bytes& data, const NicConfig& c);
+
+class Scoreboard {
+public:
+    explicit Scoreboard(NicConfig c) : cfg(c) {}
+    // Frame handed to the wire.
+    void sent(const WireFrame& f);
+    // Descriptors the host collected, in ring order; assembles EOP frames and
+    // checks each against the oldest still-expected frame; frames skipped
+    // over are recorded as missing (they must be in MPC/RQDPC).
+    void received(const std::vector<RxDesc>& d);
+    NicConfig cfg;
+    std::deque<Prediction> expected;      // deliveries not yet seen
+    std::map<Fate, uint64_t> drops;       // predicted per counter
+    uint64_t delivered = 0, missing = 0, sent_frames = 0, delivered_bytes = 0;
+    std::vector<std::string> errors;      // mismatches, empty when all is well
+
+private:
+    Bytes partial_;
+    std::vector<RxWriteback> partial_wb_;
+};
+
+}  // namespace rxpath::vh

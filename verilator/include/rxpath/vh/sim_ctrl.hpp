@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+// Simulation controller: owns the Verilated model's clock, reset, eval order,
+// cycle counter, time-outs and (on request) FST tracing. Everything else
+// plugs in as an Agent.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <verilated.h>
+
+#include "rxpath/vh/agent.hpp"
+#include "rxpath/vh/debug.hpp"
+
+namespace rxpath::vh {
+
+inline constexpr double kClockMhz = 156.25;  // XGMII clock, 6.4 ns
+inline constexpr uint64_t kPsPerCycle = 6400;
+
+template <class M>
+class SimCtrl {
+public:
+    explicit SimCtrl(const char* name = "nic") : ctx_(new VerilatedContext), top_(new M(ctx_.get(), name)) {
+        dbg_from_env();
+        ctx_->fatalOnError(false);  // an assertion becomes a test failure, not abort()
+        top_->clk_i = 0;
+        top_->rst_ni = 0;
+        top_->eval();
+    }
+    ~SimCtrl() {
+        if (trace_close) trace_close();
+        top_->final();
+    }
+    SimCtrl(const SimCtrl&) = delete;
+    SimCtrl& operator=(const SimCtrl&) = delete;
+
+    M& top() { return *top_; }
+    VerilatedContext& ctx() { return *ctx_; }
+    uint64_t cycle() const { return cycle_; }
+    void add(Agent& a) { agents_.push_back(&a); }
+    // Called after every cycle's drive phase (checkers, scoreboards).
+    std::vector<std::function<void(uint64_t)>> on_cycle;
+
+    // Active-low synchronous reset held for n cycles.
+    void reset(unsigned n = 8) {
+        top_->rst_ni = 0;
+        run(n);
+        top_->rst_ni = 1;
+    }
+
+    // One clock: sample (pre-edge), rising edge, falling edge, drive.
+    void step() {
+        top_->eval();
+        for (Agent* a : agents_) a->sample(cycle_);
+        top_->clk_i = 1;
+        top_->eval();
+        ctx_->timeInc(kPsPerCycle / 2);
+        if (trace_dump) trace_dump(ctx_->time());
+        ++cycle_;
+        top_->clk_i = 0;
+        top_->eval();
+        ctx_->timeInc(kPsPerCycle / 2);
+        if (trace_dump) trace_dump(ctx_->time());
+        if (ctx_->gotError() || ctx_->gotFinish())
+            throw std::runtime_error("RTL stopped ($stop/$fatal/assertion) at cycle " + std::to_string(cycle_));
+        for (Agent* a : agents_) a->drive(cycle_);
+        for (auto& f : on_cycle) f(cycle_);
+    }
+    void run(uint64_t n) {
+        for (uint64_t i = 0; i < n; ++i) step();
+    }
+    // Steps until pred() is true; throws after `timeout` cycles naming `what`.
+    template <class P>
+    uint64_t run_until(P pred, uint64_t timeout, const std::string& what) {
+        uint64_t start = cycle_;
+        while (!pred()) {
+            if (cycle_ - start >= timeout)
+                throw std::runtime_error("timeout after " + std::to_string(timeout) + " cycles waiting for " + what);
+            step();
+        }
+        return cycle_ - start;
+    }
+
+    std::function<void(uint64_t)> trace_dump;  // set by enable_fst()
+    std::function<void()> trace_close;
+
+private:
+    std::unique_ptr<VerilatedContext> ctx_;
+    std::unique_ptr<M> top_;
+    std::vector<Agent*> agents_;
+    uint64_t cycle_ = 0;
+};
+
+}  // namespace rxpath::vh

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+// Frame builders and checksums.
+#include "rxpath/vh/eth.hpp"
+
+#include <stdexcept>
+#include <string>
+#include <zlib.h>
+
+namespace rxpath::vh {
+
+uint32_t eth_fcs(const uint8_t* p, size_t n) {
+    return static_cast<uint32_t>(crc32(crc32(0L, Z_NULL, 0), p, static_cast<uInt>(n)));
+}
+
+uint32_t crc32_bitwise(const uint8_t* p, size_t n) {
+    uint32_t c = 0xffffffffu;
+    for (size_t i = 0; i < n; ++i) {
+        c ^= p[i];
+        for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+    }
+    return ~c;
+}
+
+Bytes with_fcs(const Bytes& frame) {
+    Bytes out = frame;
+    uint32_t f = eth_fcs(frame);
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(f >> (8 * i)));
+    return out;
+}
+
+uint32_t csum_add(uint32_t sum, const uint8_t* p, size_t n) {
+    for (size_t i = 0; i + 1 < n; i += 2) sum += (uint32_t(p[i]) << 8) | p[i + 1];
+    if (n & 1) sum += uint32_t(p[n - 1]) << 8;
+    return sum;
+}
+
+uint16_t csum_fold(uint32_t sum) {
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    return static_cast<uint16_t>(sum);
+}
+
+static void put16(Bytes& b, size_t at, uint16_t v) {
+    b[at] = uint8_t(v >> 8);
+    b[at + 1] = uint8_t(v);
+}
+static void put32(Bytes& b, size_t at, uint32_t v) {
+    put16(b, at, uint16_t(v >> 16));
+    put16(b, at + 2, uint16_t(v));
+}
+
+Bytes eth_frame(const Mac& dst, const Mac& src, uint16_t ethertype, const Bytes& payload) {
+    Bytes f(ETH_HLEN);
+    for (int i = 0; i < 6; ++i) {
+        f[i] = dst[i];
+        f[6 + i] = src[i];
+    }
+    put16(f, 12, ethertype);
+    f.insert(f.end(), payload.begin(), payload.end());
+    if (f.size() < ETH_ZLEN) f.resize(ETH_ZLEN, 0);
+    return f;
+}
+
+Bytes ipv4_packet(uint8_t proto, const Bytes& l4, const Ipv4Opts& o) {
+    if (o.opt_words > 10) throw std::invalid_argument("ipv4_packet: opt_words > 10");
+    const size_t hl = 20 + 4 * o.opt_words;
+    Bytes p(hl, 0);
+    p[0] = uint8_t(0x40 | (hl / 4));
+    put16(p, 2, uint16_t(hl + l4.size()));
+    put16(p, 4, o.id);
+    put16(p, 6, 0x4000);  // DF
+    p[8] = o.ttl;
+    p[9] = proto;
+    put32(p, 12, o.saddr);
+    put32(p, 16, o.daddr);
+    for (size_t i = 20; i < hl; ++i) p[i] = 1;  // NOP options
+    uint16_t c = uint16_t(~csum_fold(csum_add(0, p.data(), hl)));
+    if (o.bad_hdr_csum) c ^= 0x5a5a;
+    put16(p, 10, c);
+    p.insert(p.end(), l4.begin(), l4.end());
+    return p;
+}
+
+static uint32_t pseudo_sum(const Ipv4Opts& ip, uint8_t proto, size_t len) {
+    uint32_t s = 0;
+    s += ip.saddr >> 16;
+    s += ip.saddr & 0xffff;
+    s += ip.daddr >> 16;
+    s += ip.daddr & 0xffff;
+    s += proto;
+    s += uint32_t(len);
+    return s;
+}
+
+Bytes udp_datagram(const Bytes& payload, const Ipv4Opts& ip, const L4Opts& o) {
+    Bytes u(8, 0);
+    put16(u, 0, o.sport);
+    put16(u, 2, o.dport);
+    put16(u, 4, uint16_t(8 + payload.size()));
+    u.insert(u.end(), payload.begin(), payload.end());
+    uint16_t c = uint16_t(~csum_fold(csum_add(pseudo_sum(ip, IPPROTO_UDP_, u.size()), u.data(), u.size())));
+    if (c == 0) c = 0xffff;  // RFC 768: a computed 0 is sent as all ones
+    if (o.bad_csum) c ^= 0x0f0f;
+    if (o.zero_csum) c = 0;
+    put16(u, 6, c);
+    return u;
+}
+
+Bytes tcp_segment(const Bytes& payload, const Ipv4Opts& ip, const L4Opts& o) {
+    Bytes t(20, 0);
+    put16(t, 0, o.sport);
+    put16(t, 2, o.dport);
+    put32(t, 4, 1000);    // seq
+    put32(t, 8, 2000);    // ack_seq
+    t[12] = 5 << 4;       // doff
+    t[13] = 0x18;         // PSH|ACK
+    put16(t, 14, 65535);  // window
+    t.insert(t.end(), payload.begin(), payload.end());
+    uint16_t c = uint16_t(~csum_fold(csum_add(pseudo_sum(ip, IPPROTO_TCP_, t.size()), t.data(), t.size())));
+    if (o.bad_csum) c ^= 0x0f0f;
+    put16(t, 16, c);
+    return t;
+}
+
+Bytes udp_frame(const Mac& dst, const Mac& src, const Bytes& payload, const Ipv4Opts& ip, const L4Opts& l4) {
+    return eth_frame(dst, src, ETH_P_IP, ipv4_packet(IPPROTO_UDP_, udp_datagram(payload, ip, l4), ip));
+}
+
+Bytes tcp_frame(const Mac& dst, const Mac& src, const Bytes& payload, const Ipv4Opts& ip, const L4Opts& l4) {
+    return eth_frame(dst, src, ETH_P_IP, ipv4_packet(IPPROTO_TCP_, tcp_segment(payload, ip, l4), ip));
+}
+
+Bytes raw_frame(const Mac& dst, const Mac& src, size_t len, uint8_t seed) {
+    if (len < ETH_HLEN) throw std::invalid_argument("raw_frame: len " + std::to_string(len) + " < 14");
+    Bytes pl(len - ETH_HLEN);
+    for (size_t i = 0; i < pl.size(); ++i) pl[i] = uint8_t(seed + i * 7 + (i >> 8));
+    Bytes f = eth_frame(dst, src, 0x88b5, pl);
+    f.resize(len);  // eth_frame pads to 60; a runt keeps its length
+    return f;
+}
+
+Bytes udp_frame_len(const Mac& dst, const Mac& src, size_t len, uint8_t seed) {
+    if (len < 42) throw std::invalid_argument("udp_frame_len: len " + std::to_string(len) + " < 42");
+    Bytes pl(len - 42);
+    for (size_t i = 0; i < pl.size(); ++i) pl[i] = uint8_t(seed + i * 13);
+    Bytes f = udp_frame(dst, src, pl);
+    f.resize(len);  // padding beyond the IP length for lengths < 60 stays
+    return f;
+}
+
+}  // namespace rxpath::vh

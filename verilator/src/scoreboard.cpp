@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: MIT
+// Fate prediction, scoreboard and the igb driver double.
+#include "rxpath/vh/scoreboard.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "rxpath/igb_regs.hpp"
+#include "rxpath/vh/debug.hpp"
+
+namespace rxpath::vh {
+
+using namespace rxpath::regs;
+
+// ---------------------------------------------------------------- prediction
+const char* fate_name(Fate f) {
+    switch (f) {
+    case Fate::Deliver: return "delivered";
+    case Fate::RXERRC: return "RXERRC";
+    case Fate::CRCERRS: return "CRCERRS";
+    case Fate::RUC: return "RUC";
+    case Fate::RFC: return "RFC";
+    case Fate::ROC: return "ROC";
+    case Fate::RJC: return "RJC";
+    case Fate::RXP_AFDC: return "RXP_AFDC";
+    case Fate::RXP_RXDIS: return "RXP_RXDIS";
+    }
+    return "?";
+}
+
+uint32_t fate_counter_offset(Fate f) {
+    switch (f) {
+    case Fate::RXERRC: return E1000_RXERRC;
+    case Fate::CRCERRS: return E1000_CRCERRS;
+    case Fate::RUC: return E1000_RUC;
+    case Fate::RFC: return E1000_RFC;
+    case Fate::ROC: return E1000_ROC;
+    case Fate::RJC: return E1000_RJC;
+    case Fate::RXP_AFDC: return E1000_RXP_AFDC;
+    case Fate::RXP_RXDIS: return E1000_RXP_RXDIS;
+    case Fate::Deliver: break;
+    }
+    return E1000_GPRC;
+}
+
+static uint16_t be16(const Bytes& b, size_t at) { return uint16_t((b[at] << 8) | b[at + 1]); }
+
+unsigned max_frame_len(const Bytes& data, const NicConfig& c) {
+    if (c.lpe) return c.rlpml & E1000_RLPML_VAL;
+    bool tagged = data.size() >= 14 && be16(data, 12) == ETH_P_8021Q;
+    return tagged ? 1522 : 1518;
+}
+
+// Offload result for a good frame (data without FCS).
+static void predict_offload(const Bytes& d, const NicConfig& c, Prediction& p) {
+    p.status = E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP;
+    if (d.size() < ETH_HLEN + 20 || be16(d, 12) != ETH_P_IP || (d[14] >> 4) != 4) return;
+    const unsigned ihl = d[14] & 0xf;
+    const size_t hl = ihl * 4;
+    if (ihl < 5 || d.size() < ETH_HLEN + hl) return;
+    p.pkt_info |= E1000_RXDADV_PKTTYPE_IPV4;
+    if (c.ipofld) {
+        p.status |= E1000_RXD_STAT_IPCS;
+        if (csum_fold(csum_add(0, d.data() + ETH_HLEN, hl)) != 0xffff) p.status |= E1000_RXDEXT_STATERR_IPE;
+    }
+    const uint8_t proto = d[ETH_HLEN + 9];
+    const size_t tot = be16(d, ETH_HLEN + 2);
+    if (tot < hl || ETH_HLEN + tot > d.size()) return;
+    const size_t l4 = ETH_HLEN + hl, l4len = tot - hl;
+    uint32_t ps = 0;
+    for (int i = 0; i < 8; i += 2) ps += be16(d, ETH_HLEN + 12 + i);
+    ps += proto + uint32_t(l4len);
+    if (proto == IPPROTO_TCP_ && l4len >= 20) {
+        p.pkt_info |= E1000_RXDADV_PKTTYPE_TCP;
+        if (c.tuofl) {
+            p.status |= E1000_RXD_STAT_TCPCS;
+            if (csum_fold(csum_add(ps, d.data() + l4, l4len)) != 0xffff) p.status |= E1000_RXDEXT_STATERR_TCPE;
+        }
+    } else if (proto == IPPROTO_UDP_ && l4len >= 8) {
+        p.pkt_info |= E1000_RXDADV_PKTTYPE_UDP;
+        // UDP checksum 0 means "not computed": nothing to check, no UDPCS.
+        if (c.tuofl && be16(d, l4 + 6) != 0) {
+            p.status |= E1000_RXD_STAT_UDPCS;
+            if (csum_fold(csum_add(ps, d.data() + l4, l4len)) != 0xffff) p.status |= E1000_RXDEXT_STATERR_TCPE;
+        }
+    }
+}
+
+Prediction predict(const WireFrame& f, const NicConfig& c) {
+    Prediction p{};
+    const Bytes w = f.wire_bytes();
+    if (!c.en) { p.fate = Fate::RXP_RXDIS; return p; }
+    if (f.bad_preamble || f.bad_sfd || f.error_at >= 0 || f.no_terminate || w.size() < 4) {
+        p.fate = Fate::RXERRC;
+        return p;
+    }
+    const size_t n = w.size();
+    const uint32_t got = uint32_t(w[n - 4]) | uint32_t(w[n - 3]) << 8 | uint32_t(w[n - 2]) << 16 | uint32_t(w[n - 1]) << 24;
+    const bool fcs_ok = eth_fcs(w.data(), n - 4) == got;
+    if (n < 64) { p.fate = fcs_ok ? Fate::RUC : Fate::RFC; return p; }
+    if (n > max_frame_len(w, c)) { p.fate = fcs_ok ? Fate::ROC : Fate::RJC; return p; }
+    if (!fcs_ok) { p.fate = Fate::CRCERRS; return p; }
+    p.broadcast = mac_is_broadcast(w.data());
+    p.multicast = !p.broadcast && mac_is_multicast(w.data());
+    bool accept;
+    if (p.broadcast) accept = c.bam;
+    else if (p.multicast) accept = c.mpe;
+    else accept = c.upe || std::equal(c.station.begin(), c.station.end(), w.begin());
+    if (!accept) { p.fate = Fate::RXP_AFDC; return p; }
+    p.fate = Fate::Deliver;
+    const Bytes d(w.begin(), w.end() - 4);
+    p.host = c.secrc ? d : w;
+    predict_offload(d, c, p);
+    return p;
+}
+
+// ---------------------------------------------------------------- scoreboard
+void Scoreboard::sent(const WireFrame& f) {
+    ++sent_frames;
+    Prediction p = predict(f, cfg);
+    if (p.fate == Fate::Deliver) expected.push_back(std::move(p));
+    else drops[p.fate]++;
+}
+
+void Scoreboard::received(const std::vector<RxDesc>& ds) {
+    char msg[256];
+    for (const RxDesc& d : ds) {
+        const uint32_t se = d.wb.status_error;
+        if (d.wb.length == 0) errors.push_back("slot " + std::to_string(d.slot) + ": writeback with length 0");
+        if (!(se & E1000_RXD_STAT_DD)) errors.push_back("slot " + std::to_string(d.slot) + ": DD clear");
+        partial_.insert(partial_.end(), d.data.begin(), d.data.end());
+        if (!(se & E1000_RXD_STAT_EOP)) {
+            if (d.wb.length != cfg.buf_size) {
+                std::snprintf(msg, sizeof msg, "slot %u: non-EOP descriptor holds %u bytes, buffer is %u", d.slot,
+                              d.wb.length, cfg.buf_size);
+                errors.push_back(msg);
+            }
+            continue;
+        }
+        Bytes frame;
+        frame.swap(partial_);
+        auto it = std::find_if(expected.begin(), expected.end(), [&](const Prediction& p) { return p.host == frame; });
+        if (it == expected.end()) {
+            std::snprintf(msg, sizeof msg, "slot %u: delivered frame of %zu bytes matches no expected frame", d.slot,
+                          frame.size());
+            errors.push_back(msg);
+            continue;
+        }
+        missing += uint64_t(it - expected.begin());
+        if (d.wb.pkt_info != it->pkt_info || se != it->status) {
+            std::snprintf(msg, sizeof msg,
+                          "slot %u (%zu bytes): writeback pkt_info %04x status_error %08x, expected %04x %08x", d.slot,
+                          frame.size(), d.wb.pkt_info, se, it->pkt_info, it->status);
+            errors.push_back(msg);
+        }
+        if (d.wb.hdr_info != 0 || d.wb.vlan != 0) errors.push_back("slot " + std::to_string(d.slot) + ": hdr_info/vlan not 0");
+        ++delivered;
+        delivered_bytes += frame.size();
+        RXP_DBG(sb, 0, "slot %u: frame %zu bytes ok", d.slot, frame.size());
+        expected.erase(expected.begin(), it + 1);
+    }
+}
+
+// ---------------------------------------------------------------- driver double
+void IgbDouble::igb_configure_rx_ring(IgbRing& r, unsigned fill) {
+    const unsigned q = r.queue;
+    wr_(E1000_RXDCTL(q), 0);
+    wr_(E1000_RDBAL(q), uint32_t(r.desc_base));
+    wr_(E1000_RDBAH(q), uint32_t(r.desc_base >> 32));
+    wr_(E1000_RDLEN(q), r.count * uint32_t(RX_DESC_BYTES));
+    wr_(E1000_RDH(q), 0);
+    wr_(E1000_RDT(q), 0);
+    uint32_t srrctl = (r.buf_size >> E1000_SRRCTL_BSIZEPKT_SHIFT) | E1000_SRRCTL_DESCTYPE_ADV_ONEBUF;
+    if (r.drop_en) srrctl |= E1000_SRRCTL_DROP_EN;
+    wr_(E1000_SRRCTL(q), srrctl);
+    wr_(E1000_RXDCTL(q), (8u << E1000_RXDCTL_PTHRESH_LSB) | (8u << E1000_RXDCTL_HTHRESH_LSB) |
+                             (1u << E1000_RXDCTL_WTHRESH_LSB) | E1000_RXDCTL_QUEUE_ENABLE);
+    mem_.fill(r.desc_base, r.count * RX_DESC_BYTES, 0);
+    r.next_to_use = r.next_to_clean = 0;
+    igb_alloc_rx_buffers(r, std::min(fill, igb_desc_unused(r)));
+}
+
+void IgbDouble::igb_alloc_rx_buffers(IgbRing& r, unsigned n) {
+    if (!n) return;
+    unsigned i = r.next_to_use;
+    for (unsigned k = 0; k < n; ++k) {
+        const uint64_t a = r.desc_base + i * RX_DESC_BYTES;
+        mem_.wr64(a + RXD_RD_PKT_ADDR_BYTE, buf_addr(r, i));
+        mem_.wr64(a + RXD_RD_HDR_ADDR_BYTE, 0);  // also clears the writeback length
+        i = (i + 1) % r.count;
+    }
+    r.next_to_use = i;
+    wr_(E1000_RDT(r.queue), i);
+}
+
+RxWriteback IgbDouble::read_wb(const IgbRing& r, unsigned slot) const {
+    const uint64_t a = r.desc_base + slot * RX_DESC_BYTES;
+    RxWriteback w;
+    w.pkt_info = mem_.rd16(a + RXD_WB_PKT_INFO_BYTE);
+    w.hdr_info = mem_.rd16(a + RXD_WB_HDR_INFO_BYTE);
+    w.rss = mem_.rd32(a + RXD_WB_RSS_BYTE);
+    w.status_error = mem_.rd32(a + RXD_WB_STATUS_ERROR_BYTE);
+    w.length = mem_.rd16(a + RXD_WB_LENGTH_BYTE);
+    w.vlan = mem_.rd16(a + RXD_WB_VLAN_BYTE);
+    return w;
+}
+
+std::vector<RxDesc> IgbDouble::igb_clean_rx_irq(IgbRing& r, unsigned budget, bool refill) {
+    std::vector<RxDesc> out;
+    unsigned cleaned = 0;
+    while (out.size() < budget) {
+        if (refill && cleaned >= IGB_RX_BUFFER_WRITE) {
+            igb_alloc_rx_buffers(r, cleaned);
+            cleaned = 0;
+        }
+        RxWriteback wb = read_wb(r, r.next_to_clean);
+        if (wb.length == 0) break;  // v6.8 igb tests length, not DD
+        RxDesc d{r.next_to_clean, wb, mem_.read(buf_addr(r, r.next_to_clean), std::min<unsigned>(wb.length, r.buf_size))};
+        out.push_back(std::move(d));
+        r.next_to_clean = (r.next_to_clean + 1) % r.count;
+        ++cleaned;
+    }
+    if (refill && cleaned) igb_alloc_rx_buffers(r, cleaned);
+    return out;
+}
+
+void IgbDouble::igb_setup_rctl(uint32_t extra, bool secrc) {
+    wr_(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | (secrc ? E1000_RCTL_SECRC : 0) | extra);
+}
+
+void IgbDouble::igb_rar_set(const Mac& m, unsigned index) {
+    wr_(E1000_RAL(index), uint32_t(m[0]) | uint32_t(m[1]) << 8 | uint32_t(m[2]) << 16 | uint32_t(m[3]) << 24);
+    wr_(E1000_RAH(index), uint32_t(m[4]) | uint32_t(m[5]) << 8 | E1000_RAH_AV);
+}
+
+void IgbDouble::igb_configure_msix(const IgbRing& r, uint32_t eitr) {
+    const uint32_t mask = 1u << r.vector;
+    wr_(E1000_GPIE, E1000_GPIE_MSIX_MODE | E1000_GPIE_PBA | E1000_GPIE_EIAME | E1000_GPIE_NSICR);
+    wr_(E1000_IVAR0(r.queue), (r.vector << E1000_IVAR0_RX_VECTOR_LSB) | E1000_IVAR0_RX_VALID);
+    wr_(E1000_EIAC, rd_(E1000_EIAC) | mask);
+    wr_(E1000_EIAM, rd_(E1000_EIAM) | mask);
+    wr_(E1000_EITR(r.vector), eitr);
+    wr_(E1000_EIMS, mask);
+}
+
+}  // namespace rxpath::vh
