@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+// Scenario knobs: values land in their fields, and every kind of bad input
+// is refused with the file, line and key named.
+#define BOOST_TEST_MODULE knobs
+#include <boost/test/unit_test.hpp>
+
+#include "knobs.hpp"
+
+using rxpath::tb::Knobs;
+using rxpath::tb::ScenarioError;
+
+namespace {
+struct Cfg {
+  uint32_t ring = 0;
+  int64_t budget = 0;
+  double rate = 0;
+  bool gro = false;
+  std::string app;
+};
+void add_all(Knobs& k, Cfg& c) {
+  k.add_uint("driver.ring_size", &c.ring, 256, 64, 4096, "RX descriptors");
+  k.add_int("stack.netdev_budget", &c.budget, 300, 1, 100000, "net_rx_action budget");
+  k.add_double("traffic.rate_gbps", &c.rate, 10.0, 0.001, 10.0, "offered load");
+  k.add_bool("stack.gro", &c.gro, true, "GRO on");
+  k.add_string("app.mode", &c.app, "epoll", "wait primitive", {"epoll", "select", "poll", "recv"});
+}
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(defaults_then_file_then_override) {
+  Knobs k;
+  Cfg c;
+  add_all(k, c);
+  BOOST_TEST(c.ring == 256u);
+  BOOST_TEST(c.budget == 300);
+  BOOST_TEST(c.gro);
+  k.load_string("[driver]\nring_size = 512\n[traffic]\nrate_gbps = 4\n[app]\nmode = \"poll\"\n", "s.toml");
+  BOOST_TEST(c.ring == 512u);
+  BOOST_TEST(c.rate == 4.0);
+  BOOST_TEST(c.app == "poll");
+  k.apply_override("stack.gro=false");
+  k.apply_override("driver.ring_size=1024");
+  BOOST_TEST(!c.gro);
+  BOOST_TEST(c.ring == 1024u);
+}
+
+BOOST_AUTO_TEST_CASE(dump_reads_back_identically) {
+  Knobs a, b;
+  Cfg ca, cb;
+  add_all(a, ca);
+  add_all(b, cb);
+  a.apply_override("driver.ring_size=128");
+  a.apply_override("app.mode=select");
+  b.load_string(a.dump_toml(), "dump.toml");
+  BOOST_TEST(cb.ring == 128u);
+  BOOST_TEST(cb.app == "select");
+  BOOST_TEST(a.dump_toml() == b.dump_toml());
+}
+
+BOOST_AUTO_TEST_CASE(unknown_key_names_file_line_and_suggests) {
+  Knobs k;
+  Cfg c;
+  add_all(k, c);
+  const std::string e = error_of([&] { k.load_string("\n[driver]\nring_sise = 512\n", "bad.toml"); });
+  BOOST_TEST(e.find("bad.toml:3:") == 0u, e);
+  BOOST_TEST(e.find("driver.ring_sise") != std::string::npos, e);
+  BOOST_TEST(e.find("did you mean driver.ring_size") != std::string::npos, e);
+}
+
+BOOST_AUTO_TEST_CASE(bad_values_are_refused_and_leave_the_field_alone) {
+  Knobs k;
+  Cfg c;
+  add_all(k, c);
+  std::string e = error_of([&] { k.load_string("[driver]\nring_size = 8\n", "r.toml"); });
+  BOOST_TEST(e.find("r.toml:2:") == 0u, e);
+  BOOST_TEST(e.find("[64, 4096]") != std::string::npos, e);
+  BOOST_TEST(c.ring == 256u);
+  e = error_of([&] { k.load_string("[driver]\nring_size = \"big\"\n", "t.toml"); });
+  BOOST_TEST(e.find("expected an integer") != std::string::npos, e);
+  e = error_of([&] { k.apply_override("app.mode=busy"); });
+  BOOST_TEST(e.find("must be one of: epoll, select, poll, recv") != std::string::npos, e);
+  e = error_of([&] { k.apply_override("stack.netdev_budget=12x"); });
+  BOOST_TEST(e.find("not a valid integer") != std::string::npos, e);
+  e = error_of([&] { k.apply_override("nonsense"); });
+  BOOST_TEST(e.find("expected key=value") != std::string::npos, e);
+  e = error_of([&] { k.load_string("[driver\nring_size = 1\n", "syntax.toml"); });
+  BOOST_TEST(e.find("syntax.toml:1:") == 0u, e);
+  e = error_of([&] { k.load_file("/nonexistent/scenario.toml"); });
+  BOOST_TEST(e.find("/nonexistent/scenario.toml: cannot open") == 0u, e);
+}
