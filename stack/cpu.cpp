@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: Apache-2.0
+// stack/cpu.cpp: CPUs, hard IRQ entry, softirq (kernel/softirq.c), ksoftirqd
+// and a minimal scheduler for user tasks (kernel/sched/core.c).
+#include "stack/cpu.hpp"
+
+#include <cstdio>
+#include <sstream>
+#include <stdexcept>
+
+namespace rxpath::stack {
+
+using sc_core::sc_time;
+using sc_core::SC_NS;
+using sc_core::SC_ZERO_TIME;
+
+namespace {
+Cpu* g_current = nullptr;
+const char* const kSoftirqNames[NR_SOFTIRQS] = {"HI",       "TIMER",   "NET_TX", "NET_RX",  "BLOCK",
+                                                "IRQ_POLL", "TASKLET", "SCHED",  "HRTIMER", "RCU"};
+}  // namespace
+
+const char* ctx_name(Ctx c) {
+  switch (c) {
+    case Ctx::idle: return "idle";
+    case Ctx::user: return "process";
+    case Ctx::ksoftirqd: return "ksoftirqd";
+    case Ctx::softirq: return "softirq";
+    case Ctx::hardirq: return "hardirq";
+    default: return "?";
+  }
+}
+
+Cpu& current_cpu() {
+  if (!g_current) throw std::logic_error("current_cpu(): no CPU is running modelled code");
+  return *g_current;
+}
+bool have_current_cpu() { return g_current != nullptr; }
+
+// ---- wait queues ----------------------------------------------------------
+// add_wait_queue (kernel/sched/wait.c)
+void add_wait_queue(wait_queue_head* wq, wait_queue_entry* e) {
+  if (e->queued) throw std::logic_error("add_wait_queue: entry already queued");
+  e->prev = wq->last;
+  e->next = nullptr;
+  if (wq->last) wq->last->next = e; else wq->first = e;
+  wq->last = e;
+  e->queued = true;
+  ++wq->len;
+}
+
+// remove_wait_queue (kernel/sched/wait.c)
+void remove_wait_queue(wait_queue_head* wq, wait_queue_entry* e) {
+  if (!e->queued) return;
+  if (e->prev) e->prev->next = e->next; else wq->first = e->next;
+  if (e->next) e->next->prev = e->prev; else wq->last = e->prev;
+  e->prev = e->next = nullptr;
+  e->queued = false;
+  --wq->len;
+}
+
+// __wake_up_common (kernel/sched/wait.c): every entry, in order; an entry
+// may remove itself from the queue in its callback.
+int __wake_up(wait_queue_head* wq, unsigned mode, int sync, void* key) {
+  int woken = 0;
+  for (wait_queue_entry* e = wq->first; e;) {
+    wait_queue_entry* next = e->next;
+    woken += e->func(e, mode, sync, key) ? 1 : 0;
+    e = next;
+  }
+  return woken;
+}
+
+// default_wake_function (kernel/sched/core.c)
+int default_wake_function(wait_queue_entry* e, unsigned, int, void*) {
+  return wake_up_process(static_cast<Task*>(e->private_)) ? 1 : 0;
+}
+
+// ---- tasks ----------------------------------------------------------------
+// try_to_wake_up (kernel/sched/core.c)
+bool wake_up_process(Task* t) {
+  if (t->state_ != TaskState::interruptible) return false;
+  t->state_ = TaskState::running;
+  Cpu& c = *t->cpu_;
+  RXS_DBG(c.engine().debug(), sched, "cpu" << c.id() << " wake " << t->name_);
+  if (have_current_cpu()) current_cpu().defer(c.engine().cost().wakeup);
+  c.enqueue_task(t);
+  t->wake_ev_.notify(SC_ZERO_TIME);
+  return true;
+}
+
+// schedule (kernel/sched/core.c): gives the CPU away until runnable again.
+bool Task::schedule(double timeout_ns) {
+  Cpu& c = *cpu_;
+  if (c.cur_task_ != this) throw std::logic_error("schedule(): task " + name_ + " is not running on its CPU");
+  c.sync();
+  timed_out_ = false;
+  if (state_ == TaskState::interruptible) {
+    ++nvcsw_;
+    c.release_cpu();
+    if (timeout_ns >= 0) {
+      sc_core::wait(sc_time(timeout_ns, SC_NS), wake_ev_);
+      if (state_ == TaskState::interruptible) {  // schedule_timeout expired
+        timed_out_ = true;
+        state_ = TaskState::running;
+        c.enqueue_task(this);
+      }
+    } else {
+      sc_core::wait(wake_ev_);
+    }
+  } else {
+    ++nivcsw_;
+    if (!on_rq_) c.enqueue_task(this);
+    c.release_cpu();
+  }
+  sc_core::wait(run_ev_);
+  c.resumed();
+  c.charge(c.engine().cost().context_switch);
+  return !timed_out_;
+}
+
+// ---- CPU ------------------------------------------------------------------
+void Cpu::enqueue_task(Task* t) {
+  if (t->on_rq_) return;
+  t->on_rq_ = true;
+  runq_.push_back(t);
+  sched_ev_.notify(SC_ZERO_TIME);
+}
+
+void Cpu::release_cpu() {
+  cur_task_ = nullptr;
+  ctx_ = Ctx::idle;
+  released_ev_.notify(SC_ZERO_TIME);
+}
+
+uint64_t Cpu::irq_count(int irq) const {
+  return irq >= 0 && static_cast<size_t>(irq) < irq_counts_.size() ? irq_counts_[irq] : 0;
+}
+
+void Cpu::account(sc_time from) { time_in_[static_cast<int>(ctx_)] += sc_core::sc_time_stamp() - from; }
+
+void Cpu::resumed() {
+  g_current = this;
+  engine_->run_sync_hooks(sc_core::sc_time_stamp());
+  if (!pending_irqs_.empty() && ctx_ != Ctx::hardirq) handle_pending_irqs();
+  g_current = this;
+}
+
+void Cpu::sync() {
+  if (debt_ns_ <= 0) {
+    debt_ns_ = 0;
+    return;
+  }
+  sc_time t(debt_ns_, SC_NS);
+  debt_ns_ = 0;
+  wait_preemptible(t);
+}
+
+void Cpu::charge(double ns) {
+  debt_ns_ += ns;
+  sync();
+}
+
+void Cpu::stall(double ns) {
+  sync();
+  sc_time start = sc_core::sc_time_stamp();
+  sc_core::wait(sc_time(ns, SC_NS));
+  account(start);
+  resumed();
+}
+
+// A charge: waits t, taking hard IRQs at their exact arrival time unless in
+// hardirq context; the remaining time resumes after them.
+void Cpu::wait_preemptible(sc_time t) {
+  sc_time remaining = t;
+  while (remaining > SC_ZERO_TIME) {
+    sc_time start = sc_core::sc_time_stamp();
+    if (ctx_ == Ctx::hardirq) {
+      sc_core::wait(remaining);
+      account(start);
+      g_current = this;
+      engine_->run_sync_hooks(sc_core::sc_time_stamp());
+      return;
+    }
+    sc_core::wait(remaining, irq_ev_);
+    sc_time el = sc_core::sc_time_stamp() - start;
+    account(start);
+    remaining = el >= remaining ? SC_ZERO_TIME : remaining - el;
+    if (remaining > SC_ZERO_TIME && !pending_irqs_.empty()) ++preemptions_;
+    resumed();
+    // Preemption of a user task on return from interrupt (need_resched).
+    if (ctx_ == Ctx::user && need_resched_ && cur_task_) {
+      need_resched_ = false;
+      Task* t = cur_task_;
+      sc_time rest = remaining;
+      remaining = SC_ZERO_TIME;
+      double save = debt_ns_;
+      debt_ns_ = 0;
+      t->schedule();
+      debt_ns_ = save;
+      if (rest > SC_ZERO_TIME) wait_preemptible(rest);
+    }
+  }
+}
+
+void Cpu::handle_pending_irqs() {
+  Ctx prev = ctx_;
+  double saved_debt = debt_ns_;
+  debt_ns_ = 0;
+  while (!pending_irqs_.empty()) {
+    int irq = pending_irqs_.front();
+    pending_irqs_.pop_front();
+    do_irq(irq);
+  }
+  ctx_ = prev;
+  irq_exit();
+  debt_ns_ = saved_debt;
+}
+
+// handle_irq_event (kernel/irq/handle.c) in hardirq context.
+void Cpu::do_irq(int irq) {
+  Ctx prev = ctx_;
+  ctx_ = Ctx::hardirq;
+  const auto& desc = engine_->irqs_.at(irq);
+  if (static_cast<size_t>(irq) >= irq_counts_.size()) irq_counts_.resize(irq + 1, 0);
+  ++irq_counts_[irq];
+  RXS_DBG(engine_->debug(), irq, "cpu" << id_ << " hardirq " << irq << " " << desc.name);
+  defer(engine_->cost().hardirq_entry);
+  if (desc.handler) desc.handler(*this, irq);
+  sync();
+  ctx_ = prev;
+}
+
+// irq_exit -> invoke_softirq (kernel/softirq.c): v6.8 runs __do_softirq on
+// irq exit whenever softirqs are pending and we did not interrupt one.
+void Cpu::irq_exit() {
+  if (!in_interrupt() && softirq_pending_) do_softirq_loop(Ctx::softirq);
+}
+
+// __do_softirq (kernel/softirq.c) with MAX_SOFTIRQ_TIME / MAX_SOFTIRQ_RESTART.
+void Cpu::do_softirq_loop(Ctx as) {
+  Ctx prev = ctx_;
+  ctx_ = as;
+  const auto& cfg = engine_->config();
+  sc_time start = sc_core::sc_time_stamp();
+  sc_time end = start + sc_time(cfg.max_softirq_time_ns, SC_NS);
+  int max_restart = cfg.max_softirq_restart;
+  for (;;) {
+    uint32_t pending = softirq_pending_;
+    softirq_pending_ = 0;
+    defer(engine_->cost().softirq_entry);
+    for (int nr = 0; nr < NR_SOFTIRQS; ++nr) {
+      if (!(pending & (1u << nr))) continue;
+      ++softirq_count_[nr];
+      RXS_DBG(engine_->debug(), softirq, "cpu" << id_ << " " << kSoftirqNames[nr] << " in " << ctx_name(ctx_));
+      if (engine_->softirq_vec_[nr]) engine_->softirq_vec_[nr](*this);
+    }
+    sync();
+    if (!softirq_pending_) break;
+    if (sc_core::sc_time_stamp() < end && !need_resched_ && --max_restart) {
+      ++softirq_restarts_;
+      continue;
+    }
+    wakeup_softirqd();
+    break;
+  }
+  ctx_ = prev;
+}
+
+// raise_softirq (kernel/softirq.c)
+void Cpu::raise_softirq(int nr) {
+  softirq_pending_ |= 1u << nr;
+  if (!in_interrupt()) wakeup_softirqd();
+}
+
+// wakeup_softirqd (kernel/softirq.c)
+void Cpu::wakeup_softirqd() {
+  if (ksoftirqd_runnable_) return;
+  ksoftirqd_runnable_ = true;
+  ++ksoftirqd_wakeups_;
+  RXS_DBG(engine_->debug(), softirq, "cpu" << id_ << " wakeup ksoftirqd");
+  if (cur_task_) need_resched_ = true;
+  sched_ev_.notify(SC_ZERO_TIME);
+}
+
+// The per-CPU loop: idle, ksoftirqd (run_ksoftirqd, kernel/softirq.c) and
+// dispatch of user tasks, round robin between ksoftirqd and the run queue.
+void Cpu::idle_loop() {
+  g_current = this;
+  bool ksoftirqd_last = false;
+  for (;;) {
+    resumed();
+    if (ksoftirqd_runnable_ && (runq_.empty() || !ksoftirqd_last)) {
+      ksoftirqd_runnable_ = false;
+      need_resched_ = false;
+      ksoftirqd_last = true;
+      ctx_ = Ctx::ksoftirqd;
+      charge(engine_->cost().context_switch);
+      if (softirq_pending_) do_softirq_loop(Ctx::ksoftirqd);
+      ctx_ = Ctx::idle;
+      if (softirq_pending_) ksoftirqd_runnable_ = true;
+      continue;
+    }
+    if (!runq_.empty()) {
+      ksoftirqd_last = false;
+      Task* t = runq_.front();
+      runq_.pop_front();
+      t->on_rq_ = false;
+      cur_task_ = t;
+      ctx_ = Ctx::user;
+      need_resched_ = false;
+      RXS_DBG(engine_->debug(), sched, "cpu" << id_ << " run " << t->name_);
+      t->run_ev_.notify(SC_ZERO_TIME);
+      sc_core::wait(released_ev_);
+      continue;
+    }
+    ksoftirqd_last = false;
+    ctx_ = Ctx::idle;
+    if (!pending_irqs_.empty()) continue;
+    sc_time start = sc_core::sc_time_stamp();
+    sc_core::wait(irq_ev_ | sched_ev_);
+    account(start);
+  }
+}
+
+// ---- engine ---------------------------------------------------------------
+CpuEngine::CpuEngine(sc_core::sc_module_name name, const CpuConfig& cfg, const CostTable& cost, const Debug& dbg)
+    : sc_module(name), cfg_(cfg), cost_(cost), dbg_(dbg) {
+  if (cfg.num_cpus < 1 || cfg.num_cpus > 256) throw std::invalid_argument("cpu: num_cpus must be 1..256");
+  if (cfg.hz < 100 || cfg.hz > 10000) throw std::invalid_argument("cpu: hz must be 100..10000");
+  if (cfg.max_softirq_restart < 1) throw std::invalid_argument("cpu: max_softirq_restart must be >= 1");
+  for (int i = 0; i < cfg.num_cpus; ++i) {
+    auto c = std::make_unique<Cpu>();
+    c->id_ = i;
+    c->engine_ = this;
+    Cpu* cp = c.get();
+    cpus_.push_back(std::move(c));
+    sc_core::sc_spawn_options opt;
+    sc_core::sc_spawn([cp] { cp->idle_loop(); }, (std::string("cpu") + std::to_string(i)).c_str(), &opt);
+  }
+}
+
+CpuEngine::~CpuEngine() = default;
+
+Cpu& CpuEngine::cpu(int i) {
+  if (i < 0 || i >= num_cpus()) throw std::out_of_range("cpu: no CPU " + std::to_string(i));
+  return *cpus_[i];
+}
+
+void CpuEngine::request_irq(int irq, irq_handler_t handler, const std::string& name) {
+  if (irq < 0 || irq > 4095) throw std::invalid_argument("request_irq: irq out of range: " + std::to_string(irq));
+  if (static_cast<size_t>(irq) >= irqs_.size()) irqs_.resize(irq + 1);
+  if (irqs_[irq].handler) throw std::invalid_argument("request_irq: irq " + std::to_string(irq) + " busy");
+  irqs_[irq] = IrqDesc{std::move(handler), name};
+}
+
+void CpuEngine::raise_irq(int cpu_id, int irq) {
+  if (irq < 0 || static_cast<size_t>(irq) >= irqs_.size() || !irqs_[irq].handler)
+    throw std::invalid_argument("raise_irq: no handler for irq " + std::to_string(irq));
+  Cpu& c = cpu(cpu_id);
+  c.pending_irqs_.push_back(irq);
+  c.irq_ev_.notify(SC_ZERO_TIME);
+}
+
+void CpuEngine::open_softirq(int nr, softirq_action_t action) {
+  if (nr < 0 || nr >= NR_SOFTIRQS) throw std::invalid_argument("open_softirq: bad nr");
+  softirq_vec_[nr] = std::move(action);
+}
+
+void CpuEngine::add_sync_hook(std::function<void(sc_time)> hook) { sync_hooks_.push_back(std::move(hook)); }
+
+void CpuEngine::run_sync_hooks(sc_time now) {
+  for (auto& h : sync_hooks_) h(now);
+}
+
+uint64_t CpuEngine::jiffies() const {
+  return static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * cfg_.hz + 1e-9);
+}
+
+Task& CpuEngine::create_task(const std::string& name, int cpu_id, std::function<void(Task&)> body) {
+  Cpu& c = cpu(cpu_id);
+  auto t = std::make_unique<Task>();
+  t->name_ = name;
+  t->cpu_ = &c;
+  t->body_ = std::move(body);
+  Task* tp = t.get();
+  tasks_.push_back(std::move(t));
+  sc_core::sc_spawn_options opt;
+  sc_core::sc_spawn(
+      [tp] {
+        Cpu& cc = *tp->cpu_;
+        sc_core::wait(tp->run_ev_);
+        cc.resumed();
+        tp->body_(*tp);
+        cc.sync();
+        tp->state_ = TaskState::dead;
+        cc.release_cpu();
+      },
+      name.c_str(), &opt);
+  c.enqueue_task(tp);
+  return *tp;
+}
+
+std::string CpuEngine::proc_interrupts() const {
+  std::ostringstream os;
+  char b[64];
+  os << "    ";
+  for (int c = 0; c < num_cpus(); ++c) {
+    std::snprintf(b, sizeof b, "       CPU%-3d", c);
+    os << b;
+  }
+  os << '\n';
+  for (size_t irq = 0; irq < irqs_.size(); ++irq) {
+    if (!irqs_[irq].handler) continue;
+    std::snprintf(b, sizeof b, "%3zu:", irq);
+    os << b;
+    for (int c = 0; c < num_cpus(); ++c) {
+      std::snprintf(b, sizeof b, " %10llu", static_cast<unsigned long long>(cpus_[c]->irq_count(irq)));
+      os << b;
+    }
+    os << "  rxpath-msi  " << irqs_[irq].name << '\n';
+  }
+  return os.str();
+}
+
+std::string CpuEngine::proc_softirqs() const {
+  std::ostringstream os;
+  char b[64];
+  os << "                ";
+  for (int c = 0; c < num_cpus(); ++c) {
+    std::snprintf(b, sizeof b, "    CPU%-4d", c);
+    os << b;
+  }
+  os << '\n';
+  for (int nr = 0; nr < NR_SOFTIRQS; ++nr) {
+    std::snprintf(b, sizeof b, "%12s:", kSoftirqNames[nr]);
+    os << b;
+    for (int c = 0; c < num_cpus(); ++c) {
+      std::snprintf(b, sizeof b, " %10llu", static_cast<unsigned long long>(cpus_[c]->softirq_count(nr)));
+      os << b;
+    }
+    os << '\n';
+  }
+  return os.str();
+}
+
+std::string CpuEngine::cpu_time_report() const {
+  std::ostringstream os;
+  for (int c = 0; c < num_cpus(); ++c) {
+    os << "cpu" << c;
+    for (int x = 0; x < static_cast<int>(Ctx::count); ++x)
+      os << ' ' << ctx_name(static_cast<Ctx>(x)) << '=' << cpus_[c]->time_in(static_cast<Ctx>(x)).to_seconds() * 1e6
+         << "us";
+    os << '\n';
+  }
+  return os.str();
+}
+
+}  // namespace rxpath::stack

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: Apache-2.0
+// stack/cpu.hpp: the CPU engine (kernel/softirq.c, kernel/irq/, kernel/sched/).
+//
+// N CPUs. Whatever runs on a CPU (idle loop, ksoftirqd, a user task, and the
+// hard IRQ / softirq code that interrupts them) advances simulated time by
+// charging costs with SystemC waits. A hard IRQ raised by the platform with
+// raise_irq() is taken at its exact arrival time, in the middle of a charge
+// if need be: the remaining cost resumes after the ISR and the softirqs run on
+// irq_exit. Hard IRQ code itself is not preemptible.
+//
+// Costs: charge(ns) waits now (preemptible); defer(ns) only accumulates a debt
+// that the next charge()/sync() waits. The stack defers per tiny step and
+// syncs before any effect another thread can observe (socket enqueue, wakeup,
+// transmit), so effects keep their order while waits stay few.
+//
+// Sync hooks: every time a thread resumes on a CPU after time advanced, the
+// hooks run with the current time, before any modelled code (the platform
+// applies DMA writes that arrived by then). Host code that reads DMA-written
+// memory must call sync() first if it deferred costs.
+//
+// API changes (announce here): none yet.
+#pragma once
+
+#include <systemc>
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "stack/cost.hpp"
+#include "stack/debug.hpp"
+
+namespace rxpath::stack {
+
+class Cpu;
+class CpuEngine;
+class Task;
+
+// kernel/softirq.c softirq_to_name order.
+enum softirq_nr : int {
+  HI_SOFTIRQ = 0, TIMER_SOFTIRQ, NET_TX_SOFTIRQ, NET_RX_SOFTIRQ, BLOCK_SOFTIRQ,
+  IRQ_POLL_SOFTIRQ, TASKLET_SOFTIRQ, SCHED_SOFTIRQ, HRTIMER_SOFTIRQ, RCU_SOFTIRQ,
+  NR_SOFTIRQS
+};
+
+// What a CPU is doing, for per-context time accounting.
+enum class Ctx : uint8_t { idle, user, ksoftirqd, softirq, hardirq, count };
+const char* ctx_name(Ctx c);
+
+// Hard IRQ handler: runs in hardirq context on `cpu` (request_irq's handler).
+using irq_handler_t = std::function<void(Cpu& cpu, int irq)>;
+using softirq_action_t = std::function<void(Cpu& cpu)>;
+
+// ---- wait queues (include/linux/wait.h, kernel/sched/wait.c) -------------
+struct wait_queue_entry;
+// Returns nonzero if the entry woke something (kernel: wait_queue_func_t).
+using wait_queue_func_t = int (*)(wait_queue_entry* wq_entry, unsigned mode, int sync, void* key);
+
+struct wait_queue_entry {
+  wait_queue_func_t func = nullptr;
+  void* private_ = nullptr;   // usually the Task*
+  wait_queue_entry* prev = nullptr;
+  wait_queue_entry* next = nullptr;
+  bool queued = false;
+};
+
+struct wait_queue_head {
+  wait_queue_entry* first = nullptr;
+  wait_queue_entry* last = nullptr;
+  std::size_t len = 0;
+  bool active() const { return first != nullptr; }  // wq_has_sleeper
+};
+
+void add_wait_queue(wait_queue_head* wq, wait_queue_entry* e);     // kernel/sched/wait.c
+void remove_wait_queue(wait_queue_head* wq, wait_queue_entry* e);  // kernel/sched/wait.c
+// __wake_up: calls every entry's func with `key` (poll mask); returns woken count.
+int __wake_up(wait_queue_head* wq, unsigned mode, int sync, void* key);
+// default_wake_function: wakes the Task in private_.
+int default_wake_function(wait_queue_entry* e, unsigned mode, int sync, void* key);
+
+// ---- tasks (user processes, include/linux/sched.h) ------------------------
+enum class TaskState : uint8_t { running, interruptible, dead };
+
+class Task {
+ public:
+  const std::string& name() const { return name_; }
+  Cpu& cpu() const { return *cpu_; }
+  TaskState state() const { return state_; }
+  // set_current_state(TASK_INTERRUPTIBLE) before checking a condition.
+  void set_state(TaskState s) { state_ = s; }
+  // schedule(): gives the CPU away; returns when running again on the CPU.
+  // If the state is interruptible the task sleeps until wake_up_process();
+  // with timeout_ns >= 0 it also wakes after that long (schedule_timeout).
+  // Returns false if it timed out.
+  bool schedule(double timeout_ns = -1);
+  uint64_t nvcsw() const { return nvcsw_; }    // voluntary switches
+  uint64_t nivcsw() const { return nivcsw_; }  // involuntary (preempted)
+
+ private:
+  friend class Cpu;
+  friend class CpuEngine;
+  friend bool wake_up_process(Task* t);
+  std::string name_;
+  Cpu* cpu_ = nullptr;
+  TaskState state_ = TaskState::running;
+  bool on_rq_ = false;
+  bool timed_out_ = false;
+  sc_core::sc_event run_ev_;
+  sc_core::sc_event wake_ev_;
+  uint64_t nvcsw_ = 0, nivcsw_ = 0;
+  std::function<void(Task&)> body_;
+};
+
+// try_to_wake_up (kernel/sched/core.c): makes t runnable; false if already.
+bool wake_up_process(Task* t);
+
+// ---- one CPU ---------------------------------------------------------------
+class Cpu {
+ public:
+  int id() const { return id_; }
+  CpuEngine& engine() const { return *engine_; }
+
+  // Charges ns now: waits debt + ns, preemptible by hard IRQs (not in hardirq).
+  void charge(double ns);
+  // Adds ns to the debt without waiting.
+  void defer(double ns) { debt_ns_ += ns; }
+  // Waits the accumulated debt (preemptible unless in hardirq).
+  void sync();
+  // Non-preemptible stall (MMIO read completion); waits the debt first.
+  void stall(double ns);
+  double debt_ns() const { return debt_ns_; }
+
+  Ctx context() const { return ctx_; }
+  bool in_hardirq() const { return ctx_ == Ctx::hardirq; }
+  bool in_softirq() const { return ctx_ == Ctx::softirq || ctx_ == Ctx::ksoftirqd; }
+  bool in_interrupt() const { return in_hardirq() || in_softirq(); }
+  Task* current_task() const { return cur_task_; }
+
+  // raise_softirq (kernel/softirq.c): marks pending; outside interrupt
+  // context it wakes ksoftirqd.
+  void raise_softirq(int nr);
+  // raise_softirq_irqoff from hard IRQ / softirq: marks pending only.
+  void raise_softirq_irqoff(int nr) { softirq_pending_ |= 1u << nr; }
+  uint32_t softirq_pending() const { return softirq_pending_; }
+  bool need_resched() const { return need_resched_; }
+  void set_need_resched() { need_resched_ = true; }
+
+  // Counters.
+  uint64_t irq_count(int irq) const;
+  uint64_t softirq_count(int nr) const { return softirq_count_[nr]; }
+  sc_core::sc_time time_in(Ctx c) const { return time_in_[static_cast<int>(c)]; }
+  uint64_t ksoftirqd_wakeups() const { return ksoftirqd_wakeups_; }
+  uint64_t softirq_restarts() const { return softirq_restarts_; }
+  uint64_t hardirq_preemptions() const { return preemptions_; }
+
+ private:
+  friend class CpuEngine;
+  friend class Task;
+  friend bool wake_up_process(Task* t);
+  void idle_loop();                 // per-CPU SC_THREAD: idle + ksoftirqd + dispatch
+  void wait_preemptible(sc_core::sc_time t);
+  void resumed();                   // after any wait: current cpu, hooks, IRQs
+  void handle_pending_irqs();       // do_IRQ for every pending vector
+  void do_irq(int irq);
+  void irq_exit();
+  void do_softirq_loop(Ctx as);     // __do_softirq
+  void wakeup_softirqd();
+  void account(sc_core::sc_time from);
+  void enqueue_task(Task* t);
+  void release_cpu();               // the running task gives the CPU back
+
+  int id_ = 0;
+  CpuEngine* engine_ = nullptr;
+  Ctx ctx_ = Ctx::idle;
+  double debt_ns_ = 0;
+  uint32_t softirq_pending_ = 0;
+  bool need_resched_ = false;
+  bool ksoftirqd_runnable_ = false;
+  Task* cur_task_ = nullptr;
+  std::deque<Task*> runq_;
+  std::deque<int> pending_irqs_;
+  std::vector<uint64_t> irq_counts_;       // indexed by irq
+  std::array<uint64_t, NR_SOFTIRQS> softirq_count_{};
+  std::array<sc_core::sc_time, static_cast<int>(Ctx::count)> time_in_{};
+  sc_core::sc_time last_resume_{sc_core::SC_ZERO_TIME};
+  sc_core::sc_event irq_ev_;
+  sc_core::sc_event sched_ev_;       // something runnable for the idle loop
+  sc_core::sc_event released_ev_;    // running task gave the CPU back
+  uint64_t ksoftirqd_wakeups_ = 0, softirq_restarts_ = 0, preemptions_ = 0;
+};
+
+// The CPU currently executing modelled code (kernel: smp_processor_id()).
+// Error if called outside code running on a CPU.
+Cpu& current_cpu();
+bool have_current_cpu();
+
+struct CpuConfig {
+  int num_cpus = 1;
+  int hz = 1000;                        // CONFIG_HZ
+  double max_softirq_time_ns = 2e6;     // MAX_SOFTIRQ_TIME 2 ms
+  int max_softirq_restart = 10;         // MAX_SOFTIRQ_RESTART
+};
+
+class CpuEngine : public sc_core::sc_module {
+ public:
+  CpuEngine(sc_core::sc_module_name name, const CpuConfig& cfg, const CostTable& cost, const Debug& dbg);
+  ~CpuEngine() override;
+
+  int num_cpus() const { return static_cast<int>(cpus_.size()); }
+  Cpu& cpu(int i);
+  const CpuConfig& config() const { return cfg_; }
+  const CostTable& cost() const { return cost_; }
+  const Debug& debug() const { return dbg_; }
+
+  // request_irq (kernel/irq/manage.c): handler for `irq`, `name` in /proc/interrupts.
+  void request_irq(int irq, irq_handler_t handler, const std::string& name);
+  // Platform entry: hard IRQ `irq` arrives on `cpu` now (exact SystemC time).
+  void raise_irq(int cpu, int irq);
+  // open_softirq (kernel/softirq.c).
+  void open_softirq(int nr, softirq_action_t action);
+  // Called whenever a thread resumes on a CPU after time advanced.
+  void add_sync_hook(std::function<void(sc_core::sc_time now)> hook);
+
+  // jiffies at the current SystemC time (starts at 0, no tick cost modelled).
+  uint64_t jiffies() const;
+  double jiffy_ns() const { return 1e9 / cfg_.hz; }
+
+  // Creates a user task bound to `cpu`; `body` runs on it once simulation starts.
+  Task& create_task(const std::string& name, int cpu, std::function<void(Task&)> body);
+
+  std::string proc_interrupts() const;  // /proc/interrupts
+  std::string proc_softirqs() const;    // /proc/softirqs
+  std::string cpu_time_report() const;  // per-CPU time by context
+
+ private:
+  friend class Cpu;
+  friend class Task;
+  struct IrqDesc {
+    irq_handler_t handler;
+    std::string name;
+  };
+  void run_sync_hooks(sc_core::sc_time now);
+
+  CpuConfig cfg_;
+  const CostTable& cost_;
+  const Debug& dbg_;
+  std::vector<std::unique_ptr<Cpu>> cpus_;
+  std::vector<IrqDesc> irqs_;
+  std::array<softirq_action_t, NR_SOFTIRQS> softirq_vec_{};
+  std::vector<std::function<void(sc_core::sc_time)>> sync_hooks_;
+  std::vector<std::unique_ptr<Task>> tasks_;
+};
+
+}  // namespace rxpath::stack

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+// stack/internal.hpp: state shared by the stack's .cpp files (not API).
+#pragma once
+
+#include <cstring>
+#include <deque>
+#include <map>
+#include <memory>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include "stack/kernel.hpp"
+
+namespace rxpath::stack {
+
+// Big-endian field access.
+inline uint16_t get_be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+inline uint32_t get_be32(const uint8_t* p) {
+  return static_cast<uint32_t>(p[0]) << 24 | static_cast<uint32_t>(p[1]) << 16 | static_cast<uint32_t>(p[2]) << 8 | p[3];
+}
+inline void put_be16(uint8_t* p, uint16_t v) { p[0] = static_cast<uint8_t>(v >> 8); p[1] = static_cast<uint8_t>(v); }
+inline void put_be32(uint8_t* p, uint32_t v) {
+  p[0] = static_cast<uint8_t>(v >> 24); p[1] = static_cast<uint8_t>(v >> 16);
+  p[2] = static_cast<uint8_t>(v >> 8); p[3] = static_cast<uint8_t>(v);
+}
+// Sequence-number comparisons (include/net/tcp.h before/after).
+inline bool before(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) < 0; }
+inline bool after(uint32_t a, uint32_t b) { return before(b, a); }
+
+// Internet checksum helpers (lib/checksum.c).
+uint32_t csum_partial(const uint8_t* p, size_t len, uint32_t sum);
+uint16_t csum_fold(uint32_t sum);
+inline uint16_t ip_fast_csum(const uint8_t* iph, unsigned ihl) { return csum_fold(csum_partial(iph, ihl * 4u, 0)); }
+// Pseudo-header sum for TCP/UDP over IPv4 (csum_tcpudp_nofold).
+uint32_t csum_tcpudp_nofold(uint32_t saddr, uint32_t daddr, uint32_t len, uint8_t proto, uint32_t sum);
+// Checksum over skb bytes [offset, offset+len) (skb_checksum).
+uint32_t skb_checksum(const sk_buff* skb, unsigned offset, unsigned len, uint32_t sum);
+
+enum : uint8_t { TCPHDR_FIN = 0x01, TCPHDR_SYN = 0x02, TCPHDR_RST = 0x04, TCPHDR_PSH = 0x08, TCPHDR_ACK = 0x10,
+                 TCPHDR_URG = 0x20, TCPHDR_ECE = 0x40, TCPHDR_CWR = 0x80 };
+
+struct epitem;
+struct eventpoll {
+  wait_queue_head wq;                    // ep->wq: epoll_wait sleepers
+  std::deque<epitem*> rdllist;           // ready list
+  std::map<int, std::unique_ptr<epitem>> items;  // the rbtree, by fd
+  uint64_t callbacks = 0;
+};
+
+struct epitem {
+  wait_queue_entry wait;                 // on the socket's wait queue (must be first)
+  eventpoll* ep = nullptr;
+  int fd = -1;
+  sock* sk = nullptr;
+  unsigned events = 0;
+  bool on_rdllist = false;
+};
+
+struct file {
+  sock* sk = nullptr;
+  eventpoll* ep = nullptr;
+};
+
+// struct ipq (net/ipv4/ip_fragment.c)
+struct ipq {
+  std::map<uint32_t, sk_buff*> frags;    // by fragment offset (bytes)
+  int64_t total_len = -1;                // payload length once the last fragment is seen
+  uint32_t meat = 0;                     // payload bytes received
+  double created_s = 0;
+  uint32_t frames = 0;
+};
+
+struct Kernel::Impl {
+  std::vector<file> files;                          // fd table
+  std::vector<std::unique_ptr<sock>> socks;
+  std::vector<std::unique_ptr<eventpoll>> eps;
+  std::unordered_multimap<uint16_t, sock*> udp_table;   // hslot by local port
+  std::vector<std::vector<sock*>> tcp_ehash;
+  std::map<std::tuple<uint32_t, uint32_t, uint16_t, uint8_t>, ipq> frag_queues;
+  int64_t frag_mem = 0;
+  uint32_t inet_ehashfn(uint32_t laddr, uint16_t lport, uint32_t faddr, uint16_t fport) const;
+  uint32_t secret = 0;
+};
+
+// Frames represented by an skb still held somewhere.
+inline uint64_t skb_queue_frames(const sk_buff_head& q) {
+  uint64_t n = 0;
+  for (const sk_buff* s = q.first; s; s = s->next) n += s->frames;
+  return n;
+}
+
+// Poll mask of a socket (udp_poll / tcp_poll, readable part).
+unsigned sock_poll(const sock* sk);
+
+}  // namespace rxpath::stack

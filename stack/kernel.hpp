@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: Apache-2.0
+// stack/kernel.hpp: the kernel stack instance: CPUs, cost table, debug,
+// devices, per-CPU softnet_data, IPv4/UDP/TCP state and MIB counters, socket
+// tables, select/poll/epoll, the transmit sink, /proc formatting and frame
+// accounting. One Kernel per simulated host.
+//
+// API changes (announce here): none yet.
+#pragma once
+
+#include <systemc>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "stack/cost.hpp"
+#include "stack/cpu.hpp"
+#include "stack/debug.hpp"
+#include "stack/netdevice.hpp"
+#include "stack/skbuff.hpp"
+#include "stack/sock.hpp"
+
+namespace rxpath::stack {
+
+struct KernelConfig {
+  CpuConfig cpu;
+  int netdev_budget = 300;           // net.core.netdev_budget
+  int netdev_budget_usecs = 0;       // 0 = 2 jiffies (2 * USEC_PER_SEC / HZ)
+  int gro_normal_batch = 8;          // net.core.gro_normal_batch
+  int64_t rmem_default = 212992;     // net.core.rmem_default = 256 * SKB_TRUESIZE(256)
+  int64_t tcp_rmem_default = 131072; // net.ipv4.tcp_rmem[1]
+  int64_t tcp_wmem_default = 16384;  // net.ipv4.tcp_wmem[1] (backlog limit uses sndbuf)
+  double ipfrag_time_s = 30;         // net.ipv4.ipfrag_time
+  int64_t ipfrag_high_thresh = 4 * 1024 * 1024;  // net.ipv4.ipfrag_high_thresh
+  unsigned ehash_buckets = 4096;     // TCP established hash size (power of two)
+  uint32_t hash_seed = 0x5eed1234;   // inet_ehash_secret (seeded, deterministic)
+};
+
+// Drop reasons (include/net/dropreason-core.h). Every skb freed without
+// delivery is counted under exactly one reason, by frames (wire frames).
+enum class Drop : uint8_t {
+  NOT_SPECIFIED, OTHERHOST, UNHANDLED_PROTO, IP_INHDR, IP_CSUM, PKT_TOO_SMALL, IP_NOPROTO,
+  IP_INADDRERRORS, IP_FRAG_TIMEOUT, IP_FRAG_FAIL, UDP_CSUM, NO_SOCKET, SOCKET_RCVBUFF,
+  TCP_CSUM, TCP_INHDR, TCP_OLD_DATA, TCP_ZEROWINDOW, TCP_OVERWINDOW, TCP_RCVQ_FULL, TCP_BACKLOG,
+  TCP_OFO_DROP, TCP_OFO_PRUNE, TCP_RESET, IP_FRAG_DUP, ARP, count
+};
+const char* drop_name(Drop d);
+
+// Transmit sink (what the host would send).
+enum class TxKind : uint8_t { ARP_REPLY, TCP_ACK, TCP_RST, ICMP_PORT_UNREACH, ICMP_PROTO_UNREACH, count };
+const char* tx_kind_name(TxKind k);
+
+struct IpMib {
+  uint64_t InReceives = 0, InHdrErrors = 0, InAddrErrors = 0, ForwDatagrams = 0, InUnknownProtos = 0,
+           InDiscards = 0, InDelivers = 0, OutRequests = 0, ReasmTimeout = 0, ReasmReqds = 0,
+           ReasmOKs = 0, ReasmFails = 0;
+};
+struct IpExtMib { uint64_t InNoRoutes = 0, InTruncatedPkts = 0, InCsumErrors = 0, InOctets = 0, InNoECTPkts = 0; };
+struct TcpMib { uint64_t CurrEstab = 0, InSegs = 0, OutSegs = 0, InErrs = 0, OutRsts = 0, InCsumErrors = 0; };
+struct UdpMib {
+  uint64_t InDatagrams = 0, NoPorts = 0, InErrors = 0, OutDatagrams = 0, RcvbufErrors = 0, InCsumErrors = 0;
+};
+struct TcpExtMib {
+  uint64_t TCPHPHits = 0, TCPBacklogDrop = 0, TCPRcvQDrop = 0, TCPZeroWindowDrop = 0, PruneCalled = 0,
+           RcvPruned = 0, TCPOFOQueue = 0, TCPOFODrop = 0, ListenOverflows = 0, ListenDrops = 0,
+           DelayedACKLost = 0, TCPRcvCoalesce = 0;
+};
+
+// Where every frame handed to the stack went (the "frame accounting").
+struct FrameAccount {
+  uint64_t offered = 0;        // frames given to napi_gro_receive/netif_receive_skb
+  uint64_t delivered = 0;      // frames whose data reached a user recv() completely
+  uint64_t consumed = 0;       // frames used up by the stack (ARP, pure ACK, duplicates of nothing)
+  uint64_t dropped = 0;        // sum of all drop reasons
+  uint64_t in_flight = 0;      // still held (GRO, rx_list, socket/backlog/ofo queues, frag queues)
+  bool balanced() const { return offered == delivered + consumed + dropped + in_flight; }
+};
+
+// One received message as the user process got it.
+struct Delivery {
+  int fd;
+  sc_core::sc_time time;
+  std::vector<uint8_t> bytes;
+  uint64_t trace_id;           // trace_id of the (first) skb the bytes came from
+};
+
+struct eventpoll;
+struct file;
+
+class Kernel : public sc_core::sc_module {
+ public:
+  Kernel(sc_core::sc_module_name name, const KernelConfig& cfg = {}, const CostTable& cost = {});
+  ~Kernel() override;
+
+  // --- pieces ---
+  CpuEngine& cpus() { return *engine_; }
+  Cpu& cpu(int i) { return engine_->cpu(i); }
+  CostTable& cost() { return cost_; }
+  Debug& debug() { return debug_; }
+  const KernelConfig& config() const { return cfg_; }
+  softnet_data& softnet(int cpu) { return softnet_[cpu]; }
+
+  // register_netdev (net/core/dev.c)
+  void register_netdev(net_device* dev);
+
+  // --- sockets from configuration ---
+  // UDP socket bound to (addr, port); addr 0 = INADDR_ANY. Returns the fd.
+  int udp_socket(uint32_t addr, uint16_t port, int64_t rcvbuf = -1);
+  // Established TCP socket for (laddr:lport <- raddr:rport); `rcv_isn` is the
+  // peer's ISN (first data byte is rcv_isn + 1), `snd_isn` ours.
+  int tcp_established(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport, uint32_t rcv_isn,
+                      uint32_t snd_isn, int64_t rcvbuf = -1);
+  sock* sock_of(int fd);
+
+  // --- syscalls, called from a Task running on its CPU ---
+  // recvmsg (net/socket.c -> udp_recvmsg / tcp_recvmsg). Non-blocking when
+  // `dontwait`: returns -11 (EAGAIN) if nothing is queued. Copies up to
+  // `max` bytes into `out` (replaced).
+  long sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool dontwait, uint64_t* trace_id = nullptr);
+  // select / poll over fds, waiting for readability; timeout_ns < 0 = forever.
+  // Returns the ready fds.
+  std::vector<int> sys_select(const std::vector<int>& fds, double timeout_ns = -1);
+  std::vector<int> sys_poll(const std::vector<int>& fds, double timeout_ns = -1);
+  int sys_epoll_create();
+  // EPOLL_CTL_ADD / EPOLL_CTL_DEL; events = EPOLLIN [| EPOLLET | EPOLLONESHOT].
+  void sys_epoll_ctl_add(int epfd, int fd, unsigned events);
+  void sys_epoll_ctl_mod(int epfd, int fd, unsigned events);
+  void sys_epoll_ctl_del(int epfd, int fd);
+  // epoll_wait: returns up to maxevents (fd, revents); timeout_ns < 0 = forever.
+  std::vector<std::pair<int, unsigned>> sys_epoll_wait(int epfd, int maxevents, double timeout_ns = -1);
+
+  // --- the transmit sink ---
+  using tx_capture_t = std::function<void(TxKind kind, const std::vector<uint8_t>& frame)>;
+  void set_tx_capture(tx_capture_t cb) { tx_capture_ = std::move(cb); }
+  uint64_t tx_count(TxKind k) const { return tx_counts_[static_cast<int>(k)]; }
+
+  // --- counters ---
+  IpMib ip;
+  IpExtMib ipext;
+  TcpMib tcp;
+  UdpMib udp;
+  TcpExtMib tcpext;
+  uint64_t drop_count(Drop d) const { return drops_[static_cast<int>(d)]; }
+  FrameAccount frame_account() const;
+  // Work counters of select/poll/epoll (reference 10), summed over calls.
+  struct PollStats {
+    uint64_t calls = 0, fds_polled = 0, waitq_add = 0, waitq_remove = 0, wakeups = 0, rescans = 0,
+             ready_returned = 0, callbacks = 0, items_polled = 0, ns_charged = 0;
+  };
+  PollStats select_stats, poll_stats, epoll_stats;
+
+  std::string proc_net_softnet_stat() const;
+  std::string proc_net_snmp() const;
+  std::string proc_net_netstat() const;
+  std::string proc_net_dev() const;
+  std::string proc_interrupts() const { return engine_->proc_interrupts(); }
+  std::string proc_softirqs() const { return engine_->proc_softirqs(); }
+  std::string frame_account_report() const;
+
+  // Advances the IP reassembly timer: expires queues older than ipfrag_time.
+  void ip_expire_frags();
+
+  // ---- internal (used by the stack's own .cpp files) ----
+  void kfree_skb_reason(sk_buff* skb, Drop reason);
+  void consume_skb(sk_buff* skb);           // used up by the stack (not user data)
+  void tx_emit(TxKind kind, std::vector<uint8_t> frame);
+  void net_rx_action(Cpu& cpu);
+  void netif_receive_skb_list_internal(sk_buff_head* list);
+  void __netif_receive_skb_core(sk_buff* skb);
+  void gro_normal_list(napi_struct* napi);
+  void gro_normal_one(napi_struct* napi, sk_buff* skb, int segs);
+  void napi_gro_flush(napi_struct* napi, bool flush_old);
+  gro_result_t dev_gro_receive(napi_struct* napi, sk_buff* skb);
+  void arp_rcv(sk_buff* skb);
+  void ip_rcv(sk_buff* skb);
+  void ip_local_deliver(sk_buff* skb);
+  void ip_local_deliver_finish(sk_buff* skb);
+  void udp_rcv(sk_buff* skb);
+  void tcp_v4_rcv(sk_buff* skb);
+  void sock_def_readable(sock* sk);
+  void icmp_send_unreach(sk_buff* skb, uint8_t code);
+  void release_sock(sock* sk);
+  void lock_sock(sock* sk);
+  uint64_t accounted_frames_in_flight() const;
+  std::vector<napi_struct*> napis_;   // registered NAPI instances (GRO in-flight accounting)
+
+ private:
+  friend struct KernelInternals;
+  struct Impl;
+  KernelConfig cfg_;
+  CostTable cost_;
+  Debug debug_;
+  std::unique_ptr<CpuEngine> engine_;
+  std::vector<softnet_data> softnet_;
+  std::vector<net_device*> devs_;
+  std::array<uint64_t, static_cast<int>(Drop::count)> drops_{};
+  std::array<uint64_t, static_cast<int>(TxKind::count)> tx_counts_{};
+  tx_capture_t tx_capture_;
+  uint64_t offered_ = 0, delivered_ = 0, consumed_ = 0;
+  std::unique_ptr<Impl> impl_;
+  friend void netif_napi_add(net_device*, napi_struct*, napi_poll_t, int);
+  friend gro_result_t napi_gro_receive(napi_struct*, sk_buff*);
+  friend void netif_receive_skb(sk_buff*);
+};
+
+}  // namespace rxpath::stack

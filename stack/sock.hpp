@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+// stack/sock.hpp: struct sock with the UDP and TCP receive state the model
+// needs (include/net/sock.h, include/linux/tcp.h). One struct for both
+// protocols (the kernel's udp_sock/tcp_sock extend struct sock).
+//
+// API changes (announce here): none yet.
+#pragma once
+
+#include <cstdint>
+#include <map>
+
+#include "stack/cpu.hpp"
+#include "stack/skbuff.hpp"
+
+namespace rxpath::stack {
+
+constexpr uint8_t IPPROTO_ICMP_ = 1, IPPROTO_TCP_ = 6, IPPROTO_UDP_ = 17;
+
+// Poll bits (include/uapi/linux/eventpoll.h).
+enum : unsigned {
+  EPOLLIN = 0x001, EPOLLPRI = 0x002, EPOLLOUT = 0x004, EPOLLERR = 0x008, EPOLLHUP = 0x010,
+  EPOLLRDNORM = 0x040, EPOLLRDBAND = 0x080, EPOLLONESHOT = 1u << 30, EPOLLET = 1u << 31,
+};
+
+enum class TcpState : uint8_t { ESTABLISHED = 1, SYN_RECV = 3, CLOSE = 7, LISTEN = 10 };
+
+struct sock {
+  int fd = -1;
+  uint8_t protocol = IPPROTO_UDP_;
+  // addresses, host byte order; rcv_saddr 0 = INADDR_ANY
+  uint32_t rcv_saddr = 0, daddr = 0;
+  uint16_t num = 0, dport = 0;     // local port (inet_num), remote port
+  uint32_t sk_hash = 0;
+
+  sk_buff_head sk_receive_queue;
+  int64_t sk_rmem_alloc = 0;       // bytes of truesize charged
+  int64_t sk_rcvbuf = 212992;
+  int sk_rcvlowat = 1;
+  uint64_t sk_drops = 0;
+  wait_queue_head sk_wq;           // sk->sk_wq->wait
+  bool owned_by_user = false;      // lock_sock held by the reader
+  sk_buff_head sk_backlog;
+  int64_t backlog_len = 0;
+
+  // TCP receive state (struct tcp_sock)
+  TcpState state = TcpState::CLOSE;
+  uint32_t rcv_nxt = 0;            // next sequence expected
+  uint32_t copied_seq = 0;         // next byte the reader gets
+  uint32_t snd_nxt = 0, snd_una = 0; // our side (for ACK/RST numbers)
+  uint32_t rcv_wnd = 65535;
+  std::map<uint32_t, sk_buff*> out_of_order_queue;  // seq -> skb (rbtree in kernel)
+  uint32_t rx_offset = 0;          // bytes of the head skb already read
+  uint64_t acks_sent = 0;
+
+  // Statistics of the model
+  uint64_t enqueued = 0, delivered_msgs = 0, delivered_bytes = 0;
+};
+
+}  // namespace rxpath::stack
