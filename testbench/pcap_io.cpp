@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+#include "pcap_io.hpp"
+
+#include <pcap/pcap.h>
+
+namespace rxpath::tb {
+
+std::vector<CapturedFrame> read_capture(const std::string& path) {
+  char err[PCAP_ERRBUF_SIZE] = {0};
+  pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
+  if (!p) throw PcapError(path + ": " + err);
+  std::unique_ptr<pcap_t, void (*)(pcap_t*)> guard(p, pcap_close);
+  if (pcap_datalink(p) != DLT_EN10MB) {
+    const char* name = pcap_datalink_val_to_name(pcap_datalink(p));
+    throw PcapError(path + ": link type " + (name ? name : std::to_string(pcap_datalink(p))) +
+                    " is not Ethernet (DLT_EN10MB)");
+  }
+  std::vector<CapturedFrame> out;
+  for (uint64_t n = 1;; ++n) {
+    pcap_pkthdr* h = nullptr;
+    const u_char* data = nullptr;
+    const int rc = pcap_next_ex(p, &h, &data);
+    if (rc == PCAP_ERROR_BREAK) break;  // end of file
+    if (rc != 1)
+      throw PcapError(path + ": record " + std::to_string(n) + ": " + pcap_geterr(p));
+    if (h->caplen < h->len)
+      throw PcapError(path + ": record " + std::to_string(n) + ": captured " + std::to_string(h->caplen) +
+                      " of " + std::to_string(h->len) + " bytes (snapshot length too small to replay)");
+    if (h->len < 14)
+      throw PcapError(path + ": record " + std::to_string(n) + ": " + std::to_string(h->len) +
+                      " bytes is shorter than an Ethernet header");
+    CapturedFrame f;
+    f.ts_ns = static_cast<uint64_t>(h->ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(h->ts.tv_usec);
+    f.orig_len = h->len;
+    f.data.assign(data, data + h->caplen);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+PcapWriter::PcapWriter(const std::string& path, uint32_t snaplen) : out_(path), snaplen_(snaplen) {
+  dead_ = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, static_cast<int>(snaplen), PCAP_TSTAMP_PRECISION_NANO);
+  if (!dead_) throw PcapError(path + ": cannot create pcap handle");
+  dumper_ = pcap_dump_open(dead_, out_.temp_path().c_str());
+  if (!dumper_) {
+    std::string e = pcap_geterr(dead_);
+    pcap_close(dead_);
+    throw PcapError(path + ": " + e);
+  }
+}
+
+PcapWriter::~PcapWriter() {
+  if (dumper_) pcap_dump_close(dumper_);
+  if (dead_) pcap_close(dead_);
+}
+
+void PcapWriter::write(uint64_t ts_ns, const uint8_t* data, size_t len) {
+  pcap_pkthdr h{};
+  h.ts.tv_sec = static_cast<time_t>(ts_ns / 1000000000ull);
+  h.ts.tv_usec = static_cast<suseconds_t>(ts_ns % 1000000000ull);  // nanoseconds with NANO precision
+  h.len = static_cast<uint32_t>(len);
+  h.caplen = static_cast<uint32_t>(len < snaplen_ ? len : snaplen_);
+  pcap_dump(reinterpret_cast<u_char*>(dumper_), &h, data);
+  ++frames_;
+}
+
+void PcapWriter::close() {
+  if (!dumper_) return;
+  if (pcap_dump_flush(dumper_) != 0) throw PcapError(out_.path() + ": write failed");
+  pcap_dump_close(dumper_);
+  dumper_ = nullptr;
+  out_.commit();
+}
+
+}  // namespace rxpath::tb

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+// pcap/pcapng reading and atomic pcap writing, including the errors a user
+// sees for bad captures.
+#define BOOST_TEST_MODULE pcap_io
+#include <boost/test/unit_test.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <unistd.h>
+
+#include "pcap_io.hpp"
+
+using namespace rxpath::tb;
+
+namespace {
+std::string tmpname(const std::string& base) {
+  return "/tmp/rxpath_pcap_test_" + std::to_string(::getpid()) + "_" + base;
+}
+bool exists(const std::string& p) { return std::ifstream(p).good(); }
+std::vector<uint8_t> slurp(const std::string& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+void spit(const std::string& p, const std::vector<uint8_t>& b) {
+  std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), b.size());
+}
+std::vector<uint8_t> frame(size_t n, uint8_t seed) {
+  std::vector<uint8_t> f(n);
+  for (size_t i = 0; i < n; ++i) f[i] = static_cast<uint8_t>(seed + i);
+  return f;
+}
+void put32(std::vector<uint8_t>& b, uint32_t v) {
+  for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+void put16(std::vector<uint8_t>& b, uint16_t v) {
+  b.push_back(static_cast<uint8_t>(v));
+  b.push_back(static_cast<uint8_t>(v >> 8));
+}
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const PcapError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(write_then_read_back_with_nanoseconds) {
+  const std::string p = tmpname("rt.pcap");
+  {
+    PcapWriter w(p);
+    w.write(1'000'000'123ull, frame(60, 1));
+    w.write(2'500'000'007ull, frame(1514, 9));
+    BOOST_TEST(!exists(p));  // nothing visible before close()
+    w.close();
+  }
+  BOOST_REQUIRE(exists(p));
+  auto frames = read_capture(p);
+  BOOST_REQUIRE(frames.size() == 2u);
+  BOOST_TEST(frames[0].ts_ns == 1'000'000'123ull);
+  BOOST_TEST(frames[1].ts_ns == 2'500'000'007ull);
+  BOOST_TEST(frames[0].data == frame(60, 1));
+  BOOST_TEST(frames[1].data == frame(1514, 9));
+  BOOST_TEST(frames[1].orig_len == 1514u);
+  std::remove(p.c_str());
+}
+
+BOOST_AUTO_TEST_CASE(abandoned_writer_leaves_no_file) {
+  const std::string p = tmpname("abandoned.pcap");
+  {
+    PcapWriter w(p);
+    w.write(1, frame(60, 0));
+  }
+  BOOST_TEST(!exists(p));
+  BOOST_TEST(!exists(p + ".part." + std::to_string(::getpid())));
+}
+
+BOOST_AUTO_TEST_CASE(truncated_record_is_named) {
+  const std::string p = tmpname("trunc.pcap");
+  {
+    PcapWriter w(p);
+    w.write(1, frame(100, 0));
+    w.write(2, frame(100, 1));
+    w.close();
+  }
+  auto b = slurp(p);
+  b.resize(b.size() - 30);  // cut into the second record's data
+  spit(p, b);
+  const std::string e = error_of([&] { read_capture(p); });
+  BOOST_TEST(e.find(p + ": record 2:") == 0u, e);
+  std::remove(p.c_str());
+}
+
+BOOST_AUTO_TEST_CASE(not_a_capture_and_missing_file) {
+  const std::string p = tmpname("garbage.pcap");
+  spit(p, {'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '!', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+  BOOST_TEST(error_of([&] { read_capture(p); }).find(p + ": ") == 0u);
+  BOOST_TEST(error_of([&] { read_capture("/nonexistent/x.pcap"); }).find("/nonexistent/x.pcap: ") == 0u);
+  std::remove(p.c_str());
+}
+
+// A pcapng file assembled byte by byte here (not by libpcap): section header,
+// one Ethernet interface with nanosecond resolution, two enhanced packet blocks.
+BOOST_AUTO_TEST_CASE(reads_pcapng_built_by_hand) {
+  std::vector<uint8_t> b;
+  // Section Header Block
+  put32(b, 0x0A0D0D0A); put32(b, 28); put32(b, 0x1A2B3C4D); put16(b, 1); put16(b, 0);
+  put32(b, 0xFFFFFFFF); put32(b, 0xFFFFFFFF); put32(b, 28);
+  // Interface Description Block: LINKTYPE_ETHERNET, if_tsresol = 9 (ns)
+  put32(b, 1); put32(b, 32); put16(b, 1); put16(b, 0); put32(b, 0);
+  put16(b, 9); put16(b, 1); b.push_back(9); b.push_back(0); b.push_back(0); b.push_back(0);
+  put16(b, 0); put16(b, 0);  // opt_endofopt
+  put32(b, 32);
+  auto epb = [&](uint64_t ts, const std::vector<uint8_t>& d) {
+    const uint32_t pad = (4 - d.size() % 4) % 4;
+    const uint32_t len = 32 + static_cast<uint32_t>(d.size()) + pad;
+    put32(b, 6); put32(b, len); put32(b, 0);
+    put32(b, static_cast<uint32_t>(ts >> 32)); put32(b, static_cast<uint32_t>(ts));
+    put32(b, static_cast<uint32_t>(d.size())); put32(b, static_cast<uint32_t>(d.size()));
+    b.insert(b.end(), d.begin(), d.end());
+    b.insert(b.end(), pad, 0);
+    put32(b, len);
+  };
+  epb(5'000'000'001ull, frame(64, 3));
+  epb(5'000'000'901ull, frame(67, 4));
+  const std::string p = tmpname("hand.pcapng");
+  spit(p, b);
+  auto frames = read_capture(p);
+  BOOST_REQUIRE(frames.size() == 2u);
+  BOOST_TEST(frames[0].ts_ns == 5'000'000'001ull);
+  BOOST_TEST(frames[1].ts_ns == 5'000'000'901ull);
+  BOOST_TEST(frames[1].data == frame(67, 4));
+  std::remove(p.c_str());
+}
