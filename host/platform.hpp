@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// HostPlatform: host memory + PCIe link + MSI-X interrupt controller, joined
+// to the stack's CPU engine:
+//   - the CPU sync hook applies every DMA write that has arrived (lazy writes);
+//   - an MSI-X arriving at time t raises the hard IRQ of its vector on the
+//     vector's affine CPU at exactly t (CpuEngine::raise_irq);
+//   - an MMIO read stalls the issuing CPU (not preemptible) until its completion.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "host/memory.hpp"
+#include "host/pcie_link.hpp"
+#include "stack/kernel.hpp"
+
+namespace rxpath::host {
+
+class HostPlatform {
+public:
+    HostPlatform(stack::Kernel& kernel, sc_core::sc_time latency = sc_core::sc_time(500, sc_core::SC_NS),
+                 const char* link_name = "pcie_link");
+
+    HostMemory& mem() { return mem_; }
+    PcieLink& link() { return link_; }
+    stack::Kernel& kernel() { return k_; }
+
+    // The interrupt controller's table (msi_domain + irq affinity): vector ->
+    // (Linux irq, CPU). Throws std::invalid_argument on a bad CPU.
+    void route_vector(unsigned vector, int irq, int cpu);
+    uint64_t msix_unrouted() const { return unrouted_; }
+
+private:
+    struct Route {
+        int irq = -1;
+        int cpu = 0;
+    };
+    void deliver(unsigned vector);
+
+    stack::Kernel& k_;
+    HostMemory mem_;
+    PcieLink link_;
+    std::vector<Route> routes_;
+    uint64_t unrouted_ = 0;
+};
+
+}  // namespace rxpath::host
