@@ -122,13 +122,14 @@ void Scoreboard::sent(const WireFrame& f) {
     else drops[p.fate]++;
 }
 
-void Scoreboard::received(const std::vector<RxDesc>& ds) {
+void Scoreboard::received(const std::vector<RxDesc>& ds, unsigned ring) {
     char msg[256];
     for (const RxDesc& d : ds) {
         const uint32_t se = d.wb.status_error;
         if (d.wb.length == 0) errors.push_back("slot " + std::to_string(d.slot) + ": writeback with length 0");
         if (!(se & E1000_RXD_STAT_DD)) errors.push_back("slot " + std::to_string(d.slot) + ": DD clear");
-        partial_.insert(partial_.end(), d.data.begin(), d.data.end());
+        Bytes& part = partial_[ring];
+        part.insert(part.end(), d.data.begin(), d.data.end());
         if (!(se & E1000_RXD_STAT_EOP)) {
             if (d.wb.length != cfg.buf_size) {
                 std::snprintf(msg, sizeof msg, "slot %u: non-EOP descriptor holds %u bytes, buffer is %u", d.slot,
@@ -138,7 +139,7 @@ void Scoreboard::received(const std::vector<RxDesc>& ds) {
             continue;
         }
         Bytes frame;
-        frame.swap(partial_);
+        frame.swap(part);
         auto it = std::find_if(expected.begin(), expected.end(), [&](const Prediction& p) { return p.host == frame; });
         if (it == expected.end()) {
             std::snprintf(msg, sizeof msg, "slot %u: delivered frame of %zu bytes matches no expected frame", d.slot,
@@ -146,7 +147,7 @@ void Scoreboard::received(const std::vector<RxDesc>& ds) {
             errors.push_back(msg);
             continue;
         }
-        missing += uint64_t(it - expected.begin());
+        if (ordered) missing += uint64_t(it - expected.begin());
         if (d.wb.pkt_info != it->pkt_info || se != it->status) {
             std::snprintf(msg, sizeof msg,
                           "slot %u (%zu bytes): writeback pkt_info %04x status_error %08x, expected %04x %08x", d.slot,
@@ -157,7 +158,8 @@ void Scoreboard::received(const std::vector<RxDesc>& ds) {
         ++delivered;
         delivered_bytes += frame.size();
         RXP_DBG(sb, 0, "slot %u: frame %zu bytes ok", d.slot, frame.size());
-        expected.erase(expected.begin(), it + 1);
+        if (ordered) expected.erase(expected.begin(), it + 1);
+        else expected.erase(it);
     }
 }
 

@@ -50,7 +50,11 @@ public:
     // Descriptors the host collected, in ring order; assembles EOP frames and
     // checks each against the oldest still-expected frame; frames skipped
     // over are recorded as missing (they must be in MPC/RQDPC).
-    void received(const std::vector<RxDesc>& d);
+    // ring: which ring the descriptors came from (partial frames are per ring).
+    void received(const std::vector<RxDesc>& d, unsigned ring = 0);
+    // false: rings deliver in any order relative to each other (multi-queue);
+    // a frame matches any expected one and nothing counts as skipped.
+    bool ordered = true;
     NicConfig cfg;
     std::deque<Prediction> expected;      // deliveries not yet seen
     std::map<Fate, uint64_t> drops;       // predicted per counter
@@ -58,8 +62,7 @@ public:
     std::vector<std::string> errors;      // mismatches, empty when all is well
 
 private:
-    Bytes partial_;
-    std::vector<RxWriteback> partial_wb_;
+    std::map<unsigned, Bytes> partial_;
 };
 
 }  // namespace rxpath::vh

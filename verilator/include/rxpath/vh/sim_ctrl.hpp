@@ -43,6 +43,9 @@ public:
     void add(Agent& a) { agents_.push_back(&a); }
     // Called after every cycle's drive phase (checkers, scoreboards).
     std::vector<std::function<void(uint64_t)>> on_cycle;
+    // Called at the start of every step, before the edge: a timed bridge hands
+    // its agents what has arrived by now; they drive it after this edge.
+    std::vector<std::function<void(uint64_t)>> before_cycle;
 
     // Active-low synchronous reset held for n cycles.
     void reset(unsigned n = 8) {
@@ -53,6 +56,7 @@ public:
 
     // One clock: sample (pre-edge), rising edge, falling edge, drive.
     void step() {
+        for (auto& f : before_cycle) f(cycle_);
         top_->eval();
         for (Agent* a : agents_) a->sample(cycle_);
         top_->clk_i = 1;

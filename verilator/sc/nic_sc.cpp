@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: MIT
+// NicSc: the clock loop, the timed inboxes and the four TLM sockets around the
+// Verilated NIC (see nic_sc.hpp; docs/theory/time.md for why this is exact).
+#include "nic_sc.hpp"
+
+#include <deque>
+#include <sstream>
+
+#include "Vnic_top.h"
+#include "axi2tlm.hpp"
+#include "frame_ext.hpp"
+#include "rxpath/vh/axi.hpp"
+#include "rxpath/vh/axil.hpp"
+#include "rxpath/vh/fst.hpp"
+#include "rxpath/vh/sim_ctrl.hpp"
+#include "rxpath/vh/xgmii.hpp"
+
+namespace rxpath::bridge {
+
+using sc_core::sc_time;
+using sc_core::SC_PS;
+
+namespace {
+constexpr unsigned kResetEdges = 8;
+
+uint64_t to_ps(const sc_time& t) { return static_cast<uint64_t>(t.value() / sc_time(1, SC_PS).value()); }
+// The first clock edge at or after time `ps` (edge n is at n * 6.4 ns).
+uint64_t edge_at_or_after(uint64_t ps) { return (ps + NicSc::kPsPerCycle - 1) / NicSc::kPsPerCycle; }
+}  // namespace
+
+struct NicSc::Impl {
+  struct MmioOp {
+    uint64_t edge;
+    bool write;
+    uint32_t addr, data;
+    tlm::tlm_generic_payload* read = nullptr;  // the host's payload, answered by BEGIN_RESP
+  };
+  struct TimedFrame {
+    uint64_t edge;
+    uint64_t id;
+    vh::WireFrame f;
+  };
+
+  explicit Impl(NicSc& owner, sc_time q)
+      : self(owner),
+        quantum(q),
+        xgmii(&sim.top().xgmii_rxd_i, &sim.top().xgmii_rxc_i),
+        axil(axil_bus),
+        msix(&sim.top().msix_valid_o, &sim.top().msix_vector_o, &sim.top().msix_ready_i),
+        axi(axi_bus, Axi2Tlm::Port{
+                         [this](uint64_t e, uint64_t a, const uint8_t* p, size_t n) { return dma_write(e, a, p, n); },
+                         [this](uint64_t e, tlm::tlm_generic_payload& p) { dma_read(e, p); }}) {
+    axi_bus.connect(sim.top());
+    axil_bus.connect(sim.top());
+    sim.add(xgmii);
+    sim.add(axil);
+    sim.add(axi);
+    sim.add(msix);
+    sim.before_cycle.push_back([this](uint64_t c) { before_cycle(c); });
+    sim.on_cycle.push_back([this](uint64_t c) { after_cycle(c); });
+  }
+
+  // Time of clock edge n relative to the current SystemC time: the annotated
+  // delay of everything the NIC sends at that edge.
+  sc_time delay_of(uint64_t edge) const {
+    const uint64_t ps = edge * kPsPerCycle;
+    const uint64_t now = to_ps(sc_core::sc_time_stamp());
+    if (ps < now) SC_REPORT_FATAL(self.name(), "NIC sent a message before the current SystemC time");
+    return sc_time(static_cast<double>(ps - now), SC_PS);
+  }
+
+  tlm::tlm_response_status dma_write(uint64_t edge, uint64_t addr, const uint8_t* p, size_t n) {
+    tlm::tlm_generic_payload gp;
+    gp.set_command(tlm::TLM_WRITE_COMMAND);
+    gp.set_address(addr);
+    gp.set_data_ptr(const_cast<uint8_t*>(p));
+    gp.set_data_length(static_cast<unsigned>(n));
+    gp.set_streaming_width(static_cast<unsigned>(n));
+    gp.set_byte_enable_ptr(nullptr);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_time d = delay_of(edge);
+    self.dma->b_transport(gp, d);
+    if (gp.get_response_status() != tlm::TLM_OK_RESPONSE) ++stats.dma_errors;
+    ++stats.dma_write_bursts;
+    stats.dma_write_bytes += n;
+    return gp.get_response_status();
+  }
+
+  void dma_read(uint64_t edge, tlm::tlm_generic_payload& p) {
+    tlm::tlm_phase ph = tlm::BEGIN_REQ;
+    sc_time d = delay_of(edge);
+    ++stats.dma_read_bursts;
+    stats.dma_read_bytes += p.get_data_length();
+    const tlm::tlm_sync_enum r = self.dma->nb_transport_fw(p, ph, d);
+    if (r == tlm::TLM_COMPLETED) {
+      // Refused at once (error status) or answered in the call: the data is
+      // usable from the annotated time on.
+      if (p.get_response_status() != tlm::TLM_OK_RESPONSE) ++stats.dma_errors;
+      axi.read_done(p, std::max(edge + 1, edge_at_or_after(to_ps(sc_core::sc_time_stamp() + d))));
+    }
+  }
+
+  // Start of the step that makes edge c + 1. What has arrived by that edge is
+  // handed to the agents now; they drive it after the edge, so the RTL sees it
+  // at edge c + 2 (the adapters register their inputs: one cycle, always).
+  void before_cycle(uint64_t c) {
+    const uint64_t edge = c + 1;
+    sim.top().rst_ni = edge > kResetEdges;
+    // Register operations, one at a time and in arrival order.
+    if (!cur_valid && !mmio_q.empty() && mmio_q.front().edge <= edge && edge > kResetEdges) {
+      cur = mmio_q.front();
+      mmio_q.pop_front();
+      cur_valid = true;
+      if (cur.write) axil.start_write(cur.addr, cur.data);
+      else axil.start_read(cur.addr);
+    }
+    // Frames, each at its wire time; the encoder keeps the gap rules.
+    while (!frames.empty() && frames.front().edge <= edge && xgmii.enc.queued_chars() < 16) {
+      TimedFrame& tf = frames.front();
+      const size_t q0 = xgmii.enc.queued_chars();
+      const size_t chars = 8 + tf.f.wire_bytes().size() + (tf.f.no_terminate ? 0 : 1);
+      xgmii.send(tf.f);
+      const size_t pad = xgmii.enc.queued_chars() - q0 - chars;
+      const uint64_t pos = q0 + pad;  // characters before this frame's /S/
+      if (wire_start) wire_start(WireStart{tf.id, edge + 1 + pos / 8, static_cast<unsigned>(pos % 8)});
+      frames.pop_front();
+    }
+  }
+
+  void after_cycle(uint64_t edge) {
+    ++stats.cycles;
+    if (cur_valid && !axil.busy()) {
+      cur_valid = false;
+      if (cur.write) {
+        ++stats.mmio_writes;
+      } else {
+        ++stats.mmio_reads;
+        const uint32_t v = axil.last_rdata();
+        uint8_t* d = cur.read->get_data_ptr();
+        for (int i = 0; i < 4; ++i) d[i] = static_cast<uint8_t>(v >> (8 * i));
+        cur.read->set_response_status(axil.last_resp() == 0 ? tlm::TLM_OK_RESPONSE
+                                                            : tlm::TLM_GENERIC_ERROR_RESPONSE);
+        tlm::tlm_phase ph = tlm::BEGIN_RESP;
+        sc_time d2 = delay_of(edge);
+        self.mmio->nb_transport_bw(*cur.read, ph, d2);
+      }
+    }
+    while (msix_sent < msix.msgs.size()) {
+      const vh::MsixMsg& m = msix.msgs[msix_sent++];
+      uint8_t data[4] = {static_cast<uint8_t>(m.vector), 0, 0, 0};
+      tlm::tlm_generic_payload gp;
+      gp.set_command(tlm::TLM_WRITE_COMMAND);
+      gp.set_address(0xFEE00000u);  // the x86 MSI address window; the vector is the data
+      gp.set_data_ptr(data);
+      gp.set_data_length(4);
+      gp.set_streaming_width(4);
+      gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+      sc_time d = delay_of(m.cycle + 1);
+      self.msix->b_transport(gp, d);
+      ++stats.msix;
+    }
+    if (msix_sent > 4096) {  // keep the record short: it is only a hand-over queue here
+      msix.msgs.erase(msix.msgs.begin(), msix.msgs.begin() + static_cast<long>(msix_sent));
+      msix_sent = 0;
+    }
+  }
+
+  // Arrival of a host message or a frame: the first edge at or after it, or
+  // the next edge when it came too late (counted).
+  uint64_t edge_for_arrival(const sc_time& arrival, bool* late) {
+    uint64_t e = edge_at_or_after(to_ps(arrival));
+    if (e <= sim.cycle()) {
+      *late = true;
+      e = sim.cycle() + 1;
+    }
+    return e;
+  }
+
+  NicSc& self;
+  sc_time quantum;
+  vh::SimCtrl<Vnic_top> sim{"nic"};
+  vh::AxiBus axi_bus{};
+  vh::AxilBus axil_bus{};
+  vh::XgmiiSource xgmii;
+  vh::AxilMaster axil;
+  vh::MsixSink msix;
+  Axi2Tlm axi;
+  std::deque<MmioOp> mmio_q;
+  MmioOp cur{};
+  bool cur_valid = false;
+  std::deque<TimedFrame> frames;
+  size_t msix_sent = 0;
+  std::function<void(const WireStart&)> wire_start;
+  NicScStats stats;
+};
+
+NicSc::NicSc(sc_core::sc_module_name name, sc_time quantum)
+    : sc_module(name), mmio("mmio"), dma("dma"), msix("msix"), wire("wire") {
+  const uint64_t q = to_ps(quantum);
+  if (q == 0 || q % kPsPerCycle != 0) {
+    std::ostringstream os;
+    os << "quantum " << quantum << " must be a whole, non-zero number of 6.4 ns clock cycles";
+    SC_REPORT_ERROR(this->name(), os.str().c_str());
+  }
+  impl_ = std::make_unique<Impl>(*this, quantum);
+
+  mmio.register_b_transport(this, &NicSc::mmio_b_transport);
+  mmio.register_nb_transport_fw(this, &NicSc::mmio_nb_transport_fw);
+  wire.register_b_transport(this, &NicSc::wire_b_transport);
+  dma.register_nb_transport_bw(this, &NicSc::dma_nb_transport_bw);
+  SC_HAS_PROCESS(NicSc);
+  SC_THREAD(run);
+}
+
+NicSc::~NicSc() = default;
+
+const NicScStats& NicSc::stats() const { return impl_->stats; }
+uint64_t NicSc::cycle() const { return impl_->sim.cycle(); }
+void NicSc::on_wire_start(std::function<void(const WireStart&)> f) { impl_->wire_start = std::move(f); }
+void NicSc::trace_fst(const std::string& path) { vh::enable_fst(impl_->sim, path); }
+
+// The clock loop: every edge whose time lies in [now, now + Q), then wait Q.
+void NicSc::run() {
+  const uint64_t q = to_ps(impl_->quantum);
+  for (;;) {
+    const uint64_t end = to_ps(sc_core::sc_time_stamp()) + q;
+    while ((impl_->sim.cycle() + 1) * kPsPerCycle < end) impl_->sim.step();
+    sc_core::wait(impl_->quantum);
+  }
+}
+
+// ---- host -> NIC register access
+void NicSc::mmio_b_transport(tlm::tlm_generic_payload& p, sc_time& delay) {
+  if (!p.is_write() || p.get_data_length() != 4 || !p.get_data_ptr() || p.get_byte_enable_ptr()) {
+    p.set_response_status(p.is_write() ? tlm::TLM_BURST_ERROR_RESPONSE : tlm::TLM_COMMAND_ERROR_RESPONSE);
+    return;
+  }
+  bool late = false;
+  const uint8_t* d = p.get_data_ptr();
+  Impl::MmioOp op{impl_->edge_for_arrival(sc_core::sc_time_stamp() + delay, &late), true,
+                  static_cast<uint32_t>(p.get_address()),
+                  static_cast<uint32_t>(d[0] | d[1] << 8 | d[2] << 16 | uint32_t(d[3]) << 24), nullptr};
+  if (late) SC_REPORT_ERROR(name(), "MMIO write arrived after its time had passed (quantum larger than the link latency?)");
+  impl_->mmio_q.push_back(op);
+  p.set_response_status(tlm::TLM_OK_RESPONSE);  // posted
+}
+
+tlm::tlm_sync_enum NicSc::mmio_nb_transport_fw(tlm::tlm_generic_payload& p, tlm::tlm_phase& ph, sc_time& delay) {
+  if (ph == tlm::END_RESP) return tlm::TLM_COMPLETED;
+  if (ph != tlm::BEGIN_REQ || !p.is_read() || p.get_data_length() != 4 || !p.get_data_ptr()) {
+    p.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+    return tlm::TLM_COMPLETED;
+  }
+  bool late = false;
+  Impl::MmioOp op{impl_->edge_for_arrival(sc_core::sc_time_stamp() + delay, &late), false,
+                  static_cast<uint32_t>(p.get_address()), 0, &p};
+  if (late) SC_REPORT_ERROR(name(), "MMIO read arrived after its time had passed (quantum larger than the link latency?)");
+  impl_->mmio_q.push_back(op);
+  ph = tlm::END_REQ;
+  return tlm::TLM_UPDATED;
+}
+
+// ---- frames in
+void NicSc::wire_b_transport(tlm::tlm_generic_payload& p, sc_time& delay) {
+  if (!p.is_write() || !p.get_data_ptr() || p.get_data_length() < 14) {
+    p.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+    SC_REPORT_WARNING(name(), "wire: a frame must be a write of at least 14 bytes");
+    return;
+  }
+  FrameExt* ext = nullptr;
+  p.get_extension(ext);
+  Impl::TimedFrame tf;
+  bool late = false;
+  tf.edge = impl_->edge_for_arrival(sc_core::sc_time_stamp() + delay, &late);
+  if (late) ++impl_->stats.frames_late;
+  tf.f.data.assign(p.get_data_ptr(), p.get_data_ptr() + p.get_data_length());
+  if (ext) {
+    tf.id = ext->id;
+    tf.f.fcs_included = ext->fcs_included;
+    tf.f.bad_fcs = ext->bad_fcs;
+    tf.f.error_at = ext->error_at;
+    tf.f.bad_preamble = ext->bad_preamble;
+    tf.f.bad_sfd = ext->bad_sfd;
+  } else {
+    tf.id = impl_->stats.frames_in;
+  }
+  tf.f.tag = tf.id;
+  ++impl_->stats.frames_in;
+  impl_->frames.push_back(std::move(tf));
+  p.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+// ---- DMA read completions
+tlm::tlm_sync_enum NicSc::dma_nb_transport_bw(tlm::tlm_generic_payload& p, tlm::tlm_phase& ph, sc_time& delay) {
+  if (ph != tlm::BEGIN_RESP) return tlm::TLM_ACCEPTED;
+  if (p.get_response_status() != tlm::TLM_OK_RESPONSE) ++impl_->stats.dma_errors;
+  bool late = false;
+  const uint64_t e = impl_->edge_for_arrival(sc_core::sc_time_stamp() + delay, &late);
+  if (late) SC_REPORT_ERROR(name(), "DMA read data arrived after its time had passed (quantum larger than the link latency?)");
+  impl_->axi.read_done(p, e);
+  return tlm::TLM_COMPLETED;
+}
+
+}  // namespace rxpath::bridge

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+// NicSc: the Verilated NIC as a SystemC module with TLM-2.0 sockets by role.
+//
+//   mmio (target)     register access from the host link. Writes: b_transport,
+//                     posted, applied at now + delay. Reads: nb_transport_fw
+//                     BEGIN_REQ (delay = arrival offset); answered with
+//                     nb_transport_bw BEGIN_RESP whose delay is the NIC-local
+//                     time of the AXI4-Lite read data.
+//   dma  (initiator)  one AXI4 burst = one generic payload. Writes by
+//                     b_transport (posted); reads by nb_transport_fw BEGIN_REQ,
+//                     data back through nb_transport_bw BEGIN_RESP.
+//   msix (initiator)  one 4-byte write per MSI-X message, data = vector.
+//   wire (target)     frames in (FrameExt), each at its wire time.
+//
+// The model is NOT clocked by an sc_clock: one SC_THREAD runs the clock in a
+// plain C++ loop for a whole quantum Q, then waits Q. Everything it sends is
+// annotated with its NIC-local send time; everything it receives takes
+// effect at the first clock edge at or after its arrival time. With Q <= L
+// (the link latency) the result is the same for every Q (docs/theory/time.md).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+namespace rxpath::bridge {
+
+struct NicScStats {
+  uint64_t cycles = 0;
+  uint64_t frames_in = 0;        // frames received on the wire socket
+  uint64_t frames_late = 0;      // frames that arrived after their wire time had passed
+  uint64_t mmio_writes = 0, mmio_reads = 0;
+  uint64_t dma_write_bursts = 0, dma_write_bytes = 0;
+  uint64_t dma_read_bursts = 0, dma_read_bytes = 0;
+  uint64_t dma_errors = 0;       // DMA completions with an error status
+  uint64_t msix = 0;
+};
+
+// A frame's first character on XGMII, for the journey and latency figures.
+struct WireStart {
+  uint64_t id;
+  uint64_t cycle;   // clock cycle whose word carries /S/
+  unsigned lane;    // 0 or 4
+};
+
+class NicSc : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<NicSc> mmio;
+  tlm_utils::simple_initiator_socket<NicSc> dma;
+  tlm_utils::simple_initiator_socket<NicSc> msix;
+  tlm_utils::simple_target_socket<NicSc> wire;
+
+  // `quantum`: how far the NIC runs ahead of SystemC time (a whole number of
+  // 6.4 ns cycles, at least one, at most the link latency).
+  NicSc(sc_core::sc_module_name name, sc_core::sc_time quantum);
+  ~NicSc() override;
+
+  static constexpr uint64_t kPsPerCycle = 6400;
+  const NicScStats& stats() const;
+  uint64_t cycle() const;
+  // Called for every frame's /S/ (the first character on the wire).
+  void on_wire_start(std::function<void(const WireStart&)> f);
+  // Writes an FST of the RTL to `path` (call before sc_start).
+  void trace_fst(const std::string& path);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  void run();
+  void mmio_b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+  tlm::tlm_sync_enum mmio_nb_transport_fw(tlm::tlm_generic_payload& p, tlm::tlm_phase& ph,
+                                          sc_core::sc_time& delay);
+  void wire_b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+  tlm::tlm_sync_enum dma_nb_transport_bw(tlm::tlm_generic_payload& p, tlm::tlm_phase& ph,
+                                         sc_core::sc_time& delay);
+};
+
+}  // namespace rxpath::bridge
