@@ -75,52 +75,303 @@ module nic_top #(
   if (AXI_DATA_W != 64 && AXI_DATA_W != 128 && AXI_DATA_W != 256) begin : g_bad_axi_data_w
     $error("nic_top: AXI_DATA_W must be 64, 128 or 256");
   end
-  if (AXI_ID_W < 2 || AXI_ID_W > 8) begin : g_bad_axi_id_w
-    $error("nic_top: AXI_ID_W must be 2..8");
-  end
   if (PKTBUF_BYTES < 4096 || (PKTBUF_BYTES & (PKTBUF_BYTES - 1)) != 0) begin : g_bad_pktbuf_bytes
     $error("nic_top: PKTBUF_BYTES must be a power of two >= 4096");
   end
 
-  // Placeholder: every output tied to a safe value until the real blocks land.
-  assign s_axil_awready = 1'b0;
-  assign s_axil_wready  = 1'b0;
-  assign s_axil_bresp   = 2'b00;
-  assign s_axil_bvalid  = 1'b0;
-  assign s_axil_arready = 1'b0;
-  assign s_axil_rdata   = 32'h0;
-  assign s_axil_rresp   = 2'b00;
-  assign s_axil_rvalid  = 1'b0;
+  if (AXI_ID_W < 3 || AXI_ID_W > 8) begin : g_bad_axi_id_w2
+    $error("nic_top: AXI_ID_W must be 3..8 (read IDs carry the queue number)");
+  end
 
-  assign m_axi_awid    = '0;
-  assign m_axi_awaddr  = 64'h0;
-  assign m_axi_awlen   = 8'h0;
-  assign m_axi_awsize  = 3'($clog2(AXI_DATA_W / 8));
-  assign m_axi_awburst = 2'b01;
-  assign m_axi_awvalid = 1'b0;
-  assign m_axi_wdata   = '0;
-  assign m_axi_wstrb   = '0;
-  assign m_axi_wlast   = 1'b0;
-  assign m_axi_wvalid  = 1'b0;
-  assign m_axi_bready  = 1'b1;
-  assign m_axi_arid    = '0;
-  assign m_axi_araddr  = 64'h0;
-  assign m_axi_arlen   = 8'h0;
+  import rxp_pkg::*;
+
+  localparam int unsigned LAW = $clog2(PKTBUF_BYTES / (AXI_DATA_W / 8));
+
+  // ---------------------------------------------------------------- registers and device reset
+  logic        dev_rst_n;
+  logic        reg_wr, reg_rd;
+  logic [16:0] reg_addr;
+  logic [31:0] reg_wdata, intr_rdata;
+  logic [31:0] rctl, rxcsum;
+  logic [13:0] rlpml;
+  logic [16*48-1:0] ra_addr;
+  logic [15:0] ra_valid;
+  logic [NUM_QUEUES-1:0][63:0] q_base;
+  logic [NUM_QUEUES-1:0][15:0] q_count;
+  logic [NUM_QUEUES-1:0][16:0] q_bsize;
+  logic [NUM_QUEUES-1:0]       q_drop_en, q_ok;
+  logic [NUM_QUEUES-1:0][15:0] q_rdt, q_rdh;
+
+  // Events
+  logic        ev_valid, ev_bcast, ev_mcast, ev_badpre;
+  rx_class_e   ev_class;
+  logic [15:0] ev_len;
+  logic        mpc, rnbc, rqdpc, rxdis, wb_done, rd_err, wr_err;
+  logic [2:0]  rqdpc_q, wb_done_q;
+
+  rxp_regs #(
+    .NUM_QUEUES(NUM_QUEUES)
+  ) u_regs (
+    .clk_i, .rst_ni,
+    .s_axil_awaddr, .s_axil_awvalid, .s_axil_awready, .s_axil_wdata, .s_axil_wstrb,
+    .s_axil_wvalid, .s_axil_wready, .s_axil_bresp, .s_axil_bvalid, .s_axil_bready,
+    .s_axil_araddr, .s_axil_arvalid, .s_axil_arready, .s_axil_rdata, .s_axil_rresp,
+    .s_axil_rvalid, .s_axil_rready,
+    .dev_rst_no  (dev_rst_n),
+    .reg_wr_o    (reg_wr),
+    .reg_rd_o    (reg_rd),
+    .reg_addr_o  (reg_addr),
+    .reg_wdata_o (reg_wdata),
+    .reg_rdata_i (intr_rdata),
+    .rctl_o      (rctl),
+    .rxcsum_o    (rxcsum),
+    .rlpml_o     (rlpml),
+    .ra_addr_o   (ra_addr),
+    .ra_valid_o  (ra_valid),
+    .q_base_o    (q_base),
+    .q_count_o   (q_count),
+    .q_bsize_o   (q_bsize),
+    .q_drop_en_o (q_drop_en),
+    .q_ok_o      (q_ok),
+    .q_rdt_o     (q_rdt),
+    .q_rdh_o     (q_rdh),
+    .rdh_inc_i   (wb_done),
+    .rdh_inc_q_i (wb_done_q),
+    .ev_valid_i  (ev_valid),
+    .ev_class_i  (ev_class),
+    .ev_bcast_i  (ev_bcast),
+    .ev_mcast_i  (ev_mcast),
+    .ev_len_i    (ev_len),
+    .ev_badpre_i (ev_badpre),
+    .mpc_i       (mpc),
+    .rnbc_i      (rnbc),
+    .rqdpc_i     (rqdpc),
+    .rqdpc_q_i   (rqdpc_q),
+    .rxdis_i     (rxdis),
+    .dma_err_i   (rd_err || wr_err)
+  );
+
+  // ---------------------------------------------------------------- MAC -> classify -> packet buffer
+  logic        mac_valid, mac_last, mac_err, mac_fcs_ok, mac_badpre;
+  logic [63:0] mac_data;
+  logic [3:0]  mac_nbytes;
+  logic [15:0] mac_len;
+
+  rxp_mac_rx u_mac_rx (
+    .clk_i,
+    .rst_ni      (dev_rst_n),
+    .xgmii_rxd_i,
+    .xgmii_rxc_i,
+    .m_valid_o   (mac_valid),
+    .m_data_o    (mac_data),
+    .m_nbytes_o  (mac_nbytes),
+    .m_last_o    (mac_last),
+    .m_err_o     (mac_err),
+    .m_fcs_ok_o  (mac_fcs_ok),
+    .m_len_o     (mac_len),
+    .m_badpre_o  (mac_badpre)
+  );
+  wire [3:0] unused_mac_nbytes = mac_nbytes;   // byte counts travel as the frame length
+
+  logic        cl_valid, cl_last, cl_keep;
+  logic [63:0] cl_data;
+  rx_meta_t    cl_meta;
+
+  rxp_rx_classify #(
+    .NUM_QUEUES(NUM_QUEUES)
+  ) u_classify (
+    .clk_i,
+    .rst_ni       (dev_rst_n),
+    .s_valid_i    (mac_valid),
+    .s_data_i     (mac_data),
+    .s_last_i     (mac_last),
+    .s_err_i      (mac_err),
+    .s_fcs_ok_i   (mac_fcs_ok),
+    .s_len_i      (mac_len),
+    .s_badpre_i   (mac_badpre),
+    .rctl_i       (rctl),
+    .rxcsum_i     (rxcsum),
+    .rlpml_i      (rlpml),
+    .ra_addr_i    (ra_addr),
+    .ra_valid_i   (ra_valid),
+    .queue_ok_i   (q_ok),
+    .m_valid_o    (cl_valid),
+    .m_data_o     (cl_data),
+    .m_last_o     (cl_last),
+    .m_keep_o     (cl_keep),
+    .m_len_o      (cl_meta.len),
+    .m_queue_o    (cl_meta.qidx),
+    .m_status_o   (cl_meta.status),
+    .m_pkt_info_o (cl_meta.pkt_info),
+    .ev_valid_o   (ev_valid),
+    .ev_class_o   (ev_class),
+    .ev_bcast_o   (ev_bcast),
+    .ev_mcast_o   (ev_mcast),
+    .ev_len_o     (ev_len),
+    .ev_badpre_o  (ev_badpre)
+  );
+
+  logic          pb_valid, pb_ready;
+  rx_meta_t      pb_meta;
+  logic [LAW:0]  pb_start, pb_end, rel_ptr;
+  logic          rd_en, rd_valid;
+  logic [LAW-1:0] rd_line;
+  logic [AXI_DATA_W-1:0] rd_data;
+
+  rxp_pktbuf #(
+    .AXI_DATA_W  (AXI_DATA_W),
+    .PKTBUF_BYTES(PKTBUF_BYTES),
+    .META_DEPTH  (PKTBUF_BYTES / 64 >= 1024 ? 1024 : PKTBUF_BYTES / 64)
+  ) u_pktbuf (
+    .clk_i,
+    .rst_ni     (dev_rst_n),
+    .s_valid_i  (cl_valid),
+    .s_data_i   (cl_data),
+    .s_last_i   (cl_last),
+    .s_keep_i   (cl_keep),
+    .s_meta_i   (cl_meta),
+    .m_valid_o  (pb_valid),
+    .m_ready_i  (pb_ready),
+    .m_meta_o   (pb_meta),
+    .m_start_o  (pb_start),
+    .m_end_o    (pb_end),
+    .rd_en_i    (rd_en),
+    .rd_line_i  (rd_line),
+    .rd_valid_o (rd_valid),
+    .rd_data_o  (rd_data),
+    .rel_ptr_i  (rel_ptr),
+    .mpc_o      (mpc)
+  );
+
+  // ---------------------------------------------------------------- descriptors and DMA
+  logic [2:0]  sel_q;
+  logic        head_valid, run, pop;
+  logic [63:0] head_addr;
+  logic [15:0] head_idx, avail;
+
+  rxp_desc_fetch #(
+    .NUM_QUEUES(NUM_QUEUES),
+    .AXI_DATA_W(AXI_DATA_W),
+    .AXI_ID_W  (AXI_ID_W)
+  ) u_desc_fetch (
+    .clk_i,
+    .rst_ni       (dev_rst_n),
+    .q_base_i     (q_base),
+    .q_count_i    (q_count),
+    .q_ok_i       (q_ok),
+    .q_rdt_i      (q_rdt),
+    .q_rdh_i      (q_rdh),
+    .sel_q_i      (sel_q),
+    .head_valid_o (head_valid),
+    .head_addr_o  (head_addr),
+    .head_idx_o   (head_idx),
+    .avail_o      (avail),
+    .run_o        (run),
+    .pop_i        (pop),
+    .m_axi_arid, .m_axi_araddr, .m_axi_arlen, .m_axi_arvalid, .m_axi_arready,
+    .m_axi_rid, .m_axi_rdata, .m_axi_rresp, .m_axi_rlast, .m_axi_rvalid, .m_axi_rready,
+    .dma_err_o    (rd_err)
+  );
   assign m_axi_arsize  = 3'($clog2(AXI_DATA_W / 8));
-  assign m_axi_arburst = 2'b01;
-  assign m_axi_arvalid = 1'b0;
-  assign m_axi_rready  = 1'b1;
+  assign m_axi_arburst = 2'b01;   // INCR
 
-  assign msix_valid_o  = 1'b0;
-  assign msix_vector_o = 5'd0;
+  rxp_rx_dma #(
+    .NUM_QUEUES  (NUM_QUEUES),
+    .AXI_DATA_W  (AXI_DATA_W),
+    .AXI_ID_W    (AXI_ID_W),
+    .PKTBUF_BYTES(PKTBUF_BYTES)
+  ) u_rx_dma (
+    .clk_i,
+    .rst_ni       (dev_rst_n),
+    .meta_valid_i (pb_valid),
+    .meta_ready_o (pb_ready),
+    .meta_i       (pb_meta),
+    .meta_start_i (pb_start),
+    .meta_end_i   (pb_end),
+    .rd_en_o      (rd_en),
+    .rd_line_o    (rd_line),
+    .rd_valid_i   (rd_valid),
+    .rd_data_i    (rd_data),
+    .rel_ptr_o    (rel_ptr),
+    .sel_q_o      (sel_q),
+    .head_valid_i (head_valid),
+    .head_addr_i  (head_addr),
+    .head_idx_i   (head_idx),
+    .avail_i      (avail),
+    .run_i        (run),
+    .pop_o        (pop),
+    .q_base_i     (q_base),
+    .q_bsize_i    (q_bsize),
+    .q_drop_en_i  (q_drop_en),
+    .q_ok_i       (q_ok),
+    .m_axi_awid, .m_axi_awaddr, .m_axi_awlen, .m_axi_awsize, .m_axi_awburst, .m_axi_awvalid,
+    .m_axi_awready, .m_axi_wdata, .m_axi_wstrb, .m_axi_wlast, .m_axi_wvalid, .m_axi_wready,
+    .m_axi_bid, .m_axi_bresp, .m_axi_bvalid, .m_axi_bready,
+    .rnbc_o       (rnbc),
+    .rqdpc_o      (rqdpc),
+    .rqdpc_q_o    (rqdpc_q),
+    .rxdis_o      (rxdis),
+    .wb_done_o    (wb_done),
+    .wb_done_q_o  (wb_done_q),
+    .dma_err_o    (wr_err)
+  );
 
-  // Inputs not used yet by the placeholder.
-  wire unused_ok = ^{clk_i, rst_ni, xgmii_rxd_i, xgmii_rxc_i, s_axil_awaddr, s_axil_awvalid,
-                     s_axil_wdata, s_axil_wstrb, s_axil_wvalid, s_axil_bready,
-                     s_axil_araddr, s_axil_arvalid, s_axil_rready, m_axi_awready,
-                     m_axi_wready, m_axi_bid, m_axi_bresp, m_axi_bvalid, m_axi_arready,
-                     m_axi_rid, m_axi_rdata, m_axi_rresp, m_axi_rlast, m_axi_rvalid,
-                     msix_ready_i};
+  // ---------------------------------------------------------------- interrupts
+  rxp_intr #(
+    .NUM_QUEUES(NUM_QUEUES)
+  ) u_intr (
+    .clk_i,
+    .rst_ni        (dev_rst_n),
+    .reg_wr_i      (reg_wr),
+    .reg_rd_i      (reg_rd),
+    .reg_addr_i    (reg_addr),
+    .reg_wdata_i   (reg_wdata),
+    .reg_rdata_o   (intr_rdata),
+    .wb_done_i     (wb_done),
+    .wb_done_q_i   (wb_done_q),
+    .msix_valid_o,
+    .msix_vector_o,
+    .msix_ready_i
+  );
+
+  // ---------------------------------------------------------------- AXI handshake assertions
+  // A valid stays up, with a stable payload, until its ready.
+  logic        aw_hold_q, w_hold_q, ar_hold_q, msix_hold_q;
+  logic [63:0] aw_addr_q, ar_addr_q;
+  logic [7:0]  aw_len_q, ar_len_q;
+  logic [AXI_DATA_W-1:0] w_data_q;
+  logic [4:0]  msix_vec_q;
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      aw_hold_q <= 1'b0; w_hold_q <= 1'b0; ar_hold_q <= 1'b0; msix_hold_q <= 1'b0;
+      aw_addr_q <= '0; ar_addr_q <= '0; aw_len_q <= '0; ar_len_q <= '0; w_data_q <= '0;
+      msix_vec_q <= '0;
+    end else begin
+      if (dev_rst_n) begin
+        if (aw_hold_q) assert (m_axi_awvalid && m_axi_awaddr == aw_addr_q && m_axi_awlen == aw_len_q)
+          else $error("nic_top: AW changed before AWREADY");
+        if (w_hold_q) assert (m_axi_wvalid && m_axi_wdata == w_data_q)
+          else $error("nic_top: W changed before WREADY");
+        if (ar_hold_q) assert (m_axi_arvalid && m_axi_araddr == ar_addr_q && m_axi_arlen == ar_len_q)
+          else $error("nic_top: AR changed before ARREADY");
+        if (msix_hold_q) assert (msix_valid_o && msix_vector_o == msix_vec_q)
+          else $error("nic_top: MSI-X request changed before ready");
+        if (m_axi_arvalid)
+          assert ({1'b0, m_axi_araddr[11:0]} + ((13'(m_axi_arlen) + 13'd1) << $clog2(AXI_DATA_W / 8)) <= 13'h1000)
+            else $error("nic_top: read burst crosses 4 KiB");
+      end
+      aw_hold_q   <= m_axi_awvalid && !m_axi_awready;
+      w_hold_q    <= m_axi_wvalid && !m_axi_wready;
+      ar_hold_q   <= m_axi_arvalid && !m_axi_arready;
+      msix_hold_q <= msix_valid_o && !msix_ready_i;
+      aw_addr_q   <= m_axi_awaddr;
+      aw_len_q    <= m_axi_awlen;
+      ar_addr_q   <= m_axi_araddr;
+      ar_len_q    <= m_axi_arlen;
+      w_data_q    <= m_axi_wdata;
+      msix_vec_q  <= msix_vector_o;
+    end
+  end
 
 endmodule
 

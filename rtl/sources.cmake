@@ -2,6 +2,15 @@
 # the lint target and every verilate() call use the same list.
 set(RXPATH_RTL_SOURCES
   ${RXPATH_REGS_SV}
+  ${CMAKE_CURRENT_LIST_DIR}/rxp_pkg.sv
+  ${CMAKE_CURRENT_LIST_DIR}/rxp_fifo.sv
+  ${CMAKE_CURRENT_LIST_DIR}/rxp_mac_rx.sv
+  ${CMAKE_CURRENT_LIST_DIR}/rxp_rx_classify.sv
+  ${CMAKE_CURRENT_LIST_DIR}/rxp_pktbuf.sv
+  ${CMAKE_CURRENT_LIST_DIR}/rxp_desc_fetch.sv
+  ${CMAKE_CURRENT_LIST_DIR}/rxp_rx_dma.sv
+  ${CMAKE_CURRENT_LIST_DIR}/rxp_intr.sv
+  ${CMAKE_CURRENT_LIST_DIR}/rxp_regs.sv
   ${CMAKE_CURRENT_LIST_DIR}/nic_top.sv
 )
 # Lint waivers (scoped per file, each with its reason); pass to verilate()/lint.

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: MIT
+// rxp_desc_fetch: per-queue descriptor prefetch by AXI4 read bursts into a small on-chip cache.
+`default_nettype none
+
+// Each running queue owns the ring slots from its next-to-use index up to
+// RDT-1. Prefetch policy (a documented simplification of PTHRESH/HTHRESH):
+// a queue fetches when its cache (entries held plus in flight) has room for
+// at least DESC_CACHE/2 descriptors or holds none, taking as many as fit, up
+// to FETCH_MAX, to the ring's end and to the next 4 KiB boundary. One read is
+// outstanding per queue, with ARID = queue; queues take turns on AR.
+// A queue starts (indices loaded from RDH, cache empty) when it becomes ready
+// with no read outstanding, and stops when it is disabled; data arriving for a
+// stopped queue is discarded.
+module rxp_desc_fetch #(
+  parameter int unsigned NUM_QUEUES = 1,     // RX queues, 1..8
+  parameter int unsigned AXI_DATA_W = 128,   // 64, 128 or 256
+  parameter int unsigned AXI_ID_W   = 4,     // >= 3
+  parameter int unsigned DESC_CACHE = 32,    // cached descriptors per queue (power of two)
+  parameter int unsigned FETCH_MAX  = 16     // descriptors per read burst at most
+) (
+  input  wire         clk_i,
+  input  wire         rst_ni,
+  // Queue configuration
+  input  wire [NUM_QUEUES-1:0][63:0] q_base_i,
+  input  wire [NUM_QUEUES-1:0][15:0] q_count_i,
+  input  wire [NUM_QUEUES-1:0]       q_ok_i,
+  input  wire [NUM_QUEUES-1:0][15:0] q_rdt_i,
+  input  wire [NUM_QUEUES-1:0][15:0] q_rdh_i,
+  // Descriptor consumer (rxp_rx_dma): the head of queue sel_q_i
+  input  wire [2:0]   sel_q_i,
+  output logic        head_valid_o,
+  output logic [63:0] head_addr_o,       // pkt_addr of the next descriptor
+  output logic [15:0] head_idx_o,        // its ring index
+  output logic [15:0] avail_o,           // descriptors owned by the NIC, not yet used
+  output logic        run_o,             // the queue is running
+  input  wire         pop_i,             // take the head of sel_q_i
+  // AXI4 read channels
+  output logic [AXI_ID_W-1:0] m_axi_arid,
+  output logic [63:0] m_axi_araddr,
+  output logic [7:0]  m_axi_arlen,
+  output logic        m_axi_arvalid,
+  input  wire         m_axi_arready,
+  input  wire [AXI_ID_W-1:0] m_axi_rid,
+  input  wire [AXI_DATA_W-1:0] m_axi_rdata,
+  input  wire [1:0]   m_axi_rresp,
+  input  wire         m_axi_rlast,
+  input  wire         m_axi_rvalid,
+  output logic        m_axi_rready,
+  // Status
+  output logic        dma_err_o          // a read came back with an error response
+);
+
+  localparam int unsigned NQ  = NUM_QUEUES;
+  localparam int unsigned CW  = $clog2(DESC_CACHE);
+  localparam int unsigned BB  = AXI_DATA_W / 8;           // bytes per beat
+  localparam int unsigned OB  = $clog2(BB);
+
+  if (NUM_QUEUES > (1 << AXI_ID_W)) begin : g_bad_id_w
+    $error("rxp_desc_fetch: AXI_ID_W too small for NUM_QUEUES read IDs");
+  end
+  if (FETCH_MAX > DESC_CACHE || FETCH_MAX < 1 || FETCH_MAX > 64) begin : g_bad_fetch_max
+    $error("rxp_desc_fetch: FETCH_MAX must be 1..min(64, DESC_CACHE)");
+  end
+
+  logic [63:0] cache_q [8 * DESC_CACHE];
+  logic [CW:0] cwr_q [8];          // cache write pointer
+  logic [CW:0] crd_q [8];          // cache read pointer
+  logic [15:0] used_q [8];         // ring index of the cache head
+  logic [15:0] fetch_q [8];        // next ring index to fetch
+  logic [6:0]  left_q [8];         // descriptors of the outstanding read still to arrive
+  logic        busy_q [8];         // a read is outstanding
+  logic        run_q [8];
+  logic        first_q [8];        // next beat is the first of its read
+  logic        skip_q [8];         // (256-bit) the first beat's lower descriptor is before the start
+  logic        half_q [8];         // (64-bit) next beat is the second half of a descriptor
+  logic [2:0]  rr_q;                // queue considered for the next fetch
+
+  // Queue configuration widened to 8 entries so a 3-bit queue number indexes it.
+  logic [63:0] base [8];
+  logic [15:0] count [8];
+  logic [15:0] rdt [8];
+  logic [15:0] rdh [8];
+  logic        qok [8];
+  always_comb begin
+    for (int n = 0; n < 8; n++) begin
+      base[n]  = (n < int'(NQ)) ? q_base_i[n]  : 64'h0;
+      count[n] = (n < int'(NQ)) ? q_count_i[n] : 16'h0;
+      rdt[n]   = (n < int'(NQ)) ? q_rdt_i[n]   : 16'h0;
+      rdh[n]   = (n < int'(NQ)) ? q_rdh_i[n]   : 16'h0;
+      qok[n]   = (n < int'(NQ)) ? q_ok_i[n]    : 1'b0;
+    end
+  end
+
+  function automatic logic [15:0] ring_dist(input logic [15:0] from, input logic [15:0] to,
+                                            input logic [15:0] size);
+    return (to >= from) ? to - from : to + size - from;
+  endfunction
+
+  // ---------------------------------------------------------------- consumer view
+  wire [2:0] sq = sel_q_i;
+  always_comb begin
+    head_valid_o = run_q[sq] && (cwr_q[sq] != crd_q[sq]);
+    head_addr_o  = cache_q[32'(sq) * DESC_CACHE + 32'(crd_q[sq][CW-1:0])];
+    head_idx_o   = used_q[sq];
+    avail_o      = run_q[sq] ? ring_dist(used_q[sq], rdt[sq], count[sq]) : 16'h0;
+    run_o        = run_q[sq];
+  end
+
+  // ---------------------------------------------------------------- fetch decision for queue rr_q
+  wire [2:0]  fq        = rr_q;
+  wire [15:0] f_avail   = ring_dist(fetch_q[fq], rdt[fq], count[fq]);
+  wire [CW:0] f_held    = (cwr_q[fq] - crd_q[fq]);
+  wire [CW+1:0] f_space = (CW+2)'(DESC_CACHE) - {1'b0, f_held};
+  wire [15:0] f_to_end  = count[fq] - fetch_q[fq];
+  wire [63:0] f_addr    = base[fq] + {44'h0, fetch_q[fq], 4'h0};
+  wire [8:0]  f_to_4k   = 9'd256 - {1'b0, f_addr[11:4]};   // descriptors before the 4 KiB boundary
+  logic [15:0] f_n;
+  always_comb begin
+    f_n = 16'(FETCH_MAX);
+    if (32'(f_space) < 32'(f_n)) f_n = 16'(f_space);
+    if (f_avail < f_n)          f_n = f_avail;
+    if (f_to_end < f_n)         f_n = f_to_end;
+    if ({7'h0, f_to_4k} < f_n)  f_n = {7'h0, f_to_4k};
+  end
+  wire f_want = run_q[fq] && !busy_q[fq] && (f_n != 16'h0) &&
+                (32'(f_space) >= DESC_CACHE / 2 || f_held == '0);
+  // Beats of the read: bytes from the beat-aligned address to the last descriptor's end.
+  wire [19:0] f_bytes = {f_n, 4'h0} + 20'(f_addr[OB-1:0]);
+  wire [19:0] f_beats = (f_bytes + 20'(BB - 1)) >> OB;
+  wire        ar_free = !m_axi_arvalid || m_axi_arready;
+
+  // ---------------------------------------------------------------- read data
+  wire [2:0] rq = 3'(m_axi_rid);
+  wire       r_ok_q = (32'(m_axi_rid) < NQ);
+
+  assign m_axi_rready = 1'b1;
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      for (int n = 0; n < 8; n++) begin
+        cwr_q[n]   <= '0;
+        crd_q[n]   <= '0;
+        used_q[n]  <= '0;
+        fetch_q[n] <= '0;
+        left_q[n]  <= '0;
+        busy_q[n]  <= 1'b0;
+        run_q[n]   <= 1'b0;
+        first_q[n] <= 1'b0;
+        skip_q[n]  <= 1'b0;
+        half_q[n]  <= 1'b0;
+      end
+      rr_q          <= '0;
+      m_axi_arvalid <= 1'b0;
+      m_axi_arid    <= '0;
+      m_axi_araddr  <= '0;
+      m_axi_arlen   <= '0;
+      dma_err_o     <= 1'b0;
+    end else begin
+      dma_err_o <= m_axi_rvalid && (m_axi_rresp != 2'b00);
+
+      // Start and stop queues.
+      for (int n = 0; n < int'(NQ); n++) begin
+        if (!qok[n]) begin
+          run_q[n] <= 1'b0;
+        end else if (!run_q[n] && !busy_q[n]) begin
+          run_q[n]   <= 1'b1;
+          used_q[n]  <= rdh[n];
+          fetch_q[n] <= rdh[n];
+          crd_q[n]   <= cwr_q[n];
+        end
+      end
+
+      // Consumer pops the head.
+      if (pop_i && head_valid_o) begin
+        crd_q[sq]  <= crd_q[sq] + 1'b1;
+        used_q[sq] <= (used_q[sq] + 16'd1 == count[sq]) ? 16'd0 : used_q[sq] + 16'd1;
+      end
+
+      // Issue a read for queue rr_q, else look at the next queue.
+      if (m_axi_arvalid && m_axi_arready) m_axi_arvalid <= 1'b0;
+      if (ar_free && f_want) begin
+        m_axi_arvalid <= 1'b1;
+        m_axi_arid    <= AXI_ID_W'(fq);
+        m_axi_araddr  <= {f_addr[63:OB], OB'(0)};
+        m_axi_arlen   <= 8'(f_beats - 20'd1);
+        busy_q[fq]    <= 1'b1;
+        left_q[fq]    <= 7'(f_n);
+        first_q[fq]   <= 1'b1;
+        skip_q[fq]    <= (BB == 32) && f_addr[4];
+        half_q[fq]    <= 1'b0;
+        fetch_q[fq]   <= (fetch_q[fq] + f_n == count[fq]) ? 16'd0 : fetch_q[fq] + f_n;
+      end
+      rr_q <= (32'(rr_q) + 1 >= NQ) ? 3'd0 : rr_q + 3'd1;
+
+      // Read data: pkt_addr of each descriptor into the queue's cache.
+      if (m_axi_rvalid && r_ok_q) begin
+        logic [CW:0] wp;
+        logic [6:0]  lf;
+        wp = cwr_q[rq];
+        lf = left_q[rq];
+        first_q[rq] <= 1'b0;
+        if (BB == 8) begin
+          // 64-bit: pkt_addr beat, then hdr_addr beat.
+          if (!half_q[rq] && lf != 7'd0) begin
+            if (run_q[rq]) begin
+              cache_q[32'(rq) * DESC_CACHE + 32'(wp[CW-1:0])] <= m_axi_rdata[63:0];
+              wp = wp + 1'b1;
+            end
+            lf = lf - 7'd1;
+          end
+          half_q[rq] <= !half_q[rq];
+        end else begin
+          for (int c = 0; c < int'(BB / 16); c++) begin
+            if (lf != 7'd0 && !(c == 0 && first_q[rq] && skip_q[rq])) begin
+              if (run_q[rq]) begin
+                cache_q[32'(rq) * DESC_CACHE + 32'(wp[CW-1:0])] <= m_axi_rdata[128*c +: 64];
+                wp = wp + 1'b1;
+              end
+              lf = lf - 7'd1;
+            end
+          end
+        end
+        cwr_q[rq]  <= wp;
+        left_q[rq] <= lf;
+        if (m_axi_rlast) busy_q[rq] <= 1'b0;
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------- assertions
+  // The NIC never uses the descriptor at RDT (RDH never passes RDT).
+  always_ff @(posedge clk_i) begin
+    if (rst_ni && pop_i && head_valid_o) begin
+      assert (used_q[sq] != rdt[sq])
+        else $error("rxp_desc_fetch: queue %0d used the descriptor at RDT", sq);
+    end
+  end
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+// rxp_intr: extended interrupts: EICR/EICS/EIMS/EIMC/EIAC/EIAM, GPIE, IVAR, EITR moderation and the MSI-X request.
+`default_nettype none
+
+// A writeback completion of queue n sets EICR bit IVAR0(n).RX_VECTOR when
+// RX_VALID is set; EICS sets bits directly. In MSI-X mode (GPIE.MSIX_MODE) the
+// lowest-numbered vector that is pending (EICR), enabled (EIMS) and whose EITR
+// counter has run out is sent on the msix_* handshake. Sending it auto-clears
+// its EICR bit (EIAC), auto-masks it (EIAM with GPIE.EIAME) and reloads its
+// counter with EITR.INTERVAL. Counters count down on microsecond ticks: an
+// accumulator adds 4 each clock and ticks, subtracting 625, when it reaches 625.
+module rxp_intr #(
+  parameter int unsigned NUM_QUEUES = 1   // RX queues, 1..8
+) (
+  input  wire         clk_i,
+  input  wire         rst_ni,
+  // Register port (from rxp_regs); read data is combinational on reg_addr_i
+  input  wire         reg_wr_i,
+  input  wire         reg_rd_i,
+  input  wire [16:0]  reg_addr_i,
+  input  wire [31:0]  reg_wdata_i,
+  output logic [31:0] reg_rdata_o,
+  // Causes
+  input  wire         wb_done_i,       // a writeback's write response arrived ...
+  input  wire [2:0]   wb_done_q_i,     // ... for this queue
+  // MSI-X request
+  output logic        msix_valid_o,
+  output logic [4:0]  msix_vector_o,
+  input  wire         msix_ready_i
+);
+
+  import igb_regs_pkg::*;
+
+  localparam int unsigned NV = MSIX_VECTORS;
+  localparam logic [9:0] TICK_ADD = 10'd4;
+  localparam logic [9:0] TICK_MOD = 10'd625;   // 156.25 MHz: 625 / 4 clocks per microsecond
+
+  logic [NV-1:0] eicr_q, eims_q, eiac_q, eiam_q;
+  logic [31:0]   gpie_q, ivar_misc_q;
+  logic [31:0]   eitr_q [NV];
+  logic [12:0]   itr_cnt_q [NV];
+  logic [31:0]   ivar_q [E1000_IVAR0_COUNT];
+  logic [9:0]    acc_q;
+
+  // ---------------------------------------------------------------- register reads
+  always_comb begin
+    reg_rdata_o = 32'h0;
+    if (reg_addr_i == E1000_EIMS)      reg_rdata_o = 32'(eims_q);
+    if (reg_addr_i == E1000_EIAC)      reg_rdata_o = 32'(eiac_q);
+    if (reg_addr_i == E1000_EIAM)      reg_rdata_o = 32'(eiam_q);
+    if (reg_addr_i == E1000_EICR)      reg_rdata_o = 32'(eicr_q);
+    if (reg_addr_i == E1000_GPIE)      reg_rdata_o = gpie_q;
+    if (reg_addr_i == E1000_IVAR_MISC) reg_rdata_o = ivar_misc_q;
+    for (int i = 0; i < int'(E1000_EITR_COUNT); i++)
+      if (reg_addr_i == E1000_EITR(i)) reg_rdata_o = eitr_q[i];
+    for (int i = 0; i < int'(E1000_IVAR0_COUNT); i++)
+      if (reg_addr_i == E1000_IVAR0(i)) reg_rdata_o = ivar_q[i];
+  end
+
+  // ---------------------------------------------------------------- causes and firing
+  logic [NV-1:0] itr_open;   // the vector's interval has passed
+  always_comb for (int v = 0; v < int'(NV); v++) itr_open[v] = (itr_cnt_q[v] == 13'h0);
+
+  wire [NV-1:0] ready_v = eicr_q & eims_q & itr_open;
+  wire          msix_mode = gpie_q[E1000_GPIE_MSIX_MODE_LSB];
+  logic [4:0]   fire_v;
+  always_comb begin
+    fire_v = 5'd0;
+    for (int v = int'(NV) - 1; v >= 0; v--) if (ready_v[v]) fire_v = 5'(v);
+  end
+  wire fire = msix_mode && (ready_v != '0) && (!msix_valid_o || msix_ready_i);
+
+  // The queue's vector from IVAR0 (entry n, bits 7:0 for queue n).
+  wire [31:0]   ivar_wb = ivar_q[wb_done_q_i];
+  wire [NV-1:0] wb_set  = (wb_done_i && ivar_wb[E1000_IVAR0_RX_VALID_LSB]) ?
+                          (NV'(1) << ivar_wb[E1000_IVAR0_RX_VECTOR_LSB +: 5]) : '0;
+
+  wire [10:0] acc_sum = {1'b0, acc_q} + {1'b0, TICK_ADD};
+  wire        tick    = (acc_sum >= {1'b0, TICK_MOD});
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      eicr_q        <= '0;
+      eims_q        <= '0;
+      eiac_q        <= '0;
+      eiam_q        <= '0;
+      gpie_q        <= E1000_GPIE_RESET;
+      ivar_misc_q   <= E1000_IVAR_MISC_RESET;
+      for (int v = 0; v < int'(NV); v++) begin
+        eitr_q[v]    <= E1000_EITR_RESET;
+        itr_cnt_q[v] <= 13'h0;
+      end
+      for (int i = 0; i < int'(E1000_IVAR0_COUNT); i++) ivar_q[i] <= E1000_IVAR0_RESET;
+      acc_q         <= 10'h0;
+      msix_valid_o  <= 1'b0;
+      msix_vector_o <= 5'd0;
+    end else begin
+      logic [NV-1:0] eicr_n, eims_n;
+      eicr_n = eicr_q;
+      eims_n = eims_q;
+
+      // Microsecond time base and EITR counters.
+      acc_q <= tick ? 10'(acc_sum - {1'b0, TICK_MOD}) : acc_sum[9:0];
+      if (tick) begin
+        for (int v = 0; v < int'(NV); v++)
+          if (itr_cnt_q[v] != 13'h0) itr_cnt_q[v] <= itr_cnt_q[v] - 13'd1;
+      end
+
+      // MSI-X request handshake.
+      if (msix_valid_o && msix_ready_i) msix_valid_o <= 1'b0;
+      if (fire) begin
+        msix_valid_o  <= 1'b1;
+        msix_vector_o <= fire_v;
+        if (eiac_q[fire_v]) eicr_n[fire_v] = 1'b0;
+        if (gpie_q[E1000_GPIE_EIAME_LSB] && eiam_q[fire_v]) eims_n[fire_v] = 1'b0;
+        itr_cnt_q[fire_v] <= eitr_q[fire_v][E1000_EITR_INTERVAL_LSB +: E1000_EITR_INTERVAL_W];
+      end
+
+      // Register accesses.
+      if (reg_rd_i && reg_addr_i == E1000_EICR) eicr_n = eicr_n & ~eicr_q;
+      if (reg_wr_i) begin
+        if (reg_addr_i == E1000_EICS) eicr_n = eicr_n | reg_wdata_i[NV-1:0];
+        if (reg_addr_i == E1000_EICR) eicr_n = eicr_n & ~reg_wdata_i[NV-1:0];
+        if (reg_addr_i == E1000_EIMS) eims_n = eims_n | reg_wdata_i[NV-1:0];
+        if (reg_addr_i == E1000_EIMC) eims_n = eims_n & ~reg_wdata_i[NV-1:0];
+        if (reg_addr_i == E1000_EIAC) eiac_q <= reg_wdata_i[NV-1:0];
+        if (reg_addr_i == E1000_EIAM) eiam_q <= reg_wdata_i[NV-1:0];
+        if (reg_addr_i == E1000_GPIE) gpie_q <= reg_wdata_i;
+        if (reg_addr_i == E1000_IVAR_MISC) ivar_misc_q <= reg_wdata_i;
+        for (int i = 0; i < int'(E1000_IVAR0_COUNT); i++)
+          if (reg_addr_i == E1000_IVAR0(i)) ivar_q[i] <= reg_wdata_i;
+        for (int v = 0; v < int'(NV); v++) begin
+          if (reg_addr_i == E1000_EITR(v)) begin
+            eitr_q[v] <= reg_wdata_i & (E1000_EITR_INTERVAL | E1000_EITR_CNT_IGNR);
+            // Without CNT_IGNR the running counter restarts as expired.
+            if (!reg_wdata_i[E1000_EITR_CNT_IGNR_LSB]) itr_cnt_q[v] <= 13'h0;
+          end
+        end
+      end
+
+      // New causes last, so a cause arriving with a clear is not lost.
+      eicr_q <= eicr_n | wb_set;
+      eims_q <= eims_n;
+    end
+  end
+
+  // Only queues 0..NUM_QUEUES-1 raise causes; the IVAR entries exist for all 8.
+  if (NUM_QUEUES > 8) begin : g_bad_num_queues
+    $error("rxp_intr: NUM_QUEUES must be 1..8");
+  end
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: MIT
+// rxp_mac_rx: XGMII receive MAC: /S/ in lane 0 or 4, preamble/SFD check, /T/ in any lane, CRC-32 FCS check.
+`default_nettype none
+
+// Output stream: one aligned 64-bit word per valid cycle, frame byte 0 in bits
+// 7:0 of the first word. m_nbytes_o (1..8) is the byte count of the word,
+// m_last_o marks the frame's last word, which also carries the frame status
+// (framing error, FCS good, length including the FCS). There is no ready: the
+// wire cannot wait. Frames whose preamble/SFD is wrong (or that end before
+// their first data byte) never appear on the stream; they raise m_badpre_o.
+// Requirement on the input: a /S/ never shares a word with the previous /T/.
+module rxp_mac_rx (
+  input  wire        clk_i,
+  input  wire        rst_ni,
+  // XGMII input
+  input  wire [63:0] xgmii_rxd_i,
+  input  wire [7:0]  xgmii_rxc_i,
+  // Frame stream out
+  output logic       m_valid_o,
+  output logic [63:0] m_data_o,
+  output logic [3:0] m_nbytes_o,
+  output logic       m_last_o,
+  output logic       m_err_o,       // framing error (/E/ or another control inside the frame)
+  output logic       m_fcs_ok_o,    // CRC-32 over the frame including its FCS leaves the good residue
+  output logic [15:0] m_len_o,      // frame length in bytes including FCS (saturates)
+  // Status
+  output logic       m_badpre_o     // a frame started with a bad preamble/SFD or carried no byte
+);
+
+  localparam logic [7:0]  XGMII_IDLE  = 8'h07;
+  localparam logic [7:0]  XGMII_START = 8'hFB;
+  localparam logic [7:0]  XGMII_TERM  = 8'hFD;
+  localparam logic [7:0]  PREAMBLE    = 8'h55;
+  localparam logic [7:0]  SFD         = 8'hD5;
+  localparam logic [31:0] CRC_INIT    = 32'hFFFFFFFF;
+  localparam logic [31:0] CRC_RESIDUE = 32'hDEBB20E3;   // register value after the FCS of a good frame
+  localparam logic [31:0] CRC_POLY    = 32'hEDB88320;   // IEEE 802.3, reflected
+
+  // ---------------------------------------------------------------- CRC-32, 1..8 bytes per cycle
+  // Slicing tables computed once at elaboration (a 2048 x 32 ROM): entry
+  // j*256+b is the CRC register contribution of byte b followed by j zero bytes.
+  logic [31:0] crc_tab [2048];
+
+  function automatic logic [31:0] crc_byte0(input logic [7:0] b);
+    logic [31:0] c;
+    c = {24'h0, b};
+    for (int k = 0; k < 8; k++) c = c[0] ? ((c >> 1) ^ CRC_POLY) : (c >> 1);
+    return c;
+  endfunction
+
+  initial begin
+    for (int b = 0; b < 256; b++) crc_tab[b] = crc_byte0(8'(b));
+    for (int j = 1; j < 8; j++) begin
+      for (int b = 0; b < 256; b++) begin
+        crc_tab[j*256 + b] = (crc_tab[(j-1)*256 + b] >> 8) ^ crc_tab[{3'd0, crc_tab[(j-1)*256 + b][7:0]}];
+      end
+    end
+  end
+
+  // CRC register after n (1..8) more bytes of d (first byte in bits 7:0).
+  function automatic logic [31:0] crc_update(input logic [31:0] c, input logic [63:0] d,
+                                             input logic [3:0] n);
+    logic [31:0] r;
+    logic [7:0]  idx;
+    logic [2:0]  sl;
+    r = (n >= 4'd4) ? 32'h0 : (c >> {n[1:0], 3'b000});
+    for (int k = 0; k < 8; k++) begin
+      if (4'(k) < n) begin
+        idx = d[8*k +: 8] ^ ((k < 4) ? c[8*k +: 8] : 8'h00);
+        sl  = 3'(n - 4'(k) - 4'd1);
+        r   = r ^ crc_tab[{sl, idx}];
+      end
+    end
+    return r;
+  endfunction
+
+  // ---------------------------------------------------------------- lane decode
+  logic [7:0] b [8];
+  always_comb for (int i = 0; i < 8; i++) b[i] = xgmii_rxd_i[8*i +: 8];
+
+  // First control lane (8 = none): the frame's bytes end there.
+  logic [3:0] t;
+  always_comb begin
+    t = 4'd8;
+    for (int i = 7; i >= 0; i--) if (xgmii_rxc_i[i]) t = 4'(i);
+  end
+  wire term_ok = (t != 4'd8) && (b[t[2:0]] == XGMII_TERM);
+  logic word_has_end;   // a /T/ or idle in any lane: a dropped frame is over
+  always_comb begin
+    word_has_end = 1'b0;
+    for (int i = 0; i < 8; i++)
+      if (xgmii_rxc_i[i] && (b[i] == XGMII_TERM || b[i] == XGMII_IDLE)) word_has_end = 1'b1;
+  end
+  wire start0 = xgmii_rxc_i[0] && (b[0] == XGMII_START);
+  wire start4 = xgmii_rxc_i[4] && (b[4] == XGMII_START) && (xgmii_rxc_i[3:0] != 4'h0);
+  wire pre0_ok = (xgmii_rxc_i[7:1] == 7'h0) && (b[1] == PREAMBLE) && (b[2] == PREAMBLE) &&
+                 (b[3] == PREAMBLE) && (b[4] == PREAMBLE) && (b[5] == PREAMBLE) &&
+                 (b[6] == PREAMBLE) && (b[7] == SFD);
+  wire pre4a_ok = (xgmii_rxc_i[7:5] == 3'h0) && (b[5] == PREAMBLE) && (b[6] == PREAMBLE) &&
+                  (b[7] == PREAMBLE);
+  wire pre4b_ok = (xgmii_rxc_i[3:0] == 4'h0) && (b[0] == PREAMBLE) && (b[1] == PREAMBLE) &&
+                  (b[2] == PREAMBLE) && (b[3] == SFD);
+
+  // ---------------------------------------------------------------- state
+  typedef enum logic [2:0] {
+    S_IDLE,   // between frames: look for /S/
+    S_PRE4,   // /S/ was in lane 4: the rest of the preamble and the SFD are in this word
+    S_DATA0,  // frame data, aligned to lane 0 (one word pending to learn where the frame ends)
+    S_DATA4,  // frame data, starting in lane 4 (four bytes held to realign)
+    S_DROP    // after a framing error: discard until /T/ or idle
+  } state_e;
+
+  state_e      state_q, state_d;
+  logic        pend_v_q, pend_v_d;
+  logic [63:0] pend_q, pend_d;       // S_DATA0: last full word, not yet sent
+  logic [31:0] hold_q, hold_d;       // S_DATA4: upper half of the last word
+  logic        spill_v_q, spill_v_d; // a frame's final partial word, sent the cycle after /T/
+  logic [63:0] spill_q, spill_d;
+  logic [3:0]  spill_n_q, spill_n_d;
+  logic [31:0] crc_q, crc_d;
+  logic [15:0] len_q, len_d;
+  logic        badpre_d;
+
+  // What is sent this cycle (at most one word).
+  logic        em_v, em_last, em_err;
+  logic [63:0] em_data;
+  logic [3:0]  em_n;
+
+  always_comb begin
+    state_d   = state_q;
+    pend_v_d  = pend_v_q;
+    pend_d    = pend_q;
+    hold_d    = hold_q;
+    spill_v_d = 1'b0;
+    spill_d   = spill_q;
+    spill_n_d = spill_n_q;
+    badpre_d  = 1'b0;
+    em_v      = 1'b0;
+    em_last   = 1'b0;
+    em_err    = 1'b0;
+    em_data   = 64'h0;
+    em_n      = 4'd8;
+
+    // The previous frame's tail goes out first; the word now on XGMII is
+    // between frames (at most a /S/), so it never sends anything itself.
+    if (spill_v_q) begin
+      em_v    = 1'b1;
+      em_data = spill_q;
+      em_n    = spill_n_q;
+      em_last = 1'b1;
+    end
+
+    unique case (state_q)
+      S_IDLE, S_DROP: begin
+        if (state_q == S_DROP && word_has_end) state_d = S_IDLE;
+        if (start0) begin
+          pend_v_d = 1'b0;
+          if (pre0_ok) begin
+            state_d = S_DATA0;
+          end else begin
+            badpre_d = 1'b1;
+            state_d  = S_DROP;
+          end
+        end else if (start4 && state_q == S_IDLE) begin
+          if (pre4a_ok) begin
+            state_d = S_PRE4;
+          end else begin
+            badpre_d = 1'b1;
+            state_d  = S_DROP;
+          end
+        end
+      end
+      S_PRE4: begin
+        if (pre4b_ok && xgmii_rxc_i[7:4] == 4'h0) begin
+          hold_d  = xgmii_rxd_i[63:32];
+          state_d = S_DATA4;
+        end else begin
+          badpre_d = 1'b1;
+          state_d  = word_has_end ? S_IDLE : S_DROP;
+        end
+      end
+      S_DATA0: begin
+        if (t == 4'd8) begin
+          em_v     = pend_v_q;
+          em_data  = pend_q;
+          pend_d   = xgmii_rxd_i;
+          pend_v_d = 1'b1;
+        end else if (term_ok && t == 4'd0) begin
+          if (pend_v_q) begin
+            em_v    = 1'b1;
+            em_data = pend_q;
+            em_last = 1'b1;
+          end else begin
+            badpre_d = 1'b1;
+          end
+          state_d = S_IDLE;
+        end else if (term_ok) begin
+          if (pend_v_q) begin
+            em_v      = 1'b1;
+            em_data   = pend_q;
+            spill_v_d = 1'b1;
+            spill_d   = xgmii_rxd_i;
+            spill_n_d = t;
+          end else begin
+            em_v    = 1'b1;
+            em_data = xgmii_rxd_i;
+            em_n    = t;
+            em_last = 1'b1;
+          end
+          state_d = S_IDLE;
+        end else begin
+          em_v    = 1'b1;
+          em_data = pend_v_q ? pend_q : xgmii_rxd_i;
+          em_last = 1'b1;
+          em_err  = 1'b1;
+          state_d = word_has_end ? S_IDLE : S_DROP;
+        end
+      end
+      S_DATA4: begin
+        em_v    = 1'b1;
+        em_data = {xgmii_rxd_i[31:0], hold_q};
+        if (t == 4'd8) begin
+          hold_d = xgmii_rxd_i[63:32];
+        end else if (term_ok && t <= 4'd4) begin
+          em_n    = t + 4'd4;
+          em_last = 1'b1;
+          state_d = S_IDLE;
+        end else if (term_ok) begin
+          spill_v_d = 1'b1;
+          spill_d   = {32'h0, xgmii_rxd_i[63:32]};
+          spill_n_d = t - 4'd4;
+          state_d   = S_IDLE;
+        end else begin
+          em_last = 1'b1;
+          em_err  = 1'b1;
+          state_d = word_has_end ? S_IDLE : S_DROP;
+        end
+      end
+      default: state_d = S_IDLE;
+    endcase
+  end
+
+  // CRC and length follow the words sent.
+  wire [31:0] crc_next = crc_update(crc_q, em_data, em_n);
+  wire [16:0] len_sum  = {1'b0, len_q} + {13'h0, em_n};
+  wire [15:0] len_next = len_sum[16] ? 16'hFFFF : len_sum[15:0];
+  always_comb begin
+    crc_d = crc_q;
+    len_d = len_q;
+    if (em_v) begin
+      crc_d = em_last ? CRC_INIT : crc_next;
+      len_d = em_last ? 16'h0 : len_next;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      state_q    <= S_IDLE;
+      pend_v_q   <= 1'b0;
+      pend_q     <= 64'h0;
+      hold_q     <= 32'h0;
+      spill_v_q  <= 1'b0;
+      spill_q    <= 64'h0;
+      spill_n_q  <= 4'd0;
+      crc_q      <= CRC_INIT;
+      len_q      <= 16'h0;
+      m_valid_o  <= 1'b0;
+      m_data_o   <= 64'h0;
+      m_nbytes_o <= 4'd0;
+      m_last_o   <= 1'b0;
+      m_err_o    <= 1'b0;
+      m_fcs_ok_o <= 1'b0;
+      m_len_o    <= 16'h0;
+      m_badpre_o <= 1'b0;
+    end else begin
+      state_q    <= state_d;
+      pend_v_q   <= pend_v_d;
+      pend_q     <= pend_d;
+      hold_q     <= hold_d;
+      spill_v_q  <= spill_v_d;
+      spill_q    <= spill_d;
+      spill_n_q  <= spill_n_d;
+      crc_q      <= crc_d;
+      len_q      <= len_d;
+      m_valid_o  <= em_v;
+      m_badpre_o <= badpre_d;
+      if (em_v) begin
+        m_data_o   <= em_data;
+        m_nbytes_o <= em_n;
+        m_last_o   <= em_last;
+        m_err_o    <= em_err;
+        m_fcs_ok_o <= (crc_next == CRC_RESIDUE);
+        m_len_o    <= len_next;
+      end
+    end
+  end
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: MIT
+// rxp_regs: AXI4-Lite register slave: control registers, per-queue ring registers, statistics, CTRL.RST.
+`default_nettype none
+
+// Every offset, field and reset value comes from igb_regs_pkg. Unknown offsets
+// read 0 and ignore writes; every access is answered OKAY. Interrupt registers
+// live in rxp_intr and are reached through the reg_* port (same cycle read
+// data). CTRL.RST pulses dev_rst_no for one cycle: every block, including the
+// registers here, returns to reset; the AXI4-Lite handshake itself survives.
+module rxp_regs #(
+  parameter int unsigned NUM_QUEUES = 1   // RX queues, 1..8
+) (
+  input  wire         clk_i,
+  input  wire         rst_ni,
+  // AXI4-Lite slave
+  input  wire [16:0]  s_axil_awaddr,
+  input  wire         s_axil_awvalid,
+  output logic        s_axil_awready,
+  input  wire [31:0]  s_axil_wdata,
+  input  wire [3:0]   s_axil_wstrb,
+  input  wire         s_axil_wvalid,
+  output logic        s_axil_wready,
+  output logic [1:0]  s_axil_bresp,
+  output logic        s_axil_bvalid,
+  input  wire         s_axil_bready,
+  input  wire [16:0]  s_axil_araddr,
+  input  wire         s_axil_arvalid,
+  output logic        s_axil_arready,
+  output logic [31:0] s_axil_rdata,
+  output logic [1:0]  s_axil_rresp,
+  output logic        s_axil_rvalid,
+  input  wire         s_axil_rready,
+  // Device reset (CTRL.RST or rst_ni)
+  output logic        dev_rst_no,
+  // Interrupt block register port
+  output logic        reg_wr_o,
+  output logic        reg_rd_o,
+  output logic [16:0] reg_addr_o,
+  output logic [31:0] reg_wdata_o,
+  input  wire  [31:0] reg_rdata_i,
+  // Receive configuration
+  output logic [31:0] rctl_o,
+  output logic [31:0] rxcsum_o,
+  output logic [13:0] rlpml_o,
+  output logic [16*48-1:0] ra_addr_o,
+  output logic [15:0] ra_valid_o,
+  // Per-queue ring configuration (queue n in slice n)
+  output logic [NUM_QUEUES-1:0][63:0] q_base_o,     // ring base address
+  output logic [NUM_QUEUES-1:0][15:0] q_count_o,    // ring size in descriptors
+  output logic [NUM_QUEUES-1:0][16:0] q_bsize_o,    // packet buffer size in bytes
+  output logic [NUM_QUEUES-1:0]       q_drop_en_o,
+  output logic [NUM_QUEUES-1:0]       q_ok_o,       // enabled and programmed correctly
+  output logic [NUM_QUEUES-1:0][15:0] q_rdt_o,
+  output logic [NUM_QUEUES-1:0][15:0] q_rdh_o,
+  // Events that move registers
+  input  wire         rdh_inc_i,                    // a writeback completed ...
+  input  wire [2:0]   rdh_inc_q_i,                  // ... for this queue
+  input  wire         ev_valid_i,                   // frame statistics event
+  input  wire rxp_pkg::rx_class_e ev_class_i,
+  input  wire         ev_bcast_i,
+  input  wire         ev_mcast_i,
+  input  wire [15:0]  ev_len_i,
+  input  wire         ev_badpre_i,
+  input  wire         mpc_i,
+  input  wire         rnbc_i,
+  input  wire         rqdpc_i,
+  input  wire [2:0]   rqdpc_q_i,
+  input  wire         rxdis_i,                      // frame dropped: its queue went off while it waited
+  input  wire         dma_err_i
+);
+
+  import igb_regs_pkg::*;
+  import rxp_pkg::*;
+
+  // ---------------------------------------------------------------- AXI4-Lite handshake (survives CTRL.RST)
+  logic        wr_fire, rd_fire;
+  logic        soft_rst_q;
+  assign wr_fire = s_axil_awready && s_axil_awvalid && s_axil_wready && s_axil_wvalid;
+  assign rd_fire = s_axil_arready && s_axil_arvalid;
+
+  logic [31:0] rdata;   // read mux below
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      s_axil_awready <= 1'b0;
+      s_axil_wready  <= 1'b0;
+      s_axil_bvalid  <= 1'b0;
+      s_axil_arready <= 1'b0;
+      s_axil_rvalid  <= 1'b0;
+      s_axil_rdata   <= 32'h0;
+    end else begin
+      // Write: ready for one cycle once address and data are both offered.
+      s_axil_awready <= s_axil_awvalid && s_axil_wvalid && !s_axil_awready && !s_axil_bvalid;
+      s_axil_wready  <= s_axil_awvalid && s_axil_wvalid && !s_axil_awready && !s_axil_bvalid;
+      if (wr_fire) begin
+        s_axil_awready <= 1'b0;
+        s_axil_wready  <= 1'b0;
+        s_axil_bvalid  <= 1'b1;
+      end else if (s_axil_bvalid && s_axil_bready) begin
+        s_axil_bvalid <= 1'b0;
+      end
+      // Read: same pattern.
+      s_axil_arready <= s_axil_arvalid && !s_axil_arready && !s_axil_rvalid;
+      if (rd_fire) begin
+        s_axil_arready <= 1'b0;
+        s_axil_rvalid  <= 1'b1;
+        s_axil_rdata   <= rdata;
+      end else if (s_axil_rvalid && s_axil_rready) begin
+        s_axil_rvalid <= 1'b0;
+      end
+    end
+  end
+  assign s_axil_bresp = 2'b00;
+  assign s_axil_rresp = 2'b00;
+
+  wire [16:0] waddr = s_axil_awaddr;
+  wire [16:0] raddr = s_axil_araddr;
+  // Byte-enable mask of the write.
+  wire [31:0] wmask = {{8{s_axil_wstrb[3]}}, {8{s_axil_wstrb[2]}}, {8{s_axil_wstrb[1]}}, {8{s_axil_wstrb[0]}}};
+  function automatic logic [31:0] merge(input logic [31:0] old, input logic [31:0] nw,
+                                        input logic [31:0] m);
+    return (old & ~m) | (nw & m);
+  endfunction
+
+  assign reg_wr_o    = wr_fire;
+  assign reg_rd_o    = rd_fire;
+  assign reg_addr_o  = wr_fire ? waddr : raddr;
+  assign reg_wdata_o = merge(32'h0, s_axil_wdata, wmask);
+
+  // ---------------------------------------------------------------- device reset
+  wire dev_rst_n = rst_ni && !soft_rst_q;
+  assign dev_rst_no = dev_rst_n;
+
+  // ---------------------------------------------------------------- registers
+  logic [31:0] ctrl_q, rctl_q, rxcsum_q, rlpml_q;
+  logic [31:0] ral_q [16];
+  logic [31:0] rah_q [16];
+  logic [31:0] rdbal_q [NUM_QUEUES];
+  logic [31:0] rdbah_q [NUM_QUEUES];
+  logic [31:0] rdlen_q [NUM_QUEUES];
+  logic [31:0] srrctl_q [NUM_QUEUES];
+  logic [15:0] rdh_q [NUM_QUEUES];
+  logic [15:0] rdt_q [NUM_QUEUES];
+  logic [31:0] rxdctl_q [NUM_QUEUES];
+  logic [31:0] rqdpc_q [NUM_QUEUES];
+  logic [31:0] perr_q;
+
+  // Statistics (clear on read, saturating).
+  typedef enum logic [3:0] {
+    C_CRCERRS, C_RXERRC, C_MPC, C_GPRC, C_BPRC, C_MPRC, C_RNBC, C_RUC, C_RFC, C_ROC, C_RJC,
+    C_TPR, C_AFDC, C_RXDIS, C_NUM
+  } cnt_e;
+  localparam int unsigned NCNT = int'(C_NUM);
+  logic [31:0] cnt_q [NCNT];
+  logic [1:0]  cnt_inc [NCNT];
+  logic [63:0] gorc_q, tor_q;
+  logic [31:0] gorch_q, torh_q;   // high halves latched by reading the low half
+
+  function automatic logic [31:0] sat_add(input logic [31:0] a, input logic [1:0] b);
+    logic [32:0] s;
+    s = {1'b0, a} + {31'h0, b};
+    return s[32] ? 32'hFFFF_FFFF : s[31:0];
+  endfunction
+
+  always_comb begin
+    for (int c = 0; c < int'(C_NUM); c++) cnt_inc[c] = 2'd0;
+    if (ev_valid_i) begin
+      cnt_inc[C_TPR] = 2'd1;
+      unique case (ev_class_i)
+        RXC_RXERR:  cnt_inc[C_RXERRC]  = 2'd1;
+        RXC_RUC:    cnt_inc[C_RUC]     = 2'd1;
+        RXC_RFC:    cnt_inc[C_RFC]     = 2'd1;
+        RXC_ROC:    cnt_inc[C_ROC]     = 2'd1;
+        RXC_RJC:    cnt_inc[C_RJC]     = 2'd1;
+        RXC_CRCERR: cnt_inc[C_CRCERRS] = 2'd1;
+        RXC_RXDIS:  cnt_inc[C_RXDIS]   = 2'd1;
+        RXC_AFD:    cnt_inc[C_AFDC]    = 2'd1;
+        default: begin
+          cnt_inc[C_GPRC] = 2'd1;
+          cnt_inc[C_BPRC] = {1'b0, ev_bcast_i};
+          cnt_inc[C_MPRC] = {1'b0, ev_mcast_i};
+        end
+      endcase
+    end
+    if (ev_badpre_i) begin
+      cnt_inc[C_TPR]    = cnt_inc[C_TPR] + 2'd1;
+      cnt_inc[C_RXERRC] = cnt_inc[C_RXERRC] + 2'd1;
+    end
+    if (mpc_i)   cnt_inc[C_MPC]   = 2'd1;
+    if (rnbc_i)  cnt_inc[C_RNBC]  = 2'd1;
+    if (rxdis_i) cnt_inc[C_RXDIS] = cnt_inc[C_RXDIS] + 2'd1;
+  end
+
+  // Which statistics register a read address names (C_NUM = none).
+  function automatic cnt_e cnt_of(input logic [16:0] a);
+    cnt_e c;
+    c = C_NUM;
+    if (a == E1000_CRCERRS)  c = C_CRCERRS;
+    if (a == E1000_RXERRC)   c = C_RXERRC;
+    if (a == E1000_MPC)      c = C_MPC;
+    if (a == E1000_GPRC)     c = C_GPRC;
+    if (a == E1000_BPRC)     c = C_BPRC;
+    if (a == E1000_MPRC)     c = C_MPRC;
+    if (a == E1000_RNBC)     c = C_RNBC;
+    if (a == E1000_RUC)      c = C_RUC;
+    if (a == E1000_RFC)      c = C_RFC;
+    if (a == E1000_ROC)      c = C_ROC;
+    if (a == E1000_RJC)      c = C_RJC;
+    if (a == E1000_TPR)      c = C_TPR;
+    if (a == E1000_RXP_AFDC) c = C_AFDC;
+    if (a == E1000_RXP_RXDIS) c = C_RXDIS;
+    return c;
+  endfunction
+
+  // Queue configuration checks.
+  logic [NUM_QUEUES-1:0] q_en, rdlen_bad, desc_bad, bsize_bad;
+  always_comb begin
+    for (int n = 0; n < NUM_QUEUES; n++) begin
+      q_en[n]      = rxdctl_q[n][E1000_RXDCTL_QUEUE_ENABLE_LSB];
+      rdlen_bad[n] = (rdlen_q[n][19:7] == 13'h0) || (rdlen_q[n][6:0] != 7'h0) ||
+                     (rdlen_q[n][31:20] != 12'h0);
+      desc_bad[n]  = (srrctl_q[n] & E1000_SRRCTL_DESCTYPE) != E1000_SRRCTL_DESCTYPE_ADV_ONEBUF;
+      bsize_bad[n] = (srrctl_q[n] & E1000_SRRCTL_BSIZEPKT) == 32'h0;
+      q_base_o[n]    = {rdbah_q[n], rdbal_q[n][31:4], 4'h0};
+      q_count_o[n]   = rdlen_q[n][19:4];
+      q_bsize_o[n]   = {srrctl_q[n][6:0], 10'h0};
+      q_drop_en_o[n] = srrctl_q[n][E1000_SRRCTL_DROP_EN_LSB];
+      q_ok_o[n]      = q_en[n] && !rdlen_bad[n] && !desc_bad[n] && !bsize_bad[n];
+      q_rdt_o[n]     = rdt_q[n];
+      q_rdh_o[n]     = rdh_q[n];
+    end
+  end
+
+  assign rctl_o   = rctl_q;
+  assign rxcsum_o = rxcsum_q;
+  assign rlpml_o  = rlpml_q[13:0];
+  always_comb begin
+    for (int i = 0; i < 16; i++) begin
+      ra_addr_o[48*i +: 48] = {rah_q[i][15:0], ral_q[i]};
+      ra_valid_o[i]         = rah_q[i][E1000_RAH_AV_LSB];
+    end
+  end
+
+  // ---------------------------------------------------------------- read mux
+  always_comb begin
+    rdata = reg_rdata_i;
+    if (raddr == E1000_CTRL)   rdata = ctrl_q;
+    if (raddr == E1000_STATUS) rdata = E1000_STATUS_RESET;
+    if (raddr == E1000_RCTL)   rdata = rctl_q;
+    if (raddr == E1000_RXCSUM) rdata = rxcsum_q;
+    if (raddr == E1000_RLPML)  rdata = rlpml_q;
+    for (int i = 0; i < 16; i++) begin
+      if (raddr == E1000_RAL(i)) rdata = ral_q[i];
+      if (raddr == E1000_RAH(i)) rdata = rah_q[i];
+    end
+    for (int n = 0; n < NUM_QUEUES; n++) begin
+      if (raddr == E1000_RDBAL(n))  rdata = {rdbal_q[n][31:4], 4'h0};
+      if (raddr == E1000_RDBAH(n))  rdata = rdbah_q[n];
+      if (raddr == E1000_RDLEN(n))  rdata = rdlen_q[n];
+      if (raddr == E1000_SRRCTL(n)) rdata = srrctl_q[n];
+      if (raddr == E1000_RDH(n))    rdata = {16'h0, rdh_q[n]};
+      if (raddr == E1000_RDT(n))    rdata = {16'h0, rdt_q[n]};
+      if (raddr == E1000_RXDCTL(n)) rdata = rxdctl_q[n];
+      if (raddr == E1000_RQDPC(n))  rdata = rqdpc_q[n];
+    end
+    if (cnt_of(raddr) != C_NUM) rdata = cnt_q[cnt_of(raddr)];
+    if (raddr == E1000_GORCL)    rdata = gorc_q[31:0];
+    if (raddr == E1000_GORCH)    rdata = gorch_q;
+    if (raddr == E1000_TORL)     rdata = tor_q[31:0];
+    if (raddr == E1000_TORH)     rdata = torh_q;
+    if (raddr == E1000_RXP_PERR) rdata = perr_q;
+  end
+
+  // ---------------------------------------------------------------- register state
+  always_ff @(posedge clk_i) begin
+    if (!dev_rst_n) begin
+      soft_rst_q <= 1'b0;
+      ctrl_q     <= E1000_CTRL_RESET;
+      rctl_q     <= E1000_RCTL_RESET;
+      rxcsum_q   <= E1000_RXCSUM_RESET;
+      rlpml_q    <= E1000_RLPML_RESET;
+      for (int i = 0; i < 16; i++) begin
+        ral_q[i] <= E1000_RAL_RESET;
+        rah_q[i] <= E1000_RAH_RESET;
+      end
+      for (int n = 0; n < NUM_QUEUES; n++) begin
+        rdbal_q[n]  <= E1000_RDBAL_RESET;
+        rdbah_q[n]  <= E1000_RDBAH_RESET;
+        rdlen_q[n]  <= E1000_RDLEN_RESET;
+        srrctl_q[n] <= E1000_SRRCTL_RESET;
+        rdh_q[n]    <= E1000_RDH_RESET[15:0];
+        rdt_q[n]    <= E1000_RDT_RESET[15:0];
+        rxdctl_q[n] <= E1000_RXDCTL_RESET;
+        rqdpc_q[n]  <= E1000_RQDPC_RESET;
+      end
+      for (int c = 0; c < int'(C_NUM); c++) cnt_q[c] <= 32'h0;
+      gorc_q  <= 64'h0;
+      tor_q   <= 64'h0;
+      gorch_q <= 32'h0;
+      torh_q  <= 32'h0;
+      perr_q  <= E1000_RXP_PERR_RESET;
+    end else begin
+      soft_rst_q <= 1'b0;
+
+      // Hardware events.
+      for (int c = 0; c < int'(C_NUM); c++) cnt_q[c] <= sat_add(cnt_q[c], cnt_inc[c]);
+      if (ev_valid_i) tor_q <= tor_q + {48'h0, ev_len_i};
+      if (ev_valid_i && ev_class_i == RXC_GOOD) gorc_q <= gorc_q + {48'h0, ev_len_i};
+      if (rqdpc_i) begin
+        for (int n = 0; n < NUM_QUEUES; n++)
+          if (rqdpc_q_i == 3'(n)) rqdpc_q[n] <= sat_add(rqdpc_q[n], 2'd1);
+      end
+      if (rdh_inc_i) begin
+        for (int n = 0; n < NUM_QUEUES; n++)
+          if (rdh_inc_q_i == 3'(n))
+            rdh_q[n] <= (rdh_q[n] + 16'd1 == q_count_o[n]) ? 16'd0 : rdh_q[n] + 16'd1;
+      end
+      for (int n = 0; n < NUM_QUEUES; n++) begin
+        if (q_en[n] && rdlen_bad[n]) perr_q <= perr_q | E1000_RXP_PERR_RDLEN;
+        if (q_en[n] && desc_bad[n])  perr_q <= perr_q | E1000_RXP_PERR_DESCTYPE;
+        if (q_en[n] && bsize_bad[n]) perr_q <= perr_q | E1000_RXP_PERR_BSIZE;
+      end
+      if (dma_err_i) perr_q <= perr_q | E1000_RXP_PERR_DMA;
+
+      // Reads with side effects (clear on read). An increment in the same
+      // cycle is kept for the next read, never lost.
+      if (rd_fire) begin
+        if (cnt_of(raddr) != C_NUM) cnt_q[cnt_of(raddr)] <= {30'h0, cnt_inc[cnt_of(raddr)]};
+        if (raddr == E1000_GORCL) begin
+          gorch_q <= gorc_q[63:32];
+          gorc_q  <= (ev_valid_i && ev_class_i == RXC_GOOD) ? {48'h0, ev_len_i} : 64'h0;
+        end
+        if (raddr == E1000_GORCH) gorch_q <= 32'h0;
+        if (raddr == E1000_TORL) begin
+          torh_q <= tor_q[63:32];
+          tor_q  <= ev_valid_i ? {48'h0, ev_len_i} : 64'h0;
+        end
+        if (raddr == E1000_TORH) torh_q <= 32'h0;
+        if (raddr == E1000_RXP_PERR) perr_q <= 32'h0;
+        for (int n = 0; n < NUM_QUEUES; n++)
+          if (raddr == E1000_RQDPC(n)) rqdpc_q[n] <= (rqdpc_i && rqdpc_q_i == 3'(n)) ? 32'd1 : 32'd0;
+      end
+
+      // Writes.
+      if (wr_fire) begin
+        if (waddr == E1000_CTRL) begin
+          ctrl_q <= merge(ctrl_q, s_axil_wdata, wmask) & ~E1000_CTRL_RST;
+          if ((s_axil_wdata & wmask & E1000_CTRL_RST) != 32'h0) soft_rst_q <= 1'b1;
+        end
+        if (waddr == E1000_RCTL)   rctl_q   <= merge(rctl_q, s_axil_wdata, wmask);
+        if (waddr == E1000_RXCSUM) rxcsum_q <= merge(rxcsum_q, s_axil_wdata, wmask);
+        if (waddr == E1000_RLPML)  rlpml_q  <= merge(rlpml_q, s_axil_wdata, wmask) & E1000_RLPML_VAL;
+        for (int i = 0; i < 16; i++) begin
+          if (waddr == E1000_RAL(i)) ral_q[i] <= merge(ral_q[i], s_axil_wdata, wmask);
+          if (waddr == E1000_RAH(i)) rah_q[i] <= merge(rah_q[i], s_axil_wdata, wmask) &
+                                                 (E1000_RAH_VAL | E1000_RAH_AV);
+        end
+        for (int n = 0; n < NUM_QUEUES; n++) begin
+          if (waddr == E1000_RDBAL(n))  rdbal_q[n]  <= merge(rdbal_q[n], s_axil_wdata, wmask) & 32'hFFFF_FFF0;
+          if (waddr == E1000_RDBAH(n))  rdbah_q[n]  <= merge(rdbah_q[n], s_axil_wdata, wmask);
+          if (waddr == E1000_RDLEN(n))  rdlen_q[n]  <= merge(rdlen_q[n], s_axil_wdata, wmask);
+          if (waddr == E1000_SRRCTL(n)) srrctl_q[n] <= merge(srrctl_q[n], s_axil_wdata, wmask);
+          if (waddr == E1000_RXDCTL(n)) rxdctl_q[n] <= merge(rxdctl_q[n], s_axil_wdata, wmask);
+          // RDH belongs to the hardware while the queue is enabled.
+          if (waddr == E1000_RDH(n) && !q_en[n])
+            rdh_q[n] <= 16'(merge({16'h0, rdh_q[n]}, s_axil_wdata, wmask) & E1000_RDH_VAL);
+          // RDT beyond the ring is refused and latched in RXP_PERR.
+          if (waddr == E1000_RDT(n)) begin
+            if ((s_axil_wdata[15:0] >= q_count_o[n]) && (s_axil_wdata[15:0] != 16'h0))
+              perr_q <= perr_q | E1000_RXP_PERR_RDT;
+            else
+              rdt_q[n] <= s_axil_wdata[15:0];
+          end
+        end
+      end
+    end
+  end
+
+endmodule
+
+`default_nettype wire
