@@ -15,3 +15,6 @@ set(RXPATH_RTL_SOURCES
 )
 # Lint waivers (scoped per file, each with its reason); pass to verilate()/lint.
 set(RXPATH_RTL_WAIVERS ${CMAKE_CURRENT_LIST_DIR}/lint/nic.vlt)
+# Visible from every directory (verilator/, bench/), not only rtl/.
+set(RXPATH_RTL_SOURCES ${RXPATH_RTL_SOURCES} CACHE INTERNAL "RTL sources in compile order")
+set(RXPATH_RTL_WAIVERS ${RXPATH_RTL_WAIVERS} CACHE INTERNAL "RTL lint waiver files")
