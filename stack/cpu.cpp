@@ -188,7 +188,7 @@ void Cpu::wait_preemptible(sc_time t) {
     if (remaining > SC_ZERO_TIME && !pending_irqs_.empty()) ++preemptions_;
     resumed();
     // Preemption of a user task on return from interrupt (need_resched).
-    if (ctx_ == Ctx::user && need_resched_ && cur_task_) {
+    if (ctx_ == Ctx::user && need_resched_ && cur_task_ && cur_task_->state() == TaskState::running) {
       need_resched_ = false;
       Task* t = cur_task_;
       sc_time rest = remaining;

@@ -188,10 +188,9 @@ class Kernel : public sc_core::sc_module {
   void lock_sock(sock* sk);
   uint64_t accounted_frames_in_flight() const;
   std::vector<napi_struct*> napis_;   // registered NAPI instances (GRO in-flight accounting)
+  struct Impl;                        // tables (stack/internal.hpp)
 
  private:
-  friend struct KernelInternals;
-  struct Impl;
   KernelConfig cfg_;
   CostTable cost_;
   Debug debug_;

@@ -6,6 +6,7 @@
 // API changes (announce here): none yet.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 
@@ -47,7 +48,11 @@ struct sock {
   uint32_t rcv_nxt = 0;            // next sequence expected
   uint32_t copied_seq = 0;         // next byte the reader gets
   uint32_t snd_nxt = 0, snd_una = 0; // our side (for ACK/RST numbers)
-  uint32_t rcv_wnd = 65535;
+  uint32_t rcv_wnd = 65535;         // window advertised in our last ACK
+  uint32_t rcv_wup = 0;            // rcv_nxt when that ACK was sent
+  uint32_t rcv_mss = 536;          // icsk_ack.rcv_mss: largest segment seen
+  uint8_t peer_mac[6] = {0, 0, 0, 0, 0, 0};   // for the ACKs we send
+  uint8_t local_mac[6] = {0, 0, 0, 0, 0, 0};
   std::map<uint32_t, sk_buff*> out_of_order_queue;  // seq -> skb (rbtree in kernel)
   uint32_t rx_offset = 0;          // bytes of the head skb already read
   uint64_t acks_sent = 0;

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: Apache-2.0
+// stack/dev.cpp: NAPI, net_rx_action and the core receive path
+// (net/core/dev.c), ARP input (net/ipv4/arp.c).
+#include <stdexcept>
+
+#include "stack/internal.hpp"
+
+namespace rxpath::stack {
+
+namespace {
+Kernel& dev_kernel(const napi_struct* napi) {
+  if (!napi || !napi->dev || !napi->dev->kernel)
+    throw std::logic_error("napi: device not registered with a Kernel (register_netdev first)");
+  return *napi->dev->kernel;
+}
+
+void poll_list_add_tail(softnet_data& sd, napi_struct* n) {
+  n->poll_next = nullptr;
+  if (sd.poll_last) sd.poll_last->poll_next = n; else sd.poll_first = n;
+  sd.poll_last = n;
+  n->on_poll_list = true;
+}
+
+napi_struct* poll_list_pop(softnet_data& sd) {
+  napi_struct* n = sd.poll_first;
+  if (!n) return nullptr;
+  sd.poll_first = n->poll_next;
+  if (!sd.poll_first) sd.poll_last = nullptr;
+  n->poll_next = nullptr;
+  n->on_poll_list = false;
+  return n;
+}
+}  // namespace
+
+// netif_napi_add_weight (net/core/dev.c)
+void netif_napi_add(net_device* dev, napi_struct* napi, napi_poll_t poll, int weight) {
+  if (!dev || !dev->kernel) throw std::logic_error("netif_napi_add: register_netdev the device first");
+  if (weight < 1) throw std::invalid_argument("netif_napi_add: weight must be >= 1");
+  napi->dev = dev;
+  napi->poll = std::move(poll);
+  napi->weight = weight;
+  napi->state = NAPI_STATE_SCHED;  // disabled until napi_enable, as in the kernel
+  dev->kernel->napis_.push_back(napi);
+}
+
+// napi_enable (net/core/dev.c)
+void napi_enable(napi_struct* napi) { napi->state &= ~(NAPI_STATE_SCHED | NAPI_STATE_DISABLE); }
+
+// napi_disable (net/core/dev.c): model shortcut, only valid when not scheduled.
+void napi_disable(napi_struct* napi) { napi->state |= NAPI_STATE_SCHED | NAPI_STATE_DISABLE; }
+
+// napi_schedule_prep (net/core/dev.c)
+bool napi_schedule_prep(napi_struct* n) {
+  if (n->state & NAPI_STATE_DISABLE) return false;
+  if (n->state & NAPI_STATE_SCHED) {
+    n->state |= NAPI_STATE_MISSED;
+    ++n->missed;
+    return false;
+  }
+  n->state |= NAPI_STATE_SCHED;
+  return true;
+}
+
+// __napi_schedule / ____napi_schedule (net/core/dev.c)
+void __napi_schedule(napi_struct* n) {
+  Kernel& k = dev_kernel(n);
+  Cpu& c = current_cpu();
+  softnet_data& sd = k.softnet(c.id());
+  n->cpu = c.id();
+  if (!n->on_poll_list) poll_list_add_tail(sd, n);
+  RXS_DBG(k.debug(), napi, "cpu" << c.id() << " napi_schedule " << n->dev->name);
+  if (!sd.in_net_rx_action) {
+    if (c.in_interrupt()) c.raise_softirq_irqoff(NET_RX_SOFTIRQ); else c.raise_softirq(NET_RX_SOFTIRQ);
+  }
+}
+
+bool napi_schedule(napi_struct* n) {
+  if (!napi_schedule_prep(n)) return false;
+  __napi_schedule(n);
+  return true;
+}
+
+// napi_complete_done (net/core/dev.c)
+bool napi_complete_done(napi_struct* n, int work_done) {
+  Kernel& k = dev_kernel(n);
+  ++n->complete_done;
+  if (n->gro_bitmask) k.napi_gro_flush(n, false);
+  k.gro_normal_list(n);
+  unsigned long val = n->state;
+  n->state &= ~(NAPI_STATE_SCHED | NAPI_STATE_MISSED);
+  if (val & NAPI_STATE_MISSED) {
+    n->state |= NAPI_STATE_SCHED;
+    __napi_schedule(n);
+    return false;
+  }
+  RXS_DBG(k.debug(), napi, n->dev->name << " napi_complete_done work " << work_done);
+  return true;
+}
+
+// __napi_poll (net/core/dev.c): returns work; sets repoll if weight used up.
+static int __napi_poll(Kernel& k, Cpu& c, napi_struct* n, bool* repoll) {
+  int weight = n->weight;
+  int work = 0;
+  *repoll = false;
+  c.defer(k.cost().napi_poll);
+  ++n->polls;
+  if (n->state & NAPI_STATE_SCHED) work = n->poll(n, weight);
+  if (work > weight) throw std::logic_error("napi poll of " + n->dev->name + " returned more than its weight");
+  RXS_DBG(k.debug(), napi, "cpu" << c.id() << " poll " << n->dev->name << " work " << work << "/" << weight);
+  if (work < weight) return work;
+  // Weight used up: flush GRO older than one jiffy, hand rx_list up, repoll.
+  if (n->gro_bitmask) k.napi_gro_flush(n, k.config().cpu.hz >= 1000);
+  k.gro_normal_list(n);
+  if (n->on_poll_list) return work;  // driver rescheduled itself
+  *repoll = true;
+  return work;
+}
+
+// net_rx_action (net/core/dev.c)
+void Kernel::net_rx_action(Cpu& c) {
+  softnet_data& sd = softnet_[c.id()];
+  uint64_t usecs = cfg_.netdev_budget_usecs ? cfg_.netdev_budget_usecs : 2000000ull / cfg_.cpu.hz;
+  uint64_t time_limit = engine_->jiffies() + (usecs * cfg_.cpu.hz + 999999) / 1000000;  // usecs_to_jiffies
+  int budget = cfg_.netdev_budget;
+  ++sd.net_rx_action_calls;
+  c.defer(cost_.net_rx_action);
+
+  // list = sd->poll_list (spliced); repoll collects weight-exhausted ones.
+  softnet_data list, repoll;
+  sd.in_net_rx_action = true;
+  list.poll_first = sd.poll_first;
+  list.poll_last = sd.poll_last;
+  sd.poll_first = sd.poll_last = nullptr;
+  for (;;) {
+    if (!list.poll_first) {
+      if (!repoll.poll_first) {
+        sd.in_net_rx_action = false;
+        if (sd.poll_first) {  // ____napi_schedule refilled it meanwhile: goto start
+          sd.in_net_rx_action = true;
+          list.poll_first = sd.poll_first;
+          list.poll_last = sd.poll_last;
+          sd.poll_first = sd.poll_last = nullptr;
+          continue;
+        }
+        c.sync();
+        return;
+      }
+      break;
+    }
+    napi_struct* n = poll_list_pop(list);
+    bool do_repoll = false;
+    budget -= __napi_poll(*this, c, n, &do_repoll);
+    if (do_repoll) poll_list_add_tail(repoll, n);
+    c.sync();
+    if (budget <= 0 || engine_->jiffies() >= time_limit) {
+      ++sd.time_squeeze;
+      if (budget <= 0) ++sd.budget_exhausted;
+      RXS_DBG(debug_, napi, "cpu" << c.id() << " time_squeeze budget " << budget);
+      break;
+    }
+  }
+  // Leftovers: [list..., new poll_list..., repoll...] become the poll_list.
+  softnet_data out;
+  for (napi_struct* n; (n = poll_list_pop(list));) poll_list_add_tail(out, n);
+  for (napi_struct* n; (n = poll_list_pop(sd));) poll_list_add_tail(out, n);
+  for (napi_struct* n; (n = poll_list_pop(repoll));) poll_list_add_tail(out, n);
+  sd.poll_first = out.poll_first;
+  sd.poll_last = out.poll_last;
+  if (sd.poll_first) {
+    c.raise_softirq_irqoff(NET_RX_SOFTIRQ);
+  } else {
+    sd.in_net_rx_action = false;
+  }
+  c.sync();
+}
+
+// netif_receive_skb (net/core/dev.c): no GRO, straight up.
+void netif_receive_skb(sk_buff* skb) {
+  if (!skb->dev || !skb->dev->kernel) throw std::logic_error("netif_receive_skb: skb->dev not registered");
+  Kernel& k = *skb->dev->kernel;
+  k.offered_ += skb->frames;
+  k.__netif_receive_skb_core(skb);
+}
+
+// netif_receive_skb_list_internal (net/core/dev.c), RPS off.
+void Kernel::netif_receive_skb_list_internal(sk_buff_head* list) {
+  while (sk_buff* skb = __skb_dequeue(list)) __netif_receive_skb_core(skb);
+}
+
+// __netif_receive_skb_core (net/core/dev.c): ptype dispatch.
+void Kernel::__netif_receive_skb_core(sk_buff* skb) {
+  Cpu& c = current_cpu();
+  ++softnet_[c.id()].processed;
+  c.defer(cost_.netif_receive_skb);
+  skb->reset_network_header();
+  switch (skb->protocol) {
+    case ETH_P_IP: ip_rcv(skb); break;
+    case ETH_P_ARP: arp_rcv(skb); break;
+    default:
+      ++skb->dev->stats.rx_nohandler;
+      RXS_DBG(debug_, dev, "no handler for protocol 0x" << std::hex << skb->protocol);
+      kfree_skb_reason(skb, Drop::UNHANDLED_PROTO);
+  }
+}
+
+// arp_rcv / arp_process (net/ipv4/arp.c): answers requests for our address.
+void Kernel::arp_rcv(sk_buff* skb) {
+  Cpu& c = current_cpu();
+  c.defer(cost_.arp_rcv);
+  if (skb->pkt_type == PACKET_OTHERHOST) {
+    consume_skb(skb);
+    return;
+  }
+  if (!pskb_may_pull(skb, 28)) {
+    kfree_skb_reason(skb, Drop::ARP);
+    return;
+  }
+  const uint8_t* a = skb->data_ptr();
+  if (get_be16(a) != 1 || get_be16(a + 2) != ETH_P_IP || a[4] != 6 || a[5] != 4) {
+    kfree_skb_reason(skb, Drop::ARP);
+    return;
+  }
+  uint16_t op = get_be16(a + 6);
+  uint32_t tip = get_be32(a + 24);
+  net_device* dev = skb->dev;
+  if (op == 1 && dev->ipv4_addr && tip == dev->ipv4_addr) {
+    std::vector<uint8_t> f(42, 0);
+    std::memcpy(f.data(), a + 8, 6);                     // to the sender's MAC
+    std::memcpy(f.data() + 6, dev->dev_addr.data(), 6);
+    put_be16(f.data() + 12, ETH_P_ARP);
+    uint8_t* r = f.data() + 14;
+    put_be16(r, 1);
+    put_be16(r + 2, ETH_P_IP);
+    r[4] = 6;
+    r[5] = 4;
+    put_be16(r + 6, 2);                                  // ARPOP_REPLY
+    std::memcpy(r + 8, dev->dev_addr.data(), 6);
+    put_be32(r + 14, dev->ipv4_addr);
+    std::memcpy(r + 18, a + 8, 6);
+    std::memcpy(r + 24, a + 14, 4);
+    RXS_DBG(debug_, arp, "reply to " << std::hex << get_be32(a + 14));
+    c.defer(cost_.tcp_send_ack);
+    tx_emit(TxKind::ARP_REPLY, std::move(f));
+  }
+  consume_skb(skb);
+}
+
+}  // namespace rxpath::stack

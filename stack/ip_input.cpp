@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: Apache-2.0
+// stack/ip_input.cpp: IPv4 input (net/ipv4/ip_input.c), reassembly
+// (net/ipv4/ip_fragment.c) and ICMP errors through the sink (net/ipv4/icmp.c).
+#include "stack/internal.hpp"
+
+namespace rxpath::stack {
+
+// ip_rcv + ip_rcv_core (net/ipv4/ip_input.c): the checks in kernel order.
+void Kernel::ip_rcv(sk_buff* skb) {
+  Cpu& c = current_cpu();
+  c.defer(cost_.ip_rcv);
+  if (skb->pkt_type == PACKET_OTHERHOST) {
+    ++skb->dev->stats.rx_otherhost_dropped;
+    kfree_skb_reason(skb, Drop::OTHERHOST);
+    return;
+  }
+  ++ip.InReceives;
+  ipext.InOctets += skb->len;
+  ipext.InNoECTPkts += skb->shinfo.gso_segs ? skb->shinfo.gso_segs : 1;
+  auto inhdr_error = [&]() {
+    ++ip.InHdrErrors;
+    RXS_DBG(debug_, ip, "InHdrErrors trace " << skb->trace_id);
+    kfree_skb_reason(skb, Drop::IP_INHDR);
+  };
+  if (!pskb_may_pull(skb, 20)) return inhdr_error();
+  const uint8_t* iph = skb->data_ptr();
+  unsigned ihl = iph[0] & 0xf;
+  if (ihl < 5 || (iph[0] >> 4) != 4) return inhdr_error();
+  if (!pskb_may_pull(skb, ihl * 4)) return inhdr_error();
+  iph = skb->data_ptr();
+  if (ip_fast_csum(iph, ihl) != 0) {
+    ++ipext.InCsumErrors;
+    ++ip.InHdrErrors;
+    RXS_DBG(debug_, ip, "header checksum error trace " << skb->trace_id);
+    kfree_skb_reason(skb, Drop::IP_CSUM);
+    return;
+  }
+  unsigned tot_len = get_be16(iph + 2);
+  if (skb->len < tot_len) {
+    ++ipext.InTruncatedPkts;
+    kfree_skb_reason(skb, Drop::PKT_TOO_SMALL);
+    return;
+  }
+  if (tot_len < ihl * 4) return inhdr_error();
+  skb_trim(skb, tot_len);  // pskb_trim_rcsum: Ethernet padding goes
+  skb->transport_header = static_cast<uint16_t>(skb->network_header + ihl * 4);
+
+  // ip_rcv_finish -> ip_route_input_noref: local, broadcast, else no forwarding.
+  uint32_t daddr = get_be32(iph + 16);
+  uint32_t our = skb->dev->ipv4_addr;
+  bool local = daddr == our || daddr == 0xffffffffu;
+  if (!local) {
+    if ((daddr >> 28) == 0xe) {        // multicast group not joined
+      kfree_skb_reason(skb, Drop::NOT_SPECIFIED);
+      return;
+    }
+    ++ip.InAddrErrors;                 // ip_error: EHOSTUNREACH with forwarding off
+    kfree_skb_reason(skb, Drop::IP_INADDRERRORS);
+    return;
+  }
+  if (daddr == 0xffffffffu && skb->pkt_type == PACKET_HOST) skb->pkt_type = PACKET_BROADCAST;
+  ip_local_deliver(skb);
+}
+
+// ip_local_deliver (net/ipv4/ip_input.c): reassemble, then deliver.
+void Kernel::ip_local_deliver(sk_buff* skb) {
+  const uint8_t* iph = skb->data_ptr();
+  uint16_t frag_off = get_be16(iph + 6);
+  if (frag_off & 0x3fff) {  // ip_is_fragment
+    Cpu& c = current_cpu();
+    c.defer(cost_.ip_defrag);
+    ++ip.ReasmReqds;
+    ip_expire_frags();
+    unsigned ihl = (iph[0] & 0xf) * 4u;
+    auto key = std::make_tuple(get_be32(iph + 12), get_be32(iph + 16), get_be16(iph + 4), iph[9]);
+    auto it = impl_->frag_queues.find(key);
+    if (it == impl_->frag_queues.end()) {
+      it = impl_->frag_queues.emplace(key, ipq{}).first;
+      it->second.created_s = sc_core::sc_time_stamp().to_seconds();
+    }
+    ipq& q = it->second;
+    uint32_t off = (frag_off & 0x1fff) * 8u;
+    uint32_t plen = skb->len - ihl;
+    uint32_t end = off + plen;
+    bool more = frag_off & 0x2000;
+    auto kill_queue = [&](Drop why) {
+      for (auto& kv : q.frags) kfree_skb_reason(kv.second, why);
+      impl_->frag_mem -= q.meat;
+      impl_->frag_queues.erase(it);
+      ++ip.ReasmFails;
+    };
+    // ip_frag_queue: a last fragment fixes the length; inconsistent -> fail.
+    if ((!more && q.total_len >= 0 && q.total_len != end) || (more && (plen % 8 != 0 || plen == 0)) ||
+        (q.total_len >= 0 && end > q.total_len)) {
+      kfree_skb_reason(skb, Drop::IP_FRAG_FAIL);
+      kill_queue(Drop::IP_FRAG_FAIL);
+      return;
+    }
+    // inet_frag_queue_insert: exact duplicate -> drop; overlap -> kill queue.
+    for (auto& kv : q.frags) {
+      uint32_t o = kv.first, e = o + kv.second->len - ((kv.second->data_ptr()[0] & 0xf) * 4u);
+      if (o == off && e == end) {
+        kfree_skb_reason(skb, Drop::IP_FRAG_DUP);
+        return;
+      }
+      if (off < e && o < end) {
+        kfree_skb_reason(skb, Drop::IP_FRAG_FAIL);
+        kill_queue(Drop::IP_FRAG_FAIL);
+        return;
+      }
+    }
+    if (impl_->frag_mem + skb->truesize > cfg_.ipfrag_high_thresh) {
+      ++ip.ReasmFails;
+      kfree_skb_reason(skb, Drop::IP_FRAG_FAIL);
+      return;
+    }
+    if (!more) q.total_len = end;
+    q.frags.emplace(off, skb);
+    q.meat += plen;
+    q.frames += skb->frames;
+    impl_->frag_mem += plen;
+    if (q.total_len < 0 || q.meat != static_cast<uint32_t>(q.total_len)) return;
+    // ip_frag_reasm: header of the first fragment + all payloads in order.
+    sk_buff* first = q.frags.begin()->second;
+    unsigned fihl = (first->data_ptr()[0] & 0xf) * 4u;
+    sk_buff* head = alloc_skb(NET_SKB_PAD + fihl + q.total_len);
+    skb_reserve(head, NET_SKB_PAD);
+    skb_put_data(head, first->data_ptr(), fihl);
+    uint32_t frames = 0;
+    uint64_t trace = first->trace_id;
+    for (auto& kv : q.frags) {
+      sk_buff* f = kv.second;
+      unsigned fh = (f->data_ptr()[0] & 0xf) * 4u;
+      uint8_t* dst = skb_put(head, f->len - fh);
+      skb_copy_bits(f, fh, dst, f->len - fh);
+      frames += f->frames;
+      head->truesize += f->truesize;
+    }
+    head->dev = first->dev;
+    head->protocol = first->protocol;
+    head->pkt_type = first->pkt_type;
+    head->hash = first->hash;
+    head->trace_id = trace;
+    head->frames = frames;
+    head->tstamp = first->tstamp;
+    head->reset_network_header();
+    uint8_t* h = head->data_ptr();
+    put_be16(h + 2, static_cast<uint16_t>(fihl + q.total_len));
+    put_be16(h + 6, get_be16(h + 6) & 0x4000);
+    put_be16(h + 10, 0);
+    put_be16(h + 10, ip_fast_csum(h, fihl / 4));
+    head->transport_header = static_cast<uint16_t>(head->network_header + fihl);
+    for (auto& kv : q.frags) __kfree_skb(kv.second);   // frames moved into head
+    impl_->frag_mem -= q.meat;
+    impl_->frag_queues.erase(it);
+    ++ip.ReasmOKs;
+    RXS_DBG(debug_, ip, "reassembled " << head->len << " bytes from " << frames << " fragments");
+    skb = head;
+  }
+  ip_local_deliver_finish(skb);
+}
+
+// ip_expire (net/ipv4/ip_fragment.c), run lazily: queues older than
+// ipfrag_time fail with ReasmTimeout + ReasmFails.
+void Kernel::ip_expire_frags() {
+  double now = sc_core::sc_time_stamp().to_seconds();
+  for (auto it = impl_->frag_queues.begin(); it != impl_->frag_queues.end();) {
+    if (now - it->second.created_s >= cfg_.ipfrag_time_s) {
+      for (auto& kv : it->second.frags) kfree_skb_reason(kv.second, Drop::IP_FRAG_TIMEOUT);
+      impl_->frag_mem -= it->second.meat;
+      ++ip.ReasmTimeout;
+      ++ip.ReasmFails;
+      it = impl_->frag_queues.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+// ip_local_deliver_finish + ip_protocol_deliver_rcu (net/ipv4/ip_input.c)
+void Kernel::ip_local_deliver_finish(sk_buff* skb) {
+  const uint8_t* iph = skb->data_ptr();
+  unsigned ihl = (iph[0] & 0xf) * 4u;
+  uint8_t proto = iph[9];
+  skb_pull(skb, ihl);
+  skb->reset_transport_header();
+  switch (proto) {
+    case IPPROTO_UDP_:
+      ++ip.InDelivers;
+      udp_rcv(skb);
+      return;
+    case IPPROTO_TCP_:
+      ++ip.InDelivers;
+      tcp_v4_rcv(skb);
+      return;
+    case IPPROTO_ICMP_:
+      ++ip.InDelivers;
+      consume_skb(skb);   // icmp_rcv: echo etc. not modelled
+      return;
+    default:
+      ++ip.InUnknownProtos;
+      icmp_send_unreach(skb, 2);  // ICMP_PROT_UNREACH
+      kfree_skb_reason(skb, Drop::IP_NOPROTO);
+  }
+}
+
+// icmp_send (net/ipv4/icmp.c): destination unreachable with the offending
+// IP header + 8 bytes, to the sender; never for broadcast/multicast.
+void Kernel::icmp_send_unreach(sk_buff* skb, uint8_t code) {
+  if (skb->pkt_type != PACKET_HOST) return;
+  Cpu& c = current_cpu();
+  c.defer(cost_.icmp_send);
+  const uint8_t* iph = skb->head_ptr() + skb->network_header;
+  unsigned ihl = (iph[0] & 0xf) * 4u;
+  unsigned avail = skb->len + (skb->data - skb->network_header);
+  unsigned quote = std::min(avail, ihl + 8);
+  std::vector<uint8_t> f(14 + 20 + 8 + quote, 0);
+  const uint8_t* eth = skb->head_ptr() + skb->mac_header;
+  std::memcpy(f.data(), eth + 6, 6);
+  std::memcpy(f.data() + 6, skb->dev->dev_addr.data(), 6);
+  put_be16(f.data() + 12, ETH_P_IP);
+  uint8_t* ip4 = f.data() + 14;
+  ip4[0] = 0x45;
+  ip4[1] = 0xc0;
+  put_be16(ip4 + 2, static_cast<uint16_t>(20 + 8 + quote));
+  ip4[8] = 64;
+  ip4[9] = IPPROTO_ICMP_;
+  put_be32(ip4 + 12, skb->dev->ipv4_addr);
+  std::memcpy(ip4 + 16, iph + 12, 4);
+  put_be16(ip4 + 10, ip_fast_csum(ip4, 5));
+  uint8_t* ic = ip4 + 20;
+  ic[0] = 3;  // ICMP_DEST_UNREACH
+  ic[1] = code;
+  std::memcpy(ic + 8, iph, quote);
+  put_be16(ic + 2, csum_fold(csum_partial(ic, 8 + quote, 0)));
+  ++ip.OutRequests;
+  tx_emit(code == 3 ? TxKind::ICMP_PORT_UNREACH : TxKind::ICMP_PROTO_UNREACH, std::move(f));
+}
+
+}  // namespace rxpath::stack

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: Apache-2.0
+// stack/kernel.cpp: the Kernel instance: construction, devices, sockets
+// from configuration, skb freeing with drop reasons, the transmit sink,
+// checksums and frame accounting.
+#include "stack/kernel.hpp"
+
+#include <sstream>
+#include <stdexcept>
+
+#include "stack/internal.hpp"
+
+namespace rxpath::stack {
+
+namespace {
+const char* const kDropNames[] = {
+    "NOT_SPECIFIED", "OTHERHOST",    "UNHANDLED_PROTO", "IP_INHDR",       "IP_CSUM",       "PKT_TOO_SMALL",
+    "IP_NOPROTO",    "IP_INADDRERRORS", "IP_FRAG_TIMEOUT", "IP_FRAG_FAIL", "UDP_CSUM",      "NO_SOCKET",
+    "SOCKET_RCVBUFF", "TCP_CSUM",    "TCP_INHDR",       "TCP_OLD_DATA",   "TCP_ZEROWINDOW", "TCP_OVERWINDOW",
+    "TCP_RCVQ_FULL", "TCP_BACKLOG",  "TCP_OFO_DROP",    "TCP_OFO_PRUNE",  "TCP_RESET",     "IP_FRAG_DUP",
+    "ARP"};
+static_assert(sizeof(kDropNames) / sizeof(kDropNames[0]) == static_cast<size_t>(Drop::count));
+const char* const kTxNames[] = {"arp_reply", "tcp_ack", "tcp_rst", "icmp_port_unreach", "icmp_proto_unreach"};
+static_assert(sizeof(kTxNames) / sizeof(kTxNames[0]) == static_cast<size_t>(TxKind::count));
+
+// jhash_3words-like mixing (include/linux/jhash.h __jhash_final shape).
+inline uint32_t rol32(uint32_t w, unsigned s) { return (w << s) | (w >> (32 - s)); }
+uint32_t jhash_3words(uint32_t a, uint32_t b, uint32_t c, uint32_t initval) {
+  a += 0xdeadbeef + (3u << 2) + initval;
+  b += 0xdeadbeef + (3u << 2) + initval;
+  c += 0xdeadbeef + (3u << 2) + initval;
+  c ^= b; c -= rol32(b, 14);
+  a ^= c; a -= rol32(c, 11);
+  b ^= a; b -= rol32(a, 25);
+  c ^= b; c -= rol32(b, 16);
+  a ^= c; a -= rol32(c, 4);
+  b ^= a; b -= rol32(a, 14);
+  c ^= b; c -= rol32(b, 24);
+  return c;
+}
+}  // namespace
+
+const char* drop_name(Drop d) { return kDropNames[static_cast<int>(d)]; }
+const char* tx_kind_name(TxKind k) { return kTxNames[static_cast<int>(k)]; }
+
+// inet_ehashfn (net/ipv4/inet_hashtables.c): jhash of the 4-tuple + secret.
+uint32_t Kernel::Impl::inet_ehashfn(uint32_t laddr, uint16_t lport, uint32_t faddr, uint16_t fport) const {
+  return jhash_3words(laddr, faddr, static_cast<uint32_t>(lport) << 16 | fport, secret);
+}
+
+// ---- checksums (lib/checksum.c, include/net/checksum.h) -------------------
+uint32_t csum_partial(const uint8_t* p, size_t len, uint32_t sum) {
+  uint64_t s = sum;
+  size_t i = 0;
+  for (; i + 1 < len; i += 2) s += static_cast<uint32_t>(p[i] << 8 | p[i + 1]);
+  if (i < len) s += static_cast<uint32_t>(p[i] << 8);
+  while (s >> 32) s = (s & 0xffffffffu) + (s >> 32);
+  return static_cast<uint32_t>(s);
+}
+
+uint16_t csum_fold(uint32_t sum) {
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<uint16_t>(~sum & 0xffff);
+}
+
+uint32_t csum_tcpudp_nofold(uint32_t saddr, uint32_t daddr, uint32_t len, uint8_t proto, uint32_t sum) {
+  uint64_t s = sum;
+  s += (saddr >> 16) + (saddr & 0xffff) + (daddr >> 16) + (daddr & 0xffff) + proto + len;
+  while (s >> 32) s = (s & 0xffffffffu) + (s >> 32);
+  return static_cast<uint32_t>(s);
+}
+
+// skb_checksum (net/core/skbuff.c): walks linear part then frags; odd
+// boundaries between pieces are handled by carrying one byte.
+uint32_t skb_checksum(const sk_buff* skb, unsigned offset, unsigned len, uint32_t sum) {
+  std::vector<uint8_t> tmp(len);
+  if (!skb_copy_bits(skb, offset, tmp.data(), len)) return sum;
+  return csum_partial(tmp.data(), len, sum);
+}
+
+// ---- Kernel ----------------------------------------------------------------
+Kernel::Kernel(sc_core::sc_module_name name, const KernelConfig& cfg, const CostTable& cost)
+    : sc_module(name), cfg_(cfg), cost_(cost), impl_(std::make_unique<Impl>()) {
+  if (cfg.netdev_budget < 1) throw std::invalid_argument("kernel: netdev_budget must be >= 1");
+  if (cfg.netdev_budget_usecs < 0) throw std::invalid_argument("kernel: netdev_budget_usecs must be >= 0");
+  if (cfg.gro_normal_batch < 1) throw std::invalid_argument("kernel: gro_normal_batch must be >= 1");
+  if (cfg.rmem_default < 1) throw std::invalid_argument("kernel: rmem_default must be >= 1");
+  if (cfg.ehash_buckets == 0 || (cfg.ehash_buckets & (cfg.ehash_buckets - 1)))
+    throw std::invalid_argument("kernel: ehash_buckets must be a power of two");
+  engine_ = std::make_unique<CpuEngine>("cpus", cfg.cpu, cost_, debug_);
+  softnet_.resize(cfg.cpu.num_cpus);
+  impl_->tcp_ehash.resize(cfg.ehash_buckets);
+  impl_->secret = jhash_3words(cfg.hash_seed, 0x9e3779b9u, 0x7f4a7c15u, 0);
+  engine_->open_softirq(NET_RX_SOFTIRQ, [this](Cpu& c) { net_rx_action(c); });
+}
+
+Kernel::~Kernel() = default;
+
+void Kernel::register_netdev(net_device* dev) {
+  if (!dev) throw std::invalid_argument("register_netdev: null device");
+  dev->kernel = this;
+  dev->ifindex = static_cast<int>(devs_.size()) + 2;  // 1 is lo
+  devs_.push_back(dev);
+}
+
+sock* Kernel::sock_of(int fd) {
+  if (fd < 0 || static_cast<size_t>(fd) >= impl_->files.size() || !impl_->files[fd].sk)
+    throw std::invalid_argument("no socket with fd " + std::to_string(fd));
+  return impl_->files[fd].sk;
+}
+
+int Kernel::udp_socket(uint32_t addr, uint16_t port, int64_t rcvbuf) {
+  if (port == 0) throw std::invalid_argument("udp_socket: port must be nonzero");
+  auto sk = std::make_unique<sock>();
+  sk->protocol = IPPROTO_UDP_;
+  sk->rcv_saddr = addr;
+  sk->num = port;
+  sk->sk_rcvbuf = rcvbuf > 0 ? rcvbuf : cfg_.rmem_default;
+  sk->fd = static_cast<int>(impl_->files.size());
+  impl_->files.push_back(file{sk.get(), nullptr});
+  impl_->udp_table.emplace(port, sk.get());
+  impl_->socks.push_back(std::move(sk));
+  return static_cast<int>(impl_->files.size()) - 1;
+}
+
+int Kernel::tcp_established(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport, uint32_t rcv_isn,
+                            uint32_t snd_isn, int64_t rcvbuf) {
+  if (lport == 0 || rport == 0) throw std::invalid_argument("tcp_established: ports must be nonzero");
+  if (laddr == 0 || raddr == 0) throw std::invalid_argument("tcp_established: addresses must be nonzero");
+  auto sk = std::make_unique<sock>();
+  sk->protocol = IPPROTO_TCP_;
+  sk->rcv_saddr = laddr;
+  sk->num = lport;
+  sk->daddr = raddr;
+  sk->dport = rport;
+  sk->state = TcpState::ESTABLISHED;
+  sk->rcv_nxt = rcv_isn + 1;
+  sk->copied_seq = rcv_isn + 1;
+  sk->snd_nxt = snd_isn + 1;
+  sk->snd_una = snd_isn + 1;
+  sk->sk_rcvbuf = rcvbuf > 0 ? rcvbuf : cfg_.tcp_rmem_default;
+  sk->rcv_wnd = static_cast<uint32_t>(sk->sk_rcvbuf);
+  sk->rcv_wup = sk->rcv_nxt;
+  sk->sk_hash = impl_->inet_ehashfn(laddr, lport, raddr, rport);
+  for (sock* o : impl_->tcp_ehash[sk->sk_hash & (cfg_.ehash_buckets - 1)])
+    if (o->rcv_saddr == laddr && o->num == lport && o->daddr == raddr && o->dport == rport)
+      throw std::invalid_argument("tcp_established: 4-tuple already in use");
+  impl_->tcp_ehash[sk->sk_hash & (cfg_.ehash_buckets - 1)].push_back(sk.get());
+  sk->fd = static_cast<int>(impl_->files.size());
+  impl_->files.push_back(file{sk.get(), nullptr});
+  impl_->socks.push_back(std::move(sk));
+  ++tcp.CurrEstab;
+  return static_cast<int>(impl_->files.size()) - 1;
+}
+
+// kfree_skb_reason (net/core/skbuff.c): every drop lands in one reason.
+void Kernel::kfree_skb_reason(sk_buff* skb, Drop reason) {
+  drops_[static_cast<int>(reason)] += skb->frames;
+  RXS_DBG(debug_, dev, "drop " << drop_name(reason) << " frames " << skb->frames << " trace " << skb->trace_id);
+  if (have_current_cpu()) current_cpu().defer(cost_.skb_free);
+  __kfree_skb(skb);
+}
+
+// consume_skb (net/core/skbuff.c): used by the stack itself.
+void Kernel::consume_skb(sk_buff* skb) {
+  consumed_ += skb->frames;
+  if (have_current_cpu()) current_cpu().defer(cost_.skb_free);
+  __kfree_skb(skb);
+}
+
+void Kernel::tx_emit(TxKind kind, std::vector<uint8_t> frame) {
+  ++tx_counts_[static_cast<int>(kind)];
+  if (have_current_cpu()) current_cpu().sync();
+  if (tx_capture_) tx_capture_(kind, frame);
+}
+
+uint64_t Kernel::accounted_frames_in_flight() const {
+  uint64_t n = 0;
+  for (const napi_struct* napi : napis_) {
+    for (const auto& b : napi->gro_hash)
+      for (const sk_buff* s = b.first; s; s = s->next) n += s->frames;
+    n += skb_queue_frames(napi->rx_list);
+  }
+  for (const auto& sk : impl_->socks) {
+    n += skb_queue_frames(sk->sk_receive_queue);
+    n += skb_queue_frames(sk->sk_backlog);
+    for (const auto& kv : sk->out_of_order_queue) n += kv.second->frames;
+  }
+  for (const auto& kv : impl_->frag_queues) n += kv.second.frames;
+  return n;
+}
+
+FrameAccount Kernel::frame_account() const {
+  FrameAccount a;
+  a.offered = offered_;
+  a.delivered = delivered_;
+  a.consumed = consumed_;
+  for (uint64_t d : drops_) a.dropped += d;
+  a.in_flight = accounted_frames_in_flight();
+  return a;
+}
+
+std::string Kernel::frame_account_report() const {
+  FrameAccount a = frame_account();
+  std::ostringstream os;
+  os << "offered " << a.offered << " delivered " << a.delivered << " consumed " << a.consumed << " dropped "
+     << a.dropped << " in_flight " << a.in_flight << (a.balanced() ? " (balanced)" : " (NOT BALANCED)") << '\n';
+  for (int i = 0; i < static_cast<int>(Drop::count); ++i)
+    if (drops_[i]) os << "  drop " << kDropNames[i] << ' ' << drops_[i] << '\n';
+  return os.str();
+}
+
+}  // namespace rxpath::stack

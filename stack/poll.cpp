@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: Apache-2.0
+// stack/poll.cpp: the syscalls of the user process: recvmsg
+// (net/socket.c, udp_recvmsg, tcp_recvmsg), select/poll (fs/select.c) and
+// epoll (fs/eventpoll.c), with per-call work counters and CPU time charged
+// in proportion to the work.
+#include <algorithm>
+#include <stdexcept>
+
+#include "stack/internal.hpp"
+
+namespace rxpath::stack {
+
+namespace {
+constexpr unsigned POLLIN_SET = EPOLLIN | EPOLLRDNORM | EPOLLRDBAND | EPOLLHUP | EPOLLERR;
+constexpr unsigned EP_PRIVATE_BITS = EPOLLONESHOT | EPOLLET;
+
+Task& current_task_checked(const char* what) {
+  Cpu& c = current_cpu();
+  if (!c.current_task()) throw std::logic_error(std::string(what) + ": must be called from a user task");
+  return *c.current_task();
+}
+
+struct poll_wqueues {
+  Task* task;
+  bool triggered = false;
+  Kernel::PollStats* stats;
+  const CostTable* cost;
+};
+
+// pollwake / __pollwake (fs/select.c)
+int pollwake(wait_queue_entry* e, unsigned mode, int sync, void* key) {
+  auto* pwq = static_cast<poll_wqueues*>(e->private_);
+  unsigned k = static_cast<unsigned>(reinterpret_cast<uintptr_t>(key));
+  ++pwq->stats->callbacks;
+  if (have_current_cpu()) current_cpu().defer(pwq->cost->pollwake);
+  if (k && !(k & POLLIN_SET)) return 0;
+  pwq->triggered = true;
+  return wake_up_process(pwq->task) ? 1 : 0;
+}
+}  // namespace
+
+// sk_wait_data (net/core/sock.c): sleep on sk_wq until readable.
+static void sk_wait_data(Kernel& k, Task& t, sock* sk) {
+  Cpu& c = t.cpu();
+  wait_queue_entry e;
+  e.func = default_wake_function;
+  e.private_ = &t;
+  add_wait_queue(&sk->sk_wq, &e);
+  c.defer(k.cost().waitq_add);
+  t.set_state(TaskState::interruptible);
+  if (!sock_poll(sk) && !sk->sk_backlog.qlen) t.schedule(); else t.set_state(TaskState::running);
+  remove_wait_queue(&sk->sk_wq, &e);
+  c.defer(k.cost().waitq_remove);
+}
+
+long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool dontwait, uint64_t* trace_id) {
+  Task& t = current_task_checked("recvmsg");
+  Cpu& c = t.cpu();
+  sock* sk = sock_of(fd);
+  c.defer(cost_.syscall + cost_.recvmsg);
+  out.clear();
+  if (sk->protocol == IPPROTO_UDP_) {
+    // udp_recvmsg: one datagram, truncated to max.
+    sk_buff* skb;
+    while (!(skb = __skb_dequeue(&sk->sk_receive_queue))) {
+      if (dontwait) {
+        c.sync();
+        return -11;  // EAGAIN
+      }
+      sk_wait_data(*this, t, sk);
+    }
+    size_t n = std::min<size_t>(max, skb->len);
+    out.resize(n);
+    if (n) skb_copy_bits(skb, 0, out.data(), static_cast<unsigned>(n));
+    c.defer(cost_.copy_per_byte * n + cost_.skb_free);
+    ++udp.InDatagrams;
+    sk->sk_rmem_alloc -= skb->truesize;
+    delivered_ += skb->frames;
+    ++sk->delivered_msgs;
+    sk->delivered_bytes += n;
+    if (trace_id) *trace_id = skb->trace_id;
+    RXS_DBG(debug_, sock, "udp recvmsg fd " << fd << " " << n << " bytes trace " << skb->trace_id);
+    __kfree_skb(skb);
+    c.sync();
+    return static_cast<long>(n);
+  }
+  // tcp_recvmsg: bytes from copied_seq, across skbs; socket owned meanwhile.
+  lock_sock(sk);
+  size_t copied = 0;
+  bool first = true;
+  while (copied < max) {
+    sk_buff* skb = sk->sk_receive_queue.first;
+    if (!skb) {
+      if (sk->sk_backlog.qlen) {
+        release_sock(sk);
+        lock_sock(sk);
+        continue;
+      }
+      if (copied) break;
+      if (dontwait || sk->state != TcpState::ESTABLISHED) {
+        release_sock(sk);
+        c.sync();
+        return sk->state != TcpState::ESTABLISHED ? 0 : -11;
+      }
+      release_sock(sk);
+      sk_wait_data(*this, t, sk);
+      lock_sock(sk);
+      continue;
+    }
+    uint32_t off = sk->copied_seq - skb->cb.seq;
+    if (off < skb->len) {
+      size_t n = std::min<size_t>(max - copied, skb->len - off);
+      out.resize(copied + n);
+      skb_copy_bits(skb, off, out.data() + copied, static_cast<unsigned>(n));
+      if (first && trace_id) *trace_id = skb->trace_id;
+      first = false;
+      copied += n;
+      sk->copied_seq += static_cast<uint32_t>(n);
+      off += static_cast<uint32_t>(n);
+    }
+    if (off >= skb->len) {
+      __skb_unlink(skb, &sk->sk_receive_queue);
+      sk->sk_rmem_alloc -= skb->truesize;
+      delivered_ += skb->frames;
+      c.defer(cost_.skb_free);
+      __kfree_skb(skb);
+    }
+  }
+  c.defer(cost_.copy_per_byte * copied);
+  c.sync();
+  release_sock(sk);
+  sk->delivered_bytes += copied;
+  ++sk->delivered_msgs;
+  RXS_DBG(debug_, sock, "tcp recvmsg fd " << fd << " " << copied << " bytes");
+  c.sync();
+  return static_cast<long>(copied);
+}
+
+// do_select / do_poll (fs/select.c): every fd polled on every pass; wait
+// entries added on the first pass only, removed by poll_freewait.
+static std::vector<int> do_poll_common(Kernel& k, const std::vector<int>& fds, double timeout_ns,
+                                       Kernel::PollStats& S, const char* what) {
+  Task& t = current_task_checked(what);
+  Cpu& c = t.cpu();
+  const CostTable& cost = k.cost();
+  ++S.calls;
+  double ns = cost.syscall;
+  struct entry {
+    wait_queue_entry wait;
+    sock* sk;
+  };
+  std::vector<entry> table;
+  table.reserve(fds.size());
+  poll_wqueues pwq{&t, false, &S, &cost};
+  std::vector<int> ready;
+  bool qproc = true, timed_out = false;
+  for (;;) {
+    for (int fd : fds) {
+      sock* sk = k.sock_of(fd);
+      ++S.fds_polled;
+      ns += cost.vfs_poll;
+      if (qproc) {  // __pollwait
+        table.push_back(entry{});
+        entry& e = table.back();
+        e.sk = sk;
+        e.wait.func = pollwake;
+        e.wait.private_ = &pwq;
+        add_wait_queue(&sk->sk_wq, &e.wait);
+        ++S.waitq_add;
+        ns += cost.waitq_add;
+      }
+      if (sock_poll(sk) & EPOLLIN) {
+        ready.push_back(fd);
+        qproc = false;
+      }
+    }
+    qproc = false;
+    c.defer(ns);
+    S.ns_charged += static_cast<uint64_t>(ns);
+    ns = 0;
+    if (!ready.empty() || timed_out) break;
+    t.set_state(TaskState::interruptible);
+    if (!pwq.triggered) {
+      if (!t.schedule(timeout_ns)) timed_out = true;
+    } else {
+      t.set_state(TaskState::running);
+    }
+    pwq.triggered = false;
+    ++S.wakeups;
+    ++S.rescans;
+  }
+  for (entry& e : table) {  // poll_freewait
+    remove_wait_queue(&e.sk->sk_wq, &e.wait);
+    ++S.waitq_remove;
+    ns += cost.waitq_remove;
+  }
+  c.defer(ns);
+  S.ns_charged += static_cast<uint64_t>(ns);
+  S.ready_returned += ready.size();
+  c.sync();
+  return ready;
+}
+
+std::vector<int> Kernel::sys_select(const std::vector<int>& fds, double timeout_ns) {
+  for (int fd : fds)
+    if (fd >= 1024) throw std::invalid_argument("select: fd " + std::to_string(fd) + " >= FD_SETSIZE 1024");
+  return do_poll_common(*this, fds, timeout_ns, select_stats, "select");
+}
+
+std::vector<int> Kernel::sys_poll(const std::vector<int>& fds, double timeout_ns) {
+  return do_poll_common(*this, fds, timeout_ns, poll_stats, "poll");
+}
+
+// ---- epoll ------------------------------------------------------------------
+struct EpollCtx {
+  Kernel* k;
+};
+
+// ep_poll_callback (fs/eventpoll.c)
+static int ep_poll_callback(wait_queue_entry* wait, unsigned mode, int sync, void* key) {
+  auto* epi = reinterpret_cast<epitem*>(wait);  // wait is the first member
+  eventpoll* ep = epi->ep;
+  Kernel* k = static_cast<Kernel*>(epi->wait.private_);
+  unsigned kmask = static_cast<unsigned>(reinterpret_cast<uintptr_t>(key));
+  ++ep->callbacks;
+  ++k->epoll_stats.callbacks;
+  if (have_current_cpu()) current_cpu().defer(k->cost().ep_poll_callback);
+  k->epoll_stats.ns_charged += static_cast<uint64_t>(k->cost().ep_poll_callback);
+  if (!(epi->events & ~EP_PRIVATE_BITS)) return 0;  // disabled by EPOLLONESHOT
+  if (kmask && !(kmask & epi->events)) return 0;
+  if (!epi->on_rdllist) {
+    ep->rdllist.push_back(epi);
+    epi->on_rdllist = true;
+  }
+  if (ep->wq.active()) __wake_up(&ep->wq, 1, sync, nullptr);
+  return 1;
+}
+
+static eventpoll* ep_of(Kernel::Impl& impl, int epfd) {
+  if (epfd < 0 || static_cast<size_t>(epfd) >= impl.files.size() || !impl.files[epfd].ep)
+    throw std::invalid_argument("no epoll instance with fd " + std::to_string(epfd));
+  return impl.files[epfd].ep;
+}
+
+int Kernel::sys_epoll_create() {
+  impl_->eps.push_back(std::make_unique<eventpoll>());
+  impl_->files.push_back(file{nullptr, impl_->eps.back().get()});
+  return static_cast<int>(impl_->files.size()) - 1;
+}
+
+static void ep_queue_if_ready(Kernel& k, epitem* epi) {
+  if ((sock_poll(epi->sk) & epi->events) && !epi->on_rdllist) {
+    epi->ep->rdllist.push_back(epi);
+    epi->on_rdllist = true;
+    if (epi->ep->wq.active()) __wake_up(&epi->ep->wq, 1, 0, nullptr);
+  }
+}
+
+// ep_insert (fs/eventpoll.c): one wait entry on the socket for good.
+void Kernel::sys_epoll_ctl_add(int epfd, int fd, unsigned events) {
+  eventpoll* ep = ep_of(*impl_, epfd);
+  sock* sk = sock_of(fd);
+  if (ep->items.count(fd)) throw std::invalid_argument("epoll_ctl ADD: fd " + std::to_string(fd) + " already added (EEXIST)");
+  auto epi = std::make_unique<epitem>();
+  epi->ep = ep;
+  epi->fd = fd;
+  epi->sk = sk;
+  epi->events = events | EPOLLERR | EPOLLHUP;
+  epi->wait.func = ep_poll_callback;
+  epi->wait.private_ = this;
+  add_wait_queue(&sk->sk_wq, &epi->wait);
+  epitem* raw = epi.get();
+  ep->items.emplace(fd, std::move(epi));
+  ++epoll_stats.waitq_add;
+  if (have_current_cpu() && current_cpu().current_task()) current_cpu().defer(cost_.syscall + cost_.waitq_add);
+  ep_queue_if_ready(*this, raw);
+}
+
+void Kernel::sys_epoll_ctl_mod(int epfd, int fd, unsigned events) {
+  eventpoll* ep = ep_of(*impl_, epfd);
+  auto it = ep->items.find(fd);
+  if (it == ep->items.end()) throw std::invalid_argument("epoll_ctl MOD: fd " + std::to_string(fd) + " not added (ENOENT)");
+  it->second->events = events | EPOLLERR | EPOLLHUP;
+  if (have_current_cpu() && current_cpu().current_task()) current_cpu().defer(cost_.syscall);
+  ep_queue_if_ready(*this, it->second.get());
+}
+
+void Kernel::sys_epoll_ctl_del(int epfd, int fd) {
+  eventpoll* ep = ep_of(*impl_, epfd);
+  auto it = ep->items.find(fd);
+  if (it == ep->items.end()) throw std::invalid_argument("epoll_ctl DEL: fd " + std::to_string(fd) + " not added (ENOENT)");
+  epitem* epi = it->second.get();
+  remove_wait_queue(&epi->sk->sk_wq, &epi->wait);
+  ++epoll_stats.waitq_remove;
+  if (epi->on_rdllist) ep->rdllist.erase(std::find(ep->rdllist.begin(), ep->rdllist.end(), epi));
+  ep->items.erase(it);
+  if (have_current_cpu() && current_cpu().current_task()) current_cpu().defer(cost_.syscall + cost_.waitq_remove);
+}
+
+// ep_poll + ep_send_events (fs/eventpoll.c)
+std::vector<std::pair<int, unsigned>> Kernel::sys_epoll_wait(int epfd, int maxevents, double timeout_ns) {
+  Task& t = current_task_checked("epoll_wait");
+  Cpu& c = t.cpu();
+  eventpoll* ep = ep_of(*impl_, epfd);
+  if (maxevents < 1) throw std::invalid_argument("epoll_wait: maxevents must be >= 1");
+  auto& S = epoll_stats;
+  ++S.calls;
+  double ns = cost_.syscall + cost_.epoll_wait;
+  std::vector<std::pair<int, unsigned>> res;
+  bool timed_out = false;
+  for (;;) {
+    if (!ep->rdllist.empty()) {
+      std::deque<epitem*> txlist;
+      txlist.swap(ep->rdllist);
+      while (!txlist.empty()) {
+        if (static_cast<int>(res.size()) >= maxevents) break;
+        epitem* epi = txlist.front();
+        txlist.pop_front();
+        epi->on_rdllist = false;
+        ++S.items_polled;
+        ns += cost_.ep_item_poll;
+        unsigned revents = sock_poll(epi->sk) & epi->events;
+        if (!revents) continue;
+        res.emplace_back(epi->fd, revents);
+        if (epi->events & EPOLLONESHOT) {
+          epi->events &= EP_PRIVATE_BITS;
+        } else if (!(epi->events & EPOLLET)) {
+          ep->rdllist.push_back(epi);  // level-triggered: back on the ready list
+          epi->on_rdllist = true;
+        }
+      }
+      // leftovers go back in front
+      for (auto it = txlist.rbegin(); it != txlist.rend(); ++it) ep->rdllist.push_front(*it);
+      if (!res.empty()) break;
+    }
+    if (timed_out || timeout_ns == 0) break;
+    wait_queue_entry w;
+    w.func = default_wake_function;
+    w.private_ = &t;
+    add_wait_queue(&ep->wq, &w);
+    t.set_state(TaskState::interruptible);
+    c.defer(ns);
+    S.ns_charged += static_cast<uint64_t>(ns);
+    ns = 0;
+    if (ep->rdllist.empty()) {
+      if (!t.schedule(timeout_ns)) timed_out = true;
+    } else {
+      t.set_state(TaskState::running);
+    }
+    remove_wait_queue(&ep->wq, &w);
+    ++S.wakeups;
+  }
+  c.defer(ns);
+  S.ns_charged += static_cast<uint64_t>(ns);
+  S.ready_returned += res.size();
+  c.sync();
+  return res;
+}
+
+}  // namespace rxpath::stack

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+// stack/udp.cpp: UDP input (net/ipv4/udp.c) and sock_def_readable
+// (net/core/sock.c).
+#include "stack/internal.hpp"
+
+namespace rxpath::stack {
+
+// udp_poll / tcp_poll, readable part (net/ipv4/udp.c, net/ipv4/tcp.c).
+unsigned sock_poll(const sock* sk) {
+  if (sk->protocol == IPPROTO_TCP_) return sk->rcv_nxt != sk->copied_seq ? (EPOLLIN | EPOLLRDNORM) : 0u;
+  return sk->sk_receive_queue.qlen ? (EPOLLIN | EPOLLRDNORM) : 0u;
+}
+
+// sock_def_readable (net/core/sock.c): wake every waiter on sk_wq.
+void Kernel::sock_def_readable(sock* sk) {
+  Cpu& c = current_cpu();
+  c.defer(cost_.sock_def_readable);
+  if (sk->sk_wq.active()) {
+    RXS_DBG(debug_, sock, "fd " << sk->fd << " readable, " << sk->sk_wq.len << " waiters");
+    c.sync();
+    __wake_up(&sk->sk_wq, 1, 1, reinterpret_cast<void*>(static_cast<uintptr_t>(EPOLLIN | EPOLLPRI | EPOLLRDNORM | EPOLLRDBAND)));
+  }
+}
+
+namespace {
+// compute_score (net/ipv4/udp.c): -1 if the socket does not match.
+int compute_score(const sock* sk, uint32_t saddr, uint16_t sport, uint32_t daddr) {
+  int score = 0;
+  if (sk->rcv_saddr) {
+    if (sk->rcv_saddr != daddr) return -1;
+    score += 4;
+  }
+  if (sk->daddr) {
+    if (sk->daddr != saddr) return -1;
+    score += 4;
+  }
+  if (sk->dport) {
+    if (sk->dport != sport) return -1;
+    score += 4;
+  }
+  return score;
+}
+}  // namespace
+
+// __udp4_lib_rcv (net/ipv4/udp.c)
+void Kernel::udp_rcv(sk_buff* skb) {
+  Cpu& c = current_cpu();
+  c.defer(cost_.udp_rcv);
+  auto short_packet = [&]() {
+    ++udp.InErrors;
+    kfree_skb_reason(skb, Drop::PKT_TOO_SMALL);
+  };
+  if (!pskb_may_pull(skb, 8)) return short_packet();
+  const uint8_t* uh = skb->data_ptr();
+  unsigned ulen = get_be16(uh + 4);
+  if (ulen > skb->len || ulen < 8) return short_packet();
+  skb_trim(skb, ulen);
+  uh = skb->data_ptr();
+  const uint8_t* iph = skb->head_ptr() + skb->network_header;
+  uint32_t saddr = get_be32(iph + 12), daddr = get_be32(iph + 16);
+  uint16_t sport = get_be16(uh), dport = get_be16(uh + 2);
+  // udp4_csum_init + udp_lib_checksum_complete (verified here for every packet).
+  if (skb->ip_summed != CHECKSUM_UNNECESSARY && get_be16(uh + 6) != 0) {
+    c.defer(cost_.csum_per_byte * ulen);
+    uint32_t sum = csum_tcpudp_nofold(saddr, daddr, ulen, IPPROTO_UDP_, 0);
+    if (csum_fold(skb_checksum(skb, 0, ulen, sum)) != 0) {
+      ++udp.InCsumErrors;
+      ++udp.InErrors;
+      RXS_DBG(debug_, udp, "checksum error port " << dport);
+      kfree_skb_reason(skb, Drop::UDP_CSUM);
+      return;
+    }
+    skb->ip_summed = CHECKSUM_UNNECESSARY;
+  }
+  // __udp4_lib_lookup: hslot by port, best compute_score.
+  sock* best = nullptr;
+  int best_score = -1;
+  auto range = impl_->udp_table.equal_range(dport);
+  for (auto it = range.first; it != range.second; ++it) {
+    int s = compute_score(it->second, saddr, sport, daddr);
+    if (s > best_score) {
+      best_score = s;
+      best = it->second;
+    }
+  }
+  if (!best) {
+    ++udp.NoPorts;
+    RXS_DBG(debug_, udp, "NoPorts port " << dport);
+    if (skb->pkt_type == PACKET_HOST) icmp_send_unreach(skb, 3);  // ICMP_PORT_UNREACH
+    kfree_skb_reason(skb, Drop::NO_SOCKET);
+    return;
+  }
+  skb_pull(skb, 8);
+  // __udp_enqueue_schedule_skb
+  sock* sk = best;
+  if (sk->sk_rmem_alloc > sk->sk_rcvbuf) {
+    ++sk->sk_drops;
+    ++udp.RcvbufErrors;
+    ++udp.InErrors;
+    RXS_DBG(debug_, udp, "RcvbufErrors fd " << sk->fd << " rmem " << sk->sk_rmem_alloc);
+    kfree_skb_reason(skb, Drop::SOCKET_RCVBUFF);
+    return;
+  }
+  c.sync();   // the enqueue is visible to the reader: pay for the work so far
+  sk->sk_rmem_alloc += skb->truesize;
+  skb->sk = sk;
+  __skb_queue_tail(&sk->sk_receive_queue, skb);
+  ++sk->enqueued;
+  RXS_DBG(debug_, udp, "enqueue fd " << sk->fd << " len " << skb->len << " trace " << skb->trace_id);
+  sock_def_readable(sk);
+}
+
+}  // namespace rxpath::stack
