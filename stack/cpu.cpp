@@ -323,8 +323,8 @@ void Cpu::idle_loop() {
 }
 
 // ---- engine ---------------------------------------------------------------
-CpuEngine::CpuEngine(sc_core::sc_module_name name, const CpuConfig& cfg, const CostTable& cost, const Debug& dbg)
-    : sc_module(name), cfg_(cfg), cost_(cost), dbg_(dbg) {
+CpuEngine::CpuEngine(const std::string& name, const CpuConfig& cfg, const CostTable& cost, const Debug& dbg)
+    : name_(name), cfg_(cfg), cost_(cost), dbg_(dbg) {
   if (cfg.num_cpus < 1 || cfg.num_cpus > 256) throw std::invalid_argument("cpu: num_cpus must be 1..256");
   if (cfg.hz < 100 || cfg.hz > 10000) throw std::invalid_argument("cpu: hz must be 100..10000");
   if (cfg.max_softirq_restart < 1) throw std::invalid_argument("cpu: max_softirq_restart must be >= 1");
@@ -335,7 +335,7 @@ CpuEngine::CpuEngine(sc_core::sc_module_name name, const CpuConfig& cfg, const C
     Cpu* cp = c.get();
     cpus_.push_back(std::move(c));
     sc_core::sc_spawn_options opt;
-    sc_core::sc_spawn([cp] { cp->idle_loop(); }, (std::string("cpu") + std::to_string(i)).c_str(), &opt);
+    sc_core::sc_spawn([cp] { cp->idle_loop(); }, (name_ + ".cpu" + std::to_string(i)).c_str(), &opt);
   }
 }
 
@@ -395,7 +395,7 @@ Task& CpuEngine::create_task(const std::string& name, int cpu_id, std::function<
         tp->state_ = TaskState::dead;
         cc.release_cpu();
       },
-      name.c_str(), &opt);
+      (name_ + "." + name).c_str(), &opt);
   c.enqueue_task(tp);
   return *tp;
 }

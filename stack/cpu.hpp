@@ -18,7 +18,8 @@
 // applies DMA writes that arrived by then). Host code that reads DMA-written
 // memory must call sync() first if it deferred costs.
 //
-// API changes (announce here): none yet.
+// API changes (announce here):
+// - 04:12 CpuEngine is no longer an sc_module (constructor takes a std::string name).
 #pragma once
 
 #include <systemc>
@@ -205,10 +206,13 @@ struct CpuConfig {
   int max_softirq_restart = 10;         // MAX_SOFTIRQ_RESTART
 };
 
-class CpuEngine : public sc_core::sc_module {
+// Not an sc_module: it only spawns processes and events, so a Kernel can be
+// built at any time (also after sc_start, e.g. one per test case).
+class CpuEngine {
  public:
-  CpuEngine(sc_core::sc_module_name name, const CpuConfig& cfg, const CostTable& cost, const Debug& dbg);
-  ~CpuEngine() override;
+  CpuEngine(const std::string& name, const CpuConfig& cfg, const CostTable& cost, const Debug& dbg);
+  ~CpuEngine();
+  const std::string& name() const { return name_; }
 
   int num_cpus() const { return static_cast<int>(cpus_.size()); }
   Cpu& cpu(int i);
@@ -245,6 +249,7 @@ class CpuEngine : public sc_core::sc_module {
   };
   void run_sync_hooks(sc_core::sc_time now);
 
+  std::string name_;
   CpuConfig cfg_;
   const CostTable& cost_;
   const Debug& dbg_;

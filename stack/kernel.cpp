@@ -78,15 +78,15 @@ uint32_t skb_checksum(const sk_buff* skb, unsigned offset, unsigned len, uint32_
 }
 
 // ---- Kernel ----------------------------------------------------------------
-Kernel::Kernel(sc_core::sc_module_name name, const KernelConfig& cfg, const CostTable& cost)
-    : sc_module(name), cfg_(cfg), cost_(cost), impl_(std::make_unique<Impl>()) {
+Kernel::Kernel(const std::string& name, const KernelConfig& cfg, const CostTable& cost)
+    : name_(name), cfg_(cfg), cost_(cost), impl_(std::make_unique<Impl>()) {
   if (cfg.netdev_budget < 1) throw std::invalid_argument("kernel: netdev_budget must be >= 1");
   if (cfg.netdev_budget_usecs < 0) throw std::invalid_argument("kernel: netdev_budget_usecs must be >= 0");
   if (cfg.gro_normal_batch < 1) throw std::invalid_argument("kernel: gro_normal_batch must be >= 1");
   if (cfg.rmem_default < 1) throw std::invalid_argument("kernel: rmem_default must be >= 1");
   if (cfg.ehash_buckets == 0 || (cfg.ehash_buckets & (cfg.ehash_buckets - 1)))
     throw std::invalid_argument("kernel: ehash_buckets must be a power of two");
-  engine_ = std::make_unique<CpuEngine>("cpus", cfg.cpu, cost_, debug_);
+  engine_ = std::make_unique<CpuEngine>(name, cfg.cpu, cost_, debug_);
   softnet_.resize(cfg.cpu.num_cpus);
   impl_->tcp_ehash.resize(cfg.ehash_buckets);
   impl_->secret = jhash_3words(cfg.hash_seed, 0x9e3779b9u, 0x7f4a7c15u, 0);

@@ -4,7 +4,8 @@
 // tables, select/poll/epoll, the transmit sink, /proc formatting and frame
 // accounting. One Kernel per simulated host.
 //
-// API changes (announce here): none yet.
+// API changes (announce here):
+// - 04:12 Kernel is no longer an sc_module (constructor takes a std::string name).
 #pragma once
 
 #include <systemc>
@@ -92,10 +93,13 @@ struct Delivery {
 struct eventpoll;
 struct file;
 
-class Kernel : public sc_core::sc_module {
+// Not an sc_module (see CpuEngine): may be built before or after sc_start.
+// Keep it alive for the whole simulation: its processes wait on its events.
+class Kernel {
  public:
-  Kernel(sc_core::sc_module_name name, const KernelConfig& cfg = {}, const CostTable& cost = {});
-  ~Kernel() override;
+  explicit Kernel(const std::string& name, const KernelConfig& cfg = {}, const CostTable& cost = {});
+  ~Kernel();
+  const std::string& name() const { return name_; }
 
   // --- pieces ---
   CpuEngine& cpus() { return *engine_; }
@@ -191,6 +195,7 @@ class Kernel : public sc_core::sc_module {
   struct Impl;                        // tables (stack/internal.hpp)
 
  private:
+  std::string name_;
   KernelConfig cfg_;
   CostTable cost_;
   Debug debug_;
