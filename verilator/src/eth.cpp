@@ -2,6 +2,7 @@
 // Frame builders and checksums.
 #include "rxpath/vh/eth.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <zlib.h>
@@ -49,13 +50,13 @@ static void put32(Bytes& b, size_t at, uint32_t v) {
 }
 
 Bytes eth_frame(const Mac& dst, const Mac& src, uint16_t ethertype, const Bytes& payload) {
-    Bytes f(ETH_HLEN);
+    Bytes f(ETH_HLEN + payload.size());
+    std::copy(payload.begin(), payload.end(), f.begin() + ETH_HLEN);
     for (int i = 0; i < 6; ++i) {
         f[i] = dst[i];
         f[6 + i] = src[i];
     }
     put16(f, 12, ethertype);
-    f.insert(f.end(), payload.begin(), payload.end());
     if (f.size() < ETH_ZLEN) f.resize(ETH_ZLEN, 0);
     return f;
 }
@@ -63,7 +64,8 @@ Bytes eth_frame(const Mac& dst, const Mac& src, uint16_t ethertype, const Bytes&
 Bytes ipv4_packet(uint8_t proto, const Bytes& l4, const Ipv4Opts& o) {
     if (o.opt_words > 10) throw std::invalid_argument("ipv4_packet: opt_words > 10");
     const size_t hl = 20 + 4 * o.opt_words;
-    Bytes p(hl, 0);
+    Bytes p(hl + l4.size(), 0);
+    std::copy(l4.begin(), l4.end(), p.begin() + hl);
     p[0] = uint8_t(0x40 | (hl / 4));
     put16(p, 2, uint16_t(hl + l4.size()));
     put16(p, 4, o.id);
@@ -76,7 +78,6 @@ Bytes ipv4_packet(uint8_t proto, const Bytes& l4, const Ipv4Opts& o) {
     uint16_t c = uint16_t(~csum_fold(csum_add(0, p.data(), hl)));
     if (o.bad_hdr_csum) c ^= 0x5a5a;
     put16(p, 10, c);
-    p.insert(p.end(), l4.begin(), l4.end());
     return p;
 }
 
@@ -92,11 +93,11 @@ static uint32_t pseudo_sum(const Ipv4Opts& ip, uint8_t proto, size_t len) {
 }
 
 Bytes udp_datagram(const Bytes& payload, const Ipv4Opts& ip, const L4Opts& o) {
-    Bytes u(8, 0);
+    Bytes u(8 + payload.size(), 0);
+    std::copy(payload.begin(), payload.end(), u.begin() + 8);
     put16(u, 0, o.sport);
     put16(u, 2, o.dport);
     put16(u, 4, uint16_t(8 + payload.size()));
-    u.insert(u.end(), payload.begin(), payload.end());
     uint16_t c = uint16_t(~csum_fold(csum_add(pseudo_sum(ip, IPPROTO_UDP_, u.size()), u.data(), u.size())));
     if (c == 0) c = 0xffff;  // RFC 768: a computed 0 is sent as all ones
     if (o.bad_csum) c ^= 0x0f0f;
@@ -106,15 +107,15 @@ Bytes udp_datagram(const Bytes& payload, const Ipv4Opts& ip, const L4Opts& o) {
 }
 
 Bytes tcp_segment(const Bytes& payload, const Ipv4Opts& ip, const L4Opts& o) {
-    Bytes t(20, 0);
+    Bytes t(20 + payload.size(), 0);
+    std::copy(payload.begin(), payload.end(), t.begin() + 20);
     put16(t, 0, o.sport);
     put16(t, 2, o.dport);
-    put32(t, 4, 1000);    // seq
-    put32(t, 8, 2000);    // ack_seq
+    put32(t, 4, o.seq);
+    put32(t, 8, o.ack_seq);
     t[12] = 5 << 4;       // doff
-    t[13] = 0x18;         // PSH|ACK
-    put16(t, 14, 65535);  // window
-    t.insert(t.end(), payload.begin(), payload.end());
+    t[13] = o.tcp_flags;
+    put16(t, 14, o.window);
     uint16_t c = uint16_t(~csum_fold(csum_add(pseudo_sum(ip, IPPROTO_TCP_, t.size()), t.data(), t.size())));
     if (o.bad_csum) c ^= 0x0f0f;
     put16(t, 16, c);

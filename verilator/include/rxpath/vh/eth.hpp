@@ -48,6 +48,10 @@ struct L4Opts {
     uint16_t sport = 1234, dport = 5678;
     bool bad_csum = false;   // corrupt the checksum
     bool zero_csum = false;  // UDP only: checksum 0 ("not computed")
+    // TCP only
+    uint32_t seq = 1000, ack_seq = 2000;
+    uint8_t tcp_flags = 0x18;  // PSH|ACK
+    uint16_t window = 65535;
 };
 // UDP datagram / TCP segment with checksums over the pseudo header of o.
 Bytes udp_datagram(const Bytes& payload, const Ipv4Opts& ip, const L4Opts& o = {});

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: MIT
+#include "traffic.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+#include <stdexcept>
+
+#include "rxpath/vh/eth.hpp"
+
+namespace rxpath::tb {
+
+namespace {
+constexpr uint32_t kPreambleAndGap = 20;  // 8 bytes preamble/SFD + 12 bytes minimum gap
+constexpr uint32_t kHdrUdp = 14 + 20 + 8;
+constexpr uint32_t kHdrTcp = 14 + 20 + 20;
+
+vh::Mac to_vh(const MacAddr& m) {
+  vh::Mac o;
+  for (int i = 0; i < 6; ++i) o[i] = m[i];
+  return o;
+}
+}  // namespace
+
+const char* frame_kind_name(FrameKind k) {
+  static const char* const names[] = {"udp",      "tcp",       "bad_fcs",         "runt",
+                                      "oversize", "bad_ip_csum", "closed_udp_port", "closed_tcp_port",
+                                      "other_host", "replay"};
+  return names[static_cast<int>(k)];
+}
+
+MacAddr parse_mac(const std::string& s) {
+  MacAddr m{};
+  unsigned v[6];
+  char tail;
+  if (std::sscanf(s.c_str(), "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &tail) != 6)
+    throw std::invalid_argument("'" + s + "' is not a MAC address (xx:xx:xx:xx:xx:xx)");
+  for (int i = 0; i < 6; ++i) {
+    if (v[i] > 255) throw std::invalid_argument("'" + s + "' is not a MAC address");
+    m[i] = static_cast<uint8_t>(v[i]);
+  }
+  return m;
+}
+
+uint32_t parse_ipv4(const std::string& s) {
+  unsigned a, b, c, d;
+  char tail;
+  if (std::sscanf(s.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 || a > 255 || b > 255 || c > 255 ||
+      d > 255)
+    throw std::invalid_argument("'" + s + "' is not an IPv4 address (a.b.c.d)");
+  return a << 24 | b << 16 | c << 8 | d;
+}
+
+std::string format_ipv4(uint32_t a) {
+  std::ostringstream os;
+  os << (a >> 24) << "." << ((a >> 16) & 255) << "." << ((a >> 8) & 255) << "." << (a & 255);
+  return os.str();
+}
+
+void TrafficConfig::add_knobs(Knobs& k) {
+  k.add_string("traffic.pattern", &pattern, pattern, "arrival pattern", {"constant", "poisson", "onoff", "pcap"});
+  k.add_double("traffic.rate_gbps", &rate_gbps, rate_gbps, 0.001, 10.0,
+               "offered load in Gb/s on the wire, preamble and inter-frame gap included (10 = line rate)");
+  k.add_string("traffic.size", &size, size,
+               "frame size in bytes with FCS: a number, \"imix\" (64/594/1518 as 7:4:1) or \"uniform:MIN:MAX\"");
+  k.add_uint("traffic.udp_flows", &udp_flows, udp_flows, 0, 4096, "UDP flows to open ports");
+  k.add_uint("traffic.tcp_flows", &tcp_flows, tcp_flows, 0, 4096, "TCP flows to established sockets");
+  k.add_uint("traffic.udp_port", &udp_port, udp_port, 1, 65535, "destination port of UDP flow 0 (flow i: +i)");
+  k.add_uint("traffic.tcp_port", &tcp_port, tcp_port, 1, 65535, "destination port of TCP flow 0 (flow i: +i)");
+  k.add_uint("traffic.tcp_isn", &tcp_isn, tcp_isn, 0, 0xffffffffu, "the senders' initial sequence number");
+  k.add_string("traffic.src_mac", &src_mac, src_mac, "source MAC address of generated frames");
+  k.add_string("traffic.src_ip", &src_ip, src_ip, "source IPv4 address of flow 0 (flow i: +i)");
+  k.add_double("traffic.on_us", &on_us, on_us, 0.01, 1e9, "onoff: length of a burst, microseconds");
+  k.add_double("traffic.off_us", &off_us, off_us, 0, 1e9, "onoff: silence between bursts, microseconds");
+  k.add_double("traffic.bad_fcs_ppm", &bad_fcs_ppm, 0, 0, 1e6, "frames sent with a bad FCS, per million");
+  k.add_double("traffic.runt_ppm", &runt_ppm, 0, 0, 1e6, "runt frames (<64 bytes, good FCS), per million");
+  k.add_double("traffic.oversize_ppm", &oversize_ppm, 0, 0, 1e6, "oversize frames (>1518 bytes), per million");
+  k.add_double("traffic.bad_ip_csum_ppm", &bad_ip_csum_ppm, 0, 0, 1e6,
+               "UDP frames with a bad IPv4 header checksum, per million");
+  k.add_double("traffic.closed_udp_ppm", &closed_udp_ppm, 0, 0, 1e6, "UDP frames to a closed port, per million");
+  k.add_double("traffic.closed_tcp_ppm", &closed_tcp_ppm, 0, 0, 1e6, "TCP segments to a closed port, per million");
+  k.add_double("traffic.other_host_ppm", &other_host_ppm, 0, 0, 1e6,
+               "frames for another station's MAC address, per million");
+  k.add_string("traffic.pcap", &pcap, pcap, "pattern pcap: capture file to replay (pcap or pcapng)");
+  k.add_double("traffic.pcap_rate_gbps", &pcap_rate_gbps, 0, 0, 10.0,
+               "pattern pcap: 0 replays at capture timing, else back to back at this rate");
+  k.add_uint("traffic.seed", &seed, seed, 0, UINT64_MAX, "seed of the traffic's random choices");
+}
+
+TrafficGen::TrafficGen(const TrafficConfig& cfg, const MacAddr& host_mac, uint32_t host_ip)
+    : cfg_(cfg), host_mac_(host_mac), host_ip_(host_ip), rng_(cfg.seed) {
+  src_mac_ = parse_mac(cfg.src_mac);
+  src_ip_ = parse_ipv4(cfg.src_ip);
+  if (cfg.size == "imix") {
+    imix_ = true;
+  } else if (cfg.size.rfind("uniform:", 0) == 0) {
+    unsigned lo = 0, hi = 0;
+    char tail;
+    if (std::sscanf(cfg.size.c_str(), "uniform:%u:%u%c", &lo, &hi, &tail) != 2 || lo > hi)
+      throw std::invalid_argument("traffic.size: '" + cfg.size + "' is not uniform:MIN:MAX");
+    size_min_ = lo, size_max_ = hi;
+  } else {
+    char* end = nullptr;
+    const unsigned long v = std::strtoul(cfg.size.c_str(), &end, 10);
+    if (cfg.size.empty() || *end != '\0')
+      throw std::invalid_argument("traffic.size: '" + cfg.size + "' is not a size, imix or uniform:MIN:MAX");
+    size_min_ = size_max_ = static_cast<uint32_t>(v);
+  }
+  if (!imix_ && (size_min_ < 64 || size_max_ > 9018))
+    throw std::invalid_argument("traffic.size: frame sizes must be within 64..9018 bytes (with FCS)");
+  if (cfg.pattern == "pcap") {
+    if (cfg.pcap.empty()) throw std::invalid_argument("traffic.pcap: pattern \"pcap\" needs a capture file");
+    replay_ = read_capture(cfg.pcap);
+    if (replay_.empty()) throw PcapError(cfg.pcap + ": the capture holds no frame");
+  } else if (cfg.udp_flows + cfg.tcp_flows == 0) {
+    throw std::invalid_argument("traffic: udp_flows + tcp_flows is 0, nothing to send");
+  }
+  if (cfg.tcp_flows > 0 && !imix_ && size_min_ < kHdrTcp + 4 + 1)
+    throw std::invalid_argument("traffic.size: TCP flows need frames of at least 59 bytes");
+  tcp_next_seq_.assign(cfg.tcp_flows, cfg.tcp_isn + 1);
+}
+
+uint8_t TrafficGen::payload_byte(uint64_t id, size_t i) {
+  if (i < 8) return static_cast<uint8_t>(id >> (8 * (7 - i)));
+  return static_cast<uint8_t>(id * 131 + i * 7 + (i >> 8));
+}
+
+uint32_t TrafficGen::pick_size() {
+  if (imix_) {
+    const auto r = std::uniform_int_distribution<int>(0, 11)(rng_);
+    return r < 7 ? 64 : r < 11 ? 594 : 1518;
+  }
+  if (size_min_ == size_max_) return size_min_;
+  return std::uniform_int_distribution<uint32_t>(size_min_, size_max_)(rng_);
+}
+
+FrameKind TrafficGen::pick_kind() {
+  const double ppm[] = {cfg_.bad_fcs_ppm,    cfg_.runt_ppm,       cfg_.oversize_ppm,  cfg_.bad_ip_csum_ppm,
+                        cfg_.closed_udp_ppm, cfg_.closed_tcp_ppm, cfg_.other_host_ppm};
+  const FrameKind kinds[] = {FrameKind::bad_fcs,         FrameKind::runt,           FrameKind::oversize,
+                             FrameKind::bad_ip_csum,     FrameKind::closed_udp_port, FrameKind::closed_tcp_port,
+                             FrameKind::other_host};
+  double total = 0;
+  for (double p : ppm) total += p;
+  if (total > 0) {
+    double r = std::uniform_real_distribution<double>(0, 1e6)(rng_);
+    for (size_t i = 0; i < 7; ++i) {
+      if (r < ppm[i]) return kinds[i];
+      r -= ppm[i];
+    }
+  }
+  // Regular traffic: round robin over all flows, UDP flows first.
+  const uint32_t n = cfg_.udp_flows + cfg_.tcp_flows;
+  const uint32_t i = (next_udp_ + next_tcp_) % n;
+  return i < cfg_.udp_flows ? FrameKind::udp : FrameKind::tcp;
+}
+
+void TrafficGen::build(GenFrame& f, FrameKind kind, uint32_t size) {
+  f.kind = kind;
+  vh::Mac dst = to_vh(host_mac_);
+  if (kind == FrameKind::other_host) dst[5] ^= 0x55;  // another unicast station
+  const vh::Mac src = to_vh(src_mac_);
+  vh::Ipv4Opts ip;
+  ip.daddr = host_ip_;
+  ip.id = static_cast<uint16_t>(f.id);
+  vh::L4Opts l4;
+  const bool tcp = kind == FrameKind::tcp || kind == FrameKind::closed_tcp_port;
+  if (kind == FrameKind::runt) size = 60;  // 56 bytes + FCS
+  if (kind == FrameKind::oversize) size = 1600;
+  const uint32_t hdr = tcp ? kHdrTcp : kHdrUdp;
+  const uint32_t data_len = size - 4;
+  const uint32_t plen = data_len > hdr ? data_len - hdr : 0;
+  std::vector<uint8_t> payload(plen);
+  for (uint32_t i = 0; i < plen; ++i) payload[i] = payload_byte(f.id, i);
+  if (kind == FrameKind::tcp) {
+    f.flow = next_tcp_++ % cfg_.tcp_flows;
+    ip.saddr = src_ip_ + cfg_.udp_flows + f.flow;
+    l4.sport = static_cast<uint16_t>(40000 + f.flow);
+    l4.dport = static_cast<uint16_t>(cfg_.tcp_port + f.flow);
+    l4.seq = tcp_next_seq_[f.flow];
+    l4.ack_seq = 1;
+    l4.tcp_flags = 0x10;  // ACK
+    f.tcp_seq = l4.seq;
+    tcp_next_seq_[f.flow] += plen;
+  } else if (kind == FrameKind::closed_tcp_port) {
+    ip.saddr = src_ip_;
+    l4.sport = 39999;
+    l4.dport = 9;  // discard: nobody listens
+    l4.tcp_flags = 0x10;
+  } else {
+    f.flow = kind == FrameKind::udp ? next_udp_++ % cfg_.udp_flows : 0;
+    ip.saddr = src_ip_ + f.flow;
+    l4.sport = static_cast<uint16_t>(30000 + f.flow);
+    l4.dport = static_cast<uint16_t>(kind == FrameKind::closed_udp_port ? 9 : cfg_.udp_port + f.flow);
+    ip.bad_hdr_csum = kind == FrameKind::bad_ip_csum;
+  }
+  f.data = tcp ? vh::tcp_frame(dst, src, payload, ip, l4) : vh::udp_frame(dst, src, payload, ip, l4);
+  if (f.data.size() != data_len) f.data.resize(data_len);  // runts keep their short length
+  f.bad_fcs = kind == FrameKind::bad_fcs;
+  f.payload_offset = hdr;
+  f.payload_len = plen;
+}
+
+uint64_t TrafficGen::gap_ps(uint32_t wire_bytes) {
+  // Mean time per frame at the offered rate: (bytes + preamble + gap) * 8 / rate.
+  const double mean_ps = (wire_bytes + kPreambleAndGap) * 8.0 * 1000.0 / cfg_.rate_gbps;
+  if (cfg_.pattern == "poisson") return static_cast<uint64_t>(std::exponential_distribution<double>(1.0 / mean_ps)(rng_));
+  return static_cast<uint64_t>(std::llround(mean_ps));
+}
+
+bool TrafficGen::next(GenFrame& f) {
+  f = GenFrame{};
+  f.id = next_id_;
+  if (cfg_.pattern == "pcap") {
+    if (replay_pos_ >= replay_.size()) return false;
+    const CapturedFrame& c = replay_[replay_pos_];
+    if (cfg_.pcap_rate_gbps == 0) {
+      t_ps_ = (c.ts_ns - replay_.front().ts_ns) * 1000;
+    } else if (replay_pos_ > 0) {
+      const size_t prev = replay_[replay_pos_ - 1].data.size() + 4;
+      t_ps_ += static_cast<uint64_t>(std::llround((prev + kPreambleAndGap) * 8.0 * 1000.0 / cfg_.pcap_rate_gbps));
+    }
+    f.t_ps = t_ps_;
+    f.data = c.data;
+    f.kind = FrameKind::replay;
+    ++replay_pos_;
+    ++next_id_;
+    return true;
+  }
+  const FrameKind kind = pick_kind();
+  build(f, kind, pick_size());
+  f.t_ps = t_ps_;
+  t_ps_ += gap_ps(static_cast<uint32_t>(f.wire_bytes()));
+  if (cfg_.pattern == "onoff") {
+    // Bursts of on_us at the offered rate, then off_us of silence.
+    const uint64_t on = static_cast<uint64_t>(cfg_.on_us * 1e6), off = static_cast<uint64_t>(cfg_.off_us * 1e6);
+    const uint64_t period = on + off;
+    if (period > 0 && t_ps_ % period >= on) t_ps_ = (t_ps_ / period + 1) * period;
+  }
+  ++next_id_;
+  return true;
+}
+
+}  // namespace rxpath::tb

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+// Traffic sources: what arrives on the wire, frame by frame, at which time.
+//
+// A source makes Ethernet frames with real IPv4/UDP/TCP headers and
+// checksums for a set of flows, paced by a pattern (constant rate, Poisson,
+// on/off bursts) with a frame-size distribution (fixed, IMIX, uniform), and
+// injects faults at chosen rates (bad FCS, runts, oversize frames, bad IPv4
+// header checksum, closed ports, frames for another station). Or it replays
+// a pcap/pcapng capture at capture timing or at a given rate.
+//
+// Every frame carries its number in the first 8 payload bytes (big endian),
+// and the rest of its payload is a function of that number, so what a socket
+// delivers can be checked byte for byte against what was sent.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <ostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "knobs.hpp"
+#include "pcap_io.hpp"
+
+namespace rxpath::tb {
+
+using MacAddr = std::array<uint8_t, 6>;
+
+// Parses "02:00:00:00:00:01"; throws std::invalid_argument naming the text.
+MacAddr parse_mac(const std::string& s);
+// Parses dotted-quad IPv4 into host byte order; throws std::invalid_argument.
+uint32_t parse_ipv4(const std::string& s);
+std::string format_ipv4(uint32_t a);
+
+// What the frame is, for the scoreboard: where it should end up.
+enum class FrameKind : uint8_t {
+  udp,             // to an open UDP port: delivered (or a host-side drop)
+  tcp,             // in-order segment of an established TCP flow
+  bad_fcs,         // CRCERRS
+  runt,            // RUC (good FCS, shorter than 64 bytes)
+  oversize,        // ROC (good FCS, longer than the maximum)
+  bad_ip_csum,     // NIC sets IPE; the host counts InCsumErrors/InHdrErrors
+  closed_udp_port, // NoPorts + ICMP port unreachable
+  closed_tcp_port, // RST, OutRsts
+  other_host,      // dropped by the NIC's address filter
+  replay,          // from a capture: fate unknown in advance
+  count
+};
+const char* frame_kind_name(FrameKind k);
+inline std::ostream& operator<<(std::ostream& os, FrameKind k) { return os << frame_kind_name(k); }
+
+struct TrafficConfig {
+  std::string pattern = "constant";  // constant | poisson | onoff | pcap
+  double rate_gbps = 10.0;           // offered load on the wire, preamble and gap included
+  std::string size = "64";           // "64", "imix", "uniform:MIN:MAX" (frame bytes with FCS)
+  uint32_t udp_flows = 4;
+  uint32_t tcp_flows = 0;
+  uint32_t udp_port = 9000;          // flow i goes to udp_port + i
+  uint32_t tcp_port = 5001;          // flow i goes to tcp_port + i
+  uint32_t tcp_isn = 1000000;        // the peer's ISN of every TCP flow (first byte isn + 1)
+  std::string src_mac = "02:00:00:00:00:01";
+  std::string src_ip = "10.0.0.1";   // flow i comes from src_ip + i
+  double on_us = 50, off_us = 50;    // onoff pattern
+  double bad_fcs_ppm = 0, runt_ppm = 0, oversize_ppm = 0, bad_ip_csum_ppm = 0;
+  double closed_udp_ppm = 0, closed_tcp_ppm = 0, other_host_ppm = 0;
+  std::string pcap;                  // pattern "pcap": the capture to replay
+  double pcap_rate_gbps = 0;         // 0 = capture timing; else back to back at this rate
+  uint64_t seed = 1;
+
+  // Registers every field as a knob under "traffic.".
+  void add_knobs(Knobs& k);
+};
+
+struct GenFrame {
+  uint64_t id = 0;
+  uint64_t t_ps = 0;                 // wanted time of the first character on the wire
+  std::vector<uint8_t> data;         // destination MAC .. payload, without FCS
+  bool bad_fcs = false;              // send with an inverted FCS
+  FrameKind kind = FrameKind::udp;
+  uint32_t flow = 0;                 // flow index within its kind
+  uint32_t payload_offset = 0;       // where the L4 payload starts in data
+  uint32_t payload_len = 0;
+  uint32_t tcp_seq = 0;              // first sequence number (tcp)
+  size_t wire_bytes() const { return data.size() + 4; }  // with FCS
+};
+
+class TrafficGen {
+ public:
+  // `host_mac`/`host_ip`: the receiving host. Throws std::invalid_argument
+  // for impossible parameters and PcapError for a bad capture.
+  TrafficGen(const TrafficConfig& cfg, const MacAddr& host_mac, uint32_t host_ip);
+  // The next frame in time order; false when a replayed capture is exhausted.
+  bool next(GenFrame& f);
+  uint64_t frames() const { return next_id_; }
+
+  // The payload byte at offset i of frame `id` (the check a scoreboard makes).
+  static uint8_t payload_byte(uint64_t id, size_t i);
+
+ private:
+  uint32_t pick_size();
+  FrameKind pick_kind();
+  void build(GenFrame& f, FrameKind kind, uint32_t size);
+  uint64_t gap_ps(uint32_t wire_bytes);
+
+  TrafficConfig cfg_;
+  MacAddr host_mac_, src_mac_;
+  uint32_t host_ip_, src_ip_;
+  std::mt19937_64 rng_;
+  uint64_t next_id_ = 0;
+  uint64_t t_ps_ = 0;
+  uint32_t size_min_ = 64, size_max_ = 64;
+  bool imix_ = false;
+  uint32_t next_udp_ = 0, next_tcp_ = 0;
+  std::vector<uint32_t> tcp_next_seq_;
+  std::vector<CapturedFrame> replay_;
+  size_t replay_pos_ = 0;
+};
+
+}  // namespace rxpath::tb
