@@ -3,9 +3,12 @@
 `default_nettype none
 
 // A writeback completion of queue n sets EICR bit IVAR0(n).RX_VECTOR when
-// RX_VALID is set; EICS sets bits directly. In MSI-X mode (GPIE.MSIX_MODE) the
-// lowest-numbered vector that is pending (EICR), enabled (EIMS) and whose EITR
-// counter has run out is sent on the msix_* handshake. Sending it auto-clears
+// RX_VALID is set; EICS sets bits directly. Each such cause event (and an EIMS
+// write enabling a vector whose EICR bit is set) makes the vector pending;
+// one message signals all pending events of a vector. In MSI-X mode
+// (GPIE.MSIX_MODE) the lowest-numbered vector that is pending, set in EICR,
+// enabled (EIMS) and whose EITR counter has run out is sent on the msix_*
+// handshake. Sending it auto-clears
 // its EICR bit (EIAC), auto-masks it (EIAM with GPIE.EIAME) and reloads its
 // counter with EITR.INTERVAL. Counters count down on microsecond ticks: an
 // accumulator adds 4 each clock and ticks, subtracting 625, when it reaches 625.
@@ -36,6 +39,7 @@ module rxp_intr #(
   localparam logic [9:0] TICK_MOD = 10'd625;   // 156.25 MHz: 625 / 4 clocks per microsecond
 
   logic [NV-1:0] eicr_q, eims_q, eiac_q, eiam_q;
+  logic [NV-1:0] pend_q;     // a cause event (or an EIMS enable of a set cause) not yet signalled
   logic [31:0]   gpie_q, ivar_misc_q;
   logic [31:0]   eitr_q [NV];
   logic [12:0]   itr_cnt_q [NV];
@@ -61,7 +65,7 @@ module rxp_intr #(
   logic [NV-1:0] itr_open;   // the vector's interval has passed
   always_comb for (int v = 0; v < int'(NV); v++) itr_open[v] = (itr_cnt_q[v] == 13'h0);
 
-  wire [NV-1:0] ready_v = eicr_q & eims_q & itr_open;
+  wire [NV-1:0] ready_v = pend_q & eicr_q & eims_q & itr_open;
   wire          msix_mode = gpie_q[E1000_GPIE_MSIX_MODE_LSB];
   logic [4:0]   fire_v;
   always_comb begin
@@ -82,6 +86,7 @@ module rxp_intr #(
     if (!rst_ni) begin
       eicr_q        <= '0;
       eims_q        <= '0;
+      pend_q        <= '0;
       eiac_q        <= '0;
       eiam_q        <= '0;
       gpie_q        <= E1000_GPIE_RESET;
@@ -95,9 +100,11 @@ module rxp_intr #(
       msix_valid_o  <= 1'b0;
       msix_vector_o <= 5'd0;
     end else begin
-      logic [NV-1:0] eicr_n, eims_n;
+      logic [NV-1:0] eicr_n, eims_n, pend_n, cause;
       eicr_n = eicr_q;
       eims_n = eims_q;
+      pend_n = pend_q;
+      cause  = wb_set;
 
       // Microsecond time base and EITR counters.
       acc_q <= tick ? 10'(acc_sum - {1'b0, TICK_MOD}) : acc_sum[9:0];
@@ -111,6 +118,7 @@ module rxp_intr #(
       if (fire) begin
         msix_valid_o  <= 1'b1;
         msix_vector_o <= fire_v;
+        pend_n[fire_v] = 1'b0;
         if (eiac_q[fire_v]) eicr_n[fire_v] = 1'b0;
         if (gpie_q[E1000_GPIE_EIAME_LSB] && eiam_q[fire_v]) eims_n[fire_v] = 1'b0;
         itr_cnt_q[fire_v] <= eitr_q[fire_v][E1000_EITR_INTERVAL_LSB +: E1000_EITR_INTERVAL_W];
@@ -119,9 +127,12 @@ module rxp_intr #(
       // Register accesses.
       if (reg_rd_i && reg_addr_i == E1000_EICR) eicr_n = eicr_n & ~eicr_q;
       if (reg_wr_i) begin
-        if (reg_addr_i == E1000_EICS) eicr_n = eicr_n | reg_wdata_i[NV-1:0];
+        if (reg_addr_i == E1000_EICS) cause = cause | reg_wdata_i[NV-1:0];
         if (reg_addr_i == E1000_EICR) eicr_n = eicr_n & ~reg_wdata_i[NV-1:0];
-        if (reg_addr_i == E1000_EIMS) eims_n = eims_n | reg_wdata_i[NV-1:0];
+        if (reg_addr_i == E1000_EIMS) begin
+          eims_n = eims_n | reg_wdata_i[NV-1:0];
+          pend_n = pend_n | (reg_wdata_i[NV-1:0] & eicr_q);   // enabling a set cause signals it
+        end
         if (reg_addr_i == E1000_EIMC) eims_n = eims_n & ~reg_wdata_i[NV-1:0];
         if (reg_addr_i == E1000_EIAC) eiac_q <= reg_wdata_i[NV-1:0];
         if (reg_addr_i == E1000_EIAM) eiam_q <= reg_wdata_i[NV-1:0];
@@ -138,8 +149,10 @@ module rxp_intr #(
         end
       end
 
-      // New causes last, so a cause arriving with a clear is not lost.
-      eicr_q <= eicr_n | wb_set;
+      // A cleared cause is no longer pending. New causes last, so a cause
+      // arriving with a clear is not lost.
+      pend_q <= (pend_n & eicr_n) | cause;
+      eicr_q <= eicr_n | cause;
       eims_q <= eims_n;
     end
   end

@@ -78,8 +78,6 @@ module rxp_regs #(
   assign wr_fire = s_axil_awready && s_axil_awvalid && s_axil_wready && s_axil_wvalid;
   assign rd_fire = s_axil_arready && s_axil_arvalid;
 
-  logic [31:0] rdata;   // read mux below
-
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
       s_axil_awready <= 1'b0;
@@ -104,7 +102,7 @@ module rxp_regs #(
       if (rd_fire) begin
         s_axil_arready <= 1'b0;
         s_axil_rvalid  <= 1'b1;
-        s_axil_rdata   <= rdata;
+        s_axil_rdata   <= read_reg(raddr);
       end else if (s_axil_rvalid && s_axil_rready) begin
         s_axil_rvalid <= 1'b0;
       end
@@ -132,17 +130,20 @@ module rxp_regs #(
   assign dev_rst_no = dev_rst_n;
 
   // ---------------------------------------------------------------- registers
+  // Ring registers exist for all MAX_RX_QUEUES queues (they read and write
+  // back); only queues 0..NUM_QUEUES-1 receive frames.
+  localparam int unsigned MAXQ = MAX_RX_QUEUES;
   logic [31:0] ctrl_q, rctl_q, rxcsum_q, rlpml_q;
   logic [31:0] ral_q [16];
   logic [31:0] rah_q [16];
-  logic [31:0] rdbal_q [NUM_QUEUES];
-  logic [31:0] rdbah_q [NUM_QUEUES];
-  logic [31:0] rdlen_q [NUM_QUEUES];
-  logic [31:0] srrctl_q [NUM_QUEUES];
-  logic [15:0] rdh_q [NUM_QUEUES];
-  logic [15:0] rdt_q [NUM_QUEUES];
-  logic [31:0] rxdctl_q [NUM_QUEUES];
-  logic [31:0] rqdpc_q [NUM_QUEUES];
+  logic [31:0] rdbal_q [MAXQ];
+  logic [31:0] rdbah_q [MAXQ];
+  logic [31:0] rdlen_q [MAXQ];
+  logic [31:0] srrctl_q [MAXQ];
+  logic [15:0] rdh_q [MAXQ];
+  logic [15:0] rdt_q [MAXQ];
+  logic [31:0] rxdctl_q [MAXQ];
+  logic [31:0] rqdpc_q [MAXQ];
   logic [31:0] perr_q;
 
   // Statistics (clear on read, saturating).
@@ -242,34 +243,37 @@ module rxp_regs #(
   end
 
   // ---------------------------------------------------------------- read mux
-  always_comb begin
-    rdata = reg_rdata_i;
-    if (raddr == E1000_CTRL)   rdata = ctrl_q;
-    if (raddr == E1000_STATUS) rdata = E1000_STATUS_RESET;
-    if (raddr == E1000_RCTL)   rdata = rctl_q;
-    if (raddr == E1000_RXCSUM) rdata = rxcsum_q;
-    if (raddr == E1000_RLPML)  rdata = rlpml_q;
+  // Evaluated only when a read is accepted.
+  function automatic logic [31:0] read_reg(input logic [16:0] a);
+    logic [31:0] d;
+    d = reg_rdata_i;
+    if (a == E1000_CTRL)   d = ctrl_q;
+    if (a == E1000_STATUS) d = E1000_STATUS_RESET;
+    if (a == E1000_RCTL)   d = rctl_q;
+    if (a == E1000_RXCSUM) d = rxcsum_q;
+    if (a == E1000_RLPML)  d = rlpml_q;
     for (int i = 0; i < 16; i++) begin
-      if (raddr == E1000_RAL(i)) rdata = ral_q[i];
-      if (raddr == E1000_RAH(i)) rdata = rah_q[i];
+      if (a == E1000_RAL(i)) d = ral_q[i];
+      if (a == E1000_RAH(i)) d = rah_q[i];
     end
-    for (int n = 0; n < NUM_QUEUES; n++) begin
-      if (raddr == E1000_RDBAL(n))  rdata = {rdbal_q[n][31:4], 4'h0};
-      if (raddr == E1000_RDBAH(n))  rdata = rdbah_q[n];
-      if (raddr == E1000_RDLEN(n))  rdata = rdlen_q[n];
-      if (raddr == E1000_SRRCTL(n)) rdata = srrctl_q[n];
-      if (raddr == E1000_RDH(n))    rdata = {16'h0, rdh_q[n]};
-      if (raddr == E1000_RDT(n))    rdata = {16'h0, rdt_q[n]};
-      if (raddr == E1000_RXDCTL(n)) rdata = rxdctl_q[n];
-      if (raddr == E1000_RQDPC(n))  rdata = rqdpc_q[n];
+    for (int n = 0; n < int'(MAXQ); n++) begin
+      if (a == E1000_RDBAL(n))  d = {rdbal_q[n][31:4], 4'h0};
+      if (a == E1000_RDBAH(n))  d = rdbah_q[n];
+      if (a == E1000_RDLEN(n))  d = rdlen_q[n];
+      if (a == E1000_SRRCTL(n)) d = srrctl_q[n];
+      if (a == E1000_RDH(n))    d = {16'h0, rdh_q[n]};
+      if (a == E1000_RDT(n))    d = {16'h0, rdt_q[n]};
+      if (a == E1000_RXDCTL(n)) d = rxdctl_q[n];
+      if (a == E1000_RQDPC(n))  d = rqdpc_q[n];
     end
-    if (cnt_of(raddr) != C_NUM) rdata = cnt_q[cnt_of(raddr)];
-    if (raddr == E1000_GORCL)    rdata = gorc_q[31:0];
-    if (raddr == E1000_GORCH)    rdata = gorch_q;
-    if (raddr == E1000_TORL)     rdata = tor_q[31:0];
-    if (raddr == E1000_TORH)     rdata = torh_q;
-    if (raddr == E1000_RXP_PERR) rdata = perr_q;
-  end
+    if (cnt_of(a) != C_NUM) d = cnt_q[cnt_of(a)];
+    if (a == E1000_GORCL)    d = gorc_q[31:0];
+    if (a == E1000_GORCH)    d = gorch_q;
+    if (a == E1000_TORL)     d = tor_q[31:0];
+    if (a == E1000_TORH)     d = torh_q;
+    if (a == E1000_RXP_PERR) d = perr_q;
+    return d;
+  endfunction
 
   // ---------------------------------------------------------------- register state
   always_ff @(posedge clk_i) begin
@@ -283,7 +287,7 @@ module rxp_regs #(
         ral_q[i] <= E1000_RAL_RESET;
         rah_q[i] <= E1000_RAH_RESET;
       end
-      for (int n = 0; n < NUM_QUEUES; n++) begin
+      for (int n = 0; n < int'(MAXQ); n++) begin
         rdbal_q[n]  <= E1000_RDBAL_RESET;
         rdbah_q[n]  <= E1000_RDBAH_RESET;
         rdlen_q[n]  <= E1000_RDLEN_RESET;
@@ -313,7 +317,7 @@ module rxp_regs #(
       if (rdh_inc_i) begin
         for (int n = 0; n < NUM_QUEUES; n++)
           if (rdh_inc_q_i == 3'(n))
-            rdh_q[n] <= (rdh_q[n] + 16'd1 == q_count_o[n]) ? 16'd0 : rdh_q[n] + 16'd1;
+            rdh_q[n] <= (rdh_q[n] + 16'd1 == rdlen_q[n][19:4]) ? 16'd0 : rdh_q[n] + 16'd1;
       end
       for (int n = 0; n < NUM_QUEUES; n++) begin
         if (q_en[n] && rdlen_bad[n]) perr_q <= perr_q | E1000_RXP_PERR_RDLEN;
@@ -337,7 +341,7 @@ module rxp_regs #(
         end
         if (raddr == E1000_TORH) torh_q <= 32'h0;
         if (raddr == E1000_RXP_PERR) perr_q <= 32'h0;
-        for (int n = 0; n < NUM_QUEUES; n++)
+        for (int n = 0; n < int'(MAXQ); n++)
           if (raddr == E1000_RQDPC(n)) rqdpc_q[n] <= (rqdpc_i && rqdpc_q_i == 3'(n)) ? 32'd1 : 32'd0;
       end
 
@@ -355,18 +359,18 @@ module rxp_regs #(
           if (waddr == E1000_RAH(i)) rah_q[i] <= merge(rah_q[i], s_axil_wdata, wmask) &
                                                  (E1000_RAH_VAL | E1000_RAH_AV);
         end
-        for (int n = 0; n < NUM_QUEUES; n++) begin
+        for (int n = 0; n < int'(MAXQ); n++) begin
           if (waddr == E1000_RDBAL(n))  rdbal_q[n]  <= merge(rdbal_q[n], s_axil_wdata, wmask) & 32'hFFFF_FFF0;
           if (waddr == E1000_RDBAH(n))  rdbah_q[n]  <= merge(rdbah_q[n], s_axil_wdata, wmask);
           if (waddr == E1000_RDLEN(n))  rdlen_q[n]  <= merge(rdlen_q[n], s_axil_wdata, wmask);
           if (waddr == E1000_SRRCTL(n)) srrctl_q[n] <= merge(srrctl_q[n], s_axil_wdata, wmask);
           if (waddr == E1000_RXDCTL(n)) rxdctl_q[n] <= merge(rxdctl_q[n], s_axil_wdata, wmask);
           // RDH belongs to the hardware while the queue is enabled.
-          if (waddr == E1000_RDH(n) && !q_en[n])
+          if (waddr == E1000_RDH(n) && !rxdctl_q[n][E1000_RXDCTL_QUEUE_ENABLE_LSB])
             rdh_q[n] <= 16'(merge({16'h0, rdh_q[n]}, s_axil_wdata, wmask) & E1000_RDH_VAL);
           // RDT beyond the ring is refused and latched in RXP_PERR.
           if (waddr == E1000_RDT(n)) begin
-            if ((s_axil_wdata[15:0] >= q_count_o[n]) && (s_axil_wdata[15:0] != 16'h0))
+            if ((s_axil_wdata[15:0] >= rdlen_q[n][19:4]) && (s_axil_wdata[15:0] != 16'h0))
               perr_q <= perr_q | E1000_RXP_PERR_RDT;
             else
               rdt_q[n] <= s_axil_wdata[15:0];
