@@ -335,7 +335,7 @@ CpuEngine::CpuEngine(const std::string& name, const CpuConfig& cfg, const CostTa
     Cpu* cp = c.get();
     cpus_.push_back(std::move(c));
     sc_core::sc_spawn_options opt;
-    sc_core::sc_spawn([cp] { cp->idle_loop(); }, (name_ + ".cpu" + std::to_string(i)).c_str(), &opt);
+    sc_core::sc_spawn([cp] { cp->idle_loop(); }, (name_ + "_cpu" + std::to_string(i)).c_str(), &opt);
   }
 }
 
@@ -395,7 +395,7 @@ Task& CpuEngine::create_task(const std::string& name, int cpu_id, std::function<
         tp->state_ = TaskState::dead;
         cc.release_cpu();
       },
-      (name_ + "." + name).c_str(), &opt);
+      (name_ + "_" + name).c_str(), &opt);
   c.enqueue_task(tp);
   return *tp;
 }

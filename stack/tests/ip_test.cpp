@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: Apache-2.0
+// stack/tests/ip_test.cpp: IPv4 input checks (each malformed header in its
+// own counter), UDP NoPorts/ICMP, RcvbufErrors, TCP RST for a closed port,
+// ARP replies, reassembly, and frame accounting for all of them.
+#define BOOST_TEST_NO_MAIN
+#define BOOST_TEST_ALTERNATIVE_INIT_API
+#define BOOST_TEST_MODULE stack_ip
+#include <boost/test/unit_test.hpp>
+
+#include <functional>
+
+#include "stack/process.hpp"
+#include "testlib.hpp"
+
+using namespace rxpath::stack;
+using namespace rxpath::stack::test;
+
+namespace {
+uint16_t be16(const uint8_t* p) { return uint16_t(p[0] << 8 | p[1]); }
+uint32_t be32(const uint8_t* p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
+void fix_ip_csum(std::vector<uint8_t>& f) {
+  f[14 + 10] = f[14 + 11] = 0;
+  uint16_t c = inet_csum(f.data() + 14, (f[14] & 0xf) * 4u);
+  f[14 + 10] = uint8_t(c >> 8);
+  f[14 + 11] = uint8_t(c);
+}
+struct Captured {
+  std::vector<std::pair<TxKind, std::vector<uint8_t>>> frames;
+};
+void check_balanced(Kernel& k, uint64_t offered) {
+  FrameAccount a = k.frame_account();
+  BOOST_TEST(a.offered == offered);
+  BOOST_TEST(a.balanced(), k.frame_account_report());
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(ip_rcv_each_malformed_header_in_its_own_counter) {
+  struct Case {
+    const char* name;
+    std::function<void(std::vector<uint8_t>&)> mutate;
+    std::function<uint64_t(Kernel&)> counter;
+    Drop reason;
+  };
+  std::vector<Case> cases = {
+      {"version 6", [](auto& f) { f[14] = 0x65; fix_ip_csum(f); }, [](Kernel& k) { return k.ip.InHdrErrors; }, Drop::IP_INHDR},
+      {"ihl 4", [](auto& f) { f[14] = 0x44; fix_ip_csum(f); }, [](Kernel& k) { return k.ip.InHdrErrors; }, Drop::IP_INHDR},
+      {"bad checksum", [](auto& f) { f[14 + 10] ^= 0x55; }, [](Kernel& k) { return k.ipext.InCsumErrors; }, Drop::IP_CSUM},
+      {"tot_len > frame", [](auto& f) { f[14 + 2] = 0x08; fix_ip_csum(f); }, [](Kernel& k) { return k.ipext.InTruncatedPkts; }, Drop::PKT_TOO_SMALL},
+      {"tot_len < ihl*4", [](auto& f) { f[14 + 2] = 0; f[14 + 3] = 16; fix_ip_csum(f); }, [](Kernel& k) { return k.ip.InHdrErrors; }, Drop::IP_INHDR},
+      {"runt 10 bytes", [](auto& f) { f.resize(14 + 10); }, [](Kernel& k) { return k.ip.InHdrErrors; }, Drop::IP_INHDR},
+      {"not our address", [](auto& f) { f[14 + 19] = 99; fix_ip_csum(f); }, [](Kernel& k) { return k.ip.InAddrErrors; }, Drop::IP_INADDRERRORS},
+      {"other host MAC", [](auto& f) { f[5] = 0x77; }, [](Kernel& k) { return k.ip.InReceives == 0 ? uint64_t(1) : 0; }, Drop::OTHERHOST},
+      {"unknown protocol", [](auto& f) { f[14 + 9] = 47; fix_ip_csum(f); }, [](Kernel& k) { return k.ip.InUnknownProtos; }, Drop::IP_NOPROTO},
+  };
+  std::vector<Kernel*> kernels;
+  std::vector<FakeNic*> nics;
+  for (auto& c : cases) {
+    Kernel& k = make_kernel();
+    auto* nic = new FakeNic(k);
+    k.udp_socket(0, 5001);
+    auto f = udp_frame(Flow{}, pattern(100, 1));
+    c.mutate(f);
+    nic->inject({{100, f}});
+    kernels.push_back(&k);
+    nics.push_back(nic);
+  }
+  run_for(100000);
+  for (size_t i = 0; i < cases.size(); ++i) {
+    Kernel& k = *kernels[i];
+    BOOST_TEST_CONTEXT(cases[i].name) {
+      BOOST_TEST(cases[i].counter(k) == 1u);
+      BOOST_TEST(k.drop_count(cases[i].reason) == 1u);
+      BOOST_TEST(k.udp.InDatagrams + k.udp.NoPorts == 0u);
+      check_balanced(k, 1);
+    }
+  }
+  BOOST_TEST(kernels[2]->ip.InHdrErrors == 1u);   // checksum errors count in both
+  BOOST_TEST(nics[7]->dev.stats.rx_otherhost_dropped == 1u);
+  BOOST_TEST(kernels[8]->tx_count(TxKind::ICMP_PROTO_UNREACH) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(udp_closed_port_noports_and_icmp) {
+  Kernel& k = make_kernel();
+  FakeNic nic(k);
+  Captured cap;
+  k.set_tx_capture([&](TxKind kind, const std::vector<uint8_t>& f) { cap.frames.emplace_back(kind, f); });
+  k.udp_socket(0, 5001);
+  Flow fl;
+  fl.dport = 6000;
+  nic.inject({{10, udp_frame(fl, pattern(64, 2))}});
+  run_for(100000);
+  BOOST_TEST(k.udp.NoPorts == 1u);
+  BOOST_TEST(k.drop_count(Drop::NO_SOCKET) == 1u);
+  BOOST_REQUIRE(cap.frames.size() == 1u);
+  const auto& f = cap.frames[0].second;
+  BOOST_TEST(int(cap.frames[0].first) == int(TxKind::ICMP_PORT_UNREACH));
+  BOOST_TEST(be32(f.data() + 14 + 16) == PEER_IP);
+  BOOST_TEST(f[14 + 20] == 3);  // destination unreachable
+  BOOST_TEST(f[14 + 21] == 3);  // port unreachable
+  BOOST_TEST(be16(f.data() + 14 + 28 + 20 + 2) == 6000);  // quoted UDP header: dport
+  BOOST_TEST(inet_csum(f.data() + 14, 20) == 0);
+  check_balanced(k, 1);
+}
+
+BOOST_AUTO_TEST_CASE(udp_full_socket_rcvbuf_errors) {
+  Kernel& k = make_kernel();
+  FakeNic nic(k);
+  int fd = k.udp_socket(0, 5001, 8000);
+  std::vector<std::pair<double, std::vector<uint8_t>>> fr;
+  for (int i = 0; i < 20; ++i) fr.emplace_back(1000.0 * i, udp_frame(Flow{}, pattern(1000, i)));
+  nic.inject(fr);
+  run_for(200000);
+  sock* sk = k.sock_of(fd);
+  BOOST_TEST(k.udp.RcvbufErrors > 0u);
+  BOOST_TEST(sk->enqueued + k.udp.RcvbufErrors == 20u);
+  BOOST_TEST(k.udp.InErrors == k.udp.RcvbufErrors);
+  BOOST_TEST(sk->sk_drops == k.udp.RcvbufErrors);
+  BOOST_TEST(k.drop_count(Drop::SOCKET_RCVBUFF) == k.udp.RcvbufErrors);
+  // accepted while rmem <= rcvbuf: the last one pushed it over
+  BOOST_TEST(sk->sk_rmem_alloc > sk->sk_rcvbuf);
+  BOOST_TEST(sk->sk_rmem_alloc - int64_t(sk->sk_receive_queue.last->truesize) <= sk->sk_rcvbuf);
+  check_balanced(k, 20);
+  BOOST_TEST(k.frame_account().in_flight == sk->enqueued);
+}
+
+BOOST_AUTO_TEST_CASE(tcp_closed_port_rst_seq_ack) {
+  Kernel& k = make_kernel();
+  FakeNic nic(k);
+  Captured cap;
+  k.set_tx_capture([&](TxKind kind, const std::vector<uint8_t>& f) { cap.frames.emplace_back(kind, f); });
+  Flow fl;
+  fl.dport = 80;
+  nic.inject({{10, tcp_frame(fl, 1000, 5555, 0x10, pattern(100, 3))},   // ACK with data -> RST seq=ack
+              {5000, tcp_frame(fl, 7000, 0, 0x02, {})},                   // SYN -> RST|ACK ack=seq+1
+              {10000, tcp_frame(fl, 9000, 0, 0x08, pattern(50, 4))},      // PSH no ACK -> ack=seq+50
+              {15000, tcp_frame(fl, 1, 1, 0x14, {})}});                   // RST|ACK -> no reply
+  run_for(100000);
+  BOOST_TEST(k.tcp.OutRsts == 3u);
+  BOOST_TEST(k.tcp.InSegs == 4u);
+  BOOST_TEST(k.drop_count(Drop::NO_SOCKET) == 4u);
+  BOOST_REQUIRE(cap.frames.size() == 3u);
+  auto th = [&](int i) { return cap.frames[i].second.data() + 34; };
+  for (int i = 0; i < 3; ++i) {
+    BOOST_TEST(int(cap.frames[i].first) == int(TxKind::TCP_RST));
+    BOOST_TEST(be16(th(i)) == 80);
+    BOOST_TEST(be16(th(i) + 2) == 40000);
+    BOOST_TEST(be32(cap.frames[i].second.data() + 14 + 16) == PEER_IP);
+  }
+  BOOST_TEST(be32(th(0) + 4) == 5555u);
+  BOOST_TEST(th(0)[13] == 0x04);
+  BOOST_TEST(be32(th(1) + 4) == 0u);
+  BOOST_TEST(be32(th(1) + 8) == 7001u);
+  BOOST_TEST(th(1)[13] == 0x14);
+  BOOST_TEST(be32(th(2) + 8) == 9050u);
+  check_balanced(k, 4);
+}
+
+BOOST_AUTO_TEST_CASE(arp_request_for_us_is_answered) {
+  Kernel& k = make_kernel();
+  FakeNic nic(k);
+  Captured cap;
+  k.set_tx_capture([&](TxKind kind, const std::vector<uint8_t>& f) { cap.frames.emplace_back(kind, f); });
+  nic.inject({{10, arp_request(PEER_IP, HOST_IP)}, {2000, arp_request(PEER_IP, 0x0A000063)}});
+  run_for(50000);
+  BOOST_REQUIRE(cap.frames.size() == 1u);
+  const auto& f = cap.frames[0].second;
+  BOOST_TEST(be16(f.data() + 14 + 6) == 2);          // reply
+  BOOST_TEST(be32(f.data() + 14 + 14) == HOST_IP);   // sender = us
+  BOOST_TEST(be32(f.data() + 14 + 24) == PEER_IP);
+  BOOST_TEST(std::memcmp(f.data(), PEER_MAC, 6) == 0);
+  BOOST_TEST(k.frame_account().consumed == 2u);
+  check_balanced(k, 2);
+}
+
+BOOST_AUTO_TEST_CASE(reassembly_and_timeout) {
+  Kernel& k = make_kernel();
+  FakeNic nic(k);
+  int fd = k.udp_socket(0, 5001);
+  std::vector<Delivery> got;
+  UserProcessConfig pc;
+  pc.fds = {fd};
+  pc.mode = WaitMode::blocking_recv;
+  UserProcess proc(k, pc, [&](const Delivery& d) { got.push_back(d); });
+  // 3000-byte UDP datagram in 3 fragments (1480, 1480, 48 bytes of L4), sent last-first.
+  auto whole = udp_frame(Flow{}, pattern(3000, 9), 77);
+  std::vector<uint8_t> l4(whole.begin() + 34, whole.end());
+  auto frag = [&](size_t off, size_t len, bool more) {
+    std::vector<uint8_t> part(l4.begin() + off, l4.begin() + off + len);
+    return ipv4_frame(17, PEER_IP, HOST_IP, part, 77, uint16_t((more ? 0x2000 : 0) | (off / 8)));
+  };
+  nic.inject({{10, frag(2960, l4.size() - 2960, false)}, {2000, frag(0, 1480, true)}, {4000, frag(1480, 1480, true)},
+              // a lone first fragment of another datagram that never completes
+              {6000, frag(0, 1480, true)}});
+  // (the last one reuses id 77 after reassembly finished: a new queue)
+  run_for(200000);
+  BOOST_REQUIRE(got.size() == 1u);
+  BOOST_TEST(got[0].bytes == pattern(3000, 9));
+  BOOST_TEST(k.ip.ReasmReqds == 4u);
+  BOOST_TEST(k.ip.ReasmOKs == 1u);
+  BOOST_TEST(k.ip.InReceives == 4u);
+  BOOST_TEST(k.udp.InDatagrams == 1u);
+  run_for(31e9);  // past ipfrag_time
+  k.ip_expire_frags();
+  BOOST_TEST(k.ip.ReasmTimeout == 1u);
+  BOOST_TEST(k.ip.ReasmFails == 1u);
+  BOOST_TEST(k.drop_count(Drop::IP_FRAG_TIMEOUT) == 1u);
+  FrameAccount a = k.frame_account();
+  BOOST_TEST(a.delivered == 3u);
+  check_balanced(k, 4);
+}
+
+BOOST_AUTO_TEST_CASE(udp_delivery_byte_exact_with_epoll_reader) {
+  Kernel& k = make_kernel();
+  FakeNic nic(k);
+  int fd1 = k.udp_socket(0, 5001);
+  int fd2 = k.udp_socket(HOST_IP, 5002);
+  std::vector<Delivery> got;
+  UserProcessConfig pc;
+  pc.fds = {fd1, fd2};
+  UserProcess proc(k, pc, [&](const Delivery& d) { got.push_back(d); });
+  std::vector<std::pair<double, std::vector<uint8_t>>> fr;
+  std::vector<std::vector<uint8_t>> sent[2];
+  for (int i = 0; i < 200; ++i) {
+    Flow f;
+    f.dport = uint16_t(5001 + (i % 2));
+    auto p = pattern(64 + (i * 7) % 1400, i);
+    sent[i % 2].push_back(p);
+    fr.emplace_back(500.0 * i, udp_frame(f, p, uint16_t(i)));
+  }
+  nic.inject(fr);
+  run_for(2e6);
+  BOOST_REQUIRE(got.size() == 200u);
+  size_t idx[2] = {0, 0};
+  for (auto& d : got) {
+    int s = d.fd == fd1 ? 0 : 1;
+    BOOST_TEST((d.bytes == sent[s][idx[s]++]));
+  }
+  BOOST_TEST(k.udp.InDatagrams == 200u);
+  BOOST_TEST(k.ip.InDelivers == 200u);
+  BOOST_TEST(k.softnet(0).processed == 200u);
+  BOOST_TEST(k.frame_account().delivered == 200u);
+  BOOST_TEST(k.frame_account().in_flight == 0u);
+  check_balanced(k, 200);
+  BOOST_TEST(k.proc_net_snmp().find("Udp: 200 0 0 0 0 0 0 0 0") != std::string::npos, k.proc_net_snmp());
+}
