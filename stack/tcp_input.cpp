@@ -52,8 +52,12 @@ struct TcpIn {
   // tcp_send_ack (net/ipv4/tcp_output.c): window = free receive buffer.
   void tcp_send_ack(sock* sk) {
     c.defer(k.cost().tcp_send_ack);
+    // __tcp_select_window / tcp_select_window: free buffer space, but the
+    // offered window's right edge never moves left.
     int64_t space = sk->sk_rcvbuf - sk->sk_rmem_alloc;
-    sk->rcv_wnd = space > 0 ? static_cast<uint32_t>(space) : 0;
+    uint32_t new_win = space > 0 ? static_cast<uint32_t>(space) : 0;
+    uint32_t cur_win = tcp_receive_window(sk);
+    sk->rcv_wnd = std::max(new_win, cur_win);
     sk->rcv_wup = sk->rcv_nxt;
     ++sk->acks_sent;
     ++k.tcp.OutSegs;
