@@ -153,21 +153,31 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
     flush |= (len - 1) >= mss;                                    // payload > mss (or 0)
     unsigned plen = p->len - 20 - thlen2;
     flush |= (get_be32(th2 + 4) + plen) != get_be32(th + 4);      // seq continues
-    bool too_big = p->len + len >= GRO_LEGACY_MAX_SIZE ||
-                   p->shinfo.nr_frags + 1u + skb->shinfo.nr_frags > MAX_SKB_FRAGS;
+    bool too_big = p->len + len >= GRO_LEGACY_MAX_SIZE;
     if (flush || too_big) {
       mss = 1;
     } else {
-      // skb_gro_receive: payload of skb becomes frags of p.
+      // skb_gro_receive: payload of skb becomes frags of p; once p's frags
+      // are full the segment is chained on p's frag_list (the merge: path).
       unsigned head_payload = skb->headlen() - hdrlen;
-      if (head_payload)
-        p->shinfo.frags[p->shinfo.nr_frags++] = skb_frag_t{skb->buf, skb->data + hdrlen, head_payload};
-      for (unsigned i = 0; i < skb->shinfo.nr_frags; ++i) p->shinfo.frags[p->shinfo.nr_frags++] = skb->shinfo.frags[i];
+      p->truesize += skb->truesize;
+      if (p->frag_list.empty() && p->shinfo.nr_frags + 1u + skb->shinfo.nr_frags <= MAX_SKB_FRAGS) {
+        if (head_payload)
+          p->shinfo.frags[p->shinfo.nr_frags++] = skb_frag_t{skb->buf, skb->data + hdrlen, head_payload};
+        for (unsigned i = 0; i < skb->shinfo.nr_frags; ++i) p->shinfo.frags[p->shinfo.nr_frags++] = skb->shinfo.frags[i];
+        skb->buf.reset();
+        skb->shinfo = skb_shared_info{};
+        skb->frames = 0;
+        __kfree_skb(skb);  // NAPI_GRO_FREE_STOLEN_HEAD
+      } else {
+        skb_pull(skb, hdrlen);
+        skb->frames = 0;  // counted in p
+        p->frag_list.push_back(skb);
+      }
       p->len += len;
       p->data_len += len;
-      p->truesize += skb->truesize;
       ++p->cb.gro_count;
-      p->frames += skb->frames;
+      ++p->frames;
       p->data_ptr()[20 + 13] |= flags & (TCPHDR_FIN | TCPHDR_PSH);  // tcp_flag_word(th2) |= FIN|PSH
       merged = true;
       c.defer(cost_.gro_merge);
@@ -182,11 +192,7 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
     if (!gl.count) napi->gro_bitmask &= ~(1u << b);
     napi_gro_complete(*this, napi, pp);
   }
-  if (merged) {
-    skb->buf.reset();
-    __kfree_skb(skb);                 // NAPI_GRO_FREE_STOLEN_HEAD: frames moved to p
-    return GRO_MERGED_FREE;
-  }
+  if (merged) return GRO_MERGED_FREE;
   if (final_flush) return normal();
   // Hold skb as a new flow; a full bucket completes its oldest first.
   if (gl.count >= MAX_GRO_SKBS) {

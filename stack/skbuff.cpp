@@ -133,6 +133,7 @@ bool pskb_may_pull(sk_buff* skb, unsigned len) {
 // pskb_trim (include/linux/skbuff.h)
 void skb_trim(sk_buff* skb, unsigned len) {
   if (len >= skb->len) return;
+  if (!skb->frag_list.empty()) throw SkbPanic("skb_trim: trimming into a frag_list is not modelled");
   if (len <= skb->headlen()) {
     for (unsigned i = 0; i < skb->shinfo.nr_frags; ++i) skb->shinfo.frags[i] = skb_frag_t{};
     skb->shinfo.nr_frags = 0;
@@ -191,6 +192,19 @@ bool skb_copy_bits(const sk_buff* skb, unsigned offset, void* to, unsigned len) 
       offset += n;
     }
     pos += f.size;
+  }
+  // frag_list members (GRO chains past MAX_SKB_FRAGS): their data..len follow.
+  for (const sk_buff* m : skb->frag_list) {
+    if (!len) break;
+    if (offset < pos + m->len) {
+      unsigned in = offset - pos;
+      unsigned n = std::min(len, m->len - in);
+      if (!skb_copy_bits(m, in, out, n)) return false;
+      out += n;
+      len -= n;
+      offset += n;
+    }
+    pos += m->len;
   }
   return len == 0;
 }

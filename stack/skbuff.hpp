@@ -101,7 +101,7 @@ struct sk_buff {
   uint32_t frames = 1;            // wire frames this skb stands for (GRO, reassembly)
   skb_cb cb;
   skb_shared_info shinfo;
-  std::vector<sk_buff*> frag_list; // IP reassembly keeps fragments' skbs here
+  std::vector<sk_buff*> frag_list; // skb_shinfo()->frag_list: GRO chains segments here past MAX_SKB_FRAGS
 
   uint8_t* head_ptr() { return buf->data(); }
   uint8_t* data_ptr() { return buf->data() + data; }
