@@ -398,11 +398,14 @@ void NicDouble::process_rx(unsigned qi) {
                 fifo_.pop_front();
                 continue;
             }
-            if (!f.rnbc_counted) {
-                count(E1000_RNBC);
-                f.rnbc_counted = true;
-                HOST_DPRINTF(nic, "no descriptor: RNBC, frame waits");
-            }
+            // RNBC: every frame held in the FIFO while the ring has no free
+            // descriptor is counted once.
+            for (Frame& w : fifo_)
+                if (!w.rnbc_counted) {
+                    count(E1000_RNBC);
+                    w.rnbc_counted = true;
+                    HOST_DPRINTF(nic, "no descriptor: RNBC, frame waits");
+                }
             break;
         }
         deliver(qi, f);
