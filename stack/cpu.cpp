@@ -172,6 +172,11 @@ void Cpu::stall(double ns) {
 // hardirq context; the remaining time resumes after them.
 void Cpu::wait_preemptible(sc_time t) {
   sc_time remaining = t;
+  if (ctx_ == Ctx::user && need_resched_ && cur_task_ && cur_task_->state() == TaskState::running) {
+    need_resched_ = false;  // preempted at this charge point (e.g. ksoftirqd woke)
+    Task* tk = cur_task_;
+    tk->schedule();
+  }
   while (remaining > SC_ZERO_TIME) {
     sc_time start = sc_core::sc_time_stamp();
     if (ctx_ == Ctx::hardirq) {
@@ -276,6 +281,7 @@ void Cpu::raise_softirq(int nr) {
 void Cpu::wakeup_softirqd() {
   if (ksoftirqd_runnable_) return;
   ksoftirqd_runnable_ = true;
+  if (ctx_ == Ctx::ksoftirqd) return;  // already running: it just loops again
   ++ksoftirqd_wakeups_;
   RXS_DBG(engine_->debug(), softirq, "cpu" << id_ << " wakeup ksoftirqd");
   if (cur_task_) need_resched_ = true;

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: Apache-2.0
+// stack/tests/cpu_test.cpp: the CPU engine: hard IRQ preemption at the exact
+// arrival time, non-preemptible hardirq, softirq on irq exit with the
+// restart and 2 ms rules, ksoftirqd hand-off, per-context time, /proc files.
+#define BOOST_TEST_NO_MAIN
+#define BOOST_TEST_ALTERNATIVE_INIT_API
+#define BOOST_TEST_MODULE stack_cpu
+#include <boost/test/unit_test.hpp>
+
+#include "testlib.hpp"
+
+using namespace rxpath::stack;
+using namespace rxpath::stack::test;
+
+namespace {
+void at(double offset_ns, std::function<void()> fn) {
+  sc_core::sc_spawn([offset_ns, fn] {
+    sc_core::wait(sc_core::sc_time(offset_ns, sc_core::SC_NS));
+    fn();
+  });
+}
+double us(sc_core::sc_time t) { return t.to_seconds() * 1e6; }
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(hard_irq_preempts_a_charge_at_its_exact_time) {
+  Kernel& k = make_kernel();
+  const double entry = k.cost().hardirq_entry;
+  std::vector<double> irq_at;
+  k.cpus().request_irq(50, [&](Cpu& c, int) {
+    irq_at.push_back(now_ns());
+    BOOST_TEST(int(c.context()) == int(Ctx::hardirq));
+    c.charge(1000);
+  }, "test-a");
+  k.cpus().request_irq(51, [&](Cpu& c, int) { irq_at.push_back(now_ns()); }, "test-b");
+  double t0 = now_ns(), start = -1, end = -1;
+  k.cpus().create_task("worker", 0, [&](Task& t) {
+    start = now_ns();
+    t.cpu().charge(10000);
+    end = now_ns();
+  });
+  at(3000, [&] { k.cpus().raise_irq(0, 50); });
+  at(3200, [&] { k.cpus().raise_irq(0, 51); });  // arrives inside the first ISR
+  run_for(50000);
+  BOOST_TEST(start == t0);
+  BOOST_REQUIRE(irq_at.size() == 2u);
+  BOOST_TEST(irq_at[0] == t0 + 3000);                  // exact arrival
+  BOOST_TEST(irq_at[1] == t0 + 3000 + entry + 1000);   // hardirq is not preemptible
+  BOOST_TEST(end == t0 + 10000 + 2 * entry + 1000);    // the rest of the charge resumes after
+  Cpu& c = k.cpu(0);
+  BOOST_TEST(c.irq_count(50) == 1u);
+  BOOST_TEST(c.irq_count(51) == 1u);
+  BOOST_TEST(us(c.time_in(Ctx::hardirq)) * 1000 == 2 * entry + 1000, boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(us(c.time_in(Ctx::user)) == 10.0, boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(c.hardirq_preemptions() >= 1u);
+  std::string pi = k.proc_interrupts();
+  BOOST_TEST(pi.find("test-a") != std::string::npos, pi);
+  BOOST_TEST(pi.find(" 50:          1") != std::string::npos, pi);
+}
+
+BOOST_AUTO_TEST_CASE(softirq_restart_limit_hands_off_to_ksoftirqd) {
+  Kernel& k = make_kernel();
+  int runs = 0, in_softirq = 0, in_ksoftirqd = 0;
+  k.cpus().open_softirq(TASKLET_SOFTIRQ, [&](Cpu& c) {
+    ++runs;
+    (c.context() == Ctx::softirq ? in_softirq : in_ksoftirqd)++;
+    c.charge(10000);
+    if (runs < 25) c.raise_softirq_irqoff(TASKLET_SOFTIRQ);
+  });
+  k.cpus().request_irq(60, [&](Cpu& c, int) { c.raise_softirq_irqoff(TASKLET_SOFTIRQ); }, "kick");
+  at(1000, [&] { k.cpus().raise_irq(0, 60); });
+  run_for(2e6);
+  BOOST_TEST(runs == 25);
+  BOOST_TEST(in_softirq == 10);     // MAX_SOFTIRQ_RESTART
+  BOOST_TEST(in_ksoftirqd == 15);
+  BOOST_TEST(k.cpu(0).ksoftirqd_wakeups() >= 1u);
+  BOOST_TEST(k.cpu(0).softirq_count(TASKLET_SOFTIRQ) == 25u);
+  BOOST_TEST(us(k.cpu(0).time_in(Ctx::ksoftirqd)) > 150.0);
+  std::string ps = k.proc_softirqs();
+  BOOST_TEST(ps.find("     TASKLET:         25") != std::string::npos, ps);
+}
+
+BOOST_AUTO_TEST_CASE(softirq_2ms_limit_hands_off_to_ksoftirqd) {
+  Kernel& k = make_kernel();
+  int runs = 0, in_softirq = 0;
+  k.cpus().open_softirq(TASKLET_SOFTIRQ, [&](Cpu& c) {
+    ++runs;
+    if (c.context() == Ctx::softirq) ++in_softirq;
+    c.charge(500000);
+    if (runs < 10) c.raise_softirq_irqoff(TASKLET_SOFTIRQ);
+  });
+  k.cpus().request_irq(60, [&](Cpu& c, int) { c.raise_softirq_irqoff(TASKLET_SOFTIRQ); }, "kick");
+  at(1000, [&] { k.cpus().raise_irq(0, 60); });
+  run_for(10e6);
+  BOOST_TEST(runs == 10);
+  BOOST_TEST(in_softirq == 4);  // 4 x 0.5 ms reaches MAX_SOFTIRQ_TIME
+  BOOST_TEST(k.cpu(0).ksoftirqd_wakeups() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(raise_softirq_in_process_context_wakes_ksoftirqd) {
+  Kernel& k = make_kernel();
+  Ctx ran_in = Ctx::idle;
+  double ran_at = -1, t0 = now_ns(), task_done = -1;
+  k.cpus().open_softirq(TASKLET_SOFTIRQ, [&](Cpu& c) {
+    ran_in = c.context();
+    ran_at = now_ns();
+  });
+  k.cpus().create_task("raiser", 0, [&](Task& t) {
+    t.cpu().raise_softirq(TASKLET_SOFTIRQ);
+    BOOST_TEST(t.cpu().need_resched());
+    t.cpu().charge(5000);  // preempted here: ksoftirqd runs first
+    task_done = now_ns();
+  });
+  run_for(100000);
+  BOOST_TEST(int(ran_in) == int(Ctx::ksoftirqd));
+  BOOST_TEST(k.cpu(0).ksoftirqd_wakeups() == 1u);
+  BOOST_TEST(ran_at >= t0);
+  BOOST_TEST(ran_at < task_done);
+  BOOST_TEST(k.cpus().jiffies() == uint64_t(now_ns() / 1e6));
+}
+
+BOOST_AUTO_TEST_CASE(wait_queue_sleep_and_wake_across_cpus) {
+  KernelConfig cfg;
+  cfg.cpu.num_cpus = 2;
+  Kernel& k = make_kernel(cfg);
+  auto* wq = new wait_queue_head;
+  bool cond = false;
+  double woke = -1, t0 = now_ns();
+  k.cpus().create_task("sleeper", 1, [&](Task& t) {
+    wait_queue_entry e;
+    e.func = default_wake_function;
+    e.private_ = &t;
+    add_wait_queue(wq, &e);
+    while (!cond) {
+      t.set_state(TaskState::interruptible);
+      if (!cond) t.schedule();
+    }
+    remove_wait_queue(wq, &e);
+    woke = now_ns();
+  });
+  k.cpus().request_irq(70, [&](Cpu& c, int) {
+    cond = true;
+    c.defer(100);
+    __wake_up(wq, 1, 0, nullptr);
+  }, "waker");
+  at(20000, [&] { k.cpus().raise_irq(0, 70); });
+  run_for(100000);
+  BOOST_TEST(cond);
+  BOOST_TEST(woke >= t0 + 20000);
+  BOOST_TEST(woke < t0 + 25000);
+  BOOST_TEST(wq->len == 0u);
+  BOOST_TEST(us(k.cpu(1).time_in(Ctx::idle)) > 19.0);
+}
+
+BOOST_AUTO_TEST_CASE(bad_input_is_a_clear_error) {
+  Kernel& k = make_kernel();
+  BOOST_CHECK_THROW(k.cpus().raise_irq(0, 999), std::invalid_argument);
+  BOOST_CHECK_THROW(k.cpus().raise_irq(5, 50), std::exception);
+  BOOST_CHECK_THROW(k.cpus().request_irq(-1, {}, "x"), std::invalid_argument);
+  KernelConfig bad;
+  bad.cpu.num_cpus = 0;
+  BOOST_CHECK_THROW(Kernel("bad", bad), std::invalid_argument);
+  KernelConfig bad2;
+  bad2.ehash_buckets = 1000;
+  BOOST_CHECK_THROW(Kernel("bad2", bad2), std::invalid_argument);
+}
