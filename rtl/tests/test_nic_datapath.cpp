@@ -148,7 +148,7 @@ BOOST_AUTO_TEST_CASE(lane0_only_and_wide_gaps) {
     f.setup(s);
     f.env.xgmii.enc.lane4_start = false;
     for (int i = 0; i < 50; ++i) {
-        WireFrame w{raw_frame(kStation, kPeer, 60 + 37 * i, uint8_t(i))};
+        WireFrame w{raw_frame(kStation, kPeer, 60 + 29 * i, uint8_t(i))};  // 60..1481
         w.ifg = 12 + (i % 5) * 9;
         f.send(w);
     }

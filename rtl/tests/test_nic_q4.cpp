@@ -13,7 +13,12 @@ using namespace rxt;
 using Fix = NicFixture<Vnic_top_q4>;
 
 namespace {
+// Steering without RSS (rtl/README.md): IPv4 TCP/UDP by destination port
+// modulo NUM_QUEUES; the expected frames per queue.
+std::map<unsigned, uint64_t> g_per_queue;
+
 void send_flows(Fix& f, unsigned n) {
+    g_per_queue.clear();
     for (unsigned i = 0; i < n; ++i) {
         Ipv4Opts ip;
         ip.saddr = 0x0a000100 + (i * 7) % 97;
@@ -21,6 +26,7 @@ void send_flows(Fix& f, unsigned n) {
         L4Opts l4;
         l4.sport = uint16_t(2000 + (i * 13) % 251);
         l4.dport = uint16_t(5000 + i % 17);
+        g_per_queue[l4.dport % 4]++;
         Bytes pl(40 + (i * 31) % 1000, uint8_t(i));
         f.send(WireFrame{(i & 1) ? tcp_frame(kStation, kPeer, pl, ip, l4) : udp_frame(kStation, kPeer, pl, ip, l4)});
     }
@@ -40,6 +46,7 @@ BOOST_AUTO_TEST_CASE(four_rings_deliver_every_frame) {
     BOOST_TEST(f.sb.expected.empty());
     for (unsigned q = 0; q < 4; ++q) {
         BOOST_TEST_MESSAGE("queue " << q << ": " << f.per_ring[q] << " descriptors");
+        BOOST_TEST(f.per_ring[q] == g_per_queue[q], "queue " << q << " got " << f.per_ring[q] << " frames, steering predicts " << g_per_queue[q]);
         BOOST_TEST(f.rd(R::E1000_RDH(q)) == f.rings[q].next_to_clean, "queue " << q);
         BOOST_TEST(f.rd(R::E1000_RDT(q)) == f.rings[q].next_to_use, "queue " << q);
     }
@@ -64,6 +71,7 @@ BOOST_AUTO_TEST_CASE(a_dry_queue_drops_only_its_own_frames) {
             for (unsigned q = 0; q < 4; ++q)
                 if (q != dry) BOOST_TEST(f.rd(R::E1000_RQDPC(q)) == 0u, "RQDPC(" << q << ")");
             BOOST_TEST(f.per_ring[dry] == 0u);
+            BOOST_TEST(dropped == g_per_queue[dry]);
             BOOST_TEST(f.sb.delivered + dropped == 200u);
             BOOST_TEST(f.sb.expected.size() == dropped);
         }

@@ -58,7 +58,9 @@ static void predict_offload(const Bytes& d, const NicConfig& c, Prediction& p) {
     const unsigned ihl = d[14] & 0xf;
     const size_t hl = ihl * 4;
     if (ihl < 5 || d.size() < ETH_HLEN + hl) return;
+    // pkt_info (rtl/README.md): packet type bits; RSS type 0 (no RSS hash).
     p.pkt_info |= E1000_RXDADV_PKTTYPE_IPV4;
+    if (ihl > 5) p.pkt_info |= E1000_RXDADV_PKTTYPE_IPV4_EX;
     if (c.ipofld) {
         p.status |= E1000_RXD_STAT_IPCS;
         if (csum_fold(csum_add(0, d.data() + ETH_HLEN, hl)) != 0xffff) p.status |= E1000_RXDEXT_STATERR_IPE;
@@ -89,7 +91,6 @@ static void predict_offload(const Bytes& d, const NicConfig& c, Prediction& p) {
 Prediction predict(const WireFrame& f, const NicConfig& c) {
     Prediction p{};
     const Bytes w = f.wire_bytes();
-    if (!c.en) { p.fate = Fate::RXP_RXDIS; return p; }
     if (f.bad_preamble || f.bad_sfd || f.error_at >= 0 || f.no_terminate || w.size() < 4) {
         p.fate = Fate::RXERRC;
         return p;
@@ -100,6 +101,7 @@ Prediction predict(const WireFrame& f, const NicConfig& c) {
     if (n < 64) { p.fate = fcs_ok ? Fate::RUC : Fate::RFC; return p; }
     if (n > max_frame_len(w, c)) { p.fate = fcs_ok ? Fate::ROC : Fate::RJC; return p; }
     if (!fcs_ok) { p.fate = Fate::CRCERRS; return p; }
+    if (!c.en) { p.fate = Fate::RXP_RXDIS; return p; }
     p.broadcast = mac_is_broadcast(w.data());
     p.multicast = !p.broadcast && mac_is_multicast(w.data());
     bool accept;

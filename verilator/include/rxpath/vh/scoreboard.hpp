@@ -36,9 +36,10 @@ struct Prediction {
     bool broadcast = false, multicast = false;
 };
 
-// Precedence (stated in rtl/README.md): RXP_RXDIS, then framing (RXERRC),
-// then length (RUC/RFC, ROC/RJC by FCS), then CRCERRS, then the address
-// filter (RXP_AFDC).
+// Precedence (rtl/rxp_rx_classify.sv): framing (RXERRC), then length
+// (RUC/RFC, ROC/RJC by FCS), then CRCERRS, then receiver disabled
+// (RXP_RXDIS), then the address filter (RXP_AFDC). A frame whose queue is
+// not enabled also counts in RXP_RXDIS (not predicted here).
 Prediction predict(const WireFrame& f, const NicConfig& c);
 unsigned max_frame_len(const Bytes& data, const NicConfig& c);
 
