@@ -38,9 +38,20 @@ class Knobs {
     add_generic(key, Kind::integer, std::to_string(def), doc, range_text(min, max),
                 [target, min, max, key](const Value& v) {
                   if (v.i < 0 || static_cast<uint64_t>(v.i) < min || static_cast<uint64_t>(v.i) > max)
-                    throw std::out_of_range(key + " must be in " + range_text(min, max));
+                    throw std::out_of_range("must be in " + range_text(min, max));
                   *target = static_cast<T>(v.i);
                 });
+  }
+  // Signed integer knob in [min, max] written into any signed field width.
+  template <typename T>
+  void add_sint(const std::string& key, T* target, int64_t def, int64_t min, int64_t max,
+                const std::string& doc) {
+    *target = static_cast<T>(def);
+    const std::string range = "[" + std::to_string(min) + ", " + std::to_string(max) + "]";
+    add_generic(key, Kind::integer, std::to_string(def), doc, range, [target, min, max, range](const Value& v) {
+      if (v.i < min || v.i > max) throw std::out_of_range("must be in " + range);
+      *target = static_cast<T>(v.i);
+    });
   }
   // Floating knob in [min, max].
   void add_double(const std::string& key, double* target, double def, double min, double max,

@@ -4,6 +4,9 @@
 #include "nic_sc.hpp"
 
 #include <deque>
+
+// verilated_funcs.h calls sc_time_stamp() unqualified when SystemC is present.
+using sc_core::sc_time_stamp;
 #include <sstream>
 
 #include "Vnic_top.h"
@@ -118,7 +121,7 @@ struct NicSc::Impl {
     while (!frames.empty() && frames.front().edge <= edge && xgmii.enc.queued_chars() < 16) {
       TimedFrame& tf = frames.front();
       const size_t q0 = xgmii.enc.queued_chars();
-      const size_t chars = 8 + tf.f.wire_bytes().size() + (tf.f.no_terminate ? 0 : 1);
+      const size_t chars = 8 + tf.f.data.size() + (tf.f.fcs_included ? 0 : 4) + (tf.f.no_terminate ? 0 : 1);
       xgmii.send(tf.f);
       const size_t pad = xgmii.enc.queued_chars() - q0 - chars;
       const uint64_t pos = q0 + pad;  // characters before this frame's /S/

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+// The system top: traffic -> NIC (Verilated RTL, or the behavioural double)
+// -> PCIe-like link -> host (igb driver, kernel stack, user process), built
+// from one scenario, run, and summed up in a report whose frame accounting
+// must balance.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host/igb.hpp"
+#include "host/igb_cost.hpp"
+#include "knobs.hpp"
+#include "stack/cost.hpp"
+#include "stack/kernel.hpp"
+#include "traffic.hpp"
+
+namespace rxpath::tb {
+
+struct SystemConfig {
+  // run
+  double start_us = 10;             // traffic starts here (the driver brings the NIC up at 0)
+  double duration_us = 1000;        // traffic is offered until this time
+  double drain_us = 2000;           // then at most this long for the host to finish
+  double quantum_ns = 0;            // NIC run-ahead; 0 = the link latency
+  std::string nic_model = "rtl";    // rtl | double
+  double link_latency_ns = 500;
+  // host
+  std::string host_mac = "02:00:00:00:00:10";
+  std::string host_ip = "10.0.1.2";
+  // application
+  std::string app_mode = "epoll";   // epoll | epoll-et | select | poll | recv
+  int64_t app_cpu = 1;
+  int64_t app_idle_fds = 0;         // extra sockets watched but never ready
+  int64_t app_recv_size = 65536;
+  // the rest
+  stack::KernelConfig kernel;
+  stack::CostTable stack_cost;
+  host::IgbConfig igb;
+  host::IgbCost igb_cost;
+  TrafficConfig traffic;
+
+  SystemConfig();
+  // Registers every knob of the scenario.
+  void add_knobs(Knobs& k);
+  // Checks the knobs against each other and fills derived values (the
+  // quantum); throws std::invalid_argument naming the knob at fault.
+  void finish();
+};
+
+// Per-stage accounting of every frame offered on the wire.
+struct Accounting {
+  uint64_t offered = 0;                        // frames the traffic source put on the wire
+  uint64_t delivered = 0;                      // frames whose data a recv() returned
+  std::map<std::string, uint64_t> drops;       // counter name -> frames ("nic.MPC", "udp.RcvbufErrors", ...)
+  uint64_t consumed = 0;                       // used by the stack without user data (ARP, ...)
+  uint64_t in_flight = 0;                      // still inside at the end (should be 0 after the drain)
+  uint64_t dropped() const;
+  bool balanced() const { return offered == delivered + dropped() + consumed + in_flight; }
+};
+
+struct LatencyStats {
+  uint64_t samples = 0;
+  double p50_ns = 0, p90_ns = 0, p99_ns = 0, p999_ns = 0, max_ns = 0, mean_ns = 0;
+};
+
+struct Report {
+  std::string scenario_toml;                   // the effective scenario
+  uint64_t seed = 0;
+  double sim_us = 0, wall_s = 0;
+  uint64_t nic_cycles = 0;
+  uint64_t offered_frames = 0, offered_bytes = 0;
+  uint64_t delivered_msgs = 0, delivered_bytes = 0, delivered_frames = 0;
+  uint64_t delivery_errors = 0;                // bytes that differ from what was sent
+  Accounting acct;
+  uint64_t irqs = 0, napi_polls = 0, napi_polls_full = 0, time_squeeze = 0, rnbc = 0;
+  LatencyStats latency;
+  std::map<std::string, double> cpu_ns;        // "cpu0.softirq" -> ns
+  std::map<std::string, std::string> counters; // "/proc/net/snmp" -> text
+  std::string text() const;
+  std::string json() const;
+};
+
+class System {
+ public:
+  explicit System(const SystemConfig& cfg, const std::string& scenario_toml = "");
+  ~System();
+  // Runs traffic for duration_us, then drains; fills the report.
+  Report run(bool progress = false);
+  // Where to write captures (empty: none). Call before run().
+  void capture_wire(const std::string& path);
+  void capture_sockets(const std::string& dir);
+  void trace_fst(const std::string& path);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rxpath::tb
