@@ -136,6 +136,12 @@ uint64_t Cpu::irq_count(int irq) const {
   return irq >= 0 && static_cast<size_t>(irq) < irq_counts_.size() ? irq_counts_[irq] : 0;
 }
 
+sc_time Cpu::time_in(Ctx c) const {
+  sc_time t = time_in_[static_cast<int>(c)];
+  if (c == Ctx::idle && idle_waiting_) t += sc_core::sc_time_stamp() - idle_since_;  // ongoing idle period
+  return t;
+}
+
 void Cpu::account(sc_time from) { time_in_[static_cast<int>(ctx_)] += sc_core::sc_time_stamp() - from; }
 
 void Cpu::resumed() {
@@ -323,7 +329,10 @@ void Cpu::idle_loop() {
     ctx_ = Ctx::idle;
     if (!pending_irqs_.empty()) continue;
     sc_time start = sc_core::sc_time_stamp();
+    idle_since_ = start;
+    idle_waiting_ = true;
     sc_core::wait(irq_ev_ | sched_ev_);
+    idle_waiting_ = false;
     account(start);
   }
 }

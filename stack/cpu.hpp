@@ -153,7 +153,7 @@ class Cpu {
   // Counters.
   uint64_t irq_count(int irq) const;
   uint64_t softirq_count(int nr) const { return softirq_count_[nr]; }
-  sc_core::sc_time time_in(Ctx c) const { return time_in_[static_cast<int>(c)]; }
+  sc_core::sc_time time_in(Ctx c) const;
   uint64_t ksoftirqd_wakeups() const { return ksoftirqd_wakeups_; }
   uint64_t softirq_restarts() const { return softirq_restarts_; }
   uint64_t hardirq_preemptions() const { return preemptions_; }
@@ -187,7 +187,8 @@ class Cpu {
   std::vector<uint64_t> irq_counts_;       // indexed by irq
   std::array<uint64_t, NR_SOFTIRQS> softirq_count_{};
   std::array<sc_core::sc_time, static_cast<int>(Ctx::count)> time_in_{};
-  sc_core::sc_time last_resume_{sc_core::SC_ZERO_TIME};
+  sc_core::sc_time idle_since_{sc_core::SC_ZERO_TIME};
+  bool idle_waiting_ = false;
   sc_core::sc_event irq_ev_;
   sc_core::sc_event sched_ev_;       // something runnable for the idle loop
   sc_core::sc_event released_ev_;    // running task gave the CPU back
