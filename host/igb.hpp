@@ -146,6 +146,7 @@ private:
     void igb_setup_rx_resources(igb_ring& ring);
     void igb_free_rx_resources(igb_ring& ring);
     void igb_setup_rctl();
+    void igb_rar_set_index(unsigned index);
     void igb_configure_rx_ring(igb_ring& ring);
     void igb_configure_msix();
     void igb_irq_enable();

@@ -105,8 +105,17 @@ void IgbAdapter::igb_free_rx_resources(igb_ring& ring) {
     ring.rx_buffer_info.clear();
 }
 
+// igb_rar_set_index (igb_main.c): the station address into receive address
+// register 0, valid, so the NIC's filter accepts frames for this host.
+void IgbAdapter::igb_rar_set_index(unsigned index) {
+    const auto& a = netdev_.dev_addr;
+    wr32(E1000_RAL(index), uint32_t(a[0]) | uint32_t(a[1]) << 8 | uint32_t(a[2]) << 16 | uint32_t(a[3]) << 24);
+    wr32(E1000_RAH(index), uint32_t(a[4]) | uint32_t(a[5]) << 8 | E1000_RAH_AV);
+}
+
 // igb_setup_rctl (igb_main.c): receiver on, broadcast, strip CRC; RXCSUM (igb_configure_rx).
 void IgbAdapter::igb_setup_rctl() {
+    igb_rar_set_index(0);
     wr32(E1000_RXCSUM, E1000_RXCSUM_IPOFLD | E1000_RXCSUM_TUOFL | E1000_RXCSUM_PCSD);
     wr32(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC);
 }
