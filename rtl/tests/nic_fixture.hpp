@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include "rxpath/igb_regs.hpp"
 #include "rxpath/vh/env.hpp"
+#include "rxpath/vh/fst.hpp"
 #include "rxpath/vh/igb_double.hpp"
 #include "rxpath/vh/scoreboard.hpp"
 
@@ -46,6 +48,9 @@ public:
         : env(mc),
           drv([this](uint32_t o, uint32_t v) { env.wr(o, v); }, [this](uint32_t o) { return env.rd(o); }, env.mem),
           sb(NicConfig{}) {
+        // Waves on request: RXPATH_FST=<file.fst> (one file per fixture; the
+        // last test case of the executable wins). Debug: RXPATH_DEBUG=axi,msix.
+        if (const char* fst = std::getenv("RXPATH_FST")) enable_fst(env.sim, fst);
         env.mem_agent.on_event = [this](const AxiEvent& e) { on_axi(e); };
         env.mem_agent.on_write = [this](uint64_t a, const uint8_t*, size_t n, uint64_t c) {
             writes.push_back({a, n, c});

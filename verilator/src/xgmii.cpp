@@ -17,6 +17,13 @@ Bytes WireFrame::wire_bytes() const {
 
 void XgmiiEncoder::push(const WireFrame& f) {
     const unsigned align = lane4_start ? 4 : 8;
+    if (head_ == chars_.size()) {
+        chars_.clear();
+        head_ = 0;
+    } else if (head_ > 65536) {
+        chars_.erase(chars_.begin(), chars_.begin() + long(head_));
+        head_ = 0;
+    }
     uint64_t s = stream_len_;
     if (!first_) {
         uint64_t want = last_end_ + pending_gap_;
@@ -72,10 +79,7 @@ void XgmiiEncoder::next_word(uint64_t& rxd, uint8_t& rxc) {
     rxc = 0;
     for (unsigned lane = 0; lane < 8; ++lane) {
         XgmiiChar ch{XGMII_IDLE, true};
-        if (!chars_.empty()) {
-            ch = chars_.front();
-            chars_.pop_front();
-        }
+        if (head_ < chars_.size()) ch = chars_[head_++];
         rxd |= uint64_t(ch.d) << (8 * lane);
         rxc |= uint8_t(ch.c) << lane;
         ++pos_;

@@ -43,6 +43,7 @@ public:
         for (Agent* a : {static_cast<Agent*>(&xgmii), static_cast<Agent*>(&axil),
                          static_cast<Agent*>(&mem_agent), static_cast<Agent*>(&msix)})
             a->drive(0);
+        sim.settle();
         sim.on_cycle.push_back([this](uint64_t) { check_buses(); });
         sim.reset();
     }

@@ -48,13 +48,14 @@ public:
     void push(const WireFrame& f);
     // Next 64-bit word (idles when nothing is queued).
     void next_word(uint64_t& rxd, uint8_t& rxc);
-    bool busy() const { return !chars_.empty(); }
-    size_t queued_chars() const { return chars_.size(); }
+    bool busy() const { return head_ < chars_.size(); }
+    size_t queued_chars() const { return chars_.size() - head_; }
     uint64_t frames_started() const { return frames_; }
     bool lane4_start = true;  // allow /S/ in lane 4 (else lane 0 only)
 
 private:
-    std::deque<XgmiiChar> chars_;
+    std::vector<XgmiiChar> chars_;  // queue: consumed from head_ (a deque is 3x slower here)
+    size_t head_ = 0;
     uint64_t pos_ = 0;        // characters emitted so far (stream position)
     uint64_t last_end_ = 0;   // stream position of the last /T/
     uint64_t stream_len_ = 0; // pos_ + chars_.size()
