@@ -49,6 +49,7 @@ module rxp_intr #(
   // ---------------------------------------------------------------- register reads
   always_comb begin
     reg_rdata_o = 32'h0;
+    if (reg_rd_i) begin
     if (reg_addr_i == E1000_EIMS)      reg_rdata_o = 32'(eims_q);
     if (reg_addr_i == E1000_EIAC)      reg_rdata_o = 32'(eiac_q);
     if (reg_addr_i == E1000_EIAM)      reg_rdata_o = 32'(eiam_q);
@@ -59,18 +60,21 @@ module rxp_intr #(
       if (reg_addr_i == E1000_EITR(i)) reg_rdata_o = eitr_q[i];
     for (int i = 0; i < int'(E1000_IVAR0_COUNT); i++)
       if (reg_addr_i == E1000_IVAR0(i)) reg_rdata_o = ivar_q[i];
+    end
   end
 
   // ---------------------------------------------------------------- causes and firing
-  logic [NV-1:0] itr_open;   // the vector's interval has passed
-  always_comb for (int v = 0; v < int'(NV); v++) itr_open[v] = (itr_cnt_q[v] == 13'h0);
+  logic [NV-1:0] busy_q;     // the vector's EITR counter is running (not 0)
+  wire  [NV-1:0] itr_open = ~busy_q;
 
   wire [NV-1:0] ready_v = pend_q & eicr_q & eims_q & itr_open;
   wire          msix_mode = gpie_q[E1000_GPIE_MSIX_MODE_LSB];
   logic [4:0]   fire_v;
   always_comb begin
     fire_v = 5'd0;
-    for (int v = int'(NV) - 1; v >= 0; v--) if (ready_v[v]) fire_v = 5'(v);
+    if (ready_v != '0) begin
+      for (int v = int'(NV) - 1; v >= 0; v--) if (ready_v[v]) fire_v = 5'(v);
+    end
   end
   wire fire = msix_mode && (ready_v != '0) && (!msix_valid_o || msix_ready_i);
 
@@ -95,12 +99,14 @@ module rxp_intr #(
         eitr_q[v]    <= E1000_EITR_RESET;
         itr_cnt_q[v] <= 13'h0;
       end
+      busy_q        <= '0;
       for (int i = 0; i < int'(E1000_IVAR0_COUNT); i++) ivar_q[i] <= E1000_IVAR0_RESET;
       acc_q         <= 10'h0;
       msix_valid_o  <= 1'b0;
       msix_vector_o <= 5'd0;
     end else begin
-      logic [NV-1:0] eicr_n, eims_n, pend_n, cause;
+      logic [NV-1:0] eicr_n, eims_n, pend_n, cause, busy_n;
+      busy_n = busy_q;
       eicr_n = eicr_q;
       eims_n = eims_q;
       pend_n = pend_q;
@@ -108,9 +114,13 @@ module rxp_intr #(
 
       // Microsecond time base and EITR counters.
       acc_q <= tick ? 10'(acc_sum - {1'b0, TICK_MOD}) : acc_sum[9:0];
-      if (tick) begin
-        for (int v = 0; v < int'(NV); v++)
-          if (itr_cnt_q[v] != 13'h0) itr_cnt_q[v] <= itr_cnt_q[v] - 13'd1;
+      if (tick && busy_q != '0) begin
+        for (int v = 0; v < int'(NV); v++) begin
+          if (busy_q[v]) begin
+            itr_cnt_q[v] <= itr_cnt_q[v] - 13'd1;
+            if (itr_cnt_q[v] == 13'd1) busy_n[v] = 1'b0;
+          end
+        end
       end
 
       // MSI-X request handshake.
@@ -122,6 +132,7 @@ module rxp_intr #(
         if (eiac_q[fire_v]) eicr_n[fire_v] = 1'b0;
         if (gpie_q[E1000_GPIE_EIAME_LSB] && eiam_q[fire_v]) eims_n[fire_v] = 1'b0;
         itr_cnt_q[fire_v] <= eitr_q[fire_v][E1000_EITR_INTERVAL_LSB +: E1000_EITR_INTERVAL_W];
+        busy_n[fire_v] = (eitr_q[fire_v][E1000_EITR_INTERVAL_LSB +: E1000_EITR_INTERVAL_W] != '0);
       end
 
       // Register accesses.
@@ -144,7 +155,10 @@ module rxp_intr #(
           if (reg_addr_i == E1000_EITR(v)) begin
             eitr_q[v] <= reg_wdata_i & (E1000_EITR_INTERVAL | E1000_EITR_CNT_IGNR);
             // Without CNT_IGNR the running counter restarts as expired.
-            if (!reg_wdata_i[E1000_EITR_CNT_IGNR_LSB]) itr_cnt_q[v] <= 13'h0;
+            if (!reg_wdata_i[E1000_EITR_CNT_IGNR_LSB]) begin
+              itr_cnt_q[v] <= 13'h0;
+              busy_n[v] = 1'b0;
+            end
           end
         end
       end
@@ -154,6 +168,7 @@ module rxp_intr #(
       pend_q <= (pend_n & eicr_n) | cause;
       eicr_q <= eicr_n | cause;
       eims_q <= eims_n;
+      busy_q <= busy_n;
     end
   end
 

@@ -74,31 +74,44 @@ module rxp_mac_rx (
     return r;
   endfunction
 
-  // ---------------------------------------------------------------- lane decode
+  // ---------------------------------------------------------------- input register, lane decode
+  // XGMII is registered once on entry; everything below works on rxd/rxc.
+  logic [63:0] rxd;
+  logic [7:0]  rxc;
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      rxd <= {8{XGMII_IDLE}};
+      rxc <= 8'hFF;
+    end else begin
+      rxd <= xgmii_rxd_i;
+      rxc <= xgmii_rxc_i;
+    end
+  end
+
   logic [7:0] b [8];
-  always_comb for (int i = 0; i < 8; i++) b[i] = xgmii_rxd_i[8*i +: 8];
+  always_comb for (int i = 0; i < 8; i++) b[i] = rxd[8*i +: 8];
 
   // First control lane (8 = none): the frame's bytes end there.
   logic [3:0] t;
   always_comb begin
     t = 4'd8;
-    for (int i = 7; i >= 0; i--) if (xgmii_rxc_i[i]) t = 4'(i);
+    for (int i = 7; i >= 0; i--) if (rxc[i]) t = 4'(i);
   end
   wire term_ok = (t != 4'd8) && (b[t[2:0]] == XGMII_TERM);
   logic word_has_end;   // a /T/ or idle in any lane: a dropped frame is over
   always_comb begin
     word_has_end = 1'b0;
     for (int i = 0; i < 8; i++)
-      if (xgmii_rxc_i[i] && (b[i] == XGMII_TERM || b[i] == XGMII_IDLE)) word_has_end = 1'b1;
+      if (rxc[i] && (b[i] == XGMII_TERM || b[i] == XGMII_IDLE)) word_has_end = 1'b1;
   end
-  wire start0 = xgmii_rxc_i[0] && (b[0] == XGMII_START);
-  wire start4 = xgmii_rxc_i[4] && (b[4] == XGMII_START) && (xgmii_rxc_i[3:0] != 4'h0);
-  wire pre0_ok = (xgmii_rxc_i[7:1] == 7'h0) && (b[1] == PREAMBLE) && (b[2] == PREAMBLE) &&
+  wire start0 = rxc[0] && (b[0] == XGMII_START);
+  wire start4 = rxc[4] && (b[4] == XGMII_START) && (rxc[3:0] != 4'h0);
+  wire pre0_ok = (rxc[7:1] == 7'h0) && (b[1] == PREAMBLE) && (b[2] == PREAMBLE) &&
                  (b[3] == PREAMBLE) && (b[4] == PREAMBLE) && (b[5] == PREAMBLE) &&
                  (b[6] == PREAMBLE) && (b[7] == SFD);
-  wire pre4a_ok = (xgmii_rxc_i[7:5] == 3'h0) && (b[5] == PREAMBLE) && (b[6] == PREAMBLE) &&
+  wire pre4a_ok = (rxc[7:5] == 3'h0) && (b[5] == PREAMBLE) && (b[6] == PREAMBLE) &&
                   (b[7] == PREAMBLE);
-  wire pre4b_ok = (xgmii_rxc_i[3:0] == 4'h0) && (b[0] == PREAMBLE) && (b[1] == PREAMBLE) &&
+  wire pre4b_ok = (rxc[3:0] == 4'h0) && (b[0] == PREAMBLE) && (b[1] == PREAMBLE) &&
                   (b[2] == PREAMBLE) && (b[3] == SFD);
 
   // ---------------------------------------------------------------- state
@@ -171,8 +184,8 @@ module rxp_mac_rx (
         end
       end
       S_PRE4: begin
-        if (pre4b_ok && xgmii_rxc_i[7:4] == 4'h0) begin
-          hold_d  = xgmii_rxd_i[63:32];
+        if (pre4b_ok && rxc[7:4] == 4'h0) begin
+          hold_d  = rxd[63:32];
           state_d = S_DATA4;
         end else begin
           badpre_d = 1'b1;
@@ -183,7 +196,7 @@ module rxp_mac_rx (
         if (t == 4'd8) begin
           em_v     = pend_v_q;
           em_data  = pend_q;
-          pend_d   = xgmii_rxd_i;
+          pend_d   = rxd;
           pend_v_d = 1'b1;
         end else if (term_ok && t == 4'd0) begin
           if (pend_v_q) begin
@@ -199,18 +212,18 @@ module rxp_mac_rx (
             em_v      = 1'b1;
             em_data   = pend_q;
             spill_v_d = 1'b1;
-            spill_d   = xgmii_rxd_i;
+            spill_d   = rxd;
             spill_n_d = t;
           end else begin
             em_v    = 1'b1;
-            em_data = xgmii_rxd_i;
+            em_data = rxd;
             em_n    = t;
             em_last = 1'b1;
           end
           state_d = S_IDLE;
         end else begin
           em_v    = 1'b1;
-          em_data = pend_v_q ? pend_q : xgmii_rxd_i;
+          em_data = pend_v_q ? pend_q : rxd;
           em_last = 1'b1;
           em_err  = 1'b1;
           state_d = word_has_end ? S_IDLE : S_DROP;
@@ -218,16 +231,16 @@ module rxp_mac_rx (
       end
       S_DATA4: begin
         em_v    = 1'b1;
-        em_data = {xgmii_rxd_i[31:0], hold_q};
+        em_data = {rxd[31:0], hold_q};
         if (t == 4'd8) begin
-          hold_d = xgmii_rxd_i[63:32];
+          hold_d = rxd[63:32];
         end else if (term_ok && t <= 4'd4) begin
           em_n    = t + 4'd4;
           em_last = 1'b1;
           state_d = S_IDLE;
         end else if (term_ok) begin
           spill_v_d = 1'b1;
-          spill_d   = {32'h0, xgmii_rxd_i[63:32]};
+          spill_d   = {32'h0, rxd[63:32]};
           spill_n_d = t - 4'd4;
           state_d   = S_IDLE;
         end else begin
@@ -241,7 +254,8 @@ module rxp_mac_rx (
   end
 
   // CRC and length follow the words sent.
-  wire [31:0] crc_next = crc_update(crc_q, em_data, em_n);
+  logic [31:0] crc_next;
+  always_comb crc_next = em_v ? crc_update(crc_q, em_data, em_n) : crc_q;
   wire [16:0] len_sum  = {1'b0, len_q} + {13'h0, em_n};
   wire [15:0] len_next = len_sum[16] ? 16'hFFFF : len_sum[15:0];
   always_comb begin

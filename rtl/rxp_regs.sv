@@ -164,7 +164,7 @@ module rxp_regs #(
   endfunction
 
   always_comb begin
-    for (int c = 0; c < int'(C_NUM); c++) cnt_inc[c] = 2'd0;
+    for (int c = 0; c < int'(NCNT); c++) cnt_inc[c] = 2'd0;
     if (ev_valid_i) begin
       cnt_inc[C_TPR] = 2'd1;
       unique case (ev_class_i)
@@ -215,6 +215,15 @@ module rxp_regs #(
 
   // Queue configuration checks.
   logic [NUM_QUEUES-1:0] q_en, rdlen_bad, desc_bad, bsize_bad;
+  logic [31:0] perr_cond, perr_cond_q;   // RXP_PERR bits whose condition holds now
+  always_comb begin
+    perr_cond = 32'h0;
+    for (int n = 0; n < NUM_QUEUES; n++) begin
+      if (q_en[n] && rdlen_bad[n]) perr_cond = perr_cond | E1000_RXP_PERR_RDLEN;
+      if (q_en[n] && desc_bad[n])  perr_cond = perr_cond | E1000_RXP_PERR_DESCTYPE;
+      if (q_en[n] && bsize_bad[n]) perr_cond = perr_cond | E1000_RXP_PERR_BSIZE;
+    end
+  end
   always_comb begin
     for (int n = 0; n < NUM_QUEUES; n++) begin
       q_en[n]      = rxdctl_q[n][E1000_RXDCTL_QUEUE_ENABLE_LSB];
@@ -235,12 +244,12 @@ module rxp_regs #(
   assign rctl_o   = rctl_q;
   assign rxcsum_o = rxcsum_q;
   assign rlpml_o  = rlpml_q[13:0];
-  always_comb begin
-    for (int i = 0; i < 16; i++) begin
-      ra_addr_o[48*i +: 48] = {rah_q[i][15:0], ral_q[i]};
-      ra_valid_o[i]         = rah_q[i][E1000_RAH_AV_LSB];
-    end
-  end
+  // Station addresses, packed for the filter, kept as registers (updated on
+  // writes) so nothing is recomputed every clock.
+  logic [16*48-1:0] ra_addr_q;
+  logic [15:0]      ra_valid_q;
+  assign ra_addr_o  = ra_addr_q;
+  assign ra_valid_o = ra_valid_q;
 
   // ---------------------------------------------------------------- read mux
   // Evaluated only when a read is accepted.
@@ -287,6 +296,8 @@ module rxp_regs #(
         ral_q[i] <= E1000_RAL_RESET;
         rah_q[i] <= E1000_RAH_RESET;
       end
+      ra_addr_q  <= '0;
+      ra_valid_q <= '0;
       for (int n = 0; n < int'(MAXQ); n++) begin
         rdbal_q[n]  <= E1000_RDBAL_RESET;
         rdbah_q[n]  <= E1000_RDBAH_RESET;
@@ -303,11 +314,15 @@ module rxp_regs #(
       gorch_q <= 32'h0;
       torh_q  <= 32'h0;
       perr_q  <= E1000_RXP_PERR_RESET;
+      perr_cond_q <= 32'h0;
     end else begin
       soft_rst_q <= 1'b0;
 
       // Hardware events.
-      for (int c = 0; c < int'(C_NUM); c++) cnt_q[c] <= sat_add(cnt_q[c], cnt_inc[c]);
+      if (ev_valid_i || ev_badpre_i || mpc_i || rnbc_i || rxdis_i) begin
+        for (int c = 0; c < int'(NCNT); c++)
+          if (cnt_inc[c] != 2'd0) cnt_q[c] <= sat_add(cnt_q[c], cnt_inc[c]);
+      end
       if (ev_valid_i) tor_q <= tor_q + {48'h0, ev_len_i};
       if (ev_valid_i && ev_class_i == RXC_GOOD) gorc_q <= gorc_q + {48'h0, ev_len_i};
       if (rqdpc_i) begin
@@ -319,11 +334,10 @@ module rxp_regs #(
           if (rdh_inc_q_i == 3'(n))
             rdh_q[n] <= (rdh_q[n] + 16'd1 == rdlen_q[n][19:4]) ? 16'd0 : rdh_q[n] + 16'd1;
       end
-      for (int n = 0; n < NUM_QUEUES; n++) begin
-        if (q_en[n] && rdlen_bad[n]) perr_q <= perr_q | E1000_RXP_PERR_RDLEN;
-        if (q_en[n] && desc_bad[n])  perr_q <= perr_q | E1000_RXP_PERR_DESCTYPE;
-        if (q_en[n] && bsize_bad[n]) perr_q <= perr_q | E1000_RXP_PERR_BSIZE;
-      end
+      // Misprogramming latches once, when it appears (queue enabled with a bad
+      // setting, or a bad setting written while enabled).
+      perr_cond_q <= perr_cond;
+      if ((perr_cond & ~perr_cond_q) != 32'h0) perr_q <= perr_q | (perr_cond & ~perr_cond_q);
       if (dma_err_i) perr_q <= perr_q | E1000_RXP_PERR_DMA;
 
       // Reads with side effects (clear on read). An increment in the same
@@ -355,9 +369,15 @@ module rxp_regs #(
         if (waddr == E1000_RXCSUM) rxcsum_q <= merge(rxcsum_q, s_axil_wdata, wmask);
         if (waddr == E1000_RLPML)  rlpml_q  <= merge(rlpml_q, s_axil_wdata, wmask) & E1000_RLPML_VAL;
         for (int i = 0; i < 16; i++) begin
-          if (waddr == E1000_RAL(i)) ral_q[i] <= merge(ral_q[i], s_axil_wdata, wmask);
-          if (waddr == E1000_RAH(i)) rah_q[i] <= merge(rah_q[i], s_axil_wdata, wmask) &
-                                                 (E1000_RAH_VAL | E1000_RAH_AV);
+          if (waddr == E1000_RAL(i)) begin
+            ral_q[i] <= merge(ral_q[i], s_axil_wdata, wmask);
+            ra_addr_q[48*i +: 32] <= merge(ral_q[i], s_axil_wdata, wmask);
+          end
+          if (waddr == E1000_RAH(i)) begin
+            rah_q[i] <= merge(rah_q[i], s_axil_wdata, wmask) & (E1000_RAH_VAL | E1000_RAH_AV);
+            ra_addr_q[48*i+32 +: 16] <= 16'(merge(rah_q[i], s_axil_wdata, wmask) & E1000_RAH_VAL);
+            ra_valid_q[i] <= (merge(rah_q[i], s_axil_wdata, wmask) & E1000_RAH_AV) != 32'h0;
+          end
         end
         for (int n = 0; n < int'(MAXQ); n++) begin
           if (waddr == E1000_RDBAL(n))  rdbal_q[n]  <= merge(rdbal_q[n], s_axil_wdata, wmask) & 32'hFFFF_FFF0;

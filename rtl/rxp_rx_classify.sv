@@ -82,12 +82,14 @@ module rxp_rx_classify #(
   logic [15:0] lane [4];
   always_comb for (int j = 0; j < 4; j++) lane[j] = {s_data_i[16*j +: 8], s_data_i[16*j+8 +: 8]};
 
-  // Address filter on the first word.
+  // Address filter: compared once per frame, on the first word.
   logic da_match;
   always_comb begin
     da_match = 1'b0;
-    for (int i = 0; i < 16; i++)
-      if (ra_valid_i[i] && ra_addr_i[48*i +: 48] == s_data_i[47:0]) da_match = 1'b1;
+    if (s_valid_i && w_q == 12'd0) begin
+      for (int i = 0; i < 16; i++)
+        if (ra_valid_i[i] && ra_addr_i[48*i +: 48] == s_data_i[47:0]) da_match = 1'b1;
+    end
   end
 
   always_comb begin
@@ -135,7 +137,7 @@ module rxp_rx_classify #(
     if (ipv4_now) ipv4_d = 1'b1;
     l3 = (vlan_q || vlan_now) ? 16'd18 : 16'd14;
 
-    if (ipv4_q || ipv4_now) begin
+    if (s_valid_i && (ipv4_q || ipv4_now)) begin
       for (int j = 0; j < 4; j++) begin
         o = {1'b0, w_q, j[1:0], 1'b0};
         v = lane[j];
@@ -189,13 +191,13 @@ module rxp_rx_classify #(
 
     status   = 32'h0;
     pkt_info = 16'h0;
-    if (ip_ok) begin
+    if (s_valid_i && s_last_i && ip_ok) begin
       pkt_info = 16'(E1000_RXDADV_PKTTYPE_IPV4) |
                  ((ihl_d > 4'd5) ? 16'(E1000_RXDADV_PKTTYPE_IPV4_EX) : 16'h0) |
                  (is_tcp ? 16'(E1000_RXDADV_PKTTYPE_TCP) : 16'h0) |
-                 (is_udp ? 16'(E1000_RXDADV_PKTTYPE_UDP) : 16'h0) |
-                 (is_tcp ? 16'(E1000_RXDADV_RSSTYPE_IPV4_TCP) :
-                  is_udp ? 16'(E1000_RXDADV_RSSTYPE_IPV4_UDP) : 16'(E1000_RXDADV_RSSTYPE_IPV4));
+                 (is_udp ? 16'(E1000_RXDADV_PKTTYPE_UDP) : 16'h0);
+      // RSS type (bits 3:0) stays 0, "no hash computed": there is no RSS
+      // (no MRQC) in the model, as on an 82576 with RSS disabled.
       if (rxcsum_i[E1000_RXCSUM_IPOFLD_LSB]) begin
         status = status | E1000_RXD_STAT_IPCS;
         if (csum_fold(sum_ip_d) != 16'hFFFF) status = status | E1000_RXDEXT_STATERR_IPE;

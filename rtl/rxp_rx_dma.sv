@@ -548,6 +548,10 @@ module rxp_rx_dma #(
     logic [17:0]             lo, hi, kb;
     logic [AXI_DATA_W/8-1:0] ones;
     ones = '1;
+    w_data = '0;
+    w_strb = '0;
+    cur  = '0; pv = '0; lo = '0; hi = '0; kb = '0;
+    if (j_v_q) begin
     cur  = w_need ? lf_head : '0;
     pv   = (j_q.first && bi_q == 9'd0) ? '0 : prev_q;
     kb   = 18'({wk, OB'(0)});
@@ -559,6 +563,7 @@ module rxp_rx_dma #(
     if (j_q.is_wb) begin
       w_data = wb_beat;
       w_strb = wb_strb;
+    end
     end
   end
 
