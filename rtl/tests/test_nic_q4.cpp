@@ -33,8 +33,21 @@ void send_flows(Fix& f, unsigned n) {
 }
 }  // namespace
 
+// Descriptor reads use ARID = queue: the memory answers different IDs out
+// of order, with latency and back-pressure.
+AxiMemConfig ooo_memory() {
+    AxiMemConfig mc;
+    mc.ooo_ids = true;
+    mc.rd_latency = 60;
+    mc.ar_ready_p = 0.7;
+    mc.r_valid_p = 0.8;
+    mc.w_ready_p = 0.8;
+    mc.seed = 4;
+    return mc;
+}
+
 BOOST_AUTO_TEST_CASE(four_rings_deliver_every_frame) {
-    Fix f;
+    Fix f(ooo_memory());
     Setup s;
     s.queues = 4;
     s.count = 64;
