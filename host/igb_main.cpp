@@ -60,7 +60,10 @@ void IgbAdapter::wr32(uint32_t reg, uint32_t val) {
 }
 
 // rd32 (igb/e1000_hw.h): MMIO read, stalls the CPU for the round trip.
-uint32_t IgbAdapter::rd32(uint32_t reg) { return link_.mmio_read(reg); }
+uint32_t IgbAdapter::rd32(uint32_t reg) {
+    if (st::have_current_cpu()) st::current_cpu().sync();  // the read leaves at the CPU's true time
+    return link_.mmio_read(reg);
+}
 
 // igb_sw_init (igb_main.c): queue and vector counts, default ITR.
 void IgbAdapter::igb_sw_init() {

@@ -22,8 +22,8 @@ uint64_t HostMemory::dma_alloc_coherent(std::size_t size, uint8_t** cpu, const s
     allocated_ += bytes;
     if (cpu) *cpu = r.data.get();
     const uint64_t dma = r.dma;
-    regions_.emplace(dma, std::move(r));
-    last_ = nullptr;
+    DmaRegion& stored = regions_.emplace(dma, std::move(r)).first->second;
+    for (uint64_t a = dma; a < dma + bytes; a += PAGE_SIZE) pages_[a / PAGE_SIZE] = &stored;
     return dma;
 }
 
@@ -33,20 +33,14 @@ void HostMemory::dma_free_coherent(uint64_t dma) {
         throw std::invalid_argument("dma_free_coherent: 0x" + std::to_string(dma) +
                                     " is not the base of an allocation");
     allocated_ -= it->second.size;
+    for (uint64_t a = dma; a < dma + it->second.size; a += PAGE_SIZE) pages_.erase(a / PAGE_SIZE);
     regions_.erase(it);
-    last_ = nullptr;
 }
 
 uint8_t* HostMemory::dmi(uint64_t addr, std::size_t len) {
-    DmaRegion* r = last_;
-    if (!r || addr < r->dma || addr - r->dma >= r->size) {
-        auto it = regions_.upper_bound(addr);
-        if (it == regions_.begin()) return nullptr;
-        --it;
-        r = &it->second;
-        if (addr - r->dma >= r->size) return nullptr;
-        last_ = r;
-    }
+    auto it = pages_.find(addr / PAGE_SIZE);
+    if (it == pages_.end()) return nullptr;
+    const DmaRegion* r = it->second;
     const uint64_t off = addr - r->dma;
     if (len > r->size - off) return nullptr;
     return r->data.get() + off;

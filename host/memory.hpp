@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 namespace rxpath::host {
 
@@ -49,7 +50,7 @@ private:
     std::map<uint64_t, DmaRegion> regions_;  // by base address
     uint64_t next_;
     std::size_t allocated_ = 0;
-    DmaRegion* last_ = nullptr;              // lookup cache
+    std::unordered_map<uint64_t, DmaRegion*> pages_;  // page number -> region (lookup)
 };
 
 }  // namespace rxpath::host

@@ -203,8 +203,11 @@ uint32_t PcieLink::mmio_read(uint32_t offset) {
     sc_time d = L_;
     ++st_.mmio_reads;
     tlm::tlm_sync_enum r = mmio->nb_transport_fw(t, ph, d);
-    if (r == tlm::TLM_COMPLETED) t.done.notify(d + L_);  // answered in the call
-    stall_(t.done);
+    if (r == tlm::TLM_COMPLETED) {  // answered in the call
+        MmioReadTxn* tp = &t;
+        tq_.post(sc_time_stamp() + d + L_, [tp] { tp->completed = true; tp->done.notify(); });
+    }
+    while (!t.completed) stall_(t.done);
     if (t.get_response_status() != tlm::TLM_OK_RESPONSE) {
         ++st_.mmio_errors;
         std::ostringstream os;
@@ -226,7 +229,8 @@ tlm::tlm_sync_enum PcieLink::mmio_nb_transport_bw(tlm::tlm_generic_payload& p, t
         return tlm::TLM_COMPLETED;
     }
     // The completion leaves the NIC at now + delay and reaches the CPU L later.
-    static_cast<MmioReadTxn&>(p).done.notify(delay + L_);
+    MmioReadTxn* tp = &static_cast<MmioReadTxn&>(p);
+    tq_.post(sc_time_stamp() + delay + L_, [tp] { tp->completed = true; tp->done.notify(); });
     return tlm::TLM_COMPLETED;
 }
 

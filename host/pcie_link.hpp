@@ -59,7 +59,9 @@ public:
     // Where an MSI-X goes at its arrival time (the interrupt controller).
     void set_msix_handler(std::function<void(unsigned vector)> h) { msix_handler_ = std::move(h); }
     // How a CPU waits for an MMIO read completion (non-preemptible stall on
-    // the stack's CPU engine). Default: sc_core::wait(ev).
+    // the stack's CPU engine). Default: sc_core::wait(ev). The caller must
+    // have paid its deferred CPU time before mmio_read (the request leaves at
+    // the current SystemC time).
     void set_stall(std::function<void(sc_core::sc_event&)> s) { stall_ = std::move(s); }
 
     // Posted register write from host code at time s; reaches the NIC at s + L.
@@ -79,7 +81,7 @@ private:
     };
     struct MmioReadTxn : tlm::tlm_generic_payload {
         sc_core::sc_event done;
-        uint32_t value = 0;
+        bool completed = false;
     };
 
     // dma socket

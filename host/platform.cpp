@@ -13,11 +13,18 @@ HostPlatform::HostPlatform(stack::Kernel& kernel, sc_core::sc_time latency, cons
     k_.cpus().add_sync_hook([this](sc_core::sc_time now) { link_.sync(now); });
     link_.set_msix_handler([this](unsigned v) { deliver(v); });
     link_.set_stall([this](sc_core::sc_event& ev) {
-        // Non-preemptible: the CPU thread waits for the completion itself;
-        // a hard IRQ arriving meanwhile is taken at the next preemptible point.
-        if (stack::have_current_cpu()) stack::current_cpu().sync();
+        // Non-preemptible: the CPU thread waits for the completion itself; a
+        // hard IRQ arriving meanwhile is taken at the next preemptible point.
+        if (!stack::have_current_cpu()) {  // not on a CPU (tests): plain wait
+            sc_core::wait(ev);
+            link_.sync(sc_core::sc_time_stamp());
+            return;
+        }
+        stack::Cpu& cpu = stack::current_cpu();
         sc_core::wait(ev);
-        link_.sync(sc_core::sc_time_stamp());
+        // A zero-length stall puts this thread back as the CPU's current code
+        // (other CPUs ran meanwhile) and runs the sync hooks (DMA writes).
+        cpu.stall(0);
     });
 }
 

@@ -101,6 +101,7 @@ BOOST_AUTO_TEST_CASE(load_napi_batches_tail_batched_vector_masked) {
     BOOST_CHECK_NE(sys->nic.peek(E1000_RDT(0)), sys->nic.peek(E1000_RDH(0)) == 0 ? 0u : 1u << 20);
     // every frame: delivered to the socket or counted in one drop counter
     sys->update_stats();
+    BOOST_REQUIRE(sys->stats_done);
     const auto& hw = sys->igb.hw_stats();
     const uint64_t delivered = sys->reader->messages() - msgs0;
     const uint64_t stack_drops = sys->kernel.frame_account().dropped;

@@ -68,6 +68,7 @@ void NicDouble::reset() {
     for (Vector& v : vec_) v = Vector{};
     fifo_.clear();
     fifo_bytes_ = 0;
+    rnbc_counted_ = 0;
     ++generation_;
 }
 
@@ -396,16 +397,17 @@ void NicDouble::process_rx(unsigned qi) {
                 fifo_bytes_ -= f.bytes.size();
                 if (spare_.size() < 64) spare_.push_back(std::move(f.bytes));
                 fifo_.pop_front();
+                if (rnbc_counted_) --rnbc_counted_;
                 continue;
             }
             // RNBC: every frame held in the FIFO while the ring has no free
             // descriptor is counted once.
-            for (Frame& w : fifo_)
-                if (!w.rnbc_counted) {
-                    count(E1000_RNBC);
-                    w.rnbc_counted = true;
-                    HOST_DPRINTF(nic, "no descriptor: RNBC, frame waits");
-                }
+            // (frames are counted in FIFO order, so the counted ones are a prefix)
+            if (rnbc_counted_ < fifo_.size()) {
+                count(E1000_RNBC, fifo_.size() - rnbc_counted_);
+                rnbc_counted_ = fifo_.size();
+                HOST_DPRINTF(nic, "no descriptor: RNBC, frames wait");
+            }
             break;
         }
         deliver(qi, f);
@@ -413,6 +415,7 @@ void NicDouble::process_rx(unsigned qi) {
         fifo_bytes_ -= f.bytes.size();
         if (spare_.size() < 64) spare_.push_back(std::move(f.bytes));
         fifo_.pop_front();
+        if (rnbc_counted_) --rnbc_counted_;
     }
     if (delivered) {
         const int v = queue_vector(qi);

@@ -71,7 +71,6 @@ private:
     struct Frame {
         std::vector<uint8_t> bytes;
         sc_core::sc_time arrival;
-        bool rnbc_counted = false;
     };
     struct CachedDesc {
         uint32_t idx;
@@ -137,6 +136,7 @@ private:
     std::deque<Frame> input_;     // frames not yet at the MAC
     std::deque<Frame> fifo_;      // RX packet buffer
     std::size_t fifo_bytes_ = 0;
+    std::size_t rnbc_counted_ = 0;  // FIFO frames (from the front) already counted in RNBC
     std::vector<std::vector<uint8_t>> spare_;
     uint64_t generation_ = 0;     // bumps on CTRL.RST: stale completions are ignored
     tlm::tlm_generic_payload wr_txn_, msix_txn_;
