@@ -20,10 +20,15 @@ std::string where_of(const std::string& file, const toml::source_region& src) {
 }
 
 std::string fmt_double(double d) {
-  std::ostringstream os;
-  os.precision(std::numeric_limits<double>::max_digits10);
-  os << d;
-  std::string s = os.str();
+  // The shortest of 15..17 significant digits that reads back as the same value.
+  std::string s;
+  for (int prec = 15; prec <= std::numeric_limits<double>::max_digits10; ++prec) {
+    std::ostringstream os;
+    os.precision(prec);
+    os << d;
+    s = os.str();
+    if (std::stod(s) == d) break;
+  }
   if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
   return s;
 }

@@ -198,6 +198,7 @@ struct System::Impl : sc_core::sc_module {
 
   void send(const GenFrame& f) {
     ++offered;
+    ++offered_by_kind[frame_kind_name(f.kind)];
     offered_bytes += f.wire_bytes();
     if (wire_pcap) pending_wire[f.id] = f.data;
     if (f.kind == FrameKind::tcp) tcp_segs[f.flow].push_back(Seg{f.tcp_seq - (cfg.traffic.tcp_isn + 1), f.payload_len, f.id});
@@ -309,6 +310,7 @@ struct System::Impl : sc_core::sc_module {
   std::map<uint64_t, std::vector<uint8_t>> pending_wire;
   bool feeding = true;
   uint64_t offered = 0, offered_bytes = 0;
+  std::map<std::string, uint64_t> offered_by_kind;
   uint64_t delivered_msgs = 0, delivered_bytes = 0, delivered_frames = 0, delivery_errors = 0;
 };
 
@@ -384,6 +386,7 @@ Report System::run(bool progress) {
   r.scenario_toml = m.scenario;
   r.seed = m.cfg.traffic.seed;
   r.sim_us = sc_core::sc_time_stamp().to_seconds() * 1e6;
+  r.traffic_us = std::max(0.0, m.cfg.duration_us - m.cfg.start_us);
   r.wall_s = elapsed();
   r.nic_cycles = m.rtl ? m.rtl->cycle() : 0;
   r.offered_frames = m.offered;
@@ -439,6 +442,33 @@ Report System::run(bool progress) {
     for (double x : lat) sum += x;
     r.latency.mean_ns = sum / lat.size();
   }
+  r.offered_by_kind = m.offered_by_kind;
+  stack::Kernel& k = m.kernel;
+  r.mib = {{"Ip.InReceives", k.ip.InReceives},
+           {"Ip.InHdrErrors", k.ip.InHdrErrors},
+           {"Ip.InDelivers", k.ip.InDelivers},
+           {"Ip.InUnknownProtos", k.ip.InUnknownProtos},
+           {"IpExt.InCsumErrors", k.ipext.InCsumErrors},
+           {"IpExt.InNoECTPkts", k.ipext.InNoECTPkts},
+           {"Udp.InDatagrams", k.udp.InDatagrams},
+           {"Udp.NoPorts", k.udp.NoPorts},
+           {"Udp.InErrors", k.udp.InErrors},
+           {"Udp.RcvbufErrors", k.udp.RcvbufErrors},
+           {"Tcp.InSegs", k.tcp.InSegs},
+           {"Tcp.OutRsts", k.tcp.OutRsts},
+           {"Tcp.InErrs", k.tcp.InErrs},
+           {"TcpExt.TCPRcvQDrop", k.tcpext.TCPRcvQDrop},
+           {"TcpExt.TCPHPHits", k.tcpext.TCPHPHits},
+           {"tx.ICMP_PORT_UNREACH", k.tx_count(stack::TxKind::ICMP_PORT_UNREACH)},
+           {"tx.TCP_RST", k.tx_count(stack::TxKind::TCP_RST)},
+           {"tx.TCP_ACK", k.tx_count(stack::TxKind::TCP_ACK)}};
+  uint64_t processed = 0;
+  for (int c = 0; c < k.cpus().num_cpus(); ++c) processed += k.softnet(c).processed;
+  r.mib["softnet.processed"] = processed;
+  r.mib["nic.GPRC"] = hw.gprc;
+  r.mib["nic.TPR"] = hw.tpr;
+  r.mib["nic.RNBC"] = hw.rnbc;
+  r.mib["driver.rx_packets"] = m.adapter->rx_ring(0).rx_stats.packets;
   r.counters["/proc/net/softnet_stat"] = m.kernel.proc_net_softnet_stat();
   r.counters["/proc/net/snmp"] = m.kernel.proc_net_snmp();
   r.counters["/proc/net/netstat"] = m.kernel.proc_net_netstat();
@@ -454,9 +484,10 @@ Report System::run(bool progress) {
 
 std::string Report::text() const {
   std::ostringstream os;
-  auto rate = [&](double n) { return sim_us > 0 ? n / sim_us : 0; };
+  auto rate = [&](double n) { return traffic_us > 0 ? n / traffic_us : 0; };
   os << std::fixed << std::setprecision(1);
-  os << "rxpath report  (seed " << seed << ", " << sim_us << " us simulated)\n\n";
+  os << "rxpath report  (seed " << seed << ", traffic for " << traffic_us << " us, " << sim_us
+     << " us simulated with the drain)\n\n";
   os << std::setprecision(1);
   os << "Traffic\n";
   os << "  offered    " << std::setw(10) << offered_frames << " frames " << std::setw(12) << offered_bytes << " bytes  ("
@@ -489,7 +520,6 @@ std::string Report::json() const {
   nlohmann::ordered_json j;
   j["seed"] = seed;
   j["sim_us"] = sim_us;
-  j["nic_cycles"] = nic_cycles;
   j["offered"] = {{"frames", offered_frames}, {"bytes", offered_bytes}};
   j["delivered"] = {{"frames", delivered_frames}, {"bytes", delivered_bytes}, {"recv_calls", delivered_msgs},
                     {"errors", delivery_errors}};
@@ -503,9 +533,13 @@ std::string Report::json() const {
   j["latency_ns"] = {{"samples", latency.samples}, {"p50", latency.p50_ns}, {"p90", latency.p90_ns},
                      {"p99", latency.p99_ns}, {"p999", latency.p999_ns}, {"max", latency.max_ns},
                      {"mean", latency.mean_ns}};
-  nlohmann::ordered_json cpu;
+  nlohmann::ordered_json cpu, kinds, mibj;
   for (const auto& [k, v] : cpu_ns) cpu[k] = v;
+  for (const auto& [k, v] : offered_by_kind) kinds[k] = v;
+  for (const auto& [k, v] : mib) mibj[k] = v;
   j["cpu_ns"] = cpu;
+  j["offered_by_kind"] = kinds;
+  j["counters"] = mibj;
   j["scenario"] = scenario_toml;
   return j.dump(2) + "\n";
 }

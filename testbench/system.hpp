@@ -71,6 +71,7 @@ struct Report {
   std::string scenario_toml;                   // the effective scenario
   uint64_t seed = 0;
   double sim_us = 0, wall_s = 0;
+  double traffic_us = 0;                       // how long traffic was offered
   uint64_t nic_cycles = 0;
   uint64_t offered_frames = 0, offered_bytes = 0;
   uint64_t delivered_msgs = 0, delivered_bytes = 0, delivered_frames = 0;
@@ -79,6 +80,8 @@ struct Report {
   uint64_t irqs = 0, napi_polls = 0, napi_polls_full = 0, time_squeeze = 0, rnbc = 0;
   LatencyStats latency;
   std::map<std::string, double> cpu_ns;        // "cpu0.softirq" -> ns
+  std::map<std::string, uint64_t> offered_by_kind;  // traffic kind -> frames ("udp", "bad_fcs", ...)
+  std::map<std::string, uint64_t> mib;          // selected kernel counters ("Udp.NoPorts", "Tcp.OutRsts", ...)
   std::map<std::string, std::string> counters; // "/proc/net/snmp" -> text
   std::string text() const;
   std::string json() const;

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+// End-to-end tests: the rxpath command runs whole scenarios (Verilated NIC,
+// link, driver, stack, reader), one process per run, and every run must
+// account for every frame. Each drop counter is provoked on purpose and must
+// count exactly what the traffic source sent to it.
+//
+// usage: e2e_test -- <path of rxpath> <scratch folder>
+#define BOOST_TEST_MODULE e2e
+#include <boost/test/unit_test.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <nlohmann/json.hpp>
+
+using nlohmann::json;
+
+namespace {
+
+std::string arg(int i) {
+  auto& m = boost::unit_test::framework::master_test_suite();
+  BOOST_REQUIRE_MESSAGE(m.argc > i, "usage: e2e_test -- <rxpath> <scratch folder>");
+  return m.argv[i];
+}
+std::string rxpath() { return arg(1); }
+std::string scratch(const std::string& name) {
+  const std::string dir = arg(2);
+  ::mkdir(dir.c_str(), 0755);
+  return dir + "/" + name;
+}
+
+std::string slurp(const std::string& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+struct Run {
+  int status = -1;
+  json report;
+  std::string out_dir;
+};
+
+// Runs rxpath with `args`, its outputs in scratch/<name>/; returns the JSON report.
+Run run(const std::string& name, const std::string& args) {
+  Run r;
+  r.out_dir = scratch(name);
+  const std::string cmd = rxpath() + " --quiet --out " + r.out_dir + " " + args + " > " + r.out_dir + ".stdout 2> " +
+                          r.out_dir + ".stderr";
+  r.status = std::system(cmd.c_str());
+  const std::string j = slurp(r.out_dir + "/report.json");
+  BOOST_TEST_INFO("command: " << cmd << "\nstderr: " << slurp(r.out_dir + ".stderr"));
+  BOOST_REQUIRE_MESSAGE(!j.empty(), "rxpath wrote no report.json");
+  r.report = json::parse(j);
+  return r;
+}
+
+uint64_t drop(const Run& r, const std::string& counter) {
+  const auto& d = r.report["accounting"]["drops"];
+  return d.contains(counter) ? d[counter].get<uint64_t>() : 0;
+}
+uint64_t counter(const Run& r, const std::string& name) { return r.report["counters"][name].get<uint64_t>(); }
+uint64_t offered(const Run& r, const std::string& kind) {
+  const auto& k = r.report["offered_by_kind"];
+  return k.contains(kind) ? k[kind].get<uint64_t>() : 0;
+}
+
+// Every run: exit 0, conservation holds, nothing in flight, bytes exact.
+void check_conservation(const Run& r) {
+  BOOST_TEST(r.status == 0);
+  const json& a = r.report["accounting"];
+  BOOST_TEST(a["balanced"].get<bool>());
+  BOOST_TEST(a["in_flight"].get<uint64_t>() == 0u);
+  BOOST_TEST(a["offered"].get<uint64_t>() ==
+             a["delivered"].get<uint64_t>() + a["dropped"].get<uint64_t>() + a["consumed"].get<uint64_t>());
+  BOOST_TEST(r.report["delivered"]["errors"].get<uint64_t>() == 0u);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(udp_flows_delivered_byte_exact) {
+  const Run r = run("udp", "--duration-us 300 --set traffic.rate_gbps=0.5 --set traffic.size=imix");
+  check_conservation(r);
+  BOOST_TEST(r.report["offered"]["frames"].get<uint64_t>() > 50u);
+  BOOST_TEST(r.report["delivered"]["frames"] == r.report["offered"]["frames"]);
+  BOOST_TEST(counter(r, "Udp.InDatagrams") == r.report["offered"]["frames"].get<uint64_t>());
+}
+
+BOOST_AUTO_TEST_CASE(tcp_flows_delivered_byte_exact_and_merged_by_gro) {
+  const Run r = run("tcp", "--duration-us 300 --set traffic.udp_flows=0 --set traffic.tcp_flows=2 "
+                           "--set traffic.size=1518 --set traffic.rate_gbps=2");
+  check_conservation(r);
+  const uint64_t frames = r.report["offered"]["frames"];
+  BOOST_TEST(frames > 20u);
+  BOOST_TEST(r.report["delivered"]["frames"].get<uint64_t>() == frames);
+  BOOST_TEST(counter(r, "nic.GPRC") == frames);             // every wire frame
+  BOOST_TEST(counter(r, "IpExt.InNoECTPkts") == frames);    // wire segments (gso_segs)
+  BOOST_TEST(counter(r, "Tcp.InSegs") <= frames);           // merged skbs
+}
+
+BOOST_AUTO_TEST_CASE(each_fault_lands_in_its_own_counter) {
+  const Run r = run("faults", "--duration-us 600 --set traffic.rate_gbps=1 --set traffic.size=imix "
+                              "--set traffic.tcp_flows=1 --set traffic.seed=7 "
+                              "--set traffic.bad_fcs_ppm=30000 --set traffic.runt_ppm=30000 "
+                              "--set traffic.oversize_ppm=30000 --set traffic.bad_ip_csum_ppm=30000 "
+                              "--set traffic.closed_udp_ppm=30000 --set traffic.closed_tcp_ppm=30000 "
+                              "--set traffic.other_host_ppm=30000");
+  check_conservation(r);
+  for (const char* k : {"bad_fcs", "runt", "oversize", "bad_ip_csum", "closed_udp_port", "closed_tcp_port", "other_host"})
+    BOOST_TEST(offered(r, k) > 0u, k << " was never sent: pick another seed");
+  BOOST_TEST(drop(r, "nic.CRCERRS") == offered(r, "bad_fcs"));
+  BOOST_TEST(drop(r, "nic.RUC") == offered(r, "runt"));
+  BOOST_TEST(drop(r, "nic.ROC") == offered(r, "oversize"));
+  BOOST_TEST(drop(r, "nic.RXP_AFDC") == offered(r, "other_host"));
+  BOOST_TEST(counter(r, "Ip.InHdrErrors") == offered(r, "bad_ip_csum"));
+  BOOST_TEST(counter(r, "IpExt.InCsumErrors") == offered(r, "bad_ip_csum"));
+  BOOST_TEST(counter(r, "Udp.NoPorts") == offered(r, "closed_udp_port"));
+  BOOST_TEST(counter(r, "tx.ICMP_PORT_UNREACH") == offered(r, "closed_udp_port"));
+  BOOST_TEST(counter(r, "Tcp.OutRsts") == offered(r, "closed_tcp_port"));
+  BOOST_TEST(counter(r, "nic.TPR") == r.report["offered"]["frames"].get<uint64_t>());
+}
+
+BOOST_AUTO_TEST_CASE(line_rate_overflows_the_ring_then_the_packet_buffer) {
+  // 64-byte frames at 10 GbE: far more than one CPU can take. The ring fills
+  // (RNBC), frames wait in the packet buffer until it is full (MPC).
+  const Run r = run("overload", "--duration-us 400");
+  check_conservation(r);
+  BOOST_TEST(counter(r, "nic.RNBC") > 0u);
+  BOOST_TEST(drop(r, "nic.MPC") > 0u);
+  BOOST_TEST(r.report["interrupts"]["napi_polls_full_weight"].get<uint64_t>() > 0u);
+  // Far fewer interrupts than packets: NAPI keeps the vector masked while it polls.
+  BOOST_TEST(r.report["interrupts"]["msix"].get<uint64_t>() * 20 < r.report["delivered"]["frames"].get<uint64_t>());
+}
+
+BOOST_AUTO_TEST_CASE(a_slow_reader_overflows_its_udp_socket) {
+  const Run r = run("rcvbuf", "--duration-us 400 --set traffic.rate_gbps=1 --set traffic.udp_flows=1 "
+                              "--set kernel.rmem_default=8192 --set cost.stack.user_per_packet=3000");
+  check_conservation(r);
+  BOOST_TEST(counter(r, "Udp.RcvbufErrors") > 0u);
+  BOOST_TEST(drop(r, "stack.SOCKET_RCVBUFF") == counter(r, "Udp.RcvbufErrors"));
+}
+
+BOOST_AUTO_TEST_CASE(eitr_sets_the_interrupt_rate) {
+  // Fixed moderation: at a steady load the interrupt count follows 1/interval.
+  const std::string load = "--duration-us 2000 --set traffic.rate_gbps=0.2 --set traffic.udp_flows=1 ";
+  const Run fast = run("eitr50", load + "--set igb.rx_usecs=50");
+  const Run slow = run("eitr200", load + "--set igb.rx_usecs=200");
+  check_conservation(fast);
+  check_conservation(slow);
+  const double n50 = fast.report["interrupts"]["msix"].get<double>();
+  const double n200 = slow.report["interrupts"]["msix"].get<double>();
+  BOOST_TEST_INFO("interrupts at 50 us: " << n50 << ", at 200 us: " << n200);
+  BOOST_TEST(n50 > 25);
+  BOOST_TEST(n50 / n200 > 3.0);
+  BOOST_TEST(n50 / n200 < 5.0);
+}
+
+BOOST_AUTO_TEST_CASE(two_runs_are_identical) {
+  const std::string a = "--duration-us 200 --set traffic.pattern=poisson --set traffic.rate_gbps=3 --pcap";
+  const Run r1 = run("same1", a);
+  const Run r2 = run("same2", a);
+  check_conservation(r1);
+  BOOST_TEST(slurp(r1.out_dir + "/report.json") == slurp(r2.out_dir + "/report.json"));
+  BOOST_TEST(slurp(r1.out_dir + "/counters.txt") == slurp(r2.out_dir + "/counters.txt"));
+  BOOST_TEST(slurp(r1.out_dir + "/wire.pcap") == slurp(r2.out_dir + "/wire.pcap"));
+}
+
+BOOST_AUTO_TEST_CASE(results_do_not_depend_on_the_quantum) {
+  // DESIGN.md section 2: Q = one clock cycle and Q = L give byte-identical outputs.
+  const std::string a = "--duration-us 150 --set traffic.rate_gbps=4 --set traffic.tcp_flows=1 "
+                        "--set traffic.size=imix --set traffic.pattern=poisson --pcap ";
+  const Run q1 = run("q_cycle", a + "--set run.quantum_ns=6.4");
+  const Run qL = run("q_link", a + "--set run.quantum_ns=499.2");
+  check_conservation(q1);
+  BOOST_TEST(q1.report["delivered"]["frames"].get<uint64_t>() > 0u);
+  // The scenario dump names the quantum; everything the model produced must match.
+  json j1 = q1.report, jL = qL.report;
+  j1.erase("scenario");
+  jL.erase("scenario");
+  BOOST_TEST(j1.dump() == jL.dump());
+  BOOST_TEST(slurp(q1.out_dir + "/counters.txt") == slurp(qL.out_dir + "/counters.txt"));
+  BOOST_TEST(slurp(q1.out_dir + "/wire.pcap") == slurp(qL.out_dir + "/wire.pcap"));
+  for (const char* s : {"/socket-udp-9000.pcap", "/socket-tcp-5001.pcap"})
+    BOOST_TEST(slurp(q1.out_dir + s) == slurp(qL.out_dir + s), s);
+}
+
+BOOST_AUTO_TEST_CASE(bad_input_is_refused_with_the_key_named) {
+  const std::string base = rxpath() + " --quiet ";
+  auto status_and_err = [&](const std::string& args, std::string& err) {
+    const std::string e = scratch("bad.stderr");
+    const int st = std::system((base + args + " > /dev/null 2> " + e).c_str());
+    err = slurp(e);
+    return WEXITSTATUS(st);
+  };
+  std::string err;
+  BOOST_TEST(status_and_err("--set igb.rx_ring=12", err) == 2);
+  BOOST_TEST(err.find("igb.rx_ring") != std::string::npos, err);
+  BOOST_TEST(status_and_err("--set run.quantum_ns=1000", err) == 2);
+  BOOST_TEST(err.find("run.quantum_ns") != std::string::npos, err);
+  BOOST_TEST(status_and_err("--set traffic.size=12", err) == 2);
+  BOOST_TEST(err.find("traffic.size") != std::string::npos, err);
+  const std::string toml = scratch("bad.toml");
+  std::ofstream(toml) << "[igb]\nrx_ring = 256\nrx_rign = 5\n";
+  BOOST_TEST(status_and_err(toml, err) == 2);
+  BOOST_TEST(err.find(toml + ":3:") != std::string::npos, err);
+  BOOST_TEST(err.find("did you mean igb.rx_ring") != std::string::npos, err);
+  const std::string out = scratch("never");
+  BOOST_TEST(status_and_err("--set traffic.pattern=pcap --set traffic.pcap=/nonexistent.pcap --out " + out, err) == 2);
+  BOOST_TEST(err.find("/nonexistent.pcap") != std::string::npos, err);
+  BOOST_TEST(slurp(out + "/report.json").empty());  // nothing half-written
+}
