@@ -34,13 +34,21 @@ void HostMemory::dma_free_coherent(uint64_t dma) {
                                     " is not the base of an allocation");
     allocated_ -= it->second.size;
     for (uint64_t a = dma; a < dma + it->second.size; a += PAGE_SIZE) pages_.erase(a / PAGE_SIZE);
+    last_[0] = last_[1] = nullptr;
     regions_.erase(it);
 }
 
 uint8_t* HostMemory::dmi(uint64_t addr, std::size_t len) {
-    auto it = pages_.find(addr / PAGE_SIZE);
-    if (it == pages_.end()) return nullptr;
-    const DmaRegion* r = it->second;
+    const DmaRegion* r = nullptr;
+    for (const DmaRegion* c : last_)
+        if (c && addr >= c->dma && addr - c->dma < c->size) { r = c; break; }
+    if (!r) {
+        auto it = pages_.find(addr / PAGE_SIZE);
+        if (it == pages_.end()) return nullptr;
+        r = it->second;
+        last_[1] = last_[0];
+        last_[0] = r;
+    }
     const uint64_t off = addr - r->dma;
     if (len > r->size - off) return nullptr;
     return r->data.get() + off;

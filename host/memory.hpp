@@ -51,6 +51,7 @@ private:
     uint64_t next_;
     std::size_t allocated_ = 0;
     std::unordered_map<uint64_t, DmaRegion*> pages_;  // page number -> region (lookup)
+    const DmaRegion* last_[2] = {nullptr, nullptr};   // most recent hits (ring + a buffer)
 };
 
 }  // namespace rxpath::host
