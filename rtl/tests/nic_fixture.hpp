@@ -163,7 +163,10 @@ private:
     void on_axi(const AxiEvent& e) {
         unsigned q, slot;
         auto key = [](unsigned q, unsigned s) { return (uint64_t(q) << 32) | s; };
-        if (e.kind == AxiEvent::AW && in_buf(e.addr, q, slot)) {
+        // AWADDR is beat-aligned (rtl/README.md): the first beat's last byte
+        // lies in the buffer the burst is for.
+        const uint64_t probe = e.addr + env.mem_agent.beat_bytes() - 1;
+        if (e.kind == AxiEvent::AW && in_buf(probe, q, slot)) {
             data_out_[key(q, slot)]++;
             aw_id_[e.id].push_back(key(q, slot));
         } else if (e.kind == AxiEvent::AW && in_ring(e.addr, q, slot)) {

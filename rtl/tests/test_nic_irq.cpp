@@ -148,3 +148,23 @@ BOOST_AUTO_TEST_CASE(traffic_interrupt_uses_ivar_vector_after_writeback) {
     f.env.run(200);
     BOOST_TEST(f.env.msix.msgs.size() == 2u);
 }
+
+BOOST_AUTO_TEST_CASE(eitr_write_without_cnt_ignr_expires_the_counter) {
+    Fix f;
+    f.setup(Setup{});
+    irq_setup(f, 1, 0, 100);  // 100 us
+    f.env.wr(R::E1000_EICS, 1);
+    f.env.run(100);
+    BOOST_REQUIRE_EQUAL(f.env.msix.msgs.size(), 1u);  // counter was 0: at once
+    f.env.wr(R::E1000_EICS, 1);
+    f.env.run(2000);
+    BOOST_TEST(f.env.msix.msgs.size() == 1u);          // held: 100 us not over
+    // Rewriting EITR with CNT_IGNR keeps the counter running: still held.
+    f.env.wr(R::E1000_EITR(0), (100u << R::E1000_EITR_INTERVAL_LSB) | R::E1000_EITR_CNT_IGNR);
+    f.env.run(2000);
+    BOOST_TEST(f.env.msix.msgs.size() == 1u);
+    // Without CNT_IGNR the counter is cleared: the pending cause fires.
+    f.env.wr(R::E1000_EITR(0), 100u << R::E1000_EITR_INTERVAL_LSB);
+    f.env.run(100);
+    BOOST_TEST(f.env.msix.msgs.size() == 2u);
+}

@@ -130,6 +130,7 @@ public:
     std::function<void(uint64_t addr, const uint8_t* p, size_t n, uint64_t cycle)> on_write;
     uint64_t reads = 0, writes = 0, outstanding_writes() const { return wq_.size() + bq_.size(); }
     bool idle() const { return rq_.empty() && wq_.empty() && bq_.empty(); }
+    unsigned beat_bytes() const { return b_.data_bytes; }
 
 private:
     struct Burst { uint32_t id; uint64_t addr; unsigned len, beat; uint64_t ready; bool err; };
