@@ -22,12 +22,13 @@ struct Args {
     uint64_t cycles = 2000000;  // 12.8 ms of simulated time, a few seconds of wall time
     unsigned frame_len = 60;    // without FCS: 64 on the wire
     unsigned ring = 1024;
+    unsigned latency = 8;       // memory read latency in cycles (write response: half)
 };
 
 [[noreturn]] void usage(const char* why) {
     std::fprintf(stderr,
                  "nic_bench: %s\nusage: nic_bench [--cycles N] [--frame-len 60..1514] [--ring 64..4096] "
-                 "[--debug=cat,...]\n",
+                 "[--latency 1..10000] [--debug=cat,...]\n",
                  why);
     std::exit(2);
 }
@@ -49,6 +50,7 @@ Args parse(int argc, char** argv) {
         const char* v = i + 1 < argc ? argv[i + 1] : nullptr;
         if (!std::strcmp(s, "--cycles")) { a.cycles = parse_num(s, v, 1000, 1ull << 40); ++i; }
         else if (!std::strcmp(s, "--frame-len")) { a.frame_len = unsigned(parse_num(s, v, 60, 1514)); ++i; }
+        else if (!std::strcmp(s, "--latency")) { a.latency = unsigned(parse_num(s, v, 1, 10000)); ++i; }
         else if (!std::strcmp(s, "--ring")) { a.ring = unsigned(parse_num(s, v, 64, 4096)); ++i; if (a.ring % 8) usage("--ring must be a multiple of 8"); }
         else if (!std::strncmp(s, "--debug=", 8)) {
             try { dbg_enable(s + 8); } catch (const std::exception& e) { usage(e.what()); }
@@ -61,8 +63,8 @@ Args parse(int argc, char** argv) {
 int main(int argc, char** argv) {
     const Args a = parse(argc, argv);
     AxiMemConfig mc;
-    mc.rd_latency = 8;
-    mc.wr_latency = 2;
+    mc.rd_latency = a.latency;
+    mc.wr_latency = a.latency / 2;
     NicEnv<Vnic_top_fast> env(mc, /*with_checker=*/false);
     IgbDouble drv([&](uint32_t o, uint32_t v) { env.wr(o, v); }, [&](uint32_t o) { return env.rd(o); }, env.mem);
     IgbRing ring;
@@ -104,6 +106,7 @@ int main(int argc, char** argv) {
     std::printf("rxpath nic_bench: Verilated NIC (release model, no assertions) in the bare C++ harness\n");
     std::printf("  traffic        : %u-byte frames (+4 FCS) at 10 GbE line rate, IFG 12, ring %u, host refills at once\n",
                 a.frame_len, a.ring);
+    std::printf("  host memory    : read latency %u cycles, write response %u cycles\n", mc.rd_latency, mc.wr_latency);
     std::printf("  simulated      : %llu cycles = %.3f ms at 156.25 MHz\n", (unsigned long long)cycles, sim_s * 1e3);
     std::printf("  wall time      : %.3f s\n", wall);
     std::printf("  speed          : %.2f M cycles/s (%.4f x real time)\n", cycles / wall / 1e6, sim_s / wall);
