@@ -23,7 +23,8 @@ uint64_t HostMemory::dma_alloc_coherent(std::size_t size, uint8_t** cpu, const s
     if (cpu) *cpu = r.data.get();
     const uint64_t dma = r.dma;
     DmaRegion& stored = regions_.emplace(dma, std::move(r)).first->second;
-    for (uint64_t a = dma; a < dma + bytes; a += PAGE_SIZE) pages_[a / PAGE_SIZE] = &stored;
+    pages_.resize((next_ - base_) / PAGE_SIZE, nullptr);
+    for (uint64_t a = dma; a < dma + bytes; a += PAGE_SIZE) pages_[(a - base_) / PAGE_SIZE] = &stored;
     return dma;
 }
 
@@ -33,7 +34,7 @@ void HostMemory::dma_free_coherent(uint64_t dma) {
         throw std::invalid_argument("dma_free_coherent: 0x" + std::to_string(dma) +
                                     " is not the base of an allocation");
     allocated_ -= it->second.size;
-    for (uint64_t a = dma; a < dma + it->second.size; a += PAGE_SIZE) pages_.erase(a / PAGE_SIZE);
+    for (uint64_t a = dma; a < dma + it->second.size; a += PAGE_SIZE) pages_[(a - base_) / PAGE_SIZE] = nullptr;
     last_[0] = last_[1] = nullptr;
     regions_.erase(it);
 }
@@ -43,9 +44,9 @@ uint8_t* HostMemory::dmi(uint64_t addr, std::size_t len) {
     for (const DmaRegion* c : last_)
         if (c && addr >= c->dma && addr - c->dma < c->size) { r = c; break; }
     if (!r) {
-        auto it = pages_.find(addr / PAGE_SIZE);
-        if (it == pages_.end()) return nullptr;
-        r = it->second;
+        if (addr < base_ || (addr - base_) / PAGE_SIZE >= pages_.size()) return nullptr;
+        r = pages_[(addr - base_) / PAGE_SIZE];
+        if (!r) return nullptr;
         last_[1] = last_[0];
         last_[0] = r;
     }

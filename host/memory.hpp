@@ -9,7 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <unordered_map>
+#include <vector>
 
 namespace rxpath::host {
 
@@ -27,7 +27,7 @@ class HostMemory {
 public:
     // base: first bus address handed out; above 4 GiB by default so that
     // RDBAH is exercised.
-    explicit HostMemory(uint64_t base = 0x1'0000'0000ull) : next_(base) {}
+    explicit HostMemory(uint64_t base = 0x1'0000'0000ull) : base_(base), next_(base) {}
 
     // dma_alloc_coherent (kernel/dma/mapping.c): page-aligned, zeroed region
     // of at least `size` bytes. Returns the bus address; `cpu` gets the DMI
@@ -48,9 +48,10 @@ public:
 
 private:
     std::map<uint64_t, DmaRegion> regions_;  // by base address
+    uint64_t base_;
     uint64_t next_;
     std::size_t allocated_ = 0;
-    std::unordered_map<uint64_t, DmaRegion*> pages_;  // page number -> region (lookup)
+    std::vector<DmaRegion*> pages_;  // page table: (addr - base_) / PAGE_SIZE -> region
     const DmaRegion* last_[2] = {nullptr, nullptr};   // most recent hits (ring + a buffer)
 };
 

@@ -120,6 +120,9 @@ int sc_main(int argc, char* argv[]) {
     std::printf("  simulated receive rate      %.3f Mpps (recv'd / simulated s)\n", got / sim_s / 1e6);
     std::printf("  simulation speed            %.3f M packets per wall second (offered frames)\n", in / wall / 1e6);
     std::printf("  simulation speed (recv'd)   %.3f M packets per wall second\n", got / wall / 1e6);
+    std::printf("  descriptor fetches %llu, link: %llu DMA writes, %llu MMIO writes\n",
+                (unsigned long long)nic.stats().desc_fetches, (unsigned long long)plat.link().stats().dma_writes,
+                (unsigned long long)plat.link().stats().mmio_writes);
     std::printf("  irqs %llu, polls %llu (full weight %llu), msix %llu\n", (unsigned long long)q.irqs,
                 (unsigned long long)q.polls, (unsigned long long)q.polls_full,
                 (unsigned long long)nic.stats().msix_sent);

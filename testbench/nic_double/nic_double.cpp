@@ -279,6 +279,17 @@ void NicDouble::try_fetch(unsigned qi) {
     if (!q.enabled || q.fetching) return;
     const uint32_t tail = R(E1000_RDT(qi));
     if (q.fetch == tail || q.cache.size() >= cfg_.desc_cache) return;
+    // RXDCTL thresholds: fetch when fewer than PTHRESH descriptors are cached
+    // and at least HTHRESH are available in host memory (or the cache is
+    // empty, so a frame never waits on a threshold).
+    const uint32_t rxdctl = R(E1000_RXDCTL(qi));
+    const uint32_t pthresh = (rxdctl & E1000_RXDCTL_PTHRESH) >> E1000_RXDCTL_PTHRESH_LSB;
+    const uint32_t hthresh = (rxdctl & E1000_RXDCTL_HTHRESH) >> E1000_RXDCTL_HTHRESH_LSB;
+    const uint32_t in_host = (tail + q.count - q.fetch) % q.count;
+    if (!q.cache.empty()) {
+        if (pthresh && q.cache.size() >= pthresh) return;
+        if (in_host < hthresh) return;
+    }
     const uint32_t avail = tail > q.fetch ? tail - q.fetch : q.count - q.fetch;  // contiguous
     const uint32_t n = std::min<uint32_t>(avail, cfg_.desc_cache - uint32_t(q.cache.size()));
     q.fetch_first = q.fetch;
