@@ -15,6 +15,12 @@ using sc_core::SC_ZERO_TIME;
 
 namespace {
 Cpu* g_current = nullptr;
+
+// ns -> sc_time without the double-to-time conversion of sc_time(double, unit).
+sc_time ns_time(double ns) {
+  static const double units_per_ns = 1e-9 / sc_core::sc_get_time_resolution().to_seconds();
+  return sc_time::from_value(static_cast<sc_dt::uint64>(ns * units_per_ns + 0.5));
+}
 const char* const kSoftirqNames[NR_SOFTIRQS] = {"HI",       "TIMER",   "NET_TX", "NET_RX",  "BLOCK",
                                                 "IRQ_POLL", "TASKLET", "SCHED",  "HRTIMER", "RCU"};
 }  // namespace
@@ -82,9 +88,12 @@ bool wake_up_process(Task* t) {
   t->state_ = TaskState::running;
   Cpu& c = *t->cpu_;
   RXS_DBG(c.engine().debug(), sched, "cpu" << c.id() << " wake " << t->name_);
-  if (have_current_cpu()) current_cpu().defer(c.engine().cost().wakeup);
+  if (have_current_cpu()) {  // the woken task may run once the waker paid for the work so far
+    Cpu& self = current_cpu();
+    self.defer(c.engine().cost().wakeup);
+    self.sync();
+  }
   c.enqueue_task(t);
-  t->wake_ev_.notify(SC_ZERO_TIME);
   return true;
 }
 
@@ -97,16 +106,20 @@ bool Task::schedule(double timeout_ns) {
   if (state_ == TaskState::interruptible) {
     ++nvcsw_;
     c.release_cpu();
-    if (timeout_ns >= 0) {
-      sc_core::wait(sc_time(timeout_ns, SC_NS), wake_ev_);
+    // Woken tasks are put on the run queue by wake_up_process; the CPU's
+    // dispatcher then notifies run_ev_, so a sleep costs one thread switch.
+    if (timeout_ns >= 0) sc_core::wait(ns_time(timeout_ns), run_ev_); else sc_core::wait(run_ev_);
+    while (c.cur_task_ != this) {  // not dispatched yet
       if (state_ == TaskState::interruptible) {  // schedule_timeout expired
         timed_out_ = true;
         state_ = TaskState::running;
         c.enqueue_task(this);
       }
-    } else {
-      sc_core::wait(wake_ev_);
+      sc_core::wait(run_ev_);
     }
+    c.resumed();
+    c.defer(c.engine().cost().context_switch);
+    return !timed_out_;
   } else {
     ++nivcsw_;
     if (!on_rq_) c.enqueue_task(this);
@@ -114,7 +127,7 @@ bool Task::schedule(double timeout_ns) {
   }
   sc_core::wait(run_ev_);
   c.resumed();
-  c.charge(c.engine().cost().context_switch);
+  c.defer(c.engine().cost().context_switch);
   return !timed_out_;
 }
 
@@ -142,6 +155,8 @@ sc_time Cpu::time_in(Ctx c) const {
   return t;
 }
 
+sc_time Cpu::effective_time() const { return sc_core::sc_time_stamp() + ns_time(debt_ns_); }
+
 void Cpu::account(sc_time from) { time_in_[static_cast<int>(ctx_)] += sc_core::sc_time_stamp() - from; }
 
 void Cpu::resumed() {
@@ -156,7 +171,7 @@ void Cpu::sync() {
     debt_ns_ = 0;
     return;
   }
-  sc_time t(debt_ns_, SC_NS);
+  sc_time t = ns_time(debt_ns_);
   debt_ns_ = 0;
   wait_preemptible(t);
 }
@@ -169,7 +184,7 @@ void Cpu::charge(double ns) {
 void Cpu::stall(double ns) {
   sync();
   sc_time start = sc_core::sc_time_stamp();
-  sc_core::wait(sc_time(ns, SC_NS));
+  sc_core::wait(ns_time(ns));
   account(start);
   resumed();
 }
@@ -384,6 +399,8 @@ void CpuEngine::open_softirq(int nr, softirq_action_t action) {
 void CpuEngine::add_sync_hook(std::function<void(sc_time)> hook) { sync_hooks_.push_back(std::move(hook)); }
 
 void CpuEngine::run_sync_hooks(sc_time now) {
+  if (sync_hooks_.empty() || now == last_hook_time_) return;
+  last_hook_time_ = now;
   for (auto& h : sync_hooks_) h(now);
 }
 

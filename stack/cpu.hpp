@@ -111,7 +111,6 @@ class Task {
   bool on_rq_ = false;
   bool timed_out_ = false;
   sc_core::sc_event run_ev_;
-  sc_core::sc_event wake_ev_;
   uint64_t nvcsw_ = 0, nivcsw_ = 0;
   std::function<void(Task&)> body_;
 };
@@ -134,6 +133,9 @@ class Cpu {
   // Non-preemptible stall (MMIO read completion); waits the debt first.
   void stall(double ns);
   double debt_ns() const { return debt_ns_; }
+  // Time at which the work charged so far ends (now + debt): the time of
+  // effects produced before the next sync (e.g. a recv() completing).
+  sc_core::sc_time effective_time() const;
 
   Ctx context() const { return ctx_; }
   bool in_hardirq() const { return ctx_ == Ctx::hardirq; }
@@ -258,6 +260,7 @@ class CpuEngine {
   std::vector<IrqDesc> irqs_;
   std::array<softirq_action_t, NR_SOFTIRQS> softirq_vec_{};
   std::vector<std::function<void(sc_core::sc_time)>> sync_hooks_;
+  sc_core::sc_time last_hook_time_{sc_core::SC_ZERO_TIME};
   std::vector<std::unique_ptr<Task>> tasks_;
 };
 

@@ -40,6 +40,7 @@ struct KernelConfig {
   int64_t ipfrag_high_thresh = 4 * 1024 * 1024;  // net.ipv4.ipfrag_high_thresh
   unsigned ehash_buckets = 4096;     // TCP established hash size (power of two)
   uint32_t hash_seed = 0x5eed1234;   // inet_ehash_secret (seeded, deterministic)
+  double max_defer_ns = 1000;        // model: largest cost batch before a socket enqueue syncs
 };
 
 // Drop reasons (include/net/dropreason-core.h). Every skb freed without

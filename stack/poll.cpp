@@ -63,10 +63,7 @@ long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool don
     // udp_recvmsg: one datagram, truncated to max.
     sk_buff* skb;
     while (!(skb = __skb_dequeue(&sk->sk_receive_queue))) {
-      if (dontwait) {
-        c.sync();
-        return -11;  // EAGAIN
-      }
+      if (dontwait) return -11;  // EAGAIN
       sk_wait_data(*this, t, sk);
     }
     size_t n = std::min<size_t>(max, skb->len);
@@ -81,8 +78,7 @@ long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool don
     if (trace_id) *trace_id = skb->trace_id;
     RXS_DBG(debug_, sock, "udp recvmsg fd " << fd << " " << n << " bytes trace " << skb->trace_id);
     __kfree_skb(skb);
-    c.sync();
-    return static_cast<long>(n);
+    return static_cast<long>(n);  // costs are paid at the next sync (sleep or visible effect)
   }
   // tcp_recvmsg: bytes from copied_seq, across skbs; socket owned meanwhile.
   lock_sock(sk);
@@ -353,7 +349,6 @@ std::vector<std::pair<int, unsigned>> Kernel::sys_epoll_wait(int epfd, int maxev
   c.defer(ns);
   S.ns_charged += static_cast<uint64_t>(ns);
   S.ready_returned += res.size();
-  c.sync();
   return res;
 }
 

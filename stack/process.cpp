@@ -37,7 +37,7 @@ void UserProcess::drain(int fd) {
     ++messages_;
     bytes_ += static_cast<uint64_t>(n);
     if (k_.cost().user_per_packet > 0) task_->cpu().charge(k_.cost().user_per_packet);
-    if (cb_) cb_(Delivery{fd, sc_core::sc_time_stamp(), buf, trace});
+    if (cb_) cb_(Delivery{fd, task_->cpu().effective_time(), buf, trace});
   }
 }
 
@@ -75,7 +75,7 @@ void UserProcess::run(Task& t) {
         ++messages_;
         bytes_ += static_cast<uint64_t>(n);
         if (k_.cost().user_per_packet > 0) t.cpu().charge(k_.cost().user_per_packet);
-        if (cb_) cb_(Delivery{cfg_.fds[0], sc_core::sc_time_stamp(), buf, trace});
+        if (cb_) cb_(Delivery{cfg_.fds[0], t.cpu().effective_time(), buf, trace});
       }
       break;
     }

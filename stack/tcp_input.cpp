@@ -99,7 +99,7 @@ struct TcpIn {
   }
 
   void tcp_queue_rcv(sock* sk, sk_buff* skb) {
-    c.sync();  // the reader may see it now
+    if (sk->sk_wq.active() || c.debt_ns() > k.config().max_defer_ns) c.sync();  // see udp.cpp
     sk->sk_rmem_alloc += skb->truesize;
     skb->sk = sk;
     __skb_queue_tail(&sk->sk_receive_queue, skb);
