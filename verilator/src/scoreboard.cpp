@@ -133,6 +133,13 @@ void Scoreboard::received(const std::vector<RxDesc>& ds, unsigned ring) {
         Bytes& part = partial_[ring];
         part.insert(part.end(), d.data.begin(), d.data.end());
         if (!(se & E1000_RXD_STAT_EOP)) {
+            // Earlier descriptors of a frame: DD only, pkt_info 0 (valid status
+            // and errors only on the EOP descriptor).
+            if (se != E1000_RXD_STAT_DD || d.wb.pkt_info != 0) {
+                std::snprintf(msg, sizeof msg, "slot %u: non-EOP descriptor status_error %08x pkt_info %04x, expected DD only",
+                              d.slot, se, d.wb.pkt_info);
+                errors.push_back(msg);
+            }
             if (d.wb.length != cfg.buf_size) {
                 std::snprintf(msg, sizeof msg, "slot %u: non-EOP descriptor holds %u bytes, buffer is %u", d.slot,
                               d.wb.length, cfg.buf_size);
