@@ -73,6 +73,23 @@ BOOST_AUTO_TEST_CASE(offload_cases) {
     w = one(f, udp_frame(kStation, kPeer, Bytes(2, 1), ip, l4));
     BOOST_TEST(w.status_error == (DD_EOP | R::E1000_RXD_STAT_IPCS | R::E1000_RXD_STAT_UDPCS));
     BOOST_TEST(w.length == 60);
+    // One 802.1Q tag: IP found at byte 18, offloads as usual, tag not stripped.
+    w = one(f, vlan_tag(udp_frame(kStation, kPeer, pl, ip, l4), 0x0123));
+    BOOST_TEST(w.status_error == (DD_EOP | R::E1000_RXD_STAT_IPCS | R::E1000_RXD_STAT_UDPCS));
+    BOOST_TEST(w.pkt_info == (R::E1000_RXDADV_PKTTYPE_IPV4 | R::E1000_RXDADV_PKTTYPE_UDP));
+    BOOST_TEST(w.length == 4 + 14 + 20 + 8 + 100);
+    BOOST_TEST(w.vlan == 0);
+    w = one(f, vlan_tag(tcp_frame(kStation, kPeer, pl, ip, bad), 0x0456));
+    BOOST_TEST(w.status_error ==
+               (DD_EOP | R::E1000_RXD_STAT_IPCS | R::E1000_RXD_STAT_TCPCS | R::E1000_RXDEXT_STATERR_TCPE));
+
+    // A fragment (MF set): IPv4 only, no L4 type and no L4 checksum.
+    Ipv4Opts frag = ip;
+    frag.frag = 0x2000;
+    w = one(f, udp_frame(kStation, kPeer, pl, frag, l4));
+    BOOST_TEST(w.status_error == (DD_EOP | R::E1000_RXD_STAT_IPCS));
+    BOOST_TEST(w.pkt_info == R::E1000_RXDADV_PKTTYPE_IPV4);
+
     // IPv4 with options: IPV4_EX as well; checksums still offloaded.
     Ipv4Opts opts = ip;
     opts.opt_words = 2;

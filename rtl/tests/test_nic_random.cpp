@@ -55,7 +55,9 @@ void run_random(uint64_t seed, unsigned buf_size, bool drop_en) {
             l4.sport = uint16_t(1000 + pick(50));
             if (kind < 35) w.data = udp_frame_len(kStation, kPeer, std::max<size_t>(len, 42), uint8_t(sent));
             else if (kind < 60) w.data = tcp_frame(kStation, kPeer, Bytes(pick(1400), uint8_t(sent)), ip, l4);
-            else if (kind < 70) w.data = raw_frame(kStation, kPeer, len, uint8_t(sent));
+            else if (kind < 64) w.data = raw_frame(kStation, kPeer, len, uint8_t(sent));
+            else if (kind < 68) w.data = vlan_tag(udp_frame(kStation, kPeer, Bytes(pick(1400), uint8_t(sent)), ip, l4), uint16_t(sent));
+            else if (kind < 70) { ip.frag = pick(2) ? 0x2000 : 0x0010; w.data = udp_frame(kStation, kPeer, Bytes(pick(1400), 5), ip, l4); }
             else if (kind < 74) w.data = raw_frame(kBroadcast, kPeer, len, uint8_t(sent));
             else if (kind < 78) w.data = raw_frame(kOther, kPeer, len, uint8_t(sent));
             else if (kind < 82) { w.data = raw_frame(kStation, kPeer, len, uint8_t(sent)); w.bad_fcs = true; }

@@ -69,7 +69,7 @@ Bytes ipv4_packet(uint8_t proto, const Bytes& l4, const Ipv4Opts& o) {
     p[0] = uint8_t(0x40 | (hl / 4));
     put16(p, 2, uint16_t(hl + l4.size()));
     put16(p, 4, o.id);
-    put16(p, 6, 0x4000);  // DF
+    put16(p, 6, o.frag);
     p[8] = o.ttl;
     p[9] = proto;
     put32(p, 12, o.saddr);
@@ -128,6 +128,17 @@ Bytes udp_frame(const Mac& dst, const Mac& src, const Bytes& payload, const Ipv4
 
 Bytes tcp_frame(const Mac& dst, const Mac& src, const Bytes& payload, const Ipv4Opts& ip, const L4Opts& l4) {
     return eth_frame(dst, src, ETH_P_IP, ipv4_packet(IPPROTO_TCP_, tcp_segment(payload, ip, l4), ip));
+}
+
+Bytes vlan_tag(const Bytes& frame, uint16_t tci) {
+    if (frame.size() < ETH_HLEN) throw std::invalid_argument("vlan_tag: frame shorter than 14 bytes");
+    Bytes out(frame.begin(), frame.begin() + 12);
+    out.push_back(uint8_t(ETH_P_8021Q >> 8));
+    out.push_back(uint8_t(ETH_P_8021Q));
+    out.push_back(uint8_t(tci >> 8));
+    out.push_back(uint8_t(tci));
+    out.insert(out.end(), frame.begin() + 12, frame.end());
+    return out;
 }
 
 Bytes raw_frame(const Mac& dst, const Mac& src, size_t len, uint8_t seed) {

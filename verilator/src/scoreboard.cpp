@@ -54,23 +54,27 @@ unsigned max_frame_len(const Bytes& data, const NicConfig& c) {
 // Offload result for a good frame (data without FCS).
 static void predict_offload(const Bytes& d, const NicConfig& c, Prediction& p) {
     p.status = E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP;
-    if (d.size() < ETH_HLEN + 20 || be16(d, 12) != ETH_P_IP || (d[14] >> 4) != 4) return;
-    const unsigned ihl = d[14] & 0xf;
+    // Ethernet II, optionally one 802.1Q tag (rtl/README.md).
+    size_t L3 = ETH_HLEN;
+    if (d.size() >= 18 && be16(d, 12) == ETH_P_8021Q) L3 = 18;
+    if (d.size() < L3 + 20 || be16(d, L3 - 2) != ETH_P_IP || (d[L3] >> 4) != 4) return;
+    const unsigned ihl = d[L3] & 0xf;
     const size_t hl = ihl * 4;
-    if (ihl < 5 || d.size() < ETH_HLEN + hl) return;
+    if (ihl < 5 || d.size() < L3 + hl) return;
     // pkt_info (rtl/README.md): packet type bits; RSS type 0 (no RSS hash).
     p.pkt_info |= E1000_RXDADV_PKTTYPE_IPV4;
     if (ihl > 5) p.pkt_info |= E1000_RXDADV_PKTTYPE_IPV4_EX;
     if (c.ipofld) {
         p.status |= E1000_RXD_STAT_IPCS;
-        if (csum_fold(csum_add(0, d.data() + ETH_HLEN, hl)) != 0xffff) p.status |= E1000_RXDEXT_STATERR_IPE;
+        if (csum_fold(csum_add(0, d.data() + L3, hl)) != 0xffff) p.status |= E1000_RXDEXT_STATERR_IPE;
     }
-    const uint8_t proto = d[ETH_HLEN + 9];
-    const size_t tot = be16(d, ETH_HLEN + 2);
-    if (tot < hl || ETH_HLEN + tot > d.size()) return;
-    const size_t l4 = ETH_HLEN + hl, l4len = tot - hl;
+    const uint8_t proto = d[L3 + 9];
+    const size_t tot = be16(d, L3 + 2);
+    if (be16(d, L3 + 6) & 0x3fff) return;  // a fragment (MF or offset): no L4
+    if (tot < hl || L3 + tot > d.size()) return;
+    const size_t l4 = L3 + hl, l4len = tot - hl;
     uint32_t ps = 0;
-    for (int i = 0; i < 8; i += 2) ps += be16(d, ETH_HLEN + 12 + i);
+    for (int i = 0; i < 8; i += 2) ps += be16(d, L3 + 12 + i);
     ps += proto + uint32_t(l4len);
     if (proto == IPPROTO_TCP_ && l4len >= 20) {
         p.pkt_info |= E1000_RXDADV_PKTTYPE_TCP;

@@ -40,6 +40,7 @@ struct Ipv4Opts {
     uint16_t id = 1;
     unsigned opt_words = 0;      // IPv4 options (NOPs), ihl = 5 + opt_words
     bool bad_hdr_csum = false;   // corrupt the header checksum
+    uint16_t frag = 0x4000;      // flags + fragment offset (default DF); 0x2000 = MF
 };
 // IPv4 header + payload (header checksum filled in).
 Bytes ipv4_packet(uint8_t proto, const Bytes& l4, const Ipv4Opts& o = {});
@@ -67,6 +68,9 @@ Bytes tcp_frame(const Mac& dst, const Mac& src, const Bytes& payload, const Ipv4
 Bytes raw_frame(const Mac& dst, const Mac& src, size_t len, uint8_t seed = 0);
 // A UDP frame of exactly `len` bytes without FCS (len >= 42).
 Bytes udp_frame_len(const Mac& dst, const Mac& src, size_t len, uint8_t seed = 0);
+
+// Inserts one 802.1Q tag (TPID 0x8100, TCI) after the source MAC.
+Bytes vlan_tag(const Bytes& frame, uint16_t tci);
 
 inline bool mac_is_multicast(const uint8_t* dst) { return dst[0] & 1; }
 inline bool mac_is_broadcast(const uint8_t* dst) {
