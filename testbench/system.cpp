@@ -16,7 +16,9 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "frame_ext.hpp"
+#include "host/debug.hpp"
 #include "host/platform.hpp"
+#include "rxpath/vh/debug.hpp"
 #include "nic_double/nic_double.hpp"
 #include "nic_sc.hpp"
 #include "pcap_io.hpp"
@@ -41,6 +43,10 @@ uint64_t Accounting::dropped() const {
 
 SystemConfig::SystemConfig() {
   kernel.cpu.num_cpus = 2;  // CPU0 takes the interrupt and the softirq, CPU1 runs the reader
+  // The default scenario (DESIGN.md section 6): 10 GbE, a mix of UDP and TCP.
+  traffic.size = "imix";
+  traffic.udp_flows = 4;
+  traffic.tcp_flows = 2;
 }
 
 void SystemConfig::add_knobs(Knobs& k) {
@@ -339,6 +345,26 @@ void System::trace_fst(const std::string& path) {
   impl_->rtl->trace_fst(path);
 }
 
+void System::debug(const std::string& list) {
+  std::stringstream ss(list);
+  std::string cat;
+  while (std::getline(ss, cat, ',')) {
+    if (cat.empty()) continue;
+    bool known = false;
+    auto try_one = [&](auto&& enable) {
+      try {
+        enable(cat);
+        known = true;
+      } catch (const std::invalid_argument&) {
+      }
+    };
+    try_one([&](const std::string& c) { impl_->kernel.debug().enable(c); });
+    try_one([&](const std::string& c) { host::debug_enable(c); });
+    try_one([&](const std::string& c) { vh::dbg_enable(c); });
+    if (!known) throw std::invalid_argument("--debug: no layer has a category '" + cat + "'");
+  }
+}
+
 namespace {
 double percentile(std::vector<double>& v, double p) {
   if (v.empty()) return 0;
@@ -363,14 +389,22 @@ Report System::run(bool progress) {
                    static_cast<unsigned long long>(m.offered), elapsed());
     }
   }
-  // Drain: no new traffic; run until nothing moves any more.
+  // Drain: no new traffic. Frames may still wait in the NIC for a throttled
+  // interrupt, so stop only after a quiet window longer than twice the
+  // longest interrupt interval with nothing queued in the host.
+  const host::IgbConfig& ic = m.cfg.igb;
+  const double itr_us = ic.rx_itr_setting == 0 ? 0 : ic.rx_itr_setting <= 3 ? host::IGB_4K_ITR / 4.0 : ic.rx_itr_setting;
+  const sc_time quiet(std::max(50.0, 2 * itr_us + 20), sc_core::SC_US);
   const sc_time drain_end = dur + sc_time(m.cfg.drain_us, sc_core::SC_US);
   uint64_t last_packets = UINT64_MAX;
+  sc_time quiet_since = sc_core::sc_time_stamp();
   while (sc_core::sc_time_stamp() < drain_end) {
-    sc_core::sc_start(sc_time(20, sc_core::SC_US));
+    sc_core::sc_start(sc_time(10, sc_core::SC_US));
     const uint64_t pk = m.adapter->rx_ring(0).rx_stats.packets;
-    const stack::FrameAccount fa = m.kernel.frame_account();
-    if (!m.feeding && pk == last_packets && fa.in_flight == 0 && m.plat.link().writes_in_flight() == 0) break;
+    const bool idle = !m.feeding && pk == last_packets && m.kernel.frame_account().in_flight == 0 &&
+                      m.plat.link().writes_in_flight() == 0;
+    if (!idle) quiet_since = sc_core::sc_time_stamp();
+    else if (sc_core::sc_time_stamp() - quiet_since >= quiet) break;
     last_packets = pk;
   }
   // Read the NIC's statistics registers as `ethtool -S` would (MMIO from CPU0).
@@ -417,6 +451,14 @@ Report System::run(bool progress) {
     const uint64_t n = m.kernel.drop_count(static_cast<stack::Drop>(d));
     if (n) a.drops[std::string("stack.") + stack::drop_name(static_cast<stack::Drop>(d))] = n;
   }
+  // Frames the NIC took from the wire (TPR) that neither a NIC counter nor
+  // the driver has accounted for yet: still in the packet buffer or the ring.
+  uint64_t nic_drops = 0;
+  for (const auto& [name, n] : a.drops)
+    if (name.rfind("nic.", 0) == 0) nic_drops += n;
+  const uint64_t handed_up = m.adapter->rx_ring(0).rx_stats.packets;
+  a.in_flight_nic = hw.tpr > nic_drops + handed_up ? hw.tpr - nic_drops - handed_up : 0;
+  a.in_flight += a.in_flight_nic;
 
   const host::igb_q_vector& qv = m.adapter->q_vector(0);
   r.irqs = qv.irqs;
@@ -500,7 +542,7 @@ std::string Report::text() const {
   if (acct.consumed) os << "  consumed by the stack     " << std::setw(10) << acct.consumed << "\n";
   for (const auto& [k, v] : acct.drops)
     if (v) os << "  drop " << std::left << std::setw(21) << k << std::right << std::setw(10) << v << "\n";
-  if (acct.in_flight) os << "  still in flight           " << std::setw(10) << acct.in_flight << "\n";
+  if (acct.in_flight) os << "  still queued in the host  " << std::setw(10) << acct.in_flight << "\n";
   os << "  conservation: offered " << acct.offered << " = delivered " << acct.delivered << " + dropped "
      << acct.dropped() << " + consumed " << acct.consumed << " + in flight " << acct.in_flight << "  -> "
      << (acct.balanced() ? "OK" : "VIOLATED") << "\n";

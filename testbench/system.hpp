@@ -58,6 +58,7 @@ struct Accounting {
   std::map<std::string, uint64_t> drops;       // counter name -> frames ("nic.MPC", "udp.RcvbufErrors", ...)
   uint64_t consumed = 0;                       // used by the stack without user data (ARP, ...)
   uint64_t in_flight = 0;                      // still inside at the end (should be 0 after the drain)
+  uint64_t in_flight_nic = 0;                  // of which still in the NIC (packet buffer or ring)
   uint64_t dropped() const;
   bool balanced() const { return offered == delivered + dropped() + consumed + in_flight; }
 };
@@ -97,6 +98,11 @@ class System {
   void capture_wire(const std::string& path);
   void capture_sockets(const std::string& dir);
   void trace_fst(const std::string& path);
+  // Debug output by category (comma list, or "all"), spread over the three
+  // layers' registries: RTL harness (xgmii, axi, msix, ...), host (link, desc,
+  // irq, itr, ...), stack (napi, gro, ip, udp, tcp, epoll, ...). Throws
+  // std::invalid_argument naming a category no layer knows.
+  void debug(const std::string& list);
 
  private:
   struct Impl;

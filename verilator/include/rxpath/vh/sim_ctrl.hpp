@@ -61,6 +61,9 @@ public:
     // that settle and the next sample. (Verilated models run their input
     // combinational logic on every eval(), so a third eval would cost ~7%.)
     void step() {
+        // The SystemC bridge (verilator/sc/nic_sc.cpp) hands its agents what
+        // has arrived by the coming edge here; they drive it after the edge.
+        for (auto& f : before_cycle) f(cycle_);
         for (Agent* a : agents_) a->sample(cycle_);
         top_->clk_i = 1;
         top_->eval();
