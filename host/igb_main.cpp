@@ -49,19 +49,19 @@ IgbAdapter::~IgbAdapter() {
 }
 
 void IgbAdapter::charge(double ns) {
-    if (st::have_current_cpu()) st::current_cpu().defer(ns);
+    if (st::Cpu* c = running_cpu()) c->defer(ns);
 }
 
 // wr32 (igb/e1000_hw.h): posted MMIO write.
 void IgbAdapter::wr32(uint32_t reg, uint32_t val) {
     charge(cost_.mmio_write);
-    if (st::have_current_cpu()) st::current_cpu().sync();  // the write leaves the CPU at its true time
+    if (st::Cpu* c = running_cpu()) c->sync();  // the write leaves the CPU at its true time
     link_.mmio_write(reg, val);
 }
 
 // rd32 (igb/e1000_hw.h): MMIO read, stalls the CPU for the round trip.
 uint32_t IgbAdapter::rd32(uint32_t reg) {
-    if (st::have_current_cpu()) st::current_cpu().sync();  // the read leaves at the CPU's true time
+    if (st::Cpu* c = running_cpu()) c->sync();  // the read leaves at the CPU's true time
     return link_.mmio_read(reg);
 }
 
@@ -285,7 +285,7 @@ int IgbAdapter::igb_clean_rx_irq(igb_q_vector& qv, int budget) {
     st::sk_buff* skb = ring.skb;
     unsigned total_bytes = 0, total_packets = 0;
     uint16_t cleaned_count = igb_desc_unused(ring);
-    st::Cpu* cpu = st::have_current_cpu() ? &st::current_cpu() : nullptr;
+    st::Cpu* cpu = running_cpu();
 
     while (total_packets < unsigned(budget)) {
         if (cleaned_count >= IGB_RX_BUFFER_WRITE) {

@@ -15,16 +15,15 @@ HostPlatform::HostPlatform(stack::Kernel& kernel, sc_core::sc_time latency, cons
     link_.set_stall([this](sc_core::sc_event& ev) {
         // Non-preemptible: the CPU thread waits for the completion itself; a
         // hard IRQ arriving meanwhile is taken at the next preemptible point.
-        if (!stack::have_current_cpu()) {  // not on a CPU (tests): plain wait
-            sc_core::wait(ev);
+        stack::Cpu* cpu = running_cpu();
+        sc_core::wait(ev);
+        if (!cpu) {  // not on a CPU (tests)
             link_.sync(sc_core::sc_time_stamp());
             return;
         }
-        stack::Cpu& cpu = stack::current_cpu();
-        sc_core::wait(ev);
         // A zero-length stall puts this thread back as the CPU's current code
         // (other CPUs ran meanwhile) and runs the sync hooks (DMA writes).
-        cpu.stall(0);
+        cpu->stall(0);
     });
 }
 

@@ -16,6 +16,16 @@
 
 namespace rxpath::host {
 
+// The CPU whose modelled code is running now, or nullptr when the caller is
+// not a CPU thread (sc_main between sc_start calls, an SC_METHOD, a test
+// thread). stack::have_current_cpu() alone also answers for the last CPU that
+// ran, so the process kind is checked as well.
+inline stack::Cpu* running_cpu() {
+    sc_core::sc_process_handle h = sc_core::sc_get_current_process_handle();
+    if (!h.valid() || h.proc_kind() != sc_core::SC_THREAD_PROC_ || !stack::have_current_cpu()) return nullptr;
+    return &stack::current_cpu();
+}
+
 class HostPlatform {
 public:
     HostPlatform(stack::Kernel& kernel, sc_core::sc_time latency = sc_core::sc_time(500, sc_core::SC_NS),

@@ -91,9 +91,9 @@ struct IgbSystem {
         pc.fds = {fd};
         reader = std::make_unique<stack::UserProcess>(kernel, pc);
         ethtool = &kernel.cpus().create_task("ethtool", 1, [this](stack::Task& t) {
-            for (;;) {
+            for (;;) {  // polls for requests (woken by its own timer, every 100 us)
                 t.set_state(stack::TaskState::interruptible);
-                t.schedule();
+                t.schedule(100e3);
                 if (stats_request) {
                     stats_request = false;
                     igb.igb_update_stats();
@@ -106,7 +106,6 @@ struct IgbSystem {
     void update_stats() {
         stats_request = true;
         stats_done = false;
-        stack::wake_up_process(ethtool);
         for (int i = 0; i < 1000 && !stats_done; ++i) sc_core::sc_start(sc_core::sc_time(10, sc_core::SC_US));
     }
     void run_until_idle(sc_core::sc_time step = sc_core::sc_time(100, sc_core::SC_US)) {
