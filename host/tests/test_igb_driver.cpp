@@ -70,6 +70,12 @@ BOOST_AUTO_TEST_CASE(sparse_traffic_every_frame_delivered_one_irq_each) {
     BOOST_CHECK_EQUAL(sys->igb.rx_ring(0).rx_stats.packets, 200u);
     BOOST_CHECK_EQUAL(sys->kernel.udp.RcvbufErrors, 0u);
     BOOST_CHECK(sys->kernel.frame_account().balanced());
+    // the MSI-X became the hard IRQ of the vector on its affine CPU (CPU 0)
+    const host::igb_q_vector& qv = sys->igb.q_vector(0);
+    BOOST_CHECK_EQUAL(sys->kernel.cpu(0).irq_count(qv.irq), qv.irqs);
+    BOOST_CHECK_EQUAL(sys->kernel.cpu(1).irq_count(qv.irq), 0u);
+    BOOST_CHECK_EQUAL(sys->nic.stats().msix_sent, qv.irqs);
+    BOOST_CHECK(sys->kernel.proc_interrupts().find("eth0-rx-0") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(load_napi_batches_tail_batched_vector_masked) {
