@@ -208,6 +208,7 @@ struct System::Impl : sc_core::sc_module {
     offered_bytes += f.wire_bytes();
     if (wire_pcap) pending_wire[f.id] = f.data;
     if (f.kind == FrameKind::tcp) tcp_segs[f.flow].push_back(Seg{f.tcp_seq - (cfg.traffic.tcp_isn + 1), f.payload_len, f.id});
+    if (f.kind == FrameKind::replay) expect_replayed(f);
     const uint64_t now = now_ps();
     if (rtl) {
       bridge::FrameExt ext;
@@ -243,13 +244,37 @@ struct System::Impl : sc_core::sc_module {
     }
   }
 
+  // A replayed UDP datagram to one of our ports: what its socket should return.
+  void expect_replayed(const GenFrame& f) {
+    const auto& d = f.data;
+    if (d.size() < 42 || d[12] != 0x08 || d[13] != 0x00 || (d[14] >> 4) != 4 || d[23] != 17) return;
+    const size_t ihl = (d[14] & 15) * 4u;
+    const size_t tot = size_t(d[16]) << 8 | d[17];
+    if (tot < ihl + 8 || 14 + tot > d.size()) return;
+    const uint16_t dport = static_cast<uint16_t>(d[14 + ihl + 2] << 8 | d[14 + ihl + 3]);
+    const auto first = d.begin() + static_cast<long>(14 + ihl + 8);
+    replayed[dport].push_back(Replayed{f.id, std::vector<uint8_t>(first, d.begin() + static_cast<long>(14 + tot))});
+  }
+
   // ---- deliveries: byte-exact check, latency, per-socket capture
   void on_delivery(const stack::Delivery& d) {
     SockInfo& s = socks[d.fd];
     ++delivered_msgs;
     delivered_bytes += d.bytes.size();
     const uint64_t t = static_cast<uint64_t>(d.time.to_seconds() * 1e12 + 0.5);
-    if (!s.tcp) {
+    if (!s.tcp && cfg.traffic.pattern == "pcap") {
+      // Replay: the datagram must be the next one sent to this port that the
+      // host did not drop (the ones skipped were dropped on the way).
+      auto& q = replayed[static_cast<uint16_t>(cfg.traffic.udp_port + s.flow)];
+      while (!q.empty() && q.front().payload != d.bytes) q.pop_front();
+      if (q.empty()) {
+        ++delivery_errors;
+      } else {
+        latency_sample(q.front().id, t);
+        q.pop_front();
+      }
+      ++delivered_frames;
+    } else if (!s.tcp) {
       // UDP: one datagram = one frame; its number is in the first 8 bytes.
       uint64_t id = 0;
       if (d.bytes.size() >= 8)
@@ -310,6 +335,11 @@ struct System::Impl : sc_core::sc_module {
   std::unique_ptr<stack::UserProcess> reader;
   std::map<int, SockInfo> socks;
   std::vector<std::deque<Seg>> tcp_segs;
+  struct Replayed {
+    uint64_t id;
+    std::vector<uint8_t> payload;
+  };
+  std::map<uint16_t, std::deque<Replayed>> replayed;  // UDP port -> datagrams replayed to it
   std::vector<uint64_t> wire_start_ps;
   std::vector<double> latency_ns;
   std::unique_ptr<PcapWriter> wire_pcap;

@@ -203,6 +203,33 @@ BOOST_AUTO_TEST_CASE(results_do_not_depend_on_the_quantum) {
     BOOST_TEST(slurp(q1.out_dir + s) == slurp(qL.out_dir + s), s);
 }
 
+BOOST_AUTO_TEST_CASE(a_capture_written_by_scapy_replays_and_is_delivered) {
+  // An independent tool (Debian's python3-scapy) writes the capture: 40 UDP
+  // datagrams of varied sizes to the host's port 7000, then 5 to a closed port.
+  const std::string pcap = scratch("scapy.pcap");
+  const std::string py = scratch("write_pcap.py");
+  std::ofstream(py) << "from scapy.all import Ether, IP, UDP, Raw, wrpcap\n"
+                       "pk = []\n"
+                       "for i in range(45):\n"
+                       "    port = 7000 if i < 40 else 7999\n"
+                       "    p = Ether(src='02:00:00:00:00:aa', dst='00:1b:21:0a:0b:0c') / "
+                       "IP(src='192.168.1.10', dst='192.168.1.20') / UDP(sport=5000 + i, dport=port) / "
+                       "Raw(bytes((i * 7 + k) % 256 for k in range(18 + 31 * i)))\n"
+                       "    p.time = 1700000000 + i * 20e-6\n"
+                       "    pk.append(p)\n"
+                       "wrpcap('" << pcap << "', pk)\n";
+  BOOST_REQUIRE_MESSAGE(std::system(("/usr/bin/python3 " + py).c_str()) == 0, "scapy could not write the capture");
+  const Run r = run("replay", "--set traffic.pattern=pcap --set traffic.pcap=" + pcap +
+                                  " --set host.mac=00:1b:21:0a:0b:0c --set host.ip=192.168.1.20"
+                                  " --set traffic.udp_flows=1 --set traffic.tcp_flows=0 --set traffic.udp_port=7000"
+                                  " --set run.duration_us=2000");
+  check_conservation(r);
+  BOOST_TEST(r.report["offered"]["frames"].get<uint64_t>() == 45u);
+  BOOST_TEST(r.report["delivered"]["frames"].get<uint64_t>() == 40u);
+  BOOST_TEST(counter(r, "Udp.InDatagrams") == 40u);
+  BOOST_TEST(counter(r, "Udp.NoPorts") == 5u);
+}
+
 BOOST_AUTO_TEST_CASE(bad_input_is_refused_with_the_key_named) {
   const std::string base = rxpath() + " --quiet ";
   auto status_and_err = [&](const std::string& args, std::string& err) {
