@@ -88,10 +88,13 @@ bool wake_up_process(Task* t) {
   t->state_ = TaskState::running;
   Cpu& c = *t->cpu_;
   RXS_DBG(c.engine().debug(), sched, "cpu" << c.id() << " wake " << t->name_);
-  if (have_current_cpu()) {  // the woken task may run once the waker paid for the work so far
+  if (have_current_cpu()) {
     Cpu& self = current_cpu();
     self.defer(c.engine().cost().wakeup);
-    self.sync();
+    // A task on another CPU may run as soon as the waker has paid for the
+    // work so far; one on this CPU cannot run before the waker yields, and
+    // the waker's next sync covers the time.
+    if (&self != &c) self.sync();
   }
   c.enqueue_task(t);
   return true;
@@ -108,6 +111,7 @@ bool Task::schedule(double timeout_ns) {
     c.release_cpu();
     // Woken tasks are put on the run queue by wake_up_process; the CPU's
     // dispatcher then notifies run_ev_, so a sleep costs one thread switch.
+    ++c.waits_;
     if (timeout_ns >= 0) sc_core::wait(ns_time(timeout_ns), run_ev_); else sc_core::wait(run_ev_);
     while (c.cur_task_ != this) {  // not dispatched yet
       if (state_ == TaskState::interruptible) {  // schedule_timeout expired
@@ -125,6 +129,7 @@ bool Task::schedule(double timeout_ns) {
     if (!on_rq_) c.enqueue_task(this);
     c.release_cpu();
   }
+  ++c.waits_;
   sc_core::wait(run_ev_);
   c.resumed();
   c.defer(c.engine().cost().context_switch);
@@ -184,6 +189,7 @@ void Cpu::charge(double ns) {
 void Cpu::stall(double ns) {
   sync();
   sc_time start = sc_core::sc_time_stamp();
+  ++waits_;
   sc_core::wait(ns_time(ns));
   account(start);
   resumed();
@@ -201,12 +207,14 @@ void Cpu::wait_preemptible(sc_time t) {
   while (remaining > SC_ZERO_TIME) {
     sc_time start = sc_core::sc_time_stamp();
     if (ctx_ == Ctx::hardirq) {
+      ++waits_;
       sc_core::wait(remaining);
       account(start);
       g_current = this;
       engine_->run_sync_hooks(sc_core::sc_time_stamp());
       return;
     }
+    ++waits_;
     sc_core::wait(remaining, irq_ev_);
     sc_time el = sc_core::sc_time_stamp() - start;
     account(start);
@@ -337,6 +345,7 @@ void Cpu::idle_loop() {
       need_resched_ = false;
       RXS_DBG(engine_->debug(), sched, "cpu" << id_ << " run " << t->name_);
       t->run_ev_.notify(SC_ZERO_TIME);
+      ++waits_;
       sc_core::wait(released_ev_);
       continue;
     }
@@ -346,6 +355,7 @@ void Cpu::idle_loop() {
     sc_time start = sc_core::sc_time_stamp();
     idle_since_ = start;
     idle_waiting_ = true;
+    ++waits_;
     sc_core::wait(irq_ev_ | sched_ev_);
     idle_waiting_ = false;
     account(start);

@@ -159,6 +159,7 @@ class Cpu {
   uint64_t ksoftirqd_wakeups() const { return ksoftirqd_wakeups_; }
   uint64_t softirq_restarts() const { return softirq_restarts_; }
   uint64_t hardirq_preemptions() const { return preemptions_; }
+  uint64_t sc_waits() const { return waits_; }   // SystemC waits done for this CPU (speed figure)
 
  private:
   friend class CpuEngine;
@@ -194,7 +195,7 @@ class Cpu {
   sc_core::sc_event irq_ev_;
   sc_core::sc_event sched_ev_;       // something runnable for the idle loop
   sc_core::sc_event released_ev_;    // running task gave the CPU back
-  uint64_t ksoftirqd_wakeups_ = 0, softirq_restarts_ = 0, preemptions_ = 0;
+  uint64_t ksoftirqd_wakeups_ = 0, softirq_restarts_ = 0, preemptions_ = 0, waits_ = 0;
 };
 
 // The CPU currently executing modelled code (kernel: smp_processor_id()).

@@ -179,12 +179,20 @@ void netif_receive_skb(sk_buff* skb) {
   if (!skb->dev || !skb->dev->kernel) throw std::logic_error("netif_receive_skb: skb->dev not registered");
   Kernel& k = *skb->dev->kernel;
   k.offered_ += skb->frames;
+  uint32_t frames = skb->frames;
+  k.in_transit_ += frames;
   k.__netif_receive_skb_core(skb);
+  k.in_transit_ -= frames;
 }
 
 // netif_receive_skb_list_internal (net/core/dev.c), RPS off.
 void Kernel::netif_receive_skb_list_internal(sk_buff_head* list) {
-  while (sk_buff* skb = __skb_dequeue(list)) __netif_receive_skb_core(skb);
+  while (sk_buff* skb = __skb_dequeue(list)) {
+    uint32_t frames = skb->frames;
+    in_transit_ += frames;   // held by the call stack while it waits (accounting)
+    __netif_receive_skb_core(skb);
+    in_transit_ -= frames;
+  }
 }
 
 // __netif_receive_skb_core (net/core/dev.c): ptype dispatch.

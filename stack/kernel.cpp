@@ -186,7 +186,7 @@ uint64_t Kernel::accounted_frames_in_flight() const {
     for (const auto& kv : sk->out_of_order_queue) n += kv.second->frames;
   }
   for (const auto& kv : impl_->frag_queues) n += kv.second.frames;
-  return n;
+  return n + in_transit_;
 }
 
 FrameAccount Kernel::frame_account() const {

@@ -192,6 +192,7 @@ class Kernel {
   void release_sock(sock* sk);
   void lock_sock(sock* sk);
   uint64_t accounted_frames_in_flight() const;
+  uint64_t in_transit_frames() const { return in_transit_; }
   std::vector<napi_struct*> napis_;   // registered NAPI instances (GRO in-flight accounting)
   struct Impl;                        // tables (stack/internal.hpp)
 
@@ -207,6 +208,7 @@ class Kernel {
   std::array<uint64_t, static_cast<int>(TxKind::count)> tx_counts_{};
   tx_capture_t tx_capture_;
   uint64_t offered_ = 0, delivered_ = 0, consumed_ = 0;
+  uint64_t in_transit_ = 0;   // frames of skbs being processed across a wait
   std::unique_ptr<Impl> impl_;
   friend void netif_napi_add(net_device*, napi_struct*, napi_poll_t, int);
   friend gro_result_t napi_gro_receive(napi_struct*, sk_buff*);

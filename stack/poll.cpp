@@ -57,6 +57,7 @@ long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool don
   Task& t = current_task_checked("recvmsg");
   Cpu& c = t.cpu();
   sock* sk = sock_of(fd);
+  if (c.debt_ns() > cfg_.max_defer_ns) c.sync();  // a busy reader still advances in time
   c.defer(cost_.syscall + cost_.recvmsg);
   out.clear();
   if (sk->protocol == IPPROTO_UDP_) {
@@ -300,6 +301,7 @@ std::vector<std::pair<int, unsigned>> Kernel::sys_epoll_wait(int epfd, int maxev
   eventpoll* ep = ep_of(*impl_, epfd);
   if (maxevents < 1) throw std::invalid_argument("epoll_wait: maxevents must be >= 1");
   auto& S = epoll_stats;
+  if (c.debt_ns() > cfg_.max_defer_ns) c.sync();
   ++S.calls;
   double ns = cost_.syscall + cost_.epoll_wait;
   std::vector<std::pair<int, unsigned>> res;

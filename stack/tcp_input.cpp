@@ -99,7 +99,7 @@ struct TcpIn {
   }
 
   void tcp_queue_rcv(sock* sk, sk_buff* skb) {
-    if (sk->sk_wq.active() || c.debt_ns() > k.config().max_defer_ns) c.sync();  // see udp.cpp
+    if (c.debt_ns() > k.config().max_defer_ns) c.sync();  // see udp.cpp
     sk->sk_rmem_alloc += skb->truesize;
     skb->sk = sk;
     __skb_queue_tail(&sk->sk_receive_queue, skb);
@@ -354,7 +354,10 @@ void Kernel::release_sock(sock* sk) {
   while (sk_buff* skb = __skb_dequeue(&sk->sk_backlog)) {
     sk->backlog_len -= skb->truesize;
     c.defer(cost_.tcp_v4_rcv);
+    uint32_t frames = skb->frames;
+    in_transit_ += frames;
     t.tcp_rcv_established(sk, skb);
+    in_transit_ -= frames;
   }
   sk->backlog_len = 0;
   sk->owned_by_user = false;

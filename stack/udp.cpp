@@ -101,11 +101,11 @@ void Kernel::udp_rcv(sk_buff* skb) {
     kfree_skb_reason(skb, Drop::SOCKET_RCVBUFF);
     return;
   }
-  // The enqueue is visible to the reader: pay for the work so far if a
-  // reader sleeps on the socket (its wakeup must come at the right time)
-  // or the batch grew past max_defer_ns (bounds how early a reader running
-  // on another CPU can see the datagram).
-  if (sk->sk_wq.active() || c.debt_ns() > cfg_.max_defer_ns) c.sync();
+  // The enqueue is visible to a reader running on another CPU: the batch
+  // of deferred cost is bounded by max_defer_ns (how early such a reader can
+  // see the datagram). Sleeping readers are woken at the right time by
+  // wake_up_process, which syncs the waker for cross-CPU wakeups.
+  if (c.debt_ns() > cfg_.max_defer_ns) c.sync();
   sk->sk_rmem_alloc += skb->truesize;
   skb->sk = sk;
   __skb_queue_tail(&sk->sk_receive_queue, skb);
