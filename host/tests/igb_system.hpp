@@ -22,6 +22,7 @@ struct Traffic : sc_core::sc_module {
     testbench::UdpFlow flow;
     uint64_t sent = 0;
     bool busy = false;
+    bool bad_udp_csum = false;  // send a wrong UDP checksum instead of none
     Traffic(sc_core::sc_module_name n, testbench::NicDouble& nic_) : sc_module(n), nic(nic_) {
         SC_HAS_PROCESS(Traffic);
         SC_THREAD(run);
@@ -45,7 +46,8 @@ private:
                     const uint32_t seq = uint32_t(sent);
                     for (int b = 0; b < 4; ++b) frame_[42 + b] = uint8_t(seq >> (24 - 8 * b));
                     // keep the UDP checksum valid: the NIC double checks it
-                    frame_[40] = frame_[41] = 0;  // no UDP checksum (allowed for IPv4)
+                    frame_[40] = 0;  // no UDP checksum (allowed for IPv4) ...
+                    frame_[41] = bad_udp_csum ? 0x5A : 0;  // ... or a wrong one
                     nic.receive_frame(frame_.data(), frame_.size(), t);
                     ++sent;
                     t += gap_;

@@ -198,6 +198,20 @@ BOOST_AUTO_TEST_CASE(ethtool_rules_and_stats_text) {
     BOOST_CHECK(s.find("rx_packets: " + std::to_string(sys->igb.hw_stats().gprc)) != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(bad_udp_checksum_counted_by_driver_and_stack) {
+    host::igb_ring& r = sys->igb.rx_ring(0);
+    const uint64_t csum0 = r.rx_stats.csum_err, incsum0 = sys->kernel.udp.InCsumErrors;
+    const uint64_t m0 = sys->reader->messages();
+    sys->traffic.bad_udp_csum = true;
+    sys->traffic.start(40, 10000, 100);
+    sys->run_until_idle();
+    sys->traffic.bad_udp_csum = false;
+    BOOST_CHECK_EQUAL(r.rx_stats.csum_err - csum0, 40u);             // igb_rx_checksum: TCPE
+    BOOST_CHECK_EQUAL(sys->kernel.udp.InCsumErrors - incsum0, 40u);  // software check failed too
+    BOOST_CHECK_EQUAL(sys->reader->messages(), m0);                 // nothing delivered
+    BOOST_CHECK(sys->kernel.frame_account().balanced());
+}
+
 int sc_main(int argc, char* argv[]) {
     test::IgbSystem s;
     sys = &s;
