@@ -26,16 +26,32 @@ std::string hex(uint64_t v) {
 }  // namespace
 
 // ---------------------------------------------------------------- SparseMem
+uint8_t* SparseMem::page(uint64_t pg) {
+    if (pg == last_pg_) return last_ptr_;
+    auto& p = pages_[pg];
+    if (!p) {
+        p.reset(new uint8_t[kPage]);
+        std::memset(p.get(), 0, kPage);
+    }
+    last_pg_ = pg;
+    last_ptr_ = p.get();
+    return last_ptr_;
+}
+
+const uint8_t* SparseMem::find(uint64_t pg) const {
+    if (pg == last_pg_) return last_ptr_;
+    auto it = pages_.find(pg);
+    if (it == pages_.end()) return nullptr;
+    last_pg_ = pg;
+    last_ptr_ = it->second.get();
+    return last_ptr_;
+}
+
 void SparseMem::write(uint64_t addr, const uint8_t* p, size_t n) {
     while (n) {
         uint64_t pg = addr / kPage, off = addr % kPage;
         size_t k = std::min<size_t>(n, kPage - off);
-        auto& page = pages_[pg];
-        if (!page) {
-            page.reset(new uint8_t[kPage]);
-            std::memset(page.get(), 0, kPage);
-        }
-        std::memcpy(page.get() + off, p, k);
+        std::memcpy(page(pg) + off, p, k);
         addr += k;
         p += k;
         n -= k;
@@ -46,11 +62,11 @@ void SparseMem::read(uint64_t addr, uint8_t* p, size_t n) const {
     while (n) {
         uint64_t pg = addr / kPage, off = addr % kPage;
         size_t k = std::min<size_t>(n, kPage - off);
-        auto it = pages_.find(pg);
-        if (it == pages_.end())
+        const uint8_t* src = find(pg);
+        if (!src)
             std::memset(p, 0, k);
         else
-            std::memcpy(p, it->second.get() + off, k);
+            std::memcpy(p, src + off, k);
         addr += k;
         p += k;
         n -= k;

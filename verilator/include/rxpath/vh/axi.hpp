@@ -66,7 +66,11 @@ public:
     void fill(uint64_t addr, size_t n, uint8_t v);
 
 private:
+    uint8_t* page(uint64_t pg);              // creates a zeroed page
+    const uint8_t* find(uint64_t pg) const;  // nullptr when never written
     std::unordered_map<uint64_t, std::unique_ptr<uint8_t[]>> pages_;
+    mutable uint64_t last_pg_ = ~0ull;       // one-entry lookup cache
+    mutable uint8_t* last_ptr_ = nullptr;
 };
 
 // Protocol checker on every channel of one AXI4 bus (passive; sample only).
