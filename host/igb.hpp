@@ -24,6 +24,8 @@ inline constexpr unsigned IGB_MAX_RXD = 4096;
 inline constexpr unsigned REQ_RX_DESCRIPTORS_MULTIPLE = 8;
 inline constexpr unsigned IGB_RX_BUFFER_WRITE = 16;
 inline constexpr unsigned IGB_RXBUFFER_2048 = 2048;
+inline constexpr unsigned IGB_RXBUFFER_3072 = 3072;   // large buffers (frames above 1500 MTU)
+inline constexpr unsigned ETH_FRAME_OVERHEAD = 18;    // ETH_HLEN + ETH_FCS_LEN
 inline constexpr unsigned IGB_SKB_PAD = 192;      // NET_SKB_PAD + NET_IP_ALIGN rounded (x86-64)
 inline constexpr unsigned IGB_RX_PTHRESH = 8;
 inline constexpr unsigned IGB_RX_HTHRESH = 8;
@@ -74,6 +76,10 @@ struct igb_ring {
     uint8_t* desc = nullptr;      // DMI pointer to the descriptor ring
     uint64_t dma = 0;
     unsigned size = 0;            // bytes
+    bool large_buffer = false;    // ring_uses_large_buffer: 3 KiB buffers in order-1 pages
+    unsigned rx_buf_len = IGB_RXBUFFER_2048;  // igb_rx_bufsz: SRRCTL.BSIZEPKT
+    unsigned pg_size = 4096;      // igb_rx_pg_size
+    unsigned truesize = 2048;     // igb_rx_pg_size / 2: one buffer's share of its page
     uint16_t next_to_use = 0, next_to_clean = 0, next_to_alloc = 0;
     std::vector<igb_rx_buffer> rx_buffer_info;
     stack::sk_buff* skb = nullptr;  // frame in progress across polls

@@ -20,7 +20,6 @@ inline uint16_t le16(const uint8_t* p) { return uint16_t(p[0] | p[1] << 8); }
 inline uint32_t le32(const uint8_t* p) { return p[0] | p[1] << 8 | p[2] << 16 | uint32_t(p[3]) << 24; }
 inline void put64(uint8_t* p, uint64_t v) { for (int i = 0; i < 8; ++i) p[i] = uint8_t(v >> (8 * i)); }
 inline void put16(uint8_t* p, uint16_t v) { p[0] = uint8_t(v); p[1] = uint8_t(v >> 8); }
-constexpr unsigned kHalfPage = PAGE_SIZE / 2;  // igb_rx_pg_size / 2: build_skb half-page buffers
 constexpr uint32_t E1000_RXDEXT_ERR_FRAME_ERR_MASK =
     E1000_RXDEXT_STATERR_CE | E1000_RXDEXT_STATERR_SE | E1000_RXDEXT_STATERR_SEQ |
     E1000_RXDEXT_STATERR_CXE | E1000_RXDEXT_STATERR_RXE;
@@ -96,6 +95,12 @@ void IgbAdapter::igb_setup_rx_resources(igb_ring& ring) {
     ring.size = (ring.count * RX_DESC_BYTES + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
     ring.dma = mem_.dma_alloc_coherent(ring.size, &ring.desc, netdev_.name + "-rxring");
     ring.rx_buffer_info.assign(ring.count, igb_rx_buffer{});
+    // igb_set_rx_buffer_len: 2 KiB half pages for MTU 1500, else 3 KiB buffers
+    // in order-1 pages (8 KiB, two halves of 4 KiB)
+    ring.large_buffer = netdev_.mtu > 1500;
+    ring.rx_buf_len = ring.large_buffer ? IGB_RXBUFFER_3072 : IGB_RXBUFFER_2048;
+    ring.pg_size = ring.large_buffer ? 2 * PAGE_SIZE : PAGE_SIZE;
+    ring.truesize = ring.pg_size / 2;
     ring.next_to_use = ring.next_to_clean = ring.next_to_alloc = 0;
 }
 
@@ -120,7 +125,12 @@ void IgbAdapter::igb_rar_set_index(unsigned index) {
 void IgbAdapter::igb_setup_rctl() {
     igb_rar_set_index(0);
     wr32(E1000_RXCSUM, E1000_RXCSUM_IPOFLD | E1000_RXCSUM_TUOFL | E1000_RXCSUM_PCSD);
-    wr32(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC);
+    uint32_t rctl = E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC;
+    if (netdev_.mtu > 1500) {  // igb_rlpml_set: long packets up to MTU + 18
+        rctl |= E1000_RCTL_LPE;
+        wr32(E1000_RLPML, (netdev_.mtu + ETH_FRAME_OVERHEAD) << E1000_RLPML_VAL_LSB);
+    }
+    wr32(E1000_RCTL, rctl);
 }
 
 // igb_configure_rx_ring (igb_main.c), reference 1.1.
@@ -133,7 +143,7 @@ void IgbAdapter::igb_configure_rx_ring(igb_ring& ring) {
     wr32(E1000_RDH(n), 0);
     wr32(E1000_RDT(n), 0);
     // igb_setup_srrctl: 2 KiB buffers, advanced one-buffer descriptors
-    uint32_t srrctl = (IGB_RXBUFFER_2048 >> E1000_SRRCTL_BSIZEPKT_SHIFT) << E1000_SRRCTL_BSIZEPKT_LSB;
+    uint32_t srrctl = (ring.rx_buf_len >> E1000_SRRCTL_BSIZEPKT_SHIFT) << E1000_SRRCTL_BSIZEPKT_LSB;
     srrctl |= E1000_SRRCTL_DESCTYPE_ADV_ONEBUF;
     if (cfg_.drop_en) srrctl |= E1000_SRRCTL_DROP_EN;
     wr32(E1000_SRRCTL(n), srrctl);
@@ -206,7 +216,7 @@ void IgbAdapter::igb_probe() {
 bool IgbAdapter::igb_alloc_mapped_page(igb_ring& ring, igb_rx_buffer& bi) {
     if (bi.page) return true;  // reused half page (igb_reuse_rx_page)
     try {
-        bi.dma = mem_.dma_alloc_coherent(PAGE_SIZE, &bi.page, netdev_.name + "-rxpage");
+        bi.dma = mem_.dma_alloc_coherent(ring.pg_size, &bi.page, netdev_.name + "-rxpage");
     } catch (const std::exception&) {
         ++ring.rx_stats.alloc_failed;
         return false;
@@ -309,10 +319,10 @@ int IgbAdapter::igb_clean_rx_irq(igb_q_vector& qv, int budget) {
         if (skb) {
             // igb_add_rx_frag: the buffer is copied into a frag of its own
             auto frag = std::make_shared<std::vector<uint8_t>>(va, va + size);
-            st::skb_add_rx_frag(skb, frag, 0, size, kHalfPage);
+            st::skb_add_rx_frag(skb, frag, 0, size, ring.truesize);
         } else {
             // igb_build_skb: wrap the half page, headroom IGB_SKB_PAD
-            skb = st::build_skb(va - IGB_SKB_PAD, kHalfPage);
+            skb = st::build_skb(va - IGB_SKB_PAD, ring.truesize);
             if (skb) {
                 charge(k_.cost().skb_alloc);
                 st::skb_reserve(skb, IGB_SKB_PAD);
@@ -324,7 +334,7 @@ int IgbAdapter::igb_clean_rx_irq(igb_q_vector& qv, int budget) {
             break;
         }
         // igb_put_rx_buffer / igb_reuse_rx_page: flip to the other half page
-        bi.page_offset ^= kHalfPage;
+        bi.page_offset ^= ring.truesize;
         ++cleaned_count;
         // igb_is_non_eop: fetch the next buffer, keep building the frame
         const uint32_t staterr = le32(rx_desc + RXD_WB_STATUS_ERROR_BYTE);

@@ -80,12 +80,13 @@ struct IgbSystem {
         return c;
     }
     IgbSystem(const host::IgbConfig& icfg = {}, const testbench::NicDoubleConfig& ncfg = {},
-              int64_t rcvbuf = -1)
+              int64_t rcvbuf = -1, uint32_t mtu = 1500)
         : kernel("kernel", kcfg()), plat(kernel), nic("nic", ncfg), igb(plat, icfg), traffic("traffic", nic) {
         nic.dma.bind(plat.link().dma);
         plat.link().mmio.bind(nic.mmio);
         nic.msix.bind(plat.link().msix);
         igb.netdev().ipv4_addr = 0x0A000001;
+        igb.netdev().mtu = mtu;
         igb.igb_probe();
         fd = kernel.udp_socket(0x0A000001, 9000, rcvbuf);
         stack::UserProcessConfig pc;
