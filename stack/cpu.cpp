@@ -14,7 +14,14 @@ using sc_core::SC_NS;
 using sc_core::SC_ZERO_TIME;
 
 namespace {
+// The CPU whose code the current SystemC process runs, and that process:
+// a thread that is not a CPU's (a traffic source, the platform) sees none.
 Cpu* g_current = nullptr;
+sc_core::sc_process_b* g_current_proc = nullptr;
+inline void set_current(Cpu* c) {
+  g_current = c;
+  g_current_proc = sc_core::sc_get_current_process_b();
+}
 
 // ns -> sc_time without the double-to-time conversion of sc_time(double, unit).
 sc_time ns_time(double ns) {
@@ -36,11 +43,12 @@ const char* ctx_name(Ctx c) {
   }
 }
 
+bool have_current_cpu() { return g_current && sc_core::sc_get_current_process_b() == g_current_proc; }
+
 Cpu& current_cpu() {
-  if (!g_current) throw std::logic_error("current_cpu(): no CPU is running modelled code");
+  if (!have_current_cpu()) throw std::logic_error("current_cpu(): no CPU is running modelled code in this process");
   return *g_current;
 }
-bool have_current_cpu() { return g_current != nullptr; }
 
 // ---- wait queues ----------------------------------------------------------
 // add_wait_queue (kernel/sched/wait.c)
@@ -165,10 +173,10 @@ sc_time Cpu::effective_time() const { return sc_core::sc_time_stamp() + ns_time(
 void Cpu::account(sc_time from) { time_in_[static_cast<int>(ctx_)] += sc_core::sc_time_stamp() - from; }
 
 void Cpu::resumed() {
-  g_current = this;
+  set_current(this);
   engine_->run_sync_hooks(sc_core::sc_time_stamp());
   if (!pending_irqs_.empty() && ctx_ != Ctx::hardirq) handle_pending_irqs();
-  g_current = this;
+  set_current(this);
 }
 
 void Cpu::sync() {
@@ -210,7 +218,7 @@ void Cpu::wait_preemptible(sc_time t) {
       ++waits_;
       sc_core::wait(remaining);
       account(start);
-      g_current = this;
+      set_current(this);
       engine_->run_sync_hooks(sc_core::sc_time_stamp());
       return;
     }
@@ -320,7 +328,7 @@ void Cpu::wakeup_softirqd() {
 // The per-CPU loop: idle, ksoftirqd (run_ksoftirqd, kernel/softirq.c) and
 // dispatch of user tasks, round robin between ksoftirqd and the run queue.
 void Cpu::idle_loop() {
-  g_current = this;
+  set_current(this);
   bool ksoftirqd_last = false;
   for (;;) {
     resumed();
