@@ -39,7 +39,7 @@ void run_random(uint64_t seed, unsigned buf_size, bool drop_en) {
     s.drop_en = drop_en;
     f.setup(s);
 
-    const unsigned n = 1500;
+    const unsigned n = 4000;
     unsigned sent = 0;
     bool host_asleep = false;
     uint64_t wake_at = 0;

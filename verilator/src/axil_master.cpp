@@ -15,6 +15,10 @@ void AxilMaster::start_write(uint32_t addr, uint32_t data) {
     data_ = data;
     aw_done_ = w_done_ = false;
     fresh_ = true;
+    age_ = 0;
+    w_delay_ = unsigned(ops_ % 3);
+    resp_delay_ = unsigned((ops_ / 3) % 4);
+    ++ops_;
 }
 
 void AxilMaster::start_read(uint32_t addr) {
@@ -23,6 +27,9 @@ void AxilMaster::start_read(uint32_t addr) {
     addr_ = addr;
     ar_done_ = false;
     fresh_ = true;
+    age_ = 0;
+    resp_delay_ = unsigned(ops_ % 4);
+    ++ops_;
 }
 
 void AxilMaster::sample(uint64_t cycle) {
@@ -57,10 +64,11 @@ void AxilMaster::drive(uint64_t) {
     *b_.wstrb = 0xf;
     *b_.araddr = addr_;
     *b_.awvalid = op_ == WR && !aw_done_;
-    *b_.wvalid = op_ == WR && !w_done_;
-    *b_.bready = op_ == WR;
+    *b_.wvalid = op_ == WR && !w_done_ && age_ >= w_delay_;
+    *b_.bready = op_ == WR && age_ >= resp_delay_;
     *b_.arvalid = op_ == RD && !ar_done_;
-    *b_.rready = op_ == RD;
+    *b_.rready = op_ == RD && age_ >= resp_delay_;
+    if (op_ != NONE) ++age_;
 }
 
 void MsixSink::sample(uint64_t cycle) {

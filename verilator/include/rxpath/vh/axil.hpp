@@ -45,6 +45,11 @@ private:
     uint32_t addr_ = 0, data_ = 0, rdata_ = 0;
     uint8_t resp_ = 0;
     bool aw_done_ = false, w_done_ = false, ar_done_ = false, fresh_ = false;
+    // Timing variation per operation (deterministic): WVALID 0..2 cycles after
+    // AWVALID, BREADY/RREADY 0..3 cycles late, so the slave sees AW and W
+    // apart and must hold its responses.
+    uint64_t ops_ = 0;
+    unsigned age_ = 0, w_delay_ = 0, resp_delay_ = 0;
     bool bv_prev_ = false, rv_prev_ = false;
     std::vector<std::string> v_;
 };
