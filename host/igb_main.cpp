@@ -229,21 +229,20 @@ bool IgbAdapter::igb_alloc_mapped_page(igb_ring& ring, igb_rx_buffer& bi) {
 void IgbAdapter::igb_alloc_rx_buffers(igb_ring& ring, uint16_t cleaned_count) {
     uint16_t i = ring.next_to_use;
     if (!cleaned_count) return;
-    const uint16_t first = i;
     unsigned filled = 0;
     do {
         igb_rx_buffer& bi = ring.rx_buffer_info[i];
         if (!igb_alloc_mapped_page(ring, bi)) break;
         uint8_t* rx_desc = ring.desc + size_t(i) * RX_DESC_BYTES;
+        // only pkt_addr is written: hdr_addr may still hold a stale DD bit,
+        // which is why completion is detected by length, not DD
         put64(rx_desc + RXD_RD_PKT_ADDR_BYTE, bi.dma + bi.page_offset);
-        put64(rx_desc + RXD_RD_HDR_ADDR_BYTE, 0);
         if (++i == ring.count) i = 0;
         // clear the length for the next_to_use descriptor (stale writeback)
         put16(ring.desc + size_t(i) * RX_DESC_BYTES + RXD_WB_LENGTH_BYTE, 0);
         ++filled;
         charge(cost_.alloc_rx_buffer);
     } while (--cleaned_count);
-    (void)first;
     if (ring.next_to_use != i) {
         ring.next_to_use = i;
         ring.next_to_alloc = i;
