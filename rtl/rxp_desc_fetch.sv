@@ -127,7 +127,7 @@ module rxp_desc_fetch #(
   // Beats of the read: bytes from the beat-aligned address to the last descriptor's end.
   wire [19:0] f_bytes = {f_n, 4'h0} + 20'(f_addr[OB-1:0]);
   wire [19:0] f_beats = (f_bytes + 20'(BB - 1)) >> OB;
-  wire        ar_free = !m_axi_arvalid || m_axi_arready;
+  wire        ar_free = !m_axi_arvalid;   // one AR every two cycles at most
 
   // ---------------------------------------------------------------- read data
   wire [2:0] rq = 3'(m_axi_rid);

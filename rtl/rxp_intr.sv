@@ -76,7 +76,7 @@ module rxp_intr #(
       for (int v = int'(NV) - 1; v >= 0; v--) if (ready_v[v]) fire_v = 5'(v);
     end
   end
-  wire fire = msix_mode && (ready_v != '0) && (!msix_valid_o || msix_ready_i);
+  wire fire = msix_mode && (ready_v != '0) && !msix_valid_o;
 
   // The queue's vector from IVAR0 (entry n, bits 7:0 for queue n).
   wire [31:0]   ivar_wb = ivar_q[wb_done_q_i];

@@ -185,7 +185,10 @@ module rxp_rx_dma #(
   logic [7:0]  aw_len;
   logic        rnbc_d, rqdpc_d, rxdis_d;
 
-  wire aw_free = !m_axi_awvalid || m_axi_awready;
+  // A new AW only once the previous one has gone: at most one AW every two
+  // cycles, and the command logic never depends on AWREADY (cheaper to
+  // simulate; two AWs per minimum-size frame still leave room at line rate).
+  wire aw_free = !m_axi_awvalid;
   wire [15:0] wb_wait = done_q - wbj_head.seq;          // >= 0 (mod 2^16): its data is answered
   wire wb_ready = wbj_rd_v && (wb_wait < 16'h8000);
   wire do_wb    = wb_ready && aw_free && wj_wr_rdy && bt_wr_rdy;
