@@ -13,14 +13,17 @@ using sc_core::sc_time;
 using sc_core::SC_NS;
 using sc_core::SC_ZERO_TIME;
 
-namespace {
+namespace detail {
 // The CPU whose code the current SystemC process runs, and that process:
 // a thread that is not a CPU's (a traffic source, the platform) sees none.
 Cpu* g_current = nullptr;
 sc_core::sc_process_b* g_current_proc = nullptr;
+}  // namespace detail
+
+namespace {
 inline void set_current(Cpu* c) {
-  g_current = c;
-  g_current_proc = sc_core::sc_get_current_process_b();
+  detail::g_current = c;
+  detail::g_current_proc = sc_core::sc_get_current_process_b();
 }
 
 // ns -> sc_time without the double-to-time conversion of sc_time(double, unit).
@@ -43,11 +46,8 @@ const char* ctx_name(Ctx c) {
   }
 }
 
-bool have_current_cpu() { return g_current && sc_core::sc_get_current_process_b() == g_current_proc; }
-
-Cpu& current_cpu() {
-  if (!have_current_cpu()) throw std::logic_error("current_cpu(): no CPU is running modelled code in this process");
-  return *g_current;
+void no_current_cpu() {
+  throw std::logic_error("current_cpu(): no CPU is running modelled code in this process");
 }
 
 // ---- wait queues ----------------------------------------------------------

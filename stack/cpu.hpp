@@ -198,10 +198,21 @@ class Cpu {
   uint64_t ksoftirqd_wakeups_ = 0, softirq_restarts_ = 0, preemptions_ = 0, waits_ = 0;
 };
 
+namespace detail {
+extern Cpu* g_current;
+extern sc_core::sc_process_b* g_current_proc;
+}  // namespace detail
+// True if the calling SystemC process is running modelled code on a CPU.
+inline bool have_current_cpu() {
+  return detail::g_current && sc_core::sc_get_current_process_b() == detail::g_current_proc;
+}
+[[noreturn]] void no_current_cpu();
 // The CPU currently executing modelled code (kernel: smp_processor_id()).
-// Error if called outside code running on a CPU.
-Cpu& current_cpu();
-bool have_current_cpu();
+// std::logic_error if the calling process is not running on a CPU.
+inline Cpu& current_cpu() {
+  if (!have_current_cpu()) no_current_cpu();
+  return *detail::g_current;
+}
 
 struct CpuConfig {
   int num_cpus = 1;

@@ -178,6 +178,7 @@ void Kernel::net_rx_action(Cpu& c) {
 void netif_receive_skb(sk_buff* skb) {
   if (!skb->dev || !skb->dev->kernel) throw std::logic_error("netif_receive_skb: skb->dev not registered");
   Kernel& k = *skb->dev->kernel;
+  skb->build_src = nullptr;
   k.offered_ += skb->frames;
   uint32_t frames = skb->frames;
   k.in_transit_ += frames;

@@ -29,6 +29,7 @@ gro_result_t napi_gro_receive(napi_struct* napi, sk_buff* skb) {
   if (!napi || !napi->dev || !napi->dev->kernel) throw std::logic_error("napi_gro_receive: napi not added");
   Kernel& k = *napi->dev->kernel;
   if (!skb->dev) skb->dev = napi->dev;
+  skb->build_src = nullptr;
   k.offered_ += skb->frames;
   current_cpu().defer(k.cost().gro_receive);
   return k.dev_gro_receive(napi, skb);

@@ -37,7 +37,11 @@ void UserProcess::drain(int fd) {
     ++messages_;
     bytes_ += static_cast<uint64_t>(n);
     if (k_.cost().user_per_packet > 0) task_->cpu().charge(k_.cost().user_per_packet);
-    if (cb_) cb_(Delivery{fd, task_->cpu().effective_time(), buf, trace});
+    if (cb_) {  // hand the bytes over without a copy, then take the buffer back
+      Delivery d{fd, task_->cpu().effective_time(), std::move(buf), trace};
+      cb_(d);
+      buf = std::move(d.bytes);
+    }
   }
 }
 
@@ -75,7 +79,11 @@ void UserProcess::run(Task& t) {
         ++messages_;
         bytes_ += static_cast<uint64_t>(n);
         if (k_.cost().user_per_packet > 0) t.cpu().charge(k_.cost().user_per_packet);
-        if (cb_) cb_(Delivery{cfg_.fds[0], t.cpu().effective_time(), buf, trace});
+        if (cb_) {
+          Delivery d{cfg_.fds[0], t.cpu().effective_time(), std::move(buf), trace};
+          cb_(d);
+          buf = std::move(d.bytes);
+        }
       }
       break;
     }

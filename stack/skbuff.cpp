@@ -32,13 +32,27 @@ sk_buff* alloc_skb(unsigned size) { return new_skb(size); }
 // kernel computes from frag_size.
 sk_buff* build_skb(const uint8_t* buffer, unsigned frag_size) {
   if (frag_size == 0) throw SkbPanic("build_skb: frag_size 0");
-  sk_buff* skb = new_skb(frag_size);
-  if (buffer) std::memcpy(skb->buf->data(), buffer, frag_size);
+  auto* skb = new sk_buff;
+  ++g_live;
+  skb->buf = std::make_shared<std::vector<uint8_t>>();
+  skb->end = frag_size;
+  skb->build_src = buffer;
   skb->truesize = SKB_TRUESIZE(frag_size > SKB_DATA_ALIGN(SIZEOF_SKB_SHARED_INFO)
                                    ? frag_size - SKB_DATA_ALIGN(SIZEOF_SKB_SHARED_INFO)
                                    : frag_size);
   return skb;
 }
+
+namespace {
+// Makes buf cover [0, upto): copies from the build_skb source if any.
+void skb_cover(sk_buff* skb, unsigned upto) {
+  size_t have = skb->buf->size();
+  if (have >= upto) return;
+  if (skb->buf.use_count() > 1) skb->buf = std::make_shared<std::vector<uint8_t>>(*skb->buf);
+  skb->buf->resize(upto);
+  if (skb->build_src) std::memcpy(skb->buf->data() + have, skb->build_src + have, upto - have);
+}
+}  // namespace
 
 // __napi_alloc_skb (net/core/skbuff.c): NET_SKB_PAD + NET_IP_ALIGN headroom.
 sk_buff* napi_alloc_skb(unsigned length) {
@@ -68,6 +82,7 @@ uint8_t* skb_put(sk_buff* skb, unsigned len) {
   if (static_cast<uint64_t>(skb->tail) + len > skb->end)
     throw SkbPanic("skb_over_panic: put " + std::to_string(len) + " tail " + std::to_string(skb->tail) + " end " +
                    std::to_string(skb->end));
+  skb_cover(skb, skb->tail + len);
   uint8_t* p = skb->tail_ptr();
   skb->tail += len;
   skb->len += len;
@@ -104,6 +119,7 @@ bool pskb_may_pull(sk_buff* skb, unsigned len) {
   if (len <= skb->headlen()) return true;
   if (len > skb->len) return false;
   unsigned need = len - skb->headlen();
+  if (skb->tail + need <= skb->end) skb_cover(skb, skb->tail + need);
   if (skb->tail + need > skb->end) {  // grow head (pskb_expand_head)
     skb->buf = std::make_shared<std::vector<uint8_t>>(*skb->buf);
     skb->buf->resize(skb->tail + need);
@@ -218,6 +234,7 @@ std::vector<uint8_t> skb_linearize_copy(const sk_buff* skb) {
 // eth_type_trans (net/ethernet/eth.c)
 uint16_t eth_type_trans(sk_buff* skb, net_device* dev) {
   skb->dev = dev;
+  skb->build_src = nullptr;  // everything the driver put is copied by now
   skb->reset_mac_header();
   if (!pskb_may_pull(skb, ETH_HLEN)) throw SkbPanic("eth_type_trans: frame shorter than 14 bytes");
   const uint8_t* eth = skb->data_ptr();

@@ -8,7 +8,8 @@
 // SkbPanic (skb_over_panic / skb_under_panic); skb_pull beyond len returns
 // nullptr as in the kernel.
 //
-// API changes (announce here): none yet.
+// API changes (announce here):
+// - 04:50 build_skb copies lazily at skb_put (field build_src); buf may be shorter than end.
 #pragma once
 
 #include <systemc>
@@ -102,6 +103,10 @@ struct sk_buff {
   skb_cb cb;
   skb_shared_info shinfo;
   std::vector<sk_buff*> frag_list; // skb_shinfo()->frag_list: GRO chains segments here past MAX_SKB_FRAGS
+  // build_skb copies lazily: bytes of the driver's buffer are copied when
+  // skb_put covers them (the buffer must stay valid until the skb is handed
+  // to the stack). `buf` may be shorter than `end`; it always covers tail.
+  const uint8_t* build_src = nullptr;
 
   uint8_t* head_ptr() { return buf->data(); }
   uint8_t* data_ptr() { return buf->data() + data; }
