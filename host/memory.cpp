@@ -34,6 +34,7 @@ void HostMemory::dma_free_coherent(uint64_t dma) {
         throw std::invalid_argument("dma_free_coherent: 0x" + std::to_string(dma) +
                                     " is not the base of an allocation");
     allocated_ -= it->second.size;
+    ++generation_;
     for (uint64_t a = dma; a < dma + it->second.size; a += PAGE_SIZE) pages_[(a - base_) / PAGE_SIZE] = nullptr;
     last_[0] = last_[1] = nullptr;
     regions_.erase(it);

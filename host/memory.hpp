@@ -44,6 +44,9 @@ public:
     bool valid(uint64_t addr, std::size_t len) { return dmi(addr, len) != nullptr; }
 
     std::size_t bytes_allocated() const { return allocated_; }
+    // Bumps on every free: a DMI pointer taken at generation g is still valid
+    // while generation() == g.
+    uint64_t generation() const { return generation_; }
     std::size_t regions() const { return regions_.size(); }
 
 private:
@@ -51,6 +54,7 @@ private:
     uint64_t base_;
     uint64_t next_;
     std::size_t allocated_ = 0;
+    uint64_t generation_ = 0;
     std::vector<DmaRegion*> pages_;  // page table: (addr - base_) / PAGE_SIZE -> region
     const DmaRegion* last_[2] = {nullptr, nullptr};   // most recent hits (ring + a buffer)
 };

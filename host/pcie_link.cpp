@@ -69,6 +69,8 @@ void PcieLink::dma_b_transport(tlm::tlm_generic_payload& p, sc_time& delay) {
     w.arrival = arrival;
     w.seq = up_seq_++;
     w.addr = p.get_address();
+    w.dst = mem_.dmi(w.addr, p.get_data_length());  // check_dma made sure it exists
+    w.mem_gen = mem_.generation();
     if (!spare_.empty()) {
         w.data = std::move(spare_.back());
         spare_.pop_back();
@@ -90,7 +92,7 @@ void PcieLink::apply_writes(const sc_time& t, uint64_t seq_limit) {
     while (!wq_.empty()) {
         PendingWrite& w = wq_.front();
         if (w.arrival > t || (w.arrival == t && w.seq >= seq_limit)) break;
-        uint8_t* dst = mem_.dmi(w.addr, w.data.size());
+        uint8_t* dst = w.mem_gen == mem_.generation() ? w.dst : mem_.dmi(w.addr, w.data.size());
         if (dst) {
             std::memcpy(dst, w.data.data(), w.data.size());
         } else {

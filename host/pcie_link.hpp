@@ -77,6 +77,8 @@ private:
         sc_core::sc_time arrival;
         uint64_t seq;
         uint64_t addr;
+        uint8_t* dst;        // DMI pointer taken at send time ...
+        uint64_t mem_gen;    // ... valid while memory's generation is unchanged
         std::vector<uint8_t> data;
     };
     struct MmioReadTxn : tlm::tlm_generic_payload {
