@@ -129,7 +129,7 @@ BOOST_AUTO_TEST_CASE(ring_setup_frames_written_back_and_msix_automasked) {
     l.mmio_write(E1000_RDLEN(0), sys->count * 16);
     l.mmio_write(E1000_SRRCTL(0), 2 | E1000_SRRCTL_DESCTYPE_ADV_ONEBUF);
     l.mmio_write(E1000_RXDCTL(0), E1000_RXDCTL_QUEUE_ENABLE);
-    l.mmio_write(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_LPE);  // long frames: RLPML
+    l.mmio_write(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_LPE | E1000_RCTL_UPE);  // long frames: RLPML; any unicast
     l.mmio_write(E1000_GPIE, E1000_GPIE_MSIX_MODE | E1000_GPIE_EIAME | E1000_GPIE_NSICR | E1000_GPIE_PBA);
     l.mmio_write(E1000_IVAR0(0), 0 | E1000_IVAR0_RX_VALID);
     l.mmio_write(E1000_EIAC, 1);
@@ -216,6 +216,25 @@ BOOST_AUTO_TEST_CASE(eitr_throttles_msix_as_programmed) {
     for (std::size_t i = 1; i < sys->msix_times.size(); ++i)
         BOOST_CHECK(sys->msix_times[i] - sys->msix_times[i - 1] >= sc_time(50, SC_US));
     BOOST_CHECK_LE(sys->msix_times.size(), 5u);  // 200 us of traffic / 50 us
+}
+
+BOOST_AUTO_TEST_CASE(address_filter_counts_afdc) {
+    sys->link.mmio_write(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_LPE);  // no UPE, no BAM
+    sys->link.mmio_write(E1000_RAL(0), 0x00000002);  // 02:00:00:00:00:01
+    sys->link.mmio_write(E1000_RAH(0), 0x0100 | E1000_RAH_AV);
+    settle();
+    const uint32_t afdc0 = sys->nic.peek(E1000_RXP_AFDC), gprc0 = sys->nic.peek(E1000_GPRC);
+    const sc_time t = sc_time_stamp();
+    std::vector<uint8_t> f(100, 0);
+    f[0] = 0x02; f[5] = 0x01;                       // our station address
+    sys->nic.receive_frame(f.data(), f.size(), t + sc_time(1, SC_US));
+    f[5] = 0x07;                                     // another station
+    sys->nic.receive_frame(f.data(), f.size(), t + sc_time(2, SC_US));
+    std::fill(f.begin(), f.begin() + 6, 0xFF);       // broadcast without BAM
+    sys->nic.receive_frame(f.data(), f.size(), t + sc_time(3, SC_US));
+    settle();
+    BOOST_CHECK_EQUAL(sys->nic.peek(E1000_RXP_AFDC) - afdc0, 2u);
+    BOOST_CHECK_EQUAL(sys->nic.peek(E1000_GPRC) - gprc0, 1u);
 }
 
 int sc_main(int argc, char* argv[]) {

@@ -378,17 +378,39 @@ void NicDouble::on_frame_arrival() {
     if (len < kMinFrame) { count(E1000_RUC); recycle(f); return; }
     if (len > max) { count(E1000_ROC); recycle(f); return; }
     if (!(R(E1000_RCTL) & E1000_RCTL_EN) || !q_[0].enabled) { count(E1000_RXP_RXDIS); recycle(f); return; }
+    if (!address_accepted(f.bytes.data())) { count(E1000_RXP_AFDC); recycle(f); return; }
     if (fifo_bytes_ + len > cfg_.rx_fifo_bytes) { count(E1000_MPC); recycle(f); return; }
     count(E1000_GPRC);
     gorc_ += len + kFcs;
-    if (f.bytes[0] == 0xFF && f.bytes[1] == 0xFF && f.bytes[2] == 0xFF && f.bytes[3] == 0xFF &&
-        f.bytes[4] == 0xFF && f.bytes[5] == 0xFF)
+    if (is_broadcast(f.bytes.data()))
         count(E1000_BPRC);
     else if (f.bytes[0] & 1)
         count(E1000_MPRC);
     fifo_bytes_ += len;
     fifo_.push_back(std::move(f));
     process_rx(0);
+}
+
+bool NicDouble::is_broadcast(const uint8_t* da) {
+    for (int i = 0; i < 6; ++i)
+        if (da[i] != 0xFF) return false;
+    return true;
+}
+
+// Destination address filter: broadcast needs RCTL.BAM, multicast RCTL.MPE
+// (no multicast table in the model), unicast RCTL.UPE or a valid RAL/RAH match.
+bool NicDouble::address_accepted(const uint8_t* da) const {
+    const uint32_t rctl = R(E1000_RCTL);
+    if (is_broadcast(da)) return rctl & E1000_RCTL_BAM;
+    if (da[0] & 1) return rctl & E1000_RCTL_MPE;
+    if (rctl & E1000_RCTL_UPE) return true;
+    const uint32_t lo = da[0] | da[1] << 8 | da[2] << 16 | uint32_t(da[3]) << 24;
+    const uint32_t hi = da[4] | da[5] << 8;
+    for (unsigned i = 0; i < E1000_RAL_COUNT; ++i) {
+        const uint32_t rah = R(E1000_RAH(i));
+        if ((rah & E1000_RAH_AV) && R(E1000_RAL(i)) == lo && (rah & E1000_RAH_VAL) == hi) return true;
+    }
+    return false;
 }
 
 void NicDouble::process_rx(unsigned qi) {

@@ -12,7 +12,8 @@
 //
 // Simplifications (documented in host/README.md): frames are given without
 // FCS and none is written to host memory; every frame goes to queue 0 (no
-// RSS); no address filtering (RAL/RAH accepted, not applied); descriptors are
+// RSS); the address filter has no multicast table (multicast needs
+// RCTL.MPE), as in the RTL; descriptors are
 // written back one by one (WTHRESH ignored); the NIC takes zero time to move a
 // frame once it has a descriptor.
 #pragma once
@@ -123,6 +124,8 @@ private:
     void check_irq(unsigned vector);
     void fire(unsigned vector);
     int queue_vector(unsigned q) const;          // -1 when IVAR not valid
+    static bool is_broadcast(const uint8_t* da);
+    bool address_accepted(const uint8_t* da) const;
     void csum_info(const Frame& f, uint16_t& pkt_info, uint32_t& status) const;
 
     NicDoubleConfig cfg_;
