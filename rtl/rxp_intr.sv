@@ -41,10 +41,47 @@ module rxp_intr #(
   logic [NV-1:0] eicr_q, eims_q, eiac_q, eiam_q;
   logic [NV-1:0] pend_q;     // a cause event (or an EIMS enable of a set cause) not yet signalled
   logic [31:0]   gpie_q, ivar_misc_q;
+  // EITR and IVAR entries are written through one index each, and an entry
+  // not written since reset reads its reset value (eitr_set_q/ivar_set_q):
+  // the arrays themselves need no reset. A vector's throttle is a deadline on
+  // a free-running microsecond count instead of a counter per vector.
   logic [31:0]   eitr_q [NV];
-  logic [12:0]   itr_cnt_q [NV];
+  logic [NV-1:0] eitr_set_q;
+  logic [15:0]   exp_q [NV];       // microsecond count at which the interval ends
   logic [31:0]   ivar_q [E1000_IVAR0_COUNT];
+  logic [E1000_IVAR0_COUNT-1:0] ivar_set_q;
+  logic [15:0]   now_q;            // microsecond ticks since reset
   logic [9:0]    acc_q;
+
+  function automatic logic [31:0] eitr_of(input logic [4:0] v);
+    return eitr_set_q[v] ? eitr_q[v] : E1000_EITR_RESET;
+  endfunction
+  function automatic logic [31:0] ivar_of(input logic [2:0] i);
+    return ivar_set_q[i] ? ivar_q[i] : E1000_IVAR0_RESET;
+  endfunction
+
+  // Which EITR / IVAR0 entry a register write names.
+  logic       wr_eitr, wr_ivar;
+  logic [4:0] wr_v;
+  logic [2:0] wr_i;
+  always_comb begin
+    wr_eitr = 1'b0;
+    wr_ivar = 1'b0;
+    wr_v    = 5'd0;
+    wr_i    = 3'd0;
+    if (reg_wr_i) begin
+      for (int v = 0; v < int'(E1000_EITR_COUNT); v++)
+        if (reg_addr_i == E1000_EITR(v)) begin
+          wr_eitr = 1'b1;
+          wr_v    = 5'(v);
+        end
+      for (int i = 0; i < int'(E1000_IVAR0_COUNT); i++)
+        if (reg_addr_i == E1000_IVAR0(i)) begin
+          wr_ivar = 1'b1;
+          wr_i    = 3'(i);
+        end
+    end
+  end
 
   // ---------------------------------------------------------------- register reads
   always_comb begin
@@ -57,9 +94,9 @@ module rxp_intr #(
     if (reg_addr_i == E1000_GPIE)      reg_rdata_o = gpie_q;
     if (reg_addr_i == E1000_IVAR_MISC) reg_rdata_o = ivar_misc_q;
     for (int i = 0; i < int'(E1000_EITR_COUNT); i++)
-      if (reg_addr_i == E1000_EITR(i)) reg_rdata_o = eitr_q[i];
+      if (reg_addr_i == E1000_EITR(i)) reg_rdata_o = eitr_of(5'(i));
     for (int i = 0; i < int'(E1000_IVAR0_COUNT); i++)
-      if (reg_addr_i == E1000_IVAR0(i)) reg_rdata_o = ivar_q[i];
+      if (reg_addr_i == E1000_IVAR0(i)) reg_rdata_o = ivar_of(3'(i));
     end
   end
 
@@ -76,10 +113,14 @@ module rxp_intr #(
       for (int v = int'(NV) - 1; v >= 0; v--) if (ready_v[v]) fire_v = 5'(v);
     end
   end
+  function automatic logic [E1000_EITR_INTERVAL_W-1:0] ival_of(input logic [4:0] v);
+    return E1000_EITR_INTERVAL_W'((eitr_of(v) & E1000_EITR_INTERVAL) >> E1000_EITR_INTERVAL_LSB);
+  endfunction
+  wire [E1000_EITR_INTERVAL_W-1:0] fire_ival = ival_of(fire_v);
   wire fire = msix_mode && (ready_v != '0) && !msix_valid_o;
 
   // The queue's vector from IVAR0 (entry n, bits 7:0 for queue n).
-  wire [31:0]   ivar_wb = ivar_q[wb_done_q_i];
+  wire [31:0]   ivar_wb = ivar_of(wb_done_q_i);
   wire [NV-1:0] wb_set  = (wb_done_i && ivar_wb[E1000_IVAR0_RX_VALID_LSB]) ?
                           (NV'(1) << ivar_wb[E1000_IVAR0_RX_VECTOR_LSB +: 5]) : '0;
 
@@ -95,12 +136,10 @@ module rxp_intr #(
       eiam_q        <= '0;
       gpie_q        <= E1000_GPIE_RESET;
       ivar_misc_q   <= E1000_IVAR_MISC_RESET;
-      for (int v = 0; v < int'(NV); v++) begin
-        eitr_q[v]    <= E1000_EITR_RESET;
-        itr_cnt_q[v] <= 13'h0;
-      end
+      eitr_set_q    <= '0;
+      ivar_set_q    <= '0;
       busy_q        <= '0;
-      for (int i = 0; i < int'(E1000_IVAR0_COUNT); i++) ivar_q[i] <= E1000_IVAR0_RESET;
+      now_q         <= 16'h0;
       acc_q         <= 10'h0;
       msix_valid_o  <= 1'b0;
       msix_vector_o <= 5'd0;
@@ -114,12 +153,11 @@ module rxp_intr #(
 
       // Microsecond time base and EITR counters.
       acc_q <= tick ? 10'(acc_sum - {1'b0, TICK_MOD}) : acc_sum[9:0];
-      if (tick && busy_q != '0) begin
-        for (int v = 0; v < int'(NV); v++) begin
-          if (busy_q[v]) begin
-            itr_cnt_q[v] <= itr_cnt_q[v] - 13'd1;
-            if (itr_cnt_q[v] == 13'd1) busy_n[v] = 1'b0;
-          end
+      if (tick) begin
+        now_q <= now_q + 16'd1;
+        if (busy_q != '0) begin
+          for (int v = 0; v < int'(NV); v++)
+            if (busy_q[v] && exp_q[v] == now_q + 16'd1) busy_n[v] = 1'b0;
         end
       end
 
@@ -131,8 +169,9 @@ module rxp_intr #(
         pend_n[fire_v] = 1'b0;
         if (eiac_q[fire_v]) eicr_n[fire_v] = 1'b0;
         if (gpie_q[E1000_GPIE_EIAME_LSB] && eiam_q[fire_v]) eims_n[fire_v] = 1'b0;
-        itr_cnt_q[fire_v] <= eitr_q[fire_v][E1000_EITR_INTERVAL_LSB +: E1000_EITR_INTERVAL_W];
-        busy_n[fire_v] = (eitr_q[fire_v][E1000_EITR_INTERVAL_LSB +: E1000_EITR_INTERVAL_W] != '0);
+        // The interval counts from this clock's tick count: INTERVAL ticks on.
+        exp_q[fire_v]  <= (tick ? now_q + 16'd1 : now_q) + 16'(fire_ival);
+        busy_n[fire_v] = (fire_ival != '0);
       end
 
       // Register accesses.
@@ -149,17 +188,15 @@ module rxp_intr #(
         if (reg_addr_i == E1000_EIAM) eiam_q <= reg_wdata_i[NV-1:0];
         if (reg_addr_i == E1000_GPIE) gpie_q <= reg_wdata_i;
         if (reg_addr_i == E1000_IVAR_MISC) ivar_misc_q <= reg_wdata_i;
-        for (int i = 0; i < int'(E1000_IVAR0_COUNT); i++)
-          if (reg_addr_i == E1000_IVAR0(i)) ivar_q[i] <= reg_wdata_i;
-        for (int v = 0; v < int'(NV); v++) begin
-          if (reg_addr_i == E1000_EITR(v)) begin
-            eitr_q[v] <= reg_wdata_i & (E1000_EITR_INTERVAL | E1000_EITR_CNT_IGNR);
-            // Without CNT_IGNR the running counter restarts as expired.
-            if (!reg_wdata_i[E1000_EITR_CNT_IGNR_LSB]) begin
-              itr_cnt_q[v] <= 13'h0;
-              busy_n[v] = 1'b0;
-            end
-          end
+        if (wr_ivar) begin
+          ivar_q[wr_i]     <= reg_wdata_i;
+          ivar_set_q[wr_i] <= 1'b1;
+        end
+        if (wr_eitr) begin
+          eitr_q[wr_v]     <= reg_wdata_i & (E1000_EITR_INTERVAL | E1000_EITR_CNT_IGNR);
+          eitr_set_q[wr_v] <= 1'b1;
+          // Without CNT_IGNR the running counter restarts as expired.
+          if (!reg_wdata_i[E1000_EITR_CNT_IGNR_LSB]) busy_n[wr_v] = 1'b0;
         end
       end
 
