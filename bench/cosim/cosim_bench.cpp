@@ -13,6 +13,7 @@
 //      the default scenario, measured by a separate `rxpath` run).
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <string>
 #include <sys/resource.h>
 
@@ -41,7 +42,7 @@ int sc_main(int argc, char** argv) {
   rxpath::vh::LineRateArgs la;
   la.cycles = cycles;
   const rxpath::vh::LineRateResult bare = rxpath::vh::run_line_rate<Vnic_top>(la);
-  const double bare_cps = bare.cycles / bare.wall_s;
+  const double bare_cps = bare.cycles / bare.cpu_s;
 
   // 2. the co-simulation at the same load for the same simulated time.
   rxpath::tb::Knobs knobs;
@@ -54,17 +55,23 @@ int sc_main(int argc, char** argv) {
   knobs.apply_override("run.drain_us=0");
   cfg.finish();
   rxpath::tb::System sys(cfg, knobs.dump_toml());
+  const std::clock_t c0 = std::clock();
   const rxpath::tb::Report r = sys.run(false);
+  const double co_cpu_s = double(std::clock() - c0) / CLOCKS_PER_SEC;
   const double co_cycles = r.sim_us * 156.25;
-  const double co_cps = co_cycles / r.wall_s;
+  const double co_cps = co_cycles / co_cpu_s;
 
-  std::printf("rxpath cosim_bench: 64-byte frames at 10 GbE line rate, %.2f ms simulated\n", sim_ms);
+  std::printf("rxpath cosim_bench: 64-byte frames at 10 GbE line rate, %.2f ms simulated (rates per CPU second)\n",
+              sim_ms);
   std::printf("  bare NIC (Vnic_top, C++ harness)  : %8.2f M cycles/s  (%llu frames to memory, %.2f M frames/s)\n",
-              bare_cps / 1e6, static_cast<unsigned long long>(bare.delivered), bare.delivered / bare.wall_s / 1e6);
+              bare_cps / 1e6, static_cast<unsigned long long>(bare.delivered), bare.delivered / bare.cpu_s / 1e6);
   std::printf("  co-simulation (whole receive path): %8.2f M cycles/s  %.3f M frames/s offered, %.3f M frames/s delivered\n",
-              co_cps / 1e6, r.offered_frames / r.wall_s / 1e6, r.delivered_frames / r.wall_s / 1e6);
+              co_cps / 1e6, r.offered_frames / co_cpu_s / 1e6, r.delivered_frames / co_cpu_s / 1e6);
   std::printf("  ratio co-simulation / bare        : %8.3f   (target >= 0.8)\n", co_cps / bare_cps);
-  std::printf("  wall seconds per simulated ms     : %8.3f\n", r.wall_s / (r.sim_us / 1000.0));
+  std::printf("    (same offered traffic; the bare NIC writes every frame to memory, while in the co-simulation\n"
+              "     the host falls behind and most frames end in MPC, which costs the RTL less than DMA)\n");
+  std::printf("  seconds per simulated ms          : %8.3f CPU, %.3f wall\n", co_cpu_s / (r.sim_us / 1000.0),
+              r.wall_s / (r.sim_us / 1000.0));
   std::printf("  frames: offered %llu, delivered %llu, NIC MPC %llu (the host cannot keep up with 14.88 Mpps)\n",
               static_cast<unsigned long long>(r.offered_frames), static_cast<unsigned long long>(r.delivered_frames),
               static_cast<unsigned long long>(r.acct.drops.at("nic.MPC")));

@@ -12,8 +12,7 @@
 
 #include "Vnic_top_fast.h"
 #include "rxpath/igb_regs.hpp"
-#include "rxpath/vh/env.hpp"
-#include "rxpath/vh/igb_double.hpp"
+#include "rxpath/vh/line_rate.hpp"
 
 using namespace rxpath::vh;
 namespace R = rxpath::regs;
@@ -63,64 +62,30 @@ Args parse(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     const Args a = parse(argc, argv);
-    AxiMemConfig mc;
-    mc.rd_latency = a.latency;
-    mc.wr_latency = a.latency / 2;
-    NicEnv<Vnic_top_fast> env(mc, /*with_checker=*/false);
-    IgbDouble drv([&](uint32_t o, uint32_t v) { env.wr(o, v); }, [&](uint32_t o) { return env.rd(o); }, env.mem);
-    IgbRing ring;
-    ring.count = a.ring;
-    ring.desc_base = 0x100000000ull;
-    ring.buf_base = 0x100100000ull;
-    const Mac station{0x02, 0, 0, 0, 0, 1}, peer{0x02, 0, 0, 0, 0, 2};
-    drv.igb_rar_set(station, 0);
-    drv.igb_configure_rx_ring(ring);
-    drv.igb_configure_msix(ring, 0);
-    drv.igb_setup_rctl();
-
-    const WireFrame frame{udp_frame_len(station, peer, a.frame_len)};
-    uint64_t sent = 0, delivered = 0, bytes = 0, bad_len = 0;
-    const uint64_t start_cycle = env.sim.cycle();
-    auto t0 = std::chrono::steady_clock::now();
-    const std::clock_t c0 = std::clock();
-    while (env.sim.cycle() - start_cycle < a.cycles) {
-        // Keep the wire busy: line rate, IFG 12 (deficit idle count).
-        while (env.xgmii.enc.queued_chars() < 512) {
-            env.xgmii.send(frame);
-            ++sent;
-        }
-        env.sim.run(64);
-        // Host: take every completed descriptor and give it back at once.
-        for (const auto& d : drv.igb_clean_rx_irq(ring)) {
-            ++delivered;
-            bytes += d.wb.length;
-            bad_len += d.wb.length != a.frame_len;
-        }
-    }
-    auto t1 = std::chrono::steady_clock::now();
-    const double cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
-    const double wall = std::chrono::duration<double>(t1 - t0).count();
-    const uint64_t cycles = env.sim.cycle() - start_cycle;
-    // Frames still on the wire or in the NIC at the end are neither.
-    const uint32_t mpc = env.rd(R::E1000_MPC), rnbc = env.rd(R::E1000_RNBC), gprc = env.rd(R::E1000_GPRC);
-    const uint32_t tpr = env.rd(R::E1000_TPR), crc = env.rd(R::E1000_CRCERRS);
-
-    const double sim_s = double(cycles) / (kClockMhz * 1e6);
+    LineRateArgs la;
+    la.cycles = a.cycles;
+    la.frame_len = a.frame_len;
+    la.ring = a.ring;
+    la.latency = a.latency;
+    const LineRateResult r = run_line_rate<Vnic_top_fast>(la);
+    const double sim_s = double(r.cycles) / (kClockMhz * 1e6);
     std::printf("rxpath nic_bench: Verilated NIC (release model, no assertions) in the bare C++ harness\n");
     std::printf("  traffic        : %u-byte frames (+4 FCS) at 10 GbE line rate, IFG 12, ring %u, host refills at once\n",
                 a.frame_len, a.ring);
-    std::printf("  host memory    : read latency %u cycles, write response %u cycles\n", mc.rd_latency, mc.wr_latency);
-    std::printf("  simulated      : %llu cycles = %.3f ms at 156.25 MHz\n", (unsigned long long)cycles, sim_s * 1e3);
-    std::printf("  wall time      : %.3f s (CPU %.3f s; on a busy machine the CPU figure is the fairer one)\n", wall, cpu);
-    std::printf("  speed          : %.2f M cycles/s (%.4f x real time)\n", cycles / wall / 1e6, sim_s / wall);
-    std::printf("  frames         : %.3f M frames/s of wall time\n", delivered / wall / 1e6);
-    std::printf("  per CPU second : %.2f M cycles/s, %.3f M frames/s\n", cycles / cpu / 1e6, delivered / cpu / 1e6);
-    std::printf("  frames sent    : %llu queued, %u reached the MAC (TPR)\n", (unsigned long long)sent, tpr);
+    std::printf("  host memory    : read latency %u cycles, write response %u cycles\n", r.rd_latency, r.wr_latency);
+    std::printf("  simulated      : %llu cycles = %.3f ms at 156.25 MHz\n", (unsigned long long)r.cycles, sim_s * 1e3);
+    std::printf("  wall time      : %.3f s (CPU %.3f s; on a busy machine the CPU figure is the fairer one)\n", r.wall_s,
+                r.cpu_s);
+    std::printf("  speed          : %.2f M cycles/s (%.4f x real time)\n", r.cycles / r.wall_s / 1e6, sim_s / r.wall_s);
+    std::printf("  frames         : %.3f M frames/s of wall time\n", r.delivered / r.wall_s / 1e6);
+    std::printf("  per CPU second : %.2f M cycles/s, %.3f M frames/s\n", r.cycles / r.cpu_s / 1e6,
+                r.delivered / r.cpu_s / 1e6);
+    std::printf("  frames sent    : %llu queued, %u reached the MAC (TPR)\n", (unsigned long long)r.sent, r.tpr);
     std::printf("  delivered      : %llu frames, %llu bytes to host memory (%.2f Gb/s simulated)\n",
-                (unsigned long long)delivered, (unsigned long long)bytes, bytes * 8.0 / sim_s / 1e9);
-    std::printf("  NIC counters   : GPRC %u  MPC %u  RNBC %u  CRCERRS %u\n", gprc, mpc, rnbc, crc);
-    std::printf("  MSI-X messages : %zu\n", env.msix.msgs.size());
-    if (bad_len) std::printf("  WARNING        : %llu descriptors with a wrong length\n", (unsigned long long)bad_len);
-    if (delivered == 0) std::printf("  NOTE           : nothing delivered: the RTL datapath is not complete yet\n");
+                (unsigned long long)r.delivered, (unsigned long long)r.bytes, r.bytes * 8.0 / sim_s / 1e9);
+    std::printf("  NIC counters   : GPRC %u  MPC %u  RNBC %u  CRCERRS %u\n", r.gprc, r.mpc, r.rnbc, r.crcerrs);
+    std::printf("  MSI-X messages : %llu\n", (unsigned long long)r.msix);
+    if (r.bad_len) std::printf("  WARNING        : %llu descriptors with a wrong length\n", (unsigned long long)r.bad_len);
+    if (r.delivered == 0) std::printf("  NOTE           : nothing delivered to host memory\n");
     return 0;
 }
