@@ -116,11 +116,52 @@ bool Task::schedule(double timeout_ns) {
   timed_out_ = false;
   if (state_ == TaskState::interruptible) {
     ++nvcsw_;
+    // While nothing else wants the CPU, the sleeping task's thread runs the
+    // CPU's idle loop itself (taking IRQs and softirqs), so a sleep/wakeup
+    // on an otherwise idle CPU costs one thread switch, not three.
+    const bool timed = timeout_ns >= 0;
+    const sc_time deadline = timed ? sc_core::sc_time_stamp() + ns_time(timeout_ns) : SC_ZERO_TIME;
+    c.ctx_ = Ctx::idle;
+    for (;;) {
+      if (state_ == TaskState::running) {  // woken: take ourselves off the run queue
+        if (on_rq_) {
+          for (auto it = c.runq_.begin(); it != c.runq_.end(); ++it)
+            if (*it == this) {
+              c.runq_.erase(it);
+              break;
+            }
+          on_rq_ = false;
+        }
+        if (c.runq_.empty() && !c.ksoftirqd_runnable_) {
+          ++c.fast_wakeups_;
+          c.ctx_ = Ctx::user;
+          c.need_resched_ = false;
+          c.defer(c.engine().cost().context_switch);
+          return !timed_out_;
+        }
+        c.enqueue_task(this);  // others are waiting: queue up behind them
+        break;
+      }
+      if (!c.runq_.empty() || c.ksoftirqd_runnable_) break;  // let the dispatcher choose
+      sc_time now = sc_core::sc_time_stamp();
+      if (timed && now >= deadline) {  // schedule_timeout expired
+        timed_out_ = true;
+        state_ = TaskState::running;
+        continue;
+      }
+      c.idle_since_ = now;
+      c.idle_waiting_ = true;
+      ++c.waits_;
+      if (timed) sc_core::wait(deadline - now, c.irq_ev_ | c.sched_ev_); else sc_core::wait(c.irq_ev_ | c.sched_ev_);
+      c.idle_waiting_ = false;
+      c.account(now);
+      c.resumed();  // IRQs and the softirqs on their exit run here, in idle context
+    }
+    // Hand the CPU to the dispatcher and wait to be dispatched.
     c.release_cpu();
-    // Woken tasks are put on the run queue by wake_up_process; the CPU's
-    // dispatcher then notifies run_ev_, so a sleep costs one thread switch.
     ++c.waits_;
-    if (timeout_ns >= 0) sc_core::wait(ns_time(timeout_ns), run_ev_); else sc_core::wait(run_ev_);
+    if (state_ == TaskState::interruptible && timed) sc_core::wait(deadline - sc_core::sc_time_stamp(), run_ev_);
+    else sc_core::wait(run_ev_);
     while (c.cur_task_ != this) {  // not dispatched yet
       if (state_ == TaskState::interruptible) {  // schedule_timeout expired
         timed_out_ = true;

@@ -160,6 +160,7 @@ class Cpu {
   uint64_t softirq_restarts() const { return softirq_restarts_; }
   uint64_t hardirq_preemptions() const { return preemptions_; }
   uint64_t sc_waits() const { return waits_; }   // SystemC waits done for this CPU (speed figure)
+  uint64_t fast_wakeups() const { return fast_wakeups_; }  // sleeps ended without the dispatcher
 
  private:
   friend class CpuEngine;
@@ -195,7 +196,7 @@ class Cpu {
   sc_core::sc_event irq_ev_;
   sc_core::sc_event sched_ev_;       // something runnable for the idle loop
   sc_core::sc_event released_ev_;    // running task gave the CPU back
-  uint64_t ksoftirqd_wakeups_ = 0, softirq_restarts_ = 0, preemptions_ = 0, waits_ = 0;
+  uint64_t ksoftirqd_wakeups_ = 0, softirq_restarts_ = 0, preemptions_ = 0, waits_ = 0, fast_wakeups_ = 0;
 };
 
 namespace detail {
