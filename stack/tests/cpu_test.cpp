@@ -164,3 +164,31 @@ BOOST_AUTO_TEST_CASE(bad_input_is_a_clear_error) {
   bad2.ehash_buckets = 1000;
   BOOST_CHECK_THROW(Kernel("bad2", bad2), std::invalid_argument);
 }
+
+BOOST_AUTO_TEST_CASE(hard_irq_preempts_softirq_without_nesting_softirqs) {
+  Kernel& k = make_kernel();
+  const double entry = k.cost().hardirq_entry;
+  std::vector<std::pair<double, Ctx>> log;  // (time, context) of each softirq run
+  double irq2_at = -1;
+  k.cpus().open_softirq(TASKLET_SOFTIRQ, [&](Cpu& c) {
+    log.emplace_back(now_ns(), c.context());
+    if (log.size() == 1) c.charge(10000);  // the first run is interrupted
+  });
+  k.cpus().request_irq(60, [&](Cpu& c, int) { c.raise_softirq_irqoff(TASKLET_SOFTIRQ); }, "kick");
+  k.cpus().request_irq(61, [&](Cpu& c, int) {
+    irq2_at = now_ns();
+    c.raise_softirq_irqoff(TASKLET_SOFTIRQ);  // pending: runs after the current round, not nested
+  }, "kick2");
+  double t0 = now_ns();
+  at(1000, [&] { k.cpus().raise_irq(0, 60); });
+  at(5000, [&] { k.cpus().raise_irq(0, 61); });
+  run_for(100000);
+  BOOST_TEST(irq2_at == t0 + 5000);  // exact arrival inside the softirq's charge
+  BOOST_REQUIRE(log.size() == 2u);
+  BOOST_TEST(int(log[0].second) == int(Ctx::softirq));
+  BOOST_TEST(int(log[1].second) == int(Ctx::softirq));  // the restart loop, not a nested run
+  // second run starts after the first one's 10 us resumed past the second ISR
+  BOOST_TEST(log[1].first == t0 + 1000 + entry + k.cost().softirq_entry + 10000 + entry,
+             boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(k.cpu(0).softirq_restarts() == 1u);
+}
