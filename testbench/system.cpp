@@ -22,6 +22,7 @@
 #include "nic_double/nic_double.hpp"
 #include "nic_sc.hpp"
 #include "pcap_io.hpp"
+#include "rxpath/vh/eth.hpp"
 #include "stack/process.hpp"
 
 namespace rxpath::tb {
@@ -313,7 +314,40 @@ struct System::Impl : sc_core::sc_module {
       }
       s.delivered = off;
     }
-    if (s.pcap) s.pcap->write(t / kPsPerNs, d.bytes);
+    if (s.pcap) capture_delivery(s, t, d.bytes);
+  }
+
+  // A socket's capture holds what recv() returned, wrapped in the headers of
+  // the flow it came from (so Wireshark shows the flow): one UDP datagram per
+  // recv(), or TCP segments whose sequence numbers are the stream offsets.
+  void capture_delivery(const SockInfo& s, uint64_t t_ps, const std::vector<uint8_t>& bytes) {
+    const TrafficConfig& tc = cfg.traffic;
+    vh::Mac dst, src;
+    const MacAddr smac = parse_mac(tc.src_mac);
+    for (int i = 0; i < 6; ++i) dst[i] = host_mac[i], src[i] = smac[i];
+    vh::Ipv4Opts ip;
+    ip.daddr = host_ip;
+    vh::L4Opts l4;
+    if (!s.tcp) {
+      ip.saddr = parse_ipv4(tc.src_ip) + s.flow;
+      l4.sport = static_cast<uint16_t>(30000 + s.flow);
+      l4.dport = static_cast<uint16_t>(tc.udp_port + s.flow);
+      s.pcap->write(t_ps / kPsPerNs, vh::udp_frame(dst, src, bytes, ip, l4));
+      return;
+    }
+    ip.saddr = parse_ipv4(tc.src_ip) + tc.udp_flows + s.flow;
+    l4.sport = static_cast<uint16_t>(40000 + s.flow);
+    l4.dport = static_cast<uint16_t>(tc.tcp_port + s.flow);
+    l4.ack_seq = 1;
+    l4.tcp_flags = 0x18;  // PSH|ACK
+    const uint64_t first = s.delivered - bytes.size();  // stream offset of bytes[0]
+    constexpr size_t kMaxSeg = 65000;                   // IPv4 total length is 16 bits
+    for (size_t off = 0; off < bytes.size(); off += kMaxSeg) {
+      const size_t n = std::min(kMaxSeg, bytes.size() - off);
+      l4.seq = static_cast<uint32_t>(tc.tcp_isn + 1 + first + off);
+      const std::vector<uint8_t> seg(bytes.begin() + static_cast<long>(off), bytes.begin() + static_cast<long>(off + n));
+      s.pcap->write(t_ps / kPsPerNs, vh::tcp_frame(dst, src, seg, ip, l4));
+    }
   }
 
   void latency_sample(uint64_t id, uint64_t t_ps) {

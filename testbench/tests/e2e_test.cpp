@@ -19,6 +19,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pcap_io.hpp"
+#include "rxpath/vh/eth.hpp"
+
 using nlohmann::json;
 
 namespace {
@@ -28,7 +31,7 @@ std::string arg(int i) {
   BOOST_REQUIRE_MESSAGE(m.argc > i, "usage: e2e_test -- <rxpath> <scratch folder>");
   return m.argv[i];
 }
-std::string rxpath() { return arg(1); }
+std::string rxpath_cmd() { return arg(1); }
 std::string scratch(const std::string& name) {
   const std::string dir = arg(2);
   ::mkdir(dir.c_str(), 0755);
@@ -50,7 +53,7 @@ struct Run {
 Run run(const std::string& name, const std::string& args) {
   Run r;
   r.out_dir = scratch(name);
-  const std::string cmd = rxpath() + " --quiet --out " + r.out_dir + " " + args + " > " + r.out_dir + ".stdout 2> " +
+  const std::string cmd = rxpath_cmd() + " --quiet --out " + r.out_dir + " " + args + " > " + r.out_dir + ".stdout 2> " +
                           r.out_dir + ".stderr";
   r.status = std::system(cmd.c_str());
   const std::string j = slurp(r.out_dir + "/report.json");
@@ -184,6 +187,36 @@ BOOST_AUTO_TEST_CASE(two_runs_are_identical) {
   BOOST_TEST(slurp(r1.out_dir + "/wire.pcap") == slurp(r2.out_dir + "/wire.pcap"));
 }
 
+BOOST_AUTO_TEST_CASE(captures_hold_valid_frames) {
+  // The wire capture holds every offered frame; each socket capture holds
+  // what recv() returned, as valid IPv4/UDP or TCP frames of its flow.
+  const Run r = run("captures", "--duration-us 200 --set traffic.rate_gbps=1 --set traffic.tcp_flows=1 --pcap");
+  check_conservation(r);
+  const auto wire = rxpath::tb::read_capture(r.out_dir + "/wire.pcap");
+  BOOST_TEST(wire.size() == r.report["offered"]["frames"].get<uint64_t>());
+  for (size_t i = 1; i < wire.size(); ++i) BOOST_TEST(wire[i].ts_ns >= wire[i - 1].ts_ns);
+  const auto udp = rxpath::tb::read_capture(r.out_dir + "/socket-udp-9000.pcap");
+  BOOST_TEST(!udp.empty());
+  for (const auto& f : udp) {
+    const auto& d = f.data;
+    BOOST_REQUIRE(d.size() >= 42u);
+    BOOST_TEST((d[12] == 0x08 && d[13] == 0x00 && d[23] == 17));
+    BOOST_TEST((d[36] << 8 | d[37]) == 9000);
+    BOOST_TEST(rxpath::vh::csum_fold(rxpath::vh::csum_add(0, d.data() + 14, 20)) == 0xffff);
+  }
+  const auto tcp = rxpath::tb::read_capture(r.out_dir + "/socket-tcp-5001.pcap");
+  BOOST_TEST(!tcp.empty());
+  uint32_t next = 0;
+  for (const auto& f : tcp) {
+    const auto& d = f.data;
+    BOOST_REQUIRE(d.size() >= 54u);
+    const uint32_t seq = uint32_t(d[38]) << 24 | d[39] << 16 | d[40] << 8 | d[41];
+    const uint32_t len = (uint32_t(d[16]) << 8 | d[17]) - 40;
+    if (next) BOOST_TEST(seq == next);  // the stream, in order, no gap
+    next = seq + len;
+  }
+}
+
 BOOST_AUTO_TEST_CASE(results_do_not_depend_on_the_quantum) {
   // DESIGN.md section 2: Q = one clock cycle and Q = L give byte-identical outputs.
   const std::string a = "--duration-us 150 --set traffic.rate_gbps=4 --set traffic.tcp_flows=1 "
@@ -231,7 +264,7 @@ BOOST_AUTO_TEST_CASE(a_capture_written_by_scapy_replays_and_is_delivered) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_is_refused_with_the_key_named) {
-  const std::string base = rxpath() + " --quiet ";
+  const std::string base = rxpath_cmd() + " --quiet ";
   auto status_and_err = [&](const std::string& args, std::string& err) {
     const std::string e = scratch("bad.stderr");
     const int st = std::system((base + args + " > /dev/null 2> " + e).c_str());
