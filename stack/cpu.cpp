@@ -463,9 +463,9 @@ void CpuEngine::run_sync_hooks(sc_time now) {
   for (auto& h : sync_hooks_) h(now);
 }
 
-uint64_t CpuEngine::jiffies() const {
-  return static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * cfg_.hz + 1e-9);
-}
+uint64_t CpuEngine::jiffies() const { return jiffies_at(sc_core::sc_time_stamp()); }
+
+uint64_t CpuEngine::jiffies_at(sc_time t) const { return static_cast<uint64_t>(t.to_seconds() * cfg_.hz + 1e-9); }
 
 Task& CpuEngine::create_task(const std::string& name, int cpu_id, std::function<void(Task&)> body) {
   Cpu& c = cpu(cpu_id);

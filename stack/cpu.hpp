@@ -247,6 +247,7 @@ class CpuEngine {
 
   // jiffies at the current SystemC time (starts at 0, no tick cost modelled).
   uint64_t jiffies() const;
+  uint64_t jiffies_at(sc_core::sc_time t) const;
   double jiffy_ns() const { return 1e9 / cfg_.hz; }
 
   // Creates a user task bound to `cpu`; `body` runs on it once simulation starts.

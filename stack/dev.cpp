@@ -120,7 +120,7 @@ static int __napi_poll(Kernel& k, Cpu& c, napi_struct* n, bool* repoll) {
 void Kernel::net_rx_action(Cpu& c) {
   softnet_data& sd = softnet_[c.id()];
   uint64_t usecs = cfg_.netdev_budget_usecs ? cfg_.netdev_budget_usecs : 2000000ull / cfg_.cpu.hz;
-  uint64_t time_limit = engine_->jiffies() + (usecs * cfg_.cpu.hz + 999999) / 1000000;  // usecs_to_jiffies
+  uint64_t time_limit = engine_->jiffies_at(c.effective_time()) + (usecs * cfg_.cpu.hz + 999999) / 1000000;  // usecs_to_jiffies
   int budget = cfg_.netdev_budget;
   ++sd.net_rx_action_calls;
   c.defer(cost_.net_rx_action);
@@ -142,8 +142,7 @@ void Kernel::net_rx_action(Cpu& c) {
           sd.poll_first = sd.poll_last = nullptr;
           continue;
         }
-        c.sync();
-        return;
+        return;  // __do_softirq pays the deferred cost
       }
       break;
     }
@@ -151,8 +150,8 @@ void Kernel::net_rx_action(Cpu& c) {
     bool do_repoll = false;
     budget -= __napi_poll(*this, c, n, &do_repoll);
     if (do_repoll) poll_list_add_tail(repoll, n);
-    c.sync();
-    if (budget <= 0 || engine_->jiffies() >= time_limit) {
+    // time_after_eq(jiffies, time_limit) at the CPU's true time (now + debt)
+    if (budget <= 0 || engine_->jiffies_at(c.effective_time()) >= time_limit) {
       ++sd.time_squeeze;
       if (budget <= 0) ++sd.budget_exhausted;
       RXS_DBG(debug_, napi, "cpu" << c.id() << " time_squeeze budget " << budget);
@@ -171,7 +170,6 @@ void Kernel::net_rx_action(Cpu& c) {
   } else {
     sd.in_net_rx_action = false;
   }
-  c.sync();
 }
 
 // netif_receive_skb (net/core/dev.c): no GRO, straight up.
