@@ -215,7 +215,7 @@ void Cpu::account(sc_time from) { time_in_[static_cast<int>(ctx_)] += sc_core::s
 
 void Cpu::resumed() {
   set_current(this);
-  engine_->run_sync_hooks(sc_core::sc_time_stamp());
+  if (!engine_->sync_hooks_.empty()) engine_->run_sync_hooks(sc_core::sc_time_stamp());
   if (!pending_irqs_.empty() && ctx_ != Ctx::hardirq) handle_pending_irqs();
   set_current(this);
 }
@@ -260,7 +260,7 @@ void Cpu::wait_preemptible(sc_time t) {
       sc_core::wait(remaining);
       account(start);
       set_current(this);
-      engine_->run_sync_hooks(sc_core::sc_time_stamp());
+      if (!engine_->sync_hooks_.empty()) engine_->run_sync_hooks(sc_core::sc_time_stamp());
       return;
     }
     ++waits_;
