@@ -115,3 +115,36 @@ BOOST_AUTO_TEST_CASE(proc_net_dev_reports_driver_and_stack_counters) {
   BOOST_TEST(d.find("  eth0:     ") != std::string::npos, d);
   BOOST_TEST(d.find("       4    0    7 ") != std::string::npos, d);  // packets, errs, drop(+missed)
 }
+
+BOOST_AUTO_TEST_CASE(napi_schedule_while_scheduled_sets_missed_and_repolls) {
+  Kernel& k = make_kernel();
+  auto* dev = new net_device;
+  dev->ipv4_addr = HOST_IP;
+  k.register_netdev(dev);
+  auto* napi = new napi_struct;
+  std::vector<bool> completed;
+  std::vector<double> poll_at;
+  netif_napi_add(dev, napi, [&](napi_struct* n, int) {
+    poll_at.push_back(now_ns());
+    current_cpu().charge(5000);           // an IRQ arrives meanwhile (not masked)
+    completed.push_back(napi_complete_done(n, 0));
+    return 0;
+  });
+  napi_enable(napi);
+  k.cpus().request_irq(80, [&](Cpu&, int) { napi_schedule(napi); }, "unmasked");
+  double t0 = now_ns();
+  sc_core::sc_spawn([&] {
+    sc_core::wait(sc_core::sc_time(1000, sc_core::SC_NS));
+    k.cpus().raise_irq(0, 80);
+    sc_core::wait(sc_core::sc_time(2000, sc_core::SC_NS));
+    k.cpus().raise_irq(0, 80);           // during the poll: napi_schedule_prep sets MISSED
+  });
+  run_for(100000);
+  BOOST_TEST(napi->missed == 1u);
+  BOOST_REQUIRE(completed.size() == 2u);
+  BOOST_TEST(!completed[0]);              // MISSED: rescheduled instead of completing
+  BOOST_TEST(completed[1]);
+  BOOST_TEST(poll_at[0] > t0 + 1000);
+  BOOST_TEST(napi->state == 0ul);
+  BOOST_TEST(k.cpu(0).irq_count(80) == 2u);
+}
