@@ -134,6 +134,10 @@ module rxp_regs #(
   // back); only queues 0..NUM_QUEUES-1 receive frames.
   localparam int unsigned MAXQ = MAX_RX_QUEUES;
   logic [31:0] ctrl_q, rctl_q, rxcsum_q, rlpml_q;
+  // Address and ring register files are written through one index each (one
+  // decode per write, one write port: the Verilated model keeps one update
+  // flag per array instead of one per element and statement). They need no
+  // reset: an entry not written since reset reads its reset value (*_set_q).
   logic [31:0] ral_q [16];
   logic [31:0] rah_q [16];
   logic [31:0] rdbal_q [MAXQ];
@@ -144,7 +148,93 @@ module rxp_regs #(
   logic [15:0] rdt_q [MAXQ];
   logic [31:0] rxdctl_q [MAXQ];
   logic [31:0] rqdpc_q [MAXQ];
+  logic [15:0]   ral_set_q, rah_set_q;
+  logic [MAXQ-1:0] rdbal_set_q, rdbah_set_q, rdlen_set_q, srrctl_set_q, rdh_set_q, rdt_set_q,
+                   rxdctl_set_q, rqdpc_set_q;
   logic [31:0] perr_q;
+
+  function automatic logic [31:0] ral_of(input logic [3:0] i);
+    return ral_set_q[i] ? ral_q[i] : E1000_RAL_RESET;
+  endfunction
+  function automatic logic [31:0] rah_of(input logic [3:0] i);
+    return rah_set_q[i] ? rah_q[i] : E1000_RAH_RESET;
+  endfunction
+  function automatic logic [31:0] rdbal_of(input logic [2:0] n);
+    return rdbal_set_q[n] ? rdbal_q[n] : E1000_RDBAL_RESET;
+  endfunction
+  function automatic logic [31:0] rdbah_of(input logic [2:0] n);
+    return rdbah_set_q[n] ? rdbah_q[n] : E1000_RDBAH_RESET;
+  endfunction
+  function automatic logic [31:0] rdlen_of(input logic [2:0] n);
+    return rdlen_set_q[n] ? rdlen_q[n] : E1000_RDLEN_RESET;
+  endfunction
+  function automatic logic [31:0] srrctl_of(input logic [2:0] n);
+    return srrctl_set_q[n] ? srrctl_q[n] : E1000_SRRCTL_RESET;
+  endfunction
+  function automatic logic [15:0] rdh_of(input logic [2:0] n);
+    return rdh_set_q[n] ? rdh_q[n] : E1000_RDH_RESET[15:0];
+  endfunction
+  function automatic logic [15:0] rdt_of(input logic [2:0] n);
+    return rdt_set_q[n] ? rdt_q[n] : E1000_RDT_RESET[15:0];
+  endfunction
+  function automatic logic [31:0] rxdctl_of(input logic [2:0] n);
+    return rxdctl_set_q[n] ? rxdctl_q[n] : E1000_RXDCTL_RESET;
+  endfunction
+  function automatic logic [31:0] rqdpc_of(input logic [2:0] n);
+    return rqdpc_set_q[n] ? rqdpc_q[n] : E1000_RQDPC_RESET;
+  endfunction
+
+  // Which register file entry a write names (decoded only on writes), and
+  // which RQDPC a read clears (decoded only on reads).
+  typedef enum logic [3:0] {
+    W_NONE, W_RAL, W_RAH, W_RDBAL, W_RDBAH, W_RDLEN, W_SRRCTL, W_RDH, W_RDT, W_RXDCTL
+  } wfile_e;
+  wfile_e     wf;
+  logic [3:0] wi;
+  logic       rd_rqdpc;
+  logic [2:0] rd_rqdpc_n;
+  always_comb begin
+    wf = W_NONE;
+    wi = 4'd0;
+    if (wr_fire) begin
+      for (int i = 0; i < 16; i++) begin
+        if (waddr == E1000_RAL(i)) begin wf = W_RAL; wi = 4'(i); end
+        if (waddr == E1000_RAH(i)) begin wf = W_RAH; wi = 4'(i); end
+      end
+      for (int n = 0; n < int'(MAXQ); n++) begin
+        if (waddr == E1000_RDBAL(n))  begin wf = W_RDBAL;  wi = 4'(n); end
+        if (waddr == E1000_RDBAH(n))  begin wf = W_RDBAH;  wi = 4'(n); end
+        if (waddr == E1000_RDLEN(n))  begin wf = W_RDLEN;  wi = 4'(n); end
+        if (waddr == E1000_SRRCTL(n)) begin wf = W_SRRCTL; wi = 4'(n); end
+        if (waddr == E1000_RDH(n))    begin wf = W_RDH;    wi = 4'(n); end
+        if (waddr == E1000_RDT(n))    begin wf = W_RDT;    wi = 4'(n); end
+        if (waddr == E1000_RXDCTL(n)) begin wf = W_RXDCTL; wi = 4'(n); end
+      end
+    end
+  end
+  always_comb begin
+    rd_rqdpc   = 1'b0;
+    rd_rqdpc_n = 3'd0;
+    if (rd_fire) begin
+      for (int n = 0; n < int'(MAXQ); n++)
+        if (raddr == E1000_RQDPC(n)) begin rd_rqdpc = 1'b1; rd_rqdpc_n = 3'(n); end
+    end
+  end
+  wire [2:0] wq = wi[2:0];
+  // The value the write names before the write (for the byte-enable merge).
+  function automatic logic [31:0] wold(input wfile_e f, input logic [3:0] i);
+    unique case (f)
+      W_RAL:    return ral_of(i);
+      W_RAH:    return rah_of(i);
+      W_RDBAL:  return rdbal_of(i[2:0]);
+      W_RDBAH:  return rdbah_of(i[2:0]);
+      W_RDLEN:  return rdlen_of(i[2:0]);
+      W_SRRCTL: return srrctl_of(i[2:0]);
+      W_RDH:    return {16'h0, rdh_of(i[2:0])};
+      W_RXDCTL: return rxdctl_of(i[2:0]);
+      default:  return 32'h0;
+    endcase
+  endfunction
 
   // Statistics (clear on read, saturating).
   typedef enum logic [3:0] {
@@ -226,18 +316,23 @@ module rxp_regs #(
   end
   always_comb begin
     for (int n = 0; n < NUM_QUEUES; n++) begin
-      q_en[n]      = rxdctl_q[n][E1000_RXDCTL_QUEUE_ENABLE_LSB];
-      rdlen_bad[n] = (rdlen_q[n][19:7] == 13'h0) || (rdlen_q[n][6:0] != 7'h0) ||
-                     (rdlen_q[n][31:20] != 12'h0);
-      desc_bad[n]  = (srrctl_q[n] & E1000_SRRCTL_DESCTYPE) != E1000_SRRCTL_DESCTYPE_ADV_ONEBUF;
-      bsize_bad[n] = (srrctl_q[n] & E1000_SRRCTL_BSIZEPKT) == 32'h0;
-      q_base_o[n]    = {rdbah_q[n], rdbal_q[n][31:4], 4'h0};
-      q_count_o[n]   = rdlen_q[n][19:4];
-      q_bsize_o[n]   = {srrctl_q[n][6:0], 10'h0};
-      q_drop_en_o[n] = srrctl_q[n][E1000_SRRCTL_DROP_EN_LSB];
+      logic [31:0] rdlen, srrctl, rxdctl;
+      logic [27:0] rdbal;   // bits 31:4 (the ring base is 16-byte aligned)
+      rdlen  = rdlen_of(3'(n));
+      srrctl = srrctl_of(3'(n));
+      rxdctl = rxdctl_of(3'(n));
+      rdbal  = 28'(rdbal_of(3'(n)) >> 4);
+      q_en[n]      = rxdctl[E1000_RXDCTL_QUEUE_ENABLE_LSB];
+      rdlen_bad[n] = (rdlen[19:7] == 13'h0) || (rdlen[6:0] != 7'h0) || (rdlen[31:20] != 12'h0);
+      desc_bad[n]  = (srrctl & E1000_SRRCTL_DESCTYPE) != E1000_SRRCTL_DESCTYPE_ADV_ONEBUF;
+      bsize_bad[n] = (srrctl & E1000_SRRCTL_BSIZEPKT) == 32'h0;
+      q_base_o[n]    = {rdbah_of(3'(n)), rdbal, 4'h0};
+      q_count_o[n]   = rdlen[19:4];
+      q_bsize_o[n]   = {srrctl[6:0], 10'h0};
+      q_drop_en_o[n] = srrctl[E1000_SRRCTL_DROP_EN_LSB];
       q_ok_o[n]      = q_en[n] && !rdlen_bad[n] && !desc_bad[n] && !bsize_bad[n];
-      q_rdt_o[n]     = rdt_q[n];
-      q_rdh_o[n]     = rdh_q[n];
+      q_rdt_o[n]     = rdt_of(3'(n));
+      q_rdh_o[n]     = rdh_of(3'(n));
     end
   end
 
@@ -262,18 +357,18 @@ module rxp_regs #(
     if (a == E1000_RXCSUM) d = rxcsum_q;
     if (a == E1000_RLPML)  d = rlpml_q;
     for (int i = 0; i < 16; i++) begin
-      if (a == E1000_RAL(i)) d = ral_q[i];
-      if (a == E1000_RAH(i)) d = rah_q[i];
+      if (a == E1000_RAL(i)) d = ral_of(4'(i));
+      if (a == E1000_RAH(i)) d = rah_of(4'(i));
     end
     for (int n = 0; n < int'(MAXQ); n++) begin
-      if (a == E1000_RDBAL(n))  d = {rdbal_q[n][31:4], 4'h0};
-      if (a == E1000_RDBAH(n))  d = rdbah_q[n];
-      if (a == E1000_RDLEN(n))  d = rdlen_q[n];
-      if (a == E1000_SRRCTL(n)) d = srrctl_q[n];
-      if (a == E1000_RDH(n))    d = {16'h0, rdh_q[n]};
-      if (a == E1000_RDT(n))    d = {16'h0, rdt_q[n]};
-      if (a == E1000_RXDCTL(n)) d = rxdctl_q[n];
-      if (a == E1000_RQDPC(n))  d = rqdpc_q[n];
+      if (a == E1000_RDBAL(n))  d = rdbal_of(3'(n)) & 32'hFFFF_FFF0;
+      if (a == E1000_RDBAH(n))  d = rdbah_of(3'(n));
+      if (a == E1000_RDLEN(n))  d = rdlen_of(3'(n));
+      if (a == E1000_SRRCTL(n)) d = srrctl_of(3'(n));
+      if (a == E1000_RDH(n))    d = {16'h0, rdh_of(3'(n))};
+      if (a == E1000_RDT(n))    d = {16'h0, rdt_of(3'(n))};
+      if (a == E1000_RXDCTL(n)) d = rxdctl_of(3'(n));
+      if (a == E1000_RQDPC(n))  d = rqdpc_of(3'(n));
     end
     if (cnt_of(a) != C_NUM) d = cnt_q[cnt_of(a)];
     if (a == E1000_GORCL)    d = gorc_q[31:0];
@@ -292,22 +387,18 @@ module rxp_regs #(
       rctl_q     <= E1000_RCTL_RESET;
       rxcsum_q   <= E1000_RXCSUM_RESET;
       rlpml_q    <= E1000_RLPML_RESET;
-      for (int i = 0; i < 16; i++) begin
-        ral_q[i] <= E1000_RAL_RESET;
-        rah_q[i] <= E1000_RAH_RESET;
-      end
+      ral_set_q  <= '0;
+      rah_set_q  <= '0;
       ra_addr_q  <= '0;
       ra_valid_q <= '0;
-      for (int n = 0; n < int'(MAXQ); n++) begin
-        rdbal_q[n]  <= E1000_RDBAL_RESET;
-        rdbah_q[n]  <= E1000_RDBAH_RESET;
-        rdlen_q[n]  <= E1000_RDLEN_RESET;
-        srrctl_q[n] <= E1000_SRRCTL_RESET;
-        rdh_q[n]    <= E1000_RDH_RESET[15:0];
-        rdt_q[n]    <= E1000_RDT_RESET[15:0];
-        rxdctl_q[n] <= E1000_RXDCTL_RESET;
-        rqdpc_q[n]  <= E1000_RQDPC_RESET;
-      end
+      rdbal_set_q  <= '0;
+      rdbah_set_q  <= '0;
+      rdlen_set_q  <= '0;
+      srrctl_set_q <= '0;
+      rdh_set_q    <= '0;
+      rdt_set_q    <= '0;
+      rxdctl_set_q <= '0;
+      rqdpc_set_q  <= '0;
       for (int c = 0; c < int'(C_NUM); c++) cnt_q[c] <= 32'h0;
       gorc_q  <= 64'h0;
       tor_q   <= 64'h0;
@@ -325,14 +416,23 @@ module rxp_regs #(
       end
       if (ev_valid_i) tor_q <= tor_q + {48'h0, ev_len_i};
       if (ev_valid_i && ev_class_i == RXC_GOOD) gorc_q <= gorc_q + {48'h0, ev_len_i};
-      if (rqdpc_i) begin
-        for (int n = 0; n < NUM_QUEUES; n++)
-          if (rqdpc_q_i == 3'(n)) rqdpc_q[n] <= sat_add(rqdpc_q[n], 2'd1);
+      // RQDPC: an increment, or a clear on read (which keeps an increment of
+      // the same cycle for the next read); both may name different queues.
+      if (rqdpc_i && 32'(rqdpc_q_i) < NUM_QUEUES && !(rd_rqdpc && rd_rqdpc_n == rqdpc_q_i)) begin
+        rqdpc_q[rqdpc_q_i]     <= sat_add(rqdpc_of(rqdpc_q_i), 2'd1);
+        rqdpc_set_q[rqdpc_q_i] <= 1'b1;
       end
-      if (rdh_inc_i) begin
-        for (int n = 0; n < NUM_QUEUES; n++)
-          if (rdh_inc_q_i == 3'(n))
-            rdh_q[n] <= (rdh_q[n] + 16'd1 == rdlen_q[n][19:4]) ? 16'd0 : rdh_q[n] + 16'd1;
+      if (rd_rqdpc) begin
+        rqdpc_q[rd_rqdpc_n]     <= (rqdpc_i && rqdpc_q_i == rd_rqdpc_n) ?
+                                   32'd1 : 32'd0;
+        rqdpc_set_q[rd_rqdpc_n] <= 1'b1;
+      end
+      if (rdh_inc_i && 32'(rdh_inc_q_i) < NUM_QUEUES) begin
+        logic [15:0] h, l;
+        h = rdh_of(rdh_inc_q_i);
+        l = 16'(rdlen_of(rdh_inc_q_i) >> 4);   // ring size
+        rdh_q[rdh_inc_q_i]     <= (h + 16'd1 == l) ? 16'd0 : h + 16'd1;
+        rdh_set_q[rdh_inc_q_i] <= 1'b1;
       end
       // Misprogramming latches once, when it appears (queue enabled with a bad
       // setting, or a bad setting written while enabled).
@@ -355,12 +455,12 @@ module rxp_regs #(
         end
         if (raddr == E1000_TORH) torh_q <= 32'h0;
         if (raddr == E1000_RXP_PERR) perr_q <= 32'h0;
-        for (int n = 0; n < int'(MAXQ); n++)
-          if (raddr == E1000_RQDPC(n)) rqdpc_q[n] <= (rqdpc_i && rqdpc_q_i == 3'(n)) ? 32'd1 : 32'd0;
       end
 
       // Writes.
       if (wr_fire) begin
+        logic [31:0] wn, wen;
+        logic [15:0] wlen;   // ring size in descriptors (RDLEN / 16)
         if (waddr == E1000_CTRL) begin
           ctrl_q <= merge(ctrl_q, s_axil_wdata, wmask) & ~E1000_CTRL_RST;
           if ((s_axil_wdata & wmask & E1000_CTRL_RST) != 32'h0) soft_rst_q <= 1'b1;
@@ -368,34 +468,45 @@ module rxp_regs #(
         if (waddr == E1000_RCTL)   rctl_q   <= merge(rctl_q, s_axil_wdata, wmask);
         if (waddr == E1000_RXCSUM) rxcsum_q <= merge(rxcsum_q, s_axil_wdata, wmask);
         if (waddr == E1000_RLPML)  rlpml_q  <= merge(rlpml_q, s_axil_wdata, wmask) & E1000_RLPML_VAL;
-        for (int i = 0; i < 16; i++) begin
-          if (waddr == E1000_RAL(i)) begin
-            ral_q[i] <= merge(ral_q[i], s_axil_wdata, wmask);
-            ra_addr_q[48*i +: 32] <= merge(ral_q[i], s_axil_wdata, wmask);
+        // Address and ring register files: one entry per write.
+        wn   = merge(wold(wf, wi), s_axil_wdata, wmask);
+        wen  = rxdctl_of(wq);
+        wlen = 16'(rdlen_of(wq) >> 4);
+        unique case (wf)
+          W_RAL: begin
+            ral_q[wi]     <= wn;
+            ral_set_q[wi] <= 1'b1;
+            ra_addr_q[48*wi +: 32] <= wn;
           end
-          if (waddr == E1000_RAH(i)) begin
-            rah_q[i] <= merge(rah_q[i], s_axil_wdata, wmask) & (E1000_RAH_VAL | E1000_RAH_AV);
-            ra_addr_q[48*i+32 +: 16] <= 16'(merge(rah_q[i], s_axil_wdata, wmask) & E1000_RAH_VAL);
-            ra_valid_q[i] <= (merge(rah_q[i], s_axil_wdata, wmask) & E1000_RAH_AV) != 32'h0;
+          W_RAH: begin
+            rah_q[wi]     <= wn & (E1000_RAH_VAL | E1000_RAH_AV);
+            rah_set_q[wi] <= 1'b1;
+            ra_addr_q[48*wi+32 +: 16] <= 16'(wn & E1000_RAH_VAL);
+            ra_valid_q[wi] <= (wn & E1000_RAH_AV) != 32'h0;
           end
-        end
-        for (int n = 0; n < int'(MAXQ); n++) begin
-          if (waddr == E1000_RDBAL(n))  rdbal_q[n]  <= merge(rdbal_q[n], s_axil_wdata, wmask) & 32'hFFFF_FFF0;
-          if (waddr == E1000_RDBAH(n))  rdbah_q[n]  <= merge(rdbah_q[n], s_axil_wdata, wmask);
-          if (waddr == E1000_RDLEN(n))  rdlen_q[n]  <= merge(rdlen_q[n], s_axil_wdata, wmask);
-          if (waddr == E1000_SRRCTL(n)) srrctl_q[n] <= merge(srrctl_q[n], s_axil_wdata, wmask);
-          if (waddr == E1000_RXDCTL(n)) rxdctl_q[n] <= merge(rxdctl_q[n], s_axil_wdata, wmask);
+          W_RDBAL:  begin rdbal_q[wq]  <= wn & 32'hFFFF_FFF0; rdbal_set_q[wq]  <= 1'b1; end
+          W_RDBAH:  begin rdbah_q[wq]  <= wn;                 rdbah_set_q[wq]  <= 1'b1; end
+          W_RDLEN:  begin rdlen_q[wq]  <= wn;                 rdlen_set_q[wq]  <= 1'b1; end
+          W_SRRCTL: begin srrctl_q[wq] <= wn;                 srrctl_set_q[wq] <= 1'b1; end
+          W_RXDCTL: begin rxdctl_q[wq] <= wn;                 rxdctl_set_q[wq] <= 1'b1; end
           // RDH belongs to the hardware while the queue is enabled.
-          if (waddr == E1000_RDH(n) && !rxdctl_q[n][E1000_RXDCTL_QUEUE_ENABLE_LSB])
-            rdh_q[n] <= 16'(merge({16'h0, rdh_q[n]}, s_axil_wdata, wmask) & E1000_RDH_VAL);
-          // RDT beyond the ring is refused and latched in RXP_PERR.
-          if (waddr == E1000_RDT(n)) begin
-            if ((s_axil_wdata[15:0] >= rdlen_q[n][19:4]) && (s_axil_wdata[15:0] != 16'h0))
-              perr_q <= perr_q | E1000_RXP_PERR_RDT;
-            else
-              rdt_q[n] <= s_axil_wdata[15:0];
+          W_RDH: begin
+            if (!wen[E1000_RXDCTL_QUEUE_ENABLE_LSB]) begin
+              rdh_q[wq]     <= 16'(wn & E1000_RDH_VAL);
+              rdh_set_q[wq] <= 1'b1;
+            end
           end
-        end
+          // RDT beyond the ring is refused and latched in RXP_PERR.
+          W_RDT: begin
+            if ((s_axil_wdata[15:0] >= wlen) && (s_axil_wdata[15:0] != 16'h0)) begin
+              perr_q <= perr_q | E1000_RXP_PERR_RDT;
+            end else begin
+              rdt_q[wq]     <= s_axil_wdata[15:0];
+              rdt_set_q[wq] <= 1'b1;
+            end
+          end
+          default: ;
+        endcase
       end
     end
   end
