@@ -59,12 +59,17 @@ void SystemConfig::add_knobs(Knobs& k) {
                "NIC run-ahead quantum, ns, a multiple of 6.4 and at most link.latency_ns (0 = the link latency)");
   k.add_string("nic.model", &nic_model, nic_model, "rtl: the Verilated NIC; double: the behavioural NIC",
                {"rtl", "double"});
+  k.add_uint("nic.double.fifo_bytes", &nic_double.rx_fifo_bytes, nic_double.rx_fifo_bytes, 2048, 1 << 24,
+             "nic.model double: RX packet buffer bytes (the RTL's is the build parameter PKTBUF_BYTES, 64 KiB)");
+  k.add_uint("nic.double.desc_cache", &nic_double.desc_cache, nic_double.desc_cache, 1, 4096,
+             "nic.model double: descriptors held on chip per queue");
   k.add_double("link.latency_ns", &link_latency_ns, link_latency_ns, 6.4, 1e6, "PCIe-like link one-way latency, ns");
   k.add_string("host.mac", &host_mac, host_mac, "the host's MAC address (RAL0/RAH0)");
   k.add_string("host.ip", &host_ip, host_ip, "the host's IPv4 address");
   k.add_string("app.mode", &app_mode, app_mode, "how the reader waits", {"epoll", "epoll-et", "select", "poll", "recv"});
   k.add_int("app.cpu", &app_cpu, app_cpu, 0, 63, "CPU of the reader process");
-  k.add_int("app.idle_fds", &app_idle_fds, app_idle_fds, 0, 100000, "extra watched sockets that never get data");
+  k.add_int("app.idle_fds", &app_idle_fds, app_idle_fds, 0, 60000, "extra watched UDP sockets that never get data");
+  k.add_int("app.idle_port", &app_idle_port, app_idle_port, 1, 65535, "port of the first idle socket (socket i: +i)");
   k.add_int("app.recv_size", &app_recv_size, app_recv_size, 1, 1 << 24, "bytes asked per recv()");
   // kernel
   k.add_sint("kernel.cpus", &kernel.cpu.num_cpus, 2, 1, 64, "number of CPUs");
@@ -109,8 +114,39 @@ void SystemConfig::finish() {
     if (t.bad_fcs_ppm + t.runt_ppm + t.oversize_ppm + t.other_host_ppm > 0)
       bad("traffic: FCS, runt, oversize and other-host faults need nic.model = \"rtl\" (the double has no MAC)");
   }
-  parse_mac(host_mac);
-  parse_ipv4(host_ip);
+  auto check = [&](const char* knob, auto&& parse, const std::string& v) {
+    try {
+      parse(v);
+    } catch (const std::invalid_argument& e) {
+      bad(std::string(knob) + ": " + e.what());
+    }
+  };
+  check("host.mac", parse_mac, host_mac);
+  check("host.ip", parse_ipv4, host_ip);
+  check("traffic.src_mac", parse_mac, traffic.src_mac);
+  check("traffic.src_ip", parse_ipv4, traffic.src_ip);
+  // ethtool -C rx-usecs: 0 off, 1 dynamic, 3 conservative, 10..10000 fixed (igb_set_coalesce)
+  const unsigned u = igb.rx_itr_setting;
+  if (u == 2 || (u > 3 && u < host::IGB_MIN_ITR_USECS))
+    bad("igb.rx_usecs: " + std::to_string(u) + " is invalid (0 off, 1 dynamic, 3 conservative, 10..10000 fixed)");
+  // Every socket the reader opens needs its own port.
+  struct Range {
+    const char* knob;
+    uint64_t lo, n;
+  };
+  const Range ranges[] = {{"traffic.udp_port/udp_flows", traffic.udp_port, traffic.udp_flows},
+                          {"traffic.tcp_port/tcp_flows", traffic.tcp_port, traffic.tcp_flows},
+                          {"app.idle_port/idle_fds", static_cast<uint64_t>(app_idle_port), static_cast<uint64_t>(app_idle_fds)}};
+  for (const Range& a : ranges)
+    if (a.n && a.lo + a.n - 1 > 65535) bad(std::string(a.knob) + ": ports run past 65535");
+  // UDP flows and idle sockets are both UDP: their ports must not meet.
+  auto overlap = [](const Range& a, const Range& b) { return a.n && b.n && a.lo < b.lo + b.n && b.lo < a.lo + a.n; };
+  if (overlap(ranges[0], ranges[2]))
+    bad("app.idle_port: the idle UDP sockets' ports overlap the UDP flows' ports (traffic.udp_port)");
+  const int64_t fds = static_cast<int64_t>(traffic.udp_flows + traffic.tcp_flows) + app_idle_fds + 3;
+  if ((app_mode == "select") && fds > 1024)
+    bad("app.idle_fds: select() watches at most FD_SETSIZE = 1024 descriptors (" + std::to_string(fds) +
+        " with stdin/out/err); use app.mode = \"poll\" or \"epoll\"");
 }
 
 // ------------------------------------------------------------------ the system
@@ -150,7 +186,7 @@ struct System::Impl : sc_core::sc_module {
       wire_out->bind(rtl->wire);
       rtl->on_wire_start([this](const bridge::WireStart& w) { on_wire_start(w.id, w.cycle * bridge::NicSc::kPsPerCycle); });
     } else {
-      dbl = std::make_unique<testbench::NicDouble>("nic");
+      dbl = std::make_unique<testbench::NicDouble>("nic", cfg.nic_double);
       dbl->dma.bind(plat.link().dma);
       plat.link().mmio.bind(dbl->mmio);
       dbl->msix.bind(plat.link().msix);
@@ -181,7 +217,7 @@ struct System::Impl : sc_core::sc_module {
     }
     tcp_segs.resize(t.tcp_flows);
     for (int64_t i = 0; i < cfg.app_idle_fds; ++i)
-      uc.idle_fds.push_back(kernel.udp_socket(host_ip, static_cast<uint16_t>(20000 + i)));
+      uc.idle_fds.push_back(kernel.udp_socket(host_ip, static_cast<uint16_t>(cfg.app_idle_port + i)));
     reader = std::make_unique<stack::UserProcess>(kernel, uc, [this](const stack::Delivery& d) { on_delivery(d); });
     adapter->igb_probe();
     SC_THREAD(feed);
@@ -531,6 +567,8 @@ Report System::run(bool progress) {
   r.rnbc = hw.rnbc;
   for (int c = 0; c < m.kernel.cpus().num_cpus(); ++c) {
     r.time_squeeze += m.kernel.softnet(c).time_squeeze;
+    r.net_rx_action += m.kernel.softnet(c).net_rx_action_calls;
+    r.budget_exhausted += m.kernel.softnet(c).budget_exhausted;
     for (int x = 0; x < static_cast<int>(stack::Ctx::count); ++x)
       r.cpu_ns["cpu" + std::to_string(c) + "." + stack::ctx_name(static_cast<stack::Ctx>(x))] =
           m.kernel.cpu(c).time_in(static_cast<stack::Ctx>(x)).to_seconds() * 1e9;
@@ -606,13 +644,17 @@ std::string Report::text() const {
   if (acct.consumed) os << "  consumed by the stack     " << std::setw(10) << acct.consumed << "\n";
   for (const auto& [k, v] : acct.drops)
     if (v) os << "  drop " << std::left << std::setw(21) << k << std::right << std::setw(10) << v << "\n";
-  if (acct.in_flight) os << "  still queued in the host  " << std::setw(10) << acct.in_flight << "\n";
+  if (acct.in_flight > acct.in_flight_nic)
+    os << "  still queued in the host  " << std::setw(10) << acct.in_flight - acct.in_flight_nic << "\n";
+  if (acct.in_flight_nic) os << "  still in the NIC          " << std::setw(10) << acct.in_flight_nic << "\n";
   os << "  conservation: offered " << acct.offered << " = delivered " << acct.delivered << " + dropped "
      << acct.dropped() << " + consumed " << acct.consumed << " + in flight " << acct.in_flight << "  -> "
      << (acct.balanced() ? "OK" : "VIOLATED") << "\n";
   os << "\nInterrupts and NAPI\n";
   os << "  MSI-X interrupts " << irqs << ", NAPI polls " << napi_polls << " (" << napi_polls_full
-     << " used the whole weight), time_squeeze " << time_squeeze << ", RNBC " << rnbc << "\n";
+     << " used the whole weight), RNBC " << rnbc << "\n";
+  os << "  net_rx_action rounds " << net_rx_action << " (" << budget_exhausted << " ran out of budget, "
+     << time_squeeze << " time_squeeze)\n";
   os << "\nLatency, first bit on the wire to recv() return (" << latency.samples << " frames)\n";
   os << "  p50 " << latency.p50_ns << " ns  p90 " << latency.p90_ns << " ns  p99 " << latency.p99_ns << " ns  p99.9 "
      << latency.p999_ns << " ns  max " << latency.max_ns << " ns\n";
@@ -632,10 +674,12 @@ std::string Report::json() const {
   nlohmann::ordered_json d;
   for (const auto& [k, v] : acct.drops) d[k] = v;
   j["accounting"] = {{"offered", acct.offered}, {"delivered", acct.delivered}, {"consumed", acct.consumed},
-                     {"in_flight", acct.in_flight}, {"dropped", acct.dropped()}, {"drops", d},
+                     {"in_flight", acct.in_flight}, {"in_flight_nic", acct.in_flight_nic},
+                     {"dropped", acct.dropped()}, {"drops", d},
                      {"balanced", acct.balanced()}};
   j["interrupts"] = {{"msix", irqs}, {"napi_polls", napi_polls}, {"napi_polls_full_weight", napi_polls_full},
-                     {"time_squeeze", time_squeeze}, {"rnbc", rnbc}};
+                     {"time_squeeze", time_squeeze}, {"rnbc", rnbc}, {"net_rx_action", net_rx_action},
+                     {"budget_exhausted", budget_exhausted}};
   j["latency_ns"] = {{"samples", latency.samples}, {"p50", latency.p50_ns}, {"p90", latency.p90_ns},
                      {"p99", latency.p99_ns}, {"p999", latency.p999_ns}, {"max", latency.max_ns},
                      {"mean", latency.mean_ns}};

@@ -14,6 +14,7 @@
 #include "host/igb.hpp"
 #include "host/igb_cost.hpp"
 #include "knobs.hpp"
+#include "nic_double/nic_double.hpp"
 #include "stack/cost.hpp"
 #include "stack/kernel.hpp"
 #include "traffic.hpp"
@@ -27,6 +28,7 @@ struct SystemConfig {
   double drain_us = 2000;           // then at most this long for the host to finish
   double quantum_ns = 0;            // NIC run-ahead; 0 = the link latency
   std::string nic_model = "rtl";    // rtl | double
+  testbench::NicDoubleConfig nic_double;  // the behavioural NIC's sizes (the RTL's are build parameters)
   double link_latency_ns = 500;
   // host
   std::string host_mac = "02:00:00:00:00:10";
@@ -35,6 +37,7 @@ struct SystemConfig {
   std::string app_mode = "epoll";   // epoll | epoll-et | select | poll | recv
   int64_t app_cpu = 1;
   int64_t app_idle_fds = 0;         // extra sockets watched but never ready
+  int64_t app_idle_port = 20000;    // port of the first idle socket
   int64_t app_recv_size = 65536;
   // the rest
   stack::KernelConfig kernel;
@@ -79,6 +82,7 @@ struct Report {
   uint64_t delivery_errors = 0;                // bytes that differ from what was sent
   Accounting acct;
   uint64_t irqs = 0, napi_polls = 0, napi_polls_full = 0, time_squeeze = 0, rnbc = 0;
+  uint64_t net_rx_action = 0, budget_exhausted = 0;  // softirq rounds, rounds that used the whole budget
   LatencyStats latency;
   std::map<std::string, double> cpu_ns;        // "cpu0.softirq" -> ns
   std::map<std::string, uint64_t> offered_by_kind;  // traffic kind -> frames ("udp", "bad_fcs", ...)

@@ -118,6 +118,8 @@ TrafficGen::TrafficGen(const TrafficConfig& cfg, const MacAddr& host_mac, uint32
   if (cfg.tcp_flows > 0 && !imix_ && size_min_ < kHdrTcp + 4 + 1)
     throw std::invalid_argument("traffic.size: TCP flows need frames of at least 59 bytes");
   tcp_next_seq_.assign(cfg.tcp_flows, cfg.tcp_isn + 1);
+  tcp_ip_id_.assign(cfg.tcp_flows, 1);
+  udp_ip_id_.assign(cfg.udp_flows, 1);
 }
 
 uint8_t TrafficGen::payload_byte(uint64_t id, size_t i) {
@@ -162,7 +164,6 @@ void TrafficGen::build(GenFrame& f, FrameKind kind, uint32_t size) {
   const vh::Mac src = to_vh(src_mac_);
   vh::Ipv4Opts ip;
   ip.daddr = host_ip_;
-  ip.id = static_cast<uint16_t>(f.id);
   vh::L4Opts l4;
   const bool tcp = kind == FrameKind::tcp || kind == FrameKind::closed_tcp_port;
   if (kind == FrameKind::runt) size = 60;  // 56 bytes + FCS
@@ -182,6 +183,7 @@ void TrafficGen::build(GenFrame& f, FrameKind kind, uint32_t size) {
     l4.tcp_flags = 0x10;  // ACK
     f.tcp_seq = l4.seq;
     tcp_next_seq_[f.flow] += plen;
+    ip.id = tcp_ip_id_[f.flow]++;  // a sender's IP ID grows by one per segment of the flow
   } else if (kind == FrameKind::closed_tcp_port) {
     ip.saddr = src_ip_;
     l4.sport = 39999;
@@ -189,6 +191,7 @@ void TrafficGen::build(GenFrame& f, FrameKind kind, uint32_t size) {
     l4.tcp_flags = 0x10;
   } else {
     f.flow = kind == FrameKind::udp ? next_udp_++ % cfg_.udp_flows : 0;
+    ip.id = kind == FrameKind::udp ? udp_ip_id_[f.flow]++ : static_cast<uint16_t>(f.id);
     ip.saddr = src_ip_ + f.flow;
     l4.sport = static_cast<uint16_t>(30000 + f.flow);
     l4.dport = static_cast<uint16_t>(kind == FrameKind::closed_udp_port ? 9 : cfg_.udp_port + f.flow);

@@ -113,6 +113,7 @@ class TrafficGen {
   bool imix_ = false;
   uint32_t next_udp_ = 0, next_tcp_ = 0;
   std::vector<uint32_t> tcp_next_seq_;
+  std::vector<uint16_t> tcp_ip_id_, udp_ip_id_;  // per flow, as a sender's socket keeps it
   std::vector<CapturedFrame> replay_;
   size_t replay_pos_ = 0;
 };

@@ -90,6 +90,8 @@ BOOST_AUTO_TEST_CASE(tcp_flows_are_in_order_and_carry_the_frame_number) {
     for (size_t k = 0; k < f.payload_len; k += 97)
       BOOST_TEST(f.data[f.payload_offset + k] == TrafficGen::payload_byte(f.id, k));
     BOOST_TEST(be32(f.data, 54) >> 0 == uint32_t(f.id >> 32));
+    // IP ID: +1 per segment of the flow (GRO flushes on anything else with DF)
+    BOOST_TEST(be16(f.data, 18) == uint16_t(1 + (next[f.flow] - c.tcp_isn - 1) / f.payload_len - 1));
   }
 }
 

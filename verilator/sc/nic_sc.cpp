@@ -275,7 +275,10 @@ void NicSc::wire_b_transport(tlm::tlm_generic_payload& p, sc_time& delay) {
   Impl::TimedFrame tf;
   bool late = false;
   tf.edge = impl_->edge_for_arrival(sc_core::sc_time_stamp() + delay, &late);
-  if (late) ++impl_->stats.frames_late;
+  if (late) {
+    ++impl_->stats.frames_late;
+    SC_REPORT_ERROR(name(), "wire: a frame arrived after its wire time had passed (send frames at least a quantum ahead)");
+  }
   tf.f.data.assign(p.get_data_ptr(), p.get_data_ptr() + p.get_data_length());
   if (ext) {
     tf.id = ext->id;
