@@ -115,6 +115,7 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
     skb->ip_summed = CHECKSUM_UNNECESSARY;
   }
   uint8_t flags = th[13];
+  uint32_t flag_word = get_be32(th + 12);  // tcp_flag_word: doff, res, flags, window
   int b = skb->hash & (GRO_HASH_BUCKETS - 1);
   gro_list& gl = napi->gro_hash[b];
 
@@ -147,7 +148,9 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
     unsigned thlen2 = (th2[12] >> 4) * 4u;
     flush = pflush;
     flush |= flags & TCPHDR_CWR;
-    flush |= (flags ^ th2[13]) & ~(TCPHDR_CWR | TCPHDR_FIN | TCPHDR_PSH);
+    // tcp_gro_receive compares the whole tcp_flag_word, so a different doff
+    // or window blocks the merge as a flag change does.
+    flush |= (flag_word ^ get_be32(th2 + 12)) & ~uint32_t{(TCPHDR_CWR | TCPHDR_FIN | TCPHDR_PSH) << 16} ? 1 : 0;
     flush |= get_be32(th + 8) != get_be32(th2 + 8);               // ack_seq
     flush |= thlen != thlen2 || std::memcmp(th + 20, th2 + 20, thlen - 20) != 0;  // options
     mss = p->shinfo.gso_size;
