@@ -96,8 +96,11 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
   // inet_gro_receive: only plain 20-byte headers, good checksum, no fragments.
   if (iph[0] != 0x45 || ip_fast_csum(iph, 5) != 0) return normal();
   if (get_be16(iph + 6) & 0x3fff) return normal();           // MF or offset
-  if (get_be16(iph + 2) != skb->len) return normal();        // tot_len vs actual
   if (iph[9] != IPPROTO_TCP_) return normal();               // UDP not aggregated
+  // inet_gro_receive: tot_len != actual length (Ethernet padding) sets the
+  // skb's flush; the flow lookup still runs, so a held packet of the same
+  // flow is completed first and the padded segment never overtakes it.
+  bool skb_flush = get_be16(iph + 2) != skb->len;
   if (!pskb_may_pull(skb, 40)) return normal();
   iph = skb->data_ptr();
   const uint8_t* th = iph + 20;
@@ -107,8 +110,8 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
   th = iph + 20;
   unsigned hdrlen = 20 + thlen;
   unsigned len = skb->len - hdrlen;                           // TCP payload
-  // tcp4_gro_receive: skb_gro_checksum_validate
-  if (skb->ip_summed != CHECKSUM_UNNECESSARY) {
+  // tcp4_gro_receive: skb_gro_checksum_validate (skipped when flushing anyway)
+  if (!skb_flush && skb->ip_summed != CHECKSUM_UNNECESSARY) {
     c.defer(cost_.csum_per_byte * (skb->len - 20));
     uint32_t sum = csum_tcpudp_nofold(get_be32(iph + 12), get_be32(iph + 16), skb->len - 20, IPPROTO_TCP_, 0);
     if (csum_fold(skb_checksum(skb, 20, skb->len - 20, sum)) != 0) return normal();
@@ -146,7 +149,7 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
   if (p) {
     const uint8_t* th2 = p->data_ptr() + 20;
     unsigned thlen2 = (th2[12] >> 4) * 4u;
-    flush = pflush;
+    flush = pflush | skb_flush;
     flush |= flags & TCPHDR_CWR;
     // tcp_gro_receive compares the whole tcp_flag_word, so a different doff
     // or window blocks the merge as a flag change does.
@@ -197,7 +200,7 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
     napi_gro_complete(*this, napi, pp);
   }
   if (merged) return GRO_MERGED_FREE;
-  if (final_flush) return normal();
+  if (final_flush || skb_flush) return normal();
   // Hold skb as a new flow; a full bucket completes its oldest first.
   if (gl.count >= MAX_GRO_SKBS) {
     sk_buff* old = gl.first;
