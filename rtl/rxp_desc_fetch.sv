@@ -68,11 +68,13 @@ module rxp_desc_fetch #(
   logic [15:0] used_q [8];         // ring index of the cache head
   logic [15:0] fetch_q [8];        // next ring index to fetch
   logic [6:0]  left_q [8];         // descriptors of the outstanding read still to arrive
-  logic        busy_q [8];         // a read is outstanding
-  logic        run_q [8];
-  logic        first_q [8];        // next beat is the first of its read
-  logic        skip_q [8];         // (256-bit) the first beat's lower descriptor is before the start
-  logic        half_q [8];         // (64-bit) next beat is the second half of a descriptor
+  // Per-queue flags in packed vectors (one variable each in the Verilated
+  // model, not one update flag per element and assignment).
+  logic [7:0]  busy_q;             // a read is outstanding
+  logic [7:0]  run_q;
+  logic [7:0]  first_q;            // next beat is the first of its read
+  logic [7:0]  skip_q;             // (256-bit) the first beat's lower descriptor is before the start
+  logic [7:0]  half_q;             // (64-bit) next beat is the second half of a descriptor
   logic [2:0]  rr_q;                // queue considered for the next fetch
 
   // Queue configuration widened to 8 entries so a 3-bit queue number indexes it.
