@@ -3,7 +3,8 @@
 // needs (include/net/sock.h, include/linux/tcp.h). One struct for both
 // protocols (the kernel's udp_sock/tcp_sock extend struct sock).
 //
-// API changes (announce here): none yet.
+// API changes (announce here): out_of_order_queue is ordered by
+// tcp_seq_before (wrap-aware), not by raw uint32.
 #pragma once
 
 #include <array>
@@ -24,6 +25,13 @@ enum : unsigned {
 };
 
 enum class TcpState : uint8_t { ESTABLISHED = 1, SYN_RECV = 3, CLOSE = 7, LISTEN = 10 };
+
+// Sequence order of the OFO queue: before() of include/net/tcp.h, so the
+// queue stays sorted across a sequence wrap as the kernel's rbtree does
+// (keys always lie within one receive window, far less than 2^31).
+struct tcp_seq_before {
+  bool operator()(uint32_t a, uint32_t b) const { return static_cast<int32_t>(a - b) < 0; }
+};
 
 struct sock {
   int fd = -1;
@@ -53,7 +61,7 @@ struct sock {
   uint32_t rcv_mss = 536;          // icsk_ack.rcv_mss: largest segment seen
   uint8_t peer_mac[6] = {0, 0, 0, 0, 0, 0};   // for the ACKs we send
   uint8_t local_mac[6] = {0, 0, 0, 0, 0, 0};
-  std::map<uint32_t, sk_buff*> out_of_order_queue;  // seq -> skb (rbtree in kernel)
+  std::map<uint32_t, sk_buff*, tcp_seq_before> out_of_order_queue;  // seq -> skb (rbtree in kernel)
   uint32_t rx_offset = 0;          // bytes of the head skb already read
   uint64_t acks_sent = 0;
 

@@ -74,7 +74,7 @@ struct TcpIn {
 
   void drop(sk_buff* skb, Drop why) { k.kfree_skb_reason(skb, why); }
 
-  void ofo_unlink_drop(sock* sk, std::map<uint32_t, sk_buff*>::iterator it, Drop why) {
+  void ofo_unlink_drop(sock* sk, decltype(sock::out_of_order_queue)::iterator it, Drop why) {
     sk->sk_rmem_alloc -= it->second->truesize;
     drop(it->second, why);
     sk->out_of_order_queue.erase(it);

@@ -130,6 +130,33 @@ BOOST_AUTO_TEST_CASE(receive_buffer_limits_drop_into_counters) {
   std::cerr << k.frame_account_report() << k.proc_net_netstat();
 }
 
+BOOST_AUTO_TEST_CASE(out_of_order_queue_sorts_across_sequence_wrap) {
+  // ISN 4 KB before 2^32: the stream wraps inside the OFO queue. Segments
+  // 1..9 arrive first, then the hole (segment 0); all must come out in order.
+  constexpr uint32_t WRAP_ISN = 0xFFFFF000u;
+  Kernel& k = make_kernel();
+  FakeNic nic(k);
+  nic.use_gro = false;
+  int fd = k.tcp_established(HOST_IP, 5001, PEER_IP, 40000, WRAP_ISN, 77);
+  std::vector<uint8_t> got;
+  UserProcessConfig pc;
+  pc.fds = {fd};
+  pc.mode = WaitMode::epoll;
+  UserProcess proc(k, pc, [&](const Delivery& d) { got.insert(got.end(), d.bytes.begin(), d.bytes.end()); });
+  auto data = pattern(10 * 1000, 9);
+  std::vector<std::pair<double, std::vector<uint8_t>>> fr;
+  for (uint32_t i = 9; i >= 1; --i)
+    fr.emplace_back(10 + 3000.0 * fr.size(), tcp_frame(Flow{}, WRAP_ISN + 1 + i * 1000, 78, 0x10, slice(data, i * 1000, 1000)));
+  fr.emplace_back(10 + 3000.0 * fr.size(), tcp_frame(Flow{}, WRAP_ISN + 1, 78, 0x10, slice(data, 0, 1000)));
+  nic.inject(fr);
+  run_for(2e6);
+  BOOST_TEST(k.tcpext.TCPOFOQueue == 9u);
+  BOOST_TEST(k.sock_of(fd)->rcv_nxt == uint32_t(WRAP_ISN + 1 + 10000));
+  BOOST_TEST(got.size() == data.size());
+  BOOST_TEST((got == data));
+  BOOST_TEST(k.frame_account().balanced(), k.frame_account_report());
+}
+
 BOOST_AUTO_TEST_CASE(socket_owned_by_user_goes_to_backlog_and_overflows) {
   KernelConfig cfg;
   cfg.cpu.num_cpus = 2;
