@@ -329,9 +329,10 @@ void Kernel::tcp_v4_rcv(sk_buff* skb) {
     return;
   }
   if (sk->owned_by_user) {
-    // tcp_add_backlog: limit rcvbuf + sndbuf/2 + 64 KB.
+    // tcp_add_backlog: limit rcvbuf + sndbuf/2 + 64 KB; sk_add_backlog ->
+    // sk_rcvqueues_full leaves the arriving skb's truesize out.
     int64_t limit = sk->sk_rcvbuf + cfg_.tcp_wmem_default / 2 + 64 * 1024;
-    if (sk->backlog_len + sk->sk_rmem_alloc + skb->truesize > limit) {
+    if (sk->backlog_len + sk->sk_rmem_alloc > limit) {
       ++tcpext.TCPBacklogDrop;
       kfree_skb_reason(skb, Drop::TCP_BACKLOG);
       return;

@@ -157,6 +157,29 @@ BOOST_AUTO_TEST_CASE(out_of_order_queue_sorts_across_sequence_wrap) {
   BOOST_TEST(k.frame_account().balanced(), k.frame_account_report());
 }
 
+BOOST_AUTO_TEST_CASE(backlog_limit_does_not_count_the_arriving_skb) {
+  // sk_rcvqueues_full: backlog.len + rmem_alloc > limit, without the new
+  // skb's truesize ("to allow even a single big packet to come"), so the
+  // backlog takes limit / truesize + 1 equal skbs.
+  Kernel& k = make_kernel();
+  FakeNic nic(k);
+  nic.use_gro = false;
+  int fd = k.tcp_established(HOST_IP, 5001, PEER_IP, 40000, ISN, 77, 4000);
+  sock* sk = k.sock_of(fd);
+  k.lock_sock(sk);   // the user owns the socket: everything goes to the backlog
+  auto data = pattern(200 * 1000, 10);
+  std::vector<std::pair<double, std::vector<uint8_t>>> fr;
+  for (int i = 0; i < 200; ++i) fr.emplace_back(10 + 3000.0 * i, tcp_frame(Flow{}, ISN + 1 + i * 1000, 78, 0x10, slice(data, i * 1000, 1000)));
+  nic.inject(fr);
+  run_for(1e6);
+  BOOST_REQUIRE(sk->sk_backlog.qlen > 0u);
+  int64_t truesize = sk->sk_backlog.first->truesize;
+  int64_t limit = sk->sk_rcvbuf + k.config().tcp_wmem_default / 2 + 64 * 1024;
+  BOOST_TEST(sk->sk_backlog.qlen == uint32_t(limit / truesize + 1));
+  BOOST_TEST(k.tcpext.TCPBacklogDrop == 200u - sk->sk_backlog.qlen);
+  BOOST_TEST(k.frame_account().balanced(), k.frame_account_report());
+}
+
 BOOST_AUTO_TEST_CASE(socket_owned_by_user_goes_to_backlog_and_overflows) {
   KernelConfig cfg;
   cfg.cpu.num_cpus = 2;
