@@ -12,10 +12,30 @@ namespace rxpath::stack {
 namespace {
 int64_t g_live = 0;
 
+// Free lists in place of the kernel's slab caches (skbuff_head_cache for the
+// sk_buff, page_frag/kmalloc for the head buffer): a freed skb's storage is
+// reused by the next allocation instead of going back to malloc.
+struct SkbCaches {
+  std::vector<void*> heads;     // sk_buff storage
+  std::vector<skb_buf> data;    // head buffers nobody else references, emptied
+};
+// Never destroyed, so skbs freed by static destructors still find it.
+SkbCaches& g_cache = *new SkbCaches;
+constexpr std::size_t kSkbCacheMax = 1024;
+
+// A zero-filled head buffer of n bytes (as make_shared<vector>(n)).
+skb_buf alloc_skb_data(std::size_t n) {
+  if (g_cache.data.empty()) return std::make_shared<std::vector<uint8_t>>(n);
+  skb_buf b = std::move(g_cache.data.back());
+  g_cache.data.pop_back();
+  b->resize(n);
+  return b;
+}
+
 sk_buff* new_skb(unsigned bufsize) {
   auto* skb = new sk_buff;
   ++g_live;
-  skb->buf = std::make_shared<std::vector<uint8_t>>(bufsize);
+  skb->buf = alloc_skb_data(bufsize);
   skb->end = bufsize;
   skb->truesize = SKB_TRUESIZE(SKB_DATA_ALIGN(bufsize));
   return skb;
@@ -23,6 +43,25 @@ sk_buff* new_skb(unsigned bufsize) {
 }  // namespace
 
 int64_t skb_live_count() { return g_live; }
+
+// kmem_cache_alloc(skbuff_head_cache) / kmem_cache_free: storage only; the
+// sk_buff is constructed and destroyed as usual.
+void* sk_buff::operator new(std::size_t size) {
+  if (size == sizeof(sk_buff) && !g_cache.heads.empty()) {
+    void* p = g_cache.heads.back();
+    g_cache.heads.pop_back();
+    return p;
+  }
+  return ::operator new(size);
+}
+
+void sk_buff::operator delete(void* p, std::size_t size) {
+  if (size == sizeof(sk_buff) && g_cache.heads.size() < kSkbCacheMax) {
+    g_cache.heads.push_back(p);
+    return;
+  }
+  ::operator delete(p);
+}
 
 // __alloc_skb (net/core/skbuff.c)
 sk_buff* alloc_skb(unsigned size) { return new_skb(size); }
@@ -34,7 +73,7 @@ sk_buff* build_skb(const uint8_t* buffer, unsigned frag_size) {
   if (frag_size == 0) throw SkbPanic("build_skb: frag_size 0");
   auto* skb = new sk_buff;
   ++g_live;
-  skb->buf = std::make_shared<std::vector<uint8_t>>();
+  skb->buf = alloc_skb_data(0);
   skb->end = frag_size;
   skb->build_src = buffer;
   skb->truesize = SKB_TRUESIZE(frag_size > SKB_DATA_ALIGN(SIZEOF_SKB_SHARED_INFO)
@@ -64,6 +103,10 @@ sk_buff* napi_alloc_skb(unsigned length) {
 void __kfree_skb(sk_buff* skb) {
   if (!skb) return;
   for (sk_buff* f : skb->frag_list) __kfree_skb(f);
+  if (skb->buf && skb->buf.use_count() == 1 && g_cache.data.size() < kSkbCacheMax) {
+    skb->buf->clear();
+    g_cache.data.push_back(std::move(skb->buf));
+  }
   delete skb;
   --g_live;
 }

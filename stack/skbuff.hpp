@@ -108,6 +108,10 @@ struct sk_buff {
   // to the stack). `buf` may be shorter than `end`; it always covers tail.
   const uint8_t* build_src = nullptr;
 
+  // Storage comes from a free list (skbuff_head_cache), see skbuff.cpp.
+  static void* operator new(std::size_t size);
+  static void operator delete(void* p, std::size_t size);
+
   uint8_t* head_ptr() { return buf->data(); }
   uint8_t* data_ptr() { return buf->data() + data; }
   const uint8_t* data_ptr() const { return buf->data() + data; }
