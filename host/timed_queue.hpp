@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <queue>
 #include <vector>
@@ -31,11 +32,16 @@ public:
             SC_REPORT_ERROR(name(), "TimedQueue::post: time in the past");
             return;
         }
-        heap_.push(Entry{at, seq_++, std::move(fn)});
-        ev_.notify(at - now);  // an earlier notification replaces a later one
+        // Most posts come in time order (frame arrivals, link messages): they
+        // append to a FIFO; only out-of-order ones pay for the heap.
+        if (fifo_.empty() || fifo_.back().at <= at)
+            fifo_.push_back(Entry{at, seq_++, std::move(fn)});
+        else
+            heap_.push(Entry{at, seq_++, std::move(fn)});
+        arm(at, now);
     }
 
-    std::size_t pending() const { return heap_.size(); }
+    std::size_t pending() const { return heap_.size() + fifo_.size(); }
 
 private:
     struct Entry {
@@ -49,18 +55,42 @@ private:
         }
     };
 
-    void run() {
-        const sc_core::sc_time now = sc_core::sc_time_stamp();
-        while (!heap_.empty() && heap_.top().at <= now) {
-            Action fn = std::move(const_cast<Entry&>(heap_.top()).fn);
-            heap_.pop();
-            fn();
-        }
-        if (!heap_.empty()) ev_.notify(heap_.top().at - now);
+    // One notification for the earliest pending action; a later time than
+    // the one already notified changes nothing, so it is not passed on.
+    void arm(const sc_core::sc_time& at, const sc_core::sc_time& now) {
+        if (armed_ && armed_at_ <= at) return;
+        armed_ = true;
+        armed_at_ = at;
+        ev_.notify(at - now);
     }
 
+    // The earliest pending entry by (time, post order), or nullptr.
+    Entry* next() {
+        if (heap_.empty()) return fifo_.empty() ? nullptr : &fifo_.front();
+        Entry* h = const_cast<Entry*>(&heap_.top());
+        if (fifo_.empty() || Later()(fifo_.front(), *h)) return h;
+        return &fifo_.front();
+    }
+
+    void run() {
+        armed_ = false;  // the notification fired
+        const sc_core::sc_time now = sc_core::sc_time_stamp();
+        for (Entry* e = next(); e && e->at <= now; e = next()) {
+            Action fn = std::move(e->fn);
+            if (!fifo_.empty() && e == &fifo_.front())
+                fifo_.pop_front();
+            else
+                heap_.pop();
+            fn();
+        }
+        if (Entry* e = next()) arm(e->at, now);
+    }
+
+    std::deque<Entry> fifo_;  // sorted by (at, seq): appended in order
     std::priority_queue<Entry, std::vector<Entry>, Later> heap_;
     uint64_t seq_ = 0;
+    bool armed_ = false;
+    sc_core::sc_time armed_at_;
     sc_core::sc_event ev_;
 };
 
