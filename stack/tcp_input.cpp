@@ -170,11 +170,16 @@ struct TcpIn {
         drop(skb, Drop::TCP_ZEROWINDOW);
         return;
       }
-      if (sk->sk_receive_queue.qlen && !tcp_try_rmem_schedule(sk)) {
-        ++k.tcpext.TCPRcvQDrop;
+      // queue_and_out: schedule (prune) whenever over the limit; on failure
+      // sk_data_ready, and drop only if the reader has data queued
+      // (otherwise sk_forced_mem_schedule takes the segment).
+      if (!tcp_try_rmem_schedule(sk)) {
         k.sock_def_readable(sk);
-        drop(skb, Drop::TCP_RCVQ_FULL);
-        return;
+        if (sk->sk_receive_queue.qlen) {
+          ++k.tcpext.TCPRcvQDrop;
+          drop(skb, Drop::TCP_RCVQ_FULL);
+          return;
+        }
       }
       bool had_ofo = !sk->out_of_order_queue.empty();
       tcp_queue_rcv(sk, skb);

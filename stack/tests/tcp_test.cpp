@@ -180,6 +180,34 @@ BOOST_AUTO_TEST_CASE(backlog_limit_does_not_count_the_arriving_skb) {
   BOOST_TEST(k.frame_account().balanced(), k.frame_account_report());
 }
 
+BOOST_AUTO_TEST_CASE(in_order_segment_over_rmem_prunes_even_with_empty_queue) {
+  // tcp_data_queue always calls tcp_try_rmem_schedule: with the OFO queue
+  // holding the buffer over sk_rcvbuf and the receive queue empty, the
+  // in-order segment prunes the OFO queue (PruneCalled) and is queued; it is
+  // dropped (TCPRcvQDrop) only when the receive queue is not empty.
+  Kernel& k = make_kernel();
+  FakeNic nic(k);
+  nic.use_gro = false;
+  int fd = k.tcp_established(HOST_IP, 5001, PEER_IP, 40000, ISN, 77, 12000);
+  sock* sk = k.sock_of(fd);
+  auto data = pattern(20 * 1000, 12);
+  std::vector<std::pair<double, std::vector<uint8_t>>> fr;
+  for (int i = 1; i < 12; ++i) fr.emplace_back(10 + 3000.0 * fr.size(), tcp_frame(Flow{}, ISN + 1 + i * 1000, 78, 0x10, slice(data, i * 1000, 1000)));
+  nic.inject(fr);
+  run_for(1e6);
+  BOOST_REQUIRE(sk->sk_rmem_alloc > sk->sk_rcvbuf);   // OFO queue over the limit
+  BOOST_REQUIRE(sk->sk_receive_queue.qlen == 0u);
+  uint64_t prunes = k.tcpext.PruneCalled;
+  nic.inject({{10, tcp_frame(Flow{}, ISN + 1, 78, 0x10, slice(data, 0, 1000))}});
+  run_for(1e6);
+  BOOST_TEST(k.tcpext.PruneCalled == prunes + 1);
+  BOOST_TEST(k.tcpext.TCPRcvQDrop == 0u);
+  BOOST_TEST(k.drop_count(Drop::TCP_RCVQ_FULL) == 0u);
+  BOOST_TEST(sk->sk_receive_queue.qlen >= 1u);
+  BOOST_TEST(sk->sk_rmem_alloc <= sk->sk_rcvbuf + int64_t(sk->sk_receive_queue.first->truesize));
+  BOOST_TEST(k.frame_account().balanced(), k.frame_account_report());
+}
+
 BOOST_AUTO_TEST_CASE(socket_owned_by_user_goes_to_backlog_and_overflows) {
   KernelConfig cfg;
   cfg.cpu.num_cpus = 2;
