@@ -16,7 +16,6 @@ void Kernel::ip_rcv(sk_buff* skb) {
   }
   ++ip.InReceives;
   ipext.InOctets += skb->len;
-  ipext.InNoECTPkts += skb->shinfo.gso_segs ? skb->shinfo.gso_segs : 1;
   auto inhdr_error = [&]() {
     ++ip.InHdrErrors;
     RXS_DBG(debug_, ip, "InHdrErrors trace " << skb->trace_id);
@@ -26,6 +25,14 @@ void Kernel::ip_rcv(sk_buff* skb) {
   const uint8_t* iph = skb->data_ptr();
   unsigned ihl = iph[0] & 0xf;
   if (ihl < 5 || (iph[0] >> 4) != 4) return inhdr_error();
+  // IPSTATS_MIB_NOECTPKTS + (tos & INET_ECN_MASK), by wire segments.
+  uint64_t segs = skb->shinfo.gso_segs ? skb->shinfo.gso_segs : 1;
+  switch (iph[1] & 3) {
+    case 0: ipext.InNoECTPkts += segs; break;
+    case 1: ipext.InECT1Pkts += segs; break;
+    case 2: ipext.InECT0Pkts += segs; break;
+    default: ipext.InCEPkts += segs; break;
+  }
   if (!pskb_may_pull(skb, ihl * 4)) return inhdr_error();
   iph = skb->data_ptr();
   if (ip_fast_csum(iph, ihl) != 0) {

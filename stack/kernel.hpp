@@ -62,7 +62,10 @@ struct IpMib {
            InDiscards = 0, InDelivers = 0, OutRequests = 0, ReasmTimeout = 0, ReasmReqds = 0,
            ReasmOKs = 0, ReasmFails = 0;
 };
-struct IpExtMib { uint64_t InNoRoutes = 0, InTruncatedPkts = 0, InCsumErrors = 0, InOctets = 0, InNoECTPkts = 0; };
+struct IpExtMib {
+  uint64_t InNoRoutes = 0, InTruncatedPkts = 0, InCsumErrors = 0, InOctets = 0;
+  uint64_t InNoECTPkts = 0, InECT1Pkts = 0, InECT0Pkts = 0, InCEPkts = 0;   // by tos & INET_ECN_MASK
+};
 struct TcpMib { uint64_t CurrEstab = 0, InSegs = 0, OutSegs = 0, InErrs = 0, OutRsts = 0, InCsumErrors = 0; };
 struct UdpMib {
   uint64_t InDatagrams = 0, NoPorts = 0, InErrors = 0, OutDatagrams = 0, RcvbufErrors = 0, InCsumErrors = 0;

@@ -77,7 +77,8 @@ std::string Kernel::proc_net_netstat() const {
   mib_block(os, "IpExt",
             Rows{{"InNoRoutes", (long long)ipext.InNoRoutes}, {"InTruncatedPkts", (long long)ipext.InTruncatedPkts},
                  {"InOctets", (long long)ipext.InOctets}, {"InCsumErrors", (long long)ipext.InCsumErrors},
-                 {"InNoECTPkts", (long long)ipext.InNoECTPkts}});
+                 {"InNoECTPkts", (long long)ipext.InNoECTPkts}, {"InECT1Pkts", (long long)ipext.InECT1Pkts},
+                 {"InECT0Pkts", (long long)ipext.InECT0Pkts}, {"InCEPkts", (long long)ipext.InCEPkts}});
   return os.str();
 }
 

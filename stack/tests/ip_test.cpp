@@ -79,6 +79,36 @@ BOOST_AUTO_TEST_CASE(ip_rcv_each_malformed_header_in_its_own_counter) {
   BOOST_TEST(kernels[8]->tx_count(TxKind::ICMP_PROTO_UNREACH) == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(ecn_counters_after_the_header_check) {
+  // ip_rcv_core adds to IPSTATS_MIB_NOECTPKTS + (tos & INET_ECN_MASK) after
+  // the version/ihl check: a bad version counts in none of them.
+  Kernel& k = make_kernel();
+  FakeNic nic(k);
+  k.udp_socket(0, 5001);
+  std::vector<std::pair<double, std::vector<uint8_t>>> fr;
+  const uint8_t ecn[] = {0, 1, 2, 3, 3};
+  for (uint8_t e : ecn) {
+    auto f = udp_frame(Flow{}, pattern(100, e));
+    f[14 + 1] = e;
+    fix_ip_csum(f);
+    fr.emplace_back(100, f);
+  }
+  auto bad = udp_frame(Flow{}, pattern(100, 9));
+  bad[14] = 0x65;   // version 6
+  fix_ip_csum(bad);
+  fr.emplace_back(100, bad);
+  nic.inject(fr);
+  run_for(100000);
+  BOOST_TEST(k.ip.InReceives == 6u);
+  BOOST_TEST(k.ip.InHdrErrors == 1u);
+  BOOST_TEST(k.ipext.InNoECTPkts == 1u);
+  BOOST_TEST(k.ipext.InECT1Pkts == 1u);
+  BOOST_TEST(k.ipext.InECT0Pkts == 1u);
+  BOOST_TEST(k.ipext.InCEPkts == 2u);
+  BOOST_TEST(k.proc_net_netstat().find("InNoECTPkts InECT1Pkts InECT0Pkts InCEPkts") != std::string::npos);
+  check_balanced(k, 6);
+}
+
 BOOST_AUTO_TEST_CASE(udp_closed_port_noports_and_icmp) {
   Kernel& k = make_kernel();
   FakeNic nic(k);
