@@ -61,6 +61,7 @@ struct TcpIn {
     sk->rcv_wup = sk->rcv_nxt;
     ++sk->acks_sent;
     ++k.tcp.OutSegs;
+    ++k.ip.OutRequests;   // __ip_local_out: every locally generated IP packet
     uint16_t win = static_cast<uint16_t>(std::min<uint32_t>(sk->rcv_wnd >> 7, 0xffff));  // wscale 7
     k.tx_emit(TxKind::TCP_ACK, build_tcp_frame(sk->peer_mac, sk->local_mac, sk->rcv_saddr, sk->daddr, sk->num,
                                                sk->dport, sk->snd_nxt, sk->rcv_nxt, TCPHDR_ACK, win));
@@ -267,6 +268,7 @@ struct TcpIn {
     c.defer(k.cost().tcp_send_ack);
     ++k.tcp.OutRsts;
     ++k.tcp.OutSegs;
+    ++k.ip.OutRequests;   // ip_send_unicast_reply -> ip_local_out
     RXS_DBG(k.debug(), tcp, "RST to port " << get_be16(th) << " seq " << seq << " ack " << ack);
     k.tx_emit(TxKind::TCP_RST, build_tcp_frame(eth + 6, skb->dev->dev_addr.data(), get_be32(iph + 16),
                                                get_be32(iph + 12), get_be16(th + 2), get_be16(th), seq, ack, rflags, 0));

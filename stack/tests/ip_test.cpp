@@ -167,6 +167,8 @@ BOOST_AUTO_TEST_CASE(tcp_closed_port_rst_seq_ack) {
   run_for(100000);
   BOOST_TEST(k.tcp.OutRsts == 3u);
   BOOST_TEST(k.tcp.InSegs == 4u);
+  BOOST_TEST(k.ip.OutRequests == 3u);   // every locally generated IP packet (__ip_local_out)
+  BOOST_TEST(k.proc_net_snmp().find(" 3\n") != std::string::npos);   // OutTransmits, last Ip: column
   BOOST_TEST(k.drop_count(Drop::NO_SOCKET) == 4u);
   BOOST_REQUIRE(cap.frames.size() == 3u);
   auto th = [&](int i) { return cap.frames[i].second.data() + 34; };

@@ -91,6 +91,7 @@ BOOST_AUTO_TEST_CASE(in_order_fast_path_and_acks) {
   const uint8_t* th = tx.back().second.data() + 34;
   uint32_t ack = uint32_t(th[8]) << 24 | uint32_t(th[9]) << 16 | uint32_t(th[10]) << 8 | th[11];
   BOOST_TEST(ack == ISN + 1 + 10 * 1448);
+  BOOST_TEST(k.ip.OutRequests == 5u);   // the ACKs are locally generated IP packets
   BOOST_TEST(k.frame_account().in_flight == 10u);
   BOOST_TEST(k.frame_account().balanced());
 }
