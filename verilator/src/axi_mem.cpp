@@ -286,7 +286,11 @@ void AxiMem::drive(uint64_t cycle) {
     // R: hold a presented beat until it is taken.
     if (!(*b_.rvalid && !r_fire_)) {
         *b_.rvalid = 0;
-        if (r_cur_ < 0 && !rq_.empty()) {
+        if (r_cur_ < 0 && !rq_.empty() && !cfg_.ooo_ids) {
+            // In order: only the oldest read may start. Same draw as below
+            // (one candidate), so the random sequence does not change.
+            if (rq_.front().ready <= cycle) r_cur_ = int(std::uniform_int_distribution<size_t>(0, 0)(rng_));
+        } else if (r_cur_ < 0 && !rq_.empty()) {
             std::vector<int> cand;
             std::unordered_map<uint32_t, bool> seen;
             for (size_t i = 0; i < rq_.size(); ++i) {
