@@ -67,6 +67,7 @@ struct ipq {
   std::map<uint32_t, sk_buff*> frags;    // by fragment offset (bytes)
   int64_t total_len = -1;                // payload length once the last fragment is seen
   uint32_t meat = 0;                     // payload bytes received
+  int64_t mem = 0;                       // truesize charged to frag_mem (ip_frag_queue)
   double created_s = 0;
   uint32_t frames = 0;
 };
@@ -78,7 +79,7 @@ struct Kernel::Impl {
   std::unordered_multimap<uint16_t, sock*> udp_table;   // hslot by local port
   std::vector<std::vector<sock*>> tcp_ehash;
   std::map<std::tuple<uint32_t, uint32_t, uint16_t, uint8_t>, ipq> frag_queues;
-  int64_t frag_mem = 0;
+  int64_t frag_mem = 0;                             // truesize of queued fragments (fqdir->mem)
   uint32_t inet_ehashfn(uint32_t laddr, uint16_t lport, uint32_t faddr, uint16_t fport) const;
   uint32_t secret = 0;
 };

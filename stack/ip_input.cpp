@@ -79,6 +79,13 @@ void Kernel::ip_local_deliver(sk_buff* skb) {
     ++ip.ReasmReqds;
     ip_expire_frags();
     unsigned ihl = (iph[0] & 0xf) * 4u;
+    // ip_find -> inet_frag_find: no queue once frag_mem > high_thresh (the
+    // arriving fragment not counted) -> ReasmFails.
+    if (impl_->frag_mem > cfg_.ipfrag_high_thresh) {
+      ++ip.ReasmFails;
+      kfree_skb_reason(skb, Drop::IP_FRAG_FAIL);
+      return;
+    }
     auto key = std::make_tuple(get_be32(iph + 12), get_be32(iph + 16), get_be16(iph + 4), iph[9]);
     auto it = impl_->frag_queues.find(key);
     if (it == impl_->frag_queues.end()) {
@@ -92,7 +99,7 @@ void Kernel::ip_local_deliver(sk_buff* skb) {
     bool more = frag_off & 0x2000;
     auto kill_queue = [&](Drop why) {
       for (auto& kv : q.frags) kfree_skb_reason(kv.second, why);
-      impl_->frag_mem -= q.meat;
+      impl_->frag_mem -= q.mem;
       impl_->frag_queues.erase(it);
       ++ip.ReasmFails;
     };
@@ -116,16 +123,12 @@ void Kernel::ip_local_deliver(sk_buff* skb) {
         return;
       }
     }
-    if (impl_->frag_mem + skb->truesize > cfg_.ipfrag_high_thresh) {
-      ++ip.ReasmFails;
-      kfree_skb_reason(skb, Drop::IP_FRAG_FAIL);
-      return;
-    }
     if (!more) q.total_len = end;
     q.frags.emplace(off, skb);
     q.meat += plen;
     q.frames += skb->frames;
-    impl_->frag_mem += plen;
+    q.mem += skb->truesize;
+    impl_->frag_mem += skb->truesize;   // add_frag_mem_limit(fqdir, skb->truesize)
     if (q.total_len < 0 || q.meat != static_cast<uint32_t>(q.total_len)) return;
     // ip_frag_reasm: header of the first fragment + all payloads in order.
     sk_buff* first = q.frags.begin()->second;
@@ -158,7 +161,7 @@ void Kernel::ip_local_deliver(sk_buff* skb) {
     put_be16(h + 10, ip_fast_csum(h, fihl / 4));
     head->transport_header = static_cast<uint16_t>(head->network_header + fihl);
     for (auto& kv : q.frags) __kfree_skb(kv.second);   // frames moved into head
-    impl_->frag_mem -= q.meat;
+    impl_->frag_mem -= q.mem;
     impl_->frag_queues.erase(it);
     ++ip.ReasmOKs;
     RXS_DBG(debug_, ip, "reassembled " << head->len << " bytes from " << frames << " fragments");
@@ -174,7 +177,7 @@ void Kernel::ip_expire_frags() {
   for (auto it = impl_->frag_queues.begin(); it != impl_->frag_queues.end();) {
     if (now - it->second.created_s >= cfg_.ipfrag_time_s) {
       for (auto& kv : it->second.frags) kfree_skb_reason(kv.second, Drop::IP_FRAG_TIMEOUT);
-      impl_->frag_mem -= it->second.meat;
+      impl_->frag_mem -= it->second.mem;
       ++ip.ReasmTimeout;
       ++ip.ReasmFails;
       it = impl_->frag_queues.erase(it);

@@ -241,6 +241,35 @@ BOOST_AUTO_TEST_CASE(reassembly_and_timeout) {
   check_balanced(k, 4);
 }
 
+BOOST_AUTO_TEST_CASE(reassembly_memory_limit_counts_truesize) {
+  // ip_frag_queue charges skb->truesize to the fragment memory; inet_frag_find
+  // refuses (ReasmFails) once frag_mem > ipfrag_high_thresh, the arriving
+  // fragment not counted: limit / truesize + 1 fragments are queued.
+  KernelConfig cfg;
+  cfg.ipfrag_high_thresh = 5000;
+  Kernel& k = make_kernel(cfg);
+  FakeNic nic(k);
+  int fd = k.udp_socket(0, 5001);
+  // A datagram of the same frame size as each fragment measures truesize.
+  std::vector<std::pair<double, std::vector<uint8_t>>> fr;
+  fr.emplace_back(10, udp_frame(Flow{}, pattern(992, 1), 5));
+  std::vector<uint8_t> l4 = pattern(8000, 2);
+  for (uint32_t off = 0; off < 8000; off += 1000) {
+    std::vector<uint8_t> part(l4.begin() + off, l4.begin() + off + 1000);
+    fr.emplace_back(1000 + off, ipv4_frame(17, PEER_IP, HOST_IP, part, 99, uint16_t(0x2000 | (off / 8))));
+  }
+  nic.inject(fr);
+  run_for(100000);
+  int64_t truesize = k.sock_of(fd)->sk_rmem_alloc;
+  BOOST_REQUIRE(truesize > 1000);
+  uint64_t queued = uint64_t(cfg.ipfrag_high_thresh / truesize + 1);
+  BOOST_TEST(k.ip.ReasmReqds == 8u);
+  BOOST_TEST(k.ip.ReasmFails == 8u - queued);
+  BOOST_TEST(k.drop_count(Drop::IP_FRAG_FAIL) == 8u - queued);
+  BOOST_TEST(k.frame_account().in_flight == 1u + queued);   // the datagram + queued fragments
+  check_balanced(k, 9);
+}
+
 BOOST_AUTO_TEST_CASE(udp_delivery_byte_exact_with_epoll_reader) {
   Kernel& k = make_kernel();
   FakeNic nic(k);
