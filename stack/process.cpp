@@ -75,7 +75,10 @@ void UserProcess::run(Task& t) {
         uint64_t trace = 0;
         long n = k_.sys_recvmsg(cfg_.fds[0], buf, cfg_.recv_size, false, &trace);
         ++wakeups_;
-        if (n <= 0) continue;
+        // recv() == 0 on TCP: end of stream (the socket left ESTABLISHED);
+        // the server stops reading this fd, as it would close it.
+        if (n == 0 && k_.sock_of(cfg_.fds[0])->protocol == IPPROTO_TCP_) break;
+        if (n < 0) continue;
         ++messages_;
         bytes_ += static_cast<uint64_t>(n);
         if (k_.cost().user_per_packet > 0) t.cpu().charge(k_.cost().user_per_packet);

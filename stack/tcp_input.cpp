@@ -219,6 +219,7 @@ struct TcpIn {
       if (!before(skb->cb.seq, sk->rcv_nxt) && before(skb->cb.seq, sk->rcv_nxt + std::max<uint32_t>(1, tcp_receive_window(sk)))) {
         sk->state = TcpState::CLOSE;
         if (k.tcp.CurrEstab) --k.tcp.CurrEstab;
+        k.sock_def_readable(sk);   // tcp_done -> sk_state_change: wake the readers
       }
       drop(skb, Drop::TCP_RESET);
       return;

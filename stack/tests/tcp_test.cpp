@@ -209,6 +209,29 @@ BOOST_AUTO_TEST_CASE(in_order_segment_over_rmem_prunes_even_with_empty_queue) {
   BOOST_TEST(k.frame_account().balanced(), k.frame_account_report());
 }
 
+BOOST_AUTO_TEST_CASE(blocking_reader_stops_at_end_of_stream) {
+  // Once the connection leaves ESTABLISHED (here an in-window RST), recv()
+  // returns 0: the reader stops instead of calling recvmsg in a loop.
+  Kernel& k = make_kernel();
+  FakeNic nic(k);
+  nic.use_gro = false;
+  int fd = k.tcp_established(HOST_IP, 5001, PEER_IP, 40000, ISN, 77);
+  std::vector<uint8_t> got;
+  UserProcessConfig pc;
+  pc.fds = {fd};
+  pc.mode = WaitMode::blocking_recv;
+  UserProcess proc(k, pc, [&](const Delivery& d) { got.insert(got.end(), d.bytes.begin(), d.bytes.end()); });
+  auto data = pattern(3000, 13);
+  nic.inject({{10, tcp_frame(Flow{}, ISN + 1, 78, 0x18, data)}, {20000, tcp_frame(Flow{}, ISN + 1 + 3000, 78, 0x04, {})}});
+  run_for(100000);
+  BOOST_TEST((got == data));
+  BOOST_TEST(int(k.sock_of(fd)->state) == int(TcpState::CLOSE));
+  uint64_t wakeups = proc.wakeups();
+  run_for(1e6);
+  BOOST_TEST(proc.wakeups() == wakeups);
+  BOOST_TEST(int(proc.task().state()) == int(TaskState::dead));
+}
+
 BOOST_AUTO_TEST_CASE(socket_owned_by_user_goes_to_backlog_and_overflows) {
   KernelConfig cfg;
   cfg.cpu.num_cpus = 2;
