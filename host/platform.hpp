@@ -20,9 +20,12 @@ namespace rxpath::host {
 // not a CPU thread (sc_main between sc_start calls, an SC_METHOD, a test
 // thread). stack::have_current_cpu() alone also answers for the last CPU that
 // ran, so the process kind is checked as well.
+// (sc_get_current_process_b, not a reference-counted sc_process_handle: this
+// runs several times per packet.)
 inline stack::Cpu* running_cpu() {
-    sc_core::sc_process_handle h = sc_core::sc_get_current_process_handle();
-    if (!h.valid() || h.proc_kind() != sc_core::SC_THREAD_PROC_ || !stack::have_current_cpu()) return nullptr;
+    if (!stack::have_current_cpu()) return nullptr;  // also: no process at all
+    const sc_core::sc_process_b* p = sc_core::sc_get_current_process_b();
+    if (!p || p->proc_kind() != sc_core::SC_THREAD_PROC_) return nullptr;
     return &stack::current_cpu();
 }
 
