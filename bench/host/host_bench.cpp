@@ -131,6 +131,10 @@ int sc_main(int argc, char* argv[]) {
     std::printf("  irqs %llu, polls %llu (full weight %llu), msix %llu\n", (unsigned long long)q.irqs,
                 (unsigned long long)q.polls, (unsigned long long)q.polls_full,
                 (unsigned long long)nic.stats().msix_sent);
+    uint64_t waits = 0;
+    for (int c = 0; c < kernel.cpus().num_cpus(); ++c) waits += kernel.cpus().cpu(c).sc_waits();
+    std::printf("  SystemC waits by the CPUs %llu (%.2f per packet)\n", (unsigned long long)waits,
+                in ? double(waits) / double(in) : 0.0);
     std::printf("  %s", kernel.frame_account_report().c_str());
     return 0;
 }
