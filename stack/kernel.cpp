@@ -110,6 +110,13 @@ sock* Kernel::sock_of(int fd) {
 
 int Kernel::udp_socket(uint32_t addr, uint16_t port, int64_t rcvbuf) {
   if (port == 0) throw std::invalid_argument("udp_socket: port must be nonzero");
+  // udp_v4_get_port -> udp_lib_lport_inuse: no SO_REUSEADDR/SO_REUSEPORT in
+  // the model, so a bind overlapping an existing one (same port, same
+  // address or either INADDR_ANY) is EADDRINUSE.
+  auto range = impl_->udp_table.equal_range(port);
+  for (auto it = range.first; it != range.second; ++it)
+    if (it->second->rcv_saddr == addr || it->second->rcv_saddr == 0 || addr == 0)
+      throw std::invalid_argument("udp_socket: port " + std::to_string(port) + " already bound (EADDRINUSE)");
   auto sk = std::make_unique<sock>();
   sk->protocol = IPPROTO_UDP_;
   sk->rcv_saddr = addr;

@@ -270,6 +270,21 @@ BOOST_AUTO_TEST_CASE(reassembly_memory_limit_counts_truesize) {
   check_balanced(k, 9);
 }
 
+BOOST_AUTO_TEST_CASE(duplicate_udp_bind_is_refused) {
+  // inet_bind -> udp_v4_get_port: without SO_REUSEADDR/SO_REUSEPORT (not
+  // modelled) a second bind of an overlapping (addr, port) is EADDRINUSE.
+  Kernel& k = make_kernel();
+  k.udp_socket(0, 5001);
+  k.udp_socket(HOST_IP, 5002);
+  BOOST_CHECK_EXCEPTION(k.udp_socket(0, 5001), std::invalid_argument,
+                        [](const std::invalid_argument& e) { return std::string(e.what()).find("5001") != std::string::npos; });
+  BOOST_CHECK_THROW(k.udp_socket(HOST_IP, 5001), std::invalid_argument);   // INADDR_ANY covers it
+  BOOST_CHECK_THROW(k.udp_socket(0, 5002), std::invalid_argument);
+  BOOST_CHECK_THROW(k.udp_socket(HOST_IP, 5002), std::invalid_argument);
+  BOOST_CHECK_NO_THROW(k.udp_socket(PEER_IP, 5002));   // another local address
+  BOOST_CHECK_NO_THROW(k.udp_socket(0, 5003));
+}
+
 BOOST_AUTO_TEST_CASE(udp_delivery_byte_exact_with_epoll_reader) {
   Kernel& k = make_kernel();
   FakeNic nic(k);
