@@ -50,26 +50,25 @@ void XgmiiEncoder::push(const WireFrame& f) {
         s = (s + align - 1) / align * align;
     }
     first_ = false;
-    while (stream_len_ < s) {
-        chars_.push_back({XGMII_IDLE, true});
-        ++stream_len_;
-    }
-    auto put = [&](uint8_t d, bool c) {
-        chars_.push_back({d, c});
-        ++stream_len_;
-    };
-    put(XGMII_START, true);
-    for (int i = 0; i < 6; ++i) put((f.bad_preamble && i == 3) ? 0x54 : ETH_PREAMBLE, false);
-    put(f.bad_sfd ? 0xd4 : ETH_SFD, false);
-    Bytes w = f.wire_bytes();
-    for (size_t i = 0; i < w.size(); ++i) {
-        if (int(i) == f.error_at)
-            put(XGMII_ERROR, true);
-        else
-            put(w[i], false);
-    }
+    // Idles up to s, /S/, preamble, SFD, the frame and /T/, written in place
+    // (one resize per frame instead of a push_back per character).
+    const size_t idle = s > stream_len_ ? size_t(s - stream_len_) : 0;
+    const Bytes w = f.wire_bytes();
+    const size_t at = chars_.size();
+    chars_.resize(at + idle + 8 + w.size() + (f.no_terminate ? 0 : 1));
+    XgmiiChar* p = chars_.data() + at;
+    for (size_t i = 0; i < idle; ++i) *p++ = {XGMII_IDLE, true};
+    *p++ = {XGMII_START, true};
+    for (int i = 0; i < 6; ++i) *p++ = {(f.bad_preamble && i == 3) ? uint8_t(0x54) : ETH_PREAMBLE, false};
+    *p++ = {f.bad_sfd ? uint8_t(0xd4) : ETH_SFD, false};
+    for (size_t i = 0; i < w.size(); ++i)
+        *p++ = int(i) == f.error_at ? XgmiiChar{XGMII_ERROR, true} : XgmiiChar{w[i], false};
+    stream_len_ += idle + 8 + w.size();
     last_end_ = stream_len_;
-    if (!f.no_terminate) put(XGMII_TERM, true);
+    if (!f.no_terminate) {
+        *p++ = {XGMII_TERM, true};
+        ++stream_len_;
+    }
     pending_gap_ = f.ifg < 1 ? 1 : f.ifg;
     ++frames_;
 }
