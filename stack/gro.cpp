@@ -68,9 +68,11 @@ static void napi_gro_complete(Kernel& k, napi_struct* napi, sk_buff* p) {
 }
 
 // napi_gro_flush / __napi_gro_flush_chain (net/core/gro.c): oldest first;
-// with flush_old, packets held since the current jiffy stay.
+// with flush_old, packets held since the current jiffy stay. jiffies are
+// taken at the CPU's true time (now + deferred debt), the clock
+// net_rx_action uses, here and when a packet is first held.
 void Kernel::napi_gro_flush(napi_struct* napi, bool flush_old) {
-  uint64_t now = engine_->jiffies();
+  uint64_t now = engine_->jiffies_at(current_cpu().effective_time());
   for (int b = 0; b < GRO_HASH_BUCKETS; ++b) {
     if (!(napi->gro_bitmask & (1u << b))) continue;
     gro_list& gl = napi->gro_hash[b];
@@ -208,7 +210,7 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
     napi_gro_complete(*this, napi, old);
   }
   skb->cb.gro_count = 1;
-  skb->cb.gro_age = engine_->jiffies();
+  skb->cb.gro_age = engine_->jiffies_at(c.effective_time());
   skb->shinfo.gso_size = static_cast<uint16_t>(len);
   gro_list_add_tail(gl, skb);
   napi->gro_bitmask |= 1u << b;

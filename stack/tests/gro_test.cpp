@@ -31,10 +31,11 @@ struct Result {
 
 // Sends the segments at once (one poll) to an established socket and
 // reports how they were grouped when they reached TCP.
-Result run_case(const std::vector<Seg>& segs, uint32_t weight = 64) {
+Result run_case(const std::vector<Seg>& segs, uint32_t weight = 64, double per_packet_ns = 150) {
   Kernel& k = make_kernel();
   FakeNic nic(k);
   nic.napi.weight = static_cast<int>(weight);
+  nic.per_packet_ns = per_packet_ns;
   std::map<uint16_t, int> fds;
   for (auto& s : segs)
     if (!fds.count(s.sport)) fds[s.sport] = k.tcp_established(HOST_IP, 5001, PEER_IP, s.sport, ISN, 1, 1 << 24);
@@ -58,7 +59,7 @@ Result run_case(const std::vector<Seg>& segs, uint32_t weight = 64) {
     fr.emplace_back(10, std::move(frame));
   }
   nic.inject(fr);
-  run_for(2e6);
+  run_for(2e6 + 2 * per_packet_ns * segs.size());
   Result r;
   for (auto& kv : fds) {
     sock* sk = k.sock_of(kv.second);
@@ -204,5 +205,21 @@ BOOST_AUTO_TEST_CASE(padded_segment_does_not_overtake_held_data) {
   BOOST_TEST(r.segs_per_skb == V({2, 1}), boost::test_tools::per_element());
   BOOST_TEST(r.ofo_queue == 0u);   // nothing arrived at TCP out of order
   BOOST_TEST(r.in_segs == 2u);
+  BOOST_TEST(r.bytes_ok);
+}
+
+BOOST_AUTO_TEST_CASE(gro_age_uses_the_cpu_true_time) {
+  // A slow driver (25 us per frame, deferred within the poll): flow A's 40
+  // frames are held from jiffy 0, flow B's first frame (the 41st, ~1.03 ms)
+  // from jiffy 1 by the CPU's true time, the clock net_rx_action uses. The
+  // weight-exhausted flush at ~1.6 ms (jiffy 1) completes A and keeps B,
+  // which goes on merging in the next poll.
+  std::vector<Seg> s;
+  for (uint32_t i = 0; i < 40; ++i) s.push_back({i * 1448, 1448, 0x10, 40000});
+  for (uint32_t i = 0; i < 24; ++i) s.push_back({i * 1448, 1448, 0x10, 40001});
+  for (uint32_t i = 40; i < 45; ++i) s.push_back({i * 1448, 1448, 0x10, 40000});
+  for (uint32_t i = 24; i < 29; ++i) s.push_back({i * 1448, 1448, 0x10, 40001});
+  Result r = run_case(s, 64, 25000);
+  BOOST_TEST(r.segs_per_skb == V({40, 5, 29}), boost::test_tools::per_element());
   BOOST_TEST(r.bytes_ok);
 }
