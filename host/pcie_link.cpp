@@ -24,35 +24,36 @@ PcieLink::PcieLink(sc_core::sc_module_name name, HostMemory& mem, sc_time latenc
     stall_ = [](sc_core::sc_event& ev) { sc_core::wait(ev); };
 }
 
-bool PcieLink::check_dma(tlm::tlm_generic_payload& p) {
+uint8_t* PcieLink::check_dma(tlm::tlm_generic_payload& p) {
     if (p.get_data_ptr() == nullptr || p.get_data_length() == 0) {
         ++st_.protocol_errors;
         p.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         SC_REPORT_WARNING(name(), "DMA transaction with no data (data_ptr null or length 0)");
-        return false;
+        return nullptr;
     }
     if (p.get_byte_enable_ptr() != nullptr) {
         ++st_.protocol_errors;
         p.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
         SC_REPORT_WARNING(name(), "DMA transaction with byte enables (not supported)");
-        return false;
+        return nullptr;
     }
     if (p.get_streaming_width() < p.get_data_length()) {
         ++st_.protocol_errors;
         p.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
         SC_REPORT_WARNING(name(), "DMA transaction with streaming_width < data_length");
-        return false;
+        return nullptr;
     }
-    if (!mem_.valid(p.get_address(), p.get_data_length())) {
+    uint8_t* host = mem_.dmi(p.get_address(), p.get_data_length());
+    if (!host) {
         ++st_.address_errors;
         p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         std::ostringstream os;
         os << "DMA " << (p.is_write() ? "write" : "read") << " at 0x" << std::hex << p.get_address()
            << std::dec << " length " << p.get_data_length() << " is outside every allocation";
         SC_REPORT_WARNING(name(), os.str().c_str());
-        return false;
+        return nullptr;
     }
-    return true;
+    return host;
 }
 
 // ---- NIC -> host: DMA write (posted, applied lazily at arrival)
@@ -63,13 +64,14 @@ void PcieLink::dma_b_transport(tlm::tlm_generic_payload& p, sc_time& delay) {
         SC_REPORT_WARNING(name(), "DMA b_transport is for writes; reads use nb_transport_fw");
         return;
     }
-    if (!check_dma(p)) return;
+    uint8_t* const dst = check_dma(p);
+    if (!dst) return;
     const sc_time arrival = sc_time_stamp() + delay + L_;
     PendingWrite w;
     w.arrival = arrival;
     w.seq = up_seq_++;
     w.addr = p.get_address();
-    w.dst = mem_.dmi(w.addr, p.get_data_length());  // check_dma made sure it exists
+    w.dst = dst;
     w.mem_gen = mem_.generation();
     if (!spare_.empty()) {
         w.data = std::move(spare_.back());

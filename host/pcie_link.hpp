@@ -97,7 +97,7 @@ private:
                                             sc_core::sc_time& delay);
 
     // Checks a DMA payload; sets the response status and returns false when bad.
-    bool check_dma(tlm::tlm_generic_payload& p);
+    uint8_t* check_dma(tlm::tlm_generic_payload& p);  // host address now, nullptr if refused
     void apply_writes(const sc_core::sc_time& now, uint64_t seq_limit);
 
     HostMemory& mem_;
