@@ -204,7 +204,9 @@ void Kernel::__netif_receive_skb_core(sk_buff* skb) {
     case ETH_P_IP: ip_rcv(skb); break;
     case ETH_P_ARP: arp_rcv(skb); break;
     default:
-      ++skb->dev->stats.rx_nohandler;
+      // no ptype handler: !deliver_exact -> dev_core_stats_rx_dropped_inc
+      // (rx_nohandler is for exact delivery through an upper device only)
+      ++skb->dev->stats.rx_dropped;
       RXS_DBG(debug_, dev, "no handler for protocol 0x" << std::hex << skb->protocol);
       kfree_skb_reason(skb, Drop::UNHANDLED_PROTO);
   }
