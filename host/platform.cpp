@@ -16,11 +16,13 @@ HostPlatform::HostPlatform(stack::Kernel& kernel, sc_core::sc_time latency, cons
         // Non-preemptible: the CPU thread waits for the completion itself; a
         // hard IRQ arriving meanwhile is taken at the next preemptible point.
         stack::Cpu* cpu = running_cpu();
+        const sc_core::sc_time start = sc_core::sc_time_stamp();
         sc_core::wait(ev);
         if (!cpu) {  // not on a CPU (tests)
             link_.sync(sc_core::sc_time_stamp());
             return;
         }
+        cpu->account_stall(start);  // the stalled time belongs to the issuing context
         // A zero-length stall puts this thread back as the CPU's current code
         // (other CPUs ran meanwhile) and runs the sync hooks (DMA writes).
         cpu->stall(0);

@@ -132,6 +132,10 @@ class Cpu {
   void sync();
   // Non-preemptible stall (MMIO read completion); waits the debt first.
   void stall(double ns);
+  // A non-preemptible wait the caller did itself since `from` (the platform
+  // waiting for an MMIO read's completion event): accounted to the context
+  // that issued it.
+  void account_stall(sc_core::sc_time from) { account(from); }
   double debt_ns() const { return debt_ns_; }
   // Time at which the work charged so far ends (now + debt): the time of
   // effects produced before the next sync (e.g. a recv() completing).

@@ -198,6 +198,21 @@ BOOST_AUTO_TEST_CASE(ethtool_rules_and_stats_text) {
     BOOST_CHECK(s.find("rx_packets: " + std::to_string(sys->igb.hw_stats().gprc)) != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(mmio_read_stall_is_accounted_to_the_reading_context) {
+    // igb_update_stats runs in the ethtool task (user context, CPU 1); every
+    // register read stalls that CPU for the round trip (2L), and the stalled
+    // time counts in the context that issued the read.
+    stack::Cpu& cpu = sys->kernel.cpus().cpu(1);
+    sc_start(sc_time(1, SC_MS));   // quiet: no traffic, the reader sleeps
+    const uint64_t r0 = sys->plat.link().stats().mmio_reads;
+    const sc_time u0 = cpu.time_in(stack::Ctx::user);
+    sys->update_stats();
+    const uint64_t reads = sys->plat.link().stats().mmio_reads - r0;
+    const sc_time du = cpu.time_in(stack::Ctx::user) - u0;
+    BOOST_TEST_REQUIRE(reads >= 10u);
+    BOOST_TEST(du >= sys->plat.link().latency() * double(2 * reads), "user time " << du << " for " << reads << " reads");
+}
+
 BOOST_AUTO_TEST_CASE(bad_udp_checksum_counted_by_driver_and_stack) {
     host::igb_ring& r = sys->igb.rx_ring(0);
     const uint64_t csum0 = r.rx_stats.csum_err, incsum0 = sys->kernel.udp.InCsumErrors;
