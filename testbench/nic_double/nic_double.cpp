@@ -68,7 +68,7 @@ void NicDouble::reset() {
     for (Vector& v : vec_) v = Vector{};
     fifo_.clear();
     fifo_bytes_ = 0;
-    rnbc_counted_ = 0;
+    rnbc_head_counted_ = false;
     ++generation_;
 }
 
@@ -425,21 +425,21 @@ void NicDouble::process_rx(unsigned qi) {
                 try_fetch(qi);
                 break;  // descriptors exist in host memory: wait for the fetch
             }
+            // RNBC as the RTL counts it (rtl/README.md): once for the frame at
+            // the head of the packet buffer that finds too few descriptors;
+            // frames behind it are counted only when they reach the head.
+            if (!rnbc_head_counted_) {
+                count(E1000_RNBC);
+                rnbc_head_counted_ = true;
+                HOST_DPRINTF(nic, "no descriptor: RNBC, %s", q.drop_en ? "frame dropped" : "frames wait");
+            }
             if (q.drop_en) {
                 count(E1000_RQDPC(qi));
                 fifo_bytes_ -= f.bytes.size();
                 if (spare_.size() < 64) spare_.push_back(std::move(f.bytes));
                 fifo_.pop_front();
-                if (rnbc_counted_) --rnbc_counted_;
+                rnbc_head_counted_ = false;
                 continue;
-            }
-            // RNBC: every frame held in the FIFO while the ring has no free
-            // descriptor is counted once.
-            // (frames are counted in FIFO order, so the counted ones are a prefix)
-            if (rnbc_counted_ < fifo_.size()) {
-                count(E1000_RNBC, fifo_.size() - rnbc_counted_);
-                rnbc_counted_ = fifo_.size();
-                HOST_DPRINTF(nic, "no descriptor: RNBC, frames wait");
             }
             break;
         }
@@ -448,7 +448,7 @@ void NicDouble::process_rx(unsigned qi) {
         fifo_bytes_ -= f.bytes.size();
         if (spare_.size() < 64) spare_.push_back(std::move(f.bytes));
         fifo_.pop_front();
-        if (rnbc_counted_) --rnbc_counted_;
+        rnbc_head_counted_ = false;
     }
     if (delivered) {
         const int v = queue_vector(qi);

@@ -6,7 +6,8 @@
 // rtl/regs/igb_regs.toml: registers with their reset values and access types
 // (clear-on-read statistics), descriptor fetch by DMA read between RDH and
 // RDT, data DMA write then one 16-byte writeback per descriptor, RDH advance,
-// RNBC (frame waits) or DROP_EN -> RQDPC, a store-and-forward packet FIFO with
+// RNBC once per frame at the FIFO head without descriptors (it waits) or
+// DROP_EN -> RQDPC (and RNBC once), a store-and-forward packet FIFO with
 // MPC on overflow, EICR/EIMS/EIAC/EIAM/EICS, EITR throttle in microseconds,
 // and an MSI-X sent only after the writes it reports.
 //
@@ -139,7 +140,7 @@ private:
     std::deque<Frame> input_;     // frames not yet at the MAC
     std::deque<Frame> fifo_;      // RX packet buffer
     std::size_t fifo_bytes_ = 0;
-    std::size_t rnbc_counted_ = 0;  // FIFO frames (from the front) already counted in RNBC
+    bool rnbc_head_counted_ = false;  // the FIFO's head frame already counted in RNBC (rtl/README.md)
     std::vector<std::vector<uint8_t>> spare_;
     uint64_t generation_ = 0;     // bumps on CTRL.RST: stale completions are ignored
     tlm::tlm_generic_payload wr_txn_, msix_txn_;
