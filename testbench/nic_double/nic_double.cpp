@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "host/debug.hpp"
+#include "rxpath/vh/eth.hpp"
 
 namespace rxpath::testbench {
 
@@ -23,16 +24,9 @@ inline uint64_t get64(const uint8_t* p) {
     for (int i = 7; i >= 0; --i) v = v << 8 | p[i];
     return v;
 }
-// One's-complement sum of 16-bit big-endian words.
-inline uint32_t csum_add(uint32_t sum, const uint8_t* p, std::size_t len) {
-    for (std::size_t i = 0; i + 1 < len; i += 2) sum += uint32_t(p[i]) << 8 | p[i + 1];
-    if (len & 1) sum += uint32_t(p[len - 1]) << 8;
-    return sum;
-}
-inline uint16_t csum_fold(uint32_t sum) {
-    while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
-    return uint16_t(sum);
-}
+// One's-complement sum of 16-bit big-endian words: the harness's helpers.
+using rxpath::vh::csum_add;
+using rxpath::vh::csum_fold;
 constexpr std::size_t kEthHdr = 14;
 constexpr std::size_t kMinFrame = 60;     // 64 on the wire with FCS
 constexpr std::size_t kMaxFrame = 1514;   // 1518 on the wire with FCS
