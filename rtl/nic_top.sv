@@ -107,6 +107,8 @@ module nic_top #(
   rx_class_e   ev_class;
   logic [15:0] ev_len;
   logic        mpc, rnbc, rqdpc, rxdis, wb_done, rd_err, wr_err;
+  logic        good, good_bcast, good_mcast;
+  logic [15:0] good_len;
   logic [2:0]  rqdpc_q, wb_done_q;
 
   rxp_regs #(
@@ -139,11 +141,13 @@ module nic_top #(
     .rdh_inc_q_i (wb_done_q),
     .ev_valid_i  (ev_valid),
     .ev_class_i  (ev_class),
-    .ev_bcast_i  (ev_bcast),
-    .ev_mcast_i  (ev_mcast),
     .ev_len_i    (ev_len),
     .ev_badpre_i (ev_badpre),
     .mpc_i       (mpc),
+    .good_i      (good),
+    .good_len_i  (good_len),
+    .good_bcast_i (good_bcast),
+    .good_mcast_i (good_mcast),
     .rnbc_i      (rnbc),
     .rqdpc_i     (rqdpc),
     .rqdpc_q_i   (rqdpc_q),
@@ -224,23 +228,30 @@ module nic_top #(
     .META_DEPTH  (PKTBUF_BYTES / 64 >= 1024 ? 1024 : PKTBUF_BYTES / 64)
   ) u_pktbuf (
     .clk_i,
-    .rst_ni     (dev_rst_n),
-    .s_valid_i  (cl_valid),
-    .s_data_i   (cl_data),
-    .s_last_i   (cl_last),
-    .s_keep_i   (cl_keep),
-    .s_meta_i   (cl_meta),
-    .m_valid_o  (pb_valid),
-    .m_ready_i  (pb_ready),
-    .m_meta_o   (pb_meta),
-    .m_start_o  (pb_start),
-    .m_end_o    (pb_end),
-    .rd_en_i    (rd_en),
-    .rd_line_i  (rd_line),
-    .rd_valid_o (rd_valid),
-    .rd_data_o  (rd_data),
-    .rel_ptr_i  (rel_ptr),
-    .mpc_o      (mpc)
+    .rst_ni       (dev_rst_n),
+    .s_valid_i    (cl_valid),
+    .s_data_i     (cl_data),
+    .s_last_i     (cl_last),
+    .s_keep_i     (cl_keep),
+    .s_meta_i     (cl_meta),
+    .s_wire_len_i (ev_len),
+    .s_bcast_i    (ev_bcast),
+    .s_mcast_i    (ev_mcast),
+    .m_valid_o    (pb_valid),
+    .m_ready_i    (pb_ready),
+    .m_meta_o     (pb_meta),
+    .m_start_o    (pb_start),
+    .m_end_o      (pb_end),
+    .rd_en_i      (rd_en),
+    .rd_line_i    (rd_line),
+    .rd_valid_o   (rd_valid),
+    .rd_data_o    (rd_data),
+    .rel_ptr_i    (rel_ptr),
+    .mpc_o        (mpc),
+    .good_o       (good),
+    .good_len_o   (good_len),
+    .good_bcast_o (good_bcast),
+    .good_mcast_o (good_mcast)
   );
 
   // ---------------------------------------------------------------- descriptors and DMA

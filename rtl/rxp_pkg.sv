@@ -15,7 +15,7 @@ package rxp_pkg;
     RXC_CRCERR = 4'd5,   // legal length, FCS bad       -> CRCERRS
     RXC_RXDIS  = 4'd6,   // RCTL.EN clear or queue off  -> RXP_RXDIS
     RXC_AFD    = 4'd7,   // address filter rejects      -> RXP_AFDC
-    RXC_GOOD   = 4'd8    // good                        -> GPRC/GORC (BPRC, MPRC)
+    RXC_GOOD   = 4'd8    // good -> GPRC/GORC (BPRC, MPRC) once stored, else MPC
   } rx_class_e;
 
   // Frame metadata kept beside the packet buffer data, one entry per frame.

@@ -4,8 +4,10 @@
 
 // Data lines are AXI_DATA_W wide; every frame starts on a new line. A kept
 // frame that does not fit (or finds the metadata FIFO full) is rolled back
-// and raises mpc_o. Committed frames appear on the metadata channel with the
-// line range they occupy; the reader frees lines by moving rel_ptr_i.
+// and raises mpc_o; a kept frame that is committed raises good_o with its
+// statistics (the good-frame counters count stored frames only: a frame in
+// MPC is not in GPRC). Committed frames appear on the metadata channel with
+// the line range they occupy; the reader frees lines by moving rel_ptr_i.
 module rxp_pktbuf #(
   parameter int unsigned AXI_DATA_W   = 128,    // line width (read side)
   parameter int unsigned PKTBUF_BYTES = 65536,  // data capacity in bytes
@@ -21,6 +23,9 @@ module rxp_pktbuf #(
   input  wire         s_last_i,
   input  wire         s_keep_i,
   input  wire rxp_pkg::rx_meta_t s_meta_i,
+  input  wire [15:0]  s_wire_len_i,     // length incl. FCS, for GORC (valid with s_last_i)
+  input  wire         s_bcast_i,        // broadcast destination (valid with s_last_i)
+  input  wire         s_mcast_i,        // multicast destination (valid with s_last_i)
   // Committed frames out (to rxp_rx_dma)
   output logic        m_valid_o,
   input  wire         m_ready_i,
@@ -33,8 +38,12 @@ module rxp_pktbuf #(
   output logic        rd_valid_o,
   output logic [AXI_DATA_W-1:0] rd_data_o,
   input  wire [LAW:0] rel_ptr_i,        // lines before this one are free
-  // Status
-  output logic        mpc_o             // a kept frame was lost: buffer full
+  // Status: one pulse per kept frame, exactly one of mpc_o / good_o
+  output logic        mpc_o,            // a kept frame was lost: buffer full
+  output logic        good_o,           // a kept frame was stored (GPRC, GORC)
+  output logic [15:0] good_len_o,       // its length incl. FCS
+  output logic        good_bcast_o,     // it is broadcast (BPRC)
+  output logic        good_mcast_o      // it is multicast (MPRC)
 );
 
   import rxp_pkg::*;
@@ -70,8 +79,18 @@ module rxp_pktbuf #(
       word_q   <= '0;
       ovf_q    <= 1'b0;
       mpc_o    <= 1'b0;
+      good_o   <= 1'b0;
+      good_len_o   <= '0;
+      good_bcast_o <= 1'b0;
+      good_mcast_o <= 1'b0;
     end else begin
-      mpc_o <= s_valid_i && s_last_i && s_keep_i && !commit;
+      mpc_o  <= s_valid_i && s_last_i && s_keep_i && !commit;
+      good_o <= commit;
+      if (commit) begin
+        good_len_o   <= s_wire_len_i;
+        good_bcast_o <= s_bcast_i;
+        good_mcast_o <= s_mcast_i;
+      end
       if (s_valid_i) begin
         if (!ovf) begin
           if (WPL > 1) mem_q[wr_ptr_q[LAW-1:0]][64*word_q +: 64] <= s_data_i;

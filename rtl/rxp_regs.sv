@@ -55,13 +55,15 @@ module rxp_regs #(
   // Events that move registers
   input  wire         rdh_inc_i,                    // a writeback completed ...
   input  wire [2:0]   rdh_inc_q_i,                  // ... for this queue
-  input  wire         ev_valid_i,                   // frame statistics event
+  input  wire         ev_valid_i,                   // frame statistics event (TPR, TOR, error classes)
   input  wire rxp_pkg::rx_class_e ev_class_i,
-  input  wire         ev_bcast_i,
-  input  wire         ev_mcast_i,
   input  wire [15:0]  ev_len_i,
   input  wire         ev_badpre_i,
-  input  wire         mpc_i,
+  input  wire         mpc_i,                        // a good frame did not fit the packet buffer
+  input  wire         good_i,                       // a good frame was stored in the packet buffer ...
+  input  wire [15:0]  good_len_i,                   // ... its length incl. FCS (GORC)
+  input  wire         good_bcast_i,                 // ... broadcast (BPRC)
+  input  wire         good_mcast_i,                 // ... multicast (MPRC)
   input  wire         rnbc_i,
   input  wire         rqdpc_i,
   input  wire [2:0]   rqdpc_q_i,
@@ -266,12 +268,16 @@ module rxp_regs #(
         RXC_CRCERR: cnt_inc[C_CRCERRS] = 2'd1;
         RXC_RXDIS:  cnt_inc[C_RXDIS]   = 2'd1;
         RXC_AFD:    cnt_inc[C_AFDC]    = 2'd1;
-        default: begin
-          cnt_inc[C_GPRC] = 2'd1;
-          cnt_inc[C_BPRC] = {1'b0, ev_bcast_i};
-          cnt_inc[C_MPRC] = {1'b0, ev_mcast_i};
-        end
+        // A good frame counts in GPRC/BPRC/MPRC when the packet buffer stores
+        // it (good_i) and in MPC when it does not fit (mpc_i), never in both
+        // (82575/82598 datasheets: packets counted in MPC are not in GPRC).
+        default: ;
       endcase
+    end
+    if (good_i) begin
+      cnt_inc[C_GPRC] = 2'd1;
+      cnt_inc[C_BPRC] = {1'b0, good_bcast_i};
+      cnt_inc[C_MPRC] = {1'b0, good_mcast_i};
     end
     if (ev_badpre_i) begin
       cnt_inc[C_TPR]    = cnt_inc[C_TPR] + 2'd1;
@@ -410,12 +416,12 @@ module rxp_regs #(
       soft_rst_q <= 1'b0;
 
       // Hardware events.
-      if (ev_valid_i || ev_badpre_i || mpc_i || rnbc_i || rxdis_i) begin
+      if (ev_valid_i || ev_badpre_i || mpc_i || good_i || rnbc_i || rxdis_i) begin
         for (int c = 0; c < int'(NCNT); c++)
           if (cnt_inc[c] != 2'd0) cnt_q[c] <= sat_add(cnt_q[c], cnt_inc[c]);
       end
       if (ev_valid_i) tor_q <= tor_q + {48'h0, ev_len_i};
-      if (ev_valid_i && ev_class_i == RXC_GOOD) gorc_q <= gorc_q + {48'h0, ev_len_i};
+      if (good_i) gorc_q <= gorc_q + {48'h0, good_len_i};
       // RQDPC: an increment, or a clear on read (which keeps an increment of
       // the same cycle for the next read); both may name different queues.
       if (rqdpc_i && 32'(rqdpc_q_i) < NUM_QUEUES && !(rd_rqdpc && rd_rqdpc_n == rqdpc_q_i)) begin
@@ -446,7 +452,7 @@ module rxp_regs #(
         if (cnt_of(raddr) != C_NUM) cnt_q[cnt_of(raddr)] <= {30'h0, cnt_inc[cnt_of(raddr)]};
         if (raddr == E1000_GORCL) begin
           gorch_q <= gorc_q[63:32];
-          gorc_q  <= (ev_valid_i && ev_class_i == RXC_GOOD) ? {48'h0, ev_len_i} : 64'h0;
+          gorc_q  <= good_i ? {48'h0, good_len_i} : 64'h0;
         end
         if (raddr == E1000_GORCH) gorch_q <= 32'h0;
         if (raddr == E1000_TORL) begin

@@ -6,7 +6,10 @@
 // the frame's verdict: keep (a good frame for an enabled queue) and the
 // metadata the descriptor engine writes back. Every frame (and every MAC
 // bad-preamble event) also yields one statistics event with its class; the
-// precedence is in rtl/README.md and in the class order below.
+// precedence is in rtl/README.md and in the class order below. The registers
+// count TPR, TOR and the drop classes from it; a good frame's GPRC/GORC/BPRC/
+// MPRC are counted by rxp_pktbuf when it stores the frame (ev_len_o,
+// ev_bcast_o and ev_mcast_o go there too), MPC when it does not fit.
 module rxp_rx_classify #(
   parameter int unsigned NUM_QUEUES = 1   // RX queues, 1..8
 ) (

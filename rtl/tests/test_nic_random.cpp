@@ -97,7 +97,13 @@ void run_random(uint64_t seed, unsigned buf_size, bool drop_en) {
     BOOST_TEST(f.sb.missing + f.sb.expected.size() == mpc + rqdpc,
                "frames lost " << f.sb.missing + f.sb.expected.size() << " but MPC + RQDPC " << mpc + rqdpc);
     BOOST_TEST(f.sb.delivered + mpc + rqdpc + counted == n);
+    // rtl/README.md: a frame in MPC is not in GPRC; GPRC = delivered + RQDPC
+    // (no queue is disabled here) and TPR = drop counters + GPRC + MPC.
+    const uint32_t gprc = f.rd(R::E1000_GPRC);
+    BOOST_TEST(gprc == f.sb.expected_gprc(mpc));
+    BOOST_TEST(gprc == f.sb.delivered + rqdpc);
     BOOST_TEST(f.rd(R::E1000_TPR) == n);
+    BOOST_TEST(n == counted + gprc + mpc);
     check_msix_after_writeback(f);
 }
 }  // namespace

@@ -124,8 +124,15 @@ Prediction predict(const WireFrame& f, const NicConfig& c) {
 void Scoreboard::sent(const WireFrame& f) {
     ++sent_frames;
     Prediction p = predict(f, cfg);
-    if (p.fate == Fate::Deliver) expected.push_back(std::move(p));
-    else drops[p.fate]++;
+    if (p.fate == Fate::Deliver) {
+        ++good;
+        good_bytes += p.host.size() + (cfg.secrc ? 4 : 0);  // FCS included
+        good_bcast += p.broadcast;
+        good_mcast += p.multicast;
+        expected.push_back(std::move(p));
+    } else {
+        drops[p.fate]++;
+    }
 }
 
 void Scoreboard::received(const std::vector<RxDesc>& ds, unsigned ring) {

@@ -39,7 +39,11 @@ struct Prediction {
 // Precedence (rtl/rxp_rx_classify.sv): framing (RXERRC), then length
 // (RUC/RFC, ROC/RJC by FCS), then CRCERRS, then receiver disabled
 // (RXP_RXDIS), then the address filter (RXP_AFDC). A frame whose queue is
-// not enabled also counts in RXP_RXDIS (not predicted here).
+// not enabled also counts in RXP_RXDIS (not predicted here). A good frame
+// (Fate::Deliver) is counted in GPRC/GORC/BPRC/MPRC only once the packet
+// buffer stores it; one that does not fit counts in MPC and in no good-frame
+// counter (rtl/README.md), which the prediction cannot know in advance: see
+// Scoreboard::expected_gprc().
 Prediction predict(const WireFrame& f, const NicConfig& c);
 unsigned max_frame_len(const Bytes& data, const NicConfig& c);
 
@@ -59,6 +63,13 @@ public:
     NicConfig cfg;
     std::deque<Prediction> expected;      // deliveries not yet seen
     std::map<Fate, uint64_t> drops;       // predicted per counter
+    // Frames predicted good (Fate::Deliver), their wire bytes (FCS included),
+    // and how many of them are broadcast / multicast.
+    uint64_t good = 0, good_bytes = 0, good_bcast = 0, good_mcast = 0;
+    // GPRC once the wire is idle: good frames minus those the packet buffer
+    // could not store (MPC, read from the NIC). RQDPC and late RXP_RXDIS
+    // drops happen after the frame was stored and stay in GPRC.
+    uint64_t expected_gprc(uint64_t mpc) const { return good - mpc; }
     uint64_t delivered = 0, missing = 0, sent_frames = 0, delivered_bytes = 0;
     std::vector<std::string> errors;      // mismatches, empty when all is well
 
