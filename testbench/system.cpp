@@ -109,6 +109,11 @@ void SystemConfig::finish() {
     bad("run.quantum_ns: " + std::to_string(q) + " is not a whole number of 6.4 ns clock cycles");
   if (q > L + 1e-9) bad("run.quantum_ns: must not exceed link.latency_ns (exact decoupling needs Q <= L)");
   quantum_ns = q;
+  // Frames go to the NIC a link latency ahead of their time; the first ones
+  // must not be due before the NIC's first quantum has been handed them.
+  if (start_us * 1000 < L)
+    bad("run.start_us: traffic must start at least link.latency_ns (" + std::to_string(L) +
+        " ns) after time 0, so every frame reaches the NIC before its wire time");
   if (nic_model == "double") {
     const TrafficConfig& t = traffic;
     if (t.bad_fcs_ppm + t.runt_ppm + t.oversize_ppm + t.other_host_ppm > 0)
@@ -248,18 +253,18 @@ struct System::Impl : sc_core::sc_module {
     if (f.kind == FrameKind::replay) expect_replayed(f);
     const uint64_t now = now_ps();
     if (rtl) {
-      bridge::FrameExt ext;
-      ext.id = f.id;
-      ext.bad_fcs = f.bad_fcs;
+      // The payload owns its extension (freed with it, no memory manager).
+      auto* ext = new bridge::FrameExt;
+      ext->id = f.id;
+      ext->bad_fcs = f.bad_fcs;
       tlm::tlm_generic_payload p;
       p.set_command(tlm::TLM_WRITE_COMMAND);
       p.set_data_ptr(const_cast<uint8_t*>(f.data.data()));
       p.set_data_length(static_cast<unsigned>(f.data.size()));
       p.set_streaming_width(static_cast<unsigned>(f.data.size()));
-      p.set_extension(&ext);
+      p.set_extension(ext);
       sc_time d(static_cast<double>(f.t_ps - std::min(f.t_ps, now)), SC_PS);
       (*wire_out)->b_transport(p, d);
-      p.clear_extension(&ext);
       if (p.get_response_status() != tlm::TLM_OK_RESPONSE) throw std::runtime_error("wire: NIC refused a frame");
     } else {
       // The double takes the time the last bit arrives: preamble + frame + FCS.

@@ -50,8 +50,8 @@ int sc_main(int argc, char** argv) {
   cfg.add_knobs(knobs);
   knobs.apply_override("traffic.size=64");
   knobs.apply_override("traffic.rate_gbps=10");
-  knobs.apply_override("run.start_us=0");
-  knobs.apply_override("run.duration_us=" + std::to_string(sim_ms * 1000));
+  knobs.apply_override("run.start_us=1");
+  knobs.apply_override("run.duration_us=" + std::to_string(sim_ms * 1000 + 1));
   knobs.apply_override("run.drain_us=0");
   cfg.finish();
   rxpath::tb::System sys(cfg, knobs.dump_toml());

@@ -281,6 +281,8 @@ BOOST_AUTO_TEST_CASE(bad_input_is_refused_with_the_key_named) {
   BOOST_TEST(err.find("igb.rx_ring") != std::string::npos, err);
   BOOST_TEST(status_and_err("--set run.quantum_ns=1000", err) == 2);
   BOOST_TEST(err.find("run.quantum_ns") != std::string::npos, err);
+  BOOST_TEST(status_and_err("--set run.start_us=0", err) == 2);
+  BOOST_TEST(err.find("run.start_us") != std::string::npos, err);
   BOOST_TEST(status_and_err("--set igb.rx_usecs=5", err) == 2);
   BOOST_TEST(err.find("igb.rx_usecs") != std::string::npos, err);
   BOOST_TEST(status_and_err("--set app.idle_fds=4 --set app.idle_port=9002", err) == 2);
