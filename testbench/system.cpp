@@ -176,6 +176,8 @@ struct System::Impl : sc_core::sc_module {
         scenario(toml),
         host_mac(parse_mac(c.host_mac)),
         host_ip(parse_ipv4(c.host_ip)),
+        src_mac(parse_mac(c.traffic.src_mac)),
+        src_ip(parse_ipv4(c.traffic.src_ip)),
         kernel("host", c.kernel, c.stack_cost),
         plat(kernel, sc_time(c.link_latency_ns, SC_NS)),
         gen(c.traffic, host_mac, host_ip) {
@@ -207,7 +209,6 @@ struct System::Impl : sc_core::sc_module {
     uc.mode = stack::parse_wait_mode(cfg.app_mode);
     uc.recv_size = static_cast<size_t>(cfg.app_recv_size);
     const TrafficConfig& t = cfg.traffic;
-    const uint32_t src_ip = parse_ipv4(t.src_ip);
     for (uint32_t i = 0; i < t.udp_flows; ++i) {
       const int fd = kernel.udp_socket(host_ip, static_cast<uint16_t>(t.udp_port + i));
       uc.fds.push_back(fd);
@@ -364,19 +365,18 @@ struct System::Impl : sc_core::sc_module {
   void capture_delivery(const SockInfo& s, uint64_t t_ps, const std::vector<uint8_t>& bytes) {
     const TrafficConfig& tc = cfg.traffic;
     vh::Mac dst, src;
-    const MacAddr smac = parse_mac(tc.src_mac);
-    for (int i = 0; i < 6; ++i) dst[i] = host_mac[i], src[i] = smac[i];
+    for (int i = 0; i < 6; ++i) dst[i] = host_mac[i], src[i] = src_mac[i];
     vh::Ipv4Opts ip;
     ip.daddr = host_ip;
     vh::L4Opts l4;
     if (!s.tcp) {
-      ip.saddr = parse_ipv4(tc.src_ip) + s.flow;
+      ip.saddr = src_ip + s.flow;
       l4.sport = static_cast<uint16_t>(30000 + s.flow);
       l4.dport = static_cast<uint16_t>(tc.udp_port + s.flow);
       s.pcap->write(t_ps / kPsPerNs, vh::udp_frame(dst, src, bytes, ip, l4));
       return;
     }
-    ip.saddr = parse_ipv4(tc.src_ip) + tc.udp_flows + s.flow;
+    ip.saddr = src_ip + tc.udp_flows + s.flow;
     l4.sport = static_cast<uint16_t>(40000 + s.flow);
     l4.dport = static_cast<uint16_t>(tc.tcp_port + s.flow);
     l4.ack_seq = 1;
@@ -400,6 +400,8 @@ struct System::Impl : sc_core::sc_module {
   std::string scenario;
   MacAddr host_mac;
   uint32_t host_ip;
+  MacAddr src_mac;   // the traffic's source (flow i: src_ip + i), for socket captures
+  uint32_t src_ip;
   stack::Kernel kernel;
   host::HostPlatform plat;
   TrafficGen gen;
