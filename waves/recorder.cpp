@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: MIT
+#include "recorder.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <stdexcept>
+
+#include "journey.hpp"
+#include "timeline.hpp"
+
+namespace rxpath::waves {
+
+uint64_t ps_of(const sc_core::sc_time& t) {
+  static const double unit = sc_core::sc_get_time_resolution().to_seconds() * 1e12;
+  return static_cast<uint64_t>(static_cast<double>(t.value()) * unit + 0.5);
+}
+
+stack::Stage stage_of(const bridge::NicEvent& e) {
+  using bridge::NicStage;
+  stack::Stage s;
+  s.trace_id = e.frame_id;
+  s.name = bridge::nic_stage_name(e.stage);
+  s.cpu = stack::Stage::kNic;
+  s.cycle = static_cast<int64_t>(e.cycle);
+  s.t = sc_core::sc_time(static_cast<double>(e.cycle * 6400), sc_core::SC_PS);
+  char buf[128];
+  switch (e.stage) {
+    case NicStage::xgmii_start:
+      std::snprintf(buf, sizeof buf, "lane %u", e.index);
+      break;
+    case NicStage::mac_verdict:
+      std::snprintf(buf, sizeof buf, "%s, %u bytes", e.verdict ? e.verdict : "", e.len);
+      break;
+    case NicStage::pktbuf_store:
+      std::snprintf(buf, sizeof buf, "%u bytes", e.len);
+      break;
+    case NicStage::pktbuf_drop:
+    case NicStage::mac_drop:
+      std::snprintf(buf, sizeof buf, "counted in %s", e.counter ? e.counter : "?");
+      break;
+    case NicStage::rnbc_wait:
+    case NicStage::desc_drop:
+      std::snprintf(buf, sizeof buf, "queue %u", e.queue);
+      break;
+    case NicStage::desc_assign:
+      std::snprintf(buf, sizeof buf, "queue %u desc %u buf 0x%llx", e.queue, e.index,
+                    static_cast<unsigned long long>(e.addr));
+      break;
+    case NicStage::dma_write:
+      std::snprintf(buf, sizeof buf, "addr 0x%llx len %u", static_cast<unsigned long long>(e.addr), e.len);
+      break;
+    case NicStage::writeback:
+      std::snprintf(buf, sizeof buf, "queue %u desc %u at 0x%llx", e.queue, e.index,
+                    static_cast<unsigned long long>(e.addr));
+      break;
+    case NicStage::msix:
+      std::snprintf(buf, sizeof buf, "vector %u", e.index);
+      break;
+    default:
+      buf[0] = 0;
+  }
+  s.detail = buf;
+  if (e.stage == NicStage::pktbuf_drop || e.stage == NicStage::mac_drop || e.stage == NicStage::desc_drop)
+    s.drop = e.counter && *e.counter ? e.counter : (e.stage == NicStage::desc_drop ? "RQDPC" : "MPC");
+  return s;
+}
+
+namespace {
+// Index of a NIC counter in Trigger::nic_counters().
+size_t counter_index(const std::string& name) {
+  const auto& k = Trigger::nic_counters();
+  return static_cast<size_t>(std::find(k.begin(), k.end(), name) - k.begin());
+}
+std::string lower(const char* s) {
+  std::string r = s ? s : "";
+  for (char& c : r) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return r;
+}
+}  // namespace
+
+Recorder::Recorder() : nic_counts_(Trigger::nic_counters().size(), 0) {
+  ps_per_unit_ = sc_core::sc_get_time_resolution().to_seconds() * 1e12;
+}
+Recorder::~Recorder() = default;
+
+void Recorder::set_window(uint64_t start_ps, uint64_t stop_ps) {
+  if (stop_ps < start_ps) throw std::invalid_argument("trace window: stop before start");
+  sig_.set_window(start_ps, stop_ps);
+  const sc_core::sc_time a(static_cast<double>(start_ps), sc_core::SC_PS);
+  const sc_core::sc_time b(stop_ps == UINT64_MAX ? sc_core::sc_max_time() : sc_core::sc_time(static_cast<double>(stop_ps), sc_core::SC_PS));
+  if (journey_) journey_->set_window(a, b);
+  if (timeline_) timeline_->set_window(a, b);
+}
+
+void Recorder::follow(uint64_t id) {
+  journey_ = std::make_unique<Journey>(id);
+  if (sig_.start_ps() != 0 || sig_.stop_ps() != HostSignals::kForever) set_window(sig_.start_ps(), sig_.stop_ps());
+}
+
+void Recorder::keep_timeline() {
+  timeline_ = std::make_unique<Timeline>();
+  if (sig_.start_ps() != 0 || sig_.stop_ps() != HostSignals::kForever) set_window(sig_.start_ps(), sig_.stop_ps());
+}
+
+void Recorder::watch(const Trigger& t) {
+  trig_ = std::make_unique<Trigger>(t);
+  trig_counter_ = SIZE_MAX;
+  if (t.kind() == Trigger::Kind::threshold && t.is_nic_counter()) trig_counter_ = counter_index(t.name());
+  watched_.assign(sig_.info().size(), 0);
+  for (size_t i = 0; i < sig_.info().size(); ++i) watched_[i] = trig_->matches(sig_.info()[i].path);
+}
+
+void Recorder::check_trigger() const {
+  if (!trig_ || trig_->kind() != Trigger::Kind::threshold || trig_->is_nic_counter()) return;
+  if (std::any_of(watched_.begin(), watched_.end(), [](uint8_t w) { return w != 0; })) return;
+  std::string known;
+  size_t n = 0;
+  for (const auto& i : sig_.info())
+    if (i.bits > 0 && n++ < 40) known += "\n  " + i.path;
+  if (n > 40) known += "\n  ... (" + std::to_string(n - 40) + " more)";
+  throw std::invalid_argument("--trigger '" + trig_->text() + "': no numeric signal is named '" + trig_->name() +
+                              "'; the host's signals are:" + (known.empty() ? std::string(" none") : known) +
+                              "\nand the NIC counters nic.mpc, nic.rnbc, ...");
+}
+
+uint64_t Recorder::nic_counter(const std::string& name) const {
+  const size_t k = counter_index(name);
+  return k < nic_counts_.size() ? nic_counts_[k] : 0;
+}
+
+void Recorder::count(size_t k, uint64_t t_ps) {
+  if (k >= nic_counts_.size()) return;
+  const uint64_t v = ++nic_counts_[k];
+  if (k == trig_counter_) trig_->value(v, t_ps);
+  if (timeline_) timeline_->counter(Trigger::nic_counters()[k], v, sc_core::sc_time(static_cast<double>(t_ps), sc_core::SC_PS));
+}
+
+void Recorder::nic(const bridge::NicEvent& e) {
+  using bridge::NicStage;
+  const uint64_t t = e.cycle * 6400;
+  static const size_t kFrames = counter_index("nic.frames"), kMsix = counter_index("nic.msix"),
+                      kRnbc = counter_index("nic.rnbc"), kDrops = counter_index("nic.drops");
+  switch (e.stage) {
+    case NicStage::xgmii_start:
+      count(kFrames, t);
+      if (trig_) trig_->frame_start(e.frame_id, t);
+      break;
+    case NicStage::rnbc_wait:
+      count(kRnbc, t);
+      break;
+    case NicStage::msix:
+      count(kMsix, t);
+      break;
+    case NicStage::pktbuf_drop:
+    case NicStage::mac_drop:
+    case NicStage::desc_drop: {
+      const char* c = e.counter && *e.counter ? e.counter : (e.stage == NicStage::desc_drop ? "RQDPC" : "MPC");
+      count(counter_index("nic." + lower(c)), t);
+      count(kDrops, t);
+      break;
+    }
+    default:
+      break;
+  }
+  const bool j = journey_ && journey_->wants(e.frame_id);
+  if (!j && !timeline_) return;
+  const stack::Stage s = stage_of(e);
+  if (j) journey_->add(s);
+  if (timeline_) timeline_->stage(s);
+}
+
+int Recorder::signal(const std::string& path, unsigned bits) {
+  const int h = sig_.declare(path, bits);
+  if (static_cast<size_t>(h) >= watched_.size()) watched_.resize(static_cast<size_t>(h) + 1, 0);
+  if (trig_ && bits > 0) watched_[static_cast<size_t>(h)] = trig_->matches(path);
+  return h;
+}
+
+void Recorder::set(int sig, uint64_t value, sc_core::sc_time t) {
+  const uint64_t tp = static_cast<uint64_t>(static_cast<double>(t.value()) * ps_per_unit_ + 0.5);
+  sig_.set(sig, value, tp);
+  if (watched_[static_cast<size_t>(sig)]) trig_->value(value, tp);
+  if (timeline_) timeline_->counter(sig_.info()[static_cast<size_t>(sig)].path, value, t);
+}
+
+void Recorder::set_str(int sig, const char* value, sc_core::sc_time t) {
+  const uint64_t tp = static_cast<uint64_t>(static_cast<double>(t.value()) * ps_per_unit_ + 0.5);
+  sig_.set_str(sig, value, tp);
+}
+
+void Recorder::begin(int cpu, const char* func, sc_core::sc_time t) {
+  if (timeline_) timeline_->begin(cpu, func, t);
+}
+void Recorder::end(int cpu, const char* func, sc_core::sc_time t) {
+  if (timeline_) timeline_->end(cpu, func, t);
+}
+
+bool Recorder::wants(uint64_t trace_id) const {
+  return timeline_ || (journey_ && journey_->wants(trace_id));
+}
+
+void Recorder::stage(const stack::Stage& s) {
+  if (journey_ && journey_->wants(s.trace_id)) journey_->add(s);
+  if (timeline_) timeline_->stage(s);
+}
+
+}  // namespace rxpath::waves
