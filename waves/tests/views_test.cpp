@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: MIT
+// waves_views_signals_exist: every signal each waves/*.gtkw view names is in
+// the FST that rxpath writes for the view's scenario ("[*] rxpath-scenario:"
+// line), checked with fst_signals --check; and the checker itself finds a
+// wrong name, a wrong bit range, and reads GTKWave's alias, bit and vector
+// syntax.
+#include <boost/test/results_collector.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fst_names.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kSource = RXPATH_SOURCE_DIR;
+const fs::path kRxpath = RXPATH_EXE;
+const fs::path kFstSignals = FST_SIGNALS_EXE;
+
+// Short runs: long enough for frames to reach the sockets (a few us) and
+// for an overflow scenario to drop; the views' "rxpath-args" may add more.
+constexpr const char* kDuration = "--duration-us 40";
+
+const fs::path& scratch_dir() {
+  static const fs::path dir = fs::temp_directory_path() / ("rxpath-views-" + std::to_string(::getpid()));
+  return dir;
+}
+
+fs::path scratch(const std::string& name) {
+  fs::create_directories(scratch_dir());
+  return scratch_dir() / name;
+}
+
+// Removes the traces and logs at the end unless a view failed: then they
+// stay (a "keep" file marks it) and the path is printed.
+struct ScratchCleanup {
+  ~ScratchCleanup() {
+    if (!fs::exists(scratch_dir())) return;
+    if (fs::exists(scratch_dir() / "keep"))
+      std::fprintf(stderr, "waves_views_signals_exist: traces and logs kept in %s\n", scratch_dir().c_str());
+    else
+      fs::remove_all(scratch_dir());
+  }
+};
+
+int run(const std::string& cmd) {
+  BOOST_TEST_MESSAGE("run: " << cmd);
+  const int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
+}
+
+std::vector<fs::path> views() {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(kSource / "waves"))
+    if (e.path().extension() == ".gtkw") out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// A trace with a few known signals, written by rxpath once for the checker tests.
+const std::string& small_trace() {
+  static const std::string path = [] {
+    const fs::path p = scratch("small.fst");
+    const int rc = run(kRxpath.string() + " --duration-us 5 --trace " + p.string() + " > " +
+                       scratch("small.log").string() + " 2>&1");
+    if (rc != 0) throw std::runtime_error("rxpath --trace failed, see " + scratch("small.log").string());
+    return p.string();
+  }();
+  return path;
+}
+
+}  // namespace
+
+BOOST_TEST_GLOBAL_FIXTURE(ScratchCleanup);
+
+BOOST_AUTO_TEST_CASE(parses_alias_bit_vector_and_comment_lines) {
+  const fs::path p = scratch("syntax.gtkw");
+  std::ofstream(p) << "[*] rxpath-view: syntax sample\n"
+                      "[*] rxpath-scenario: testbench/scenarios/ring-overflow.toml\n"
+                      "[*] rxpath-args: --set igb.rx_ring=64\n"
+                      "[dumpfile] \"x.fst\"\n"
+                      "*-20.000000 100 -1\n"
+                      "[treeopen] TOP.\n"
+                      "@800200\n"
+                      "-MAC\n"
+                      "@28\n"
+                      "TOP.a.clk\n"
+                      "[color] 3\n"
+                      "@22\n"
+                      "+{RDH} TOP.a.rdh_q[15:0]\n"
+                      "(3)TOP.a.ctl[7:0]\n"
+                      "#{pair} TOP.a.x (0)TOP.a.y[1:0]\n"
+                      "@2022\n"
+                      "^1 waves/filters/ctx.txt\n"
+                      "host.cpu0.ctx[2:0]\n"
+                      "@1000200\n"
+                      "-MAC\n";
+  const waves::GtkwView v = waves::parse_gtkw(p.string());
+  BOOST_TEST(v.title == "syntax sample");
+  BOOST_TEST(v.scenario == "testbench/scenarios/ring-overflow.toml");
+  BOOST_TEST(v.args == "--set igb.rx_ring=64");
+  std::vector<std::string> names;
+  for (const auto& s : v.signals) names.push_back(s.name);
+  const std::vector<std::string> want = {"TOP.a.clk", "TOP.a.rdh_q[15:0]", "TOP.a.ctl[7:0]",
+                                         "TOP.a.x",   "TOP.a.y[1:0]",      "host.cpu0.ctx[2:0]"};
+  BOOST_TEST(names == want, boost::test_tools::per_element());
+  BOOST_TEST(v.signals.at(1).line == 13);
+  BOOST_TEST(v.filters == std::vector<std::string>{"waves/filters/ctx.txt"}, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(bad_line_is_an_error_naming_file_and_line) {
+  const fs::path p = scratch("bad.gtkw");
+  std::ofstream(p) << "@28\n+{unterminated TOP.a.b\n";
+  try {
+    waves::parse_gtkw(p.string());
+    BOOST_FAIL("no error for an unterminated alias");
+  } catch (const std::runtime_error& e) {
+    BOOST_TEST(std::string(e.what()).find("bad.gtkw:2:") != std::string::npos, e.what());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(missing_names_and_wrong_ranges_are_reported) {
+  const std::set<std::string> have = {"TOP.a.clk", "TOP.a.rdh_q[15:0]", "host.cpu0.context"};
+  waves::GtkwView v;
+  v.signals = {{"TOP.a.clk", 1}, {"TOP.a.rdh_q[7:0]", 2}, {"TOP.a.nope", 3}, {"host.cpu0.context", 4}};
+  const auto miss = waves::missing_signals(v, have);
+  BOOST_TEST_REQUIRE(miss.size() == 2u);
+  BOOST_TEST(miss[0] == "line 2: TOP.a.rdh_q[7:0] (trace has TOP.a.rdh_q[15:0])");
+  BOOST_TEST(miss[1] == "line 3: TOP.a.nope");
+}
+
+BOOST_AUTO_TEST_CASE(fst_signals_lists_a_real_trace_and_check_fails_on_a_wrong_name) {
+  const auto names = waves::fst_signal_names(small_trace());
+  BOOST_TEST_REQUIRE(names.size() > 50u);
+  // Full dotted names, no blank before a range.
+  for (const auto& n : names) BOOST_TEST(n.find(' ') == std::string::npos, n);
+  BOOST_TEST(std::count_if(names.begin(), names.end(),
+                           [](const std::string& n) { return n.find(".nic_top.u_mac_rx.") != std::string::npos; }) > 0);
+
+  // A view naming one real signal passes; the same with one letter changed fails.
+  const std::string real = names.front();
+  const fs::path good = scratch("good.gtkw"), bad = scratch("wrong.gtkw");
+  std::ofstream(good) << "@28\n" << real << "\n";
+  std::ofstream(bad) << "@28\n" << real << "\n" << real << "_typo\n";
+  BOOST_TEST(run(kFstSignals.string() + " " + small_trace() + " --check " + good.string()) == 0);
+  BOOST_TEST(run(kFstSignals.string() + " " + small_trace() + " --check " + bad.string() + " 2> " +
+                 scratch("wrong.err").string()) == 1);
+  std::ifstream err(scratch("wrong.err"));
+  const std::string text((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
+  BOOST_TEST(text.find("line 3: " + real + "_typo") != std::string::npos, text);
+  BOOST_TEST(run(kFstSignals.string() + " /nonexistent.fst") == 2);
+}
+
+BOOST_AUTO_TEST_CASE(every_view_signal_exists_in_its_scenario_trace) {
+  const auto vs = views();
+  BOOST_TEST_REQUIRE(vs.size() >= 5u, "waves/ holds " << vs.size() << " views");
+  for (const auto& path : vs) {
+    BOOST_TEST_CONTEXT("view " << path.filename().string()) {
+      const waves::GtkwView v = waves::parse_gtkw(path.string());
+      BOOST_TEST(!v.title.empty(), "no '[*] rxpath-view:' line");
+      BOOST_TEST_REQUIRE(!v.scenario.empty(), "no '[*] rxpath-scenario:' line");
+      for (const auto& f : v.filters) BOOST_TEST(fs::exists(kSource / f), "filter file " << f << " missing");
+      std::string scenario;
+      if (v.scenario != "default") {
+        BOOST_TEST_REQUIRE(fs::exists(kSource / v.scenario), "scenario " << v.scenario << " missing");
+        scenario = (kSource / v.scenario).string();
+      }
+      const fs::path fst = scratch(path.stem().string() + ".fst");
+      const fs::path log = scratch(path.stem().string() + ".log");
+      const int ran = run("cd " + kSource.string() + " && " + kRxpath.string() + " " + scenario + " " + kDuration +
+                          " " + v.args + " --trace " + fst.string() + " > " + log.string() + " 2>&1");
+      if (ran != 0) std::ofstream(scratch("keep")) << path.string() << "\n";
+      BOOST_TEST_REQUIRE(ran == 0, "rxpath failed, see " << log.string());
+      const fs::path err = scratch(path.stem().string() + ".missing");
+      const int rc =
+          run(kFstSignals.string() + " " + fst.string() + " --check " + path.string() + " 2> " + err.string());
+      std::ifstream e(err);
+      const std::string text((std::istreambuf_iterator<char>(e)), std::istreambuf_iterator<char>());
+      BOOST_TEST(rc == 0, "signals missing from the trace:\n" << text);
+      if (rc != 0) std::ofstream(scratch("keep")) << path.string() << "\n";
+    }
+  }
+}
