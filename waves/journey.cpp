@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: Apache-2.0
+// waves/journey.cpp: see journey.hpp.
+#include "waves/journey.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <ostream>
+
+namespace rxpath::waves {
+
+namespace {
+
+bool ends_with(const std::string& s, const char* p) {
+  size_t n = std::strlen(p);
+  return s.size() >= n && s.compare(s.size() - n, n, p) == 0;
+}
+
+// "merged into 42" anywhere in the detail -> 42 (napi_gro_receive, H2).
+bool merged_into(const std::string& detail, uint64_t* into) {
+  static const char kKey[] = "merged into ";
+  size_t p = detail.find(kKey);
+  if (p == std::string::npos) return false;
+  p += sizeof kKey - 1;
+  if (p < detail.size() && detail[p] == '#') ++p;
+  if (p >= detail.size() || detail[p] < '0' || detail[p] > '9') return false;
+  uint64_t v = 0;
+  while (p < detail.size() && detail[p] >= '0' && detail[p] <= '9') v = v * 10 + uint64_t(detail[p++] - '0');
+  *into = v;
+  return true;
+}
+
+// The user's receive copy ends a delivered packet's journey.
+bool is_recv(const std::string& name) { return ends_with(name, "recvmsg"); }
+
+// Picoseconds as nanoseconds with 3 decimals, exactly.
+std::string ns3(uint64_t ps) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%" PRIu64 ".%03" PRIu64, ps / 1000, ps % 1000);
+  return b;
+}
+
+// The context a host stage runs in, from its kernel function: the ISR runs in
+// hard IRQ, the syscalls and the receive copy in the process, the rest of the
+// receive path in softirq (NET_RX, on IRQ exit or in ksoftirqd).
+const char* host_context(const std::string& name) {
+  static const char* const kHardirq[] = {"igb_msix_ring", "igb_intr", "igb_msix_other"};
+  static const char* const kProcess[] = {"epoll_wait", "ep_poll", "select", "do_select", "poll", "do_sys_poll",
+                                         "recvmsg", "recvfrom", "udp_recvmsg", "tcp_recvmsg", "sock_recvmsg",
+                                         "skb_copy_datagram_iter"};
+  for (const char* n : kHardirq)
+    if (name == n) return "hardirq";
+  for (const char* n : kProcess)
+    if (name == n) return "process";
+  return "softirq";
+}
+
+std::string skb_text(const stack::SkbView& v) {
+  if (!v.valid) return "";
+  char b[160];
+  int n = std::snprintf(b, sizeof b, "head=0 data=+%u tail=+%u end=+%u len=%u", v.data, v.tail, v.end, v.len);
+  if (v.data_len) n += std::snprintf(b + n, sizeof b - size_t(n), " data_len=%u", v.data_len);
+  if (v.truesize) std::snprintf(b + n, sizeof b - size_t(n), " truesize=%u", v.truesize);
+  return b;
+}
+
+}  // namespace
+
+const char* nic_block(const char* s) {
+  struct Map {
+    const char* stage;
+    const char* block;
+  };
+  static const Map kMap[] = {
+      {"xgmii_start", "MAC"},         {"mac_verdict", "MAC"},           {"mac_drop", "MAC"},
+      {"pktbuf_store", "packet buffer"}, {"pktbuf_drop", "packet buffer"}, {"rnbc_wait", "descriptors"},
+      {"desc_assign", "descriptors"}, {"desc_drop", "descriptors"},     {"writeback", "descriptors"},
+      {"dma_write", "DMA"},           {"msix", "interrupts"},
+  };
+  if (s)
+    for (const Map& m : kMap)
+      if (std::strcmp(m.stage, s) == 0) return m.block;
+  return "NIC";
+}
+
+uint64_t time_ps(const sc_core::sc_time& t) {
+  // sc_time's value is in units of the time resolution (1 ps by default).
+  static const sc_core::sc_time::value_type per_ps = sc_core::sc_time(1, sc_core::SC_PS).value();
+  if (per_ps == 0) return uint64_t(t.to_seconds() * 1e12 + 0.5);  // resolution coarser than 1 ps
+  return t.value() / per_ps;
+}
+
+Journey::Journey(uint64_t trace_id) : id_(trace_id) {}
+
+void Journey::set_window(sc_core::sc_time start, sc_core::sc_time stop) {
+  start_ps_ = time_ps(start);
+  stop_ps_ = time_ps(stop);
+  windowed_ = true;
+}
+
+bool Journey::wants(uint64_t trace_id) const {
+  return trace_id == id_ || std::find(follow_.begin(), follow_.end(), trace_id) != follow_.end();
+}
+
+void Journey::add(const stack::Stage& s) {
+  bool own = s.trace_id == id_;
+  if (!own) {
+    // After a GRO merge the packet's data travels as the head skb: keep that
+    // packet's host stages from here on.
+    if (s.cpu == stack::Stage::kNic || std::find(follow_.begin(), follow_.end(), s.trace_id) == follow_.end())
+      return;
+  }
+  Row r;
+  r.t_ps = time_ps(s.t);
+  if (r.t_ps < start_ps_ || r.t_ps > stop_ps_) return;
+  r.seq = seq_++;
+  r.packet = s.trace_id;
+  r.cpu = s.cpu;
+  r.cycle = s.cycle;
+  r.name = s.name ? s.name : "";
+  r.detail = s.detail;
+  r.has_drop = s.drop != nullptr;
+  if (s.drop) r.drop = s.drop;
+  r.skb = s.skb;
+  uint64_t into = 0;
+  if (s.cpu != stack::Stage::kNic && merged_into(r.detail, &into) && into != id_ && !wants(into))
+    follow_.push_back(into);
+  rows_.push_back(std::move(r));
+}
+
+std::vector<const Journey::Row*> Journey::sorted() const {
+  std::vector<const Row*> v;
+  v.reserve(rows_.size());
+  for (const Row& r : rows_) v.push_back(&r);
+  std::sort(v.begin(), v.end(), [](const Row* a, const Row* b) {
+    return a->t_ps != b->t_ps ? a->t_ps < b->t_ps : a->seq < b->seq;
+  });
+  return v;
+}
+
+Journey::Outcome Journey::outcome(const std::vector<const Row*>& rows) const {
+  Outcome o;
+  for (const Row* r : rows)
+    if (r->packet == id_ && r->name == "xgmii_start") {
+      o.first = r;
+      break;
+    }
+  if (!o.first && !rows.empty()) o.first = rows.front();
+  const Row* merge = nullptr;
+  for (const Row* r : rows) {
+    if (r->has_drop) {  // a drop ends the journey
+      o.kind = Outcome::dropped;
+      o.at = r;
+      return o;
+    }
+    if (is_recv(r->name)) {  // the last receive copy (a TCP skb may be read in parts)
+      o.kind = Outcome::delivered;
+      o.at = r;
+    }
+    uint64_t into = 0;
+    if (!merge && r->packet == id_ && r->cpu != stack::Stage::kNic && merged_into(r->detail, &into)) {
+      merge = r;
+      o.into = into;
+    }
+  }
+  if (merge) {
+    o.followed = o.kind == Outcome::delivered;
+    if (o.kind != Outcome::delivered) {
+      o.kind = Outcome::merged;
+      o.at = merge;
+    }
+  }
+  return o;
+}
+
+int64_t Journey::cycle_of(const Row& r) {
+  if (r.cpu == stack::Stage::kNic && r.cycle >= 0) return r.cycle;
+  return int64_t(r.t_ps / kNicCyclePs);
+}
+
+std::string Journey::where(const Row& r) {
+  if (r.cpu == stack::Stage::kNic) return nic_block(r.name.c_str());
+  return "cpu" + std::to_string(r.cpu) + " " + host_context(r.name);
+}
+
+std::string Journey::text() const {
+  std::string out;
+  char b[512];
+  if (rows_.empty()) {
+    std::snprintf(b, sizeof b, "packet %" PRIu64 ": no stages recorded%s\n", id_,
+                  windowed_ ? " inside the trace window" : "");
+    return b;
+  }
+  std::vector<const Row*> rows = sorted();
+  Outcome o = outcome(rows);
+
+  std::snprintf(b, sizeof b, "packet %" PRIu64 ": %zu stages", id_, rows.size());
+  out += b;
+  if (windowed_) out += ", window [" + ns3(start_ps_) + ", " + (stop_ps_ == UINT64_MAX ? "end" : ns3(stop_ps_)) + "] ns";
+  out += "\ncycle: NIC clock edge (6.4 ns); ~cycle: a host stage's time / 6.4 ns, rounded down\n";
+  out += "skb: offsets from skb->head; to next: time until the next stage\n\n";
+
+  // Column widths from the content.
+  std::vector<std::string> stage_col, skb_col, cycle_col;
+  size_t w_stage = 5, w_skb = 3, w_where = 5, w_cycle = 5;
+  for (const Row* r : rows) {
+    std::string st = r->name;
+    if (r->packet != id_) st += " [#" + std::to_string(r->packet) + "]";
+    stage_col.push_back(st);
+    skb_col.push_back(skb_text(r->skb));
+    bool host = !(r->cpu == stack::Stage::kNic && r->cycle >= 0);
+    cycle_col.push_back((host ? "~" : "") + std::to_string(cycle_of(*r)));
+    w_stage = std::max(w_stage, st.size());
+    w_skb = std::max(w_skb, skb_col.back().size());
+    w_where = std::max(w_where, where(*r).size());
+    w_cycle = std::max(w_cycle, cycle_col.back().size());
+  }
+  std::snprintf(b, sizeof b, "%14s %12s %*s  %-*s  %-*s  %-*s  %s\n", "t (ns)", "to next (ns)", int(w_cycle), "cycle",
+                int(w_where), "where", int(w_stage), "stage", int(w_skb), "skb", "detail");
+  out += b;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Row& r = *rows[i];
+    std::string next = i + 1 < rows.size() ? ns3(rows[i + 1]->t_ps - r.t_ps) : "";
+    std::string detail = r.detail;
+    if (r.has_drop) detail += (detail.empty() ? "" : "; ") + std::string("DROP: ") + r.drop;
+    std::string line;
+    std::snprintf(b, sizeof b, "%14s %12s %*s  %-*s  %-*s  %-*s  ", ns3(r.t_ps).c_str(), next.c_str(),
+                  int(w_cycle), cycle_col[i].c_str(), int(w_where), where(r).c_str(), int(w_stage),
+                  stage_col[i].c_str(), int(w_skb), skb_col[i].c_str());
+    line = b;
+    line += detail;
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+    uint64_t into = 0;
+    if (r.packet == id_ && r.cpu != stack::Stage::kNic && merged_into(r.detail, &into))
+      out += "                -- merged by GRO into packet " + std::to_string(into) + ": the rest of its data follows packet " +
+             std::to_string(into) + (wants(into) ? " (stages marked [#" + std::to_string(into) + "])" : "") + "\n";
+  }
+  out += "\n";
+  switch (o.kind) {
+    case Outcome::delivered:
+      out += "delivered: wire -> recv " + ns3(o.at->t_ps - o.first->t_ps) + " ns (" + o.first->name + " at " +
+             ns3(o.first->t_ps) + " ns -> " + o.at->name + " at " + ns3(o.at->t_ps) + " ns";
+      if (o.at->packet != id_) out += ", as part of packet " + std::to_string(o.at->packet);
+      if (o.first->name != "xgmii_start") out += "; the wire start is outside the trace";
+      out += ")\n";
+      break;
+    case Outcome::dropped:
+      out += "dropped: counted in " + o.at->drop + " (at " + o.at->name + ", " + ns3(o.at->t_ps) + " ns";
+      if (o.at->packet != id_) out += ", as part of packet " + std::to_string(o.at->packet);
+      out += ")\n";
+      break;
+    case Outcome::merged:
+      out += "merged by GRO into packet " + std::to_string(o.into) + " at " + ns3(o.at->t_ps) +
+             " ns: its data is delivered with packet " + std::to_string(o.into) + " (see its journey)\n";
+      break;
+    case Outcome::in_flight:
+      out += std::string("in flight: neither delivered nor dropped by the end of the ") +
+             (windowed_ ? "trace window" : "run") + "\n";
+      break;
+  }
+  return out;
+}
+
+void Journey::write_json(std::ostream& os) const {
+  using json = nlohmann::ordered_json;
+  json j;
+  j["id"] = id_;
+  if (windowed_) {
+    j["window_ps"] = {start_ps_, stop_ps_};
+  }
+  std::vector<const Row*> rows = sorted();
+  json stages = json::array();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Row& r = *rows[i];
+    json s;
+    s["t_ps"] = r.t_ps;
+    s["t_ns"] = double(r.t_ps) / 1000.0;
+    s["cycle"] = cycle_of(r);
+    s["cycle_from_host_time"] = !(r.cpu == stack::Stage::kNic && r.cycle >= 0);
+    if (i + 1 < rows.size()) s["to_next_ns"] = double(rows[i + 1]->t_ps - r.t_ps) / 1000.0;
+    s["where"] = where(r);
+    if (r.cpu != stack::Stage::kNic) s["cpu"] = r.cpu;
+    s["name"] = r.name;
+    if (r.packet != id_) s["packet"] = r.packet;
+    if (r.skb.valid)
+      s["skb"] = json{{"head", r.skb.head}, {"data", r.skb.data}, {"tail", r.skb.tail}, {"end", r.skb.end},
+                      {"len", r.skb.len},   {"data_len", r.skb.data_len}, {"truesize", r.skb.truesize}};
+    else
+      s["skb"] = nullptr;
+    s["detail"] = r.detail;
+    if (r.has_drop) s["drop"] = r.drop;
+    stages.push_back(std::move(s));
+  }
+  j["stages"] = std::move(stages);
+  json out;
+  if (rows.empty()) {
+    out["kind"] = "absent";
+  } else {
+    Outcome o = outcome(rows);
+    switch (o.kind) {
+      case Outcome::delivered:
+        out["kind"] = "delivered";
+        out["at"] = o.at->name;
+        out["latency_ns"] = double(o.at->t_ps - o.first->t_ps) / 1000.0;
+        out["from"] = o.first->name;
+        if (o.at->packet != id_) out["as_packet"] = o.at->packet;
+        break;
+      case Outcome::dropped:
+        out["kind"] = "dropped";
+        out["at"] = o.at->name;
+        out["counter"] = o.at->drop;
+        out["t_ns"] = double(o.at->t_ps) / 1000.0;
+        if (o.at->packet != id_) out["as_packet"] = o.at->packet;
+        break;
+      case Outcome::merged:
+        out["kind"] = "merged";
+        out["into"] = o.into;
+        out["t_ns"] = double(o.at->t_ps) / 1000.0;
+        break;
+      case Outcome::in_flight:
+        out["kind"] = "in_flight";
+        break;
+    }
+  }
+  j["outcome"] = std::move(out);
+  os << j.dump(1) << '\n';
+}
+
+}  // namespace rxpath::waves

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+// waves/journey.hpp: one packet's journey, every hardware and software stage
+// it passed in time order (XGMII start ... MSI-X, ISR, NAPI, GRO, ip_rcv ...
+// recvmsg), with the skb's pointers at each layer, the time to the next stage,
+// and how it ended: delivered (latency wire -> recv), dropped (the counter that
+// counted it) or merged by GRO into another packet.
+//
+// The Recorder (waves/recorder.hpp) feeds it every stack::Stage it sees; the
+// journey keeps those of its packet inside the window. A packet GRO merged
+// into packet H (stage napi_gro_receive, detail "merged into H") goes on as
+// packet H: host stages of H that arrive after the merge are kept too, marked
+// with H's id (wants() tells the caller which ids the journey still takes).
+#pragma once
+
+#include "stack/trace.hpp"
+
+#include <systemc>
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace rxpath::waves {
+
+// The NIC block a NIC stage happens in ("MAC", "packet buffer", "descriptors",
+// "DMA", "interrupts"), by the stage's name (bridge::nic_stage_name); "NIC"
+// for a name it does not know.
+const char* nic_block(const char* nic_stage);
+
+// An sc_time as integer picoseconds (the NIC clock is 6400 ps).
+uint64_t time_ps(const sc_core::sc_time& t);
+constexpr uint64_t kNicCyclePs = 6400;
+
+class Journey {
+ public:
+  explicit Journey(uint64_t trace_id);
+  uint64_t id() const { return id_; }
+
+  // Keep only stages with start <= t <= stop (default: everything).
+  void set_window(sc_core::sc_time start, sc_core::sc_time stop);
+
+  // Every stage of this packet (stages of other packets are ignored, except
+  // those of a packet this one was merged into, after the merge).
+  void add(const stack::Stage& s);
+  // True when add() would keep a stage of `trace_id` (a cheap filter).
+  bool wants(uint64_t trace_id) const;
+
+  bool empty() const { return rows_.empty(); }
+  std::string text() const;                   // readable table
+  void write_json(std::ostream& os) const;    // machine-readable
+
+ private:
+  struct Row {
+    uint64_t t_ps = 0;
+    uint64_t seq = 0;            // arrival order (ties)
+    uint64_t packet = 0;         // trace_id the stage came with
+    int cpu = stack::Stage::kNic;
+    int64_t cycle = -1;          // NIC cycle; -1 for host stages
+    std::string name, detail, drop;
+    bool has_drop = false;
+    stack::SkbView skb;
+  };
+  struct Outcome {
+    enum Kind { in_flight, delivered, dropped, merged } kind = in_flight;
+    const Row* at = nullptr;      // the stage that decided it
+    const Row* first = nullptr;   // first stage (wire side) for the latency
+    uint64_t into = 0;            // merged: the packet it went on as
+    bool followed = false;        // merged: the journey follows `into`
+  };
+  std::vector<const Row*> sorted() const;
+  Outcome outcome(const std::vector<const Row*>& rows) const;
+  static std::string where(const Row& r);
+  static int64_t cycle_of(const Row& r);
+
+  uint64_t id_;
+  uint64_t start_ps_ = 0, stop_ps_ = UINT64_MAX;
+  bool windowed_ = false;
+  std::vector<Row> rows_;
+  std::vector<uint64_t> follow_;  // packets this one was merged into, in order
+  uint64_t seq_ = 0;
+};
+
+}  // namespace rxpath::waves

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: Apache-2.0
+// waves/tests/timeline_test.cpp: the Chrome trace-event JSON parses, has the
+// expected phases, balanced and nested B/E per thread (also after a wrong
+// end()), flows s..t..f per packet in time order, metadata names, ts in
+// microseconds, NIC slices, counters, the window, determinism and the memory
+// per event.
+#define BOOST_TEST_NO_MAIN
+#define BOOST_TEST_ALTERNATIVE_INIT_API
+#define BOOST_TEST_MODULE waves_timeline
+#include <boost/test/unit_test.hpp>
+
+#include "waves/timeline.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <set>
+#include <sstream>
+
+using nlohmann::json;
+using rxpath::stack::SkbView;
+using rxpath::stack::Stage;
+using rxpath::waves::Timeline;
+using sc_core::SC_NS;
+using sc_core::sc_time;
+
+namespace {
+
+Stage nic(uint64_t id, const char* name, int64_t cycle, std::string detail = "", const char* drop = nullptr) {
+  Stage s;
+  s.trace_id = id;
+  s.name = name;
+  s.cpu = Stage::kNic;
+  s.cycle = cycle;
+  s.t = sc_time(double(cycle) * 6.4, SC_NS);
+  s.detail = std::move(detail);
+  s.drop = drop;
+  return s;
+}
+
+Stage host(uint64_t id, const char* name, int cpu, double t_ns, std::string detail = "") {
+  Stage s;
+  s.trace_id = id;
+  s.name = name;
+  s.cpu = cpu;
+  s.t = sc_time(t_ns, SC_NS);
+  s.detail = std::move(detail);
+  return s;
+}
+
+sc_time ns(double v) { return sc_time(v, SC_NS); }
+
+// Two packets through NIC and host, spans on two CPUs, a counter.
+void feed(Timeline& tl) {
+  tl.counter("host.sock.fd5.rx_queue", 0, ns(0));
+  for (uint64_t id : {1, 2}) {
+    int64_t c0 = id == 1 ? 100 : 400;
+    tl.stage(nic(id, "xgmii_start", c0, "lane 0"));
+    tl.stage(nic(id, "mac_verdict", c0 + 190, "ok len=1514"));
+    tl.stage(nic(id, "pktbuf_store", c0 + 191, "len=1514"));
+    tl.stage(nic(id, "desc_assign", c0 + 200, "q0 desc " + std::to_string(id)));
+    tl.stage(nic(id, "dma_write", c0 + 210, "addr 0x1000 len=1514"));
+    tl.stage(nic(id, "writeback", c0 + 320, "q0 desc " + std::to_string(id)));
+  }
+  tl.stage(nic(1, "msix", 800, "vector 0"));  // one message reports both frames
+  tl.stage(nic(2, "msix", 800, "vector 0"));
+  double t = 800 * 6.4;
+  tl.begin(0, "igb_msix_ring", ns(t + 10));
+  tl.stage(host(1, "igb_msix_ring", 0, t + 12));
+  tl.stage(host(2, "igb_msix_ring", 0, t + 12));
+  tl.end(0, "igb_msix_ring", ns(t + 50));
+  tl.begin(0, "net_rx_action", ns(t + 60));
+  tl.begin(0, "igb_poll", ns(t + 70));
+  tl.begin(0, "igb_clean_rx_irq", ns(t + 80));
+  Stage s = host(1, "igb_clean_rx_irq", 0, t + 90, "q0 desc 1");
+  s.skb.valid = true;
+  s.skb.data = 66, s.skb.tail = 1580, s.skb.end = 1728, s.skb.len = 1514;
+  tl.stage(s);
+  tl.stage(host(2, "igb_clean_rx_irq", 0, t + 95, "q0 desc 2 \"quoted\""));
+  tl.end(0, "igb_clean_rx_irq", ns(t + 100));
+  tl.stage(host(1, "ip_rcv", 0, t + 110));
+  tl.stage(host(2, "ip_rcv", 0, t + 120));
+  tl.counter("host.sock.fd5.rx_queue", 2, ns(t + 130));
+  tl.end(0, "igb_poll", ns(t + 140));
+  tl.end(0, "net_rx_action", ns(t + 150));
+  tl.begin(1, "recvmsg", ns(t + 200));
+  tl.stage(host(1, "udp_recvmsg", 1, t + 210, "1472 bytes"));
+  tl.end(1, "recvmsg", ns(t + 220));
+  tl.counter("host.sock.fd5.rx_queue", 1, ns(t + 220));
+}
+
+json written(const Timeline& tl, std::string* text = nullptr) {
+  std::ostringstream os;
+  tl.write(os);
+  if (text) *text = os.str();
+  return json::parse(os.str());
+}
+
+// Checks B/E balance and nesting per (pid, tid) in file order; returns the number of B.
+size_t check_nesting(const json& ev) {
+  std::map<std::pair<int, int>, std::vector<std::string>> st;
+  std::map<std::pair<int, int>, double> last;
+  size_t begins = 0;
+  for (const json& e : ev) {
+    std::string ph = e["ph"];
+    if (ph != "B" && ph != "E") continue;
+    auto key = std::make_pair(e["pid"].get<int>(), e["tid"].get<int>());
+    double ts = e["ts"].get<double>();
+    BOOST_TEST(ts >= last[key]);
+    last[key] = ts;
+    if (ph == "B") {
+      st[key].push_back(e["name"]);
+      ++begins;
+    } else {
+      BOOST_TEST_REQUIRE(!st[key].empty());
+      BOOST_TEST(st[key].back() == e["name"].get<std::string>());
+      st[key].pop_back();
+    }
+  }
+  for (auto& [k, v] : st) BOOST_TEST(v.empty(), "thread " << k.second << " left " << v.size() << " spans open");
+  return begins;
+}
+
+std::vector<json> of_phase(const json& ev, const std::string& ph) {
+  std::vector<json> r;
+  for (const json& e : ev)
+    if (e["ph"] == ph) r.push_back(e);
+  return r;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(json_has_phases_metadata_and_microseconds) {
+  Timeline tl;
+  feed(tl);
+  json j = written(tl);
+  BOOST_TEST(j["displayTimeUnit"] == "ns");
+  const json& ev = j["traceEvents"];
+  BOOST_TEST_REQUIRE(ev.is_array());
+  std::set<std::string> phases;
+  for (const json& e : ev) phases.insert(e["ph"].get<std::string>());
+  for (const char* p : {"M", "B", "E", "i", "X", "C", "s", "t", "f"}) BOOST_TEST(phases.count(p) == 1u, p);
+
+  // Metadata names.
+  std::map<std::pair<int, int>, std::string> thread;
+  std::map<int, std::string> process;
+  for (const json& e : of_phase(ev, "M")) {
+    if (e["name"] == "process_name") process[e["pid"]] = e["args"]["name"];
+    if (e["name"] == "thread_name") thread[{e["pid"], e["tid"]}] = e["args"]["name"];
+  }
+  BOOST_TEST(process[1] == "host");
+  BOOST_TEST(process[2] == "NIC");
+  BOOST_TEST(thread[std::make_pair(1, 0)] == "cpu0");
+  BOOST_TEST(thread[std::make_pair(1, 1)] == "cpu1");
+  std::set<std::string> nic_threads;
+  for (auto& [k, v] : thread)
+    if (k.first == 2) nic_threads.insert(v);
+  for (const char* n : {"MAC", "packet buffer", "descriptors", "DMA", "interrupts"}) BOOST_TEST(nic_threads.count(n) == 1u, n);
+
+  // ts in microseconds: xgmii_start of packet 1 at cycle 100 = 640 ns = 0.64 us; the frame lasts to the
+  // end of its verdict cycle (191 cycles).
+  bool found = false;
+  for (const json& e : of_phase(ev, "X"))
+    if (e["name"] == "frame #1") {
+      found = true;
+      BOOST_TEST(e["pid"] == 2);
+      BOOST_TEST(e["ts"].get<double>() == 0.64, boost::test_tools::tolerance(1e-9));
+      BOOST_TEST(e["dur"].get<double>() == 191 * 0.0064, boost::test_tools::tolerance(1e-9));
+      BOOST_TEST(e["args"]["detail"] == "ok len=1514");
+    }
+  BOOST_TEST(found);
+  // A DMA burst of 1514 bytes on a 16-byte bus: 95 cycles.
+  for (const json& e : of_phase(ev, "X"))
+    if (e["name"] == "dma_write #2") BOOST_TEST(e["dur"].get<double>() == 95 * 0.0064, boost::test_tools::tolerance(1e-9));
+  // One MSI-X slice for the message that reports both frames.
+  size_t msix = 0;
+  for (const json& e : of_phase(ev, "X"))
+    if (e["tid"] == 5 && e["pid"] == 2) ++msix;
+  BOOST_TEST(msix == 1u);
+
+  // Host stage instants on their CPU, thread scope, with args.
+  for (const json& e : of_phase(ev, "i")) {
+    BOOST_TEST(e["s"] == "t");
+    BOOST_TEST(e["pid"] == 1);
+    if (e["name"] == "igb_clean_rx_irq" && e["args"]["id"] == 1) {
+      BOOST_TEST(e["args"]["skb"].get<std::string>().find("data=+66") != std::string::npos);
+      BOOST_TEST(e["ts"].get<double>() == (800 * 6.4 + 90) / 1000.0, boost::test_tools::tolerance(1e-9));
+    }
+    if (e["name"] == "igb_clean_rx_irq" && e["args"]["id"] == 2) BOOST_TEST(e["args"]["detail"] == "q0 desc 2 \"quoted\"");
+  }
+  // Counters.
+  std::vector<uint64_t> values;
+  for (const json& e : of_phase(ev, "C")) {
+    BOOST_TEST(e["name"] == "host.sock.fd5.rx_queue");
+    values.push_back(e["args"]["value"]);
+  }
+  BOOST_TEST((values == std::vector<uint64_t>{0, 2, 1}));
+  BOOST_TEST(check_nesting(ev) == 5u);
+  BOOST_TEST(tl.repairs() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(flows_link_each_packet_in_time_order) {
+  Timeline tl;
+  feed(tl);
+  json ev = written(tl)["traceEvents"];
+  std::map<uint64_t, std::vector<json>> flows;
+  for (const json& e : ev) {
+    std::string ph = e["ph"];
+    if (ph == "s" || ph == "t" || ph == "f") {
+      BOOST_TEST(e["cat"] == "packet");
+      BOOST_TEST(e["bp"] == "e");
+      flows[e["id"].get<uint64_t>()].push_back(e);
+    }
+  }
+  BOOST_TEST_REQUIRE(flows.size() == 2u);
+  for (auto& [id, f] : flows) {
+    BOOST_TEST_REQUIRE(f.size() >= 2u);
+    BOOST_TEST(f.front()["ph"] == "s");
+    BOOST_TEST(f.back()["ph"] == "f");
+    for (size_t i = 1; i + 1 < f.size(); ++i) BOOST_TEST(f[i]["ph"] == "t");
+    for (size_t i = 1; i < f.size(); ++i) BOOST_TEST(f[i]["ts"].get<double>() >= f[i - 1]["ts"].get<double>());
+    // starts at the frame's /S/ on the MAC lane
+    BOOST_TEST(f.front()["pid"] == 2);
+    BOOST_TEST(f.front()["tid"] == 1);
+  }
+  // packet 1: xgmii, buffered, desc, dma, writeback, msix, isr, clean, ip_rcv, recvmsg (on cpu1)
+  BOOST_TEST(flows[1].size() == 10u);
+  BOOST_TEST(flows[1].back()["tid"] == 1);
+  BOOST_TEST(flows[1].back()["pid"] == 1);
+  BOOST_TEST(flows[2].size() == 9u);
+}
+
+BOOST_AUTO_TEST_CASE(wrong_end_is_repaired_and_open_spans_closed) {
+  Timeline tl;
+  tl.begin(0, "net_rx_action", ns(10));
+  tl.begin(0, "igb_poll", ns(20));
+  tl.end(0, "net_rx_action", ns(30));   // igb_poll still open: closed first
+  tl.end(0, "igb_poll", ns(40));        // nothing open of that name: ignored
+  tl.begin(0, "epoll_wait", ns(50));    // never ended: closed at the end
+  tl.begin(1, "recvmsg", ns(60));
+  tl.end(1, "recvmsg", ns(55));         // goes back in time: clamped
+  BOOST_TEST(tl.repairs() == 3u);
+  BOOST_TEST(!tl.first_problem().empty());
+  std::string text;
+  json j = written(tl, &text);
+  BOOST_TEST(check_nesting(j["traceEvents"]) == 4u);
+  BOOST_TEST(j["otherData"]["nesting_repairs"] == "3");
+}
+
+BOOST_AUTO_TEST_CASE(window_keeps_only_inside) {
+  Timeline tl;
+  tl.set_window(ns(2000), ns(5200));
+  tl.begin(0, "ksoftirqd", ns(1000));                 // open across the start: begins at 2000 ns
+  feed(tl);
+  tl.counter("host.sock.fd5.rx_queue", 7, ns(100));   // the last value before: shown at the window start
+  tl.end(0, "ksoftirqd", ns(9000));                    // after the stop: closed at 5200 ns
+  json ev = written(tl)["traceEvents"];
+  check_nesting(ev);
+  for (const json& e : ev) {
+    if (e["ph"] == "M") continue;
+    double ts = e["ts"].get<double>();
+    BOOST_TEST(ts >= 2.0 - 1e-12, e.dump());
+    BOOST_TEST(ts <= 5.2 + 1e-12, e.dump());
+    if (e["ph"] == "X") BOOST_TEST(ts + e["dur"].get<double>() <= 5.2 + 1e-9, e.dump());
+  }
+  bool ksoftirqd = false, before = false, host_after = false, frame1 = false;
+  for (const json& e : ev) {
+    if (e["ph"] == "B" && e["name"] == "ksoftirqd") ksoftirqd = e["ts"].get<double>() == 2.0;
+    if (e["ph"] == "C" && e["args"]["value"] == 7) before = e["ts"].get<double>() == 2.0;
+    if (e["ph"] == "i") host_after = true;          // host stages are after 5120 + 12 ns: only the ISR ones
+    if (e["ph"] == "X" && e["name"] == "frame #1") frame1 = true;  // 640..1862 ns: outside
+  }
+  BOOST_TEST(ksoftirqd);
+  BOOST_TEST(before);
+  BOOST_TEST(host_after);
+  BOOST_TEST(!frame1);
+  size_t instants = of_phase(ev, "i").size();
+  BOOST_TEST(instants == 2u);  // igb_msix_ring of both packets at 5132 ns; the rest is after 5200 ns
+}
+
+BOOST_AUTO_TEST_CASE(output_is_deterministic) {
+  Timeline a, b;
+  feed(a);
+  feed(b);
+  std::string ta, ta2, tb;
+  written(a, &ta);
+  written(a, &ta2);
+  written(b, &tb);
+  BOOST_TEST(ta == ta2);
+  BOOST_TEST(ta == tb);
+}
+
+BOOST_AUTO_TEST_CASE(events_are_stored_compactly) {
+  Timeline tl;
+  const int n = 200000;
+  for (int i = 0; i < n; ++i) {
+    uint64_t id = uint64_t(i / 20 + 1);
+    if (i % 2) tl.stage(nic(id, "dma_write", i, "addr 0x1000 len=256"));
+    else tl.stage(host(id, "ip_rcv", i % 4 / 2, i * 6.4, "fd 5 qlen 3"));
+  }
+  double per_event = double(tl.memory_bytes()) / double(tl.events());
+  BOOST_TEST_MESSAGE("bytes per stage event: " << per_event);
+  BOOST_TEST(per_event < 90.0);  // 48-byte events + detail text; was 102 with pre-rendered JSON args
+}
+
+int sc_main(int argc, char** argv) { return boost::unit_test::unit_test_main(&init_unit_test, argc, argv); }

@@ -1,0 +1,607 @@
+// SPDX-License-Identifier: Apache-2.0
+// waves/timeline.cpp: see timeline.hpp.
+#include "waves/timeline.hpp"
+
+#include "waves/journey.hpp"  // nic_block, time_ps, kNicCyclePs
+
+#include <algorithm>
+#include <cctype>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <ostream>
+#include <stdexcept>
+
+namespace rxpath::waves {
+
+namespace {
+
+constexpr uint8_t kHostPid = 1, kNicPid = 2;
+enum NicTid : int16_t { kMac = 1, kPktBuf = 2, kDesc = 3, kDma = 4, kIrq = 5, kOther = 6 };
+const char* const kNicThreadNames[] = {"", "MAC", "packet buffer", "descriptors", "DMA", "interrupts", "other"};
+
+void json_escape(std::string& out, const char* s) {
+  for (; *s; ++s) {
+    unsigned char c = static_cast<unsigned char>(*s);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20) {
+          char b[8];
+          std::snprintf(b, sizeof b, "\\u%04x", c);
+          out += b;
+        } else {
+          out += char(c);
+        }
+    }
+  }
+}
+
+// Picoseconds as microseconds with their fractional part, exactly.
+void put_us(std::string& out, uint64_t ps) {
+  char b[40];
+  std::snprintf(b, sizeof b, "%" PRIu64 ".%06" PRIu64, ps / 1000000, ps % 1000000);
+  out += b;
+}
+
+void put_u64(std::string& out, uint64_t v) {
+  char b[24];
+  std::snprintf(b, sizeof b, "%" PRIu64, v);
+  out += b;
+}
+
+// The byte count of a NIC stage from its detail ("len=1514" or "len 1514").
+uint64_t detail_len(const std::string& d) {
+  for (size_t p = d.find("len"); p != std::string::npos; p = d.find("len", p + 3)) {
+    if (p > 0 && (std::isalnum(static_cast<unsigned char>(d[p - 1])) || d[p - 1] == '_')) continue;
+    size_t q = p + 3;
+    if (q < d.size() && (d[q] == '=' || d[q] == ' ' || d[q] == ':')) ++q;
+    if (q >= d.size() || !std::isdigit(static_cast<unsigned char>(d[q]))) continue;
+    uint64_t v = 0;
+    while (q < d.size() && std::isdigit(static_cast<unsigned char>(d[q]))) v = v * 10 + uint64_t(d[q++] - '0');
+    return v;
+  }
+  return 0;
+}
+
+}  // namespace
+
+Timeline::Timeline() = default;
+
+void Timeline::set_window(sc_core::sc_time start, sc_core::sc_time stop) {
+  start_ps_ = time_ps(start);
+  stop_ps_ = time_ps(stop);
+  windowed_ = true;
+}
+
+void Timeline::set_dma_beat_bytes(unsigned bytes) { beat_bytes_ = bytes ? bytes : 16; }
+
+size_t Timeline::memory_bytes() const {
+  size_t n = ev_.bytes() + skbs_.bytes() + arena_.bytes();
+  for (const std::string& s : names_) n += sizeof s + s.capacity();
+  n += (name_by_ptr_.size() + name_by_text_.size()) * 64 + pending_.size() * 64;
+  for (const Cpu& c : cpus_) n += sizeof c + c.stack.capacity() * sizeof(Open);
+  return n;
+}
+
+uint32_t Timeline::intern(const char* s) {
+  if (!s) s = "";
+  auto p = name_by_ptr_.find(s);
+  if (p != name_by_ptr_.end() && names_[p->second] == s) return p->second;  // same pointer, same text
+  auto [it, added] = name_by_text_.emplace(s, uint32_t(names_.size()));
+  if (added) names_.emplace_back(s);
+  name_by_ptr_[s] = it->second;
+  return it->second;
+}
+
+uint32_t Timeline::Arena::add(const std::string& a, const char* b) {
+  size_t n = a.size() + 1 + (b ? std::strlen(b) + 1 : 0);
+  if (n > (1u << 20)) throw std::invalid_argument("Timeline: stage detail longer than 1 MiB");
+  if (used_ + n > (1u << 20)) {
+    if (blocks_.size() >= 4096) throw std::length_error("Timeline: more than 4 GiB of stage details");
+    blocks_.emplace_back(new char[1u << 20]);
+    used_ = 0;
+  }
+  char* p = blocks_.back().get() + used_;
+  std::memcpy(p, a.c_str(), a.size() + 1);
+  if (b) std::memcpy(p + a.size() + 1, b, std::strlen(b) + 1);
+  uint32_t off = uint32_t(((blocks_.size() - 1) << 20) | used_);
+  used_ += n;
+  return off;
+}
+
+// The detail (and drop counter) of an event in the arena; kNone when empty.
+uint32_t Timeline::args(const std::string& detail, const char* drop, uint8_t* flags) {
+  if (detail.empty() && !drop) return kNone;
+  if (drop) *flags |= kHasDrop;
+  return arena_.add(detail, drop);
+}
+
+void Timeline::problem(const std::string& what) {
+  ++repairs_;
+  if (first_problem_.empty()) first_problem_ = what;
+}
+
+Timeline::Cpu& Timeline::cpu_state(int cpu) {
+  if (cpu < 0 || cpu > 4095) throw std::invalid_argument("Timeline: cpu " + std::to_string(cpu) + " out of range 0..4095");
+  if (size_t(cpu) >= cpus_.size()) cpus_.resize(size_t(cpu) + 1);
+  return cpus_[size_t(cpu)];
+}
+
+Timeline::Ev& Timeline::push(char ph, uint8_t pid, int16_t tid, uint64_t ts, uint32_t name) {
+  Ev e{};
+  e.ts = ts;
+  e.name = name;
+  e.args = kNone;
+  e.skb = kNone;
+  e.seq = seq_++;
+  e.tid = tid;
+  e.pid = pid;
+  e.ph = ph;
+  ev_.push_back(e);
+  if (ts > max_ps_ && ts != kNoTime) max_ps_ = ts;
+  return ev_.back();
+}
+
+// Spans that were open when the window opened on this CPU begin at its start.
+void Timeline::open_window(int cpu, Cpu& c) {
+  if (c.opened) return;
+  c.opened = true;
+  for (Open& o : c.stack) {
+    if (o.emitted) continue;
+    push('B', kHostPid, int16_t(cpu), start_ps_, o.name);
+    o.emitted = true;
+  }
+}
+
+void Timeline::begin(int cpu, const char* func, sc_core::sc_time t) {
+  Cpu& c = cpu_state(cpu);
+  uint64_t ps = time_ps(t);
+  if (ps < c.last_ps) {  // spans of one CPU must not go back in time
+    problem("begin " + std::string(func ? func : "") + " on cpu" + std::to_string(cpu) + " went back in time");
+    ps = c.last_ps;
+  }
+  c.last_ps = ps;
+  uint32_t name = intern(func);
+  bool in = in_window(ps);
+  if (in) open_window(cpu, c);
+  c.stack.push_back({name, in});
+  if (in) push('B', kHostPid, int16_t(cpu), ps, name);
+}
+
+void Timeline::end(int cpu, const char* func, sc_core::sc_time t) {
+  Cpu& c = cpu_state(cpu);
+  uint64_t ps = time_ps(t);
+  std::string f = func ? func : "";
+  if (ps < c.last_ps) {
+    problem("end " + f + " on cpu" + std::to_string(cpu) + " went back in time");
+    ps = c.last_ps;
+  }
+  c.last_ps = ps;
+  uint32_t name = intern(func);
+  size_t k = c.stack.size();
+  while (k > 0 && c.stack[k - 1].name != name) --k;
+  if (k == 0) {
+    problem("end " + f + " on cpu" + std::to_string(cpu) + " with no open span of that name (ignored)");
+    return;
+  }
+  bool in = in_window(ps);
+  if (in) open_window(cpu, c);
+  if (k != c.stack.size())
+    problem("end " + f + " on cpu" + std::to_string(cpu) + " while " + names_[c.stack.back().name] +
+            " was open (inner spans closed first)");
+  while (c.stack.size() >= k) {
+    Open o = c.stack.back();
+    c.stack.pop_back();
+    if (o.emitted && in) push('E', kHostPid, int16_t(cpu), ps, o.name);
+  }
+}
+
+void Timeline::counter(const std::string& name, uint64_t value, sc_core::sc_time t) {
+  uint64_t ps = time_ps(t);
+  uint32_t n = intern(name.c_str());
+  if (ps < start_ps_) {
+    before_window_[n] = value;
+    return;
+  }
+  if (ps > stop_ps_) return;
+  uint8_t pid = name.compare(0, 4, "nic.") == 0 ? kNicPid : kHostPid;
+  Ev& e = push('C', pid, 0, ps, n);
+  e.dur = value;
+}
+
+void Timeline::stage(const stack::Stage& s) {
+  uint64_t ps = time_ps(s.t);
+  if (s.cpu == stack::Stage::kNic) {
+    nic_stage(s, ps);
+    return;
+  }
+  Cpu& c = cpu_state(s.cpu);
+  if (!in_window(ps)) return;
+  open_window(s.cpu, c);
+  Ev& e = push('i', kHostPid, int16_t(s.cpu), ps, intern(s.name));
+  e.id = s.trace_id;
+  e.flow = s.trace_id ? kFlow : 0;
+  e.args = args(s.detail, s.drop, &e.flow);
+  if (s.skb.valid) {
+    e.skb = uint32_t(skbs_.size());
+    skbs_.push_back({s.skb.data, s.skb.tail, s.skb.end, s.skb.len, s.skb.data_len, s.skb.truesize});
+  }
+}
+
+// A NIC range [start, end] (end inclusive of its last clock cycle) as an X
+// event, clipped to the window; its seq is the start's, so it sorts there.
+void Timeline::nic_range(uint64_t start, uint32_t seq, uint64_t end, int16_t tid, const char* name, uint64_t id,
+                         const stack::Stage* a) {
+  if (end < start) end = start;
+  uint64_t stop = end + kNicCyclePs;
+  if (stop <= start_ps_ || start > stop_ps_) return;
+  uint64_t ts = std::max(start, start_ps_);
+  if (stop_ps_ != UINT64_MAX) stop = std::min(stop, stop_ps_);
+  Ev& e = push('X', kNicPid, tid, ts, intern(name));
+  e.seq = seq;
+  --seq_;  // push took a new seq; the range keeps its start's
+  e.dur = stop - ts;
+  e.id = id;
+  e.flow = id ? kFlow : 0;
+  if (a) e.args = args(a->detail, a->drop, &e.flow);
+}
+
+void Timeline::nic_stage(const stack::Stage& s, uint64_t ps) {
+  const char* n = s.name ? s.name : "";
+  uint64_t id = s.trace_id;
+  auto is = [n](const char* x) { return std::strcmp(n, x) == 0; };
+
+  // Ranges: remember their start, draw them when they end.
+  if (is("xgmii_start") || is("pktbuf_store") || is("rnbc_wait")) {
+    Pending& p = pending_[id];
+    uint32_t seq = seq_++;
+    if (is("xgmii_start")) {
+      p.mac = ps, p.mac_seq = seq;
+    } else if (is("pktbuf_store")) {
+      p.pb = ps, p.pb_seq = seq;
+    } else if (p.rnbc == kNoTime) {
+      p.rnbc = ps, p.rnbc_seq = seq;
+    }
+    if (ps > max_ps_) max_ps_ = ps;
+    return;
+  }
+  auto pend = pending_.find(id);
+  Pending* p = pend == pending_.end() ? nullptr : &pend->second;
+  if (is("mac_verdict")) {
+    if (p && p->mac != kNoTime) {
+      nic_range(p->mac, p->mac_seq, ps, kMac, "frame", id, &s);
+      p->mac = kNoTime;
+    } else if (in_window(ps)) {
+      nic_range(ps, seq_++, ps, kMac, "frame", id, &s);
+    }
+  } else if (is("desc_assign") || is("desc_drop")) {
+    if (p && p->pb != kNoTime) {
+      nic_range(p->pb, p->pb_seq, ps, kPktBuf, "buffered", id, nullptr);
+      p->pb = kNoTime;
+    }
+    if (p && p->rnbc != kNoTime) {
+      nic_range(p->rnbc, p->rnbc_seq, ps, kDesc, "rnbc_wait", id, nullptr);
+      p->rnbc = kNoTime;
+    }
+    if (in_window(ps)) nic_range(ps, seq_++, ps, kDesc, n, id, &s);
+  } else if (in_window(ps)) {
+    int16_t tid = kOther;
+    const char* block = nic_block(n);
+    if (std::strcmp(block, "MAC") == 0) tid = kMac;
+    else if (std::strcmp(block, "packet buffer") == 0) tid = kPktBuf;
+    else if (std::strcmp(block, "descriptors") == 0) tid = kDesc;
+    else if (std::strcmp(block, "DMA") == 0) tid = kDma;
+    else if (std::strcmp(block, "interrupts") == 0) tid = kIrq;
+    uint64_t last = ps;
+    if (is("dma_write")) {
+      uint64_t len = detail_len(s.detail);
+      uint64_t beats = len ? (len + beat_bytes_ - 1) / beat_bytes_ : 1;
+      last = ps + (beats - 1) * kNicCyclePs;
+    }
+    if (is("msix")) {
+      // One MSI-X reports several frames: one slice, the others anchor their flows on it.
+      for (size_t i = ev_.size(); i-- > 0 && ev_[i].ts == ps;)
+        if (ev_[i].tid == kIrq && ev_[i].pid == kNicPid && (ev_[i].ph == 'X' || ev_[i].ph == 'a')) {
+          Ev& e = push('a', kNicPid, kIrq, ps, ev_[i].name);
+          e.id = id;
+          e.flow = id ? kFlow : 0;
+          return;
+        }
+    }
+    nic_range(ps, seq_++, last, tid, n, id, &s);
+  }
+  if (p && p->mac == kNoTime && p->pb == kNoTime && p->rnbc == kNoTime) pending_.erase(pend);
+}
+
+void Timeline::write(std::ostream& os) const {
+  // Everything to write: the kept events plus what the end of the trace closes.
+  uint64_t end_ps = windowed_ && stop_ps_ != UINT64_MAX ? stop_ps_ : max_ps_;
+  std::vector<Ev> extra;
+  std::vector<std::string> extra_names;  // names only the writer uses
+  auto name_of = [&](uint32_t n) -> const std::string& {
+    return n < names_.size() ? names_[n] : extra_names[n - names_.size()];
+  };
+  auto extra_name = [&](const char* s) {
+    for (uint32_t i = 0; i < names_.size(); ++i)
+      if (names_[i] == s) return i;
+    for (uint32_t i = 0; i < extra_names.size(); ++i)
+      if (extra_names[i] == s) return uint32_t(names_.size() + i);
+    extra_names.emplace_back(s);
+    return uint32_t(names_.size() + extra_names.size() - 1);
+  };
+  uint32_t seq = seq_;
+  // NIC ranges still open: drawn until the end, in frame order.
+  std::vector<std::pair<uint64_t, const Pending*>> open;
+  for (const auto& [id, p] : pending_) open.emplace_back(id, &p);
+  std::sort(open.begin(), open.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  auto add_range = [&](uint64_t start, uint32_t sq, int16_t tid, const char* name, uint64_t id) {
+    if (start == kNoTime || start > end_ps || start > stop_ps_) return;
+    uint64_t ts = std::max(start, start_ps_);
+    Ev e{};
+    e.ts = ts;
+    e.dur = std::max<uint64_t>(end_ps - ts, kNicCyclePs);
+    e.id = id;
+    e.name = extra_name(name);
+    e.args = kNone;
+    e.skb = kNone;
+    e.seq = sq;
+    e.tid = tid;
+    e.pid = kNicPid;
+    e.ph = 'X';
+    e.flow = id ? kFlow : 0;
+    extra.push_back(e);
+  };
+  for (const auto& [id, p] : open) {
+    add_range(p->mac, p->mac_seq, kMac, "frame", id);
+    add_range(p->pb, p->pb_seq, kPktBuf, "buffered", id);
+    add_range(p->rnbc, p->rnbc_seq, kDesc, "rnbc_wait", id);
+  }
+  // Counter values from before the window, at its start.
+  std::vector<std::pair<uint32_t, uint64_t>> before(before_window_.begin(), before_window_.end());
+  std::sort(before.begin(), before.end());
+  for (const auto& [n, v] : before) {
+    Ev e{};
+    e.ts = start_ps_;
+    e.dur = v;
+    e.name = n;
+    e.args = kNone;
+    e.skb = kNone;
+    e.seq = 0;
+    e.pid = name_of(n).compare(0, 4, "nic.") == 0 ? kNicPid : kHostPid;
+    e.ph = 'C';
+    extra.push_back(e);
+  }
+
+  // Sorted by time, ties in input order.
+  size_t total = ev_.size() + extra.size();
+  auto at = [&](uint32_t i) -> const Ev& { return i < ev_.size() ? ev_[i] : extra[i - ev_.size()]; };
+  std::vector<uint32_t> order;
+  order.reserve(total);
+  for (uint32_t i = 0; i < total; ++i)
+    if (at(i).ph != 'a') order.push_back(i);
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    const Ev &x = at(a), &y = at(b);
+    return x.ts != y.ts ? x.ts < y.ts : x.seq != y.seq ? x.seq < y.seq : a < b;
+  });
+
+  // Spans still open at the end close there, innermost first.
+  std::map<int, std::vector<uint32_t>> open_spans;
+  for (uint32_t i : order) {
+    const Ev& e = at(i);
+    if (e.ph == 'B') open_spans[e.tid].push_back(e.name);
+    else if (e.ph == 'E' && !open_spans[e.tid].empty()) open_spans[e.tid].pop_back();
+  }
+  std::vector<Ev> closing;
+  for (const auto& [tid, st] : open_spans)
+    for (size_t k = st.size(); k-- > 0;) {
+      Ev e{};
+      e.ts = end_ps;
+      e.name = st[k];
+      e.args = kNone;
+      e.skb = kNone;
+      e.seq = seq++;
+      e.tid = int16_t(tid);
+      e.pid = kHostPid;
+      e.ph = 'E';
+      closing.push_back(e);
+    }
+
+  std::string out;
+  out.reserve(1 << 20);
+  auto flush = [&](bool force) {
+    if (force || out.size() > (1u << 20)) {
+      os.write(out.data(), std::streamsize(out.size()));
+      out.clear();
+    }
+  };
+  bool first = true;
+  auto open_ev = [&]() {
+    out += first ? "\n{" : ",\n{";
+    first = false;
+  };
+  out += "{\"traceEvents\":[";
+
+  // Metadata: processes and threads by name, in a fixed order.
+  auto meta = [&](const char* what, uint8_t pid, int tid, const std::string& value, bool sort, int index) {
+    open_ev();
+    out += "\"name\":\"";
+    out += what;
+    out += "\",\"ph\":\"M\",\"pid\":";
+    put_u64(out, pid);
+    if (tid >= 0) {
+      out += ",\"tid\":";
+      put_u64(out, uint64_t(tid));
+    }
+    out += ",\"args\":{";
+    if (sort) {
+      out += "\"sort_index\":";
+      put_u64(out, uint64_t(index));
+    } else {
+      out += "\"name\":\"";
+      json_escape(out, value.c_str());
+      out += '"';
+    }
+    out += "}}";
+  };
+  meta("process_name", kHostPid, -1, "host", false, 0);
+  meta("process_sort_index", kHostPid, -1, "", true, 1);
+  for (size_t c = 0; c < cpus_.size(); ++c) {
+    meta("thread_name", kHostPid, int(c), "cpu" + std::to_string(c), false, 0);
+    meta("thread_sort_index", kHostPid, int(c), "", true, int(c));
+  }
+  meta("process_name", kNicPid, -1, "NIC", false, 0);
+  meta("process_sort_index", kNicPid, -1, "", true, 2);
+  for (int t = kMac; t <= kOther; ++t) {
+    meta("thread_name", kNicPid, t, kNicThreadNames[t], false, 0);
+    meta("thread_sort_index", kNicPid, t, "", true, t);
+  }
+
+  auto common = [&](const Ev& e, const char* name_suffix_id) {
+    out += "\"name\":\"";
+    json_escape(out, name_of(e.name).c_str());
+    if (name_suffix_id && e.id) {
+      out += " #";
+      put_u64(out, e.id);
+    }
+    out += "\",\"ph\":\"";
+    out += e.ph;
+    out += "\",\"ts\":";
+    put_us(out, e.ts);
+    out += ",\"pid\":";
+    put_u64(out, e.pid);
+    out += ",\"tid\":";
+    put_u64(out, uint64_t(e.tid));
+  };
+  auto event = [&](const Ev& e) {
+    open_ev();
+    switch (e.ph) {
+      case 'B':
+      case 'E':
+        common(e, nullptr);
+        break;
+      case 'C':
+        out += "\"name\":\"";
+        json_escape(out, name_of(e.name).c_str());
+        out += "\",\"ph\":\"C\",\"ts\":";
+        put_us(out, e.ts);
+        out += ",\"pid\":";
+        put_u64(out, e.pid);
+        out += ",\"args\":{\"value\":";
+        put_u64(out, e.dur);
+        out += '}';
+        break;
+      case 'X':
+      case 'i': {
+        common(e, e.ph == 'X' ? "#" : nullptr);
+        if (e.ph == 'X') {
+          out += ",\"dur\":";
+          put_us(out, e.dur);
+        } else {
+          out += ",\"s\":\"t\"";
+        }
+        bool any = false;
+        auto sep = [&]() {
+          out += any ? "," : ",\"args\":{";
+          any = true;
+        };
+        if (e.id) {
+          sep();
+          out += "\"id\":";
+          put_u64(out, e.id);
+        }
+        if (e.args != kNone) {
+          const char* detail = arena_.at(e.args);
+          if (*detail) {
+            sep();
+            out += "\"detail\":\"";
+            json_escape(out, detail);
+            out += '"';
+          }
+          if (e.flow & kHasDrop) {
+            sep();
+            out += "\"drop\":\"";
+            json_escape(out, detail + std::strlen(detail) + 1);
+            out += '"';
+          }
+        }
+        if (e.skb != kNone) {
+          const Skb& k = skbs_[e.skb];
+          char b[192];
+          std::snprintf(b, sizeof b, "\"skb\":\"head=0 data=+%u tail=+%u end=+%u len=%u data_len=%u truesize=%u\"",
+                        k.data, k.tail, k.end, k.len, k.data_len, k.truesize);
+          sep();
+          out += b;
+        }
+        if (any) out += '}';
+        break;
+      }
+      default:
+        break;
+    }
+    out += '}';
+    flush(false);
+  };
+  for (uint32_t i : order) event(at(i));
+  for (const Ev& e : closing) event(e);
+
+  // Flows: each packet's points in time order, s .. t .. f.
+  std::vector<std::pair<uint64_t, uint32_t>> points;  // (packet id, event index)
+  for (uint32_t i = 0; i < total; ++i)
+    if ((at(i).flow & kFlow) && at(i).id) points.emplace_back(at(i).id, i);
+  std::sort(points.begin(), points.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    const Ev &x = at(a.second), &y = at(b.second);
+    return x.ts != y.ts ? x.ts < y.ts : x.seq != y.seq ? x.seq < y.seq : a.second < b.second;
+  });
+  for (size_t i = 0; i < points.size();) {
+    size_t j = i;
+    while (j < points.size() && points[j].first == points[i].first) ++j;
+    if (j - i >= 2) {
+      for (size_t k = i; k < j; ++k) {
+        const Ev& e = at(points[k].second);
+        open_ev();
+        out += "\"name\":\"packet\",\"cat\":\"packet\",\"ph\":\"";
+        out += k == i ? 's' : k + 1 == j ? 'f' : 't';
+        out += "\",\"id\":";
+        put_u64(out, points[k].first);
+        out += ",\"ts\":";
+        put_us(out, e.ts);
+        out += ",\"pid\":";
+        put_u64(out, e.pid);
+        out += ",\"tid\":";
+        put_u64(out, uint64_t(e.tid));
+        out += ",\"bp\":\"e\"}";
+        flush(false);
+      }
+    }
+    i = j;
+  }
+
+  out += "\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"rxpath waves::Timeline\"";
+  if (windowed_) {
+    out += ",\"window_start_us\":\"";
+    put_us(out, start_ps_);
+    out += "\",\"window_stop_us\":\"";
+    if (stop_ps_ == UINT64_MAX) out += "end";
+    else put_us(out, stop_ps_);
+    out += '"';
+  }
+  out += ",\"nesting_repairs\":\"";
+  put_u64(out, repairs_);
+  out += '"';
+  if (!first_problem_.empty()) {
+    out += ",\"first_problem\":\"";
+    json_escape(out, first_problem_.c_str());
+    out += '"';
+  }
+  out += "}}\n";
+  flush(true);
+}
+
+}  // namespace rxpath::waves
