@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -84,6 +85,11 @@ struct igb_ring {
     std::vector<igb_rx_buffer> rx_buffer_info;
     stack::sk_buff* skb = nullptr;  // frame in progress across polls
     igb_rx_queue_stats rx_stats;
+    uint16_t rdt = 0;             // last value written to RDT
+    // tracing (host.igb.q<q>.*): descriptors whose writeback has arrived in
+    // host memory and that are not cleaned yet (kept only while tracing)
+    uint32_t wb_arrived = 0;
+    stack::TraceSig t_ntu, t_ntc, t_rdt, t_free, t_held, t_done;
     // model instrumentation: every RDT write and how many slots it handed over
     uint64_t tail_writes = 0;
     std::vector<unsigned> tail_write_sizes;  // kept when record_tail_writes
@@ -103,6 +109,11 @@ struct igb_q_vector {
     stack::napi_struct napi;
     // model instrumentation
     uint64_t irqs = 0, polls = 0, polls_full = 0, itr_writes = 0;
+    // tracing: host.igb.vec<v>.masked (the driver's view of EIMS), and the
+    // ISR / poll start that the stages of the frames cleaned refer to
+    stack::TraceSig t_masked;
+    sc_core::sc_time isr_time{sc_core::SC_ZERO_TIME}, poll_start{sc_core::SC_ZERO_TIME};
+    int isr_cpu = -1;
 };
 
 // Accumulated hardware statistics (struct e1000_hw_stats, receive subset).
@@ -142,6 +153,11 @@ public:
     const IgbConfig& config() const { return cfg_; }
     IgbCost& cost() { return cost_; }
 
+    // Tracing: gives each received frame its packet id (skb->trace_id). Set
+    // by the testbench; called in igb_clean_rx_irq with the frame's first
+    // buffer (from the Ethernet header) when a tracer is attached.
+    std::function<uint64_t(const uint8_t* frame, size_t len)> trace_id_of;
+
     // igb_msix_ring (igb_main.c): the ISR of a ring vector.
     void igb_msix_ring(stack::Cpu& cpu, int irq);
     // igb_poll (igb_main.c)
@@ -171,6 +187,19 @@ private:
     uint32_t rd32(uint32_t reg);
     void charge(double ns);
     void fill_stats64(stack::rtnl_link_stats64& s) const;
+    // tracing: the kernel's hub (nullptr = off); declares this adapter's
+    // signals the first time it is seen
+    stack::TraceHub* trace() {
+        stack::TraceHub* th = k_.trace_hub();
+        if (th && th->serial() != traced_serial_) trace_declare(*th);
+        return th;
+    }
+    void trace_declare(stack::TraceHub& th);
+    void trace_ring(stack::TraceHub& th, igb_ring& ring, sc_core::sc_time t);
+    void trace_dma_write(uint64_t addr, const uint8_t* data, std::size_t len, const sc_core::sc_time& arrival);
+    sc_core::sc_time cpu_now() const;
+    int igb_clean_rx_irq_body(igb_q_vector& qv, int budget);
+    int igb_poll_body(igb_q_vector& qv, stack::napi_struct* napi, int budget);
 
     HostPlatform& plat_;
     stack::Kernel& k_;
@@ -185,6 +214,7 @@ private:
     e1000_hw_stats hw_;
     std::vector<uint64_t> rqdpc_;
     bool probed_ = false;
+    uint64_t traced_serial_ = 0;
 };
 
 }  // namespace rxpath::host

@@ -64,6 +64,73 @@ uint32_t IgbAdapter::rd32(uint32_t reg) {
     return link_.mmio_read(reg);
 }
 
+// ---- tracing (stack/trace.hpp): host.igb.q<q>.*, host.igb.vec<v>.masked ----
+sc_core::sc_time IgbAdapter::cpu_now() const {
+    st::Cpu* c = running_cpu();
+    return c ? c->effective_time() : sc_core::sc_time_stamp();
+}
+
+void IgbAdapter::trace_declare(st::TraceHub& th) {
+    traced_serial_ = th.serial();
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    for (auto& r : rings_) {
+        const std::string p = "host.igb.q" + std::to_string(r->reg_idx);
+        th.declare(r->t_ntu, p + ".next_to_use", 16);
+        th.declare(r->t_ntc, p + ".next_to_clean", 16);
+        th.declare(r->t_rdt, p + ".rdt", 16);
+        th.declare(r->t_free, p + ".free", 16);
+        th.declare(r->t_held, p + ".held_by_nic", 16);
+        th.declare(r->t_done, p + ".done_not_cleaned", 16);
+        // Writebacks that arrived before the tracer: the slots from
+        // next_to_clean on with a nonzero length (a slot's length is zeroed
+        // before it is handed to the NIC, see igb_alloc_rx_buffers).
+        r->wb_arrived = 0;
+        if (r->desc && r->count) {
+            for (unsigned i = r->next_to_clean; i != r->rdt; i = (i + 1 == r->count) ? 0 : i + 1) {
+                if (!le16(r->desc + size_t(i) * RX_DESC_BYTES + RXD_WB_LENGTH_BYTE)) break;
+                ++r->wb_arrived;
+            }
+        }
+        trace_ring(th, *r, now);
+    }
+    for (auto& qv : q_vectors_) {
+        th.declare(qv->t_masked, "host.igb.vec" + std::to_string(qv->v_idx) + ".masked", 1);
+        th.set(qv->t_masked, (qv->napi.state & st::NAPI_STATE_SCHED) ? 1 : 0, now);
+    }
+    // Descriptor writebacks as they arrive in host memory.
+    link_.set_write_observer([this](uint64_t addr, const uint8_t* data, std::size_t len, const sc_core::sc_time& t) {
+        trace_dma_write(addr, data, len, t);
+    });
+}
+
+void IgbAdapter::trace_ring(st::TraceHub& th, igb_ring& r, sc_core::sc_time t) {
+    if (!r.count) return;
+    const unsigned given = (r.rdt + r.count - r.next_to_clean) % r.count;  // handed to the NIC, not cleaned
+    th.set(r.t_ntu, r.next_to_use, t);
+    th.set(r.t_ntc, r.next_to_clean, t);
+    th.set(r.t_rdt, r.rdt, t);
+    th.set(r.t_free, igb_desc_unused(r), t);
+    th.set(r.t_done, r.wb_arrived, t);
+    th.set(r.t_held, given > r.wb_arrived ? given - r.wb_arrived : 0, t);
+}
+
+// A DMA write arrived in host memory: descriptor writebacks of a ring.
+void IgbAdapter::trace_dma_write(uint64_t addr, const uint8_t* data, std::size_t len, const sc_core::sc_time& t) {
+    st::TraceHub* th = trace();
+    if (!th) return;
+    for (auto& r : rings_) {
+        if (!r->desc || addr < r->dma || addr >= r->dma + uint64_t(r->count) * RX_DESC_BYTES) continue;
+        unsigned n = 0;
+        for (std::size_t off = (RX_DESC_BYTES - (addr - r->dma) % RX_DESC_BYTES) % RX_DESC_BYTES;
+             off + RX_DESC_BYTES <= len; off += RX_DESC_BYTES)
+            if (le16(data + off + RXD_WB_LENGTH_BYTE)) ++n;
+        if (!n) return;
+        r->wb_arrived += n;
+        trace_ring(*th, *r, t);
+        return;
+    }
+}
+
 // igb_sw_init (igb_main.c): queue and vector counts, default ITR.
 void IgbAdapter::igb_sw_init() {
     rings_.clear();
@@ -142,6 +209,7 @@ void IgbAdapter::igb_configure_rx_ring(igb_ring& ring) {
     wr32(E1000_RDLEN(n), ring.count * RX_DESC_BYTES);
     wr32(E1000_RDH(n), 0);
     wr32(E1000_RDT(n), 0);
+    ring.rdt = 0;
     // igb_setup_srrctl: 2 KiB buffers, advanced one-buffer descriptors
     uint32_t srrctl = (ring.rx_buf_len >> E1000_SRRCTL_BSIZEPKT_SHIFT) << E1000_SRRCTL_BSIZEPKT_LSB;
     srrctl |= E1000_SRRCTL_DESCTYPE_ADV_ONEBUF;
@@ -176,6 +244,8 @@ void IgbAdapter::igb_irq_enable() {
     uint32_t eims = 0;
     for (auto& qv : q_vectors_) eims |= qv->eims_value;
     wr32(E1000_EIMS, eims);
+    if (st::TraceHub* th = trace())
+        for (auto& qv : q_vectors_) th->set(qv->t_masked, 0, cpu_now());
 }
 
 // igb_probe + __igb_open (igb_main.c). Called again after ethtool -G:
@@ -191,12 +261,15 @@ void IgbAdapter::igb_probe() {
             igb_configure_rx_ring(*r);
             igb_alloc_rx_buffers(*r, igb_desc_unused(*r));
         }
+        traced_serial_ = 0;  // new rings: declare (and count writebacks) again
+        trace();
         return;
     }
     igb_sw_init();
     for (auto& r : rings_) igb_setup_rx_resources(*r);
     k_.register_netdev(&netdev_);
     for (auto& qv : q_vectors_) {
+        qv->napi.name = "rx" + std::to_string(qv->v_idx);
         st::netif_napi_add(&netdev_, &qv->napi,
                            [this](st::napi_struct* napi, int budget) { return igb_poll(napi, budget); },
                            cfg_.napi_weight);
@@ -210,6 +283,8 @@ void IgbAdapter::igb_probe() {
     igb_configure_msix();
     igb_irq_enable();
     probed_ = true;
+    traced_serial_ = 0;
+    trace();
 }
 
 // igb_alloc_mapped_page (igb_main.c): a page for the slot unless it has one.
@@ -252,6 +327,8 @@ void IgbAdapter::igb_alloc_rx_buffers(igb_ring& ring, uint16_t cleaned_count) {
         if (ring.record_tail_writes) ring.tail_write_sizes.push_back(filled);
         HOST_DPRINTF(desc, "refill %u slots, RDT=%u", filled, i);
         wr32(E1000_RDT(ring.reg_idx), i);
+        ring.rdt = i;
+        if (st::TraceHub* th = trace()) trace_ring(*th, ring, cpu_now());
     }
 }
 
@@ -273,6 +350,13 @@ bool IgbAdapter::igb_cleanup_headers(igb_ring& ring, const uint8_t* rx_desc, st:
     const uint32_t staterr = le32(rx_desc + RXD_WB_STATUS_ERROR_BYTE);
     if ((staterr & E1000_RXDEXT_ERR_FRAME_ERR_MASK) && !(netdev_.features & st::NETIF_F_RXALL)) {
         ++ring.rx_stats.drops;  // model: counted so every frame is accounted for
+        if (st::TraceHub* th = trace(); th && th->wants(skb)) {
+            const std::string drop = "frame error (rx_queue_" + std::to_string(ring.reg_idx) + "_drops)";
+            st::Cpu* c = running_cpu();
+            th->stage(skb->trace_id, "igb_cleanup_headers", c ? c->id() : -1, cpu_now(), skb,
+                      "staterr 0x" + [&] { char b[12]; std::snprintf(b, sizeof b, "%08x", staterr); return std::string(b); }(),
+                      drop.c_str());
+        }
         st::__kfree_skb(skb);
         return true;
     }
@@ -288,8 +372,18 @@ void IgbAdapter::igb_process_skb_fields(igb_ring& ring, const uint8_t* rx_desc, 
     charge(cost_.process_skb_fields);
 }
 
-// igb_clean_rx_irq (igb_main.c), reference 4.
+// igb_clean_rx_irq (igb_main.c), reference 4. With a tracer: a span.
 int IgbAdapter::igb_clean_rx_irq(igb_q_vector& qv, int budget) {
+    st::TraceHub* th = trace();
+    st::Cpu* c = running_cpu();
+    if (!th || !c) return igb_clean_rx_irq_body(qv, budget);
+    th->begin(c->id(), "igb_clean_rx_irq", c->effective_time());
+    const int work = igb_clean_rx_irq_body(qv, budget);
+    if ((th = trace())) th->end(c->id(), "igb_clean_rx_irq", c->effective_time());
+    return work;
+}
+
+int IgbAdapter::igb_clean_rx_irq_body(igb_q_vector& qv, int budget) {
     igb_ring& ring = *qv.ring;
     st::sk_buff* skb = ring.skb;
     unsigned total_bytes = 0, total_packets = 0;
@@ -337,8 +431,29 @@ int IgbAdapter::igb_clean_rx_irq(igb_q_vector& qv, int budget) {
         ++cleaned_count;
         // igb_is_non_eop: fetch the next buffer, keep building the frame
         const uint32_t staterr = le32(rx_desc + RXD_WB_STATUS_ERROR_BYTE);
+        const unsigned desc_idx = ring.next_to_clean;
         if (++ring.next_to_clean == ring.count) ring.next_to_clean = 0;
+        st::TraceHub* th = k_.trace_hub() ? trace() : nullptr;
+        if (th) {
+            if (ring.wb_arrived) --ring.wb_arrived;
+            trace_ring(*th, ring, cpu_now());
+        }
         if (!(staterr & E1000_RXD_STAT_EOP)) continue;
+        if (th) {
+            if (trace_id_of) skb->trace_id = trace_id_of(skb->data_ptr(), skb->headlen());
+            if (th->wants(skb)) {
+                const int cid = cpu ? cpu->id() : -1;
+                const std::string poll = "poll #" + std::to_string(qv.polls);
+                if (qv.isr_cpu >= 0)
+                    th->stage(skb->trace_id, "igb_msix_ring", qv.isr_cpu, qv.isr_time, nullptr,
+                              "vector " + std::to_string(qv.v_idx) + " irq " + std::to_string(qv.irq) + ", scheduled the poll");
+                th->stage(skb->trace_id, "napi_poll", cid, qv.poll_start, nullptr,
+                          poll + " budget " + std::to_string(budget));
+                th->stage(skb->trace_id, "igb_clean_rx_irq", cid, cpu_now(), skb,
+                          "q" + std::to_string(ring.reg_idx) + " desc " + std::to_string(desc_idx) + " " + poll +
+                              " work " + std::to_string(total_packets + 1) + "/" + std::to_string(budget));
+            }
+        }
         if (igb_cleanup_headers(ring, rx_desc, skb)) {
             skb = nullptr;
             continue;
@@ -378,10 +493,21 @@ void IgbAdapter::igb_msix_ring(st::Cpu& cpu, int irq) {
         if (q->irq == irq) qv = q.get();
     if (!qv) return;
     ++qv->irqs;
+    st::TraceHub* th = trace();
+    if (th) {
+        // EIAM auto-masked the vector when the MSI-X fired
+        th->begin(cpu.id(), "igb_msix_ring", cpu.effective_time());
+        th->set(qv->t_masked, 1, cpu.effective_time());
+    }
     cpu.defer(cost_.igb_msix_ring);
     igb_write_itr(*qv);
     HOST_DPRINTF(irq, "igb_msix_ring vector %u on cpu %d", qv->v_idx, cpu.id());
-    st::napi_schedule(&qv->napi);
+    const sc_core::sc_time isr = cpu.effective_time();
+    if (st::napi_schedule(&qv->napi) && th) {  // the ISR whose poll will clean the next frames
+        qv->isr_time = isr;
+        qv->isr_cpu = cpu.id();
+    }
+    if (th && (th = trace())) th->end(cpu.id(), "igb_msix_ring", cpu.effective_time());
 }
 
 // igb_update_itr (igb_main.c): classify the last interval's traffic.
@@ -477,6 +603,7 @@ void IgbAdapter::igb_ring_irq_enable(igb_q_vector& qv) {
         else igb_update_ring_itr(qv);
     }
     wr32(E1000_EIMS, qv.eims_value);
+    if (st::TraceHub* th = trace()) th->set(qv.t_masked, 0, cpu_now());
 }
 
 // igb_poll (igb_main.c), reference 4.
@@ -485,6 +612,18 @@ int IgbAdapter::igb_poll(st::napi_struct* napi, int budget) {
     for (auto& q : q_vectors_)
         if (&q->napi == napi) qv = q.get();
     if (!qv) return 0;
+    st::TraceHub* th = trace();
+    st::Cpu* c = running_cpu();
+    if (!th || !c) return igb_poll_body(*qv, napi, budget);
+    qv->poll_start = c->effective_time();
+    th->begin(c->id(), "igb_poll", qv->poll_start);
+    const int work = igb_poll_body(*qv, napi, budget);
+    if ((th = trace())) th->end(c->id(), "igb_poll", c->effective_time());
+    return work;
+}
+
+int IgbAdapter::igb_poll_body(igb_q_vector& qv_ref, st::napi_struct* napi, int budget) {
+    igb_q_vector* qv = &qv_ref;
     ++qv->polls;
     charge(cost_.igb_poll);
     const int work_done = igb_clean_rx_irq(*qv, budget);

@@ -97,6 +97,7 @@ void PcieLink::apply_writes(const sc_time& t, uint64_t seq_limit) {
         uint8_t* dst = w.mem_gen == mem_.generation() ? w.dst : mem_.dmi(w.addr, w.data.size());
         if (dst) {
             std::memcpy(dst, w.data.data(), w.data.size());
+            if (write_obs_) write_obs_(w.addr, w.data.data(), w.data.size(), w.arrival);
         } else {
             // The region was freed while the write was in flight.
             ++st_.address_errors;

@@ -56,6 +56,13 @@ public:
     void sync(const sc_core::sc_time& now) { apply_writes(now, UINT64_MAX); }
     std::size_t writes_in_flight() const { return wq_.size(); }
 
+    // Observer of DMA writes as they arrive in host memory (arrival <= now;
+    // applied in arrival order), e.g. the driver's trace of descriptor
+    // writebacks. One observer; an empty function removes it.
+    using write_observer_t = std::function<void(uint64_t addr, const uint8_t* data, std::size_t len,
+                                                const sc_core::sc_time& arrival)>;
+    void set_write_observer(write_observer_t o) { write_obs_ = std::move(o); }
+
     // Where an MSI-X goes at its arrival time (the interrupt controller).
     void set_msix_handler(std::function<void(unsigned vector)> h) { msix_handler_ = std::move(h); }
     // How a CPU waits for an MMIO read completion (non-preemptible stall on
@@ -107,6 +114,7 @@ private:
     std::vector<std::vector<uint8_t>> spare_;  // recycled write buffers
     uint64_t up_seq_ = 0;                    // NIC -> host send order
     std::function<void(unsigned)> msix_handler_;
+    write_observer_t write_obs_;
     std::function<void(sc_core::sc_event&)> stall_;
     LinkStats st_;
 };

@@ -3,6 +3,8 @@
 // and a minimal scheduler for user tasks (kernel/sched/core.c).
 #include "stack/cpu.hpp"
 
+#include "stack/tracing.hpp"
+
 #include <cstdio>
 #include <sstream>
 #include <stdexcept>
@@ -109,7 +111,18 @@ bool wake_up_process(Task* t) {
 }
 
 // schedule (kernel/sched/core.c): gives the CPU away until runnable again.
+// With a tracer, the task's open spans (a syscall it sleeps in) leave the CPU
+// with it and come back when it runs again.
 bool Task::schedule(double timeout_ns) {
+  TraceHub* th = cpu_->engine_->trace_;
+  if (!th) return schedule_inner(timeout_ns);
+  th->suspend(cpu_->id_, cpu_->effective_time(), trace_spans_);
+  bool r = schedule_inner(timeout_ns);
+  if ((th = cpu_->engine_->trace_)) th->resume(cpu_->id_, cpu_->effective_time(), trace_spans_);
+  return r;
+}
+
+bool Task::schedule_inner(double timeout_ns) {
   Cpu& c = *cpu_;
   if (c.cur_task_ != this) throw std::logic_error("schedule(): task " + name_ + " is not running on its CPU");
   c.sync();
@@ -121,7 +134,7 @@ bool Task::schedule(double timeout_ns) {
     // on an otherwise idle CPU costs one thread switch, not three.
     const bool timed = timeout_ns >= 0;
     const sc_time deadline = timed ? sc_core::sc_time_stamp() + ns_time(timeout_ns) : SC_ZERO_TIME;
-    c.ctx_ = Ctx::idle;
+    c.set_ctx(Ctx::idle);
     for (;;) {
       if (state_ == TaskState::running) {  // woken: take ourselves off the run queue
         if (on_rq_) {
@@ -134,7 +147,7 @@ bool Task::schedule(double timeout_ns) {
         }
         if (c.runq_.empty() && !c.ksoftirqd_runnable_) {
           ++c.fast_wakeups_;
-          c.ctx_ = Ctx::user;
+          c.set_ctx(Ctx::user);
           c.need_resched_ = false;
           c.defer(c.engine().cost().context_switch);
           return !timed_out_;
@@ -195,7 +208,7 @@ void Cpu::enqueue_task(Task* t) {
 
 void Cpu::release_cpu() {
   cur_task_ = nullptr;
-  ctx_ = Ctx::idle;
+  set_ctx(Ctx::idle);
   released_ev_.notify(SC_ZERO_TIME);
 }
 
@@ -210,6 +223,19 @@ sc_time Cpu::time_in(Ctx c) const {
 }
 
 sc_time Cpu::effective_time() const { return sc_core::sc_time_stamp() + ns_time(debt_ns_); }
+
+// Names of the contexts in the host.cpu<N>.context signal.
+static const char* const kCtxTraceNames[] = {"idle", "user", "ksoftirqd", "softirq", "hardirq"};
+static_assert(sizeof(kCtxTraceNames) / sizeof(kCtxTraceNames[0]) == static_cast<size_t>(Ctx::count));
+
+void Cpu::set_ctx(Ctx c) {
+  ctx_ = c;
+  if (TraceHub* th = engine_->trace_) {
+    sc_time t = effective_time();
+    th->set_str(th->cpu[id_].context, kCtxTraceNames[static_cast<int>(c)], t);
+    th->set(th->cpu[id_].ctx, static_cast<uint64_t>(c), t);
+  }
+}
 
 void Cpu::account(sc_time from) { time_in_[static_cast<int>(ctx_)] += sc_core::sc_time_stamp() - from; }
 
@@ -294,7 +320,7 @@ void Cpu::handle_pending_irqs() {
     pending_irqs_.pop_front();
     do_irq(irq);
   }
-  ctx_ = prev;
+  set_ctx(prev);
   irq_exit();
   debt_ns_ = saved_debt;
 }
@@ -302,7 +328,7 @@ void Cpu::handle_pending_irqs() {
 // handle_irq_event (kernel/irq/handle.c) in hardirq context.
 void Cpu::do_irq(int irq) {
   Ctx prev = ctx_;
-  ctx_ = Ctx::hardirq;
+  set_ctx(Ctx::hardirq);
   const auto& desc = engine_->irqs_.at(irq);
   if (static_cast<size_t>(irq) >= irq_counts_.size()) irq_counts_.resize(irq + 1, 0);
   ++irq_counts_[irq];
@@ -310,7 +336,7 @@ void Cpu::do_irq(int irq) {
   defer(engine_->cost().hardirq_entry);
   if (desc.handler) desc.handler(*this, irq);
   sync();
-  ctx_ = prev;
+  set_ctx(prev);
 }
 
 // irq_exit -> invoke_softirq (kernel/softirq.c): v6.8 runs __do_softirq on
@@ -322,7 +348,7 @@ void Cpu::irq_exit() {
 // __do_softirq (kernel/softirq.c) with MAX_SOFTIRQ_TIME / MAX_SOFTIRQ_RESTART.
 void Cpu::do_softirq_loop(Ctx as) {
   Ctx prev = ctx_;
-  ctx_ = as;
+  set_ctx(as);
   const auto& cfg = engine_->config();
   sc_time start = sc_core::sc_time_stamp();
   sc_time end = start + sc_time(cfg.max_softirq_time_ns, SC_NS);
@@ -346,7 +372,7 @@ void Cpu::do_softirq_loop(Ctx as) {
     wakeup_softirqd();
     break;
   }
-  ctx_ = prev;
+  set_ctx(prev);
 }
 
 // raise_softirq (kernel/softirq.c)
@@ -377,10 +403,12 @@ void Cpu::idle_loop() {
       ksoftirqd_runnable_ = false;
       need_resched_ = false;
       ksoftirqd_last = true;
-      ctx_ = Ctx::ksoftirqd;
+      set_ctx(Ctx::ksoftirqd);
+      if (TraceHub* th = engine_->trace_) th->begin(id_, "run_ksoftirqd", effective_time());
       charge(engine_->cost().context_switch);
       if (softirq_pending_) do_softirq_loop(Ctx::ksoftirqd);
-      ctx_ = Ctx::idle;
+      if (TraceHub* th = engine_->trace_) th->end(id_, "run_ksoftirqd", effective_time());
+      set_ctx(Ctx::idle);
       if (softirq_pending_) ksoftirqd_runnable_ = true;
       continue;
     }
@@ -390,7 +418,7 @@ void Cpu::idle_loop() {
       runq_.pop_front();
       t->on_rq_ = false;
       cur_task_ = t;
-      ctx_ = Ctx::user;
+      set_ctx(Ctx::user);
       need_resched_ = false;
       RXS_DBG(engine_->debug(), sched, "cpu" << id_ << " run " << t->name_);
       t->run_ev_.notify(SC_ZERO_TIME);
@@ -399,7 +427,7 @@ void Cpu::idle_loop() {
       continue;
     }
     ksoftirqd_last = false;
-    ctx_ = Ctx::idle;
+    set_ctx(Ctx::idle);
     if (!pending_irqs_.empty()) continue;
     sc_time start = sc_core::sc_time_stamp();
     idle_since_ = start;
@@ -453,6 +481,16 @@ void CpuEngine::raise_irq(int cpu_id, int irq) {
 void CpuEngine::open_softirq(int nr, softirq_action_t action) {
   if (nr < 0 || nr >= NR_SOFTIRQS) throw std::invalid_argument("open_softirq: bad nr");
   softirq_vec_[nr] = std::move(action);
+}
+
+void CpuEngine::set_trace(TraceHub* th) {
+  trace_ = th;
+  if (!th) return;
+  for (auto& c : cpus_) {
+    th->declare(th->cpu[c->id_].context, "host.cpu" + std::to_string(c->id_) + ".context", 0);
+    th->declare(th->cpu[c->id_].ctx, "host.cpu" + std::to_string(c->id_) + ".ctx", 3);
+    c->set_ctx(c->ctx_);
+  }
 }
 
 void CpuEngine::add_sync_hook(std::function<void(sc_time)> hook) { sync_hooks_.push_back(std::move(hook)); }

@@ -20,6 +20,7 @@
 //
 // API changes (announce here):
 // - 04:12 CpuEngine is no longer an sc_module (constructor takes a std::string name).
+// - 06:55 CpuEngine::set_trace/trace (tracing, set by Kernel::set_tracer).
 #pragma once
 
 #include <systemc>
@@ -40,6 +41,7 @@ namespace rxpath::stack {
 class Cpu;
 class CpuEngine;
 class Task;
+class TraceHub;
 
 // kernel/softirq.c softirq_to_name order.
 enum softirq_nr : int {
@@ -102,6 +104,7 @@ class Task {
   uint64_t nivcsw() const { return nivcsw_; }  // involuntary (preempted)
 
  private:
+  bool schedule_inner(double timeout_ns);
   friend class Cpu;
   friend class CpuEngine;
   friend bool wake_up_process(Task* t);
@@ -113,6 +116,7 @@ class Task {
   sc_core::sc_event run_ev_;
   uint64_t nvcsw_ = 0, nivcsw_ = 0;
   std::function<void(Task&)> body_;
+  std::vector<const char*> trace_spans_;  // spans taken off the CPU while not running (TraceHub::suspend)
 };
 
 // try_to_wake_up (kernel/sched/core.c): makes t runnable; false if already.
@@ -179,6 +183,7 @@ class Cpu {
   void do_softirq_loop(Ctx as);     // __do_softirq
   void wakeup_softirqd();
   void account(sc_core::sc_time from);
+  void set_ctx(Ctx c);              // ctx_ = c, reported to an attached tracer
   void enqueue_task(Task* t);
   void release_cpu();               // the running task gives the CPU back
 
@@ -261,6 +266,11 @@ class CpuEngine {
   std::string proc_softirqs() const;    // /proc/softirqs
   std::string cpu_time_report() const;  // per-CPU time by context
 
+  // Tracing (stack/tracing.hpp): set by Kernel::set_tracer; nullptr = off.
+  // Attaching declares host.cpu<N>.context/.ctx and reports the current contexts.
+  void set_trace(TraceHub* th);
+  TraceHub* trace() const { return trace_; }
+
  private:
   friend class Cpu;
   friend class Task;
@@ -280,6 +290,7 @@ class CpuEngine {
   std::vector<std::function<void(sc_core::sc_time)>> sync_hooks_;
   sc_core::sc_time last_hook_time_{sc_core::SC_ZERO_TIME};
   std::vector<std::unique_ptr<Task>> tasks_;
+  TraceHub* trace_ = nullptr;
 };
 
 }  // namespace rxpath::stack

@@ -41,13 +41,25 @@ void netif_napi_add(net_device* dev, napi_struct* napi, napi_poll_t poll, int we
   napi->weight = weight;
   napi->state = NAPI_STATE_SCHED;  // disabled until napi_enable, as in the kernel
   dev->kernel->napis_.push_back(napi);
+  if (dev->kernel->th_) dev->kernel->trace_declare_napi(napi);
+}
+
+// netif_napi_add: a NAPI added while tracing declares its signals now.
+static void trace_napi_sched(napi_struct* n) {
+  if (TraceHub* th = n->dev->kernel->trace_hub()) th->set(n->t_scheduled, (n->state & NAPI_STATE_SCHED) ? 1 : 0, trace_now());
 }
 
 // napi_enable (net/core/dev.c)
-void napi_enable(napi_struct* napi) { napi->state &= ~(NAPI_STATE_SCHED | NAPI_STATE_DISABLE); }
+void napi_enable(napi_struct* napi) {
+  napi->state &= ~(NAPI_STATE_SCHED | NAPI_STATE_DISABLE);
+  trace_napi_sched(napi);
+}
 
 // napi_disable (net/core/dev.c): model shortcut, only valid when not scheduled.
-void napi_disable(napi_struct* napi) { napi->state |= NAPI_STATE_SCHED | NAPI_STATE_DISABLE; }
+void napi_disable(napi_struct* napi) {
+  napi->state |= NAPI_STATE_SCHED | NAPI_STATE_DISABLE;
+  trace_napi_sched(napi);
+}
 
 // napi_schedule_prep (net/core/dev.c)
 bool napi_schedule_prep(napi_struct* n) {
@@ -58,6 +70,7 @@ bool napi_schedule_prep(napi_struct* n) {
     return false;
   }
   n->state |= NAPI_STATE_SCHED;
+  if (n->t_scheduled.h >= 0) trace_napi_sched(n);
   return true;
 }
 
@@ -94,17 +107,38 @@ bool napi_complete_done(napi_struct* n, int work_done) {
     return false;
   }
   RXS_DBG(k.debug(), napi, n->dev->name << " napi_complete_done work " << work_done);
+  if (k.trace_hub()) trace_napi_sched(n);
   return true;
 }
 
 // __napi_poll (net/core/dev.c): returns work; sets repoll if weight used up.
+static int __napi_poll_body(Kernel& k, Cpu& c, napi_struct* n, bool* repoll);
 static int __napi_poll(Kernel& k, Cpu& c, napi_struct* n, bool* repoll) {
+  int work = __napi_poll_body(k, c, n, repoll);
+  if (TraceHub* th = k.trace_hub()) th->end(c.id(), "napi_poll", c.effective_time());
+  return work;
+}
+
+static int __napi_poll_body(Kernel& k, Cpu& c, napi_struct* n, bool* repoll) {
   int weight = n->weight;
   int work = 0;
   *repoll = false;
   c.defer(k.cost().napi_poll);
   ++n->polls;
+  TraceHub* th = k.trace_hub();
+  if (th) {
+    const sc_core::sc_time t = c.effective_time();
+    th->begin(c.id(), "napi_poll", t);
+    th->set(n->t_budget, static_cast<uint64_t>(weight), t);
+    th->set(n->t_work, 0, t);
+    th->set(n->t_polling, 1, t);
+  }
   if (n->state & NAPI_STATE_SCHED) work = n->poll(n, weight);
+  if (th && (th = k.trace_hub())) {
+    const sc_core::sc_time t = c.effective_time();
+    th->set(n->t_work, static_cast<uint64_t>(work), t);
+    th->set(n->t_polling, 0, t);
+  }
   if (work > weight) throw std::logic_error("napi poll of " + n->dev->name + " returned more than its weight");
   RXS_DBG(k.debug(), napi, "cpu" << c.id() << " poll " << n->dev->name << " work " << work << "/" << weight);
   if (work < weight) return work;
@@ -116,8 +150,15 @@ static int __napi_poll(Kernel& k, Cpu& c, napi_struct* n, bool* repoll) {
   return work;
 }
 
-// net_rx_action (net/core/dev.c)
+// net_rx_action (net/core/dev.c); with a tracer, one span around it.
 void Kernel::net_rx_action(Cpu& c) {
+  if (!th_) return net_rx_action_body(c);
+  th_->begin(c.id(), "net_rx_action", c.effective_time());
+  net_rx_action_body(c);
+  if (th_) th_->end(c.id(), "net_rx_action", c.effective_time());
+}
+
+void Kernel::net_rx_action_body(Cpu& c) {
   softnet_data& sd = softnet_[c.id()];
   uint64_t usecs = cfg_.netdev_budget_usecs ? cfg_.netdev_budget_usecs : 2000000ull / cfg_.cpu.hz;
   uint64_t time_limit = engine_->jiffies_at(c.effective_time()) + (usecs * cfg_.cpu.hz + 999999) / 1000000;  // usecs_to_jiffies
@@ -153,6 +194,7 @@ void Kernel::net_rx_action(Cpu& c) {
     // time_after_eq(jiffies, time_limit) at the CPU's true time (now + debt)
     if (budget <= 0 || engine_->jiffies_at(c.effective_time()) >= time_limit) {
       ++sd.time_squeeze;
+      if (th_) th_->set(th_->cpu[c.id()].time_squeeze, sd.time_squeeze, c.effective_time());
       if (budget <= 0) ++sd.budget_exhausted;
       RXS_DBG(debug_, napi, "cpu" << c.id() << " time_squeeze budget " << budget);
       break;
@@ -186,6 +228,17 @@ void netif_receive_skb(sk_buff* skb) {
 
 // netif_receive_skb_list_internal (net/core/dev.c), RPS off.
 void Kernel::netif_receive_skb_list_internal(sk_buff_head* list) {
+  if (th_ && list->qlen) {
+    Cpu& c = current_cpu();
+    th_->begin(c.id(), "netif_receive_skb_list_internal", c.effective_time());
+    netif_receive_skb_list_body(list);
+    if (th_) th_->end(c.id(), "netif_receive_skb_list_internal", c.effective_time());
+    return;
+  }
+  netif_receive_skb_list_body(list);
+}
+
+void Kernel::netif_receive_skb_list_body(sk_buff_head* list) {
   while (sk_buff* skb = __skb_dequeue(list)) {
     uint32_t frames = skb->frames;
     in_transit_ += frames;   // held by the call stack while it waits (accounting)
@@ -198,6 +251,10 @@ void Kernel::netif_receive_skb_list_internal(sk_buff_head* list) {
 void Kernel::__netif_receive_skb_core(sk_buff* skb) {
   Cpu& c = current_cpu();
   ++softnet_[c.id()].processed;
+  if (th_) {
+    th_->set(th_->cpu[c.id()].processed, softnet_[c.id()].processed, c.effective_time());
+    if (th_->wants(skb)) trace_stage("__netif_receive_skb_core", skb, "");
+  }
   c.defer(cost_.netif_receive_skb);
   skb->reset_network_header();
   switch (skb->protocol) {

@@ -64,6 +64,7 @@ static void napi_gro_complete(Kernel& k, napi_struct* napi, sk_buff* p) {
     p->shinfo.gso_size = 0;
   }
   RXS_DBG(k.debug(), gro, "complete segs " << count << " len " << p->len);
+  if (TraceHub* th = k.trace_hub(); th && th->wants(p)) k.trace_stage("napi_gro_complete", p, "segs " + std::to_string(count));
   k.gro_normal_one(napi, p, count);
 }
 
@@ -72,6 +73,17 @@ static void napi_gro_complete(Kernel& k, napi_struct* napi, sk_buff* p) {
 // taken at the CPU's true time (now + deferred debt), the clock
 // net_rx_action uses, here and when a packet is first held.
 void Kernel::napi_gro_flush(napi_struct* napi, bool flush_old) {
+  if (th_) {
+    Cpu& c = current_cpu();
+    th_->begin(c.id(), "napi_gro_flush", c.effective_time());
+    napi_gro_flush_body(napi, flush_old);
+    if (th_) th_->end(c.id(), "napi_gro_flush", c.effective_time());
+    return;
+  }
+  napi_gro_flush_body(napi, flush_old);
+}
+
+void Kernel::napi_gro_flush_body(napi_struct* napi, bool flush_old) {
   uint64_t now = engine_->jiffies_at(current_cpu().effective_time());
   for (int b = 0; b < GRO_HASH_BUCKETS; ++b) {
     if (!(napi->gro_bitmask & (1u << b))) continue;
@@ -89,6 +101,7 @@ void Kernel::napi_gro_flush(napi_struct* napi, bool flush_old) {
 gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
   Cpu& c = current_cpu();
   auto normal = [&]() {
+    if (th_ && th_->wants(skb)) trace_stage("napi_gro_receive", skb, "GRO_NORMAL");
     gro_normal_one(napi, skb, 1);
     return GRO_NORMAL;
   };
@@ -166,6 +179,8 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
     if (flush || too_big) {
       mss = 1;
     } else {
+      if (th_ && th_->wants(skb))
+        trace_stage("napi_gro_receive", skb, "GRO_MERGED_FREE merged into " + std::to_string(p->trace_id));
       // skb_gro_receive: payload of skb becomes frags of p; once p's frags
       // are full the segment is chained on p's frag_list (the merge: path).
       unsigned head_payload = skb->headlen() - hdrlen;
@@ -209,6 +224,7 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
     gro_list_del(gl, old);
     napi_gro_complete(*this, napi, old);
   }
+  if (th_ && th_->wants(skb)) trace_stage("napi_gro_receive", skb, "GRO_HELD bucket " + std::to_string(b));
   skb->cb.gro_count = 1;
   skb->cb.gro_age = engine_->jiffies_at(c.effective_time());
   skb->shinfo.gso_size = static_cast<uint16_t>(len);

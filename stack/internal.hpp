@@ -91,6 +91,13 @@ inline uint64_t skb_queue_frames(const sk_buff_head& q) {
   return n;
 }
 
+// The time of an effect produced now: the current CPU's true time, or
+// SystemC time outside a CPU (tracing).
+inline sc_core::sc_time trace_now() {
+  return have_current_cpu() ? current_cpu().effective_time() : sc_core::sc_time_stamp();
+}
+inline int trace_cpu() { return have_current_cpu() ? current_cpu().id() : -1; }
+
 // Poll mask of a socket (udp_poll / tcp_poll, readable part).
 unsigned sock_poll(const sock* sk);
 

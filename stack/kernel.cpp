@@ -39,6 +39,37 @@ uint32_t jhash_3words(uint32_t a, uint32_t b, uint32_t c, uint32_t initval) {
 }
 }  // namespace
 
+// The counter a drop of each reason usually increments besides the drop
+// reason itself (call sites where it differs pass their own).
+const char* const kDropMib[] = {
+    "",                          // NOT_SPECIFIED
+    "rx_otherhost_dropped",      // OTHERHOST (ip_rcv)
+    "rx_dropped",                // UNHANDLED_PROTO (__netif_receive_skb_core)
+    "Ip: InHdrErrors",           // IP_INHDR
+    "Ip: InHdrErrors, IpExt: InCsumErrors",  // IP_CSUM
+    "IpExt: InTruncatedPkts",    // PKT_TOO_SMALL (ip_rcv; udp/tcp pass theirs)
+    "Ip: InUnknownProtos",       // IP_NOPROTO
+    "Ip: InAddrErrors",          // IP_INADDRERRORS
+    "Ip: ReasmTimeout, ReasmFails",  // IP_FRAG_TIMEOUT
+    "Ip: ReasmFails",            // IP_FRAG_FAIL
+    "Udp: InCsumErrors, InErrors",  // UDP_CSUM
+    "Udp: NoPorts",              // NO_SOCKET (tcp passes its own)
+    "Udp: RcvbufErrors, InErrors",  // SOCKET_RCVBUFF
+    "Tcp: InCsumErrors, InErrs",  // TCP_CSUM
+    "Tcp: InErrs",               // TCP_INHDR
+    "TcpExt: DelayedACKLost",    // TCP_OLD_DATA
+    "TcpExt: TCPZeroWindowDrop", // TCP_ZEROWINDOW
+    "",                          // TCP_OVERWINDOW
+    "TcpExt: TCPRcvQDrop",       // TCP_RCVQ_FULL
+    "TcpExt: TCPBacklogDrop",    // TCP_BACKLOG
+    "TcpExt: TCPOFODrop",        // TCP_OFO_DROP
+    "TcpExt: PruneCalled",       // TCP_OFO_PRUNE
+    "",                          // TCP_RESET
+    "",                          // IP_FRAG_DUP
+    "",                          // ARP
+};
+static_assert(sizeof(kDropMib) / sizeof(kDropMib[0]) == static_cast<size_t>(Drop::count));
+
 const char* drop_name(Drop d) { return kDropNames[static_cast<int>(d)]; }
 const char* tx_kind_name(TxKind k) { return kTxNames[static_cast<int>(k)]; }
 
@@ -125,6 +156,7 @@ int Kernel::udp_socket(uint32_t addr, uint16_t port, int64_t rcvbuf) {
   sk->fd = static_cast<int>(impl_->files.size());
   impl_->files.push_back(file{sk.get(), nullptr});
   impl_->udp_table.emplace(port, sk.get());
+  if (th_) trace_declare_sock(sk.get());
   impl_->socks.push_back(std::move(sk));
   return static_cast<int>(impl_->files.size()) - 1;
 }
@@ -154,14 +186,27 @@ int Kernel::tcp_established(uint32_t laddr, uint16_t lport, uint32_t raddr, uint
   impl_->tcp_ehash[sk->sk_hash & (cfg_.ehash_buckets - 1)].push_back(sk.get());
   sk->fd = static_cast<int>(impl_->files.size());
   impl_->files.push_back(file{sk.get(), nullptr});
+  if (th_) trace_declare_sock(sk.get());
   impl_->socks.push_back(std::move(sk));
   ++tcp.CurrEstab;
   return static_cast<int>(impl_->files.size()) - 1;
 }
 
 // kfree_skb_reason (net/core/skbuff.c): every drop lands in one reason.
-void Kernel::kfree_skb_reason(sk_buff* skb, Drop reason) {
+void Kernel::kfree_skb_reason(sk_buff* skb, Drop reason, const char* mib) {
   drops_[static_cast<int>(reason)] += skb->frames;
+  if (th_) {
+    const int c = have_current_cpu() ? current_cpu().id() : -1;
+    const sc_core::sc_time t = c >= 0 ? current_cpu().effective_time() : sc_core::sc_time_stamp();
+    th_->set(t_drops_[static_cast<int>(reason)], drops_[static_cast<int>(reason)], t);
+    trace_mib(t);
+    if (th_->wants(skb)) {
+      if (!mib) mib = kDropMib[static_cast<int>(reason)];
+      std::string what = drop_name(reason);
+      if (*mib) what += std::string(" (") + mib + ")";
+      th_->stage(skb->trace_id, "kfree_skb_reason", c, t, skb, {}, what.c_str());
+    }
+  }
   RXS_DBG(debug_, dev, "drop " << drop_name(reason) << " frames " << skb->frames << " trace " << skb->trace_id);
   if (have_current_cpu()) current_cpu().defer(cost_.skb_free);
   __kfree_skb(skb);
@@ -170,8 +215,110 @@ void Kernel::kfree_skb_reason(sk_buff* skb, Drop reason) {
 // consume_skb (net/core/skbuff.c): used by the stack itself.
 void Kernel::consume_skb(sk_buff* skb) {
   consumed_ += skb->frames;
+  if (th_ && th_->wants(skb)) {
+    const int c = have_current_cpu() ? current_cpu().id() : -1;
+    th_->stage(skb->trace_id, "consume_skb", c, c >= 0 ? current_cpu().effective_time() : sc_core::sc_time_stamp(), skb,
+               "used up by the stack", "consumed");
+  }
   if (have_current_cpu()) current_cpu().defer(cost_.skb_free);
   __kfree_skb(skb);
+}
+
+// ---- tracing ------------------------------------------------------------------
+void Kernel::set_tracer(Tracer* t) {
+  engine_->set_trace(nullptr);
+  th_ = nullptr;
+  hub_.reset();
+  tracer_ = t;
+  t_mib_.clear();
+  if (!t) return;
+  hub_ = std::make_unique<TraceHub>(*t, engine_->num_cpus());
+  th_ = hub_.get();
+  engine_->set_trace(th_);
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  for (int c = 0; c < engine_->num_cpus(); ++c) {
+    auto& cs = th_->cpu[c];
+    const std::string p = "host.softnet.cpu" + std::to_string(c);
+    th_->declare(cs.time_squeeze, p + ".time_squeeze", 32);
+    th_->declare(cs.processed, p + ".processed", 32);
+    th_->declare(cs.dropped, p + ".dropped", 32);
+    th_->set(cs.time_squeeze, softnet_[c].time_squeeze, now);
+    th_->set(cs.processed, softnet_[c].processed, now);
+    th_->set(cs.dropped, softnet_[c].dropped, now);
+  }
+  for (napi_struct* n : napis_) trace_declare_napi(n);
+  for (auto& sk : impl_->socks) trace_declare_sock(sk.get());
+  for (int d = 0; d < static_cast<int>(Drop::count); ++d) {
+    th_->declare(t_drops_[d], std::string("host.drop.") + kDropNames[d], 32);
+    th_->set(t_drops_[d], drops_[d], now);
+  }
+  // The drop-like SNMP counters (/proc/net/snmp, /proc/net/netstat).
+  const std::pair<const char*, const uint64_t*> mibs[] = {
+      {"Ip.InHdrErrors", &ip.InHdrErrors},       {"Ip.InAddrErrors", &ip.InAddrErrors},
+      {"Ip.InUnknownProtos", &ip.InUnknownProtos}, {"Ip.InDiscards", &ip.InDiscards},
+      {"Ip.ReasmTimeout", &ip.ReasmTimeout},     {"Ip.ReasmFails", &ip.ReasmFails},
+      {"IpExt.InTruncatedPkts", &ipext.InTruncatedPkts}, {"IpExt.InCsumErrors", &ipext.InCsumErrors},
+      {"Udp.NoPorts", &udp.NoPorts},             {"Udp.InErrors", &udp.InErrors},
+      {"Udp.RcvbufErrors", &udp.RcvbufErrors},   {"Udp.InCsumErrors", &udp.InCsumErrors},
+      {"Tcp.InErrs", &tcp.InErrs},               {"Tcp.InCsumErrors", &tcp.InCsumErrors},
+      {"TcpExt.TCPBacklogDrop", &tcpext.TCPBacklogDrop}, {"TcpExt.TCPRcvQDrop", &tcpext.TCPRcvQDrop},
+      {"TcpExt.TCPZeroWindowDrop", &tcpext.TCPZeroWindowDrop}, {"TcpExt.TCPOFODrop", &tcpext.TCPOFODrop},
+      {"TcpExt.PruneCalled", &tcpext.PruneCalled}, {"TcpExt.RcvPruned", &tcpext.RcvPruned},
+      {"TcpExt.DelayedACKLost", &tcpext.DelayedACKLost},
+  };
+  t_mib_.reserve(sizeof(mibs) / sizeof(mibs[0]));
+  for (const auto& m : mibs) {
+    t_mib_.emplace_back(m.second, TraceSig{});
+    th_->declare(t_mib_.back().second, std::string("host.mib.") + m.first, 32);
+  }
+  trace_mib(now);
+}
+
+void Kernel::trace_declare_napi(napi_struct* n) {
+  if (n->name.empty()) {
+    for (size_t i = 0; i < napis_.size(); ++i)
+      if (napis_[i] == n) n->name = "rx" + std::to_string(i);
+  }
+  const std::string p = "host.napi." + n->name;
+  th_->declare(n->t_scheduled, p + ".scheduled", 1);
+  th_->declare(n->t_polling, p + ".polling", 1);
+  th_->declare(n->t_work, p + ".work", 16);
+  th_->declare(n->t_budget, p + ".budget", 16);
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  th_->set(n->t_scheduled, (n->state & NAPI_STATE_SCHED) ? 1 : 0, now);
+  th_->set(n->t_polling, 0, now);
+  th_->set(n->t_work, 0, now);
+  th_->set(n->t_budget, static_cast<uint64_t>(n->weight), now);
+}
+
+void Kernel::trace_declare_sock(sock* sk) {
+  const std::string p = "host.sock.fd" + std::to_string(sk->fd);
+  th_->declare(sk->t_rx_queue, p + ".rx_queue", 32);
+  th_->declare(sk->t_rmem, p + ".rmem", 32);
+  th_->declare(sk->t_backlog, p + ".backlog", 32);
+  th_->declare(sk->t_ofo, p + ".ofo", 32);
+  trace_sock(sk, sc_core::sc_time_stamp());
+}
+
+void Kernel::trace_sock(const sock* sk, sc_core::sc_time t) {
+  if (!th_) return;
+  // const_cast: the signals' bookkeeping, not the socket's state
+  sock* s = const_cast<sock*>(sk);
+  th_->set(s->t_rx_queue, sk->sk_receive_queue.qlen, t);
+  th_->set(s->t_rmem, static_cast<uint64_t>(sk->sk_rmem_alloc > 0 ? sk->sk_rmem_alloc : 0), t);
+  th_->set(s->t_backlog, sk->sk_backlog.qlen, t);
+  th_->set(s->t_ofo, sk->out_of_order_queue.size(), t);
+}
+
+void Kernel::trace_mib(sc_core::sc_time t) {
+  for (auto& m : t_mib_) th_->set(m.second, *m.first, t);
+}
+
+void Kernel::trace_stage(const char* name, const sk_buff* skb, std::string detail) {
+  if (!th_ || !th_->wants(skb)) return;
+  const int c = have_current_cpu() ? current_cpu().id() : -1;
+  th_->stage(skb->trace_id, name, c, c >= 0 ? current_cpu().effective_time() : sc_core::sc_time_stamp(), skb,
+             std::move(detail));
 }
 
 void Kernel::tx_emit(TxKind kind, std::vector<uint8_t> frame) {

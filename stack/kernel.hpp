@@ -6,6 +6,8 @@
 //
 // API changes (announce here):
 // - 04:12 Kernel is no longer an sc_module (constructor takes a std::string name).
+// - 06:55 set_tracer / tracer / trace_hub: the host model reports to a stack::Tracer.
+//         kfree_skb_reason takes the MIB counter the drop was counted in (optional).
 #pragma once
 
 #include <systemc>
@@ -25,6 +27,8 @@
 #include "stack/netdevice.hpp"
 #include "stack/skbuff.hpp"
 #include "stack/sock.hpp"
+#include "stack/trace.hpp"
+#include "stack/tracing.hpp"
 
 namespace rxpath::stack {
 
@@ -113,6 +117,21 @@ class Kernel {
   const KernelConfig& config() const { return cfg_; }
   softnet_data& softnet(int cpu) { return softnet_[cpu]; }
 
+  // --- tracing (stack/trace.hpp) ---
+  // Attaches an observer (nullptr = off). Declares the host signals (CPU
+  // contexts, softnet, NAPI, sockets, drops, MIB) with their current values;
+  // objects created later declare theirs when created. With no tracer every
+  // trace point costs one pointer test. The tracer must outlive the Kernel
+  // or be detached first.
+  void set_tracer(Tracer* t);
+  Tracer* tracer() const { return tracer_; }
+  // The hub the model's trace points use; nullptr when no tracer is attached.
+  TraceHub* trace_hub() const { return th_; }
+  // Reports a socket's queue signals (host.sock.fd<N>.*) at `t`.
+  void trace_sock(const sock* sk, sc_core::sc_time t);
+  // Stage of skb at the current CPU's true time, if its packet is traced.
+  void trace_stage(const char* name, const sk_buff* skb, std::string detail = {});
+
   // register_netdev (net/core/dev.c)
   void register_netdev(net_device* dev);
 
@@ -141,6 +160,8 @@ class Kernel {
   void sys_epoll_ctl_del(int epfd, int fd);
   // epoll_wait: returns up to maxevents (fd, revents); timeout_ns < 0 = forever.
   std::vector<std::pair<int, unsigned>> sys_epoll_wait(int epfd, int maxevents, double timeout_ns = -1);
+  long recvmsg_body(int fd, std::vector<uint8_t>& out, size_t max, bool dontwait, uint64_t* trace_id);
+  std::vector<std::pair<int, unsigned>> epoll_wait_body(int epfd, int maxevents, double timeout_ns);
 
   // --- the transmit sink ---
   using tx_capture_t = std::function<void(TxKind kind, const std::vector<uint8_t>& frame)>;
@@ -174,15 +195,20 @@ class Kernel {
   void ip_expire_frags();
 
   // ---- internal (used by the stack's own .cpp files) ----
-  void kfree_skb_reason(sk_buff* skb, Drop reason);
+  // `mib`: the SNMP counter this drop was counted in ("Udp: InErrors"), for
+  // the trace; nullptr = the usual one for the reason.
+  void kfree_skb_reason(sk_buff* skb, Drop reason, const char* mib = nullptr);
   void consume_skb(sk_buff* skb);           // used up by the stack (not user data)
   void tx_emit(TxKind kind, std::vector<uint8_t> frame);
   void net_rx_action(Cpu& cpu);
+  void net_rx_action_body(Cpu& cpu);
   void netif_receive_skb_list_internal(sk_buff_head* list);
+  void netif_receive_skb_list_body(sk_buff_head* list);
   void __netif_receive_skb_core(sk_buff* skb);
   void gro_normal_list(napi_struct* napi);
   void gro_normal_one(napi_struct* napi, sk_buff* skb, int segs);
   void napi_gro_flush(napi_struct* napi, bool flush_old);
+  void napi_gro_flush_body(napi_struct* napi, bool flush_old);
   gro_result_t dev_gro_receive(napi_struct* napi, sk_buff* skb);
   void arp_rcv(sk_buff* skb);
   void ip_rcv(sk_buff* skb);
@@ -190,7 +216,7 @@ class Kernel {
   void ip_local_deliver_finish(sk_buff* skb);
   void udp_rcv(sk_buff* skb);
   void tcp_v4_rcv(sk_buff* skb);
-  void sock_def_readable(sock* sk);
+  void sock_def_readable(sock* sk, const sk_buff* skb = nullptr);
   void icmp_send_unreach(sk_buff* skb, uint8_t code);
   void release_sock(sock* sk);
   void lock_sock(sock* sk);
@@ -213,6 +239,16 @@ class Kernel {
   uint64_t offered_ = 0, delivered_ = 0, consumed_ = 0;
   uint64_t in_transit_ = 0;   // frames of skbs being processed across a wait
   std::unique_ptr<Impl> impl_;
+  // tracing
+  void trace_declare_napi(napi_struct* n);
+  void trace_declare_sock(sock* sk);
+  void trace_mib(sc_core::sc_time t);
+  friend void napi_enable(napi_struct*);
+  Tracer* tracer_ = nullptr;
+  TraceHub* th_ = nullptr;
+  std::unique_ptr<TraceHub> hub_;
+  std::array<TraceSig, static_cast<int>(Drop::count)> t_drops_{};
+  std::vector<std::pair<const uint64_t*, TraceSig>> t_mib_;
   friend void netif_napi_add(net_device*, napi_struct*, napi_poll_t, int);
   friend gro_result_t napi_gro_receive(napi_struct*, sk_buff*);
   friend void netif_receive_skb(sk_buff*);

@@ -7,7 +7,8 @@
 // napi_gro_receive(napi, skb) per frame -> if work < budget:
 // napi_complete_done(napi, work) and re-enable the IRQ if it returned true.
 //
-// API changes (announce here): none yet.
+// API changes (announce here):
+// - 06:55 napi_struct::name (signal scope host.napi.<name>, default rx<index>) and trace signals.
 #pragma once
 
 #include <array>
@@ -16,6 +17,7 @@
 #include <string>
 
 #include "stack/skbuff.hpp"
+#include "stack/tracing.hpp"
 
 namespace rxpath::stack {
 
@@ -90,6 +92,10 @@ struct napi_struct {
   int rx_count = 0;                // segments on rx_list
   // statistics of the model
   uint64_t polls = 0, complete_done = 0, missed = 0;
+  // tracing: host.napi.<name>.{scheduled,polling,work,budget}; name set by
+  // the driver before netif_napi_add ("rx0"), empty = "rx<registration index>"
+  std::string name;
+  TraceSig t_scheduled, t_polling, t_work, t_budget;
 };
 
 // struct softnet_data (include/linux/netdevice.h), per CPU.

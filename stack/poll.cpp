@@ -25,7 +25,28 @@ struct poll_wqueues {
   bool triggered = false;
   Kernel::PollStats* stats;
   const CostTable* cost;
+  Kernel* k;
 };
+
+// Tracing: a stage of the packet whose enqueue runs this wakeup (TraceHub::wake_id).
+void trace_wake_stage(Kernel& k, const char* name, std::string detail) {
+  TraceHub* th = k.trace_hub();
+  if (!th || !have_current_cpu()) return;
+  Cpu& c = current_cpu();
+  uint64_t id = th->wake_id[c.id()];
+  if (th->wants_id(id)) th->stage(id, name, c.id(), c.effective_time(), nullptr, std::move(detail));
+}
+
+// Tracing: the syscall `name` returns `fd` ready: a stage for each traced
+// packet waiting in its receive queue (the ones the next recv()s get).
+void trace_ready_stages(Kernel& k, const char* name, int fd, const std::string& detail) {
+  TraceHub* th = k.trace_hub();
+  if (!th) return;
+  Cpu& c = current_cpu();
+  int n = 0;
+  for (const sk_buff* skb = k.sock_of(fd)->sk_receive_queue.first; skb && n < 64; skb = skb->next, ++n)
+    if (th->wants(skb)) th->stage(skb->trace_id, name, c.id(), c.effective_time(), skb, detail);
+}
 
 // pollwake / __pollwake (fs/select.c)
 int pollwake(wait_queue_entry* e, unsigned mode, int sync, void* key) {
@@ -34,6 +55,7 @@ int pollwake(wait_queue_entry* e, unsigned mode, int sync, void* key) {
   ++pwq->stats->callbacks;
   if (have_current_cpu()) current_cpu().defer(pwq->cost->pollwake);
   if (k && !(k & POLLIN_SET)) return 0;
+  if (pwq->k->trace_hub()) trace_wake_stage(*pwq->k, "pollwake", "wakes " + pwq->task->name());
   pwq->triggered = true;
   return wake_up_process(pwq->task) ? 1 : 0;
 }
@@ -53,7 +75,17 @@ static void sk_wait_data(Kernel& k, Task& t, sock* sk) {
   c.defer(k.cost().waitq_remove);
 }
 
+// With a tracer: one "recvmsg" span per call on the reader's CPU.
 long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool dontwait, uint64_t* trace_id) {
+  if (!th_) return recvmsg_body(fd, out, max, dontwait, trace_id);
+  Cpu& c = current_task_checked("recvmsg").cpu();
+  th_->begin(c.id(), "recvmsg", c.effective_time());
+  long r = recvmsg_body(fd, out, max, dontwait, trace_id);
+  if (th_) th_->end(c.id(), "recvmsg", c.effective_time());
+  return r;
+}
+
+long Kernel::recvmsg_body(int fd, std::vector<uint8_t>& out, size_t max, bool dontwait, uint64_t* trace_id) {
   Task& t = current_task_checked("recvmsg");
   Cpu& c = t.cpu();
   sock* sk = sock_of(fd);
@@ -78,6 +110,10 @@ long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool don
     sk->delivered_bytes += n;
     if (trace_id) *trace_id = skb->trace_id;
     RXS_DBG(debug_, sock, "udp recvmsg fd " << fd << " " << n << " bytes trace " << skb->trace_id);
+    if (th_) {
+      trace_sock(sk, c.effective_time());
+      if (th_->wants(skb)) trace_stage("udp_recvmsg", skb, "fd " + std::to_string(fd) + " " + std::to_string(n) + " bytes");
+    }
     __kfree_skb(skb);
     return static_cast<long>(n);  // costs are paid at the next sync (sleep or visible effect)
   }
@@ -109,6 +145,8 @@ long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool don
       size_t n = std::min<size_t>(max - copied, skb->len - off);
       out.resize(copied + n);
       skb_copy_bits(skb, off, out.data() + copied, static_cast<unsigned>(n));
+      if (th_ && th_->wants(skb))
+        trace_stage("tcp_recvmsg", skb, "fd " + std::to_string(fd) + " " + std::to_string(n) + " bytes at offset " + std::to_string(off));
       if (first && trace_id) *trace_id = skb->trace_id;
       first = false;
       copied += n;
@@ -121,6 +159,7 @@ long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool don
       delivered_ += skb->frames;
       c.defer(cost_.skb_free);
       __kfree_skb(skb);
+      if (th_) trace_sock(sk, c.effective_time());
     }
   }
   c.defer(cost_.copy_per_byte * copied);
@@ -135,8 +174,26 @@ long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool don
 
 // do_select / do_poll (fs/select.c): every fd polled on every pass; wait
 // entries added on the first pass only, removed by poll_freewait.
+static std::vector<int> do_poll_body(Kernel& k, const std::vector<int>& fds, double timeout_ns,
+                                     Kernel::PollStats& S, const char* what);
+// With a tracer: a span named after the syscall, and on return a stage
+// ("select" / "poll") for the traced packets queued on each ready fd.
 static std::vector<int> do_poll_common(Kernel& k, const std::vector<int>& fds, double timeout_ns,
                                        Kernel::PollStats& S, const char* what) {
+  TraceHub* th = k.trace_hub();
+  if (!th) return do_poll_body(k, fds, timeout_ns, S, what);
+  Cpu& c = current_task_checked(what).cpu();
+  th->begin(c.id(), what, c.effective_time());
+  std::vector<int> r = do_poll_body(k, fds, timeout_ns, S, what);
+  if ((th = k.trace_hub())) {
+    for (int fd : r) trace_ready_stages(k, what, fd, "returns fd " + std::to_string(fd) + " ready, " + std::to_string(r.size()) + " of " + std::to_string(fds.size()));
+    th->end(c.id(), what, c.effective_time());
+  }
+  return r;
+}
+
+static std::vector<int> do_poll_body(Kernel& k, const std::vector<int>& fds, double timeout_ns,
+                                     Kernel::PollStats& S, const char* what) {
   Task& t = current_task_checked(what);
   Cpu& c = t.cpu();
   const CostTable& cost = k.cost();
@@ -148,7 +205,7 @@ static std::vector<int> do_poll_common(Kernel& k, const std::vector<int>& fds, d
   };
   std::vector<entry> table;
   table.reserve(fds.size());
-  poll_wqueues pwq{&t, false, &S, &cost};
+  poll_wqueues pwq{&t, false, &S, &cost, &k};
   std::vector<int> ready;
   bool qproc = true, timed_out = false;
   for (;;) {
@@ -225,6 +282,7 @@ static int ep_poll_callback(wait_queue_entry* wait, unsigned mode, int sync, voi
   k->epoll_stats.ns_charged += static_cast<uint64_t>(k->cost().ep_poll_callback);
   if (!(epi->events & ~EP_PRIVATE_BITS)) return 0;  // disabled by EPOLLONESHOT
   if (kmask && !(kmask & epi->events)) return 0;
+  if (k->trace_hub()) trace_wake_stage(*k, "ep_poll_callback", "fd " + std::to_string(epi->fd) + (ep->wq.active() ? " wakes epoll_wait" : ""));
   if (!epi->on_rdllist) {
     ep->rdllist.push_back(epi);
     epi->on_rdllist = true;
@@ -295,7 +353,23 @@ void Kernel::sys_epoll_ctl_del(int epfd, int fd) {
 }
 
 // ep_poll + ep_send_events (fs/eventpoll.c)
+// With a tracer: an "epoll_wait" span, and on return an "epoll_wait" stage
+// for the traced packets queued on each returned fd.
 std::vector<std::pair<int, unsigned>> Kernel::sys_epoll_wait(int epfd, int maxevents, double timeout_ns) {
+  if (!th_) return epoll_wait_body(epfd, maxevents, timeout_ns);
+  Cpu& c = current_task_checked("epoll_wait").cpu();
+  th_->begin(c.id(), "epoll_wait", c.effective_time());
+  auto r = epoll_wait_body(epfd, maxevents, timeout_ns);
+  if (th_) {
+    for (auto& e : r)
+      trace_ready_stages(*this, "epoll_wait", e.first,
+                         "returns fd " + std::to_string(e.first) + " ready, " + std::to_string(r.size()) + " events");
+    th_->end(c.id(), "epoll_wait", c.effective_time());
+  }
+  return r;
+}
+
+std::vector<std::pair<int, unsigned>> Kernel::epoll_wait_body(int epfd, int maxevents, double timeout_ns) {
   Task& t = current_task_checked("epoll_wait");
   Cpu& c = t.cpu();
   eventpoll* ep = ep_of(*impl_, epfd);

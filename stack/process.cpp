@@ -26,6 +26,20 @@ UserProcess::UserProcess(Kernel& k, UserProcessConfig cfg, delivery_cb_t on_deli
   task_ = &k_.cpus().create_task(cfg_.name, cfg_.cpu, [this](Task& t) { run(t); });
 }
 
+// The user's processing of one message (a "user_work" span when tracing).
+void UserProcess::user_work(int fd, std::vector<uint8_t>& buf, uint64_t trace) {
+  Cpu& c = task_->cpu();
+  TraceHub* th = k_.trace_hub();
+  if (th) th->begin(c.id(), "user_work", c.effective_time());
+  if (k_.cost().user_per_packet > 0) c.charge(k_.cost().user_per_packet);
+  if (cb_) {  // hand the bytes over without a copy, then take the buffer back
+    Delivery d{fd, c.effective_time(), std::move(buf), trace};
+    cb_(d);
+    buf = std::move(d.bytes);
+  }
+  if (th && (th = k_.trace_hub())) th->end(c.id(), "user_work", c.effective_time());
+}
+
 // recv() everything ready on fd (non-blocking until EAGAIN).
 void UserProcess::drain(int fd) {
   std::vector<uint8_t> buf;
@@ -36,12 +50,7 @@ void UserProcess::drain(int fd) {
     if (n == 0 && k_.sock_of(fd)->protocol == IPPROTO_TCP_) return;
     ++messages_;
     bytes_ += static_cast<uint64_t>(n);
-    if (k_.cost().user_per_packet > 0) task_->cpu().charge(k_.cost().user_per_packet);
-    if (cb_) {  // hand the bytes over without a copy, then take the buffer back
-      Delivery d{fd, task_->cpu().effective_time(), std::move(buf), trace};
-      cb_(d);
-      buf = std::move(d.bytes);
-    }
+    user_work(fd, buf, trace);
   }
 }
 
@@ -81,12 +90,7 @@ void UserProcess::run(Task& t) {
         if (n < 0) continue;
         ++messages_;
         bytes_ += static_cast<uint64_t>(n);
-        if (k_.cost().user_per_packet > 0) t.cpu().charge(k_.cost().user_per_packet);
-        if (cb_) {
-          Delivery d{cfg_.fds[0], t.cpu().effective_time(), std::move(buf), trace};
-          cb_(d);
-          buf = std::move(d.bytes);
-        }
+        user_work(cfg_.fds[0], buf, trace);
       }
       break;
     }

@@ -42,6 +42,7 @@ class UserProcess {
  private:
   void run(Task& t);
   void drain(int fd);
+  void user_work(int fd, std::vector<uint8_t>& buf, uint64_t trace);
   Kernel& k_;
   UserProcessConfig cfg_;
   delivery_cb_t cb_;

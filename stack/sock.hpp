@@ -13,6 +13,7 @@
 
 #include "stack/cpu.hpp"
 #include "stack/skbuff.hpp"
+#include "stack/tracing.hpp"
 
 namespace rxpath::stack {
 
@@ -67,6 +68,8 @@ struct sock {
 
   // Statistics of the model
   uint64_t enqueued = 0, delivered_msgs = 0, delivered_bytes = 0;
+  // tracing: host.sock.fd<N>.{rx_queue,rmem,backlog,ofo} (Kernel::trace_sock)
+  TraceSig t_rx_queue, t_rmem, t_backlog, t_ofo;
 };
 
 }  // namespace rxpath::stack

@@ -73,12 +73,23 @@ struct TcpIn {
     if (sk->rcv_nxt - sk->rcv_wup > sk->rcv_mss || !sk->out_of_order_queue.empty()) tcp_send_ack(sk);
   }
 
-  void drop(sk_buff* skb, Drop why) { k.kfree_skb_reason(skb, why); }
+  void drop(sk_buff* skb, Drop why, const char* mib = nullptr) { k.kfree_skb_reason(skb, why, mib); }
+  void trace_sock(const sock* sk) {
+    if (k.trace_hub()) k.trace_sock(sk, c.effective_time());
+  }
+  void stage(const char* name, const sk_buff* skb, const sock* sk, const char* what) {
+    TraceHub* th = k.trace_hub();
+    if (!th || !th->wants(skb)) return;
+    std::string d = "fd " + std::to_string(sk->fd) + " " + what;
+    k.trace_stage(name, skb, std::move(d));
+  }
 
   void ofo_unlink_drop(sock* sk, decltype(sock::out_of_order_queue)::iterator it, Drop why) {
     sk->sk_rmem_alloc -= it->second->truesize;
-    drop(it->second, why);
+    sk_buff* skb = it->second;
     sk->out_of_order_queue.erase(it);
+    drop(skb, why);
+    trace_sock(sk);
   }
 
   // tcp_prune_ofo_queue (net/ipv4/tcp_input.c): drop from the highest seq.
@@ -106,6 +117,10 @@ struct TcpIn {
     __skb_queue_tail(&sk->sk_receive_queue, skb);
     ++sk->enqueued;
     sk->rcv_nxt = skb->cb.end_seq;
+    if (k.trace_hub()) {
+      trace_sock(sk);
+      stage("tcp_queue_rcv", skb, sk, ("qlen " + std::to_string(sk->sk_receive_queue.qlen)).c_str());
+    }
   }
 
   // tcp_ofo_queue (net/ipv4/tcp_input.c): move now-in-order segments.
@@ -117,7 +132,8 @@ struct TcpIn {
       sk->out_of_order_queue.erase(it);
       sk->sk_rmem_alloc -= skb->truesize;
       if (!after(skb->cb.end_seq, sk->rcv_nxt)) {
-        drop(skb, Drop::TCP_OFO_DROP);
+        drop(skb, Drop::TCP_OFO_DROP, "");
+        trace_sock(sk);
         continue;
       }
       tcp_queue_rcv(sk, skb);
@@ -140,7 +156,7 @@ struct TcpIn {
     if (it != q.begin()) {
       auto prev = std::prev(it);
       if (!after(end, prev->second->cb.end_seq) && !before(seq, prev->second->cb.seq)) {
-        drop(skb, Drop::TCP_OFO_DROP);
+        drop(skb, Drop::TCP_OFO_DROP, "");
         tcp_send_ack(sk);
         return;
       }
@@ -154,6 +170,10 @@ struct TcpIn {
     sk->sk_rmem_alloc += skb->truesize;
     skb->sk = sk;
     q.emplace(seq, skb);
+    if (k.trace_hub()) {
+      trace_sock(sk);
+      stage("tcp_data_queue_ofo", skb, sk, ("ofo " + std::to_string(q.size()) + " seq " + std::to_string(seq)).c_str());
+    }
     tcp_send_ack(sk);  // out-of-order: immediate (dup) ACK with SACK
   }
 
@@ -184,13 +204,14 @@ struct TcpIn {
       }
       bool had_ofo = !sk->out_of_order_queue.empty();
       tcp_queue_rcv(sk, skb);
+      const sk_buff* woke = k.trace_hub() ? skb : nullptr;  // still queued: the reader runs after our sync
       if (had_ofo) {
         tcp_ofo_queue(sk);
         tcp_send_ack(sk);  // hole filled: ACK now
       } else {
         tcp_ack_snd_check(sk);
       }
-      k.sock_def_readable(sk);
+      k.sock_def_readable(sk, woke);
       return;
     }
     if (!after(end, sk->rcv_nxt)) {  // all old: D-SACK, dup ACK
@@ -241,8 +262,9 @@ struct TcpIn {
     if (predicted) {
       ++k.tcpext.TCPHPHits;
       tcp_queue_rcv(sk, skb);
+      const sk_buff* woke = k.trace_hub() ? skb : nullptr;
       tcp_ack_snd_check(sk);
-      k.sock_def_readable(sk);
+      k.sock_def_readable(sk, woke);
       return;
     }
     tcp_data_queue(sk, skb);
@@ -281,13 +303,14 @@ void Kernel::tcp_v4_rcv(sk_buff* skb) {
   Cpu& c = current_cpu();
   c.defer(cost_.tcp_v4_rcv);
   TcpIn t{*this, c};
+  if (th_ && th_->wants(skb)) trace_stage("tcp_v4_rcv", skb, "");
   if (skb->pkt_type != PACKET_HOST) {
-    kfree_skb_reason(skb, Drop::OTHERHOST);
+    kfree_skb_reason(skb, Drop::OTHERHOST, "");
     return;
   }
   ++tcp.InSegs;
   if (!pskb_may_pull(skb, 20)) {
-    kfree_skb_reason(skb, Drop::PKT_TOO_SMALL);
+    kfree_skb_reason(skb, Drop::PKT_TOO_SMALL, "");
     return;
   }
   unsigned doff = (skb->data_ptr()[12] >> 4) * 4u;
@@ -297,7 +320,7 @@ void Kernel::tcp_v4_rcv(sk_buff* skb) {
     return;
   }
   if (!pskb_may_pull(skb, doff)) {
-    kfree_skb_reason(skb, Drop::PKT_TOO_SMALL);
+    kfree_skb_reason(skb, Drop::PKT_TOO_SMALL, "");
     return;
   }
   const uint8_t* iph = skb->head_ptr() + skb->network_header;
@@ -330,10 +353,12 @@ void Kernel::tcp_v4_rcv(sk_buff* skb) {
       break;
     }
   }
+  if (th_ && th_->wants(skb))
+    trace_stage("__inet_lookup_established", skb, sk ? "fd " + std::to_string(sk->fd) : std::string("no socket"));
   if (!sk || sk->state != TcpState::ESTABLISHED) {
     // no_tcp_socket (no listeners modelled)
     t.tcp_v4_send_reset(skb);
-    kfree_skb_reason(skb, Drop::NO_SOCKET);
+    kfree_skb_reason(skb, Drop::NO_SOCKET, "Tcp: OutRsts");
     return;
   }
   if (sk->owned_by_user) {
@@ -347,6 +372,10 @@ void Kernel::tcp_v4_rcv(sk_buff* skb) {
     }
     sk->backlog_len += skb->truesize;
     __skb_queue_tail(&sk->sk_backlog, skb);
+    if (th_) {
+      trace_sock(sk, c.effective_time());
+      t.stage("tcp_add_backlog", skb, sk, ("backlog " + std::to_string(sk->sk_backlog.qlen)).c_str());
+    }
     RXS_DBG(debug_, tcp, "backlog fd " << sk->fd << " seq " << skb->cb.seq);
     return;
   }
@@ -363,6 +392,10 @@ void Kernel::release_sock(sock* sk) {
   while (sk_buff* skb = __skb_dequeue(&sk->sk_backlog)) {
     sk->backlog_len -= skb->truesize;
     c.defer(cost_.tcp_v4_rcv);
+    if (th_) {
+      trace_sock(sk, c.effective_time());
+      t.stage("__release_sock", skb, sk, "from backlog");
+    }
     uint32_t frames = skb->frames;
     in_transit_ += frames;
     t.tcp_rcv_established(sk, skb);
