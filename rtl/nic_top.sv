@@ -64,8 +64,31 @@ module nic_top #(
   // MSI-X request: one message per handshake, carrying the vector
   output wire                      msix_valid_o,
   output wire [4:0]                msix_vector_o,
-  input  wire                      msix_ready_i
-  // Debug/trace (optional additions go here)
+  input  wire                      msix_ready_i,
+  // Observation port (tracing only; the NIC never reads it). One-cycle
+  // pulses, registered, with the fields of the event. The SystemC bridge
+  // (verilator/sc/nic_sc.cpp) ties them to frame ids by processing order.
+  output wire                      obs_mac_o,        // a frame reached the classifier: class, length
+  output wire                      obs_mac_badpre_o, // a frame with a bad preamble/SFD or no byte: RXERRC
+  output wire  [3:0]               obs_mac_class_o,  // rxp_pkg::rx_class_e of obs_mac_o
+  output wire  [15:0]              obs_mac_len_o,    // bytes from SFD to /T/, FCS included
+  output wire                      obs_pb_store_o,   // the packet buffer committed a frame (GPRC)
+  output wire                      obs_pb_drop_o,    // the packet buffer was full: MPC
+  output logic                     obs_take_o,       // the DMA engine took the frame at the buffer head
+  output wire                      obs_rnbc_o,       // the head frame found too few descriptors: RNBC
+  output wire                      obs_rqdpc_o,      // ... and was dropped (DROP_EN): RQDPC
+  output wire                      obs_rxdis_o,      // the taken/current frame's queue was off: RXP_RXDIS
+  output wire  [2:0]               obs_dma_q_o,      // queue of the head frame (with rnbc/rqdpc)
+  output logic                     obs_desc_o,       // a descriptor was assigned to the current frame
+  output logic [2:0]               obs_desc_q_o,     // ... of this queue
+  output logic [15:0]              obs_desc_idx_o,   // ... at this ring index
+  output logic [63:0]              obs_desc_addr_o,  // ... with this buffer address (pkt_addr)
+  output logic [63:0]              obs_desc_ring_o,  // ... written back here (RDBA + 16 * index)
+  output wire                      obs_wb_o,         // a writeback's response arrived (RDH moves, EICR cause)
+  output wire  [2:0]               obs_wb_q_o,       // ... for this queue
+  output wire                      obs_wb_vec_ok_o,  // ... IVAR0(q).RX_VALID
+  output wire  [4:0]               obs_wb_vec_o,     // ... IVAR0(q).RX_VECTOR
+  output wire                      obs_dev_rst_o     // the device is in reset (CTRL.RST): frames in flight are lost
 );
 
   // ---------------------------------------------------------------- parameter checks
@@ -86,6 +109,7 @@ module nic_top #(
   import rxp_pkg::*;
 
   localparam int unsigned LAW = $clog2(PKTBUF_BYTES / (AXI_DATA_W / 8));
+  localparam int unsigned QW  = NUM_QUEUES > 1 ? $clog2(NUM_QUEUES) : 1;   // queue index bits used
 
   // ---------------------------------------------------------------- registers and device reset
   logic        dev_rst_n;
@@ -110,6 +134,8 @@ module nic_top #(
   logic        good, good_bcast, good_mcast;
   logic [15:0] good_len;
   logic [2:0]  rqdpc_q, wb_done_q;
+  logic        wb_vec_ok;
+  logic [4:0]  wb_vec;
 
   rxp_regs #(
     .NUM_QUEUES(NUM_QUEUES)
@@ -342,8 +368,51 @@ module nic_top #(
     .wb_done_q_i   (wb_done_q),
     .msix_valid_o,
     .msix_vector_o,
-    .msix_ready_i
+    .msix_ready_i,
+    .obs_wb_vec_ok_o (wb_vec_ok),
+    .obs_wb_vec_o    (wb_vec)
   );
+
+  // ---------------------------------------------------------------- observation port
+  // The events are registers of their blocks already (classifier, packet
+  // buffer, DMA engine: each one clock after its decision) and go out as they
+  // are; only the DMA engine's take and descriptor pop are combinational and
+  // get a register here (their wide fields load only on the pulse), so the
+  // port costs a few flops per clock. Stage to stage the pulses keep the
+  // order of the frames: MAC verdict, then the packet buffer one clock later;
+  // obs_take_o, obs_rnbc_o, obs_rqdpc_o and obs_rxdis_o of one decision in
+  // the same clock.
+  assign obs_mac_o        = ev_valid;
+  assign obs_mac_badpre_o = ev_badpre;
+  assign obs_mac_class_o  = ev_class;
+  assign obs_mac_len_o    = ev_len;
+  assign obs_pb_store_o   = good;
+  assign obs_pb_drop_o    = mpc;
+  assign obs_rnbc_o       = rnbc;
+  assign obs_rqdpc_o      = rqdpc;
+  assign obs_rxdis_o      = rxdis;
+  assign obs_dma_q_o      = rqdpc_q;   // rxp_rx_dma loads it with the head frame's queue every clock
+  assign obs_wb_o         = wb_done;
+  assign obs_wb_q_o       = wb_done_q;
+  assign obs_wb_vec_ok_o  = wb_vec_ok; // rxp_intr: IVAR0(wb_done_q), combinational
+  assign obs_wb_vec_o     = wb_vec;
+  assign obs_dev_rst_o    = !dev_rst_n;
+
+  always_ff @(posedge clk_i) begin
+    if (!dev_rst_n) begin
+      obs_take_o <= 1'b0;
+      obs_desc_o <= 1'b0;
+    end else begin
+      obs_take_o <= pb_valid && pb_ready;
+      obs_desc_o <= pop;
+    end
+    if (pop) begin
+      obs_desc_q_o    <= sel_q;
+      obs_desc_idx_o  <= head_idx;
+      obs_desc_addr_o <= head_addr;
+      obs_desc_ring_o <= q_base[sel_q[QW-1:0]] + {44'h0, head_idx, 4'h0};
+    end
+  end
 
   // ---------------------------------------------------------------- AXI handshake assertions
   // A valid stays up, with a stable payload, until its ready.

@@ -238,6 +238,18 @@ module rxp_desc_fetch #(
     end
   end
 
+  // Per queue, for waveforms (trace_*: not used by the logic): descriptors
+  // the NIC owns in the ring (next-to-use .. RDT-1) and of those, the ones
+  // fetched into its cache.
+  logic [15:0] trace_owned [8];
+  logic [CW:0] trace_cached [8];
+  always_comb begin
+    for (int n = 0; n < 8; n++) begin
+      trace_owned[n]  = run_q[n] ? ring_dist(used_q[n], rdt[n], count[n]) : 16'h0;
+      trace_cached[n] = cwr_q[n] - crd_q[n];
+    end
+  end
+
 endmodule
 
 `default_nettype wire

@@ -29,7 +29,10 @@ module rxp_intr #(
   // MSI-X request
   output logic        msix_valid_o,
   output logic [4:0]  msix_vector_o,
-  input  wire         msix_ready_i
+  input  wire         msix_ready_i,
+  // Observation (tracing): the vector a writeback of queue wb_done_q_i signals
+  output logic        obs_wb_vec_ok_o,  // IVAR0(q).RX_VALID
+  output logic [4:0]  obs_wb_vec_o      // IVAR0(q).RX_VECTOR
 );
 
   import igb_regs_pkg::*;
@@ -121,6 +124,8 @@ module rxp_intr #(
 
   // The queue's vector from IVAR0 (entry n, bits 7:0 for queue n).
   wire [31:0]   ivar_wb = ivar_of(wb_done_q_i);
+  assign obs_wb_vec_ok_o = ivar_wb[E1000_IVAR0_RX_VALID_LSB];
+  assign obs_wb_vec_o    = ivar_wb[E1000_IVAR0_RX_VECTOR_LSB +: 5];
   wire [NV-1:0] wb_set  = (wb_done_i && ivar_wb[E1000_IVAR0_RX_VALID_LSB]) ?
                           (NV'(1) << ivar_wb[E1000_IVAR0_RX_VECTOR_LSB +: 5]) : '0;
 
@@ -212,6 +217,14 @@ module rxp_intr #(
   // Only queues 0..NUM_QUEUES-1 raise causes; the IVAR entries exist for all 8.
   if (NUM_QUEUES > 8) begin : g_bad_num_queues
     $error("rxp_intr: NUM_QUEUES must be 1..8");
+  end
+
+  // EITR moderation of vectors 0..7 for waveforms (trace_*: not used by the
+  // logic): microseconds left before the vector may fire again.
+  logic [15:0] trace_eitr_left [8];
+  always_comb begin
+    for (int v = 0; v < 8; v++)
+      trace_eitr_left[v] = busy_q[v] ? exp_q[v] - now_q : 16'h0;
   end
 
 endmodule

@@ -62,7 +62,7 @@ module rxp_pktbuf #(
   logic [WW-1:0] word_q;
   logic          ovf_q;
 
-  wire [LAW:0] used     = wr_ptr_q - rel_ptr_i;
+  wire [LAW:0] used     = wr_ptr_q - rel_ptr_i;   // lines in use, the frame being written included
   wire         full     = (used == (LAW+1)'(LINES));
   wire         new_line = (word_q == '0);
   wire         ovf      = ovf_q || (new_line && full);

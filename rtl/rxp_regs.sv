@@ -517,6 +517,19 @@ module rxp_regs #(
     end
   end
 
+  // Named copies of the statistics for waveforms (trace_*: not used by the
+  // logic; a model without tracing drops them).
+  wire [31:0] trace_crcerrs = cnt_q[C_CRCERRS];
+  wire [31:0] trace_rxerrc  = cnt_q[C_RXERRC];
+  wire [31:0] trace_mpc     = cnt_q[C_MPC];
+  wire [31:0] trace_gprc    = cnt_q[C_GPRC];
+  wire [31:0] trace_rnbc    = cnt_q[C_RNBC];
+  wire [31:0] trace_ruc     = cnt_q[C_RUC];
+  wire [31:0] trace_roc     = cnt_q[C_ROC];
+  wire [31:0] trace_tpr     = cnt_q[C_TPR];
+  wire [31:0] trace_afdc    = cnt_q[C_AFDC];
+  wire [31:0] trace_rxdis   = cnt_q[C_RXDIS];
+
 endmodule
 
 `default_nettype wire

@@ -9,12 +9,14 @@
 using sc_core::sc_time_stamp;
 #include <sstream>
 
+#include <verilated_fst_c.h>
+
 #include "Vnic_top.h"
 #include "axi2tlm.hpp"
 #include "frame_ext.hpp"
+#include "nic_tracker.hpp"
 #include "rxpath/vh/axi.hpp"
 #include "rxpath/vh/axil.hpp"
-#include "rxpath/vh/fst.hpp"
 #include "rxpath/vh/sim_ctrl.hpp"
 #include "rxpath/vh/xgmii.hpp"
 
@@ -73,6 +75,7 @@ struct NicSc::Impl {
   }
 
   tlm::tlm_response_status dma_write(uint64_t edge, uint64_t addr, const uint8_t* p, size_t n) {
+    if (tracker) tracker->dma_write(edge, addr, n);
     tlm::tlm_generic_payload gp;
     gp.set_command(tlm::TLM_WRITE_COMMAND);
     gp.set_address(addr);
@@ -109,6 +112,7 @@ struct NicSc::Impl {
   void before_cycle(uint64_t c) {
     const uint64_t edge = c + 1;
     sim.top().rst_ni = edge > kResetEdges;
+    if (trace_armed) trace_window(edge);
     // Register operations, one at a time and in arrival order.
     if (!cur_valid && !mmio_q.empty() && mmio_q.front().edge <= edge && edge > kResetEdges) {
       cur = mmio_q.front();
@@ -126,12 +130,22 @@ struct NicSc::Impl {
       const size_t pad = xgmii.enc.queued_chars() - q0 - chars;
       const uint64_t pos = q0 + pad;  // characters before this frame's /S/
       if (wire_start) wire_start(WireStart{tf.id, edge + 1 + pos / 8, static_cast<unsigned>(pos % 8)});
+      if (tracker) {
+        // The /T/ (or, without one, the next character) follows the 8
+        // characters /S/, preamble and SFD and the frame with its FCS.
+        const uint64_t wire_len = tf.f.data.size() + (tf.f.fcs_included ? 0 : 4);
+        const bool fault = tf.f.bad_preamble || tf.f.bad_sfd || tf.f.no_terminate ||
+                           (tf.f.error_at >= 0 && static_cast<uint64_t>(tf.f.error_at) < tf.f.data.size());
+        tracker->wire_frame(tf.id, edge + 1 + pos / 8, edge + 1 + (pos + 8 + wire_len) / 8,
+                            static_cast<uint32_t>(wire_len), fault);
+      }
       frames.pop_front();
     }
   }
 
   void after_cycle(uint64_t edge) {
     ++stats.cycles;
+    if (tracker) observe(edge);
     if (cur_valid && !axil.busy()) {
       cur_valid = false;
       if (cur.write) {
@@ -159,6 +173,7 @@ struct NicSc::Impl {
       gp.set_streaming_width(4);
       gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
       sc_time d = delay_of(m.cycle + 1);
+      if (tracker) tracker->msix_sent(m.cycle + 1, m.vector);
       self.msix->b_transport(gp, d);
       ++stats.msix;
     }
@@ -166,6 +181,64 @@ struct NicSc::Impl {
       msix.msgs.erase(msix.msgs.begin(), msix.msgs.begin() + static_cast<long>(msix_sent));
       msix_sent = 0;
     }
+  }
+
+  // The observation port after edge `edge` (only with an on_event callback).
+  void observe(uint64_t edge) {
+    auto& t = sim.top();
+    tracker->announce(edge);
+    const bool req = t.msix_valid_o;
+    if (req && !msix_req_prev) tracker->msix_request(edge, t.msix_vector_o);
+    msix_req_prev = req;
+    if (!(t.obs_mac_o | t.obs_mac_badpre_o | t.obs_pb_store_o | t.obs_pb_drop_o | t.obs_take_o | t.obs_rnbc_o |
+          t.obs_rqdpc_o | t.obs_rxdis_o | t.obs_desc_o | t.obs_wb_o | t.obs_dev_rst_o))
+      return;
+    ObsSample s;
+    s.mac = t.obs_mac_o;
+    s.badpre = t.obs_mac_badpre_o;
+    s.mac_class = t.obs_mac_class_o;
+    s.mac_len = t.obs_mac_len_o;
+    s.pb_store = t.obs_pb_store_o;
+    s.pb_drop = t.obs_pb_drop_o;
+    s.take = t.obs_take_o;
+    s.rnbc = t.obs_rnbc_o;
+    s.rqdpc = t.obs_rqdpc_o;
+    s.rxdis = t.obs_rxdis_o;
+    s.dma_q = t.obs_dma_q_o;
+    s.desc = t.obs_desc_o;
+    s.desc_q = t.obs_desc_q_o;
+    s.desc_idx = t.obs_desc_idx_o;
+    s.desc_addr = t.obs_desc_addr_o;
+    s.desc_ring = t.obs_desc_ring_o;
+    s.wb = t.obs_wb_o;
+    s.wb_q = t.obs_wb_q_o;
+    s.wb_vec_ok = t.obs_wb_vec_ok_o;
+    s.wb_vec = t.obs_wb_vec_o;
+    s.dev_rst = t.obs_dev_rst_o;
+    tracker->observe(edge, s);
+  }
+
+  // The FST window: dumping starts with the first edge at or after start_ps
+  // (a full dump) and ends, with the file closed, after the last edge at or
+  // before stop_ps. Outside it no dump function is installed at all.
+  void trace_window(uint64_t edge) {
+    const uint64_t ps = edge * kPsPerCycle;
+    if (!sim.trace_dump && ps >= trace_start && ps <= trace_stop) {
+      // SimCtrl dumps after the rising edge with its context time at
+      // edge * 6400 - 3200 and after the falling one at edge * 6400: shift
+      // both by half a clock so edge n is at n * 6400 ps.
+      sim.trace_dump = [this](uint64_t t) {
+        const uint64_t at = t + kPsPerCycle / 2;
+        if (at <= trace_stop) fst->dump(at);
+      };
+    } else if (ps > trace_stop) {
+      close_trace();
+    }
+  }
+  void close_trace() {
+    trace_armed = false;
+    sim.trace_dump = nullptr;
+    if (fst && fst->isOpen()) fst->close();
   }
 
   // Arrival of a host message or a frame: the first edge at or after it, or
@@ -181,7 +254,7 @@ struct NicSc::Impl {
 
   NicSc& self;
   sc_time quantum;
-  vh::SimCtrl<Vnic_top> sim{"nic"};
+  vh::SimCtrl<Vnic_top> sim{"TOP"};   // FST scopes TOP.<port>, TOP.nic_top.<...>
   vh::AxiBus axi_bus{};
   vh::AxilBus axil_bus{};
   vh::XgmiiSource xgmii;
@@ -195,6 +268,14 @@ struct NicSc::Impl {
   size_t msix_sent = 0;
   std::function<void(const WireStart&)> wire_start;
   NicScStats stats;
+  std::function<void(const NicEvent&)> event_cb;
+  std::unique_ptr<NicTracker> tracker;   // only with an on_event callback
+  bool msix_req_prev = false;
+  std::unique_ptr<VerilatedFstC> fst;
+  bool trace_armed = false;
+  uint64_t trace_start = 0, trace_stop = 0;
+
+  ~Impl() { close_trace(); }
 };
 
 NicSc::NicSc(sc_core::sc_module_name name, sc_time quantum)
@@ -220,7 +301,45 @@ NicSc::~NicSc() = default;
 const NicScStats& NicSc::stats() const { return impl_->stats; }
 uint64_t NicSc::cycle() const { return impl_->sim.cycle(); }
 void NicSc::on_wire_start(std::function<void(const WireStart&)> f) { impl_->wire_start = std::move(f); }
-void NicSc::trace_fst(const std::string& path) { vh::enable_fst(impl_->sim, path); }
+void NicSc::on_event(std::function<void(const NicEvent&)> f) {
+  if (!f) {
+    impl_->tracker.reset();
+    return;
+  }
+  impl_->event_cb = std::move(f);
+  impl_->tracker = std::make_unique<NicTracker>([this](const NicEvent& e) { impl_->event_cb(e); },
+                                                [this](const std::string& m) { SC_REPORT_ERROR(name(), m.c_str()); });
+}
+
+// Verilator 5.006: trace() must come before VerilatedFstC::open() (the model
+// checks) and before the first dump; it may follow eval(). open() could wait
+// for the window, but opening now reports a bad path before the run and costs
+// nothing per clock: with no dump function installed the model runs as
+// untraced (its trace-activity flags are set by every eval either way).
+void NicSc::trace_fst(const std::string& path, uint64_t start_ps, uint64_t stop_ps) {
+  if (start_ps > stop_ps) {
+    SC_REPORT_ERROR(name(), "trace_fst: start_ps is after stop_ps");
+    return;
+  }
+  Impl& m = *impl_;
+  if (m.fst) {
+    SC_REPORT_ERROR(name(), "trace_fst: already tracing");
+    return;
+  }
+  m.sim.ctx().traceEverOn(true);
+  m.fst = std::make_unique<VerilatedFstC>();
+  m.sim.top().trace(m.fst.get(), 99);
+  m.fst->open(path.c_str());
+  if (!m.fst->isOpen()) {
+    SC_REPORT_ERROR(name(), ("trace_fst: cannot open " + path).c_str());
+    return;
+  }
+  m.trace_start = start_ps;
+  m.trace_stop = stop_ps;
+  m.trace_armed = true;
+}
+
+void NicSc::trace_flush_close() { impl_->close_trace(); }
 
 // The clock loop: every edge whose time lies in [now, now + Q), then wait Q.
 void NicSc::run() {

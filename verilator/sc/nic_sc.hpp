@@ -29,6 +29,8 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "nic_events.hpp"
+
 namespace rxpath::bridge {
 
 struct NicScStats {
@@ -66,8 +68,22 @@ class NicSc : public sc_core::sc_module {
   uint64_t cycle() const;
   // Called for every frame's /S/ (the first character on the wire).
   void on_wire_start(std::function<void(const WireStart&)> f);
-  // Writes an FST of the RTL to `path` (call before sc_start).
-  void trace_fst(const std::string& path);
+  // Called for every step of every frame (NicEvent, nic_events.hpp), in the
+  // order the NIC takes them; set it before sc_start. The bridge ties the
+  // RTL's observation port (nic_top obs_*) to frame ids by processing order
+  // and DMA writes to frames by address; a step it cannot attribute is an
+  // SC_REPORT_ERROR, never a guess. Without a callback the bridge does no
+  // per-frame work at all.
+  void on_event(std::function<void(const NicEvent&)> f);
+  // Writes an FST of the RTL to `path` holding only the clock edges whose time
+  // lies in [start_ps, stop_ps] (call before sc_start). Time unit 1 ps, true
+  // simulated time: edge n (rising clock) at n * 6400 ps, the falling clock at
+  // n * 6400 + 3200 ps. Outside the window nothing is dumped; the file is
+  // closed when the window ends, by trace_flush_close() or by the destructor.
+  void trace_fst(const std::string& path, uint64_t start_ps = 0, uint64_t stop_ps = UINT64_MAX);
+  // Flushes and closes the FST now (idempotent): call it after sc_start
+  // returns when the file is to be read or merged before NicSc is destroyed.
+  void trace_flush_close();
 
  private:
   struct Impl;
