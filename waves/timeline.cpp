@@ -298,6 +298,7 @@ void Timeline::nic_stage(const stack::Stage& s, uint64_t ps) {
     else if (std::strcmp(block, "descriptors") == 0) tid = kDesc;
     else if (std::strcmp(block, "DMA") == 0) tid = kDma;
     else if (std::strcmp(block, "interrupts") == 0) tid = kIrq;
+    else other_used_ = true;
     uint64_t last = ps;
     if (is("dma_write")) {
       uint64_t len = detail_len(s.detail);
@@ -384,7 +385,7 @@ void Timeline::write(std::ostream& os) const {
   std::vector<uint32_t> order;
   order.reserve(total);
   for (uint32_t i = 0; i < total; ++i)
-    if (at(i).ph != 'a') order.push_back(i);
+    order.push_back(i);
   std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
     const Ev &x = at(a), &y = at(b);
     return x.ts != y.ts ? x.ts < y.ts : x.seq != y.seq ? x.seq < y.seq : a < b;
@@ -457,7 +458,7 @@ void Timeline::write(std::ostream& os) const {
   }
   meta("process_name", kNicPid, -1, "NIC", false, 0);
   meta("process_sort_index", kNicPid, -1, "", true, 2);
-  for (int t = kMac; t <= kOther; ++t) {
+  for (int t = kMac; t <= (other_used_ ? kOther : kIrq); ++t) {
     meta("thread_name", kNicPid, t, kNicThreadNames[t], false, 0);
     meta("thread_sort_index", kNicPid, t, "", true, t);
   }
@@ -547,41 +548,46 @@ void Timeline::write(std::ostream& os) const {
     out += '}';
     flush(false);
   };
-  for (uint32_t i : order) event(at(i));
-  for (const Ev& e : closing) event(e);
-
-  // Flows: each packet's points in time order, s .. t .. f.
-  std::vector<std::pair<uint64_t, uint32_t>> points;  // (packet id, event index)
-  for (uint32_t i = 0; i < total; ++i)
-    if ((at(i).flow & kFlow) && at(i).id) points.emplace_back(at(i).id, i);
-  std::sort(points.begin(), points.end(), [&](const auto& a, const auto& b) {
-    if (a.first != b.first) return a.first < b.first;
-    const Ev &x = at(a.second), &y = at(b.second);
-    return x.ts != y.ts ? x.ts < y.ts : x.seq != y.seq ? x.seq < y.seq : a.second < b.second;
-  });
-  for (size_t i = 0; i < points.size();) {
-    size_t j = i;
-    while (j < points.size() && points[j].first == points[i].first) ++j;
-    if (j - i >= 2) {
-      for (size_t k = i; k < j; ++k) {
-        const Ev& e = at(points[k].second);
-        open_ev();
-        out += "\"name\":\"packet\",\"cat\":\"packet\",\"ph\":\"";
-        out += k == i ? 's' : k + 1 == j ? 'f' : 't';
-        out += "\",\"id\":";
-        put_u64(out, points[k].first);
-        out += ",\"ts\":";
-        put_us(out, e.ts);
-        out += ",\"pid\":";
-        put_u64(out, e.pid);
-        out += ",\"tid\":";
-        put_u64(out, uint64_t(e.tid));
-        out += ",\"bp\":\"e\"}";
-        flush(false);
-      }
+  // Flows: each packet's points in time order, s .. t .. f, each written
+  // right after the slice or instant it binds to (viewers bind a flow event
+  // to the slice open on its thread when they read it).
+  std::vector<char> flow_ph(total, 0);
+  {
+    std::vector<std::pair<uint64_t, uint32_t>> points;  // (packet id, event index)
+    for (uint32_t i = 0; i < total; ++i)
+      if ((at(i).flow & kFlow) && at(i).id) points.emplace_back(at(i).id, i);
+    std::sort(points.begin(), points.end(), [&](const auto& a, const auto& b) {
+      if (a.first != b.first) return a.first < b.first;
+      const Ev &x = at(a.second), &y = at(b.second);
+      return x.ts != y.ts ? x.ts < y.ts : x.seq != y.seq ? x.seq < y.seq : a.second < b.second;
+    });
+    for (size_t i = 0; i < points.size();) {
+      size_t j = i;
+      while (j < points.size() && points[j].first == points[i].first) ++j;
+      if (j - i >= 2)
+        for (size_t k = i; k < j; ++k) flow_ph[points[k].second] = k == i ? 's' : k + 1 == j ? 'f' : 't';
+      i = j;
     }
-    i = j;
   }
+  for (uint32_t i : order) {
+    const Ev& e = at(i);
+    if (e.ph != 'a') event(e);
+    if (!flow_ph[i]) continue;
+    open_ev();
+    out += "\"name\":\"packet\",\"cat\":\"packet\",\"ph\":\"";
+    out += flow_ph[i];
+    out += "\",\"id\":";
+    put_u64(out, e.id);
+    out += ",\"ts\":";
+    put_us(out, e.ts);
+    out += ",\"pid\":";
+    put_u64(out, e.pid);
+    out += ",\"tid\":";
+    put_u64(out, uint64_t(e.tid));
+    out += ",\"bp\":\"e\"}";
+    flush(false);
+  }
+  for (const Ev& e : closing) event(e);
 
   out += "\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"rxpath waves::Timeline\"";
   if (windowed_) {

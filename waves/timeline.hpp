@@ -145,6 +145,7 @@ class Timeline {
   unsigned beat_bytes_ = 16;
   uint32_t seq_ = 0;
   uint64_t max_ps_ = 0;
+  bool other_used_ = false;  // a NIC stage of no known block: lane "other"
 
   Chunked<Ev> ev_;
   Chunked<Skb, 16384> skbs_;

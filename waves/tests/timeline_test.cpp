@@ -213,6 +213,21 @@ BOOST_AUTO_TEST_CASE(flows_link_each_packet_in_time_order) {
     }
   }
   BOOST_TEST_REQUIRE(flows.size() == 2u);
+  // Each flow event comes right after the slice or instant it binds to (same thread, same time).
+  const json* anchor = nullptr;
+  for (const json& e : ev) {
+    std::string ph = e["ph"];
+    if (ph == "M") continue;
+    if (ph != "s" && ph != "t" && ph != "f") {
+      anchor = &e;
+      continue;
+    }
+    BOOST_TEST_REQUIRE(anchor);
+    BOOST_TEST((*anchor)["pid"] == e["pid"]);
+    BOOST_TEST((*anchor)["tid"] == e["tid"]);
+    BOOST_TEST((*anchor)["ts"].get<double>() == e["ts"].get<double>());
+    BOOST_TEST(((*anchor)["ph"] == "X" || (*anchor)["ph"] == "i"));
+  }
   for (auto& [id, f] : flows) {
     BOOST_TEST_REQUIRE(f.size() >= 2u);
     BOOST_TEST(f.front()["ph"] == "s");
