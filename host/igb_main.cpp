@@ -355,7 +355,7 @@ bool IgbAdapter::igb_cleanup_headers(igb_ring& ring, const uint8_t* rx_desc, st:
             st::Cpu* c = running_cpu();
             th->stage(skb->trace_id, "igb_cleanup_headers", c ? c->id() : -1, cpu_now(), skb,
                       "staterr 0x" + [&] { char b[12]; std::snprintf(b, sizeof b, "%08x", staterr); return std::string(b); }(),
-                      drop.c_str());
+                      th->intern(drop));
         }
         st::__kfree_skb(skb);
         return true;

@@ -204,7 +204,7 @@ void Kernel::kfree_skb_reason(sk_buff* skb, Drop reason, const char* mib) {
       if (!mib) mib = kDropMib[static_cast<int>(reason)];
       std::string what = drop_name(reason);
       if (*mib) what += std::string(" (") + mib + ")";
-      th_->stage(skb->trace_id, "kfree_skb_reason", c, t, skb, {}, what.c_str());
+      th_->stage(skb->trace_id, "kfree_skb_reason", c, t, skb, {}, th_->intern(what));
     }
   }
   RXS_DBG(debug_, dev, "drop " << drop_name(reason) << " frames " << skb->frames << " trace " << skb->trace_id);

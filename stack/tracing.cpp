@@ -3,6 +3,7 @@
 #include "stack/tracing.hpp"
 
 #include <cstring>
+#include <set>
 
 namespace rxpath::stack {
 
@@ -26,6 +27,11 @@ SkbView SkbView::of(const sk_buff* skb) {
 TraceHub::TraceHub(Tracer& t, int num_cpus) : wake_id(num_cpus, 0), cpu(num_cpus), t_(t), cpus_(num_cpus) {
   static uint64_t next_serial = 0;
   serial_ = ++next_serial;
+}
+
+const char* TraceHub::intern(const std::string& s) {
+  static std::set<std::string> strings;
+  return strings.insert(s).first->c_str();
 }
 
 void TraceHub::declare(TraceSig& s, const std::string& path, unsigned bits) {

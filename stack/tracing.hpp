@@ -63,7 +63,12 @@ class TraceHub {
   // True when stages of this skb are kept (it has a packet id the tracer wants).
   bool wants(const sk_buff* skb) const { return skb && skb->trace_id && t_.wants(skb->trace_id); }
   bool wants_id(uint64_t id) const { return id && t_.wants(id); }
-  // Emits a stage of `id` (skb may be null: no view).
+  // A copy of `s` that lives until the program ends (Stage::drop is a
+  // pointer; a recorder may keep stages after the tracer is detached). The
+  // set of such strings is small (drop reason x counter).
+  static const char* intern(const std::string& s);
+  // Emits a stage of `id` (skb may be null: no view); `drop` must live on
+  // (a literal or intern()).
   void stage(uint64_t id, const char* name, int cpu, sc_core::sc_time t, const sk_buff* skb,
              std::string detail = {}, const char* drop = nullptr);
 
