@@ -254,7 +254,7 @@ struct NicSc::Impl {
 
   NicSc& self;
   sc_time quantum;
-  vh::SimCtrl<Vnic_top> sim{"TOP"};   // FST scopes TOP.<port>, TOP.nic_top.<...>
+  vh::SimCtrl<Vnic_top> sim{"nic"};   // FST scopes nic.<port>, nic.nic_top.<...> (waves/ names them)
   vh::AxiBus axi_bus{};
   vh::AxilBus axil_bus{};
   vh::XgmiiSource xgmii;

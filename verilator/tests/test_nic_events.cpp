@@ -24,6 +24,7 @@
 #include "frame_ext.hpp"
 #include "gtkwave/fstapi.h"
 #include "nic_sc.hpp"
+#include "nic_tracker.hpp"
 #include "rxpath/igb_regs.hpp"
 #include "rxpath/vh/eth.hpp"
 
@@ -483,14 +484,14 @@ BOOST_AUTO_TEST_CASE(the_trace_window_bounds_the_fst) {
     std::fclose(f);
   }
   for (const char* want :
-       {"TOP.clk_i", "TOP.nic_top.m_axi_awvalid", "TOP.nic_top.m_axi_wvalid", "TOP.nic_top.m_axi_bvalid",
-        "TOP.nic_top.m_axi_arvalid", "TOP.nic_top.m_axi_rvalid", "TOP.nic_top.msix_valid_o",
-        "TOP.nic_top.obs_mac_o", "TOP.nic_top.u_mac_rx.state_q", "TOP.nic_top.u_pktbuf.used",
-        "TOP.nic_top.u_pktbuf.u_meta_fifo.fill", "TOP.nic_top.u_regs.rdh_q[0]", "TOP.nic_top.u_regs.rdt_q[0]",
-        "TOP.nic_top.u_desc_fetch.trace_owned[0]", "TOP.nic_top.u_desc_fetch.trace_cached[0]",
-        "TOP.nic_top.u_intr.eicr_q", "TOP.nic_top.u_intr.eims_q", "TOP.nic_top.u_intr.trace_eitr_left[0]",
-        "TOP.nic_top.u_regs.trace_mpc", "TOP.nic_top.u_regs.trace_rnbc", "TOP.nic_top.u_regs.trace_crcerrs",
-        "TOP.nic_top.u_rx_dma.state_q"})
+       {"nic.clk_i", "nic.nic_top.m_axi_awvalid", "nic.nic_top.m_axi_wvalid", "nic.nic_top.m_axi_bvalid",
+        "nic.nic_top.m_axi_arvalid", "nic.nic_top.m_axi_rvalid", "nic.nic_top.msix_valid_o",
+        "nic.nic_top.obs_mac_o", "nic.nic_top.u_mac_rx.state_q", "nic.nic_top.u_pktbuf.used",
+        "nic.nic_top.u_pktbuf.u_meta_fifo.fill", "nic.nic_top.u_regs.rdh_q[0]", "nic.nic_top.u_regs.rdt_q[0]",
+        "nic.nic_top.u_desc_fetch.trace_owned[0]", "nic.nic_top.u_desc_fetch.trace_cached[0]",
+        "nic.nic_top.u_intr.eicr_q", "nic.nic_top.u_intr.eims_q", "nic.nic_top.u_intr.trace_eitr_left[0]",
+        "nic.nic_top.u_regs.trace_mpc", "nic.nic_top.u_regs.trace_rnbc", "nic.nic_top.u_regs.trace_crcerrs",
+        "nic.nic_top.u_rx_dma.state_q"})
     BOOST_TEST(names.count(want) == 1u, want);
 }
 
@@ -506,6 +507,45 @@ BOOST_AUTO_TEST_CASE(every_frame_has_one_outcome) {
       BOOST_TEST(drops + e.count(id, NicStage::msix) == 1u);
     }
   }
+}
+
+// The matching itself, without the RTL: a frame whose /S/ the MAC never saw
+// is reported and the next verdict goes to the next frame, not to it; a
+// verdict that does not fit the frame, and a DMA write to no descriptor, are
+// errors too.
+BOOST_AUTO_TEST_CASE(the_tracker_reports_what_it_cannot_attribute) {
+  std::vector<NicEvent> ev;
+  std::vector<std::string> errors;
+  bridge::NicTracker t([&](const NicEvent& e) { ev.push_back(e); },
+                       [&](const std::string& m) { errors.push_back(m); });
+  t.wire_frame(1, 100, 110, 64, false);
+  t.wire_frame(2, 120, 130, 64, false);
+  t.announce(125);
+  BOOST_TEST(ev.size() == 2u);   // both /S/ announced
+  bridge::ObsSample s;
+  s.mac = true;
+  s.mac_class = 8;   // RXC_GOOD
+  s.mac_len = 64;
+  t.observe(132, s);
+  BOOST_REQUIRE(errors.size() == 1u);
+  BOOST_TEST(errors[0].find("frame 1 ") != std::string::npos, errors[0]);
+  BOOST_REQUIRE(ev.size() == 4u);
+  BOOST_TEST(ev[2].stage == NicStage::mac_drop);
+  BOOST_TEST(ev[2].frame_id == 1u);
+  BOOST_TEST(std::string(ev[2].counter) == "none");
+  BOOST_TEST(ev[3].stage == NicStage::mac_verdict);
+  BOOST_TEST(ev[3].frame_id == 2u);
+  // A verdict with another length than the frame sent.
+  t.wire_frame(3, 140, 150, 100, false);
+  s.mac_len = 90;
+  t.observe(152, s);
+  BOOST_TEST(errors.size() == 2u);
+  // A verdict with no frame on the wire.
+  t.observe(160, s);
+  BOOST_TEST(errors.size() == 3u);
+  // A DMA write that matches no assigned descriptor.
+  t.dma_write(170, 0x12345000, 64);
+  BOOST_TEST(errors.size() == 4u);
 }
 
 int sc_main(int argc, char* argv[]) {
