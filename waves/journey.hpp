@@ -31,6 +31,8 @@ const char* nic_block(const char* nic_stage);
 // An sc_time as integer picoseconds (the NIC clock is 6400 ps).
 uint64_t time_ps(const sc_core::sc_time& t);
 constexpr uint64_t kNicCyclePs = 6400;
+// A window stop at or after this (about 106 days) means "no end".
+constexpr uint64_t kForeverPs = uint64_t(1) << 63;
 
 class Journey {
  public:

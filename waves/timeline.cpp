@@ -76,7 +76,8 @@ Timeline::Timeline() = default;
 void Timeline::set_window(sc_core::sc_time start, sc_core::sc_time stop) {
   start_ps_ = time_ps(start);
   stop_ps_ = time_ps(stop);
-  windowed_ = true;
+  if (stop_ps_ >= kForeverPs) stop_ps_ = UINT64_MAX;  // sc_max_time() and the like: no end
+  windowed_ = start_ps_ != 0 || stop_ps_ != UINT64_MAX;
 }
 
 void Timeline::set_dma_beat_bytes(unsigned bytes) { beat_bytes_ = bytes ? bytes : 16; }

@@ -164,6 +164,12 @@ BOOST_AUTO_TEST_CASE(window_keeps_only_stages_inside) {
   BOOST_TEST(j.text().find("in flight") != std::string::npos);
   BOOST_TEST(j.text().find("window [1000.000, 4000.000] ns") != std::string::npos);
 
+  Journey all(7);  // a window of everything is no window
+  all.set_window(sc_core::SC_ZERO_TIME, sc_core::sc_max_time());
+  feed_delivered(all);
+  BOOST_TEST(table(all.text()).size() == 13u);
+  BOOST_TEST(all.text().find("window") == std::string::npos);
+
   Journey none(7);
   none.set_window(sc_time(10, SC_NS), sc_time(20, SC_NS));
   feed_delivered(none);

@@ -293,6 +293,17 @@ BOOST_AUTO_TEST_CASE(window_keeps_only_inside) {
   BOOST_TEST(instants == 2u);  // igb_msix_ring of both packets at 5132 ns; the rest is after 5200 ns
 }
 
+BOOST_AUTO_TEST_CASE(window_of_everything_closes_at_the_last_event) {
+  Timeline tl;
+  tl.set_window(sc_core::SC_ZERO_TIME, sc_core::sc_max_time());
+  tl.begin(0, "ksoftirqd", ns(100));
+  tl.stage(host(1, "ip_rcv", 0, 150));
+  json ev = written(tl)["traceEvents"];
+  check_nesting(ev);
+  for (const json& e : ev)
+    if (e["ph"] == "E") BOOST_TEST(e["ts"].get<double>() == 0.15, boost::test_tools::tolerance(1e-9));
+}
+
 BOOST_AUTO_TEST_CASE(output_is_deterministic) {
   Timeline a, b;
   feed(a);
