@@ -11,7 +11,6 @@ a line through its stages.
 Needs matplotlib (Debian: python3-matplotlib, installed by scripts/install-deps).
 """
 import argparse
-import hashlib
 import json
 import sys
 
@@ -36,10 +35,11 @@ def load(path):
     return doc["traceEvents"]
 
 
+PALETTE = {}  # name -> index into the 20-colour map, in sorted name order (distinct up to 20 names)
+
+
 def colour(name, cmap):
-    # Same name, same colour, in every picture.
-    h = int(hashlib.md5(name.encode()).hexdigest()[:8], 16)
-    return cmap(h % 20)
+    return cmap(PALETTE.get(name, 0) % 20)
 
 
 def main():
@@ -106,6 +106,9 @@ def main():
         for depth, (name, t0) in enumerate(st):
             spans.append((key, depth, t0, t_max, name))
 
+    names = sorted({n for *_, n in spans} | {n.split(" #")[0] for *_, n in slices})
+    PALETTE.update({n: i for i, n in enumerate(names)})
+
     lo = a.start_us if a.start_us is not None else t_min
     hi = a.stop_us if a.stop_us is not None else t_max
     if hi <= lo:
@@ -157,11 +160,19 @@ def main():
         if len(lines) >= a.max_flows:
             break
     if lines:
-        ax.add_collection(LineCollection(lines, colors="tab:red", linewidths=0.5, alpha=0.45))
+        ax.add_collection(LineCollection(lines, colors="black", linewidths=0.5, alpha=0.4))
 
     def lane_label(k):
         p = proc_names.get(k[0], f"pid {k[0]}")
         return f"{p}: {thread_names.get(k, 'tid ' + str(k[1]))}"
+
+    # A legend of the span and slice names drawn, so narrow ones are named too.
+    from matplotlib.patches import Patch
+    shown = sorted({name for key, depth, t0, t1, name in spans if visible(t0, t1)} |
+                   {name.split(" #")[0] for key, t0, t1, name in slices if visible(t0, t1)})
+    if shown:
+        ax.legend(handles=[Patch(color=colour(n, cmap), label=n) for n in shown[:24]], fontsize=6,
+                  loc="upper left", bbox_to_anchor=(1.005, 1.0), borderaxespad=0.0, frameon=False)
 
     ax.set_yticks([lane_y[k] for k in lanes])
     ax.set_yticklabels([lane_label(k) for k in lanes], fontsize=8)
@@ -169,7 +180,7 @@ def main():
     ax.set_xlim(lo, hi)
     ax.set_xlabel("simulated time (µs)")
     ax.grid(axis="x", linewidth=0.3, alpha=0.5)
-    ax.set_title(f"{a.timeline}: {lo:.3f} .. {hi:.3f} µs; red lines: packet flows", fontsize=9)
+    ax.set_title(f"{a.timeline}: {lo:.3f} .. {hi:.3f} µs; thin lines: packet flows, ticks: packet stages", fontsize=9)
     fig.tight_layout()
     try:
         fig.savefig(a.out, dpi=150, metadata={"Software": None})
