@@ -163,6 +163,13 @@ BOOST_AUTO_TEST_CASE(fst_signals_lists_a_real_trace_and_check_fails_on_a_wrong_n
   BOOST_TEST(run(kFstSignals.string() + " /nonexistent.fst") == 2);
 }
 
+// The register-name filter is generated from the register description; a
+// register added or moved there must reach the filter.
+BOOST_AUTO_TEST_CASE(register_name_filter_is_up_to_date) {
+  BOOST_TEST(run(std::string(RXPATH_PYTHON) + " " + (kSource / "waves/filters/igb_regs.py").string() + " --check") == 0,
+             "waves/filters/igb_regs.txt is stale: run waves/filters/igb_regs.py");
+}
+
 BOOST_AUTO_TEST_CASE(every_view_signal_exists_in_its_scenario_trace) {
   const auto vs = views();
   BOOST_TEST_REQUIRE(vs.size() >= 5u, "waves/ holds " << vs.size() << " views");
