@@ -57,14 +57,17 @@ NicEvent NicTracker::ev(NicStage st, uint64_t id, uint64_t cycle) const {
 
 void NicTracker::fail(const std::string& what) { error_("NicEvent tracking: " + what); }
 
-void NicTracker::wire_frame(uint64_t id, uint64_t start, uint64_t end, uint32_t wire_len, bool fault) {
-  mac_q_.push_back(WireFr{id, start, end, wire_len, fault});
+void NicTracker::wire_frame(uint64_t id, uint64_t start, uint64_t end, uint32_t wire_len, bool fault,
+                            unsigned lane) {
+  mac_q_.push_back(WireFr{id, start, end, wire_len, fault, lane});
 }
 
 void NicTracker::announce(uint64_t edge) {
   while (announced_ < mac_q_.size() && mac_q_[announced_].start <= edge) {
     const WireFr& f = mac_q_[announced_++];
-    emit_(ev(NicStage::xgmii_start, f.id, f.start));
+    NicEvent e = ev(NicStage::xgmii_start, f.id, f.start);
+    e.index = f.lane;
+    emit_(e);
   }
 }
 
@@ -92,8 +95,13 @@ void NicTracker::mac(uint64_t edge, bool badpre, uint8_t cls, uint16_t len) {
   }
   const WireFr f = mac_q_.front();
   mac_q_.pop_front();
-  if (announced_ > 0) --announced_;
-  else emit_(ev(NicStage::xgmii_start, f.id, f.start));
+  if (announced_ > 0) {
+    --announced_;
+  } else {
+    NicEvent e = ev(NicStage::xgmii_start, f.id, f.start);
+    e.index = f.lane;
+    emit_(e);
+  }
 
   if (cls > kRxcGood) cls = kRxcRxerr;
   const bool framing = badpre || cls == kRxcRxerr;
@@ -173,6 +181,7 @@ void NicTracker::observe(uint64_t edge, const ObsSample& s) {
       have_cur_ = false;
     } else {
       cur_ = dma_q_.front();
+      cur_.queue = s.dma_q;   // rxp_rx_dma loads it with the head frame's queue
       dma_q_.pop_front();
       have_cur_ = true;
     }
@@ -183,7 +192,7 @@ void NicTracker::observe(uint64_t edge, const ObsSample& s) {
       fail("RNBC at cycle " + std::to_string(edge) + " with no frame at the head of the packet buffer");
     } else {
       NicEvent e = ev(NicStage::rnbc_wait, f->id, edge);
-      e.queue = s.dma_q;
+      e.queue = s.dma_q;   // the head frame's queue
       e.counter = "RNBC";
       emit_(e);
     }
@@ -194,7 +203,7 @@ void NicTracker::observe(uint64_t edge, const ObsSample& s) {
            " with no frame taken");
     } else {
       NicEvent e = ev(NicStage::desc_drop, cur_.id, edge);
-      e.queue = s.rqdpc ? s.dma_q : 0;
+      e.queue = cur_.queue;
       e.counter = s.rqdpc ? "RQDPC" : "RXP_RXDIS";
       emit_(e);
       have_cur_ = false;

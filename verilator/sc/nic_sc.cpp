@@ -137,7 +137,7 @@ struct NicSc::Impl {
         const bool fault = tf.f.bad_preamble || tf.f.bad_sfd || tf.f.no_terminate ||
                            (tf.f.error_at >= 0 && static_cast<uint64_t>(tf.f.error_at) < tf.f.data.size());
         tracker->wire_frame(tf.id, edge + 1 + pos / 8, edge + 1 + (pos + 8 + wire_len) / 8,
-                            static_cast<uint32_t>(wire_len), fault);
+                            static_cast<uint32_t>(wire_len), fault, static_cast<unsigned>(pos % 8));
       }
       frames.pop_front();
     }
@@ -302,6 +302,11 @@ const NicScStats& NicSc::stats() const { return impl_->stats; }
 uint64_t NicSc::cycle() const { return impl_->sim.cycle(); }
 void NicSc::on_wire_start(std::function<void(const WireStart&)> f) { impl_->wire_start = std::move(f); }
 void NicSc::on_event(std::function<void(const NicEvent&)> f) {
+  if (impl_->sim.cycle() > 0) {
+    // Frames already inside the NIC would have no id to be tied to.
+    SC_REPORT_ERROR(name(), "on_event: set the callback before sc_start");
+    return;
+  }
   if (!f) {
     impl_->tracker.reset();
     return;

@@ -72,7 +72,8 @@ class NicTracker {
   // of clock `end`; `wire_len` = bytes from SFD to /T/ (FCS included);
   // `fault` when the frame was sent with a fault the MAC reports as a framing
   // error (bad preamble/SFD, /E/ in the data, no /T/).
-  void wire_frame(uint64_t id, uint64_t start, uint64_t end, uint32_t wire_len, bool fault);
+  // `lane`: 0 or 4, where /S/ is (NicEvent.index of xgmii_start).
+  void wire_frame(uint64_t id, uint64_t start, uint64_t end, uint32_t wire_len, bool fault, unsigned lane = 0);
   // Clock edge `edge` is done: announce /S/ reached by now, then the port.
   void announce(uint64_t edge);
   void observe(uint64_t edge, const ObsSample& s);
@@ -93,10 +94,12 @@ class NicTracker {
     uint64_t id, start, end;
     uint32_t len;
     bool fault;
+    unsigned lane;
   };
   struct Fr {
     uint64_t id;
     uint32_t len;
+    uint32_t queue = 0;   // known once the DMA engine takes it
   };
   struct Desc {
     uint64_t id;
