@@ -310,7 +310,9 @@ void Timeline::nic_stage(const stack::Stage& s, uint64_t ps) {
       // One MSI-X reports several frames: one slice, the others anchor their flows on it.
       for (size_t i = ev_.size(); i-- > 0 && ev_[i].ts == ps;)
         if (ev_[i].tid == kIrq && ev_[i].pid == kNicPid && (ev_[i].ph == 'X' || ev_[i].ph == 'a')) {
+          uint32_t slice = ev_[i].ph == 'X' ? uint32_t(i) : ev_[i].skb;
           Ev& e = push('a', kNicPid, kIrq, ps, ev_[i].name);
+          e.skb = slice;  // an anchor keeps the index of the slice it binds to
           e.id = id;
           e.flow = id ? kFlow : 0;
           return;
@@ -392,6 +394,32 @@ void Timeline::write(std::ostream& os) const {
     return x.ts != y.ts ? x.ts < y.ts : x.seq != y.seq ? x.seq < y.seq : a < b;
   });
 
+  // NIC slices that overlap on one lane (frames side by side in the packet
+  // buffer, pipelined DMA bursts) go to further rows of that lane ("packet
+  // buffer 2", ...): slices on one thread must nest, and these do not.
+  constexpr int kRowStride = 16, kMaxRows = 2000;
+  std::vector<int16_t> tid_of(total);
+  std::vector<std::vector<uint64_t>> row_end(kOther + 1);  // per NIC lane, per row: end of its last slice
+  for (uint32_t i : order) {
+    const Ev& e = at(i);
+    tid_of[i] = e.tid;
+    if (e.pid != kNicPid) continue;
+    if (e.ph == 'a') {  // the row of its slice (sorted before it)
+      tid_of[i] = tid_of[e.skb];
+      continue;
+    }
+    if (e.ph != 'X' || e.tid < kMac || e.tid > kOther) continue;
+    std::vector<uint64_t>& rows = row_end[size_t(e.tid)];
+    size_t k = 0;
+    while (k < rows.size() && rows[k] > e.ts) ++k;
+    if (k == rows.size()) {
+      if (rows.size() < kMaxRows) rows.push_back(0);
+      else k = rows.size() - 1;  // beyond reason: overlap in the last row
+    }
+    rows[k] = std::max(rows[k], e.ts + e.dur);
+    tid_of[i] = int16_t(e.tid + kRowStride * int(k));
+  }
+
   // Spans still open at the end close there, innermost first.
   std::map<int, std::vector<uint32_t>> open_spans;
   for (uint32_t i : order) {
@@ -459,12 +487,15 @@ void Timeline::write(std::ostream& os) const {
   }
   meta("process_name", kNicPid, -1, "NIC", false, 0);
   meta("process_sort_index", kNicPid, -1, "", true, 2);
-  for (int t = kMac; t <= (other_used_ ? kOther : kIrq); ++t) {
-    meta("thread_name", kNicPid, t, kNicThreadNames[t], false, 0);
-    meta("thread_sort_index", kNicPid, t, "", true, t);
-  }
+  for (int t = kMac; t <= (other_used_ ? kOther : kIrq); ++t)
+    for (size_t k = 0; k < std::max<size_t>(1, row_end[size_t(t)].size()); ++k) {
+      std::string name = kNicThreadNames[t];
+      if (k) name += " " + std::to_string(k + 1);
+      meta("thread_name", kNicPid, t + kRowStride * int(k), name, false, 0);
+      meta("thread_sort_index", kNicPid, t + kRowStride * int(k), "", true, t * 4096 + int(k));
+    }
 
-  auto common = [&](const Ev& e, const char* name_suffix_id) {
+  auto common = [&](const Ev& e, int16_t tid, const char* name_suffix_id) {
     out += "\"name\":\"";
     json_escape(out, name_of(e.name).c_str());
     if (name_suffix_id && e.id) {
@@ -478,14 +509,14 @@ void Timeline::write(std::ostream& os) const {
     out += ",\"pid\":";
     put_u64(out, e.pid);
     out += ",\"tid\":";
-    put_u64(out, uint64_t(e.tid));
+    put_u64(out, uint64_t(tid));
   };
-  auto event = [&](const Ev& e) {
+  auto event = [&](const Ev& e, int16_t tid) {
     open_ev();
     switch (e.ph) {
       case 'B':
       case 'E':
-        common(e, nullptr);
+        common(e, tid, nullptr);
         break;
       case 'C':
         out += "\"name\":\"";
@@ -500,7 +531,7 @@ void Timeline::write(std::ostream& os) const {
         break;
       case 'X':
       case 'i': {
-        common(e, e.ph == 'X' ? "#" : nullptr);
+        common(e, tid, e.ph == 'X' ? "#" : nullptr);
         if (e.ph == 'X') {
           out += ",\"dur\":";
           put_us(out, e.dur);
@@ -572,7 +603,7 @@ void Timeline::write(std::ostream& os) const {
   }
   for (uint32_t i : order) {
     const Ev& e = at(i);
-    if (e.ph != 'a') event(e);
+    if (e.ph != 'a') event(e, tid_of[i]);
     if (!flow_ph[i]) continue;
     open_ev();
     out += "\"name\":\"packet\",\"cat\":\"packet\",\"ph\":\"";
@@ -584,11 +615,11 @@ void Timeline::write(std::ostream& os) const {
     out += ",\"pid\":";
     put_u64(out, e.pid);
     out += ",\"tid\":";
-    put_u64(out, uint64_t(e.tid));
+    put_u64(out, uint64_t(tid_of[i]));
     out += ",\"bp\":\"e\"}";
     flush(false);
   }
-  for (const Ev& e : closing) event(e);
+  for (const Ev& e : closing) event(e, e.tid);
 
   out += "\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"rxpath waves::Timeline\"";
   if (windowed_) {
