@@ -4,19 +4,26 @@
 //
 //   rxpath                         the default scenario (10 GbE, UDP + TCP, 256-entry ring)
 //   rxpath my.toml --set igb.rx_ring=1024 --out results/
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
 
 #include <systemc>
 
+#include "journey.hpp"
 #include "output_file.hpp"
+#include "recorder.hpp"
 #include "system.hpp"
+#include "timeline.hpp"
 
 namespace {
 
@@ -32,7 +39,18 @@ options:
   --pcap              with --out: also wire.pcap and one socket-*.pcap per socket
   --json FILE         write the JSON report to FILE
   --counters          print the Linux-format counters after the report
-  --trace FILE.fst    write an FST waveform of the NIC's RTL
+  --trace FILE.fst    write one FST waveform: the NIC's RTL (nic.*) and the host state (host.*)
+  --trace-window A:B  trace (and journey, timeline) only from A to B µs (trace.start_us/stop_us)
+  --trigger EXPR      place the window around the first time EXPR happens (trace.trigger):
+                      mpc, rnbc, time_squeeze, packet:N, or NAME>=X for a host signal
+                      (host.sock.fd5.rx_queue>=100) or NIC counter (nic.mpc>=10, nic.rnbc, ...);
+                      a first pass finds the time, the second traces around it
+  --before-us X       with --trigger: µs kept before it (trace.before_us, default 20)
+  --after-us Y        with --trigger: µs kept after it (trace.after_us, default 20)
+  --journey N         print frame N's journey: every NIC and host stage with its time
+  --journey-json FILE with --journey: also write the journey as JSON to FILE
+                      (with --json the report carries it too)
+  --timeline FILE     write a Chrome trace-event timeline (Perfetto, chrome://tracing)
   --debug CATS        debug output on stderr by category (comma list or "all"):
                       NIC harness xgmii,axi,axil,msix,desc,sb,drv; host link,msix,desc,irq,napi,itr,nic;
                       stack irq,softirq,sched,napi,gro,dev,arp,ip,udp,tcp,sock,poll,epoll,user
@@ -45,7 +63,8 @@ options:
 struct Args {
   std::string scenario;
   std::vector<std::string> sets;
-  std::string out, json, trace, debug;
+  std::string out, json, trace, debug, journey_json, timeline;
+  int64_t journey = -1;
   bool pcap = false, counters = false, list = false, dump = false, quiet = false;
 };
 
@@ -72,6 +91,24 @@ Args parse(int argc, char** argv) {
     else if (s == "--out") a.out = value(i, "--out");
     else if (s == "--json") a.json = value(i, "--json");
     else if (s == "--trace") a.trace = value(i, "--trace");
+    else if (s == "--trace-window") {
+      const std::string w = value(i, "--trace-window");
+      const size_t c = w.find(':');
+      if (c == std::string::npos || c == 0 || c + 1 == w.size())
+        die("--trace-window '" + w + "': expected START:STOP in µs, e.g. 100:150");
+      a.sets.push_back("trace.start_us=" + w.substr(0, c));
+      a.sets.push_back("trace.stop_us=" + w.substr(c + 1));
+    } else if (s == "--trigger") a.sets.push_back("trace.trigger=" + value(i, "--trigger"));
+    else if (s == "--before-us") a.sets.push_back("trace.before_us=" + value(i, "--before-us"));
+    else if (s == "--after-us") a.sets.push_back("trace.after_us=" + value(i, "--after-us"));
+    else if (s == "--journey") {
+      const std::string v = value(i, "--journey");
+      char* end = nullptr;
+      const long long n = std::strtoll(v.c_str(), &end, 10);
+      if (v.empty() || *end || n < 1) die("--journey '" + v + "': expected a frame number >= 1");
+      a.journey = n;
+    } else if (s == "--journey-json") a.journey_json = value(i, "--journey-json");
+    else if (s == "--timeline") a.timeline = value(i, "--timeline");
     else if (s == "--debug") a.debug = value(i, "--debug");
     else if (s.rfind("--debug=", 0) == 0) a.debug = s.substr(8);
     else if (s == "--pcap") a.pcap = true;
@@ -90,6 +127,70 @@ std::string counters_text(const rxpath::tb::Report& r) {
   std::ostringstream os;
   for (const auto& [name, text] : r.counters) os << "==> " << name << " <==\n" << text << "\n";
   return os.str();
+}
+
+uint64_t us_to_ps(double us) { return static_cast<uint64_t>(us * 1e6 + 0.5); }
+std::string us_text(uint64_t ps) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.6g", static_cast<double>(ps) / 1e6);
+  return b;
+}
+
+// Pass 1 of a trigger: a child process (forked before anything is elaborated)
+// runs the same deterministic scenario with only the trigger watched, and
+// stops as soon as the trigger's time is final (every event before it has
+// arrived once SystemC time has passed it). Returns the time in ps; dies with
+// a clear message when the trigger is unknown or never fires.
+uint64_t find_trigger(const rxpath::tb::SystemConfig& cfg, const std::string& scenario) {
+  const std::string& expr = cfg.trace.trigger;
+  int fds[2];
+  if (::pipe(fds) != 0) die("--trigger: cannot create a pipe");
+  std::cout.flush();
+  std::cerr.flush();
+  const pid_t pid = ::fork();
+  if (pid < 0) die("--trigger: cannot fork the first pass");
+  if (pid == 0) {
+    ::close(fds[0]);
+    std::string msg;
+    try {
+      rxpath::tb::System sys(cfg, scenario);
+      rxpath::waves::Recorder rec;
+      rec.keep_signals(false);
+      rec.watch(rxpath::waves::Trigger::parse(expr));
+      sys.attach(rec);
+      const rxpath::waves::Trigger& t = *rec.trigger();
+      // The driver declares some signals only when it first runs (its first
+      // interrupt): a name nobody has declared is an error only if it is
+      // still unknown when the run ends without the trigger firing.
+      sys.stop_when([&] {
+        return t.fired() && sc_core::sc_time_stamp() >= sc_core::sc_time(static_cast<double>(t.time_ps()), sc_core::SC_PS);
+      });
+      sys.run(false);
+      if (!t.fired()) rec.check_trigger();
+      msg = t.fired() ? "T " + std::to_string(t.time_ps()) : "N";
+    } catch (const std::exception& e) {
+      msg = std::string("E ") + e.what();
+    }
+    const ssize_t n = ::write(fds[1], msg.data(), msg.size());
+    (void)n;
+    ::_exit(0);  // no destructors: the SystemC kernel is torn down with the process
+  }
+  ::close(fds[1]);
+  std::string msg;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fds[0], buf, sizeof buf)) > 0) msg.append(buf, static_cast<size_t>(n));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (msg.rfind("T ", 0) == 0) return std::stoull(msg.substr(2));
+  if (msg == "N") {
+    std::cerr << "rxpath: error: --trigger '" << expr << "' never fired in the run (" << cfg.duration_us
+              << " us of traffic and the drain); no trace written\n";
+    std::exit(3);
+  }
+  if (msg.rfind("E ", 0) == 0) die(msg.substr(2));
+  die("--trigger: the first pass ended without an answer (status " + std::to_string(status) + ")");
 }
 
 }  // namespace
@@ -124,17 +225,59 @@ int sc_main(int argc, char** argv) {
       die("--out " + a.out + ": cannot create the folder: " + std::strerror(errno));
   }
   sc_core::sc_report_handler::set_actions(sc_core::SC_ID_INSTANCE_EXISTS_, sc_core::SC_DO_NOTHING);
+  const bool tracing = !a.trace.empty() || a.journey >= 0 || !a.timeline.empty();
+  if (!a.journey_json.empty() && a.journey < 0) die("--journey-json needs --journey N");
+  if (!cfg.trace.trigger.empty() && !tracing) die("--trigger needs --trace, --journey or --timeline");
+  if ((cfg.trace.start_us != 0 || cfg.trace.stop_us != 0) && !tracing)
+    die("--trace-window (trace.start_us/stop_us) needs --trace, --journey or --timeline");
+  if (!a.trace.empty() && cfg.nic_model != "rtl") die("--trace needs nic.model = \"rtl\" (the double has no RTL to trace)");
+  if (a.pcap && a.out.empty()) die("--pcap needs --out DIR");
+  // The window: given, or placed around the trigger by a first pass.
+  uint64_t start_ps = us_to_ps(cfg.trace.start_us);
+  uint64_t stop_ps = cfg.trace.stop_us == 0 ? UINT64_MAX : us_to_ps(cfg.trace.stop_us);
+  if (!cfg.trace.trigger.empty()) {
+    const uint64_t t = find_trigger(cfg, scenario);
+    const uint64_t before = us_to_ps(cfg.trace.before_us), after = us_to_ps(cfg.trace.after_us);
+    start_ps = t > before ? t - before : 0;
+    stop_ps = t + after;
+    if (!a.quiet)
+      std::cerr << "rxpath: trigger '" << cfg.trace.trigger << "' fired at " << us_text(t) << " us; tracing "
+                << us_text(start_ps) << " .. " << us_text(stop_ps) << " us\n";
+  }
   try {
     rxpath::tb::System sys(cfg, scenario);
+    std::unique_ptr<rxpath::waves::Recorder> rec;
+    if (tracing) {
+      rec = std::make_unique<rxpath::waves::Recorder>();
+      rec->keep_signals(!a.trace.empty());
+      if (a.journey >= 0) rec->follow(static_cast<uint64_t>(a.journey));
+      if (!a.timeline.empty()) rec->keep_timeline();
+      rec->set_window(start_ps, stop_ps);
+      sys.attach(*rec);
+    }
     if (a.pcap) {
-      if (a.out.empty()) die("--pcap needs --out DIR");
       sys.capture_wire(a.out + "/wire.pcap");
       sys.capture_sockets(a.out);
     }
     if (!a.trace.empty()) sys.trace_fst(a.trace);
     if (!a.debug.empty()) sys.debug(a.debug);
-    const rxpath::tb::Report r = sys.run(!a.quiet);
+    rxpath::tb::Report r = sys.run(!a.quiet);
+    std::string journey_text, journey_json;
+    if (a.journey >= 0) {
+      rxpath::waves::Journey& j = *rec->journey();
+      if (j.empty()) {
+        journey_text = "journey: frame " + std::to_string(a.journey) + " has no stages" +
+                       (start_ps != 0 || stop_ps != UINT64_MAX ? " inside the window" : "") + "\n";
+      } else {
+        journey_text = j.text();
+        std::ostringstream js;
+        j.write_json(js);
+        journey_json = js.str();
+        r.journey_json = journey_json;
+      }
+    }
     std::cout << r.text();
+    if (!journey_text.empty()) std::cout << "\n" << journey_text;
     if (a.counters) std::cout << "\n" << counters_text(r);
     if (!a.json.empty()) rxpath::tb::OutputFile(a.json).write_all(r.json());
     if (!a.out.empty()) {
@@ -143,6 +286,19 @@ int sc_main(int argc, char** argv) {
       rxpath::tb::OutputFile(a.out + "/counters.txt").write_all(counters_text(r));
       rxpath::tb::OutputFile(a.out + "/scenario.toml").write_all(scenario);
     }
+    if (!a.journey_json.empty() && !journey_json.empty()) rxpath::tb::OutputFile(a.journey_json).write_all(journey_json);
+    if (!a.timeline.empty()) {
+      std::ostringstream ts;
+      rec->timeline()->write(ts);
+      rxpath::tb::OutputFile(a.timeline).write_all(ts.str());
+      std::cerr << "rxpath: timeline written to " << a.timeline << " (open it in https://ui.perfetto.dev)\n";
+    }
+    if (!r.trace_path.empty())
+      std::cerr << "rxpath: trace written to " << r.trace_path << " (RTL nic.* and host.*"
+                << (start_ps != 0 || stop_ps != UINT64_MAX
+                        ? ", " + us_text(start_ps) + " .. " + (stop_ps == UINT64_MAX ? std::string("end") : us_text(stop_ps)) + " us"
+                        : std::string())
+                << "; merged in " << r.trace_merge_s << " s)\n";
     if (!a.quiet) std::cerr << "rxpath: " << r.sim_us << " us simulated in " << r.wall_s << " s wall\n";
     if (!r.acct.balanced()) {
       std::cerr << "rxpath: error: frame conservation violated (see the report)\n";

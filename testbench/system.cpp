@@ -15,13 +15,16 @@
 #include <systemc>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "fst_merge.hpp"
 #include "frame_ext.hpp"
 #include "host/debug.hpp"
 #include "host/platform.hpp"
 #include "rxpath/vh/debug.hpp"
 #include "nic_double/nic_double.hpp"
 #include "nic_sc.hpp"
+#include "output_file.hpp"
 #include "pcap_io.hpp"
+#include "recorder.hpp"
 #include "rxpath/vh/eth.hpp"
 #include "stack/process.hpp"
 
@@ -97,6 +100,17 @@ void SystemConfig::add_knobs(Knobs& k) {
     k.add_double(std::string("cost.igb.") + kn.name, &(igb_cost.*kn.field), igb_cost.*kn.field, 0, 1e9,
                  std::string(kn.unit) + "; " + kn.source);
   traffic.add_knobs(k);
+  k.add_double("trace.start_us", &trace.start_us, trace.start_us, 0, 1e9,
+               "--trace/--journey/--timeline window start, µs (--trace-window A:B)");
+  k.add_double("trace.stop_us", &trace.stop_us, trace.stop_us, 0, 1e9,
+               "window end, µs; 0 = the end of the run (--trace-window A:B)");
+  k.add_string("trace.trigger", &trace.trigger, trace.trigger,
+               "place the window around the first time this happens: mpc, rnbc, time_squeeze, packet:N, or "
+               "NAME>=X for a host signal (host.*) or NIC counter (nic.mpc, nic.rnbc, ...); \"\" = none (--trigger)");
+  k.add_double("trace.before_us", &trace.before_us, trace.before_us, 0, 1e9,
+               "with trace.trigger: µs kept before the trigger (--before-us)");
+  k.add_double("trace.after_us", &trace.after_us, trace.after_us, 0, 1e9,
+               "with trace.trigger: µs kept after the trigger (--after-us)");
 }
 
 void SystemConfig::finish() {
@@ -148,6 +162,18 @@ void SystemConfig::finish() {
   auto overlap = [](const Range& a, const Range& b) { return a.n && b.n && a.lo < b.lo + b.n && b.lo < a.lo + a.n; };
   if (overlap(ranges[0], ranges[2]))
     bad("app.idle_port: the idle UDP sockets' ports overlap the UDP flows' ports (traffic.udp_port)");
+  if (trace.stop_us != 0 && trace.stop_us < trace.start_us)
+    bad("trace.stop_us: the window ends (" + std::to_string(trace.stop_us) + " us) before it starts (trace.start_us " +
+        std::to_string(trace.start_us) + " us)");
+  if (!trace.trigger.empty() && (trace.start_us != 0 || trace.stop_us != 0))
+    bad("trace.trigger: a trigger places the window itself; leave trace.start_us and trace.stop_us at 0");
+  if (!trace.trigger.empty()) {
+    try {
+      (void)waves::Trigger::parse(trace.trigger);
+    } catch (const std::invalid_argument& e) {
+      bad(std::string("trace.trigger: ") + e.what());
+    }
+  }
   const int64_t fds = static_cast<int64_t>(traffic.udp_flows + traffic.tcp_flows) + app_idle_fds + 3;
   if ((app_mode == "select") && fds > 1024)
     bad("app.idle_fds: select() watches at most FD_SETSIZE = 1024 descriptors (" + std::to_string(fds) +
@@ -422,6 +448,11 @@ struct System::Impl : sc_core::sc_module {
   std::unique_ptr<PcapWriter> wire_pcap;
   std::map<uint64_t, std::vector<uint8_t>> pending_wire;
   bool feeding = true;
+  // tracing (attach(), trace_fst(), stop_when())
+  waves::Recorder* rec = nullptr;
+  std::string fst_path;
+  std::unique_ptr<OutputFile> fst_rtl;   // the NIC's own FST: a temporary, never committed
+  std::function<bool()> stop;
   uint64_t offered = 0, offered_bytes = 0;
   std::map<std::string, uint64_t> offered_by_kind;
   uint64_t delivered_msgs = 0, delivered_bytes = 0, delivered_frames = 0, delivery_errors = 0;
@@ -447,10 +478,28 @@ void System::capture_sockets(const std::string& dir) {
   }
 }
 
-void System::trace_fst(const std::string& path) {
-  if (!impl_->rtl) throw std::invalid_argument("--trace needs nic.model = \"rtl\"");
-  impl_->rtl->trace_fst(path);
+void System::attach(waves::Recorder& rec) {
+  Impl& m = *impl_;
+  m.rec = &rec;
+  m.kernel.set_tracer(&rec);
+  if (m.rtl) m.rtl->on_event([&rec](const bridge::NicEvent& e) { rec.nic(e); });
+  // The driver names each packet by the number the traffic wrote into it;
+  // a replayed capture carries none.
+  if (m.cfg.traffic.pattern != "pcap")
+    m.adapter->trace_id_of = [](const uint8_t* frame, size_t len) { return TrafficGen::frame_id_of(frame, len); };
 }
+
+void System::trace_fst(const std::string& path) {
+  Impl& m = *impl_;
+  if (!m.rtl) throw std::invalid_argument("--trace needs nic.model = \"rtl\" (the double has no RTL to trace)");
+  if (!m.rec) throw std::logic_error("System::trace_fst: attach() a recorder first");
+  m.fst_path = path;
+  // Beside the target, so a failure to create it names the right folder.
+  m.fst_rtl = std::make_unique<OutputFile>(path + ".rtl");
+  m.rtl->trace_fst(m.fst_rtl->temp_path(), m.rec->start_ps(), m.rec->stop_ps());
+}
+
+void System::stop_when(std::function<bool()> f) { impl_->stop = std::move(f); }
 
 void System::debug(const std::string& list) {
   std::stringstream ss(list);
@@ -484,11 +533,16 @@ Report System::run(bool progress) {
   Impl& m = *impl_;
   const auto wall0 = std::chrono::steady_clock::now();
   const sc_time dur(m.cfg.duration_us, sc_core::SC_US);
-  const sc_time slice = std::max(dur / 50.0, sc_time(10, sc_core::SC_US));
+  const sc_time slice = m.stop ? sc_time(10, sc_core::SC_US) : std::max(dur / 50.0, sc_time(10, sc_core::SC_US));
+  Report r;
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count(); };
   double last_note = 0;
   while (sc_core::sc_time_stamp() < dur) {
     sc_core::sc_start(std::min(slice, dur - sc_core::sc_time_stamp()));
+    if (m.stop && m.stop()) {
+      r.stopped = true;
+      return r;
+    }
     if (progress && elapsed() - last_note > 1.0) {
       last_note = elapsed();
       std::fprintf(stderr, "rxpath: %.0f of %.0f us simulated, %llu frames offered, %.1f s\r",
@@ -507,6 +561,10 @@ Report System::run(bool progress) {
   sc_time quiet_since = sc_core::sc_time_stamp();
   while (sc_core::sc_time_stamp() < drain_end) {
     sc_core::sc_start(sc_time(10, sc_core::SC_US));
+    if (m.stop && m.stop()) {
+      r.stopped = true;
+      return r;
+    }
     const uint64_t pk = m.adapter->rx_ring(0).rx_stats.packets;
     const bool idle = !m.feeding && pk == last_packets && m.kernel.frame_account().in_flight == 0 &&
                       m.plat.link().writes_in_flight() == 0;
@@ -523,7 +581,6 @@ Report System::run(bool progress) {
   for (int i = 0; i < 1000 && !stats_done; ++i) sc_core::sc_start(sc_time(1, sc_core::SC_US));
   if (progress) std::fprintf(stderr, "%80s\r", "");
 
-  Report r;
   r.scenario_toml = m.scenario;
   r.seed = m.cfg.traffic.seed;
   r.sim_us = sc_core::sc_time_stamp().to_seconds() * 1e6;
@@ -630,6 +687,16 @@ Report System::run(bool progress) {
   if (m.wire_pcap) m.wire_pcap->close();
   for (auto& [_, s] : m.socks)
     if (s.pcap) s.pcap->close();
+  if (!m.fst_path.empty()) {
+    // The NIC's FST is complete once closed; then it is merged with the host.
+    m.rtl->trace_flush_close();
+    OutputFile out(m.fst_path);
+    const waves::MergeStats st = waves::merge_fst(m.fst_rtl->temp_path(), m.rec->signals(), out.temp_path());
+    out.commit();
+    m.fst_rtl.reset();
+    r.trace_path = m.fst_path;
+    r.trace_merge_s = st.seconds;
+  }
   return r;
 }
 
@@ -697,6 +764,7 @@ std::string Report::json() const {
   j["cpu_ns"] = cpu;
   j["offered_by_kind"] = kinds;
   j["counters"] = mibj;
+  if (!journey_json.empty()) j["journey"] = nlohmann::ordered_json::parse(journey_json);
   j["scenario"] = scenario_toml;
   return j.dump(2) + "\n";
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -18,6 +19,10 @@
 #include "stack/cost.hpp"
 #include "stack/kernel.hpp"
 #include "traffic.hpp"
+
+namespace rxpath::waves {
+class Recorder;
+}
 
 namespace rxpath::tb {
 
@@ -45,6 +50,14 @@ struct SystemConfig {
   host::IgbConfig igb;
   host::IgbCost igb_cost;
   TrafficConfig traffic;
+  // tracing: the window of --trace/--journey/--timeline, or a trigger that places it
+  struct Trace {
+    double start_us = 0;            // window start
+    double stop_us = 0;             // window end (0: the end of the run)
+    std::string trigger;            // "" | mpc | rnbc | time_squeeze | packet:N | NAME>=X
+    double before_us = 20;          // with a trigger: span kept before it
+    double after_us = 20;           // with a trigger: span kept after it
+  } trace;
 
   SystemConfig();
   // Registers every knob of the scenario.
@@ -88,6 +101,10 @@ struct Report {
   std::map<std::string, uint64_t> offered_by_kind;  // traffic kind -> frames ("udp", "bad_fcs", ...)
   std::map<std::string, uint64_t> mib;          // selected kernel counters ("Udp.NoPorts", "Tcp.OutRsts", ...)
   std::map<std::string, std::string> counters; // "/proc/net/snmp" -> text
+  bool stopped = false;                        // stop_when() ended the run early (no accounting)
+  std::string trace_path;                      // the FST written (--trace), if any
+  double trace_merge_s = 0;                    // wall time of merging RTL and host into it
+  std::string journey_json;                    // --journey with --json: the journey, in the JSON report
   std::string text() const;
   std::string json() const;
 };
@@ -101,7 +118,18 @@ class System {
   // Where to write captures (empty: none). Call before run().
   void capture_wire(const std::string& path);
   void capture_sockets(const std::string& dir);
+  // Attaches `rec` to the host (Kernel::set_tracer), the NIC
+  // (NicSc::on_event) and the driver (IgbAdapter::trace_id_of, from the
+  // traffic's frame numbers). Call before run(); `rec` outlives the run.
+  void attach(waves::Recorder& rec);
+  // One FST of the RTL and the host (needs attach()): the NIC writes its FST
+  // inside the recorder's window to a temporary file during the run; run()
+  // merges it with the recorder's host signals into `path` (whole or not at
+  // all). Throws std::invalid_argument for the behavioural NIC.
   void trace_fst(const std::string& path);
+  // run() ends early, without the accounting, once `f` returns true (asked
+  // every 10 µs of simulated time at most); the report says stopped.
+  void stop_when(std::function<bool()> f);
   // Debug output by category (comma list, or "all"), spread over the three
   // layers' registries: RTL harness (xgmii, axi, msix, ...), host (link, desc,
   // irq, itr, ...), stack (napi, gro, ip, udp, tcp, epoll, ...). Throws

@@ -127,6 +127,21 @@ uint8_t TrafficGen::payload_byte(uint64_t id, size_t i) {
   return static_cast<uint8_t>(id * 131 + i * 7 + (i >> 8));
 }
 
+uint64_t TrafficGen::frame_id_of(const uint8_t* d, size_t len) {
+  if (len < 14 + 20 || d[12] != 0x08 || d[13] != 0x00 || (d[14] >> 4) != 4) return 0;
+  const size_t ihl = (d[14] & 15) * 4u;
+  const size_t tot = size_t(d[16]) << 8 | d[17];
+  if (ihl < 20 || tot < ihl || 14 + tot > len) return 0;
+  size_t l4 = 14 + ihl, hdr;
+  if (d[23] == 17) hdr = 8;
+  else if (d[23] == 6 && l4 + 13 < len) hdr = (d[l4 + 12] >> 4) * 4u;
+  else return 0;
+  if (tot < ihl + hdr + 8) return 0;
+  uint64_t id = 0;
+  for (size_t i = 0; i < 8; ++i) id = id << 8 | d[l4 + hdr + i];
+  return id;
+}
+
 uint32_t TrafficGen::pick_size() {
   if (imix_) {
     const auto r = std::uniform_int_distribution<int>(0, 11)(rng_);

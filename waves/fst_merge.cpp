@@ -264,7 +264,10 @@ void walk_vars(void* r, F&& f) {
     else if (h->htyp == FST_HT_VAR) {
       std::string p;
       for (const auto& s : scopes) p += s + ".";
-      f(p + h->u.var.name, h->u.var.handle);
+      // "cnt [3:0]" as GTKWave shows it: "cnt[3:0]" (no spaces in a path).
+      for (const char* c = h->u.var.name; *c; ++c)
+        if (*c != ' ') p += *c;
+      f(p, h->u.var.handle);
     }
   }
 }

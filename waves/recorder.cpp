@@ -113,14 +113,24 @@ void Recorder::watch(const Trigger& t) {
 void Recorder::check_trigger() const {
   if (!trig_ || trig_->kind() != Trigger::Kind::threshold || trig_->is_nic_counter()) return;
   if (std::any_of(watched_.begin(), watched_.end(), [](uint8_t w) { return w != 0; })) return;
-  std::string known;
-  size_t n = 0;
+  // Name the signals nearest to what was asked: those sharing its first two
+  // parts ("host.sock"), else every numeric one.
+  const std::string& want = trig_->name();
+  const size_t d1 = want.find('.'), d2 = d1 == std::string::npos ? d1 : want.find('.', d1 + 1);
+  const std::string near = d2 == std::string::npos ? std::string() : want.substr(0, d2 + 1);
+  std::vector<std::string> names;
   for (const auto& i : sig_.info())
-    if (i.bits > 0 && n++ < 40) known += "\n  " + i.path;
-  if (n > 40) known += "\n  ... (" + std::to_string(n - 40) + " more)";
-  throw std::invalid_argument("--trigger '" + trig_->text() + "': no numeric signal is named '" + trig_->name() +
-                              "'; the host's signals are:" + (known.empty() ? std::string(" none") : known) +
-                              "\nand the NIC counters nic.mpc, nic.rnbc, ...");
+    if (i.bits > 0 && (near.empty() || i.path.rfind(near, 0) == 0)) names.push_back(i.path);
+  if (names.empty())
+    for (const auto& i : sig_.info())
+      if (i.bits > 0) names.push_back(i.path);
+  std::sort(names.begin(), names.end());
+  std::string known;
+  for (size_t k = 0; k < names.size() && k < 40; ++k) known += "\n  " + names[k];
+  if (names.size() > 40) known += "\n  ... (" + std::to_string(names.size() - 40) + " more)";
+  throw std::invalid_argument("--trigger '" + trig_->text() + "': no numeric signal is named '" + want +
+                              "'; signals of the host:" + (known.empty() ? std::string(" none") : known) +
+                              "\nand the NIC counters nic.mpc, nic.rnbc, nic.rqdpc, ... (see --help)");
 }
 
 uint64_t Recorder::nic_counter(const std::string& name) const {
