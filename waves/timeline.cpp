@@ -396,9 +396,12 @@ void Timeline::write(std::ostream& os) const {
 
   // NIC slices that overlap on one lane (frames side by side in the packet
   // buffer, pipelined DMA bursts) go to further rows of that lane ("packet
-  // buffer 2", ...): slices on one thread must nest, and these do not.
-  constexpr int kRowStride = 16, kMaxRows = 2000;
+  // buffer 2", ...): slices on one thread must nest, and these do not. When
+  // kMaxRows are busy (an overloaded NIC holds a hundred frames) a slice is
+  // drawn for its first clock cycle only, in a last row "... (more)".
+  constexpr int kRowStride = 16, kMaxRows = 12;
   std::vector<int16_t> tid_of(total);
+  std::vector<bool> first_cycle_only(total);
   std::vector<std::vector<uint64_t>> row_end(kOther + 1);  // per NIC lane, per row: end of its last slice
   for (uint32_t i : order) {
     const Ev& e = at(i);
@@ -412,11 +415,15 @@ void Timeline::write(std::ostream& os) const {
     std::vector<uint64_t>& rows = row_end[size_t(e.tid)];
     size_t k = 0;
     while (k < rows.size() && rows[k] > e.ts) ++k;
-    if (k == rows.size()) {
-      if (rows.size() < kMaxRows) rows.push_back(0);
-      else k = rows.size() - 1;  // beyond reason: overlap in the last row
+    uint64_t end = e.ts + e.dur;
+    if (k == rows.size() && rows.size() < kMaxRows) rows.push_back(0);
+    if (k >= kMaxRows) {
+      if (rows.size() == kMaxRows) rows.push_back(0);
+      k = kMaxRows;
+      first_cycle_only[i] = true;
+      end = e.ts + std::min<uint64_t>(e.dur, kNicCyclePs);
     }
-    rows[k] = std::max(rows[k], e.ts + e.dur);
+    rows[k] = std::max(rows[k], end);
     tid_of[i] = int16_t(e.tid + kRowStride * int(k));
   }
 
@@ -490,7 +497,8 @@ void Timeline::write(std::ostream& os) const {
   for (int t = kMac; t <= (other_used_ ? kOther : kIrq); ++t)
     for (size_t k = 0; k < std::max<size_t>(1, row_end[size_t(t)].size()); ++k) {
       std::string name = kNicThreadNames[t];
-      if (k) name += " " + std::to_string(k + 1);
+      if (k == kMaxRows) name += " (more: first cycle of each)";
+      else if (k) name += " " + std::to_string(k + 1);
       meta("thread_name", kNicPid, t + kRowStride * int(k), name, false, 0);
       meta("thread_sort_index", kNicPid, t + kRowStride * int(k), "", true, t * 4096 + int(k));
     }
@@ -511,7 +519,7 @@ void Timeline::write(std::ostream& os) const {
     out += ",\"tid\":";
     put_u64(out, uint64_t(tid));
   };
-  auto event = [&](const Ev& e, int16_t tid) {
+  auto event = [&](const Ev& e, int16_t tid, bool first_cycle) {
     open_ev();
     switch (e.ph) {
       case 'B':
@@ -534,7 +542,7 @@ void Timeline::write(std::ostream& os) const {
         common(e, tid, e.ph == 'X' ? "#" : nullptr);
         if (e.ph == 'X') {
           out += ",\"dur\":";
-          put_us(out, e.dur);
+          put_us(out, first_cycle ? std::min<uint64_t>(e.dur, kNicCyclePs) : e.dur);
         } else {
           out += ",\"s\":\"t\"";
         }
@@ -603,7 +611,7 @@ void Timeline::write(std::ostream& os) const {
   }
   for (uint32_t i : order) {
     const Ev& e = at(i);
-    if (e.ph != 'a') event(e, tid_of[i]);
+    if (e.ph != 'a') event(e, tid_of[i], first_cycle_only[i]);
     if (!flow_ph[i]) continue;
     open_ev();
     out += "\"name\":\"packet\",\"cat\":\"packet\",\"ph\":\"";
@@ -619,7 +627,7 @@ void Timeline::write(std::ostream& os) const {
     out += ",\"bp\":\"e\"}";
     flush(false);
   }
-  for (const Ev& e : closing) event(e, e.tid);
+  for (const Ev& e : closing) event(e, e.tid, false);
 
   out += "\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"rxpath waves::Timeline\"";
   if (windowed_) {

@@ -281,6 +281,30 @@ BOOST_AUTO_TEST_CASE(overlapping_nic_slices_get_rows_of_their_lane) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(an_overloaded_lane_keeps_a_bounded_number_of_rows) {
+  Timeline tl;
+  for (uint64_t id = 1; id <= 100; ++id) tl.stage(nic(id, "pktbuf_store", int64_t(100 + id * 10)));
+  for (uint64_t id = 1; id <= 100; ++id) tl.stage(nic(id, "desc_assign", int64_t(5000 + id * 10)));
+  json ev = written(tl)["traceEvents"];
+  std::map<int, std::vector<std::pair<double, double>>> x;
+  size_t rows = 0;
+  for (const json& e : ev) {
+    if (e["ph"] == "X" && e["tid"].get<int>() % 16 == 2)
+      x[e["tid"]].push_back({e["ts"].get<double>(), e["ts"].get<double>() + e["dur"].get<double>()});
+    if (e["ph"] == "M" && e["name"] == "thread_name" && e["pid"] == 2 &&
+        e["args"]["name"].get<std::string>().rfind("packet buffer", 0) == 0)
+      ++rows;
+  }
+  BOOST_TEST(rows == 13u);  // 12 rows and one for the first cycle of the rest
+  size_t slices = 0;
+  for (auto& [tid, v] : x) {
+    std::sort(v.begin(), v.end());
+    slices += v.size();
+    for (size_t i = 1; i < v.size(); ++i) BOOST_TEST(v[i].first >= v[i - 1].second - 1e-9, "overlap on tid " << tid);
+  }
+  BOOST_TEST(slices == 100u);
+}
+
 BOOST_AUTO_TEST_CASE(wrong_end_is_repaired_and_open_spans_closed) {
   Timeline tl;
   tl.begin(0, "net_rx_action", ns(10));
