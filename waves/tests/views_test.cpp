@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -161,6 +162,42 @@ BOOST_AUTO_TEST_CASE(fst_signals_lists_a_real_trace_and_check_fails_on_a_wrong_n
   const std::string text((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
   BOOST_TEST(text.find("line 3: " + real + "_typo") != std::string::npos, text);
   BOOST_TEST(run(kFstSignals.string() + " /nonexistent.fst") == 2);
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// scripts/waves: --list names every view; -n prints the GTKWave command it
+// would run with the view and the trace (a file, or the newest *.fst of a
+// folder); a wrong view or a missing trace is an error that says so.
+BOOST_AUTO_TEST_CASE(open_command_lists_views_and_picks_the_trace) {
+  const std::string waves = (kSource / "scripts/waves").string();
+  const fs::path out = scratch("waves.out"), err = scratch("waves.err");
+  const std::string to = " > " + out.string() + " 2> " + err.string();
+
+  BOOST_TEST_REQUIRE(run(waves + " --list" + to) == 0);
+  const std::string list = slurp(out);
+  for (const auto& v : views()) BOOST_TEST(list.find(v.stem().string() + " ") != std::string::npos, list);
+
+  BOOST_TEST_REQUIRE(run(waves + " -n mac_rx " + small_trace() + to) == 0);
+  BOOST_TEST(slurp(out).find("gtkwave -a " + (kSource / "waves/mac_rx.gtkw").string() + " " + small_trace()) !=
+                 std::string::npos,
+             slurp(out));
+
+  const fs::path dir = scratch("traces");
+  fs::create_directories(dir);
+  fs::copy_file(small_trace(), dir / "old.fst", fs::copy_options::overwrite_existing);
+  fs::copy_file(small_trace(), dir / "new.fst", fs::copy_options::overwrite_existing);
+  fs::last_write_time(dir / "old.fst", fs::last_write_time(dir / "new.fst") - std::chrono::hours(1));
+  BOOST_TEST_REQUIRE(run(waves + " -n irq_napi " + dir.string() + to) == 0);
+  BOOST_TEST(slurp(out).find((dir / "new.fst").string()) != std::string::npos, slurp(out));
+
+  BOOST_TEST(run(waves + " -n no_such_view " + small_trace() + to) != 0);
+  BOOST_TEST(slurp(err).find("no view 'no_such_view'") != std::string::npos, slurp(err));
+  BOOST_TEST(run(waves + " -n mac_rx " + scratch("missing.fst").string() + to) != 0);
+  BOOST_TEST(slurp(err).find("no trace") != std::string::npos, slurp(err));
 }
 
 // The register-name filter is generated from the register description; a
