@@ -112,7 +112,7 @@ struct igb_q_vector {
     // tracing: host.igb.vec<v>.masked (the driver's view of EIMS), and the
     // ISR / poll start that the stages of the frames cleaned refer to
     stack::TraceSig t_masked;
-    sc_core::sc_time isr_time{sc_core::SC_ZERO_TIME}, poll_start{sc_core::SC_ZERO_TIME};
+    sc_core::sc_time isr_time{sc_core::SC_ZERO_TIME}, isr_prev{sc_core::SC_ZERO_TIME}, poll_start{sc_core::SC_ZERO_TIME};
     int isr_cpu = -1;
 };
 
@@ -200,6 +200,15 @@ private:
     sc_core::sc_time cpu_now() const;
     int igb_clean_rx_irq_body(igb_q_vector& qv, int budget);
     int igb_poll_body(igb_q_vector& qv, stack::napi_struct* napi, int budget);
+    // the traced paths (cold, out of line: the hot ones stay as they were)
+    RXPATH_TRACE_COLD int igb_clean_rx_irq_traced(igb_q_vector& qv, int budget);
+    RXPATH_TRACE_COLD int igb_poll_traced(igb_q_vector& qv, stack::napi_struct* napi, int budget);
+    RXPATH_TRACE_COLD void trace_clean(igb_q_vector& qv, stack::sk_buff* skb, unsigned desc_idx, bool eop,
+                                       unsigned work, int budget);
+    RXPATH_TRACE_COLD void trace_frame_error(igb_ring& ring, stack::sk_buff* skb, uint32_t staterr);
+    RXPATH_TRACE_COLD void trace_ring_now(igb_ring& ring);
+    RXPATH_TRACE_COLD void trace_msix(stack::Cpu& cpu, igb_q_vector& qv, int phase, bool scheduled);
+    RXPATH_TRACE_COLD void trace_masked(igb_q_vector* qv, bool masked);
 
     HostPlatform& plat_;
     stack::Kernel& k_;

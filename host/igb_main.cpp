@@ -244,8 +244,7 @@ void IgbAdapter::igb_irq_enable() {
     uint32_t eims = 0;
     for (auto& qv : q_vectors_) eims |= qv->eims_value;
     wr32(E1000_EIMS, eims);
-    if (st::TraceHub* th = trace())
-        for (auto& qv : q_vectors_) th->set(qv->t_masked, 0, cpu_now());
+    if (k_.trace_hub()) trace_masked(nullptr, false);
 }
 
 // igb_probe + __igb_open (igb_main.c). Called again after ethtool -G:
@@ -328,7 +327,7 @@ void IgbAdapter::igb_alloc_rx_buffers(igb_ring& ring, uint16_t cleaned_count) {
         HOST_DPRINTF(desc, "refill %u slots, RDT=%u", filled, i);
         wr32(E1000_RDT(ring.reg_idx), i);
         ring.rdt = i;
-        if (st::TraceHub* th = trace()) trace_ring(*th, ring, cpu_now());
+        if (k_.trace_hub()) trace_ring_now(ring);
     }
 }
 
@@ -350,13 +349,7 @@ bool IgbAdapter::igb_cleanup_headers(igb_ring& ring, const uint8_t* rx_desc, st:
     const uint32_t staterr = le32(rx_desc + RXD_WB_STATUS_ERROR_BYTE);
     if ((staterr & E1000_RXDEXT_ERR_FRAME_ERR_MASK) && !(netdev_.features & st::NETIF_F_RXALL)) {
         ++ring.rx_stats.drops;  // model: counted so every frame is accounted for
-        if (st::TraceHub* th = trace(); th && th->wants(skb)) {
-            const std::string drop = "frame error (rx_queue_" + std::to_string(ring.reg_idx) + "_drops)";
-            st::Cpu* c = running_cpu();
-            th->stage(skb->trace_id, "igb_cleanup_headers", c ? c->id() : -1, cpu_now(), skb,
-                      "staterr 0x" + [&] { char b[12]; std::snprintf(b, sizeof b, "%08x", staterr); return std::string(b); }(),
-                      th->intern(drop));
-        }
+        if (k_.trace_hub()) trace_frame_error(ring, skb, staterr);
         st::__kfree_skb(skb);
         return true;
     }
@@ -374,9 +367,14 @@ void IgbAdapter::igb_process_skb_fields(igb_ring& ring, const uint8_t* rx_desc, 
 
 // igb_clean_rx_irq (igb_main.c), reference 4. With a tracer: a span.
 int IgbAdapter::igb_clean_rx_irq(igb_q_vector& qv, int budget) {
+    if (!k_.trace_hub()) return igb_clean_rx_irq_body(qv, budget);
+    return igb_clean_rx_irq_traced(qv, budget);
+}
+
+int IgbAdapter::igb_clean_rx_irq_traced(igb_q_vector& qv, int budget) {
     st::TraceHub* th = trace();
     st::Cpu* c = running_cpu();
-    if (!th || !c) return igb_clean_rx_irq_body(qv, budget);
+    if (!c) return igb_clean_rx_irq_body(qv, budget);
     th->begin(c->id(), "igb_clean_rx_irq", c->effective_time());
     const int work = igb_clean_rx_irq_body(qv, budget);
     if ((th = trace())) th->end(c->id(), "igb_clean_rx_irq", c->effective_time());
@@ -433,27 +431,8 @@ int IgbAdapter::igb_clean_rx_irq_body(igb_q_vector& qv, int budget) {
         const uint32_t staterr = le32(rx_desc + RXD_WB_STATUS_ERROR_BYTE);
         const unsigned desc_idx = ring.next_to_clean;
         if (++ring.next_to_clean == ring.count) ring.next_to_clean = 0;
-        st::TraceHub* th = k_.trace_hub() ? trace() : nullptr;
-        if (th) {
-            if (ring.wb_arrived) --ring.wb_arrived;
-            trace_ring(*th, ring, cpu_now());
-        }
+        if (k_.trace_hub()) trace_clean(qv, skb, desc_idx, staterr & E1000_RXD_STAT_EOP, total_packets + 1, budget);
         if (!(staterr & E1000_RXD_STAT_EOP)) continue;
-        if (th) {
-            if (trace_id_of) skb->trace_id = trace_id_of(skb->data_ptr(), skb->headlen());
-            if (th->wants(skb)) {
-                const int cid = cpu ? cpu->id() : -1;
-                const std::string poll = "poll #" + std::to_string(qv.polls);
-                if (qv.isr_cpu >= 0)
-                    th->stage(skb->trace_id, "igb_msix_ring", qv.isr_cpu, qv.isr_time, nullptr,
-                              "vector " + std::to_string(qv.v_idx) + " irq " + std::to_string(qv.irq) + ", scheduled the poll");
-                th->stage(skb->trace_id, "napi_poll", cid, qv.poll_start, nullptr,
-                          poll + " budget " + std::to_string(budget));
-                th->stage(skb->trace_id, "igb_clean_rx_irq", cid, cpu_now(), skb,
-                          "q" + std::to_string(ring.reg_idx) + " desc " + std::to_string(desc_idx) + " " + poll +
-                              " work " + std::to_string(total_packets + 1) + "/" + std::to_string(budget));
-            }
-        }
         if (igb_cleanup_headers(ring, rx_desc, skb)) {
             skb = nullptr;
             continue;
@@ -493,21 +472,75 @@ void IgbAdapter::igb_msix_ring(st::Cpu& cpu, int irq) {
         if (q->irq == irq) qv = q.get();
     if (!qv) return;
     ++qv->irqs;
-    st::TraceHub* th = trace();
-    if (th) {
-        // EIAM auto-masked the vector when the MSI-X fired
-        th->begin(cpu.id(), "igb_msix_ring", cpu.effective_time());
-        th->set(qv->t_masked, 1, cpu.effective_time());
-    }
+    if (k_.trace_hub()) trace_msix(cpu, *qv, 0, false);
     cpu.defer(cost_.igb_msix_ring);
     igb_write_itr(*qv);
     HOST_DPRINTF(irq, "igb_msix_ring vector %u on cpu %d", qv->v_idx, cpu.id());
-    const sc_core::sc_time isr = cpu.effective_time();
-    if (st::napi_schedule(&qv->napi) && th) {  // the ISR whose poll will clean the next frames
-        qv->isr_time = isr;
-        qv->isr_cpu = cpu.id();
+    const bool scheduled = st::napi_schedule(&qv->napi);
+    if (k_.trace_hub()) trace_msix(cpu, *qv, 1, scheduled);
+}
+
+// phase 0: the ISR starts (EIAM auto-masked the vector when the MSI-X
+// fired); phase 1: it ends; if it scheduled NAPI, the frames the poll
+// cleans refer to it.
+void IgbAdapter::trace_msix(st::Cpu& cpu, igb_q_vector& qv, int phase, bool scheduled) {
+    st::TraceHub* th = trace();
+    if (phase == 0) {
+        qv.isr_prev = qv.isr_time;
+        qv.isr_time = cpu.effective_time();  // kept if this ISR schedules the poll
+        th->begin(cpu.id(), "igb_msix_ring", cpu.effective_time());
+        th->set(qv.t_masked, 1, cpu.effective_time());
+        return;
     }
-    if (th && (th = trace())) th->end(cpu.id(), "igb_msix_ring", cpu.effective_time());
+    if (scheduled) qv.isr_cpu = cpu.id();
+    else qv.isr_time = qv.isr_prev;
+    th->end(cpu.id(), "igb_msix_ring", cpu.effective_time());
+}
+
+void IgbAdapter::trace_masked(igb_q_vector* qv, bool masked) {
+    st::TraceHub* th = trace();
+    if (qv) {
+        th->set(qv->t_masked, masked ? 1 : 0, cpu_now());
+        return;
+    }
+    for (auto& q : q_vectors_) th->set(q->t_masked, masked ? 1 : 0, cpu_now());
+}
+
+void IgbAdapter::trace_ring_now(igb_ring& ring) { trace_ring(*trace(), ring, cpu_now()); }
+
+void IgbAdapter::trace_frame_error(igb_ring& ring, st::sk_buff* skb, uint32_t staterr) {
+    st::TraceHub* th = trace();
+    if (!th->wants(skb)) return;
+    char d[40], drop[64];
+    std::snprintf(d, sizeof d, "staterr 0x%08x", staterr);
+    std::snprintf(drop, sizeof drop, "frame error (rx_queue_%u_drops)", ring.reg_idx);
+    st::Cpu* c = running_cpu();
+    th->stage(skb->trace_id, "igb_cleanup_headers", c ? c->id() : -1, cpu_now(), skb, d, th->intern(drop));
+}
+
+// A descriptor was cleaned (next_to_clean advanced past desc_idx); at the
+// frame's last one the frame gets its packet id and its first stages.
+void IgbAdapter::trace_clean(igb_q_vector& qv, st::sk_buff* skb, unsigned desc_idx, bool eop, unsigned work,
+                             int budget) {
+    st::TraceHub* th = trace();
+    igb_ring& ring = *qv.ring;
+    if (ring.wb_arrived) --ring.wb_arrived;
+    trace_ring(*th, ring, cpu_now());
+    if (!eop) return;
+    if (trace_id_of) skb->trace_id = trace_id_of(skb->data_ptr(), skb->headlen());
+    if (!th->wants(skb)) return;
+    st::Cpu* cpu = running_cpu();
+    const int cid = cpu ? cpu->id() : -1;
+    char d[96];
+    if (qv.isr_cpu >= 0) {
+        std::snprintf(d, sizeof d, "vector %u irq %d, scheduled the poll", qv.v_idx, qv.irq);
+        th->stage(skb->trace_id, "igb_msix_ring", qv.isr_cpu, qv.isr_time, nullptr, d);
+    }
+    std::snprintf(d, sizeof d, "poll #%llu budget %d", (unsigned long long)qv.polls, budget);
+    th->stage(skb->trace_id, "napi_poll", cid, qv.poll_start, nullptr, d);
+    std::snprintf(d, sizeof d, "q%u desc %u poll #%llu work %u/%d", ring.reg_idx, desc_idx,
+                  (unsigned long long)qv.polls, work, budget);
+    th->stage(skb->trace_id, "igb_clean_rx_irq", cid, cpu_now(), skb, d);
 }
 
 // igb_update_itr (igb_main.c): classify the last interval's traffic.
@@ -603,7 +636,7 @@ void IgbAdapter::igb_ring_irq_enable(igb_q_vector& qv) {
         else igb_update_ring_itr(qv);
     }
     wr32(E1000_EIMS, qv.eims_value);
-    if (st::TraceHub* th = trace()) th->set(qv.t_masked, 0, cpu_now());
+    if (k_.trace_hub()) trace_masked(&qv, false);
 }
 
 // igb_poll (igb_main.c), reference 4.
@@ -612,9 +645,15 @@ int IgbAdapter::igb_poll(st::napi_struct* napi, int budget) {
     for (auto& q : q_vectors_)
         if (&q->napi == napi) qv = q.get();
     if (!qv) return 0;
+    if (!k_.trace_hub()) return igb_poll_body(*qv, napi, budget);
+    return igb_poll_traced(*qv, napi, budget);
+}
+
+int IgbAdapter::igb_poll_traced(igb_q_vector& qv_ref, st::napi_struct* napi, int budget) {
+    igb_q_vector* qv = &qv_ref;
     st::TraceHub* th = trace();
     st::Cpu* c = running_cpu();
-    if (!th || !c) return igb_poll_body(*qv, napi, budget);
+    if (!c) return igb_poll_body(*qv, napi, budget);
     qv->poll_start = c->effective_time();
     th->begin(c->id(), "igb_poll", qv->poll_start);
     const int work = igb_poll_body(*qv, napi, budget);

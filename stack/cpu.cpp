@@ -114,8 +114,12 @@ bool wake_up_process(Task* t) {
 // With a tracer, the task's open spans (a syscall it sleeps in) leave the CPU
 // with it and come back when it runs again.
 bool Task::schedule(double timeout_ns) {
+  if (!cpu_->engine_->trace_) return schedule_inner(timeout_ns);
+  return schedule_traced(timeout_ns);
+}
+
+bool Task::schedule_traced(double timeout_ns) {
   TraceHub* th = cpu_->engine_->trace_;
-  if (!th) return schedule_inner(timeout_ns);
   th->suspend(cpu_->id_, cpu_->effective_time(), trace_spans_);
   bool r = schedule_inner(timeout_ns);
   if ((th = cpu_->engine_->trace_)) th->resume(cpu_->id_, cpu_->effective_time(), trace_spans_);
@@ -228,13 +232,11 @@ sc_time Cpu::effective_time() const { return sc_core::sc_time_stamp() + ns_time(
 static const char* const kCtxTraceNames[] = {"idle", "user", "ksoftirqd", "softirq", "hardirq"};
 static_assert(sizeof(kCtxTraceNames) / sizeof(kCtxTraceNames[0]) == static_cast<size_t>(Ctx::count));
 
-void Cpu::set_ctx(Ctx c) {
-  ctx_ = c;
-  if (TraceHub* th = engine_->trace_) {
-    sc_time t = effective_time();
-    th->set_str(th->cpu[id_].context, kCtxTraceNames[static_cast<int>(c)], t);
-    th->set(th->cpu[id_].ctx, static_cast<uint64_t>(c), t);
-  }
+void Cpu::trace_ctx() {
+  TraceHub* th = engine_->trace_;
+  sc_time t = effective_time();
+  th->set_str(th->cpu[id_].context, kCtxTraceNames[static_cast<int>(ctx_)], t);
+  th->set(th->cpu[id_].ctx, static_cast<uint64_t>(ctx_), t);
 }
 
 void Cpu::account(sc_time from) { time_in_[static_cast<int>(ctx_)] += sc_core::sc_time_stamp() - from; }
@@ -404,7 +406,7 @@ void Cpu::idle_loop() {
       need_resched_ = false;
       ksoftirqd_last = true;
       set_ctx(Ctx::ksoftirqd);
-      if (TraceHub* th = engine_->trace_) th->begin(id_, "run_ksoftirqd", effective_time());
+      if (engine_->trace_) engine_->trace_->begin(id_, "run_ksoftirqd", effective_time());
       charge(engine_->cost().context_switch);
       if (softirq_pending_) do_softirq_loop(Ctx::ksoftirqd);
       if (TraceHub* th = engine_->trace_) th->end(id_, "run_ksoftirqd", effective_time());

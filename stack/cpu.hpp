@@ -105,6 +105,7 @@ class Task {
 
  private:
   bool schedule_inner(double timeout_ns);
+  __attribute__((cold, noinline)) bool schedule_traced(double timeout_ns);
   friend class Cpu;
   friend class CpuEngine;
   friend bool wake_up_process(Task* t);
@@ -183,7 +184,12 @@ class Cpu {
   void do_softirq_loop(Ctx as);     // __do_softirq
   void wakeup_softirqd();
   void account(sc_core::sc_time from);
-  void set_ctx(Ctx c);              // ctx_ = c, reported to an attached tracer
+  void set_ctx(Ctx c) {             // ctx_ = c, reported to an attached tracer
+    ctx_ = c;
+    if (engine_trace()) trace_ctx();
+  }
+  bool engine_trace() const;
+  __attribute__((cold, noinline)) void trace_ctx();
   void enqueue_task(Task* t);
   void release_cpu();               // the running task gives the CPU back
 
@@ -292,5 +298,7 @@ class CpuEngine {
   std::vector<std::unique_ptr<Task>> tasks_;
   TraceHub* trace_ = nullptr;
 };
+
+inline bool Cpu::engine_trace() const { return engine_->trace() != nullptr; }
 
 }  // namespace rxpath::stack

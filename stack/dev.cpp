@@ -112,6 +112,21 @@ bool napi_complete_done(napi_struct* n, int work_done) {
 }
 
 // __napi_poll (net/core/dev.c): returns work; sets repoll if weight used up.
+// Tracing of a poll: work < 0 = poll start (span begins), else its end.
+RXPATH_TRACE_COLD static void trace_napi_poll(Kernel& k, Cpu& c, napi_struct* n, int work) {
+  TraceHub* th = k.trace_hub();
+  const sc_core::sc_time t = c.effective_time();
+  if (work < 0) {
+    th->begin(c.id(), "napi_poll", t);
+    th->set(n->t_budget, static_cast<uint64_t>(n->weight), t);
+    th->set(n->t_work, 0, t);
+    th->set(n->t_polling, 1, t);
+  } else {
+    th->set(n->t_work, static_cast<uint64_t>(work), t);
+    th->set(n->t_polling, 0, t);
+  }
+}
+
 static int __napi_poll_body(Kernel& k, Cpu& c, napi_struct* n, bool* repoll);
 static int __napi_poll(Kernel& k, Cpu& c, napi_struct* n, bool* repoll) {
   int work = __napi_poll_body(k, c, n, repoll);
@@ -125,20 +140,9 @@ static int __napi_poll_body(Kernel& k, Cpu& c, napi_struct* n, bool* repoll) {
   *repoll = false;
   c.defer(k.cost().napi_poll);
   ++n->polls;
-  TraceHub* th = k.trace_hub();
-  if (th) {
-    const sc_core::sc_time t = c.effective_time();
-    th->begin(c.id(), "napi_poll", t);
-    th->set(n->t_budget, static_cast<uint64_t>(weight), t);
-    th->set(n->t_work, 0, t);
-    th->set(n->t_polling, 1, t);
-  }
+  if (k.trace_hub()) trace_napi_poll(k, c, n, -1);
   if (n->state & NAPI_STATE_SCHED) work = n->poll(n, weight);
-  if (th && (th = k.trace_hub())) {
-    const sc_core::sc_time t = c.effective_time();
-    th->set(n->t_work, static_cast<uint64_t>(work), t);
-    th->set(n->t_polling, 0, t);
-  }
+  if (k.trace_hub()) trace_napi_poll(k, c, n, work);
   if (work > weight) throw std::logic_error("napi poll of " + n->dev->name + " returned more than its weight");
   RXS_DBG(k.debug(), napi, "cpu" << c.id() << " poll " << n->dev->name << " work " << work << "/" << weight);
   if (work < weight) return work;
@@ -251,10 +255,7 @@ void Kernel::netif_receive_skb_list_body(sk_buff_head* list) {
 void Kernel::__netif_receive_skb_core(sk_buff* skb) {
   Cpu& c = current_cpu();
   ++softnet_[c.id()].processed;
-  if (th_) {
-    th_->set(th_->cpu[c.id()].processed, softnet_[c.id()].processed, c.effective_time());
-    if (th_->wants(skb)) trace_stage("__netif_receive_skb_core", skb, "");
-  }
+  if (th_) trace_rx_core(skb);
   c.defer(cost_.netif_receive_skb);
   skb->reset_network_header();
   switch (skb->protocol) {
@@ -267,6 +268,12 @@ void Kernel::__netif_receive_skb_core(sk_buff* skb) {
       RXS_DBG(debug_, dev, "no handler for protocol 0x" << std::hex << skb->protocol);
       kfree_skb_reason(skb, Drop::UNHANDLED_PROTO);
   }
+}
+
+void Kernel::trace_rx_core(sk_buff* skb) {
+  Cpu& c = current_cpu();
+  th_->set(th_->cpu[c.id()].processed, softnet_[c.id()].processed, c.effective_time());
+  trace_stage("__netif_receive_skb_core", skb);
 }
 
 // arp_rcv / arp_process (net/ipv4/arp.c): answers requests for our address.

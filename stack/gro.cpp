@@ -64,7 +64,7 @@ static void napi_gro_complete(Kernel& k, napi_struct* napi, sk_buff* p) {
     p->shinfo.gso_size = 0;
   }
   RXS_DBG(k.debug(), gro, "complete segs " << count << " len " << p->len);
-  if (TraceHub* th = k.trace_hub(); th && th->wants(p)) k.trace_stage("napi_gro_complete", p, "segs " + std::to_string(count));
+  if (k.trace_hub()) k.trace_stagef("napi_gro_complete", p, "segs %d", count);
   k.gro_normal_one(napi, p, count);
 }
 
@@ -101,7 +101,7 @@ void Kernel::napi_gro_flush_body(napi_struct* napi, bool flush_old) {
 gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
   Cpu& c = current_cpu();
   auto normal = [&]() {
-    if (th_ && th_->wants(skb)) trace_stage("napi_gro_receive", skb, "GRO_NORMAL");
+    if (th_) trace_stage("napi_gro_receive", skb, "GRO_NORMAL");
     gro_normal_one(napi, skb, 1);
     return GRO_NORMAL;
   };
@@ -179,8 +179,8 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
     if (flush || too_big) {
       mss = 1;
     } else {
-      if (th_ && th_->wants(skb))
-        trace_stage("napi_gro_receive", skb, "GRO_MERGED_FREE merged into " + std::to_string(p->trace_id));
+      if (th_)
+        trace_stagef("napi_gro_receive", skb, "GRO_MERGED_FREE merged into %llu", (unsigned long long)p->trace_id);
       // skb_gro_receive: payload of skb becomes frags of p; once p's frags
       // are full the segment is chained on p's frag_list (the merge: path).
       unsigned head_payload = skb->headlen() - hdrlen;
@@ -224,7 +224,7 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
     gro_list_del(gl, old);
     napi_gro_complete(*this, napi, old);
   }
-  if (th_ && th_->wants(skb)) trace_stage("napi_gro_receive", skb, "GRO_HELD bucket " + std::to_string(b));
+  if (th_) trace_stagef("napi_gro_receive", skb, "GRO_HELD bucket %d", b);
   skb->cb.gro_count = 1;
   skb->cb.gro_age = engine_->jiffies_at(c.effective_time());
   skb->shinfo.gso_size = static_cast<uint16_t>(len);

@@ -8,7 +8,7 @@ namespace rxpath::stack {
 // ip_rcv + ip_rcv_core (net/ipv4/ip_input.c): the checks in kernel order.
 void Kernel::ip_rcv(sk_buff* skb) {
   Cpu& c = current_cpu();
-  if (th_ && th_->wants(skb)) trace_stage("ip_rcv", skb, "");
+  if (th_) trace_stage("ip_rcv", skb);
   c.defer(cost_.ip_rcv);
   if (skb->pkt_type == PACKET_OTHERHOST) {
     ++skb->dev->stats.rx_otherhost_dropped;
@@ -74,7 +74,7 @@ void Kernel::ip_rcv(sk_buff* skb) {
 void Kernel::ip_local_deliver(sk_buff* skb) {
   const uint8_t* iph = skb->data_ptr();
   uint16_t frag_off = get_be16(iph + 6);
-  if (th_ && th_->wants(skb)) trace_stage("ip_local_deliver", skb, (frag_off & 0x3fff) ? "fragment" : "");
+  if (th_) trace_stage("ip_local_deliver", skb, (frag_off & 0x3fff) ? "fragment" : "");
   if (frag_off & 0x3fff) {  // ip_is_fragment
     Cpu& c = current_cpu();
     c.defer(cost_.ip_defrag);
@@ -131,8 +131,7 @@ void Kernel::ip_local_deliver(sk_buff* skb) {
     q.frames += skb->frames;
     q.mem += skb->truesize;
     impl_->frag_mem += skb->truesize;   // add_frag_mem_limit(fqdir, skb->truesize)
-    if (th_ && th_->wants(skb))
-      trace_stage("ip_defrag", skb, "queued offset " + std::to_string(off) + " have " + std::to_string(q.meat));
+    if (th_) trace_stagef("ip_defrag", skb, "queued offset %u have %u", off, q.meat);
     if (q.total_len < 0 || q.meat != static_cast<uint32_t>(q.total_len)) return;
     // ip_frag_reasm: header of the first fragment + all payloads in order.
     sk_buff* first = q.frags.begin()->second;
@@ -165,8 +164,8 @@ void Kernel::ip_local_deliver(sk_buff* skb) {
     put_be16(h + 10, ip_fast_csum(h, fihl / 4));
     head->transport_header = static_cast<uint16_t>(head->network_header + fihl);
     for (auto& kv : q.frags) {  // frames moved into head
-      if (th_ && kv.second != first && th_->wants(kv.second))
-        trace_stage("ip_frag_reasm", kv.second, "merged into " + std::to_string(trace));
+      if (th_ && kv.second != first)
+        trace_stagef("ip_frag_reasm", kv.second, "merged into %llu", (unsigned long long)trace);
       __kfree_skb(kv.second);
     }
     impl_->frag_mem -= q.mem;

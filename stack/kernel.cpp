@@ -4,6 +4,8 @@
 // checksums and frame accounting.
 #include "stack/kernel.hpp"
 
+#include <cstdarg>
+#include <cstdio>
 #include <sstream>
 #include <stdexcept>
 
@@ -314,11 +316,24 @@ void Kernel::trace_mib(sc_core::sc_time t) {
   for (auto& m : t_mib_) th_->set(m.second, *m.first, t);
 }
 
-void Kernel::trace_stage(const char* name, const sk_buff* skb, std::string detail) {
+void Kernel::trace_stage(const char* name, const sk_buff* skb, const char* detail) {
   if (!th_ || !th_->wants(skb)) return;
   const int c = have_current_cpu() ? current_cpu().id() : -1;
-  th_->stage(skb->trace_id, name, c, c >= 0 ? current_cpu().effective_time() : sc_core::sc_time_stamp(), skb,
-             std::move(detail));
+  th_->stage(skb->trace_id, name, c, c >= 0 ? current_cpu().effective_time() : sc_core::sc_time_stamp(), skb, detail);
+}
+
+void Kernel::trace_stagef(const char* name, const sk_buff* skb, const char* fmt, ...) {
+  if (!th_ || !th_->wants(skb)) return;
+  char buf[160];
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  trace_stage(name, skb, buf);
+}
+
+void Kernel::trace_sock_now(const sock* sk) {
+  trace_sock(sk, have_current_cpu() ? current_cpu().effective_time() : sc_core::sc_time_stamp());
 }
 
 void Kernel::tx_emit(TxKind kind, std::vector<uint8_t> frame) {

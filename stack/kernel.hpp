@@ -129,8 +129,13 @@ class Kernel {
   TraceHub* trace_hub() const { return th_; }
   // Reports a socket's queue signals (host.sock.fd<N>.*) at `t`.
   void trace_sock(const sock* sk, sc_core::sc_time t);
-  // Stage of skb at the current CPU's true time, if its packet is traced.
-  void trace_stage(const char* name, const sk_buff* skb, std::string detail = {});
+  // Stage of skb at the current CPU's true time, if its packet is traced
+  // (call only with a tracer attached: these are the cold paths).
+  RXPATH_TRACE_COLD void trace_stage(const char* name, const sk_buff* skb, const char* detail = "");
+  RXPATH_TRACE_COLD void trace_stagef(const char* name, const sk_buff* skb, const char* fmt, ...)
+      __attribute__((format(printf, 4, 5)));
+  // trace_sock at the current CPU's true time.
+  RXPATH_TRACE_COLD void trace_sock_now(const sock* sk);
 
   // register_netdev (net/core/dev.c)
   void register_netdev(net_device* dev);
@@ -217,6 +222,11 @@ class Kernel {
   void udp_rcv(sk_buff* skb);
   void tcp_v4_rcv(sk_buff* skb);
   void sock_def_readable(sock* sk, const sk_buff* skb = nullptr);
+  RXPATH_TRACE_COLD void sock_def_readable_traced(sock* sk, const sk_buff* skb);
+  RXPATH_TRACE_COLD void trace_rx_core(sk_buff* skb);
+  RXPATH_TRACE_COLD long sys_recvmsg_traced(int fd, std::vector<uint8_t>& out, size_t max, bool dontwait, uint64_t* trace_id);
+  RXPATH_TRACE_COLD std::vector<std::pair<int, unsigned>> sys_epoll_wait_traced(int epfd, int maxevents, double timeout_ns);
+  RXPATH_TRACE_COLD void trace_recvmsg(const char* name, sock* sk, const sk_buff* skb, size_t n, uint32_t off);
   void icmp_send_unreach(sk_buff* skb, uint8_t code);
   void release_sock(sock* sk);
   void lock_sock(sock* sk);

@@ -28,18 +28,19 @@ struct poll_wqueues {
   Kernel* k;
 };
 
-// Tracing: a stage of the packet whose enqueue runs this wakeup (TraceHub::wake_id).
-void trace_wake_stage(Kernel& k, const char* name, std::string detail) {
+// Tracing: a stage of the packet whose enqueue runs this wakeup
+// (TraceHub::wake_id): "<what><fd or task>".
+RXPATH_TRACE_COLD void trace_wake_stage(Kernel& k, const char* name, const char* what, const std::string& who) {
   TraceHub* th = k.trace_hub();
   if (!th || !have_current_cpu()) return;
   Cpu& c = current_cpu();
   uint64_t id = th->wake_id[c.id()];
-  if (th->wants_id(id)) th->stage(id, name, c.id(), c.effective_time(), nullptr, std::move(detail));
+  if (th->wants_id(id)) th->stage(id, name, c.id(), c.effective_time(), nullptr, what + who);
 }
 
 // Tracing: the syscall `name` returns `fd` ready: a stage for each traced
 // packet waiting in its receive queue (the ones the next recv()s get).
-void trace_ready_stages(Kernel& k, const char* name, int fd, const std::string& detail) {
+RXPATH_TRACE_COLD void trace_ready_stages(Kernel& k, const char* name, int fd, const std::string& detail) {
   TraceHub* th = k.trace_hub();
   if (!th) return;
   Cpu& c = current_cpu();
@@ -55,7 +56,7 @@ int pollwake(wait_queue_entry* e, unsigned mode, int sync, void* key) {
   ++pwq->stats->callbacks;
   if (have_current_cpu()) current_cpu().defer(pwq->cost->pollwake);
   if (k && !(k & POLLIN_SET)) return 0;
-  if (pwq->k->trace_hub()) trace_wake_stage(*pwq->k, "pollwake", "wakes " + pwq->task->name());
+  if (pwq->k->trace_hub()) trace_wake_stage(*pwq->k, "pollwake", "wakes ", pwq->task->name());
   pwq->triggered = true;
   return wake_up_process(pwq->task) ? 1 : 0;
 }
@@ -78,6 +79,16 @@ static void sk_wait_data(Kernel& k, Task& t, sock* sk) {
 // With a tracer: one "recvmsg" span per call on the reader's CPU.
 long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool dontwait, uint64_t* trace_id) {
   if (!th_) return recvmsg_body(fd, out, max, dontwait, trace_id);
+  return sys_recvmsg_traced(fd, out, max, dontwait, trace_id);
+}
+
+void Kernel::trace_recvmsg(const char* name, sock* sk, const sk_buff* skb, size_t n, uint32_t off) {
+  trace_sock_now(sk);
+  if (off == UINT32_MAX) trace_stagef(name, skb, "fd %d %zu bytes", sk->fd, n);
+  else trace_stagef(name, skb, "fd %d %zu bytes at offset %u", sk->fd, n, off);
+}
+
+long Kernel::sys_recvmsg_traced(int fd, std::vector<uint8_t>& out, size_t max, bool dontwait, uint64_t* trace_id) {
   Cpu& c = current_task_checked("recvmsg").cpu();
   th_->begin(c.id(), "recvmsg", c.effective_time());
   long r = recvmsg_body(fd, out, max, dontwait, trace_id);
@@ -110,10 +121,7 @@ long Kernel::recvmsg_body(int fd, std::vector<uint8_t>& out, size_t max, bool do
     sk->delivered_bytes += n;
     if (trace_id) *trace_id = skb->trace_id;
     RXS_DBG(debug_, sock, "udp recvmsg fd " << fd << " " << n << " bytes trace " << skb->trace_id);
-    if (th_) {
-      trace_sock(sk, c.effective_time());
-      if (th_->wants(skb)) trace_stage("udp_recvmsg", skb, "fd " + std::to_string(fd) + " " + std::to_string(n) + " bytes");
-    }
+    if (th_) trace_recvmsg("udp_recvmsg", sk, skb, n, UINT32_MAX);
     __kfree_skb(skb);
     return static_cast<long>(n);  // costs are paid at the next sync (sleep or visible effect)
   }
@@ -145,8 +153,7 @@ long Kernel::recvmsg_body(int fd, std::vector<uint8_t>& out, size_t max, bool do
       size_t n = std::min<size_t>(max - copied, skb->len - off);
       out.resize(copied + n);
       skb_copy_bits(skb, off, out.data() + copied, static_cast<unsigned>(n));
-      if (th_ && th_->wants(skb))
-        trace_stage("tcp_recvmsg", skb, "fd " + std::to_string(fd) + " " + std::to_string(n) + " bytes at offset " + std::to_string(off));
+      if (th_) trace_recvmsg("tcp_recvmsg", sk, skb, n, off);
       if (first && trace_id) *trace_id = skb->trace_id;
       first = false;
       copied += n;
@@ -159,7 +166,7 @@ long Kernel::recvmsg_body(int fd, std::vector<uint8_t>& out, size_t max, bool do
       delivered_ += skb->frames;
       c.defer(cost_.skb_free);
       __kfree_skb(skb);
-      if (th_) trace_sock(sk, c.effective_time());
+      if (th_) trace_sock_now(sk);
     }
   }
   c.defer(cost_.copy_per_byte * copied);
@@ -178,10 +185,17 @@ static std::vector<int> do_poll_body(Kernel& k, const std::vector<int>& fds, dou
                                      Kernel::PollStats& S, const char* what);
 // With a tracer: a span named after the syscall, and on return a stage
 // ("select" / "poll") for the traced packets queued on each ready fd.
+RXPATH_TRACE_COLD static std::vector<int> do_poll_traced(Kernel& k, const std::vector<int>& fds, double timeout_ns,
+                                                        Kernel::PollStats& S, const char* what);
 static std::vector<int> do_poll_common(Kernel& k, const std::vector<int>& fds, double timeout_ns,
                                        Kernel::PollStats& S, const char* what) {
+  if (!k.trace_hub()) return do_poll_body(k, fds, timeout_ns, S, what);
+  return do_poll_traced(k, fds, timeout_ns, S, what);
+}
+
+static std::vector<int> do_poll_traced(Kernel& k, const std::vector<int>& fds, double timeout_ns,
+                                       Kernel::PollStats& S, const char* what) {
   TraceHub* th = k.trace_hub();
-  if (!th) return do_poll_body(k, fds, timeout_ns, S, what);
   Cpu& c = current_task_checked(what).cpu();
   th->begin(c.id(), what, c.effective_time());
   std::vector<int> r = do_poll_body(k, fds, timeout_ns, S, what);
@@ -282,7 +296,8 @@ static int ep_poll_callback(wait_queue_entry* wait, unsigned mode, int sync, voi
   k->epoll_stats.ns_charged += static_cast<uint64_t>(k->cost().ep_poll_callback);
   if (!(epi->events & ~EP_PRIVATE_BITS)) return 0;  // disabled by EPOLLONESHOT
   if (kmask && !(kmask & epi->events)) return 0;
-  if (k->trace_hub()) trace_wake_stage(*k, "ep_poll_callback", "fd " + std::to_string(epi->fd) + (ep->wq.active() ? " wakes epoll_wait" : ""));
+  if (k->trace_hub())
+    trace_wake_stage(*k, "ep_poll_callback", ep->wq.active() ? "wakes epoll_wait, fd " : "fd ", std::to_string(epi->fd));
   if (!epi->on_rdllist) {
     ep->rdllist.push_back(epi);
     epi->on_rdllist = true;
@@ -357,6 +372,10 @@ void Kernel::sys_epoll_ctl_del(int epfd, int fd) {
 // for the traced packets queued on each returned fd.
 std::vector<std::pair<int, unsigned>> Kernel::sys_epoll_wait(int epfd, int maxevents, double timeout_ns) {
   if (!th_) return epoll_wait_body(epfd, maxevents, timeout_ns);
+  return sys_epoll_wait_traced(epfd, maxevents, timeout_ns);
+}
+
+std::vector<std::pair<int, unsigned>> Kernel::sys_epoll_wait_traced(int epfd, int maxevents, double timeout_ns) {
   Cpu& c = current_task_checked("epoll_wait").cpu();
   th_->begin(c.id(), "epoll_wait", c.effective_time());
   auto r = epoll_wait_body(epfd, maxevents, timeout_ns);

@@ -29,15 +29,20 @@ UserProcess::UserProcess(Kernel& k, UserProcessConfig cfg, delivery_cb_t on_deli
 // The user's processing of one message (a "user_work" span when tracing).
 void UserProcess::user_work(int fd, std::vector<uint8_t>& buf, uint64_t trace) {
   Cpu& c = task_->cpu();
-  TraceHub* th = k_.trace_hub();
-  if (th) th->begin(c.id(), "user_work", c.effective_time());
+  if (k_.trace_hub()) trace_user_work(true);
   if (k_.cost().user_per_packet > 0) c.charge(k_.cost().user_per_packet);
   if (cb_) {  // hand the bytes over without a copy, then take the buffer back
     Delivery d{fd, c.effective_time(), std::move(buf), trace};
     cb_(d);
     buf = std::move(d.bytes);
   }
-  if (th && (th = k_.trace_hub())) th->end(c.id(), "user_work", c.effective_time());
+  if (k_.trace_hub()) trace_user_work(false);
+}
+
+void UserProcess::trace_user_work(bool begin) {
+  Cpu& c = task_->cpu();
+  if (begin) k_.trace_hub()->begin(c.id(), "user_work", c.effective_time());
+  else k_.trace_hub()->end(c.id(), "user_work", c.effective_time());
 }
 
 // recv() everything ready on fd (non-blocking until EAGAIN).

@@ -43,6 +43,7 @@ class UserProcess {
   void run(Task& t);
   void drain(int fd);
   void user_work(int fd, std::vector<uint8_t>& buf, uint64_t trace);
+  RXPATH_TRACE_COLD void trace_user_work(bool begin);
   Kernel& k_;
   UserProcessConfig cfg_;
   delivery_cb_t cb_;

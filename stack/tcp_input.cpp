@@ -75,13 +75,12 @@ struct TcpIn {
 
   void drop(sk_buff* skb, Drop why, const char* mib = nullptr) { k.kfree_skb_reason(skb, why, mib); }
   void trace_sock(const sock* sk) {
-    if (k.trace_hub()) k.trace_sock(sk, c.effective_time());
+    if (k.trace_hub()) k.trace_sock_now(sk);
   }
-  void stage(const char* name, const sk_buff* skb, const sock* sk, const char* what) {
-    TraceHub* th = k.trace_hub();
-    if (!th || !th->wants(skb)) return;
-    std::string d = "fd " + std::to_string(sk->fd) + " " + what;
-    k.trace_stage(name, skb, std::move(d));
+  // A queueing stage: "fd <fd> <what> <n>" (call with a tracer attached).
+  RXPATH_TRACE_COLD void stage(const char* name, const sk_buff* skb, const sock* sk, const char* what, uint64_t n) {
+    k.trace_sock_now(sk);
+    k.trace_stagef(name, skb, "fd %d %s %llu", sk->fd, what, (unsigned long long)n);
   }
 
   void ofo_unlink_drop(sock* sk, decltype(sock::out_of_order_queue)::iterator it, Drop why) {
@@ -117,10 +116,7 @@ struct TcpIn {
     __skb_queue_tail(&sk->sk_receive_queue, skb);
     ++sk->enqueued;
     sk->rcv_nxt = skb->cb.end_seq;
-    if (k.trace_hub()) {
-      trace_sock(sk);
-      stage("tcp_queue_rcv", skb, sk, ("qlen " + std::to_string(sk->sk_receive_queue.qlen)).c_str());
-    }
+    if (k.trace_hub()) stage("tcp_queue_rcv", skb, sk, "qlen", sk->sk_receive_queue.qlen);
   }
 
   // tcp_ofo_queue (net/ipv4/tcp_input.c): move now-in-order segments.
@@ -170,10 +166,7 @@ struct TcpIn {
     sk->sk_rmem_alloc += skb->truesize;
     skb->sk = sk;
     q.emplace(seq, skb);
-    if (k.trace_hub()) {
-      trace_sock(sk);
-      stage("tcp_data_queue_ofo", skb, sk, ("ofo " + std::to_string(q.size()) + " seq " + std::to_string(seq)).c_str());
-    }
+    if (k.trace_hub()) stage("tcp_data_queue_ofo", skb, sk, "ofo", q.size());
     tcp_send_ack(sk);  // out-of-order: immediate (dup) ACK with SACK
   }
 
@@ -303,7 +296,7 @@ void Kernel::tcp_v4_rcv(sk_buff* skb) {
   Cpu& c = current_cpu();
   c.defer(cost_.tcp_v4_rcv);
   TcpIn t{*this, c};
-  if (th_ && th_->wants(skb)) trace_stage("tcp_v4_rcv", skb, "");
+  if (th_) trace_stage("tcp_v4_rcv", skb);
   if (skb->pkt_type != PACKET_HOST) {
     kfree_skb_reason(skb, Drop::OTHERHOST, "");
     return;
@@ -353,8 +346,10 @@ void Kernel::tcp_v4_rcv(sk_buff* skb) {
       break;
     }
   }
-  if (th_ && th_->wants(skb))
-    trace_stage("__inet_lookup_established", skb, sk ? "fd " + std::to_string(sk->fd) : std::string("no socket"));
+  if (th_) {
+    if (sk) trace_stagef("__inet_lookup_established", skb, "fd %d", sk->fd);
+    else trace_stage("__inet_lookup_established", skb, "no socket");
+  }
   if (!sk || sk->state != TcpState::ESTABLISHED) {
     // no_tcp_socket (no listeners modelled)
     t.tcp_v4_send_reset(skb);
@@ -372,10 +367,7 @@ void Kernel::tcp_v4_rcv(sk_buff* skb) {
     }
     sk->backlog_len += skb->truesize;
     __skb_queue_tail(&sk->sk_backlog, skb);
-    if (th_) {
-      trace_sock(sk, c.effective_time());
-      t.stage("tcp_add_backlog", skb, sk, ("backlog " + std::to_string(sk->sk_backlog.qlen)).c_str());
-    }
+    if (th_) t.stage("tcp_add_backlog", skb, sk, "backlog", sk->sk_backlog.qlen);
     RXS_DBG(debug_, tcp, "backlog fd " << sk->fd << " seq " << skb->cb.seq);
     return;
   }
@@ -392,10 +384,7 @@ void Kernel::release_sock(sock* sk) {
   while (sk_buff* skb = __skb_dequeue(&sk->sk_backlog)) {
     sk->backlog_len -= skb->truesize;
     c.defer(cost_.tcp_v4_rcv);
-    if (th_) {
-      trace_sock(sk, c.effective_time());
-      t.stage("__release_sock", skb, sk, "from backlog");
-    }
+    if (th_) t.stage("__release_sock", skb, sk, "backlog", sk->sk_backlog.qlen);
     uint32_t frames = skb->frames;
     in_transit_ += frames;
     t.tcp_rcv_established(sk, skb);

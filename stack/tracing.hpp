@@ -23,6 +23,11 @@
 #include "stack/skbuff.hpp"
 #include "stack/trace.hpp"
 
+// Trace code paths: out of line and cold, so that the hot function holding
+// the trace point keeps its size, inlining and register use when tracing is
+// off (measured: ~170 instructions per packet otherwise, see stack/README.md).
+#define RXPATH_TRACE_COLD __attribute__((cold, noinline))
+
 namespace rxpath::stack {
 
 // A declared signal: the tracer's handle plus what was last reported.

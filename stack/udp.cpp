@@ -12,26 +12,40 @@ unsigned sock_poll(const sock* sk) {
 }
 
 // sock_def_readable (net/core/sock.c): wake every waiter on sk_wq.
-// With a tracer, `skb` (the packet just queued, may be freed by a reader
-// once this CPU syncs) names the packet whose arrival wakes the readers.
 void Kernel::sock_def_readable(sock* sk, const sk_buff* skb) {
+  if (th_) return sock_def_readable_traced(sk, skb);
+  Cpu& c = current_cpu();
+  c.defer(cost_.sock_def_readable);
+  if (sk->sk_wq.active()) {
+    RXS_DBG(debug_, sock, "fd " << sk->fd << " readable, " << sk->sk_wq.len << " waiters");
+    c.sync();
+    __wake_up(&sk->sk_wq, 1, 1, reinterpret_cast<void*>(static_cast<uintptr_t>(EPOLLIN | EPOLLPRI | EPOLLRDNORM | EPOLLRDBAND)));
+  }
+}
+
+// The same with a tracer: `skb` (the packet just queued; a reader may free
+// it once this CPU syncs) names the packet whose arrival wakes the readers
+// (TraceHub::wake_id, per CPU, restored: a nested softirq in process context
+// may wake others meanwhile).
+void Kernel::sock_def_readable_traced(sock* sk, const sk_buff* skb) {
   Cpu& c = current_cpu();
   c.defer(cost_.sock_def_readable);
   uint64_t id = 0;
-  if (th_ && th_->wants(skb)) {
+  if (th_->wants(skb)) {
     id = skb->trace_id;
-    trace_stage("sock_def_readable", skb, "fd " + std::to_string(sk->fd) + " waiters " + std::to_string(sk->sk_wq.len));
+    trace_stagef("sock_def_readable", skb, "fd %d waiters %zu", sk->fd, sk->sk_wq.len);
   }
   if (sk->sk_wq.active()) {
     RXS_DBG(debug_, sock, "fd " << sk->fd << " readable, " << sk->sk_wq.len << " waiters");
     c.sync();
+    TraceHub* th = th_;
     uint64_t saved = 0;
-    if (th_) {  // per CPU, restored: a nested softirq (process context) may wake others meanwhile
-      saved = th_->wake_id[c.id()];
-      th_->wake_id[c.id()] = id;
+    if (th) {
+      saved = th->wake_id[c.id()];
+      th->wake_id[c.id()] = id;
     }
     __wake_up(&sk->sk_wq, 1, 1, reinterpret_cast<void*>(static_cast<uintptr_t>(EPOLLIN | EPOLLPRI | EPOLLRDNORM | EPOLLRDBAND)));
-    if (th_) th_->wake_id[c.id()] = saved;
+    if (th && th == th_) th->wake_id[c.id()] = saved;
   }
 }
 
@@ -59,7 +73,7 @@ int compute_score(const sock* sk, uint32_t saddr, uint16_t sport, uint32_t daddr
 void Kernel::udp_rcv(sk_buff* skb) {
   Cpu& c = current_cpu();
   c.defer(cost_.udp_rcv);
-  if (th_ && th_->wants(skb)) trace_stage("udp_rcv", skb, "");
+  if (th_) trace_stage("udp_rcv", skb);
   auto short_packet = [&]() {
     ++udp.InErrors;
     kfree_skb_reason(skb, Drop::PKT_TOO_SMALL, "Udp: InErrors");
@@ -97,8 +111,10 @@ void Kernel::udp_rcv(sk_buff* skb) {
       best = it->second;
     }
   }
-  if (th_ && th_->wants(skb))
-    trace_stage("__udp4_lib_lookup", skb, best ? "fd " + std::to_string(best->fd) : "no socket, port " + std::to_string(dport));
+  if (th_) {
+    if (best) trace_stagef("__udp4_lib_lookup", skb, "fd %d", best->fd);
+    else trace_stagef("__udp4_lib_lookup", skb, "no socket, port %u", dport);
+  }
   if (!best) {
     ++udp.NoPorts;
     RXS_DBG(debug_, udp, "NoPorts port " << dport);
@@ -128,11 +144,9 @@ void Kernel::udp_rcv(sk_buff* skb) {
   ++sk->enqueued;
   RXS_DBG(debug_, udp, "enqueue fd " << sk->fd << " len " << skb->len << " trace " << skb->trace_id);
   if (th_) {
-    trace_sock(sk, c.effective_time());
-    if (th_->wants(skb))
-      trace_stage("__udp_enqueue_schedule_skb", skb,
-                  "fd " + std::to_string(sk->fd) + " qlen " + std::to_string(sk->sk_receive_queue.qlen) + " rmem " +
-                      std::to_string(sk->sk_rmem_alloc));
+    trace_sock_now(sk);
+    trace_stagef("__udp_enqueue_schedule_skb", skb, "fd %d qlen %u rmem %lld", sk->fd, sk->sk_receive_queue.qlen,
+                 (long long)sk->sk_rmem_alloc);
   }
   sock_def_readable(sk, skb);
 }
