@@ -4,7 +4,6 @@
 // line), checked with fst_signals --check; and the checker itself finds a
 // wrong name, a wrong bit range, and reads GTKWave's alias, bit and vector
 // syntax.
-#include <boost/test/results_collector.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
