@@ -401,7 +401,17 @@ void Timeline::write(std::ostream& os) const {
   // drawn for its first clock cycle only, in a last row "... (more)".
   constexpr int kRowStride = 16, kMaxRows = 12;
   std::vector<int16_t> tid_of(total);
-  std::vector<bool> first_cycle_only(total);
+  std::unordered_map<uint32_t, uint64_t> dur_fix;  // slices drawn shorter than they are
+  // A frame's MAC slice runs from /S/ to its verdict, which comes a few cycles
+  // into the next frame: on the lane the frame ends where the next begins.
+  uint32_t last_mac = kNone;
+  for (uint32_t i : order) {
+    const Ev& e = at(i);
+    if (e.pid != kNicPid || e.ph != 'X' || e.tid != kMac) continue;
+    if (last_mac != kNone && at(last_mac).ts + at(last_mac).dur > e.ts && at(last_mac).ts < e.ts)
+      dur_fix[last_mac] = e.ts - at(last_mac).ts;
+    last_mac = i;
+  }
   std::vector<std::vector<uint64_t>> row_end(kOther + 1);  // per NIC lane, per row: end of its last slice
   for (uint32_t i : order) {
     const Ev& e = at(i);
@@ -415,13 +425,14 @@ void Timeline::write(std::ostream& os) const {
     std::vector<uint64_t>& rows = row_end[size_t(e.tid)];
     size_t k = 0;
     while (k < rows.size() && rows[k] > e.ts) ++k;
-    uint64_t end = e.ts + e.dur;
+    auto fix = dur_fix.find(i);
+    uint64_t end = e.ts + (fix == dur_fix.end() ? e.dur : fix->second);
     if (k == rows.size() && rows.size() < kMaxRows) rows.push_back(0);
     if (k >= kMaxRows) {
       if (rows.size() == kMaxRows) rows.push_back(0);
       k = kMaxRows;
-      first_cycle_only[i] = true;
-      end = e.ts + std::min<uint64_t>(e.dur, kNicCyclePs);
+      end = std::min(end, e.ts + kNicCyclePs);
+      dur_fix[i] = end - e.ts;
     }
     rows[k] = std::max(rows[k], end);
     tid_of[i] = int16_t(e.tid + kRowStride * int(k));
@@ -519,7 +530,7 @@ void Timeline::write(std::ostream& os) const {
     out += ",\"tid\":";
     put_u64(out, uint64_t(tid));
   };
-  auto event = [&](const Ev& e, int16_t tid, bool first_cycle) {
+  auto event = [&](const Ev& e, int16_t tid, uint64_t dur) {
     open_ev();
     switch (e.ph) {
       case 'B':
@@ -542,7 +553,7 @@ void Timeline::write(std::ostream& os) const {
         common(e, tid, e.ph == 'X' ? "#" : nullptr);
         if (e.ph == 'X') {
           out += ",\"dur\":";
-          put_us(out, first_cycle ? std::min<uint64_t>(e.dur, kNicCyclePs) : e.dur);
+          put_us(out, dur);
         } else {
           out += ",\"s\":\"t\"";
         }
@@ -611,7 +622,10 @@ void Timeline::write(std::ostream& os) const {
   }
   for (uint32_t i : order) {
     const Ev& e = at(i);
-    if (e.ph != 'a') event(e, tid_of[i], first_cycle_only[i]);
+    if (e.ph != 'a') {
+      auto fix = dur_fix.find(i);
+      event(e, tid_of[i], fix == dur_fix.end() ? e.dur : fix->second);
+    }
     if (!flow_ph[i]) continue;
     open_ev();
     out += "\"name\":\"packet\",\"cat\":\"packet\",\"ph\":\"";
@@ -627,7 +641,7 @@ void Timeline::write(std::ostream& os) const {
     out += ",\"bp\":\"e\"}";
     flush(false);
   }
-  for (const Ev& e : closing) event(e, e.tid, false);
+  for (const Ev& e : closing) event(e, e.tid, 0);
 
   out += "\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"rxpath waves::Timeline\"";
   if (windowed_) {

@@ -281,6 +281,23 @@ BOOST_AUTO_TEST_CASE(overlapping_nic_slices_get_rows_of_their_lane) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(mac_frame_ends_where_the_next_begins) {
+  Timeline tl;  // the verdict comes two cycles into the next frame
+  tl.stage(nic(1, "xgmii_start", 100));
+  tl.stage(nic(2, "xgmii_start", 110));
+  tl.stage(nic(1, "mac_verdict", 112, "ok, 64 bytes"));
+  tl.stage(nic(2, "mac_verdict", 122, "ok, 64 bytes"));
+  json ev = written(tl)["traceEvents"];
+  std::vector<json> mac;
+  for (const json& e : ev)
+    if (e["ph"] == "X") mac.push_back(e);
+  BOOST_TEST_REQUIRE(mac.size() == 2u);
+  BOOST_TEST(mac[0]["tid"] == 1);
+  BOOST_TEST(mac[1]["tid"] == 1);  // one row
+  BOOST_TEST(mac[0]["dur"].get<double>() == 10 * 0.0064, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(mac[1]["dur"].get<double>() == 13 * 0.0064, boost::test_tools::tolerance(1e-9));
+}
+
 BOOST_AUTO_TEST_CASE(an_overloaded_lane_keeps_a_bounded_number_of_rows) {
   Timeline tl;
   for (uint64_t id = 1; id <= 100; ++id) tl.stage(nic(id, "pktbuf_store", int64_t(100 + id * 10)));

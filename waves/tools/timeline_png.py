@@ -115,8 +115,14 @@ def main():
         hi = lo + 1e-3
 
     # Lanes: host CPUs first, then the NIC blocks, each in its sort order.
-    keys = set(k for k, *_ in spans) | set(k for k, *_ in slices) | set(k for k, *_ in ticks)
-    keys |= set(k for k in thread_names if k[0] in (1, 2))
+    # Only lanes with something in the picture (a NIC lane's extra rows are
+    # often empty in a short window); the CPUs always.
+    keys = set(k for k, d, t0, t1, n in spans if t1 >= lo and t0 <= hi)
+    keys |= set(k for k, t0, t1, n in slices if t1 >= lo and t0 <= hi)
+    keys |= set(k for k, t, n in ticks if lo <= t <= hi)
+    keys |= set(k for k, n in thread_names.items() if k[0] == 1 and n.startswith("cpu"))
+    if not keys:
+        fail(f"{a.timeline}: nothing between {lo:.3f} and {hi:.3f} µs")
     lanes = sorted(keys, key=lambda k: (k[0], sort_index.get(k, k[1]), k[1]))
     lane_y = {k: len(lanes) - 1 - i for i, k in enumerate(lanes)}
     max_depth = {}
