@@ -482,7 +482,7 @@ void System::attach(waves::Recorder& rec) {
   Impl& m = *impl_;
   m.rec = &rec;
   m.kernel.set_tracer(&rec);
-  if (m.rtl) m.rtl->on_event([&rec](const bridge::NicEvent& e) { rec.nic(e); });
+  if (m.rtl && rec.wants_nic()) m.rtl->on_event([&rec](const bridge::NicEvent& e) { rec.nic(e); });
   // The driver names each packet by the number the traffic wrote into it;
   // a replayed capture carries none.
   if (m.cfg.traffic.pattern != "pcap")

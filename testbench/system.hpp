@@ -119,8 +119,9 @@ class System {
   void capture_wire(const std::string& path);
   void capture_sockets(const std::string& dir);
   // Attaches `rec` to the host (Kernel::set_tracer), the NIC
-  // (NicSc::on_event) and the driver (IgbAdapter::trace_id_of, from the
-  // traffic's frame numbers). Call before run(); `rec` outlives the run.
+  // (NicSc::on_event, only when rec.wants_nic()) and the driver
+  // (IgbAdapter::trace_id_of, from the traffic's frame numbers). Configure
+  // `rec` first; call before run(); `rec` outlives the run.
   void attach(waves::Recorder& rec);
   // One FST of the RTL and the host (needs attach()): the NIC writes its FST
   // inside the recorder's window to a temporary file during the run; run()

@@ -58,10 +58,19 @@ struct Merge {
   std::vector<bool> before_known;
   uint64_t last_time = 0;
   bool any_time = false;
+  static constexpr uint64_t kFlushEvery = 1 << 16;  // value changes per block
+  uint64_t since_flush = 0;
   MergeStats st;
 
   void time(uint64_t t) {
     if (!any_time || t != last_time) {
+      // The writer keeps each signal's changes as a chain in one buffer and
+      // walks the chains when it writes a block: small blocks stay in cache
+      // (one block of up to 128 MiB spends most of the merge in misses).
+      if (since_flush >= kFlushEvery) {
+        fstWriterFlushContext(w);
+        since_flush = 0;
+      }
       fstWriterEmitTimeChange(w, t);
       last_time = t;
       any_time = true;
@@ -97,6 +106,7 @@ struct Merge {
     if (rtl_len[r] == 0) fstWriterEmitVariableLengthValueChange(w, h, v, len);
     else fstWriterEmitValueChange(w, h, v);
     ++st.rtl_changes;
+    ++since_flush;
   }
   void rtl_change(uint64_t t_units, fstHandle r, const unsigned char* v, uint32_t len) {
     const uint64_t t = t_units * scale;
@@ -116,7 +126,10 @@ struct Merge {
 
 void on_change(void* u, uint64_t t, fstHandle h, const unsigned char* v) {
   auto* m = static_cast<Merge*>(u);
-  m->rtl_change(t, h, v, static_cast<uint32_t>(std::strlen(reinterpret_cast<const char*>(v))));
+  // Fixed-width values have their declared length; only others need strlen.
+  const uint32_t len = h < m->rtl_len.size() && m->rtl_len[h] ? m->rtl_len[h]
+                                                               : static_cast<uint32_t>(std::strlen(reinterpret_cast<const char*>(v)));
+  m->rtl_change(t, h, v, len);
 }
 void on_change_varlen(void* u, uint64_t t, fstHandle h, const unsigned char* v, uint32_t len) {
   static_cast<Merge*>(u)->rtl_change(t, h, v, len);

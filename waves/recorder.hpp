@@ -57,6 +57,12 @@ class Recorder : public stack::Tracer {
 
   // ---- NIC side (the testbench calls it from NicSc::on_event) ----
   void nic(const bridge::NicEvent& e);
+  // Whether anything asked for needs the NIC's events (a journey, the
+  // timeline, a NIC trigger); the FST alone does not (the RTL is in it), so
+  // the bridge need not follow frames at all.
+  bool wants_nic() const {
+    return journey_ || timeline_ || (trig_ && (trig_->kind() == Trigger::Kind::packet || trig_->is_nic_counter()));
+  }
 
   // ---- stack::Tracer ----
   int signal(const std::string& path, unsigned bits) override;
