@@ -330,3 +330,35 @@ BOOST_AUTO_TEST_CASE(a_tracer_changes_nothing_in_the_model) {
   BOOST_TEST(!tr->stages.empty());
   check_clean(*tr);
 }
+
+// Under the 2-jiffy limit NET_RX moves to ksoftirqd: its runs are spans,
+// its context is reported, time_squeeze counts up; a reader on the same CPU
+// sleeping in epoll_wait keeps the spans nested.
+BOOST_AUTO_TEST_CASE(ksoftirqd_runs_time_squeeze_and_a_reader_on_the_same_cpu) {
+  Kernel& k = make_kernel();
+  auto* tr = new RecordingTracer;
+  tr->want = {1000000};  // no packet stages: signals and spans only
+  k.set_tracer(tr);
+  auto* nic = new FakeNic(k, 0);
+  nic->per_packet_ns = 40000;  // 64 packets = 2.56 ms per poll > 2 jiffies
+  int fd = k.udp_socket(0, 5001, 1 << 26);
+  UserProcessConfig pc;
+  pc.fds = {fd};
+  auto* proc = new UserProcess(k, pc);
+  std::vector<std::pair<double, std::vector<uint8_t>>> fr;
+  for (int i = 0; i < 300; ++i) fr.emplace_back(10, udp_frame(Flow{}, pattern(200, i), uint16_t(i)));
+  nic->inject(fr);
+  run_for(30e6);
+  BOOST_TEST(proc->messages() == 300u);
+  BOOST_TEST(k.cpu(0).ksoftirqd_wakeups() >= 1u);
+  BOOST_TEST(tr->count_spans("run_ksoftirqd") >= 1u);
+  std::set<std::string> seen;
+  for (auto& v : tr->sig("host.cpu0.context")->strs) seen.insert(v.second);
+  BOOST_TEST(seen.count("ksoftirqd"));
+  BOOST_TEST(seen.count("user"));
+  BOOST_TEST(values(*tr, "host.softnet.cpu0.time_squeeze").back() == k.softnet(0).time_squeeze);
+  BOOST_TEST(k.softnet(0).time_squeeze >= 1u);
+  BOOST_TEST(tr->stages.empty());
+  BOOST_TEST(tr->open_spans(0) == 0u);
+  check_clean(*tr);
+}
