@@ -43,6 +43,7 @@ IgbAdapter::IgbAdapter(HostPlatform& plat, const IgbConfig& cfg, const IgbCost& 
 }
 
 IgbAdapter::~IgbAdapter() {
+    if (traced_serial_) link_.set_write_observer({});  // it points at this adapter
     for (auto& r : rings_)
         if (r->skb) st::__kfree_skb(r->skb);
 }
