@@ -182,9 +182,42 @@ int64_t Journey::cycle_of(const Row& r) {
   return int64_t(r.t_ps / kNicCyclePs);
 }
 
-std::string Journey::where(const Row& r) {
+namespace {
+enum : uint8_t { kCtxOther, kCtxSoftirq, kCtxKsoftirqd };
+}
+
+void Journey::host_string(const std::string& path, const char* value, sc_core::sc_time t) {
+  // host.cpu<N>.context
+  static const char kPre[] = "host.cpu", kSuf[] = ".context";
+  if (path.compare(0, sizeof kPre - 1, kPre) != 0 || !ends_with(path, kSuf)) return;
+  size_t p = sizeof kPre - 1, e = path.size() - (sizeof kSuf - 1);
+  if (p >= e || e - p > 4) return;
+  int cpu = 0;
+  for (; p < e; ++p) {
+    if (path[p] < '0' || path[p] > '9') return;
+    cpu = cpu * 10 + (path[p] - '0');
+  }
+  uint8_t c = kCtxOther;
+  if (value && std::strcmp(value, "softirq") == 0) c = kCtxSoftirq;
+  else if (value && std::strcmp(value, "ksoftirqd") == 0) c = kCtxKsoftirqd;
+  if (size_t(cpu) >= ctx_.size()) ctx_.resize(size_t(cpu) + 1);
+  auto& v = ctx_[size_t(cpu)];
+  if (!v.empty() && v.back().second == c) return;
+  uint64_t ps = time_ps(t);
+  if (!v.empty() && ps < v.back().first) ps = v.back().first;  // per signal, times never go back
+  v.emplace_back(ps, c);
+}
+
+std::string Journey::where(const Row& r) const {
   if (r.cpu == stack::Stage::kNic) return nic_block(r.name.c_str());
-  return "cpu" + std::to_string(r.cpu) + " " + host_context(r.name);
+  std::string ctx = host_context(r.name);
+  if (ctx == "softirq" && size_t(r.cpu) < ctx_.size()) {
+    // The context the CPU was in at the stage's time, if it was running softirqs.
+    const auto& v = ctx_[size_t(r.cpu)];
+    auto it = std::upper_bound(v.begin(), v.end(), std::make_pair(r.t_ps, uint8_t(255)));
+    if (it != v.begin() && std::prev(it)->second == kCtxKsoftirqd) ctx = "ksoftirqd";
+  }
+  return "cpu" + std::to_string(r.cpu) + " " + ctx;
 }
 
 std::string Journey::text() const {

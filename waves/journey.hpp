@@ -47,6 +47,11 @@ class Journey {
   void add(const stack::Stage& s);
   // True when add() would keep a stage of `trace_id` (a cheap filter).
   bool wants(uint64_t trace_id) const;
+  // A host string signal's new value (the Recorder forwards its set_str):
+  // host.cpu<N>.context tells where the softirq stages ran, "softirq" (on
+  // IRQ exit) or "ksoftirqd"; other paths are ignored. Without it a stage's
+  // context comes from its function alone.
+  void host_string(const std::string& path, const char* value, sc_core::sc_time t);
 
   bool empty() const { return rows_.empty(); }
   std::string text() const;                   // readable table
@@ -72,7 +77,7 @@ class Journey {
   };
   std::vector<const Row*> sorted() const;
   Outcome outcome(const std::vector<const Row*>& rows) const;
-  static std::string where(const Row& r);
+  std::string where(const Row& r) const;
   static int64_t cycle_of(const Row& r);
 
   uint64_t id_;
@@ -80,6 +85,8 @@ class Journey {
   bool windowed_ = false;
   std::vector<Row> rows_;
   std::vector<uint64_t> follow_;  // packets this one was merged into, in order
+  // Per CPU: (time, context) at each change to or from softirq/ksoftirqd.
+  std::vector<std::vector<std::pair<uint64_t, uint8_t>>> ctx_;
   uint64_t seq_ = 0;
 };
 

@@ -128,6 +128,24 @@ BOOST_AUTO_TEST_CASE(delivered_journey_is_sorted_with_deltas_cycles_and_latency)
   BOOST_TEST(t.find("delivered: wire -> recv 4360.000 ns") != std::string::npos, t);
 }
 
+BOOST_AUTO_TEST_CASE(softirq_stages_say_ksoftirqd_when_it_ran_them) {
+  Journey j(7);
+  j.host_string("host.cpu0.context", "idle", sc_time(0, SC_NS));
+  j.host_string("host.cpu0.context", "hardirq", sc_time(2990, SC_NS));
+  j.host_string("host.cpu0.context", "softirq", sc_time(3050, SC_NS));
+  j.host_string("host.cpu0.context", "ksoftirqd", sc_time(3200, SC_NS));
+  j.host_string("host.cpu0.ctx", "ignored", sc_time(3250, SC_NS));
+  j.host_string("host.cpu1.context", "process", sc_time(4000, SC_NS));
+  feed_delivered(j);
+  std::vector<std::string> rows = table(j.text());
+  BOOST_TEST_REQUIRE(rows.size() == 13u);
+  BOOST_TEST(rows[8].find("cpu0 hardirq") != std::string::npos);   // by its function
+  BOOST_TEST(rows[9].find("cpu0 softirq") != std::string::npos);   // 3100 ns: on IRQ exit
+  BOOST_TEST(rows[10].find("cpu0 ksoftirqd") != std::string::npos);  // 3300 ns
+  BOOST_TEST(rows[11].find("cpu0 ksoftirqd") != std::string::npos);
+  BOOST_TEST(rows[12].find("cpu1 process") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(dropped_journey_ends_at_its_counter) {
   Journey j(3);
   j.add(nic(3, "xgmii_start", 10));
