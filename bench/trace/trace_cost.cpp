@@ -32,11 +32,15 @@ double cpu_of(const rusage& u) {
   return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec + u.ru_stime.tv_usec / 1e6;
 }
 
+std::string g_log;  // the children's stderr (shown when one fails)
+
 // Runs argv once; returns wall and CPU seconds of the child.
 Cost run_once(const std::vector<std::string>& args) {
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  std::fflush(stdout);
+  std::fflush(stderr);
   const auto t0 = std::chrono::steady_clock::now();
   const pid_t pid = ::fork();
   if (pid < 0) {
@@ -44,7 +48,7 @@ Cost run_once(const std::vector<std::string>& args) {
     std::exit(1);
   }
   if (pid == 0) {
-    if (!std::freopen("/dev/null", "w", stdout)) ::_exit(126);
+    if (!std::freopen("/dev/null", "w", stdout) || !std::freopen(g_log.c_str(), "w", stderr)) ::_exit(126);
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
@@ -56,6 +60,11 @@ Cost run_once(const std::vector<std::string>& args) {
     std::string cmd;
     for (const auto& a : args) cmd += a + " ";
     std::fprintf(stderr, "trace_cost: failed (status %d): %s\n", status, cmd.c_str());
+    if (FILE* f = std::fopen(g_log.c_str(), "r")) {
+      char line[512];
+      while (std::fgets(line, sizeof line, f)) std::fputs(line, stderr);
+      std::fclose(f);
+    }
     std::exit(1);
   }
   return Cost{wall, cpu_of(u)};
@@ -83,6 +92,7 @@ int main(int argc, char** argv) {
   }
   const std::string dir = tmpl;
   const std::string fst_full = dir + "/full.fst", fst_late = dir + "/late.fst";
+  g_log = dir + "/stderr.txt";
   char d[64], w[128];
   std::snprintf(d, sizeof d, "%g", dur);
   std::snprintf(w, sizeof w, "%g:%g", dur * 0.95, dur);
@@ -116,6 +126,7 @@ int main(int argc, char** argv) {
               late.cpu / none.cpu <= 1.05 ? "met" : "NOT met");
   std::remove(fst_full.c_str());
   std::remove(fst_late.c_str());
+  std::remove(g_log.c_str());
   ::rmdir(dir.c_str());
   return 0;
 }
