@@ -288,9 +288,16 @@ int sc_main(int argc, char** argv) {
     }
     if (!a.journey_json.empty() && !journey_json.empty()) rxpath::tb::OutputFile(a.journey_json).write_all(journey_json);
     if (!a.timeline.empty()) {
-      std::ostringstream ts;
-      rec->timeline()->write(ts);
-      rxpath::tb::OutputFile(a.timeline).write_all(ts.str());
+      // Streamed to the temporary file: a 10 ms timeline is ~65 MB of JSON,
+      // not to be held in memory twice (H4).
+      rxpath::tb::OutputFile tf(a.timeline);
+      {
+        std::ofstream ts(tf.temp_path(), std::ios::binary);
+        rec->timeline()->write(ts);
+        ts.flush();
+        if (!ts) throw std::runtime_error(a.timeline + ": write failed");
+      }
+      tf.commit();
       std::cerr << "rxpath: timeline written to " << a.timeline << " (open it in https://ui.perfetto.dev)\n";
     }
     if (!r.trace_path.empty())

@@ -196,6 +196,7 @@ void Recorder::set(int sig, uint64_t value, sc_core::sc_time t) {
 void Recorder::set_str(int sig, const char* value, sc_core::sc_time t) {
   const uint64_t tp = static_cast<uint64_t>(static_cast<double>(t.value()) * ps_per_unit_ + 0.5);
   sig_.set_str(sig, value, tp);
+  if (journey_) journey_->host_string(sig_.info()[static_cast<size_t>(sig)].path, value, t);  // softirq vs ksoftirqd
 }
 
 void Recorder::begin(int cpu, const char* func, sc_core::sc_time t) {
