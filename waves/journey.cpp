@@ -291,10 +291,17 @@ std::string Journey::text() const {
       out += "merged by GRO into packet " + std::to_string(o.into) + " at " + ns3(o.at->t_ps) +
              " ns: its data is delivered with packet " + std::to_string(o.into) + " (see its journey)\n";
       break;
-    case Outcome::in_flight:
+    case Outcome::in_flight: {
+      const Row& last = *rows.back();
       out += std::string("in flight: neither delivered nor dropped by the end of the ") +
-             (windowed_ ? "trace window" : "run") + "\n";
+             (windowed_ ? "trace window" : "run") + "; last stage " + last.name + " (" + where(last) + ") at " +
+             ns3(last.t_ps) + " ns";
+      bool host = false;
+      for (const Row* r : rows) host |= r->cpu != stack::Stage::kNic;
+      if (!host) out += "; no host stage carries this packet's id";
+      out += "\n";
       break;
+    }
   }
   return out;
 }
@@ -357,6 +364,8 @@ void Journey::write_json(std::ostream& os) const {
         break;
       case Outcome::in_flight:
         out["kind"] = "in_flight";
+        out["last"] = rows.back()->name;
+        out["t_ns"] = double(rows.back()->t_ps) / 1000.0;
         break;
     }
   }

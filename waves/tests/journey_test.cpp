@@ -180,6 +180,7 @@ BOOST_AUTO_TEST_CASE(window_keeps_only_stages_inside) {
   BOOST_TEST(rows.front().find("mac_verdict") != std::string::npos);
   BOOST_TEST(rows.back().find("udp_rcv") != std::string::npos);
   BOOST_TEST(j.text().find("in flight") != std::string::npos);
+  BOOST_TEST(j.text().find("last stage udp_rcv (cpu0 softirq) at 3300.000 ns") != std::string::npos, j.text());
   BOOST_TEST(j.text().find("window [1000.000, 4000.000] ns") != std::string::npos);
 
   Journey all(7);  // a window of everything is no window
