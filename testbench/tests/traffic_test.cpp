@@ -178,3 +178,31 @@ BOOST_AUTO_TEST_CASE(impossible_parameters_are_named) {
   c.pcap = "/nonexistent.pcap";
   BOOST_CHECK_THROW(TrafficGen(c, kHostMac, kHostIp), PcapError);
 }
+
+// The journey names a packet by the number it carries: frame_id_of reads it
+// back from the bytes (UDP and TCP); anything else, or too short a payload, is 0.
+BOOST_AUTO_TEST_CASE(frame_id_of_reads_the_number_back) {
+  TrafficConfig c;
+  c.udp_flows = 2;
+  c.tcp_flows = 2;
+  c.size = "imix";
+  TrafficGen g(c, kHostMac, kHostIp);
+  GenFrame f;
+  int udp = 0, tcp = 0;
+  for (int i = 0; i < 400; ++i) {
+    g.next(f);
+    const uint64_t got = TrafficGen::frame_id_of(f.data.data(), f.data.size());
+    if (f.payload_len >= 8) {
+      BOOST_TEST(got == f.id);
+      (f.kind == FrameKind::tcp ? tcp : udp)++;
+    } else {
+      BOOST_TEST(got == 0u);
+    }
+  }
+  BOOST_TEST(udp > 50);
+  BOOST_TEST(tcp > 50);
+  std::vector<uint8_t> arp(60, 0);
+  arp[12] = 0x08, arp[13] = 0x06;
+  BOOST_TEST(TrafficGen::frame_id_of(arp.data(), arp.size()) == 0u);
+  BOOST_TEST(TrafficGen::frame_id_of(f.data.data(), 20) == 0u);
+}
