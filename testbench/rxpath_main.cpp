@@ -232,6 +232,13 @@ int sc_main(int argc, char** argv) {
     die("--trace-window (trace.start_us/stop_us) needs --trace, --journey or --timeline");
   if (!a.trace.empty() && cfg.nic_model != "rtl") die("--trace needs nic.model = \"rtl\" (the double has no RTL to trace)");
   if (a.pcap && a.out.empty()) die("--pcap needs --out DIR");
+  // Output files of tracing: their folder must take a file before a long run.
+  for (const auto& [opt, path] : {std::pair<const char*, std::string>{"--trace", a.trace}, {"--timeline", a.timeline},
+                                  {"--journey-json", a.journey_json}}) {
+    if (path.empty()) continue;
+    const rxpath::tb::OutputFile probe(path);  // removes its temporary file
+    if (!std::ofstream(probe.temp_path())) die(std::string(opt) + " " + path + ": cannot create the file: " + std::strerror(errno));
+  }
   // The window: given, or placed around the trigger by a first pass.
   uint64_t start_ps = us_to_ps(cfg.trace.start_us);
   uint64_t stop_ps = cfg.trace.stop_us == 0 ? UINT64_MAX : us_to_ps(cfg.trace.stop_us);
