@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -43,16 +44,18 @@ void json_escape(std::string& out, const char* s) {
 }
 
 // Picoseconds as microseconds with their fractional part, exactly.
-void put_us(std::string& out, uint64_t ps) {
-  char b[40];
-  std::snprintf(b, sizeof b, "%" PRIu64 ".%06" PRIu64, ps / 1000000, ps % 1000000);
-  out += b;
-}
-
+// (to_chars, not printf: the writer formats millions of numbers.)
 void put_u64(std::string& out, uint64_t v) {
   char b[24];
-  std::snprintf(b, sizeof b, "%" PRIu64, v);
-  out += b;
+  auto r = std::to_chars(b, b + sizeof b, v);
+  out.append(b, r.ptr);
+}
+
+void put_us(std::string& out, uint64_t ps) {
+  put_u64(out, ps / 1000000);
+  char b[8] = {'.', '0', '0', '0', '0', '0', '0', 0};
+  for (uint64_t f = ps % 1000000, i = 6; i > 0; --i, f /= 10) b[i] = char('0' + f % 10);
+  out.append(b, 7);
 }
 
 // The byte count of a NIC stage from its detail ("len=1514" or "len 1514").
@@ -584,11 +587,20 @@ void Timeline::write(std::ostream& os) const {
         }
         if (e.skb != kNone) {
           const Skb& k = skbs_[e.skb];
-          char b[192];
-          std::snprintf(b, sizeof b, "\"skb\":\"head=0 data=+%u tail=+%u end=+%u len=%u data_len=%u truesize=%u\"",
-                        k.data, k.tail, k.end, k.len, k.data_len, k.truesize);
           sep();
-          out += b;
+          out += "\"skb\":\"head=0 data=+";
+          put_u64(out, k.data);
+          out += " tail=+";
+          put_u64(out, k.tail);
+          out += " end=+";
+          put_u64(out, k.end);
+          out += " len=";
+          put_u64(out, k.len);
+          out += " data_len=";
+          put_u64(out, k.data_len);
+          out += " truesize=";
+          put_u64(out, k.truesize);
+          out += '"';
         }
         if (any) out += '}';
         break;
@@ -623,8 +635,12 @@ void Timeline::write(std::ostream& os) const {
   for (uint32_t i : order) {
     const Ev& e = at(i);
     if (e.ph != 'a') {
-      auto fix = dur_fix.find(i);
-      event(e, tid_of[i], fix == dur_fix.end() ? e.dur : fix->second);
+      uint64_t dur = e.dur;
+      if (e.ph == 'X' && e.pid == kNicPid) {
+        auto fix = dur_fix.find(i);
+        if (fix != dur_fix.end()) dur = fix->second;
+      }
+      event(e, tid_of[i], dur);
     }
     if (!flow_ph[i]) continue;
     open_ev();
