@@ -107,6 +107,8 @@ bool Journey::wants(uint64_t trace_id) const {
 }
 
 void Journey::add(const stack::Stage& s) {
+  // Host stages with trace_id 0 belong to no known packet (Stage): never ours.
+  if (s.trace_id == 0 && s.cpu != stack::Stage::kNic) return;
   bool own = s.trace_id == id_;
   if (!own) {
     // After a GRO merge the packet's data travels as the head skb: keep that

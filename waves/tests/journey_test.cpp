@@ -207,6 +207,14 @@ BOOST_AUTO_TEST_CASE(absent_packet_is_empty) {
   BOOST_TEST(o["outcome"]["kind"] == "absent");
 }
 
+BOOST_AUTO_TEST_CASE(packet_zero_takes_no_host_stage_without_an_id) {
+  Journey j(0);  // NIC frame 0; host stages with trace_id 0 are "no packet's"
+  j.add(nic(0, "xgmii_start", 10));
+  j.add(host(0, "ip_rcv", 0, 500.0));
+  BOOST_TEST(table(j.text()).size() == 1u);
+  BOOST_TEST(j.text().find("no host stage carries this packet's id") != std::string::npos, j.text());
+}
+
 BOOST_AUTO_TEST_CASE(gro_merged_packet_follows_the_head) {
   Journey j(11);
   j.add(nic(11, "xgmii_start", 100));
