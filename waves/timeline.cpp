@@ -252,7 +252,7 @@ void Timeline::nic_range(uint64_t start, uint32_t seq, uint64_t end, int16_t tid
   --seq_;  // push took a new seq; the range keeps its start's
   e.dur = stop - ts;
   e.id = id;
-  e.flow = id ? kFlow : 0;
+  e.flow = kFlow;  // a NIC frame always has its id, 0 included
   if (a) e.args = args(a->detail, a->drop, &e.flow);
 }
 
@@ -317,7 +317,7 @@ void Timeline::nic_stage(const stack::Stage& s, uint64_t ps) {
           Ev& e = push('a', kNicPid, kIrq, ps, ev_[i].name);
           e.skb = slice;  // an anchor keeps the index of the slice it binds to
           e.id = id;
-          e.flow = id ? kFlow : 0;
+          e.flow = kFlow;
           return;
         }
     }
@@ -361,7 +361,7 @@ void Timeline::write(std::ostream& os) const {
     e.tid = tid;
     e.pid = kNicPid;
     e.ph = 'X';
-    e.flow = id ? kFlow : 0;
+    e.flow = kFlow;
     extra.push_back(e);
   };
   for (const auto& [id, p] : open) {
@@ -520,7 +520,7 @@ void Timeline::write(std::ostream& os) const {
   auto common = [&](const Ev& e, int16_t tid, const char* name_suffix_id) {
     out += "\"name\":\"";
     json_escape(out, name_of(e.name).c_str());
-    if (name_suffix_id && e.id) {
+    if (name_suffix_id) {  // NIC slices: their frame, 0 included
       out += " #";
       put_u64(out, e.id);
     }
@@ -565,7 +565,7 @@ void Timeline::write(std::ostream& os) const {
           out += any ? "," : ",\"args\":{";
           any = true;
         };
-        if (e.id) {
+        if (e.id || e.pid == kNicPid) {
           sep();
           out += "\"id\":";
           put_u64(out, e.id);
@@ -618,7 +618,7 @@ void Timeline::write(std::ostream& os) const {
   {
     std::vector<std::pair<uint64_t, uint32_t>> points;  // (packet id, event index)
     for (uint32_t i = 0; i < total; ++i)
-      if ((at(i).flow & kFlow) && at(i).id) points.emplace_back(at(i).id, i);
+      if (at(i).flow & kFlow) points.emplace_back(at(i).id, i);
     std::sort(points.begin(), points.end(), [&](const auto& a, const auto& b) {
       if (a.first != b.first) return a.first < b.first;
       const Ev &x = at(a.second), &y = at(b.second);

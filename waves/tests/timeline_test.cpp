@@ -298,6 +298,28 @@ BOOST_AUTO_TEST_CASE(mac_frame_ends_where_the_next_begins) {
   BOOST_TEST(mac[1]["dur"].get<double>() == 13 * 0.0064, boost::test_tools::tolerance(1e-9));
 }
 
+BOOST_AUTO_TEST_CASE(frame_zero_is_a_frame_but_host_id_zero_is_no_packet) {
+  Timeline tl;
+  tl.stage(nic(0, "xgmii_start", 100));
+  tl.stage(nic(0, "mac_verdict", 110));
+  tl.stage(nic(0, "pktbuf_store", 111));
+  tl.stage(nic(0, "desc_assign", 120));
+  tl.begin(0, "net_rx_action", ns(1000));
+  tl.stage(host(0, "ip_rcv", 0, 1100));  // an skb nobody could name
+  tl.end(0, "net_rx_action", ns(1200));
+  json ev = written(tl)["traceEvents"];
+  bool named = false;
+  std::vector<json> flow;
+  for (const json& e : ev) {
+    if (e["ph"] == "X" && e["name"] == "frame #0") named = e["args"]["id"] == 0;
+    std::string ph = e["ph"];
+    if (ph == "s" || ph == "t" || ph == "f") flow.push_back(e);
+  }
+  BOOST_TEST(named);
+  BOOST_TEST_REQUIRE(flow.size() == 3u);  // frame, buffered, desc_assign; not the host's ip_rcv
+  for (const json& e : flow) BOOST_TEST(e["pid"] == 2);
+}
+
 BOOST_AUTO_TEST_CASE(an_overloaded_lane_keeps_a_bounded_number_of_rows) {
   Timeline tl;
   for (uint64_t id = 1; id <= 100; ++id) tl.stage(nic(id, "pktbuf_store", int64_t(100 + id * 10)));
