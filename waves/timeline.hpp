@@ -7,15 +7,21 @@
 //   process "host" (pid 1): one thread per CPU (tid = cpu, "cpu0", ...) with
 //     the function spans as B/E events, kept properly nested per thread, and
 //     each packet stage as an instant event ("i", thread scope);
-//   process "NIC" (pid 2): threads "MAC" (a frame from /S/ to the MAC verdict,
-//     one X event), "packet buffer" (stored until given a descriptor, X),
+//   process "NIC" (pid 2): threads "MAC" (a frame from /S/ to its verdict,
+//     or to the next frame's /S/ when the verdict comes later; X events named
+//     "frame #<id>"), "packet buffer" (stored until given a descriptor, X),
 //     "descriptors" (RNBC wait, descriptor assigned, writeback), "DMA" (each
-//     write burst, X, its length from `len=` in the stage detail) and
-//     "interrupts" (MSI-X, one clock-cycle X event per message);
+//     write burst, X, ceil(len / beat) cycles, len from "len N" or "len=N" in
+//     the stage detail) and "interrupts" (MSI-X: one clock-cycle X event per
+//     message, not an instant, so flows can bind to it). Slices that overlap
+//     on a lane go to further rows of it ("packet buffer 2", tid + 16 * row),
+//     at most 12; beyond that a slice is drawn for its first cycle in a last
+//     row "... (more: first cycle of each)";
 //   flow events ("s"/"t"/"f", cat "packet", id = packet id, "bp":"e") join one
 //     packet's stages in time order from xgmii_start to its last stage, each
-//     bound to the slice around it (a NIC slice, or the span the host stage
-//     ran in);
+//     written right after the slice or instant it binds to (a NIC slice, or
+//     the host stage inside the span it ran in). NIC frames keep their id even
+//     when it is 0; host stages with trace_id 0 (no known packet) join no flow;
 //   counter events ("C") for the values the Recorder forwards.
 //
 // Inside a window only what happens in [start, stop] is kept: spans open when
