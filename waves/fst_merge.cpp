@@ -58,7 +58,7 @@ struct Merge {
   std::vector<bool> before_known;
   uint64_t last_time = 0;
   bool any_time = false;
-  static constexpr uint64_t kFlushEvery = 1 << 16;  // value changes per block
+  static constexpr uint64_t kFlushEvery = 1 << 17;  // value changes per block
   uint64_t since_flush = 0;
   MergeStats st;
 
