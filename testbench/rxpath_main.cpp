@@ -94,7 +94,12 @@ Args parse(int argc, char** argv) {
     else if (s == "--trace-window") {
       const std::string w = value(i, "--trace-window");
       const size_t c = w.find(':');
-      if (c == std::string::npos || c == 0 || c + 1 == w.size())
+      auto number = [](const std::string& x) {
+        char* end = nullptr;
+        const double v = std::strtod(x.c_str(), &end);
+        return !x.empty() && *end == 0 && v >= 0;
+      };
+      if (c == std::string::npos || !number(w.substr(0, c)) || !number(w.substr(c + 1)))
         die("--trace-window '" + w + "': expected START:STOP in µs, e.g. 100:150");
       a.sets.push_back("trace.start_us=" + w.substr(0, c));
       a.sets.push_back("trace.stop_us=" + w.substr(c + 1));
