@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: MIT
+// trace_fst_bench: what FST tracing of the RTL costs NicSc, alone.
+//
+// One NicSc with a TLM memory on its sockets (no kernel, no driver model:
+// a few lines of igb_configure_rx_ring and an igb_clean_rx_irq-like refill
+// between time slices), 1000-byte frames one per microsecond, all delivered.
+// The same run three ways, one child process per run, best of N:
+//   none   no FST at all
+//   full   NicSc::trace_fst(file): every clock edge dumped
+//   late   NicSc::trace_fst(file, start, stop) with the window over the
+//          last 10 us only (attached and opened from the start)
+// Prints wall and CPU seconds (the child's user + system time, its threads
+// included) and the ratios to `none` (issue 5: full <= 2x), plus FST sizes.
+//
+// usage: trace_fst_bench [clocks, default 300000] [repeats, default 3]
+//        trace_fst_bench --one none|full|late [clocks]   (one run in this
+//        process, for valgrind --tool=callgrind; prints nothing else)
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "frame_ext.hpp"
+#include "nic_sc.hpp"
+#include "rxpath/igb_regs.hpp"
+#include "rxpath/vh/eth.hpp"
+
+using namespace sc_core;
+using namespace rxpath;
+using namespace rxpath::regs;
+
+namespace {
+
+constexpr unsigned kRing = 256;   // descriptors
+constexpr uint64_t kRingBase = 0x100000;
+constexpr uint64_t kBufBase = 0x200000;
+constexpr uint32_t kBsize = 2048;
+constexpr size_t kFrameLen = 1000;        // bytes, FCS excluded
+constexpr double kSliceUs = 16;           // frames sent and descriptors refilled per slice
+constexpr double kLateUs = 10;            // the late window
+const sc_time kQuantum(64 * 6.4, SC_NS);
+const sc_time kLink(1, SC_US);
+const vh::Mac kOurMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+const vh::Mac kPeerMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
+
+// Host side of the four sockets: memory for DMA, register writes, MSI-X
+// counted, frames out on the wire.
+struct Host : sc_module {
+  tlm_utils::simple_initiator_socket<Host> mmio{"mmio"}, wire{"wire"};
+  tlm_utils::simple_target_socket<Host> dma{"dma"}, msix{"msix"};
+  std::vector<uint8_t> mem = std::vector<uint8_t>(4u << 20);
+  uint64_t msix_count = 0, dma_errors = 0;
+
+  explicit Host(sc_module_name n) : sc_module(n) {
+    dma.register_b_transport(this, &Host::dma_write);
+    dma.register_nb_transport_fw(this, &Host::dma_read);
+    msix.register_b_transport(this, &Host::msix_write);
+  }
+  bool in_mem(uint64_t a, size_t n) const { return a + n <= mem.size(); }
+  void dma_write(tlm::tlm_generic_payload& p, sc_time&) {
+    if (!in_mem(p.get_address(), p.get_data_length())) {
+      ++dma_errors;
+      p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+      return;
+    }
+    std::memcpy(&mem[p.get_address()], p.get_data_ptr(), p.get_data_length());
+    p.set_response_status(tlm::TLM_OK_RESPONSE);
+  }
+  tlm::tlm_sync_enum dma_read(tlm::tlm_generic_payload& p, tlm::tlm_phase&, sc_time& d) {
+    if (!in_mem(p.get_address(), p.get_data_length())) {
+      ++dma_errors;
+      p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    } else {
+      std::memcpy(p.get_data_ptr(), &mem[p.get_address()], p.get_data_length());
+      p.set_response_status(tlm::TLM_OK_RESPONSE);
+    }
+    d += sc_time(200, SC_NS);
+    return tlm::TLM_COMPLETED;
+  }
+  void msix_write(tlm::tlm_generic_payload& p, sc_time&) {
+    ++msix_count;
+    p.set_response_status(tlm::TLM_OK_RESPONSE);
+  }
+  void wr32(uint32_t addr, uint32_t v) {
+    uint8_t d[4] = {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)};
+    tlm::tlm_generic_payload p;
+    p.set_command(tlm::TLM_WRITE_COMMAND);
+    p.set_address(addr);
+    p.set_data_ptr(d);
+    p.set_data_length(4);
+    p.set_streaming_width(4);
+    sc_time delay = kLink;
+    mmio->b_transport(p, delay);
+  }
+  void put64(uint64_t a, uint64_t v) {
+    for (int i = 0; i < 8; ++i) mem[a + i] = uint8_t(v >> (8 * i));
+  }
+  void send(uint64_t id, const vh::Bytes& data, const sc_time& at) {
+    bridge::FrameExt ext;
+    ext.id = id;
+    tlm::tlm_generic_payload p;
+    p.set_command(tlm::TLM_WRITE_COMMAND);
+    p.set_data_ptr(const_cast<uint8_t*>(data.data()));
+    p.set_data_length(static_cast<unsigned>(data.size()));
+    p.set_streaming_width(static_cast<unsigned>(data.size()));
+    p.set_extension(&ext);
+    sc_time delay = at;
+    wire->b_transport(p, delay);
+    p.clear_extension(&ext);
+  }
+};
+
+struct RunResult {
+  uint64_t cycles = 0, delivered = 0, sent = 0;
+};
+
+// One run in this process. `mode`: none, full or late.
+RunResult run_one(const std::string& mode, uint64_t clocks, const std::string& fst) {
+  bridge::NicSc nic("nic", kQuantum);
+  Host host("host");
+  host.mmio.bind(nic.mmio);
+  host.wire.bind(nic.wire);
+  nic.dma.bind(host.dma);
+  nic.msix.bind(host.msix);
+  const double run_us = static_cast<double>(clocks) * 6.4 / 1000.0;
+  if (mode == "full") {
+    nic.trace_fst(fst);
+  } else if (mode == "late") {
+    const auto stop = static_cast<uint64_t>(run_us * 1e6);
+    nic.trace_fst(fst, stop - static_cast<uint64_t>(kLateUs * 1e6), stop);
+  }
+
+  // igb_configure_rx_ring, igb_setup_rctl, one MSI-X vector.
+  const uint32_t ral = kOurMac[0] | kOurMac[1] << 8 | kOurMac[2] << 16 | uint32_t(kOurMac[3]) << 24;
+  host.wr32(E1000_RAL(0), ral);
+  host.wr32(E1000_RAH(0), kOurMac[4] | kOurMac[5] << 8 | E1000_RAH_AV);
+  host.wr32(E1000_RDBAL(0), static_cast<uint32_t>(kRingBase));
+  host.wr32(E1000_RDBAH(0), 0);
+  host.wr32(E1000_RDLEN(0), kRing * 16);
+  host.wr32(E1000_SRRCTL(0), E1000_SRRCTL_DESCTYPE_ADV_ONEBUF | (kBsize >> E1000_SRRCTL_BSIZEPKT_SHIFT));
+  host.wr32(E1000_RDH(0), 0);
+  host.wr32(E1000_RXDCTL(0), E1000_RXDCTL_QUEUE_ENABLE);
+  host.wr32(E1000_IVAR0(0), E1000_IVAR0_RX_VALID | 0);
+  host.wr32(E1000_GPIE, E1000_GPIE_MSIX_MODE);
+  host.wr32(E1000_EIMS, 1);
+  host.wr32(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC);
+  // igb_alloc_rx_buffers: every descriptor but one.
+  for (unsigned s = 0; s < kRing - 1; ++s) {
+    host.put64(kRingBase + 16 * s, kBufBase + uint64_t(s) * kBsize);
+    host.put64(kRingBase + 16 * s + 8, 0);
+  }
+  host.wr32(E1000_RDT(0), kRing - 1);
+  sc_start(sc_time(4, SC_US));
+
+  RunResult r;
+  unsigned next_clean = 0, tail = kRing - 1;
+  std::vector<vh::Bytes> frames;
+  for (uint8_t i = 0; i < 16; ++i) frames.push_back(vh::udp_frame_len(kOurMac, kPeerMac, kFrameLen, i));
+  while (sc_time_stamp().to_seconds() * 1e6 + kSliceUs <= run_us) {
+    // One frame per microsecond over the next slice.
+    for (unsigned k = 0; k < static_cast<unsigned>(kSliceUs); ++k) {
+      host.send(r.sent, frames[r.sent % frames.size()], kLink + sc_time(k, SC_US));
+      ++r.sent;
+    }
+    sc_start(sc_time(kSliceUs, SC_US));
+    // igb_clean_rx_irq: every written-back descriptor (DD) goes back to the ring.
+    unsigned cleaned = 0;
+    while (host.mem[kRingBase + 16 * next_clean + RXD_WB_STATUS_ERROR_BYTE] & E1000_RXD_STAT_DD) {
+      host.put64(kRingBase + 16 * next_clean, kBufBase + uint64_t(next_clean) * kBsize);
+      host.put64(kRingBase + 16 * next_clean + 8, 0);
+      next_clean = (next_clean + 1) % kRing;
+      ++cleaned;
+    }
+    if (cleaned) {
+      tail = (tail + cleaned) % kRing;
+      host.wr32(E1000_RDT(0), tail);
+    }
+    r.delivered += cleaned;
+  }
+  sc_start(sc_time(run_us, SC_US) - sc_time_stamp());
+  nic.trace_flush_close();
+  r.cycles = nic.cycle();
+  if (host.dma_errors) std::fprintf(stderr, "trace_fst_bench: %llu DMA errors\n", (unsigned long long)host.dma_errors);
+  return r;
+}
+
+struct Cost {
+  double wall = 1e300, cpu = 1e300;
+  long long fst_bytes = 0;
+  RunResult r;
+};
+
+double cpu_of(const rusage& u) {
+  return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec + u.ru_stime.tv_usec / 1e6;
+}
+
+// Runs `mode` in a child process (SystemC elaborates once per process).
+bool measure(const std::string& mode, uint64_t clocks, const std::string& fst, Cost& best) {
+  std::remove(fst.c_str());
+  int pfd[2];
+  if (pipe(pfd) != 0) return false;
+  std::fflush(stdout);
+  std::fflush(stderr);
+  const auto t0 = std::chrono::steady_clock::now();
+  const pid_t pid = fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    close(pfd[0]);
+    const RunResult r = run_one(mode, clocks, fst);
+    if (write(pfd[1], &r, sizeof r) != static_cast<ssize_t>(sizeof r)) _exit(3);
+    _exit(0);
+  }
+  close(pfd[1]);
+  RunResult r;
+  const bool got = read(pfd[0], &r, sizeof r) == static_cast<ssize_t>(sizeof r);
+  close(pfd[0]);
+  int status = 0;
+  rusage u{};
+  wait4(pid, &status, 0, &u);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!got || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::fprintf(stderr, "trace_fst_bench: the %s run failed (status %d)\n", mode.c_str(), status);
+    return false;
+  }
+  if (wall < best.wall) best.wall = wall;
+  if (cpu_of(u) < best.cpu) best.cpu = cpu_of(u);
+  best.r = r;
+  struct stat st{};
+  best.fst_bytes = stat(fst.c_str(), &st) == 0 ? static_cast<long long>(st.st_size) : 0;
+  return true;
+}
+
+uint64_t parse_clocks(const char* s) {
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(s, &end, 10);
+  if (!*s || *end || v < 20000 || v > 100000000) {
+    std::fprintf(stderr, "trace_fst_bench: clocks must be a whole number in [20000, 100000000], got '%s'\n", s);
+    std::exit(2);
+  }
+  return v;
+}
+
+}  // namespace
+
+int sc_main(int argc, char** argv) {
+  sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", SC_DO_NOTHING);
+  if (argc >= 3 && std::string(argv[1]) == "--one") {
+    const std::string mode = argv[2];
+    if (mode != "none" && mode != "full" && mode != "late") {
+      std::fprintf(stderr, "trace_fst_bench: --one wants none, full or late, got '%s'\n", mode.c_str());
+      return 2;
+    }
+    run_one(mode, argc > 3 ? parse_clocks(argv[3]) : 300000, "trace_fst_bench.fst");
+    return 0;
+  }
+  const uint64_t clocks = argc > 1 ? parse_clocks(argv[1]) : 300000;
+  int repeats = 3;
+  if (argc > 2) {
+    repeats = std::atoi(argv[2]);
+    if (repeats < 1 || repeats > 50) {
+      std::fprintf(stderr, "trace_fst_bench: repeats must be in [1, 50], got '%s'\n", argv[2]);
+      return 2;
+    }
+  }
+  const std::string dir = "/tmp/trace_fst_bench." + std::to_string(getpid());
+  if (mkdir(dir.c_str(), 0700) != 0) {
+    std::fprintf(stderr, "trace_fst_bench: cannot create %s\n", dir.c_str());
+    return 1;
+  }
+  const char* modes[] = {"none", "full", "late"};
+  Cost cost[3];
+  // Interleaved (none, full, late, none, ...) so machine load hits all alike.
+  for (int k = 0; k < repeats; ++k)
+    for (int m = 0; m < 3; ++m)
+      if (!measure(modes[m], clocks, dir + "/" + modes[m] + ".fst", cost[m])) return 1;
+  for (const char* m : modes) std::remove((dir + "/" + m + ".fst").c_str());
+  rmdir(dir.c_str());
+
+  std::printf("rxpath trace_fst_bench: NicSc + TLM memory, %llu clocks (%.0f us), %zu-byte frames 1 per us, "
+              "best of %d\n",
+              static_cast<unsigned long long>(cost[0].r.cycles), clocks * 6.4 / 1000, kFrameLen, repeats);
+  for (int m = 0; m < 3; ++m)
+    std::printf("  %-5s  CPU %7.3f s  wall %7.3f s   CPU/none %6.2fx  wall/none %6.2fx   FST %9lld bytes  "
+                "frames %llu/%llu\n",
+                modes[m], cost[m].cpu, cost[m].wall, cost[m].cpu / cost[0].cpu, cost[m].wall / cost[0].wall,
+                cost[m].fst_bytes, static_cast<unsigned long long>(cost[m].r.delivered),
+                static_cast<unsigned long long>(cost[m].r.sent));
+  std::printf("  targets (issue 5): full <= 2x none; late ~ none\n");
+  return cost[0].r.delivered > 0 ? 0 : 1;
+}
