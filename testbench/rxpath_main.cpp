@@ -110,7 +110,7 @@ Args parse(int argc, char** argv) {
       const std::string v = value(i, "--journey");
       char* end = nullptr;
       const long long n = std::strtoll(v.c_str(), &end, 10);
-      if (v.empty() || *end || n < 1) die("--journey '" + v + "': expected a frame number >= 1");
+      if (v.empty() || *end || n < 0) die("--journey '" + v + "': expected a frame number (the traffic numbers frames from 0)");
       a.journey = n;
     } else if (s == "--journey-json") a.journey_json = value(i, "--journey-json");
     else if (s == "--timeline") a.timeline = value(i, "--timeline");
