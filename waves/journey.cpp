@@ -141,7 +141,24 @@ std::vector<const Journey::Row*> Journey::sorted() const {
   std::sort(v.begin(), v.end(), [](const Row* a, const Row* b) {
     return a->t_ps != b->t_ps ? a->t_ps < b->t_ps : a->seq < b->seq;
   });
+  // The NIC names the next MSI-X of the vector after the writeback. When the
+  // driver cleaned the frame before that message (NAPI was polling with the
+  // vector masked), the message did not report this frame: leave it out.
+  const Row* late = late_msix(v);
+  if (late) v.erase(std::remove(v.begin(), v.end(), late), v.end());
   return v;
+}
+
+const Journey::Row* Journey::late_msix(const std::vector<const Row*>& by_time) const {
+  uint64_t cleaned = UINT64_MAX;
+  for (const Row* r : by_time)
+    if (r->packet == id_ && r->cpu != stack::Stage::kNic && r->name == "igb_clean_rx_irq") {
+      cleaned = r->t_ps;
+      break;
+    }
+  for (const Row* r : by_time)
+    if (r->packet == id_ && r->cpu == stack::Stage::kNic && r->name == "msix" && r->t_ps > cleaned) return r;
+  return nullptr;
 }
 
 Journey::Outcome Journey::outcome(const std::vector<const Row*>& rows) const {
@@ -177,6 +194,15 @@ Journey::Outcome Journey::outcome(const std::vector<const Row*>& rows) const {
     }
   }
   return o;
+}
+
+const Journey::Row* Journey::polled_msix() const {
+  std::vector<const Row*> v;
+  for (const Row& r : rows_) v.push_back(&r);
+  std::sort(v.begin(), v.end(), [](const Row* a, const Row* b) {
+    return a->t_ps != b->t_ps ? a->t_ps < b->t_ps : a->seq < b->seq;
+  });
+  return late_msix(v);
 }
 
 int64_t Journey::cycle_of(const Row& r) {
@@ -276,6 +302,10 @@ std::string Journey::text() const {
              std::to_string(into) + (wants(into) ? " (stages marked [#" + std::to_string(into) + "])" : "") + "\n";
   }
   out += "\n";
+  if (const Row* late = polled_msix()) {
+    out += "no MSI-X reported it: NAPI found it while polling with the vector masked (the vector's next MSI-X, at " +
+           ns3(late->t_ps) + " ns, came after the driver had cleaned it)\n";
+  }
   switch (o.kind) {
     case Outcome::delivered:
       out += "delivered: wire -> recv " + ns3(o.at->t_ps - o.first->t_ps) + " ns (" + o.first->name + " at " +
@@ -339,6 +369,10 @@ void Journey::write_json(std::ostream& os) const {
     stages.push_back(std::move(s));
   }
   j["stages"] = std::move(stages);
+  if (const Row* late = polled_msix()) {
+    j["found_by_polling"] = true;
+    j["next_msix_ns"] = double(late->t_ps) / 1000.0;
+  }
   json out;
   if (rows.empty()) {
     out["kind"] = "absent";

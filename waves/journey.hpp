@@ -75,7 +75,11 @@ class Journey {
     uint64_t into = 0;            // merged: the packet it went on as
     bool followed = false;        // merged: the journey follows `into`
   };
-  std::vector<const Row*> sorted() const;
+  std::vector<const Row*> sorted() const;   // by time, without a late MSI-X (late_msix)
+  // The packet's msix stage when it came after the driver cleaned the packet
+  // (found by NAPI polling, not reported by that message); nullptr otherwise.
+  const Row* late_msix(const std::vector<const Row*>& by_time) const;
+  const Row* polled_msix() const;
   Outcome outcome(const std::vector<const Row*>& rows) const;
   std::string where(const Row& r) const;
   static int64_t cycle_of(const Row& r);

@@ -268,3 +268,31 @@ BOOST_AUTO_TEST_CASE(json_has_sorted_stages_and_outcome) {
 }
 
 int sc_main(int argc, char** argv) { return boost::unit_test::unit_test_main(&init_unit_test, argc, argv); }
+
+// An MSI-X the NIC names for a frame the driver had already cleaned while
+// polling is not part of the journey; the text and JSON say it was polled.
+BOOST_AUTO_TEST_CASE(msix_after_the_driver_cleaned_it_is_left_out) {
+  Journey j(9);
+  j.add(nic(9, "xgmii_start", 100));
+  j.add(nic(9, "writeback", 400, "queue 0 desc 3"));
+  j.add(host(9, "igb_clean_rx_irq", 0, 4000.0, skb(192, 782, 2048, 590)));
+  j.add(host(9, "udp_recvmsg", 1, 9000.0, skb(234, 782, 2048, 548)));
+  j.add(nic(9, "msix", 100000, "vector 0"));  // 640 us: long after recv
+  const std::string t = j.text();
+  for (const std::string& row : table(t)) BOOST_TEST(row.find("msix") == std::string::npos, row);
+  BOOST_TEST(t.find("no MSI-X reported it") != std::string::npos);
+  BOOST_TEST(t.find("delivered") != std::string::npos);
+  std::ostringstream os;
+  j.write_json(os);
+  auto js = nlohmann::json::parse(os.str());
+  BOOST_TEST(js["found_by_polling"].get<bool>());
+  BOOST_TEST(js["stages"].size() == 4u);
+
+  // Before the driver cleaned it, the MSI-X is the one that reported it: kept.
+  Journey k(9);
+  k.add(nic(9, "writeback", 400));
+  k.add(nic(9, "msix", 410, "vector 0"));
+  k.add(host(9, "igb_clean_rx_irq", 0, 4000.0, skb(192, 782, 2048, 590)));
+  BOOST_TEST(k.text().find("no MSI-X reported it") == std::string::npos);
+  BOOST_TEST(table(k.text()).size() == 3u);
+}
