@@ -1,23 +1,71 @@
 // SPDX-License-Identifier: MIT
-// FST waveform on request, for models built with tracing (rxpath_vnic, _q4).
+// FST waveform on request, for models built with tracing (rxpath_vnic, _q4),
+// and the FST writer settings Verilator 5.006 does not expose.
 #pragma once
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include <verilated_fst_c.h>
 
+#include "gtkwave/fstapi.h"
 #include "rxpath/vh/sim_ctrl.hpp"
 
 namespace rxpath::vh {
 
+namespace fst_detail {
+namespace {
+// VerilatedFst keeps its fstWriterContext* private (m_fst) and has no getter.
+// An explicit instantiation may name a private member (C++17
+// [temp.explicit]/14); the friend below hands the member pointer out. The
+// unnamed namespace gives each translation unit its own instantiation.
+struct WriterTag {
+  using type = void* VerilatedFst::*;
+  friend type member(WriterTag);
+};
+template <class Tag, typename Tag::type M>
+struct Expose {
+  friend typename Tag::type member(Tag) { return M; }
+};
+template struct Expose<WriterTag, &VerilatedFst::m_fst>;
+}  // namespace
+}  // namespace fst_detail
+
+// The fstapi writer behind an open VerilatedFstC (nullptr when not open), for
+// fstWriterSet*() calls. Only between open() and close().
+inline void* fst_writer(VerilatedFstC& f) { return f.spTrace()->*member(fst_detail::WriterTag{}); }
+
+// FST writer settings (fstapi.h). Verilator opens with LZ4 and no writer
+// thread (unless the model was verilated with --trace-threads).
+struct FstTuning {
+  // Block compression in a writer thread (fstWriterSetParallelMode): the
+  // dumping thread only collects value changes; costs the same CPU, less
+  // wall time when a second core is free.
+  bool parallel = false;
+  // FST_WR_PT_LZ4 (Verilator's choice), FST_WR_PT_FASTLZ or FST_WR_PT_ZLIB.
+  fstWriterPackType pack = FST_WR_PT_LZ4;
+  // Re-compress the whole file with zlib at close (fstWriterSetRepackOnClose):
+  // smaller file, slow close. Verilator leaves it off.
+  bool repack_on_close = false;
+};
+
+// Applies `t` to an open VerilatedFstC (call right after open()).
+inline void tune_fst(VerilatedFstC& f, const FstTuning& t) {
+  void* w = fst_writer(f);
+  if (!w) throw std::logic_error("tune_fst: the FST is not open");
+  fstWriterSetPackType(w, t.pack);
+  fstWriterSetRepackOnClose(w, t.repack_on_close ? 1 : 0);
+  fstWriterSetParallelMode(w, t.parallel ? 1 : 0);
+}
+
 template <class M>
 void enable_fst(SimCtrl<M>& sim, const std::string& path, int levels = 99) {
-    sim.ctx().traceEverOn(true);
-    auto tfp = std::make_shared<VerilatedFstC>();
-    sim.top().trace(tfp.get(), levels);
-    tfp->open(path.c_str());
-    sim.trace_dump = [tfp](uint64_t t) { tfp->dump(t); };
-    sim.trace_close = [tfp]() { tfp->close(); };
+  sim.ctx().traceEverOn(true);
+  auto tfp = std::make_shared<VerilatedFstC>();
+  sim.top().trace(tfp.get(), levels);
+  tfp->open(path.c_str());
+  sim.trace_dump = [tfp](uint64_t t) { tfp->dump(t); };
+  sim.trace_close = [tfp]() { tfp->close(); };
 }
 
 }  // namespace rxpath::vh
