@@ -74,6 +74,9 @@ sc_core::sc_time IgbAdapter::cpu_now() const {
 void IgbAdapter::trace_declare(st::TraceHub& th) {
     traced_serial_ = th.serial();
     const sc_core::sc_time now = sc_core::sc_time_stamp();
+    // Writes that arrived by now are in memory before the writebacks are
+    // counted below; later ones reach the observer at their arrival.
+    link_.sync(now);
     for (auto& r : rings_) {
         const std::string p = "host.igb.q" + std::to_string(r->reg_idx);
         th.declare(r->t_ntu, p + ".next_to_use", 16);

@@ -82,12 +82,29 @@ void PcieLink::dma_b_transport(tlm::tlm_generic_payload& p, sc_time& delay) {
     // almost always an append.
     auto it = wq_.end();
     while (it != wq_.begin() && std::prev(it)->arrival > arrival) --it;
+    const uint64_t seq = w.seq;
     wq_.insert(it, std::move(w));
+    // With an observer (tracing), a write is applied at its arrival time, so
+    // the observer sees it then and not at the next CPU sync, which may come
+    // much later on an idle CPU. What host code reads is the same either way:
+    // every write with arrival <= now.
+    if (write_obs_) tq_.post(arrival, [this, arrival, seq] { apply_writes(arrival, seq + 1); });
     ++st_.dma_writes;
     st_.dma_write_bytes += p.get_data_length();
     HOST_DPRINTF(link, "DMA write 0x%llx len %u, arrives %s", (unsigned long long)p.get_address(),
                  p.get_data_length(), arrival.to_string().c_str());
     p.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void PcieLink::set_write_observer(write_observer_t o) {
+    write_obs_ = std::move(o);
+    if (!write_obs_) return;
+    // Writes already in flight are applied at their arrival too.
+    for (const PendingWrite& w : wq_) {
+        const sc_time arrival = w.arrival;
+        const uint64_t seq = w.seq;
+        if (arrival >= sc_time_stamp()) tq_.post(arrival, [this, arrival, seq] { apply_writes(arrival, seq + 1); });
+    }
 }
 
 void PcieLink::apply_writes(const sc_time& t, uint64_t seq_limit) {

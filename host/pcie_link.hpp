@@ -56,12 +56,13 @@ public:
     void sync(const sc_core::sc_time& now) { apply_writes(now, UINT64_MAX); }
     std::size_t writes_in_flight() const { return wq_.size(); }
 
-    // Observer of DMA writes as they arrive in host memory (arrival <= now;
-    // applied in arrival order), e.g. the driver's trace of descriptor
-    // writebacks. One observer; an empty function removes it.
+    // Observer of DMA writes as they arrive in host memory (applied in
+    // arrival order, each at its arrival time while an observer is set),
+    // e.g. the driver's trace of descriptor writebacks. One observer; an
+    // empty function removes it.
     using write_observer_t = std::function<void(uint64_t addr, const uint8_t* data, std::size_t len,
                                                 const sc_core::sc_time& arrival)>;
-    void set_write_observer(write_observer_t o) { write_obs_ = std::move(o); }
+    void set_write_observer(write_observer_t o);
 
     // Where an MSI-X goes at its arrival time (the interrupt controller).
     void set_msix_handler(std::function<void(unsigned vector)> h) { msix_handler_ = std::move(h); }

@@ -317,7 +317,9 @@ int sc_main(int argc, char** argv) {
                 << (start_ps != 0 || stop_ps != UINT64_MAX
                         ? ", " + us_text(start_ps) + " .. " + (stop_ps == UINT64_MAX ? std::string("end") : us_text(stop_ps)) + " us"
                         : std::string())
-                << "; merged in " << r.trace_merge_s << " s)\n";
+                << "; " << r.trace_host_changes << " host signal changes)\n";
+    if (r.trace_host_late)
+      std::cerr << "rxpath: warning: " << r.trace_host_late << " host signal changes came after the trace had passed their time\n";
     if (!a.quiet) std::cerr << "rxpath: " << r.sim_us << " us simulated in " << r.wall_s << " s wall\n";
     if (!r.acct.balanced()) {
       std::cerr << "rxpath: error: frame conservation violated (see the report)\n";

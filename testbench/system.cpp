@@ -15,7 +15,7 @@
 #include <systemc>
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "fst_merge.hpp"
+#include "host_fst.hpp"
 #include "frame_ext.hpp"
 #include "host/debug.hpp"
 #include "host/platform.hpp"
@@ -451,7 +451,8 @@ struct System::Impl : sc_core::sc_module {
   // tracing (attach(), trace_fst(), stop_when())
   waves::Recorder* rec = nullptr;
   std::string fst_path;
-  std::unique_ptr<OutputFile> fst_rtl;   // the NIC's own FST: a temporary, never committed
+  std::unique_ptr<OutputFile> fst_out;    // the FST (RTL + host), committed after the run
+  std::unique_ptr<waves::HostFst> host_fst;
   std::function<bool()> stop;
   uint64_t offered = 0, offered_bytes = 0;
   std::map<std::string, uint64_t> offered_by_kind;
@@ -495,8 +496,11 @@ void System::trace_fst(const std::string& path) {
   if (!m.rec) throw std::logic_error("System::trace_fst: attach() a recorder first");
   m.fst_path = path;
   // Beside the target, so a failure to create it names the right folder.
-  m.fst_rtl = std::make_unique<OutputFile>(path + ".rtl");
-  m.rtl->trace_fst(m.fst_rtl->temp_path(), m.rec->start_ps(), m.rec->stop_ps());
+  m.fst_out = std::make_unique<OutputFile>(path);
+  m.rtl->trace_fst(m.fst_out->temp_path(), m.rec->start_ps(), m.rec->stop_ps());
+  // The host's signals go into the same file as the run goes (waves/host_fst.hpp).
+  m.host_fst = std::make_unique<waves::HostFst>(m.rec->signals());
+  m.rtl->trace_sidecar([hf = m.host_fst.get()](void* fst, uint64_t t_ps, bool first) { hf->on_dump(fst, t_ps, first); });
 }
 
 void System::stop_when(std::function<bool()> f) { impl_->stop = std::move(f); }
@@ -688,14 +692,13 @@ Report System::run(bool progress) {
   for (auto& [_, s] : m.socks)
     if (s.pcap) s.pcap->close();
   if (!m.fst_path.empty()) {
-    // The NIC's FST is complete once closed; then it is merged with the host.
+    // Complete once closed (the last host changes go in before it closes).
     m.rtl->trace_flush_close();
-    OutputFile out(m.fst_path);
-    const waves::MergeStats st = waves::merge_fst(m.fst_rtl->temp_path(), m.rec->signals(), out.temp_path());
-    out.commit();
-    m.fst_rtl.reset();
+    m.fst_out->commit();
+    m.fst_out.reset();
     r.trace_path = m.fst_path;
-    r.trace_merge_s = st.seconds;
+    r.trace_host_changes = m.host_fst->changes();
+    r.trace_host_late = m.host_fst->late();
   }
   return r;
 }

@@ -103,7 +103,8 @@ struct Report {
   std::map<std::string, std::string> counters; // "/proc/net/snmp" -> text
   bool stopped = false;                        // stop_when() ended the run early (no accounting)
   std::string trace_path;                      // the FST written (--trace), if any
-  double trace_merge_s = 0;                    // wall time of merging RTL and host into it
+  uint64_t trace_host_changes = 0;             // host signal changes written into it
+  uint64_t trace_host_late = 0;                // of those, written after their time (0 expected)
   std::string journey_json;                    // --journey with --json: the journey, in the JSON report
   std::string text() const;
   std::string json() const;

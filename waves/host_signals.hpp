@@ -10,6 +10,7 @@
 // stop nothing is kept. Outside the window a set() costs a compare and a store.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -69,6 +70,29 @@ class HostSignals {
   std::vector<Change> changes() const;
   size_t kept() const { return changes_.size(); }
 
+  // Streaming (HostFst): hands every kept change with time < limit to
+  // emit(change) in time order (a signal's own order kept) and forgets it,
+  // so the FST is written as the run goes and memory stays small.
+  template <class F>
+  void drain(uint64_t limit, F&& emit) {
+    if (changes_.empty()) return;
+    ready_.clear();
+    size_t keep = 0;
+    for (const Change& c : changes_) {
+      if (c.t < limit) ready_.push_back(c);
+      else changes_[keep++] = c;
+    }
+    changes_.resize(keep);
+    std::stable_sort(ready_.begin(), ready_.end(), [](const Change& a, const Change& b) { return a.t < b.t; });
+    for (const Change& c : ready_) emit(c);
+  }
+  // The value each signal had when the window opened (set before it), if any.
+  template <class F>
+  void for_each_opening(F&& f) const {
+    for (size_t i = 0; i < slots_.size(); ++i)
+      if (slots_[i].before_known) f(static_cast<uint32_t>(i), slots_[i].before);
+  }
+
  private:
   struct Slot {
     bool known = false;
@@ -84,6 +108,7 @@ class HostSignals {
   std::vector<std::string> strings_;
   std::unordered_map<std::string, uint32_t> by_text_;
   std::vector<Change> changes_;
+  std::vector<Change> ready_;  // drain()'s scratch
   uint64_t start_ = 0, stop_ = kForever;
   bool recording_ = true;
 };

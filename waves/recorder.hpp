@@ -75,6 +75,7 @@ class Recorder : public stack::Tracer {
 
   // ---- results ----
   const HostSignals& signals() const { return sig_; }
+  HostSignals& signals() { return sig_; }   // HostFst drains it while the run goes
   Journey* journey() { return journey_.get(); }
   Timeline* timeline() { return timeline_.get(); }
   const Trigger* trigger() const { return trig_.get(); }

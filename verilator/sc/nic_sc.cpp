@@ -28,6 +28,21 @@ using sc_core::SC_PS;
 namespace {
 constexpr unsigned kResetEdges = 8;
 
+// VerilatedFst keeps fstapi's writer private (void* m_fst) and offers no
+// accessor; the host signals (NicSc::trace_sidecar) must be written through
+// it. An explicit instantiation may name a private member: this template
+// hands out the member pointer (the standard's access rule for explicit
+// instantiations, [temp.spec]).
+struct VerilatedFstWriterTag {
+  using type = void* VerilatedFst::*;
+  friend type fst_writer_member(VerilatedFstWriterTag);
+};
+template <class Tag, typename Tag::type M>
+struct ExposeMember {
+  friend typename Tag::type fst_writer_member(Tag) { return M; }
+};
+template struct ExposeMember<VerilatedFstWriterTag, &VerilatedFst::m_fst>;
+
 uint64_t to_ps(const sc_time& t) { return static_cast<uint64_t>(t.value() / sc_time(1, SC_PS).value()); }
 // The first clock edge at or after time `ps` (edge n is at n * 6.4 ns).
 uint64_t edge_at_or_after(uint64_t ps) { return (ps + NicSc::kPsPerCycle - 1) / NicSc::kPsPerCycle; }
@@ -230,7 +245,19 @@ struct NicSc::Impl {
       sim.trace_dump = [this](uint64_t t) {
         const uint64_t at = t + kPsPerCycle / 2;
         if (at <= trace_stop) {
-          fst->dump(at);
+          if (sidecar) {
+            // One sample per clock, after the rising edge (edge n at n * 6400 ps):
+            // host changes between two samples go in at their own times.
+            if (at % kPsPerCycle != 0) return;
+            if (sidecar_open) sidecar(fst_context(), at, false);
+            fst->dump(at);
+            if (!sidecar_open) {
+              sidecar_open = true;
+              sidecar(fst_context(), at, true);
+            }
+          } else {
+            fst->dump(at);
+          }
           // Small FST blocks (h3, trace cost): the FST writer walks every
           // signal's change chain when it writes a block; blocks of ~4000
           // cycles stay in cache (measured best of 512..16384 dumps).
@@ -247,7 +274,18 @@ struct NicSc::Impl {
   void close_trace() {
     trace_armed = false;
     sim.trace_dump = nullptr;
-    if (fst && fst->isOpen()) fst->close();
+    if (fst && fst->isOpen()) {
+      if (sidecar && sidecar_open) sidecar(fst_context(), UINT64_MAX, false);
+      fst->close();
+    }
+  }
+  void* fst_context() { return fst->spTrace()->*fst_writer_member(VerilatedFstWriterTag{}); }
+  // With a sidecar, inside the window (and from the wait that reaches its
+  // start) the NIC runs one clock per wait: see NicSc::trace_sidecar.
+  uint64_t step_ps(uint64_t now, uint64_t q) const {
+    if (!sidecar || !trace_armed || now + q <= trace_start) return q;
+    if (now >= trace_start) return kPsPerCycle;
+    return (trace_start - now + kPsPerCycle - 1) / kPsPerCycle * kPsPerCycle;
   }
 
   // Arrival of a host message or a frame: the first edge at or after it, or
@@ -283,6 +321,8 @@ struct NicSc::Impl {
   std::unique_ptr<VerilatedFstC> fst;
   bool trace_armed = false;
   uint64_t dumps_since_flush = 0;
+  FstSidecar sidecar;
+  bool sidecar_open = false;
   uint64_t trace_start = 0, trace_stop = 0;
 
   ~Impl() { close_trace(); }
@@ -356,13 +396,20 @@ void NicSc::trace_fst(const std::string& path, uint64_t start_ps, uint64_t stop_
 
 void NicSc::trace_flush_close() { impl_->close_trace(); }
 
+void NicSc::trace_sidecar(FstSidecar f) {
+  if (!impl_->fst) SC_REPORT_ERROR(name(), "trace_sidecar: call trace_fst first");
+  impl_->sidecar = std::move(f);
+}
+
 // The clock loop: every edge whose time lies in [now, now + Q), then wait Q.
 void NicSc::run() {
   const uint64_t q = to_ps(impl_->quantum);
   for (;;) {
-    const uint64_t end = to_ps(sc_core::sc_time_stamp()) + q;
-    while ((impl_->sim.cycle() + 1) * kPsPerCycle < end) impl_->sim.step();
-    sc_core::wait(impl_->quantum);
+    const uint64_t now = to_ps(sc_core::sc_time_stamp());
+    const uint64_t step = impl_->step_ps(now, q);
+    while ((impl_->sim.cycle() + 1) * kPsPerCycle < now + step) impl_->sim.step();
+    if (step == q) sc_core::wait(impl_->quantum);
+    else sc_core::wait(sc_time(static_cast<double>(step), SC_PS));
   }
 }
 

@@ -84,6 +84,16 @@ class NicSc : public sc_core::sc_module {
   // Flushes and closes the FST now (idempotent): call it after sc_start
   // returns when the file is to be read or merged before NicSc is destroyed.
   void trace_flush_close();
+  // Host signals beside the RTL in the same FST (waves::HostFst): `f` is
+  // called with fstapi's writer (fstWriterContext*) just before each dump at
+  // t_ps (first = false), once after the window's first dump (first = true),
+  // and with t_ps = UINT64_MAX before the file closes. With a sidecar the NIC
+  // steps one clock per SystemC wait inside the window (any quantum gives the
+  // same results, docs/theory/time.md) and dumps once per clock, after the
+  // rising edge, so every host change before t_ps is known at the dump at t_ps.
+  // Call before sc_start, with trace_fst.
+  using FstSidecar = std::function<void(void* fst, uint64_t t_ps, bool first)>;
+  void trace_sidecar(FstSidecar f);
 
  private:
   struct Impl;

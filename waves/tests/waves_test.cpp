@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// waves: host signals and their window, triggers, and the FST merge (RTL
-// hierarchy and changes copied, host scopes added, window applied).
+// waves: host signals and their window, triggers, and HostFst (host signals
+// written into the RTL's FST between its samples, at their own times).
 #define BOOST_TEST_MODULE waves
 #include <boost/test/unit_test.hpp>
 
@@ -10,8 +10,9 @@
 #include <string>
 #include <unistd.h>
 
-#include "fst_merge.hpp"
+#include "fst_read.hpp"
 #include "gtkwave/fstapi.h"
+#include "host_fst.hpp"
 #include "host_signals.hpp"
 #include "trigger.hpp"
 
@@ -20,33 +21,6 @@ using namespace rxpath::waves;
 namespace {
 std::string tmp(const std::string& name) { return "/tmp/waves_test_" + std::to_string(::getpid()) + "_" + name; }
 
-// A small "RTL" FST: TOP.nic.clk toggling every 1000 ps, TOP.nic.cnt[3:0]
-// counting on rising edges, timescale 1 ps.
-std::string make_rtl(uint64_t until_ps) {
-  const std::string p = tmp("rtl.fst");
-  void* w = fstWriterCreate(p.c_str(), 1);
-  BOOST_REQUIRE(w);
-  fstWriterSetTimescale(w, -12);
-  fstWriterSetScope(w, FST_ST_VCD_MODULE, "TOP", nullptr);
-  fstWriterSetScope(w, FST_ST_VCD_MODULE, "nic", nullptr);
-  const fstHandle clk = fstWriterCreateVar(w, FST_VT_VCD_WIRE, FST_VD_INPUT, 1, "clk", 0);
-  const fstHandle cnt = fstWriterCreateVar(w, FST_VT_VCD_REG, FST_VD_IMPLICIT, 4, "cnt", 0);
-  fstWriterCreateVar(w, FST_VT_VCD_REG, FST_VD_IMPLICIT, 4, "cnt_alias", cnt);
-  fstWriterSetUpscope(w);
-  fstWriterSetUpscope(w);
-  unsigned c = 0;
-  for (uint64_t t = 0; t <= until_ps; t += 1000) {
-    fstWriterEmitTimeChange(w, t);
-    const bool rise = (t / 1000) % 2 == 1;
-    fstWriterEmitValueChange(w, clk, rise ? "1" : "0");
-    if (rise) ++c;
-    std::string v(4, '0');
-    for (int i = 0; i < 4; ++i) v[3 - i] = (c >> i & 1) ? '1' : '0';
-    fstWriterEmitValueChange(w, cnt, v.c_str());
-  }
-  fstWriterClose(w);
-  return p;
-}
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(host_signals_keep_changes_inside_the_window_and_the_opening_value) {
@@ -118,77 +92,115 @@ BOOST_AUTO_TEST_CASE(trigger_parse_accepts_the_forms_and_names_the_fault) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(merge_copies_the_rtl_and_adds_host_scopes) {
-  const std::string rtl = make_rtl(10000);
+// Plays NicSc's part: one RTL sample per "clock" (every 1000 ps, counter
+// TOP.nic.cnt), HostFst::on_dump before each sample and once after the
+// first, host changes made as a simulation would make them (a change at time
+// h is known before the sample at any t > h), then the closing call.
+struct Run {
+  std::string path = tmp("hostfst.fst");
+  void* w = nullptr;
+  fstHandle cnt = 0;
+  Run() {
+    w = fstWriterCreate(path.c_str(), 1);
+    BOOST_REQUIRE(w);
+    fstWriterSetTimescale(w, -12);
+    fstWriterSetScope(w, FST_ST_VCD_MODULE, "TOP", nullptr);
+    fstWriterSetScope(w, FST_ST_VCD_MODULE, "nic", nullptr);
+    cnt = fstWriterCreateVar(w, FST_VT_VCD_REG, FST_VD_IMPLICIT, 4, "cnt", 0);
+    fstWriterSetUpscope(w);
+    fstWriterSetUpscope(w);
+  }
+  void sample(uint64_t t) {
+    fstWriterEmitTimeChange(w, t);
+    std::string v(4, '0');
+    const unsigned c = static_cast<unsigned>(t / 1000);
+    for (int i = 0; i < 4; ++i) v[3 - i] = (c >> i & 1) ? '1' : '0';
+    fstWriterEmitValueChange(w, cnt, v.c_str());
+  }
+  // Samples from `from` to `to`; before each sample at t, `host(t)` makes the
+  // host changes whose time is below t.
+  template <class F>
+  void run(HostFst& hf, uint64_t from, uint64_t to, F&& host) {
+    for (uint64_t t = from; t <= to; t += 1000) {
+      host(t);
+      if (t != from) hf.on_dump(w, t, false);
+      sample(t);
+      if (t == from) hf.on_dump(w, t, true);
+    }
+    hf.on_dump(w, UINT64_MAX, false);
+    fstWriterClose(w);
+  }
+  ~Run() { std::remove(path.c_str()); }
+};
+
+BOOST_AUTO_TEST_CASE(host_signals_go_into_the_fst_at_their_own_times) {
   HostSignals h;
   const int ctx = h.declare("host.cpu0.context", 0);
   const int fr = h.declare("host.ring.rx0.free", 16);
-  const int irq = h.declare("host.irq.vec0.masked", 1);
   h.set_str(ctx, "idle", 0);
   h.set(fr, 256, 0);
-  h.set(irq, 0, 0);
-  h.set_str(ctx, "hardirq", 2500);   // between RTL times
-  h.set(irq, 1, 2500);
-  h.set(fr, 255, 3000);              // at an RTL time
-  h.set(fr, 254, 20000);             // after the last RTL change
-  const std::string out = tmp("merged.fst");
-  const MergeStats st = merge_fst(rtl, h, out);
-  BOOST_TEST(st.rtl_vars == 2u);
-  BOOST_TEST(st.host_vars == 3u);
-  BOOST_TEST(st.host_changes == 7u);
-  const auto vars = fst_vars(out);
-  for (const char* v : {"TOP.nic.clk", "TOP.nic.cnt", "TOP.nic.cnt_alias", "host.cpu0.context", "host.ring.rx0.free",
-                        "host.irq.vec0.masked"})
+  HostFst hf(h);
+  Run r;
+  int late_sig = -1;
+  r.run(hf, 0, 5000, [&](uint64_t t) {
+    if (t == 3000) {
+      h.set_str(ctx, "hardirq", 2500);  // between two samples
+      h.set(fr, 255, 2000);             // at a sample's time, made after that sample
+      late_sig = h.declare("host.sock.fd4.rx_queue", 32);  // declared mid-run
+      h.set(late_sig, 3, 2600);
+    }
+    if (t == 5000) h.set(fr, 254, 4999);
+  });
+  BOOST_TEST(hf.late() == 0u);
+  BOOST_TEST(hf.vars() == 3u);
+  BOOST_TEST(hf.changes() == 6u);
+  const auto vars = fst_vars(r.path);
+  for (const char* v : {"TOP.nic.cnt", "host.cpu0.context", "host.ring.rx0.free", "host.sock.fd4.rx_queue"})
     BOOST_TEST((std::find(vars.begin(), vars.end(), v) != vars.end()), v);
-  const std::string host = dump_fst(out, "host.");
-  BOOST_TEST(host ==
+  BOOST_TEST(dump_fst(r.path, "host.") ==
              "0 host.cpu0.context idle\n"
-             "0 host.irq.vec0.masked 0\n"
              "0 host.ring.rx0.free 0000000100000000\n"
+             "2000 host.ring.rx0.free 0000000011111111\n"
              "2500 host.cpu0.context hardirq\n"
-             "2500 host.irq.vec0.masked 1\n"
-             "3000 host.ring.rx0.free 0000000011111111\n"
-             "20000 host.ring.rx0.free 0000000011111110\n");
-  // The RTL part is the RTL file's, change for change (the alias too).
-  BOOST_TEST(dump_fst(out, "TOP.") == dump_fst(rtl, "TOP."));
-  std::remove(rtl.c_str());
-  std::remove(out.c_str());
+             "2600 host.sock.fd4.rx_queue 00000000000000000000000000000011\n"
+             "4999 host.ring.rx0.free 0000000011111110\n");
+  // The RTL samples are untouched: one per 1000 ps.
+  const std::string rtl = dump_fst(r.path, "TOP.");
+  BOOST_TEST(rtl.find("3000 TOP.nic.cnt 0011\n") != std::string::npos);
+  BOOST_TEST(rtl.find("5000 TOP.nic.cnt 0101\n") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(merge_window_keeps_inside_only_with_opening_values) {
-  const std::string rtl = make_rtl(10000);
+BOOST_AUTO_TEST_CASE(host_fst_window_opens_with_the_values_from_before_it) {
   HostSignals h;
   const int fr = h.declare("host.ring.rx0.free", 8);
   h.set_window(4000, 6000);
   h.set(fr, 9, 100);
-  h.set(fr, 8, 5000);
-  h.set(fr, 7, 7000);
-  const std::string out = tmp("window.fst");
-  merge_fst(rtl, h, out);
-  const std::string d = dump_fst(out);
-  BOOST_TEST_INFO(d);
-  // Every change at 4000..6000; the counter opens with the value it had at 4000.
-  std::istringstream in(d);
-  std::string line;
-  int n = 0;
-  while (std::getline(in, line)) {
-    const uint64_t t = std::stoull(line);
-    BOOST_TEST((t >= 4000 && t <= 6000), line);
-    ++n;
-  }
-  BOOST_TEST(n > 0);
-  BOOST_TEST(d.find("4000 TOP.nic.cnt 0010\n") != std::string::npos);  // 2 rises by 3000 (t=1000, 3000)
-  BOOST_TEST(d.find("4000 host.ring.rx0.free 00001001\n") != std::string::npos);
-  BOOST_TEST(d.find("5000 host.ring.rx0.free 00001000\n") != std::string::npos);
-  BOOST_TEST(d.find("00000111") == std::string::npos);
-  std::remove(rtl.c_str());
-  std::remove(out.c_str());
+  HostFst hf(h);
+  Run r;
+  r.run(hf, 4000, 6000, [&](uint64_t t) {
+    if (t == 6000) h.set(fr, 8, 5000);
+  });
+  h.set(fr, 7, 7000);  // after the window: not kept
+  const std::string d = dump_fst(r.path, "host.");
+  BOOST_TEST(d == "4000 host.ring.rx0.free 00001001\n5000 host.ring.rx0.free 00001000\n");
+  BOOST_TEST(hf.late() == 0u);
 }
 
-BOOST_AUTO_TEST_CASE(merge_of_a_missing_rtl_file_names_it) {
+BOOST_AUTO_TEST_CASE(a_change_that_comes_too_late_is_counted) {
   HostSignals h;
+  const int fr = h.declare("host.ring.rx0.free", 8);
+  HostFst hf(h);
+  Run r;
+  r.run(hf, 0, 3000, [&](uint64_t t) {
+    if (t == 3000) h.set(fr, 5, 1000);  // known only after the sample at 2000: a broken schedule
+  });
+  BOOST_TEST(hf.late() == 1u);
+  BOOST_TEST(dump_fst(r.path, "host.") == "2000 host.ring.rx0.free 00000101\n");
+}
+
+BOOST_AUTO_TEST_CASE(reading_a_missing_fst_names_it) {
   try {
-    merge_fst("/nonexistent/rtl.fst", h, tmp("x.fst"));
+    (void)fst_vars("/nonexistent/rtl.fst");
     BOOST_TEST(false);
   } catch (const std::runtime_error& e) {
     BOOST_TEST(std::string(e.what()).find("/nonexistent/rtl.fst") != std::string::npos);
