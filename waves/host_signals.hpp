@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-// HostSignals: the host's state signals for the waveform, kept in memory
-// because they cannot be written into the RTL's FST stream in time order (the
-// NIC runs up to a quantum ahead of SystemC time, a CPU's true time is now +
-// debt). Per signal, times never go back; across signals they may. changes()
-// sorts once at the end (stable: a signal's own order is kept).
+// HostSignals: the host's state signals for the waveform. Changes wait here
+// until HostFst writes them between the RTL's samples (drain(): those before
+// the next sample, in time order); a CPU's true time is now + debt, so they
+// may come out of time order across signals. Per signal, times never go back.
+// changes() gives what is still kept, sorted (tests).
 //
 // A window [start, stop] (ps) limits what is kept: before start a signal only
 // remembers its last value (it opens the window as the initial value), after

@@ -2,7 +2,7 @@
 // waves::Recorder: the one observer the testbench attaches to the host model
 // (Kernel::set_tracer) and to the NIC (NicSc::on_event -> nic()). It fans out
 // to what the run asked for:
-//   - host signals for the FST (HostSignals, merged after the run),
+//   - host signals for the FST (HostSignals; HostFst writes them into the RTL's FST as the run goes),
 //   - one packet's journey (waves::Journey, --journey N),
 //   - the timeline (waves::Timeline, --timeline FILE.json),
 //   - a trigger (waves::Trigger, pass 1 of --trigger).

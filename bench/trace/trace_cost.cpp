@@ -4,7 +4,7 @@
 // Runs the default scenario (rxpath with no scenario file) for D µs of
 // traffic three ways, each best of N runs, one process per run:
 //   none   no tracing (no tracer attached)
-//   full   --trace FILE.fst: the RTL FST and the host signals, merged after the run
+//   full   --trace FILE.fst: the RTL FST with the host signals written into it
 //   late   --trace FILE.fst --trace-window 0.95D:D: only the last 5% traced
 // and prints wall and CPU seconds (the child's user + system time) and the
 // ratios to `none` (targets: full <= 2x, late <= 1.05x), plus the FST size.
