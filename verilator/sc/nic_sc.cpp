@@ -17,6 +17,7 @@ using sc_core::sc_time_stamp;
 #include "nic_tracker.hpp"
 #include "rxpath/vh/axi.hpp"
 #include "rxpath/vh/axil.hpp"
+#include "rxpath/vh/fst.hpp"
 #include "rxpath/vh/sim_ctrl.hpp"
 #include "rxpath/vh/xgmii.hpp"
 
@@ -27,21 +28,6 @@ using sc_core::SC_PS;
 
 namespace {
 constexpr unsigned kResetEdges = 8;
-
-// VerilatedFst keeps fstapi's writer private (void* m_fst) and offers no
-// accessor; the host signals (NicSc::trace_sidecar) must be written through
-// it. An explicit instantiation may name a private member: this template
-// hands out the member pointer (the standard's access rule for explicit
-// instantiations, [temp.spec]).
-struct VerilatedFstWriterTag {
-  using type = void* VerilatedFst::*;
-  friend type fst_writer_member(VerilatedFstWriterTag);
-};
-template <class Tag, typename Tag::type M>
-struct ExposeMember {
-  friend typename Tag::type fst_writer_member(Tag) { return M; }
-};
-template struct ExposeMember<VerilatedFstWriterTag, &VerilatedFst::m_fst>;
 
 uint64_t to_ps(const sc_time& t) { return static_cast<uint64_t>(t.value() / sc_time(1, SC_PS).value()); }
 // The first clock edge at or after time `ps` (edge n is at n * 6.4 ns).
@@ -279,7 +265,7 @@ struct NicSc::Impl {
       fst->close();
     }
   }
-  void* fst_context() { return fst->spTrace()->*fst_writer_member(VerilatedFstWriterTag{}); }
+  void* fst_context() { return vh::fst_writer(*fst); }
   // With a sidecar, inside the window (and from the wait that reaches its
   // start) the NIC runs one clock per wait: see NicSc::trace_sidecar.
   uint64_t step_ps(uint64_t now, uint64_t q) const {
