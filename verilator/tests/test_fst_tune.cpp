@@ -90,11 +90,10 @@ BOOST_AUTO_TEST_CASE(verilator_defaults_read_back) {
     check_every_edge(write_and_read("fst_tune_default.fst", FstTuning{}));
 }
 
-BOOST_AUTO_TEST_CASE(writer_thread_and_fastlz_read_back) {
+BOOST_AUTO_TEST_CASE(fastlz_reads_back) {
     FstTuning t;
-    t.parallel = true;
     t.pack = FST_WR_PT_FASTLZ;
-    check_every_edge(write_and_read("fst_tune_parallel.fst", t));
+    check_every_edge(write_and_read("fst_tune_fastlz.fst", t));
 }
 
 BOOST_AUTO_TEST_CASE(zlib_with_repack_on_close_reads_back) {

@@ -38,11 +38,9 @@ inline void* fst_writer(VerilatedFstC& f) { return f.spTrace()->*member(fst_deta
 // FST writer settings (fstapi.h). Verilator opens with LZ4 and no writer
 // thread (unless the model was verilated with --trace-threads).
 struct FstTuning {
-    // Block compression in a writer thread (fstWriterSetParallelMode): the
-    // dumping thread only collects value changes. More CPU in all (each block
-    // is copied for the thread), less wall time when a core is free
-    // (trace_fst_bench: wall 3.7x instead of 4.2x, CPU 5.3x).
-    bool parallel = false;
+    // fstapi's parallel mode (a block-compressing writer thread) is not
+    // offered: on a VerilatedFstC it crashed at close in 14 of 15 runs
+    // (fst_tune_test), and it cost more CPU than it saved wall time.
     // FST_WR_PT_LZ4 (Verilator's choice), FST_WR_PT_FASTLZ or FST_WR_PT_ZLIB.
     fstWriterPackType pack = FST_WR_PT_LZ4;
     // Re-compress the whole file with zlib at close (fstWriterSetRepackOnClose):
@@ -56,7 +54,6 @@ inline void tune_fst(VerilatedFstC& f, const FstTuning& t) {
     if (!w) throw std::logic_error("tune_fst: the FST is not open");
     fstWriterSetPackType(w, t.pack);
     fstWriterSetRepackOnClose(w, t.repack_on_close ? 1 : 0);
-    fstWriterSetParallelMode(w, t.parallel ? 1 : 0);
 }
 
 template <class M>
