@@ -215,6 +215,16 @@ BOOST_AUTO_TEST_CASE(every_view_signal_exists_in_its_scenario_trace) {
       BOOST_TEST(!v.title.empty(), "no '[*] rxpath-view:' line");
       BOOST_TEST_REQUIRE(!v.scenario.empty(), "no '[*] rxpath-scenario:' line");
       for (const auto& f : v.filters) BOOST_TEST(fs::exists(kSource / f), "filter file " << f << " missing");
+      // GTKWave shows only what follows the last dot of a name, aliases too.
+      std::ifstream lines(path);
+      int n = 0;
+      for (std::string l; std::getline(lines, l);) {
+        ++n;
+        if (l.size() > 2 && (l[0] == '+' || l[0] == '#') && l[1] == '{') {
+          const std::string name = l.substr(2, l.find('}') - 2);
+          BOOST_TEST(name.find('.') == std::string::npos, "line " << n << ": the name '" << name << "' has a dot");
+        }
+      }
       std::string scenario;
       if (v.scenario != "default") {
         BOOST_TEST_REQUIRE(fs::exists(kSource / v.scenario), "scenario " << v.scenario << " missing");
