@@ -131,6 +131,13 @@ public:
     // igb_probe (igb_main.c) + igb_open: sw init, rings, MSI-X, enable.
     // Posted register writes only: may run before simulation starts.
     void igb_probe();
+    // Declares this adapter's trace signals now, with their current values
+    // (a tracer attached after igb_probe would otherwise see them only at the
+    // first interrupt, and a waveform would show them unknown until then).
+    void trace_attach() {
+        traced_serial_ = 0;
+        trace();
+    }
 
     // ethtool -C rx-usecs (igb_set_coalesce, igb_ethtool.c). Returns 0 or
     // -EINVAL (-22) with `err` naming the field.

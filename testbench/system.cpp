@@ -483,6 +483,7 @@ void System::attach(waves::Recorder& rec) {
   Impl& m = *impl_;
   m.rec = &rec;
   m.kernel.set_tracer(&rec);
+  m.adapter->trace_attach();  // the ring and vector signals from time 0
   if (m.rtl && rec.wants_nic()) m.rtl->on_event([&rec](const bridge::NicEvent& e) { rec.nic(e); });
   // The driver names each packet by the number the traffic wrote into it;
   // a replayed capture carries none.
