@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <set>
 #include <string>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -114,6 +115,32 @@ BOOST_AUTO_TEST_CASE(trace_holds_rtl_and_host_inside_the_window_only) {
     return c.path.rfind("host.", 0) == 0 && c.t > 30000000u;
   });
   BOOST_TEST(inside > 10);
+}
+
+// Every host signal has a value when the window opens, also a window that
+// opens before the driver's first interrupt (none starts unknown).
+BOOST_AUTO_TEST_CASE(every_host_signal_has_a_value_when_the_window_opens) {
+  for (const char* window : {"0:20", "30:32"}) {
+    const std::string f = scratch(std::string("open_") + window[0] + ".fst");
+    const Run r = run(std::string("open_") + window[0], std::string(kLight) + " --trace " + f + " --trace-window " + window);
+    BOOST_TEST_INFO("window " << window << " stderr: " << r.err);
+    BOOST_REQUIRE(r.exit_code == 0);
+    const auto vars = rxpath::waves::fst_vars(f);
+    const auto all = changes(rxpath::waves::dump_fst(f, "host."));
+    BOOST_REQUIRE(!all.empty());
+    uint64_t t0 = UINT64_MAX;
+    for (const auto& c : all) t0 = std::min(t0, c.t);
+    std::set<std::string> opened;
+    for (const auto& c : all)
+      if (c.t == t0) opened.insert(c.path);
+    size_t host = 0;
+    for (const auto& v : vars)
+      if (v.rfind("host.", 0) == 0) {
+        ++host;
+        BOOST_TEST(opened.count(v) == 1u, v << " has no value at the window's start (" << t0 << " ps)");
+      }
+    BOOST_TEST(host > 20u);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(trace_does_not_depend_on_the_quantum) {
