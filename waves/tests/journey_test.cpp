@@ -9,50 +9,21 @@
 #include <boost/test/unit_test.hpp>
 
 #include "waves/journey.hpp"
+#include "stage_builders.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <sstream>
 
-using rxpath::stack::SkbView;
 using rxpath::stack::Stage;
 using rxpath::waves::Journey;
+using rxpath::waves::testing::host;
+using rxpath::waves::testing::nic;
+using rxpath::waves::testing::skb;
 using sc_core::SC_NS;
 using sc_core::sc_time;
 
 namespace {
-
-Stage nic(uint64_t id, const char* name, int64_t cycle, std::string detail = "", const char* drop = nullptr) {
-  Stage s;
-  s.trace_id = id;
-  s.name = name;
-  s.cpu = Stage::kNic;
-  s.cycle = cycle;
-  s.t = sc_time(double(cycle) * 6.4, SC_NS);
-  s.detail = std::move(detail);
-  s.drop = drop;
-  return s;
-}
-
-Stage host(uint64_t id, const char* name, int cpu, double t_ns, SkbView skb = {}, std::string detail = "",
-           const char* drop = nullptr) {
-  Stage s;
-  s.trace_id = id;
-  s.name = name;
-  s.cpu = cpu;
-  s.t = sc_time(t_ns, SC_NS);
-  s.skb = skb;
-  s.detail = std::move(detail);
-  s.drop = drop;
-  return s;
-}
-
-SkbView skb(uint32_t data, uint32_t tail, uint32_t end, uint32_t len) {
-  SkbView v;
-  v.valid = true;
-  v.data = data, v.tail = tail, v.end = end, v.len = len;
-  return v;
-}
 
 // The data lines of the table, in order (between the header line and the blank line).
 std::vector<std::string> table(const std::string& text) {

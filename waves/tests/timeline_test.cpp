@@ -10,6 +10,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "waves/timeline.hpp"
+#include "stage_builders.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -18,35 +19,15 @@
 #include <sstream>
 
 using nlohmann::json;
-using rxpath::stack::SkbView;
 using rxpath::stack::Stage;
 using rxpath::waves::Timeline;
+using rxpath::waves::testing::host;
+using rxpath::waves::testing::nic;
+using rxpath::waves::testing::skb;
 using sc_core::SC_NS;
 using sc_core::sc_time;
 
 namespace {
-
-Stage nic(uint64_t id, const char* name, int64_t cycle, std::string detail = "", const char* drop = nullptr) {
-  Stage s;
-  s.trace_id = id;
-  s.name = name;
-  s.cpu = Stage::kNic;
-  s.cycle = cycle;
-  s.t = sc_time(double(cycle) * 6.4, SC_NS);
-  s.detail = std::move(detail);
-  s.drop = drop;
-  return s;
-}
-
-Stage host(uint64_t id, const char* name, int cpu, double t_ns, std::string detail = "") {
-  Stage s;
-  s.trace_id = id;
-  s.name = name;
-  s.cpu = cpu;
-  s.t = sc_time(t_ns, SC_NS);
-  s.detail = std::move(detail);
-  return s;
-}
 
 sc_time ns(double v) { return sc_time(v, SC_NS); }
 
@@ -72,11 +53,8 @@ void feed(Timeline& tl) {
   tl.begin(0, "net_rx_action", ns(t + 60));
   tl.begin(0, "igb_poll", ns(t + 70));
   tl.begin(0, "igb_clean_rx_irq", ns(t + 80));
-  Stage s = host(1, "igb_clean_rx_irq", 0, t + 90, "q0 desc 1");
-  s.skb.valid = true;
-  s.skb.data = 66, s.skb.tail = 1580, s.skb.end = 1728, s.skb.len = 1514;
-  tl.stage(s);
-  tl.stage(host(2, "igb_clean_rx_irq", 0, t + 95, "q0 desc 2 \"quoted\""));
+  tl.stage(host(1, "igb_clean_rx_irq", 0, t + 90, skb(66, 1580, 1728, 1514), "q0 desc 1"));
+  tl.stage(host(2, "igb_clean_rx_irq", 0, t + 95, {}, "q0 desc 2 \"quoted\""));
   tl.end(0, "igb_clean_rx_irq", ns(t + 100));
   tl.stage(host(1, "ip_rcv", 0, t + 110));
   tl.stage(host(2, "ip_rcv", 0, t + 120));
@@ -84,7 +62,7 @@ void feed(Timeline& tl) {
   tl.end(0, "igb_poll", ns(t + 140));
   tl.end(0, "net_rx_action", ns(t + 150));
   tl.begin(1, "recvmsg", ns(t + 200));
-  tl.stage(host(1, "udp_recvmsg", 1, t + 210, "1472 bytes"));
+  tl.stage(host(1, "udp_recvmsg", 1, t + 210, {}, "1472 bytes"));
   tl.end(1, "recvmsg", ns(t + 220));
   tl.counter("host.sock.fd5.rx_queue", 1, ns(t + 220));
 }
@@ -421,7 +399,7 @@ BOOST_AUTO_TEST_CASE(events_are_stored_compactly) {
   for (int i = 0; i < n; ++i) {
     uint64_t id = uint64_t(i / 20 + 1);
     if (i % 2) tl.stage(nic(id, "dma_write", i, "addr 0x1000 len=256"));
-    else tl.stage(host(id, "ip_rcv", i % 4 / 2, i * 6.4, "fd 5 qlen 3"));
+    else tl.stage(host(id, "ip_rcv", i % 4 / 2, i * 6.4, {}, "fd 5 qlen 3"));
   }
   double per_event = double(tl.memory_bytes()) / double(tl.events());
   BOOST_TEST_MESSAGE("bytes per stage event: " << per_event);
