@@ -23,19 +23,15 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
 
 #include <systemc>
-#include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/simple_target_socket.h>
 
-#include "frame_ext.hpp"
 #include "nic_sc.hpp"
 #include "rxpath/igb_regs.hpp"
 #include "rxpath/vh/eth.hpp"
+#include "testing/tlm_host.hpp"
 
 using namespace sc_core;
 using namespace rxpath;
@@ -44,9 +40,7 @@ using namespace rxpath::regs;
 namespace {
 
 constexpr unsigned kRing = 256;   // descriptors
-constexpr uint64_t kRingBase = 0x100000;
-constexpr uint64_t kBufBase = 0x200000;
-constexpr uint32_t kBsize = 2048;
+const bridge::testing::RxRing kRx{0x100000, 0x200000, kRing, 2048};
 constexpr size_t kFrameLen = 1000;        // bytes, FCS excluded
 constexpr double kSliceUs = 16;           // frames sent and descriptors refilled per slice
 constexpr double kLateUs = 10;            // the late window
@@ -55,73 +49,6 @@ const sc_time kLink(1, SC_US);
 const vh::Mac kOurMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 const vh::Mac kPeerMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 
-// Host side of the four sockets: memory for DMA, register writes, MSI-X
-// counted, frames out on the wire.
-struct Host : sc_module {
-  tlm_utils::simple_initiator_socket<Host> mmio{"mmio"}, wire{"wire"};
-  tlm_utils::simple_target_socket<Host> dma{"dma"}, msix{"msix"};
-  std::vector<uint8_t> mem = std::vector<uint8_t>(4u << 20);
-  uint64_t msix_count = 0, dma_errors = 0;
-
-  explicit Host(sc_module_name n) : sc_module(n) {
-    dma.register_b_transport(this, &Host::dma_write);
-    dma.register_nb_transport_fw(this, &Host::dma_read);
-    msix.register_b_transport(this, &Host::msix_write);
-  }
-  bool in_mem(uint64_t a, size_t n) const { return a + n <= mem.size(); }
-  void dma_write(tlm::tlm_generic_payload& p, sc_time&) {
-    if (!in_mem(p.get_address(), p.get_data_length())) {
-      ++dma_errors;
-      p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-      return;
-    }
-    std::memcpy(&mem[p.get_address()], p.get_data_ptr(), p.get_data_length());
-    p.set_response_status(tlm::TLM_OK_RESPONSE);
-  }
-  tlm::tlm_sync_enum dma_read(tlm::tlm_generic_payload& p, tlm::tlm_phase&, sc_time& d) {
-    if (!in_mem(p.get_address(), p.get_data_length())) {
-      ++dma_errors;
-      p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-    } else {
-      std::memcpy(p.get_data_ptr(), &mem[p.get_address()], p.get_data_length());
-      p.set_response_status(tlm::TLM_OK_RESPONSE);
-    }
-    d += sc_time(200, SC_NS);
-    return tlm::TLM_COMPLETED;
-  }
-  void msix_write(tlm::tlm_generic_payload& p, sc_time&) {
-    ++msix_count;
-    p.set_response_status(tlm::TLM_OK_RESPONSE);
-  }
-  void wr32(uint32_t addr, uint32_t v) {
-    uint8_t d[4] = {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)};
-    tlm::tlm_generic_payload p;
-    p.set_command(tlm::TLM_WRITE_COMMAND);
-    p.set_address(addr);
-    p.set_data_ptr(d);
-    p.set_data_length(4);
-    p.set_streaming_width(4);
-    sc_time delay = kLink;
-    mmio->b_transport(p, delay);
-  }
-  void put64(uint64_t a, uint64_t v) {
-    for (int i = 0; i < 8; ++i) mem[a + i] = uint8_t(v >> (8 * i));
-  }
-  void send(uint64_t id, const vh::Bytes& data, const sc_time& at) {
-    bridge::FrameExt ext;
-    ext.id = id;
-    tlm::tlm_generic_payload p;
-    p.set_command(tlm::TLM_WRITE_COMMAND);
-    p.set_data_ptr(const_cast<uint8_t*>(data.data()));
-    p.set_data_length(static_cast<unsigned>(data.size()));
-    p.set_streaming_width(static_cast<unsigned>(data.size()));
-    p.set_extension(&ext);
-    sc_time delay = at;
-    wire->b_transport(p, delay);
-    p.clear_extension(&ext);
-  }
-};
-
 struct RunResult {
   uint64_t cycles = 0, delivered = 0, sent = 0;
 };
@@ -129,11 +56,8 @@ struct RunResult {
 // One run in this process. `mode`: none, full or late.
 RunResult run_one(const std::string& mode, uint64_t clocks, const std::string& fst) {
   bridge::NicSc nic("nic", kQuantum);
-  Host host("host");
-  host.mmio.bind(nic.mmio);
-  host.wire.bind(nic.wire);
-  nic.dma.bind(host.dma);
-  nic.msix.bind(host.msix);
+  bridge::testing::TlmHost host("host", 4u << 20, kLink);
+  host.bind(nic);
   const double run_us = static_cast<double>(clocks) * 6.4 / 1000.0;
   if (mode == "full") {
     nic.trace_fst(fst);
@@ -142,25 +66,10 @@ RunResult run_one(const std::string& mode, uint64_t clocks, const std::string& f
     nic.trace_fst(fst, stop - static_cast<uint64_t>(kLateUs * 1e6), stop);
   }
 
-  // igb_configure_rx_ring, igb_setup_rctl, one MSI-X vector.
-  const uint32_t ral = kOurMac[0] | kOurMac[1] << 8 | kOurMac[2] << 16 | uint32_t(kOurMac[3]) << 24;
-  host.wr32(E1000_RAL(0), ral);
-  host.wr32(E1000_RAH(0), kOurMac[4] | kOurMac[5] << 8 | E1000_RAH_AV);
-  host.wr32(E1000_RDBAL(0), static_cast<uint32_t>(kRingBase));
-  host.wr32(E1000_RDBAH(0), 0);
-  host.wr32(E1000_RDLEN(0), kRing * 16);
-  host.wr32(E1000_SRRCTL(0), E1000_SRRCTL_DESCTYPE_ADV_ONEBUF | (kBsize >> E1000_SRRCTL_BSIZEPKT_SHIFT));
-  host.wr32(E1000_RDH(0), 0);
-  host.wr32(E1000_RXDCTL(0), E1000_RXDCTL_QUEUE_ENABLE);
-  host.wr32(E1000_IVAR0(0), E1000_IVAR0_RX_VALID | 0);
-  host.wr32(E1000_GPIE, E1000_GPIE_MSIX_MODE);
-  host.wr32(E1000_EIMS, 1);
-  host.wr32(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC);
-  // igb_alloc_rx_buffers: every descriptor but one.
-  for (unsigned s = 0; s < kRing - 1; ++s) {
-    host.put64(kRingBase + 16 * s, kBufBase + uint64_t(s) * kBsize);
-    host.put64(kRingBase + 16 * s + 8, 0);
-  }
+  // igb_configure_rx_ring, igb_setup_rctl, one MSI-X vector; buffers in
+  // every descriptor but one.
+  bridge::testing::configure_rx_ring(host, kRx, kOurMac);
+  bridge::testing::alloc_rx_buffers(host, kRx, 0, kRing - 1);
   host.wr32(E1000_RDT(0), kRing - 1);
   sc_start(sc_time(4, SC_US));
 
@@ -177,12 +86,9 @@ RunResult run_one(const std::string& mode, uint64_t clocks, const std::string& f
     sc_start(sc_time(kSliceUs, SC_US));
     // igb_clean_rx_irq: every written-back descriptor (DD) goes back to the ring.
     unsigned cleaned = 0;
-    while (host.mem[kRingBase + 16 * next_clean + RXD_WB_STATUS_ERROR_BYTE] & E1000_RXD_STAT_DD) {
-      host.put64(kRingBase + 16 * next_clean, kBufBase + uint64_t(next_clean) * kBsize);
-      host.put64(kRingBase + 16 * next_clean + 8, 0);
-      next_clean = (next_clean + 1) % kRing;
-      ++cleaned;
-    }
+    while (cleaned < kRing && kRx.done(host, (next_clean + cleaned) % kRing)) ++cleaned;
+    bridge::testing::alloc_rx_buffers(host, kRx, next_clean, cleaned);
+    next_clean = (next_clean + cleaned) % kRing;
     if (cleaned) {
       tail = (tail + cleaned) % kRing;
       host.wr32(E1000_RDT(0), tail);

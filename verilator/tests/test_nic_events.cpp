@@ -17,16 +17,13 @@
 #include <vector>
 
 #include <systemc>
-#include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/simple_target_socket.h>
 
-#include "frame_ext.hpp"
 #include "gtkwave/fstapi.h"
 #include "nic_sc.hpp"
 #include "nic_tracker.hpp"
 #include "rxpath/igb_regs.hpp"
 #include "rxpath/vh/eth.hpp"
+#include "testing/tlm_host.hpp"
 
 using namespace sc_core;
 using namespace rxpath;
@@ -42,8 +39,8 @@ namespace {
 
 constexpr unsigned kRing = 64;                 // descriptors
 constexpr uint64_t kRingBase = 0x100000;
-constexpr uint64_t kBufBase = 0x200000;
 constexpr uint32_t kBsize = 1024;              // SRRCTL.BSIZEPKT = 1 KiB
+const bridge::testing::RxRing kRx{kRingBase, 0x200000, kRing, kBsize};
 constexpr uint64_t kTraceStart = 30'000'000;   // ps: the FST window
 constexpr uint64_t kTraceStop = 45'000'000;
 const sc_time kQuantum(64 * 6.4, SC_NS);
@@ -52,120 +49,18 @@ const vh::Mac kOurMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 const vh::Mac kPeerMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 const std::string kFst = "nic_events_test.fst";
 
-uint64_t buf_of(unsigned slot) { return kBufBase + uint64_t(slot) * kBsize; }
-
-// The host side of the four sockets: memory for DMA, register access, MSI-X
-// log, and the wire.
-struct Host : sc_module {
-  tlm_utils::simple_initiator_socket<Host> mmio{"mmio"}, wire{"wire"};
-  tlm_utils::simple_target_socket<Host> dma{"dma"}, msix{"msix"};
-  std::vector<uint8_t> mem = std::vector<uint8_t>(8u << 20);
-  std::vector<unsigned> msix_vectors;
-  tlm::tlm_generic_payload rd;
-  uint8_t rd_data[4] = {};
-  bool rd_done = false;
-
-  explicit Host(sc_module_name n) : sc_module(n) {
-    dma.register_b_transport(this, &Host::dma_write);
-    dma.register_nb_transport_fw(this, &Host::dma_read);
-    msix.register_b_transport(this, &Host::msix_write);
-    mmio.register_nb_transport_bw(this, &Host::mmio_resp);
-  }
-  void dma_write(tlm::tlm_generic_payload& p, sc_time&) {
-    const uint64_t a = p.get_address();
-    if (a + p.get_data_length() > mem.size()) {
-      p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-      return;
-    }
-    std::copy_n(p.get_data_ptr(), p.get_data_length(), mem.begin() + static_cast<long>(a));
-    p.set_response_status(tlm::TLM_OK_RESPONSE);
-  }
-  tlm::tlm_sync_enum dma_read(tlm::tlm_generic_payload& p, tlm::tlm_phase&, sc_time& d) {
-    const uint64_t a = p.get_address();
-    if (a + p.get_data_length() > mem.size()) {
-      p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-    } else {
-      std::copy_n(mem.begin() + static_cast<long>(a), p.get_data_length(), p.get_data_ptr());
-      p.set_response_status(tlm::TLM_OK_RESPONSE);
-    }
-    d += sc_time(200, SC_NS);
-    return tlm::TLM_COMPLETED;
-  }
-  void msix_write(tlm::tlm_generic_payload& p, sc_time&) {
-    msix_vectors.push_back(p.get_data_ptr()[0]);
-    p.set_response_status(tlm::TLM_OK_RESPONSE);
-  }
-  tlm::tlm_sync_enum mmio_resp(tlm::tlm_generic_payload& p, tlm::tlm_phase& ph, sc_time&) {
-    rd_done = true;
-    ph = tlm::END_RESP;
-    BOOST_REQUIRE(p.get_response_status() == tlm::TLM_OK_RESPONSE);
-    return tlm::TLM_COMPLETED;
-  }
-
-  // ---- driver helpers (called between sc_start runs)
-  void wr32(uint32_t addr, uint32_t v) {
-    uint8_t d[4] = {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)};
-    tlm::tlm_generic_payload p;
-    p.set_command(tlm::TLM_WRITE_COMMAND);
-    p.set_address(addr);
-    p.set_data_ptr(d);
-    p.set_data_length(4);
-    p.set_streaming_width(4);
-    sc_time delay = kLink;
-    mmio->b_transport(p, delay);
-    BOOST_REQUIRE(p.get_response_status() == tlm::TLM_OK_RESPONSE);
-  }
-  uint32_t rd32(uint32_t addr) {
-    rd.set_command(tlm::TLM_READ_COMMAND);
-    rd.set_address(addr);
-    rd.set_data_ptr(rd_data);
-    rd.set_data_length(4);
-    rd.set_streaming_width(4);
-    rd.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    rd_done = false;
-    tlm::tlm_phase ph = tlm::BEGIN_REQ;
-    sc_time delay = kLink;
-    mmio->nb_transport_fw(rd, ph, delay);
-    for (int i = 0; i < 100 && !rd_done; ++i) sc_start(kLink);
-    BOOST_REQUIRE(rd_done);
-    return rd_data[0] | rd_data[1] << 8 | rd_data[2] << 16 | uint32_t(rd_data[3]) << 24;
-  }
-  void put64(uint64_t a, uint64_t v) {
-    for (int i = 0; i < 8; ++i) mem[a + i] = uint8_t(v >> (8 * i));
-  }
-  // Frames go out back to back (the NIC's encoder keeps the gap), the first
-  // one link latency from now.
-  void send(uint64_t id, const vh::Bytes& data, bool bad_fcs = false, bool bad_preamble = false) {
-    bridge::FrameExt ext;
-    ext.id = id;
-    ext.bad_fcs = bad_fcs;
-    ext.bad_preamble = bad_preamble;
-    tlm::tlm_generic_payload p;
-    p.set_command(tlm::TLM_WRITE_COMMAND);
-    p.set_data_ptr(const_cast<uint8_t*>(data.data()));
-    p.set_data_length(static_cast<unsigned>(data.size()));
-    p.set_streaming_width(static_cast<unsigned>(data.size()));
-    p.set_extension(&ext);
-    sc_time delay = kLink;
-    wire->b_transport(p, delay);
-    p.clear_extension(&ext);
-    BOOST_REQUIRE(p.get_response_status() == tlm::TLM_OK_RESPONSE);
-  }
-};
+uint64_t buf_of(unsigned slot) { return kRx.buf_of(slot); }
 
 struct Env {
   bridge::NicSc nic{"nic", kQuantum};
-  Host host{"host"};
+  bridge::testing::TlmHost host{"host", 8u << 20, kLink};
   std::vector<NicEvent> events;
   std::map<uint64_t, std::vector<NicEvent>> by_id;
   unsigned given = 0;        // descriptors handed to the NIC in total (RDT = given % kRing)
   unsigned written_back = 0;
 
   Env() {
-    host.mmio.bind(nic.mmio);
-    host.wire.bind(nic.wire);
-    nic.dma.bind(host.dma);
-    nic.msix.bind(host.msix);
+    host.bind(nic);
     nic.on_event([this](const NicEvent& e) {
       events.push_back(e);
       by_id[e.frame_id].push_back(e);
@@ -177,28 +72,12 @@ struct Env {
 
   // The igb_configure_rx_ring / igb_setup_rctl / MSI-X steps the test needs.
   void init() {
-    const uint32_t ral = kOurMac[0] | kOurMac[1] << 8 | kOurMac[2] << 16 | uint32_t(kOurMac[3]) << 24;
-    host.wr32(E1000_RAL(0), ral);
-    host.wr32(E1000_RAH(0), kOurMac[4] | kOurMac[5] << 8 | E1000_RAH_AV);
-    host.wr32(E1000_RDBAL(0), static_cast<uint32_t>(kRingBase));
-    host.wr32(E1000_RDBAH(0), 0);
-    host.wr32(E1000_RDLEN(0), kRing * 16);
-    host.wr32(E1000_SRRCTL(0), E1000_SRRCTL_DESCTYPE_ADV_ONEBUF | (kBsize >> E1000_SRRCTL_BSIZEPKT_SHIFT));
-    host.wr32(E1000_RDH(0), 0);
-    host.wr32(E1000_RXDCTL(0), E1000_RXDCTL_QUEUE_ENABLE);
-    host.wr32(E1000_IVAR0(0), E1000_IVAR0_RX_VALID | 0);
-    host.wr32(E1000_GPIE, E1000_GPIE_MSIX_MODE);
-    host.wr32(E1000_EIMS, 1);
-    host.wr32(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC);
+    bridge::testing::configure_rx_ring(host, kRx, kOurMac);
   }
   // igb_alloc_rx_buffers: n more descriptors (read format), then RDT.
   void refill(unsigned n) {
     BOOST_REQUIRE(given + n - written_back <= kRing - 1);
-    for (unsigned i = 0; i < n; ++i) {
-      const unsigned slot = (given + i) % kRing;
-      host.put64(kRingBase + 16 * slot, buf_of(slot));
-      host.put64(kRingBase + 16 * slot + 8, 0);
-    }
+    bridge::testing::alloc_rx_buffers(host, kRx, given % kRing, n);
     given += n;
     host.wr32(E1000_RDT(0), given % kRing);
   }
@@ -300,7 +179,7 @@ BOOST_AUTO_TEST_CASE(good_frames_come_in_order_with_ids_and_addresses) {
   std::vector<vh::Bytes> frames;
   for (size_t i = 0; i < lens.size(); ++i) {
     frames.push_back(frame(lens[i], uint8_t(i)));
-    e.host.send(100 + i, frames.back());
+    e.host.send(100 + i, frames.back(), kLink);
   }
   e.run_us(40);
   unsigned slot = 0;
@@ -327,11 +206,11 @@ BOOST_AUTO_TEST_CASE(faulty_frames_end_at_the_counter_that_counts_them) {
   (void)e.host.rd32(E1000_CRCERRS);   // clear on read
   (void)e.host.rd32(E1000_RXERRC);
   const unsigned slot = e.written_back;
-  e.host.send(200, frame(200, 1));
-  e.host.send(201, frame(200, 2), /*bad_fcs=*/true);
-  e.host.send(202, frame(200, 3), false, /*bad_preamble=*/true);
-  e.host.send(203, frame(200, 4, kPeerMac));   // not our address: the filter drops it
-  e.host.send(204, frame(64, 5));
+  e.host.send(200, frame(200, 1), kLink);
+  e.host.send(201, frame(200, 2), kLink, /*bad_fcs=*/true);
+  e.host.send(202, frame(200, 3), kLink, false, /*bad_preamble=*/true);
+  e.host.send(203, frame(200, 4, kPeerMac), kLink);   // not our address: the filter drops it
+  e.host.send(204, frame(64, 5), kLink);
   e.run_us(20);
   check_delivered(e, 200, 200, slot);
   check_delivered(e, 204, 64, slot + 1);
@@ -360,8 +239,8 @@ BOOST_AUTO_TEST_CASE(a_ring_without_descriptors_gives_rnbc_then_a_descriptor_lat
   const unsigned owned = e.given - e.written_back;
   (void)e.host.rd32(E1000_RNBC);
   // Use up what the NIC still owns with small frames, then one more.
-  for (unsigned i = 0; i < owned; ++i) e.host.send(2000 + i, frame(60, uint8_t(i)));
-  e.host.send(300, frame(100, 9));
+  for (unsigned i = 0; i < owned; ++i) e.host.send(2000 + i, frame(60, uint8_t(i)), kLink);
+  e.host.send(300, frame(100, 9), kLink);
   e.run_us(20);
   BOOST_TEST_CONTEXT("frame 300: " << stage_list(e, 300)) {
     BOOST_TEST(e.count(300, NicStage::rnbc_wait) == 1u);
@@ -383,7 +262,7 @@ BOOST_AUTO_TEST_CASE(a_full_packet_buffer_counts_mpc) {
   // 64 KiB buffer (63 lines of 16 bytes each) holds about 65.
   const uint64_t id0 = 1000;
   const unsigned n = 100;
-  for (unsigned i = 0; i < n; ++i) e.host.send(id0 + i, frame(1000, uint8_t(i)));
+  for (unsigned i = 0; i < n; ++i) e.host.send(id0 + i, frame(1000, uint8_t(i)), kLink);
   e.run_us(120);
   unsigned stored = 0, dropped = 0;
   uint64_t first_drop = UINT64_MAX;
@@ -430,12 +309,12 @@ BOOST_AUTO_TEST_CASE(drop_en_drops_into_rqdpc) {
   Env& e = env();
   // Use up the NIC's descriptors, then DROP_EN: the next frame is dropped.
   const unsigned owned = e.given - e.written_back;
-  for (unsigned i = 0; i < owned; ++i) e.host.send(3000 + i, frame(60, uint8_t(i)));
+  for (unsigned i = 0; i < owned; ++i) e.host.send(3000 + i, frame(60, uint8_t(i)), kLink);
   e.run_us(20);
   e.host.wr32(E1000_SRRCTL(0),
               E1000_SRRCTL_DESCTYPE_ADV_ONEBUF | E1000_SRRCTL_DROP_EN | (kBsize >> E1000_SRRCTL_BSIZEPKT_SHIFT));
   e.run_us(2);
-  e.host.send(400, frame(100, 1));
+  e.host.send(400, frame(100, 1), kLink);
   e.run_us(20);
   BOOST_TEST_CONTEXT("frame 400: " << stage_list(e, 400)) {
     const auto& ev = e.by_id[400];
