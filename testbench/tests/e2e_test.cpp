@@ -11,37 +11,24 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 #include <string>
-#include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
 
 #include "pcap_io.hpp"
 #include "rxpath/vh/eth.hpp"
+#include "rxpath_run.hpp"
 
 using nlohmann::json;
 
 namespace {
 
-std::string arg(int i) {
-  auto& m = boost::unit_test::framework::master_test_suite();
-  BOOST_REQUIRE_MESSAGE(m.argc > i, "usage: e2e_test -- <rxpath> <scratch folder>");
-  return m.argv[i];
-}
-std::string rxpath_cmd() { return arg(1); }
-std::string scratch(const std::string& name) {
-  const std::string dir = arg(2);
-  ::mkdir(dir.c_str(), 0755);
-  return dir + "/" + name;
-}
+using rxpath::testing::slurp;
 
-std::string slurp(const std::string& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
+std::string arg(int i) { return rxpath::testing::test_arg(i, "usage: e2e_test -- <rxpath> <scratch folder>"); }
+std::string rxpath_cmd() { return arg(1); }
+std::string scratch(const std::string& name) { return rxpath::testing::scratch_in(arg(2), name); }
 
 struct Run {
   int status = -1;
@@ -53,11 +40,11 @@ struct Run {
 Run run(const std::string& name, const std::string& args) {
   Run r;
   r.out_dir = scratch(name);
-  const std::string cmd = rxpath_cmd() + " --quiet --out " + r.out_dir + " " + args + " > " + r.out_dir + ".stdout 2> " +
-                          r.out_dir + ".stderr";
-  r.status = std::system(cmd.c_str());
+  const rxpath::testing::Run ran =
+      rxpath::testing::run_kept(rxpath_cmd() + " --quiet --out " + r.out_dir + " " + args, r.out_dir);
+  r.status = ran.exit_code;
   const std::string j = slurp(r.out_dir + "/report.json");
-  BOOST_TEST_INFO("command: " << cmd << "\nstderr: " << slurp(r.out_dir + ".stderr"));
+  BOOST_TEST_INFO("command: " << ran.cmd << "\nstderr: " << ran.err);
   BOOST_REQUIRE_MESSAGE(!j.empty(), "rxpath wrote no report.json");
   r.report = json::parse(j);
   return r;
@@ -272,9 +259,9 @@ BOOST_AUTO_TEST_CASE(bad_input_is_refused_with_the_key_named) {
   const std::string base = rxpath_cmd() + " --quiet ";
   auto status_and_err = [&](const std::string& args, std::string& err) {
     const std::string e = scratch("bad.stderr");
-    const int st = std::system((base + args + " > /dev/null 2> " + e).c_str());
+    const int code = rxpath::testing::run_command(base + args + " > /dev/null 2> " + e);
     err = slurp(e);
-    return WEXITSTATUS(st);
+    return code;
   };
   std::string err;
   BOOST_TEST(status_and_err("--set igb.rx_ring=12", err) == 2);

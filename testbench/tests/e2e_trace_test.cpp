@@ -11,59 +11,33 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
-#include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <sstream>
 #include <set>
 #include <string>
-#include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
 
 #include "fst_read.hpp"
+#include "rxpath_run.hpp"
 
 using nlohmann::json;
 
 namespace {
 
+using rxpath::testing::exists;
+using rxpath::testing::Run;
+using rxpath::testing::slurp;
+
 std::string arg(int i) {
-  auto& m = boost::unit_test::framework::master_test_suite();
-  BOOST_REQUIRE_MESSAGE(m.argc > i, "usage: e2e_trace_test -- <rxpath> <scratch folder> <scenarios folder>");
-  return m.argv[i];
+  return rxpath::testing::test_arg(i, "usage: e2e_trace_test -- <rxpath> <scratch folder> <scenarios folder>");
 }
-std::string scratch(const std::string& name) {
-  const std::string dir = arg(2);
-  ::mkdir(dir.c_str(), 0755);
-  return dir + "/" + name;
-}
+std::string scratch(const std::string& name) { return rxpath::testing::scratch_in(arg(2), name); }
 std::string scenario(const std::string& name) { return arg(3) + "/" + name; }
-
-std::string slurp(const std::string& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-bool exists(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0;
-}
-
-struct Run {
-  int exit_code = -1;
-  std::string out, err;
-};
 
 // Runs rxpath with `args` (quiet); stdout and stderr kept.
 Run run(const std::string& name, const std::string& args) {
-  const std::string base = scratch(name);
-  const std::string cmd = arg(1) + " --quiet " + args + " > " + base + ".stdout 2> " + base + ".stderr";
-  const int st = std::system(cmd.c_str());
-  Run r;
-  r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  r.out = slurp(base + ".stdout");
-  r.err = slurp(base + ".stderr");
-  BOOST_TEST_MESSAGE("command: " << cmd);
+  const Run r = rxpath::testing::run_kept(arg(1) + " --quiet " + args, scratch(name));
+  BOOST_TEST_MESSAGE("command: " << r.cmd);
   return r;
 }
 

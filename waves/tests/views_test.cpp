@@ -16,12 +16,13 @@
 #include <string>
 #include <vector>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fst_names.hpp"
+#include "rxpath_run.hpp"
 
 namespace fs = std::filesystem;
+using rxpath::testing::slurp;
 
 namespace {
 
@@ -57,8 +58,7 @@ struct ScratchCleanup {
 
 int run(const std::string& cmd) {
   BOOST_TEST_MESSAGE("run: " << cmd);
-  const int rc = std::system(cmd.c_str());
-  return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
+  return rxpath::testing::run_command(cmd);
 }
 
 std::vector<fs::path> views() {
@@ -157,15 +157,9 @@ BOOST_AUTO_TEST_CASE(fst_signals_lists_a_real_trace_and_check_fails_on_a_wrong_n
   BOOST_TEST(run(kFstSignals.string() + " " + small_trace() + " --check " + good.string()) == 0);
   BOOST_TEST(run(kFstSignals.string() + " " + small_trace() + " --check " + bad.string() + " 2> " +
                  scratch("wrong.err").string()) == 1);
-  std::ifstream err(scratch("wrong.err"));
-  const std::string text((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
+  const std::string text = slurp(scratch("wrong.err"));
   BOOST_TEST(text.find("line 3: " + real + "_typo") != std::string::npos, text);
   BOOST_TEST(run(kFstSignals.string() + " /nonexistent.fst") == 2);
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 // scripts/waves: --list names every view; -n prints the GTKWave command it
@@ -239,8 +233,7 @@ BOOST_AUTO_TEST_CASE(every_view_signal_exists_in_its_scenario_trace) {
       const fs::path err = scratch(path.stem().string() + ".missing");
       const int rc =
           run(kFstSignals.string() + " " + fst.string() + " --check " + path.string() + " 2> " + err.string());
-      std::ifstream e(err);
-      const std::string text((std::istreambuf_iterator<char>(e)), std::istreambuf_iterator<char>());
+      const std::string text = slurp(err);
       BOOST_TEST(rc == 0, "signals missing from the trace:\n" << text);
       if (rc != 0) std::ofstream(scratch("keep")) << path.string() << "\n";
     }
