@@ -39,23 +39,24 @@ void TraceHub::declare(TraceSig& s, const std::string& path, unsigned bits) {
   s.h = t_.signal(path, bits);
 }
 
-void TraceHub::set(TraceSig& s, uint64_t v, sc_time t) {
-  if (s.h < 0 || (s.has && s.v == v)) return;
-  if (t < s.last) t = s.last;
-  s.last = t;
-  s.v = v;
-  s.has = true;
-  t_.set(s.h, v, t);
-}
-
-void TraceHub::set_str(TraceSig& s, const char* v, sc_time t) {
-  const auto key = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(v));
-  if (s.h < 0 || (s.has && s.v == key)) return;
+// Whether `s` (declared) takes the new value `key` at `t`: only changes are
+// written, and never before the signal's last change (t is moved up to it).
+static bool takes(TraceSig& s, uint64_t key, sc_time& t) {
+  if (s.h < 0 || (s.has && s.v == key)) return false;
   if (t < s.last) t = s.last;
   s.last = t;
   s.v = key;
   s.has = true;
-  t_.set_str(s.h, v, t);
+  return true;
+}
+
+void TraceHub::set(TraceSig& s, uint64_t v, sc_time t) {
+  if (takes(s, v, t)) t_.set(s.h, v, t);
+}
+
+// A string signal's values are literals: the pointer tells them apart.
+void TraceHub::set_str(TraceSig& s, const char* v, sc_time t) {
+  if (takes(s, static_cast<uint64_t>(reinterpret_cast<uintptr_t>(v)), t)) t_.set_str(s.h, v, t);
 }
 
 sc_time TraceHub::clamp(int c, sc_time t) {
