@@ -12,6 +12,7 @@
 #include <cstring>
 #include <map>
 #include <ostream>
+#include <utility>
 #include <stdexcept>
 
 namespace rxpath::waves {
@@ -588,18 +589,14 @@ void Timeline::write(std::ostream& os) const {
         if (e.skb != kNone) {
           const Skb& k = skbs_[e.skb];
           sep();
-          out += "\"skb\":\"head=0 data=+";
-          put_u64(out, k.data);
-          out += " tail=+";
-          put_u64(out, k.tail);
-          out += " end=+";
-          put_u64(out, k.end);
-          out += " len=";
-          put_u64(out, k.len);
-          out += " data_len=";
-          put_u64(out, k.data_len);
-          out += " truesize=";
-          put_u64(out, k.truesize);
+          const std::pair<const char*, uint32_t> fields[] = {{"head=0 data=+", k.data}, {" tail=+", k.tail},
+                                                              {" end=+", k.end},          {" len=", k.len},
+                                                              {" data_len=", k.data_len}, {" truesize=", k.truesize}};
+          out += "\"skb\":\"";
+          for (const auto& [label, v] : fields) {
+            out += label;
+            put_u64(out, v);
+          }
           out += '"';
         }
         if (any) out += '}';
