@@ -17,9 +17,7 @@
 
 using rxpath::stack::Stage;
 using rxpath::waves::Journey;
-using rxpath::waves::testing::host;
-using rxpath::waves::testing::nic;
-using rxpath::waves::testing::skb;
+using namespace rxpath::waves::testing;   // nic, host, skb
 using sc_core::SC_NS;
 using sc_core::sc_time;
 
