@@ -84,10 +84,13 @@ RunResult run_one(const std::string& mode, uint64_t clocks, const std::string& f
       ++r.sent;
     }
     sc_start(sc_time(kSliceUs, SC_US));
-    // igb_clean_rx_irq: every written-back descriptor (DD) goes back to the ring.
+    // igb_clean_rx_irq: every written-back descriptor (DD) among those the
+    // NIC owns (next_to_clean .. RDT) is cleaned; as many fresh buffers go in
+    // at next_to_use (= RDT), the one slot the NIC does not own first.
+    const unsigned owned = (tail + kRing - next_clean) % kRing;
     unsigned cleaned = 0;
-    while (cleaned < kRing && kRx.done(host, (next_clean + cleaned) % kRing)) ++cleaned;
-    bridge::testing::alloc_rx_buffers(host, kRx, next_clean, cleaned);
+    while (cleaned < owned && kRx.done(host, (next_clean + cleaned) % kRing)) ++cleaned;
+    bridge::testing::alloc_rx_buffers(host, kRx, tail, cleaned);
     next_clean = (next_clean + cleaned) % kRing;
     if (cleaned) {
       tail = (tail + cleaned) % kRing;
