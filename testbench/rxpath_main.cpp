@@ -163,10 +163,10 @@ uint64_t find_trigger(const rxpath::tb::SystemConfig& cfg, const std::string& sc
       rec.keep_signals(false);
       rec.watch(rxpath::waves::Trigger::parse(expr));
       sys.attach(rec);
+      // Every host signal is declared by now (the stack at set_tracer, the
+      // driver at trace_attach): a misspelled name is an error before the run.
+      rec.check_trigger();
       const rxpath::waves::Trigger& t = *rec.trigger();
-      // The driver declares some signals only when it first runs (its first
-      // interrupt): a name nobody has declared is an error only if it is
-      // still unknown when the run ends without the trigger firing.
       sys.stop_when([&] {
         return t.fired() && sc_core::sc_time_stamp() >= sc_core::sc_time(static_cast<double>(t.time_ps()), sc_core::SC_PS);
       });
