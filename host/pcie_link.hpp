@@ -25,7 +25,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "memory.hpp"
-#include "timed_queue.hpp"
+#include "common/timed_queue.hpp"
 
 namespace rxpath::host {
 
@@ -110,7 +110,7 @@ private:
 
     HostMemory& mem_;
     sc_core::sc_time L_;
-    TimedQueue tq_;
+    common::TimedQueue tq_;
     std::deque<PendingWrite> wq_;            // ordered by (arrival, seq)
     std::vector<std::vector<uint8_t>> spare_;  // recycled write buffers
     uint64_t up_seq_ = 0;                    // NIC -> host send order

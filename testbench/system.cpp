@@ -16,11 +16,11 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "host_fst.hpp"
-#include "frame_ext.hpp"
+#include "nic/frame_ext.hpp"
 #include "host/debug.hpp"
 #include "host/platform.hpp"
 #include "rxpath/vh/debug.hpp"
-#include "nic_double/nic_double.hpp"
+#include "nic/double/nic_double.hpp"
 #include "nic_sc.hpp"
 #include "output_file.hpp"
 #include "pcap_io.hpp"
@@ -219,7 +219,7 @@ struct System::Impl : sc_core::sc_module {
       wire_out->bind(rtl->wire);
       rtl->on_wire_start([this](const bridge::WireStart& w) { on_wire_start(w.id, w.cycle * bridge::NicSc::kPsPerCycle); });
     } else {
-      dbl = std::make_unique<testbench::NicDouble>("nic", cfg.nic_double);
+      dbl = std::make_unique<nic::NicDouble>("nic", cfg.nic_double);
       dbl->dma.bind(plat.link().dma);
       plat.link().mmio.bind(dbl->mmio);
       dbl->msix.bind(plat.link().msix);
@@ -281,7 +281,7 @@ struct System::Impl : sc_core::sc_module {
     const uint64_t now = now_ps();
     if (rtl) {
       // The payload owns its extension (freed with it, no memory manager).
-      auto* ext = new bridge::FrameExt;
+      auto* ext = new nic::FrameExt;
       ext->id = f.id;
       ext->bad_fcs = f.bad_fcs;
       tlm::tlm_generic_payload p;
@@ -433,7 +433,7 @@ struct System::Impl : sc_core::sc_module {
   TrafficGen gen;
   std::unique_ptr<tlm_utils::simple_initiator_socket<Impl>> wire_out;
   std::unique_ptr<bridge::NicSc> rtl;
-  std::unique_ptr<testbench::NicDouble> dbl;
+  std::unique_ptr<nic::NicDouble> dbl;
   std::unique_ptr<host::IgbAdapter> adapter;
   std::unique_ptr<stack::UserProcess> reader;
   std::map<int, SockInfo> socks;

@@ -15,7 +15,7 @@
 #include "host/igb.hpp"
 #include "host/igb_cost.hpp"
 #include "knobs.hpp"
-#include "nic_double/nic_double.hpp"
+#include "nic/double/nic_double.hpp"
 #include "stack/cost.hpp"
 #include "stack/kernel.hpp"
 #include "traffic.hpp"
@@ -33,7 +33,7 @@ struct SystemConfig {
   double drain_us = 2000;           // then at most this long for the host to finish
   double quantum_ns = 0;            // NIC run-ahead; 0 = the link latency
   std::string nic_model = "rtl";    // rtl | double
-  testbench::NicDoubleConfig nic_double;  // the behavioural NIC's sizes (the RTL's are build parameters)
+  nic::NicDoubleConfig nic_double;  // the behavioural NIC's sizes (the RTL's are build parameters)
   double link_latency_ns = 500;
   // host
   std::string host_mac = "02:00:00:00:00:10";

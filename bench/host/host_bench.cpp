@@ -15,9 +15,9 @@
 
 #include "host/debug.hpp"
 #include "host/igb.hpp"
-#include "nic_double.hpp"
+#include "nic/double/nic_double.hpp"
 #include "stack/process.hpp"
-#include "udp_frames.hpp"
+#include "nic/double/udp_frames.hpp"
 
 using namespace sc_core;
 using namespace rxpath;
@@ -25,14 +25,14 @@ using namespace rxpath;
 namespace {
 
 struct Source : sc_module {
-    testbench::NicDouble& nic;
+    nic::NicDouble& nic;
     sc_time gap;
     std::vector<uint8_t> frame;
     uint64_t sent = 0;
-    Source(sc_module_name n, testbench::NicDouble& nic_, double pps, std::size_t len)
+    Source(sc_module_name n, nic::NicDouble& nic_, double pps, std::size_t len)
         : sc_module(n), nic(nic_), gap(1e9 / pps, SC_NS) {
-        testbench::UdpFlow f;
-        frame = testbench::udp_frame(f, len, 0);
+        nic::UdpFlow f;
+        frame = nic::udp_frame(f, len, 0);
         frame[40] = frame[41] = 0;  // no UDP checksum: the sequence number changes
         SC_HAS_PROCESS(Source);
         SC_THREAD(run);
@@ -87,7 +87,7 @@ int sc_main(int argc, char* argv[]) {
     kc.cpu.num_cpus = 2;
     stack::Kernel kernel("kernel", kc);
     host::HostPlatform plat(kernel);
-    testbench::NicDouble nic("nic");
+    nic::NicDouble nic("nic");
     host::IgbConfig ic;
     ic.rx_ring_count = ring;
     host::IgbAdapter igb(plat, ic);

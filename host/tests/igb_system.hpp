@@ -9,28 +9,28 @@
 #include <vector>
 
 #include "host/igb.hpp"
-#include "nic_double.hpp"
+#include "nic/double/nic_double.hpp"
 #include "stack/process.hpp"
-#include "udp_frames.hpp"
+#include "nic/double/udp_frames.hpp"
 
 namespace rxpath::test {
 
 // Sends `n` UDP frames of `len` bytes at `pps`, posting them to the NIC in
 // batches ahead of time (cheap: one wait per batch).
 struct Traffic : sc_core::sc_module {
-    testbench::NicDouble& nic;
-    testbench::UdpFlow flow;
+    nic::NicDouble& nic;
+    nic::UdpFlow flow;
     uint64_t sent = 0;
     bool busy = false;
     bool bad_udp_csum = false;  // send a wrong UDP checksum instead of none
-    Traffic(sc_core::sc_module_name n, testbench::NicDouble& nic_) : sc_module(n), nic(nic_) {
+    Traffic(sc_core::sc_module_name n, nic::NicDouble& nic_) : sc_module(n), nic(nic_) {
         SC_HAS_PROCESS(Traffic);
         SC_THREAD(run);
     }
     void start(uint64_t n, double pps, std::size_t len) {
         n_ = n;
         gap_ = sc_core::sc_time(1e9 / pps, sc_core::SC_NS);
-        frame_ = testbench::udp_frame(flow, len, 0);
+        frame_ = nic::udp_frame(flow, len, 0);
         busy = true;
         go_.notify(sc_core::SC_ZERO_TIME);
     }
@@ -66,7 +66,7 @@ private:
 struct IgbSystem {
     stack::Kernel kernel;
     host::HostPlatform plat;
-    testbench::NicDouble nic;
+    nic::NicDouble nic;
     host::IgbAdapter igb;
     Traffic traffic;
     int fd = -1;
@@ -79,7 +79,7 @@ struct IgbSystem {
         c.cpu.num_cpus = 2;
         return c;
     }
-    IgbSystem(const host::IgbConfig& icfg = {}, const testbench::NicDoubleConfig& ncfg = {},
+    IgbSystem(const host::IgbConfig& icfg = {}, const nic::NicDoubleConfig& ncfg = {},
               int64_t rcvbuf = -1, uint32_t mtu = 1500)
         : kernel("kernel", kcfg()), plat(kernel), nic("nic", ncfg), igb(plat, icfg), traffic("traffic", nic) {
         nic.dma.bind(plat.link().dma);

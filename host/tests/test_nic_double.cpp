@@ -11,15 +11,15 @@
 #include <vector>
 
 #include "host/pcie_link.hpp"
-#include "nic_double.hpp"
+#include "nic/double/nic_double.hpp"
 #include "rxpath/igb_regs.hpp"
 
 using namespace sc_core;
 using namespace rxpath::regs;
 using rxpath::host::HostMemory;
 using rxpath::host::PcieLink;
-using rxpath::testbench::NicDouble;
-using rxpath::testbench::NicDoubleConfig;
+using rxpath::nic::NicDouble;
+using rxpath::nic::NicDoubleConfig;
 
 namespace {
 

@@ -13,7 +13,7 @@ using sc_core::sc_time_stamp;
 
 #include "Vnic_top.h"
 #include "axi2tlm.hpp"
-#include "frame_ext.hpp"
+#include "nic/frame_ext.hpp"
 #include "nic_tracker.hpp"
 #include "rxpath/vh/axi.hpp"
 #include "rxpath/vh/axil.hpp"
@@ -437,7 +437,7 @@ void NicSc::wire_b_transport(tlm::tlm_generic_payload& p, sc_time& delay) {
     SC_REPORT_WARNING(name(), "wire: a frame must be a write of at least 14 bytes");
     return;
   }
-  FrameExt* ext = nullptr;
+  nic::FrameExt* ext = nullptr;
   p.get_extension(ext);
   Impl::TimedFrame tf;
   bool late = false;

@@ -11,7 +11,7 @@
 #include <vector>
 #include <systemc>
 
-namespace rxpath::host {
+namespace rxpath::common {
 
 class TimedQueue : public sc_core::sc_module {
 public:
@@ -94,4 +94,4 @@ private:
     sc_core::sc_event ev_;
 };
 
-}  // namespace rxpath::host
+}  // namespace rxpath::common

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // NicDouble: behavioural igb receive path (see nic_double.hpp).
-#include "nic_double.hpp"
+#include "nic/double/nic_double.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -10,7 +10,7 @@
 #include "host/debug.hpp"
 #include "rxpath/vh/eth.hpp"
 
-namespace rxpath::testbench {
+namespace rxpath::nic {
 
 using namespace rxpath::regs;
 using sc_core::sc_time;
@@ -595,4 +595,4 @@ void NicDouble::fire(unsigned v) {
     HOST_DPRINTF(nic, "MSI-X vector %u sent", v);
 }
 
-}  // namespace rxpath::testbench
+}  // namespace rxpath::nic

@@ -29,10 +29,10 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "host/timed_queue.hpp"
+#include "common/timed_queue.hpp"
 #include "rxpath/igb_regs.hpp"
 
-namespace rxpath::testbench {
+namespace rxpath::nic {
 
 struct NicDoubleConfig {
     std::size_t rx_fifo_bytes = 64 * 1024;  // 82576 RX packet buffer: 64 KB (RXPBS default)
@@ -130,7 +130,7 @@ private:
     void csum_info(const Frame& f, uint16_t& pkt_info, uint32_t& status) const;
 
     NicDoubleConfig cfg_;
-    host::TimedQueue tq_;
+    common::TimedQueue tq_;
     std::vector<uint32_t> regs_;
     std::vector<regs::Access> access_;
     std::vector<bool> known_;
@@ -147,4 +147,4 @@ private:
     NicDoubleStats st_;
 };
 
-}  // namespace rxpath::testbench
+}  // namespace rxpath::nic

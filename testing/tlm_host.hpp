@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// verilator/sc/testing/tlm_host.hpp: a TLM host for NicSc in tests and
+// testing/tlm_host.hpp: a TLM host for NicSc in tests and
 // benches, with no kernel and no driver model: memory for DMA, register
 // writes and reads over mmio, a log of MSI-X vectors, frames out on the wire;
 // plus the few igb driver steps such a host needs (igb_configure_rx_ring-like
@@ -22,7 +22,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "frame_ext.hpp"
+#include "nic/frame_ext.hpp"
 #include "nic_sc.hpp"
 #include "rxpath/igb_regs.hpp"
 #include "rxpath/vh/eth.hpp"
@@ -93,7 +93,7 @@ struct TlmHost : sc_core::sc_module {
   // the gap between frames sent back to back).
   void send(uint64_t id, const vh::Bytes& data, const sc_core::sc_time& at, bool bad_fcs = false,
             bool bad_preamble = false) {
-    FrameExt ext;
+    nic::FrameExt ext;
     ext.id = id;
     ext.bad_fcs = bad_fcs;
     ext.bad_preamble = bad_preamble;

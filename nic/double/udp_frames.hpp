@@ -9,7 +9,7 @@
 
 #include "rxpath/vh/eth.hpp"
 
-namespace rxpath::testbench {
+namespace rxpath::nic {
 
 struct UdpFlow {
     std::array<uint8_t, 6> dst_mac{{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}};
@@ -36,4 +36,4 @@ inline std::vector<uint8_t> udp_frame(const UdpFlow& f, std::size_t frame_len, u
     return vh::udp_frame(f.dst_mac, f.src_mac, payload, ip, l4);
 }
 
-}  // namespace rxpath::testbench
+}  // namespace rxpath::nic

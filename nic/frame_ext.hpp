@@ -10,7 +10,7 @@
 
 #include <tlm>
 
-namespace rxpath::bridge {
+namespace rxpath::nic {
 
 struct FrameExt : tlm::tlm_extension<FrameExt> {
   uint64_t id = 0;             // the traffic source's frame number (journey, scoreboard)
@@ -26,4 +26,4 @@ struct FrameExt : tlm::tlm_extension<FrameExt> {
   }
 };
 
-}  // namespace rxpath::bridge
+}  // namespace rxpath::nic
