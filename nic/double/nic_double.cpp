@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // NicDouble: behavioural igb receive path (see nic_double.hpp).
 #include "nic/double/nic_double.hpp"
+#include "nic/frame_ext.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -34,7 +35,7 @@ constexpr std::size_t kFcs = 4;
 }  // namespace
 
 NicDouble::NicDouble(sc_core::sc_module_name name, const NicDoubleConfig& cfg)
-    : sc_module(name), dma("dma"), mmio("mmio"), msix("msix"), cfg_(cfg), tq_("tq"),
+    : sc_module(name), dma("dma"), mmio("mmio"), msix("msix"), wire("wire"), cfg_(cfg), tq_("tq"),
       regs_(kRegWords, 0), access_(kRegWords, Access::rw), known_(kRegWords, false),
       q_(kMaxRxQueues), vec_(kMsixVectors) {
     if (cfg_.rx_fifo_bytes < kMaxFrame)
@@ -43,6 +44,7 @@ NicDouble::NicDouble(sc_core::sc_module_name name, const NicDoubleConfig& cfg)
     mmio.register_b_transport(this, &NicDouble::mmio_b_transport);
     mmio.register_nb_transport_fw(this, &NicDouble::mmio_nb_transport_fw);
     dma.register_nb_transport_bw(this, &NicDouble::dma_nb_transport_bw);
+    wire.register_b_transport(this, &NicDouble::wire_b_transport);
     for (const RegInfo& r : kRegisters) {
         access_[r.offset >> 2] = r.access;
         known_[r.offset >> 2] = true;
@@ -359,6 +361,28 @@ void NicDouble::receive_frame(const uint8_t* data, std::size_t len, const sc_tim
     input_.push_back(std::move(f));
     ++st_.frames_in;
     tq_.post(arrival, [this] { on_frame_arrival(); });
+}
+
+void NicDouble::wire_b_transport(tlm::tlm_generic_payload& p, sc_time& delay) {
+    FrameExt* ext = nullptr;
+    p.get_extension(ext);
+    const std::size_t len = p.get_data_length();
+    if (!p.is_write() || len == 0 || p.get_data_ptr() == nullptr) {
+        p.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+        return;
+    }
+    if (ext && (ext->fcs_included || ext->bad_fcs || ext->error_at >= 0 || ext->bad_preamble || ext->bad_sfd)) {
+        SC_REPORT_WARNING(name(), "wire: the behavioural NIC has no MAC: it takes no FCS and no fault");
+        p.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    const sc_time start = sc_time_stamp() + delay;
+    const uint64_t start_ps = static_cast<uint64_t>(start / sc_time(1, sc_core::SC_PS) + 0.5);
+    if (wire_start_) wire_start_(ext ? ext->id : 0, start_ps);
+    // Preamble and SFD (8 bytes), the frame and its FCS, 800 ps a byte.
+    const uint64_t last_ps = start_ps + (8 + len + kFcs) * 800;
+    receive_frame(p.get_data_ptr(), len, sc_time(static_cast<double>(last_ps), sc_core::SC_PS));
+    p.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 void NicDouble::on_frame_arrival() {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // NicDouble: a behavioural igb/82576-shaped NIC in plain SystemC, at exact
-// time (no RTL, no clock). It has the same TLM-2.0 sockets as the Verilated
-// NIC (dma initiator, mmio target, msix initiator) and a frame input, and
+// time (no RTL, no clock). It keeps the Verilated NIC's contract
+// (nic/nic_model.hpp: mmio target, dma and msix initiators, wire target) and
 // behaves as the datasheet says for the receive subset of
 // rtl/regs/igb_regs.toml: registers with their reset values and access types
 // (clear-on-read statistics), descriptor fetch by DMA read between RDH and
@@ -30,6 +30,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "common/timed_queue.hpp"
+#include "nic/nic_model.hpp"
 #include "rxpath/igb_regs.hpp"
 
 namespace rxpath::nic {
@@ -48,13 +49,26 @@ struct NicDoubleStats {
     uint64_t mmio_errors = 0;       // MMIO accesses refused (bad offset / width)
 };
 
-class NicDouble : public sc_core::sc_module {
+class NicDouble : public sc_core::sc_module, public NicModel {
 public:
     tlm_utils::simple_initiator_socket<NicDouble> dma;
     tlm_utils::simple_target_socket<NicDouble> mmio;
     tlm_utils::simple_initiator_socket<NicDouble> msix;
+    // Frames by b_transport (nic/nic_model.hpp). The double has no MAC: a
+    // FrameExt asking for a fault or carrying its own FCS gets
+    // TLM_GENERIC_ERROR_RESPONSE. The frame's last bit reaches the packet
+    // buffer after its preamble, SFD, data and FCS at 10 Gb/s (800 ps/byte).
+    // Tests that call receive_frame() directly may leave it unbound.
+    tlm_utils::simple_target_socket_optional<NicDouble> wire;
 
     NicDouble(sc_core::sc_module_name name, const NicDoubleConfig& cfg = {});
+
+    TargetSocket& mmio_socket() override { return mmio; }
+    InitiatorSocket& dma_socket() override { return dma; }
+    InitiatorSocket& msix_socket() override { return msix; }
+    TargetSocket& wire_socket() override { return wire; }
+    void on_wire_start(WireStartFn f) override { wire_start_ = std::move(f); }
+    uint64_t cycle() const override { return 0; }
 
     // Frame input: `len` bytes (destination MAC .. payload, no FCS) whose last
     // bit reaches the MAC at `arrival` (>= now; non-decreasing across calls).
@@ -102,6 +116,8 @@ private:
     void mmio_b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
     tlm::tlm_sync_enum mmio_nb_transport_fw(tlm::tlm_generic_payload& p, tlm::tlm_phase& ph,
                                             sc_core::sc_time& delay);
+    // wire socket
+    void wire_b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
     // dma socket (descriptor read completions)
     tlm::tlm_sync_enum dma_nb_transport_bw(tlm::tlm_generic_payload& p, tlm::tlm_phase& ph,
                                            sc_core::sc_time& delay);
@@ -145,6 +161,7 @@ private:
     uint64_t generation_ = 0;     // bumps on CTRL.RST: stale completions are ignored
     tlm::tlm_generic_payload wr_txn_, msix_txn_;
     NicDoubleStats st_;
+    WireStartFn wire_start_;
 };
 
 }  // namespace rxpath::nic

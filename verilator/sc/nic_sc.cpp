@@ -130,7 +130,7 @@ struct NicSc::Impl {
       xgmii.send(tf.f);
       const size_t pad = xgmii.enc.queued_chars() - q0 - chars;
       const uint64_t pos = q0 + pad;  // characters before this frame's /S/
-      if (wire_start) wire_start(WireStart{tf.id, edge + 1 + pos / 8, static_cast<unsigned>(pos % 8)});
+      if (wire_start) wire_start(tf.id, (edge + 1 + pos / 8) * kPsPerCycle);
       if (tracker) {
         // The /T/ (or, without one, the next character) follows the 8
         // characters /S/, preamble and SFD and the frame with its FCS.
@@ -299,7 +299,7 @@ struct NicSc::Impl {
   bool cur_valid = false;
   std::deque<TimedFrame> frames;
   size_t msix_sent = 0;
-  std::function<void(const WireStart&)> wire_start;
+  nic::NicModel::WireStartFn wire_start;
   NicScStats stats;
   std::function<void(const NicEvent&)> event_cb;
   std::unique_ptr<NicTracker> tracker;   // only with an on_event callback
@@ -336,7 +336,7 @@ NicSc::~NicSc() = default;
 
 const NicScStats& NicSc::stats() const { return impl_->stats; }
 uint64_t NicSc::cycle() const { return impl_->sim.cycle(); }
-void NicSc::on_wire_start(std::function<void(const WireStart&)> f) { impl_->wire_start = std::move(f); }
+void NicSc::on_wire_start(WireStartFn f) { impl_->wire_start = std::move(f); }
 void NicSc::on_event(std::function<void(const NicEvent&)> f) {
   if (impl_->sim.cycle() > 0) {
     // Frames already inside the NIC would have no id to be tied to.

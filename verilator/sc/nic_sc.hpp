@@ -29,6 +29,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "nic/nic_model.hpp"
 #include "nic_events.hpp"
 
 namespace rxpath::bridge {
@@ -44,14 +45,7 @@ struct NicScStats {
   uint64_t msix = 0;
 };
 
-// A frame's first character on XGMII, for the journey and latency figures.
-struct WireStart {
-  uint64_t id;
-  uint64_t cycle;   // clock cycle whose word carries /S/
-  unsigned lane;    // 0 or 4
-};
-
-class NicSc : public sc_core::sc_module {
+class NicSc : public sc_core::sc_module, public nic::NicModel {
  public:
   tlm_utils::simple_target_socket<NicSc> mmio;
   tlm_utils::simple_initiator_socket<NicSc> dma;
@@ -65,9 +59,16 @@ class NicSc : public sc_core::sc_module {
 
   static constexpr uint64_t kPsPerCycle = 6400;
   const NicScStats& stats() const;
-  uint64_t cycle() const;
-  // Called for every frame's /S/ (the first character on the wire).
-  void on_wire_start(std::function<void(const WireStart&)> f);
+
+  // nic::NicModel. A frame's wire start is the clock edge of the XGMII word
+  // that carries its /S/ (in lane 0 or 4).
+  TargetSocket& mmio_socket() override { return mmio; }
+  InitiatorSocket& dma_socket() override { return dma; }
+  InitiatorSocket& msix_socket() override { return msix; }
+  TargetSocket& wire_socket() override { return wire; }
+  void on_wire_start(WireStartFn f) override;
+  uint64_t cycle() const override;
+
   // Called for every step of every frame (NicEvent, nic_events.hpp), in the
   // order the NIC takes them; set it before sc_start. The bridge ties the
   // RTL's observation port (nic_top obs_*) to frame ids by processing order

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// NicModel: the contract both NIC models keep, so the system binds one
+// interface whichever NIC it runs (the Verilated RTL, verilator/sc/nic_sc.hpp,
+// or the behavioural double, nic/double/nic_double.hpp).
+//
+//   mmio (target)     register access from the host link: writes by
+//                     b_transport (posted, effective at now + delay); reads by
+//                     nb_transport_fw BEGIN_REQ, answered by nb_transport_bw
+//                     BEGIN_RESP.
+//   dma  (initiator)  DMA to host memory: writes by b_transport (posted),
+//                     reads by nb_transport_fw BEGIN_REQ with the data back
+//                     through nb_transport_bw BEGIN_RESP.
+//   msix (initiator)  one 4-byte write per MSI-X message, data = vector,
+//                     sent only after the DMA writes it reports.
+//   wire (target)     frames in: a write whose data is the frame from the
+//                     destination MAC to the end of the payload, a FrameExt
+//                     (nic/frame_ext.hpp) with its number and faults, and an
+//                     annotated delay that places its first character (/S/)
+//                     on the wire at now + delay. A model that cannot send a
+//                     frame as asked answers with an error response.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include <tlm>
+
+namespace rxpath::nic {
+
+class NicModel {
+ public:
+  // Targets by their binding base, whatever their binding policy (a model
+  // may leave its wire unbound when a test feeds it directly).
+  using TargetSocket = tlm::tlm_base_target_socket_b<>;
+  using InitiatorSocket = tlm::tlm_initiator_socket<>;
+
+  virtual ~NicModel() = default;
+
+  virtual TargetSocket& mmio_socket() = 0;
+  virtual InitiatorSocket& dma_socket() = 0;
+  virtual InitiatorSocket& msix_socket() = 0;
+  virtual TargetSocket& wire_socket() = 0;
+
+  // Called once per frame when its first character is on the wire, with the
+  // frame's FrameExt id and that time in ps (latency and captures start here).
+  using WireStartFn = std::function<void(uint64_t id, uint64_t t_ps)>;
+  virtual void on_wire_start(WireStartFn f) = 0;
+
+  // Clock cycles the model has run (0 for a model without a clock).
+  virtual uint64_t cycle() const = 0;
+};
+
+}  // namespace rxpath::nic
