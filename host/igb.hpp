@@ -153,9 +153,15 @@ public:
     std::string ethtool_S() const;
 
     stack::net_device& netdev() { return netdev_; }
+    unsigned num_rx_queues() const { return static_cast<unsigned>(rings_.size()); }
+    unsigned num_q_vectors() const { return static_cast<unsigned>(q_vectors_.size()); }
     igb_ring& rx_ring(unsigned q = 0) { return *rings_.at(q); }
+    const igb_ring& rx_ring(unsigned q = 0) const { return *rings_.at(q); }
     igb_q_vector& q_vector(unsigned v = 0) { return *q_vectors_.at(v); }
+    const igb_q_vector& q_vector(unsigned v = 0) const { return *q_vectors_.at(v); }
     const e1000_hw_stats& hw_stats() const { return hw_; }
+    // RQDPC(n) of queue `q` as accumulated by igb_update_stats, and their sum.
+    uint64_t rqdpc(unsigned q) const { return rqdpc_.at(q); }
     uint64_t rqdpc_total() const;
     const IgbConfig& config() const { return cfg_; }
     IgbCost& cost() { return cost_; }

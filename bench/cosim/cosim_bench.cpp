@@ -46,7 +46,7 @@ int sc_main(int argc, char** argv) {
 
   // 2. the co-simulation at the same load for the same simulated time.
   rxpath::tb::Knobs knobs;
-  rxpath::tb::SystemConfig cfg;
+  rxpath::tb::Scenario cfg;
   cfg.add_knobs(knobs);
   knobs.apply_override("traffic.size=64");
   knobs.apply_override("traffic.rate_gbps=10");

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// Captures of a run that Wireshark reads: the wire (every frame offered, at
+// the time its first character is on the wire) and one file per socket
+// holding what recv() returned, wrapped in the headers of the flow it came
+// from: one UDP datagram per recv(), or TCP segments whose sequence numbers
+// are the stream offsets.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pcap_io.hpp"
+#include "traffic.hpp"
+
+namespace rxpath::tb {
+
+class Captures {
+ public:
+  Captures(const TrafficConfig& traffic, const MacAddr& host_mac, uint32_t host_ip);
+
+  // Where to write (call before the run; without a call, nothing is written).
+  void open_wire(const std::string& path);
+  // One file per socket in `dir`, named after the flow's port.
+  void open_socket(const std::string& dir, int fd, bool tcp, uint32_t flow);
+
+  // `f` goes on the wire; it is written when its first character is there.
+  void offered(const GenFrame& f);
+  void wire_start(uint64_t id, uint64_t t_ps);
+  // recv() on `fd` returned `bytes` at `t_ps`; for TCP, `stream_end` is the
+  // stream offset one past them.
+  void delivered(int fd, uint64_t t_ps, const std::vector<uint8_t>& bytes, uint64_t stream_end);
+
+  // Completes every file.
+  void close();
+
+ private:
+  struct Sock {
+    bool tcp = false;
+    uint32_t flow = 0;
+    std::unique_ptr<PcapWriter> pcap;
+  };
+  TrafficConfig cfg_;
+  MacAddr host_mac_, src_mac_;
+  uint32_t host_ip_, src_ip_;
+  std::unique_ptr<PcapWriter> wire_;
+  std::map<uint64_t, std::vector<uint8_t>> pending_wire_;  // offered, not yet on the wire
+  std::map<int, Sock> socks_;
+};
+
+}  // namespace rxpath::tb

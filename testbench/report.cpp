@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+#include "report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace rxpath::tb {
+
+uint64_t Accounting::dropped() const {
+  uint64_t n = 0;
+  for (const auto& [_, v] : drops) n += v;
+  return n;
+}
+
+namespace {
+// Nearest rank in sorted `v`.
+double percentile(const std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  const size_t i = std::min(v.size() - 1, static_cast<size_t>(std::ceil(p * v.size())) - (p > 0 ? 1 : 0));
+  return v[i];
+}
+}  // namespace
+
+LatencyStats LatencyStats::of(std::vector<double> lat) {
+  LatencyStats s;
+  std::sort(lat.begin(), lat.end());
+  s.samples = lat.size();
+  if (lat.empty()) return s;
+  s.p50_ns = percentile(lat, 0.50);
+  s.p90_ns = percentile(lat, 0.90);
+  s.p99_ns = percentile(lat, 0.99);
+  s.p999_ns = percentile(lat, 0.999);
+  s.max_ns = lat.back();
+  double sum = 0;
+  for (double x : lat) sum += x;
+  s.mean_ns = sum / lat.size();
+  return s;
+}
+
+void fill_report(Report& r, const RunCounters& c, const TrafficFigures& t) {
+  r.offered_frames = t.offered_frames;
+  r.offered_bytes = t.offered_bytes;
+  r.offered_by_kind = t.offered_by_kind;
+  r.delivered_msgs = t.delivered_msgs;
+  r.delivered_bytes = t.delivered_bytes;
+  r.delivered_frames = t.delivered_frames;
+  r.delivery_errors = t.delivery_errors;
+  r.latency = LatencyStats::of(t.latency_ns);
+
+  uint64_t handed_up = 0, rqdpc = 0;
+  for (unsigned q = 0; q < c.num_queues(); ++q) {
+    const QueueCounters qc = c.queue(q);
+    handed_up += qc.rx_packets;
+    rqdpc += qc.rqdpc;
+  }
+  const NicCounters hw = c.nic();
+  const StackCounters st = c.stack();
+  Accounting& a = r.acct;
+  a.offered = t.offered_frames;
+  a.delivered = st.delivered;
+  a.consumed = st.consumed;
+  a.in_flight = st.in_flight;
+  a.drops["nic.CRCERRS"] = hw.crcerrs;
+  a.drops["nic.RXERRC"] = hw.rxerrc;
+  a.drops["nic.RUC"] = hw.ruc;
+  a.drops["nic.RFC"] = hw.rfc;
+  a.drops["nic.ROC"] = hw.roc;
+  a.drops["nic.RJC"] = hw.rjc;
+  a.drops["nic.MPC"] = hw.mpc;
+  a.drops["nic.RQDPC"] = rqdpc;
+  a.drops["nic.RXP_AFDC"] = hw.afdc;
+  a.drops["nic.RXP_RXDIS"] = hw.rxdis;
+  for (const auto& [name, n] : st.drops) a.drops["stack." + name] = n;
+  // Frames the NIC took from the wire (TPR) that neither a NIC counter nor
+  // the driver has accounted for yet: still in the packet buffer or a ring.
+  uint64_t nic_drops = 0;
+  for (const auto& [name, n] : a.drops)
+    if (name.rfind("nic.", 0) == 0) nic_drops += n;
+  a.in_flight_nic = hw.tpr > nic_drops + handed_up ? hw.tpr - nic_drops - handed_up : 0;
+  a.in_flight += a.in_flight_nic;
+
+  for (unsigned v = 0; v < c.num_vectors(); ++v) {
+    const VectorCounters vc = c.vector(v);
+    r.irqs += vc.irqs;
+    r.napi_polls += vc.polls;
+    r.napi_polls_full += vc.polls_full;
+  }
+  r.rnbc = hw.rnbc;
+  uint64_t processed = 0;
+  for (unsigned cpu = 0; cpu < c.num_cpus(); ++cpu) {
+    const CpuCounters cc = c.cpu(cpu);
+    r.time_squeeze += cc.time_squeeze;
+    r.net_rx_action += cc.net_rx_action;
+    r.budget_exhausted += cc.budget_exhausted;
+    processed += cc.processed;
+    for (const auto& [ctx, ns] : cc.ns_by_context) r.cpu_ns["cpu" + std::to_string(cpu) + "." + ctx] = ns;
+  }
+  for (const auto& [name, n] : st.mib) r.mib[name] = n;
+  r.mib["softnet.processed"] = processed;
+  r.mib["nic.GPRC"] = hw.gprc;
+  r.mib["nic.TPR"] = hw.tpr;
+  r.mib["nic.RNBC"] = hw.rnbc;
+  r.mib["driver.rx_packets"] = handed_up;
+  for (const auto& [file, text] : st.linux_files) r.counters[file] = text;
+}
+
+std::string Report::text() const {
+  std::ostringstream os;
+  auto rate = [&](double n) { return traffic_us > 0 ? n / traffic_us : 0; };
+  os << std::fixed << std::setprecision(1);
+  os << "rxpath report  (seed " << seed << ", traffic for " << traffic_us << " us, " << sim_us
+     << " us simulated with the drain)\n\n";
+  os << std::setprecision(1);
+  os << "Traffic\n";
+  os << "  offered    " << std::setw(10) << offered_frames << " frames " << std::setw(12) << offered_bytes << " bytes  ("
+     << rate(offered_frames) << " Mpps)\n";
+  os << "  delivered  " << std::setw(10) << delivered_frames << " frames " << std::setw(12) << delivered_bytes
+     << " bytes in " << delivered_msgs << " recv() calls\n";
+  if (delivery_errors) os << "  DELIVERY ERRORS: " << delivery_errors << " recv() results differ from what was sent\n";
+  os << "\nWhere frames ended (each frame in exactly one place)\n";
+  os << "  delivered to the reader   " << std::setw(10) << acct.delivered << "\n";
+  if (acct.consumed) os << "  consumed by the stack     " << std::setw(10) << acct.consumed << "\n";
+  for (const auto& [k, v] : acct.drops)
+    if (v) os << "  drop " << std::left << std::setw(21) << k << std::right << std::setw(10) << v << "\n";
+  if (acct.in_flight > acct.in_flight_nic)
+    os << "  still queued in the host  " << std::setw(10) << acct.in_flight - acct.in_flight_nic << "\n";
+  if (acct.in_flight_nic) os << "  still in the NIC          " << std::setw(10) << acct.in_flight_nic << "\n";
+  os << "  conservation: offered " << acct.offered << " = delivered " << acct.delivered << " + dropped "
+     << acct.dropped() << " + consumed " << acct.consumed << " + in flight " << acct.in_flight << "  -> "
+     << (acct.balanced() ? "OK" : "VIOLATED") << "\n";
+  os << "\nInterrupts and NAPI\n";
+  os << "  MSI-X interrupts " << irqs << ", NAPI polls " << napi_polls << " (" << napi_polls_full
+     << " used the whole weight), RNBC " << rnbc << "\n";
+  os << "  net_rx_action rounds " << net_rx_action << " (" << budget_exhausted << " ran out of budget, "
+     << time_squeeze << " time_squeeze)\n";
+  os << "\nLatency, first bit on the wire to recv() return (" << latency.samples << " frames)\n";
+  os << "  p50 " << latency.p50_ns << " ns  p90 " << latency.p90_ns << " ns  p99 " << latency.p99_ns << " ns  p99.9 "
+     << latency.p999_ns << " ns  max " << latency.max_ns << " ns\n";
+  os << "\nCPU time by context (us)\n";
+  for (const auto& [k, v] : cpu_ns)
+    if (v > 0) os << "  " << std::left << std::setw(18) << k << std::right << std::setw(12) << v / 1000 << "\n";
+  return os.str();
+}
+
+std::string Report::json() const {
+  nlohmann::ordered_json j;
+  j["seed"] = seed;
+  j["sim_us"] = sim_us;
+  j["offered"] = {{"frames", offered_frames}, {"bytes", offered_bytes}};
+  j["delivered"] = {{"frames", delivered_frames}, {"bytes", delivered_bytes}, {"recv_calls", delivered_msgs},
+                    {"errors", delivery_errors}};
+  nlohmann::ordered_json d;
+  for (const auto& [k, v] : acct.drops) d[k] = v;
+  j["accounting"] = {{"offered", acct.offered}, {"delivered", acct.delivered}, {"consumed", acct.consumed},
+                     {"in_flight", acct.in_flight}, {"in_flight_nic", acct.in_flight_nic},
+                     {"dropped", acct.dropped()}, {"drops", d},
+                     {"balanced", acct.balanced()}};
+  j["interrupts"] = {{"msix", irqs}, {"napi_polls", napi_polls}, {"napi_polls_full_weight", napi_polls_full},
+                     {"time_squeeze", time_squeeze}, {"rnbc", rnbc}, {"net_rx_action", net_rx_action},
+                     {"budget_exhausted", budget_exhausted}};
+  j["latency_ns"] = {{"samples", latency.samples}, {"p50", latency.p50_ns}, {"p90", latency.p90_ns},
+                     {"p99", latency.p99_ns}, {"p999", latency.p999_ns}, {"max", latency.max_ns},
+                     {"mean", latency.mean_ns}};
+  nlohmann::ordered_json cpu, kinds, mibj;
+  for (const auto& [k, v] : cpu_ns) cpu[k] = v;
+  for (const auto& [k, v] : offered_by_kind) kinds[k] = v;
+  for (const auto& [k, v] : mib) mibj[k] = v;
+  j["cpu_ns"] = cpu;
+  j["offered_by_kind"] = kinds;
+  j["counters"] = mibj;
+  if (!journey_json.empty()) j["journey"] = nlohmann::ordered_json::parse(journey_json);
+  j["scenario"] = scenario_toml;
+  return j.dump(2) + "\n";
+}
+
+}  // namespace rxpath::tb

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+#include "scenario.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "trigger.hpp"
+
+namespace rxpath::tb {
+
+Scenario::Scenario() {
+  kernel.cpu.num_cpus = 2;  // CPU0 takes the interrupt and the softirq, CPU1 runs the reader
+  // The default scenario (DESIGN.md section 6): 10 GbE, a mix of UDP and TCP.
+  traffic.size = "imix";
+  traffic.udp_flows = 4;
+  traffic.tcp_flows = 2;
+}
+
+void Scenario::add_knobs(Knobs& k) {
+  k.add_double("run.duration_us", &duration_us, duration_us, 0.1, 1e9, "time during which traffic is offered, µs");
+  k.add_double("run.start_us", &start_us, start_us, 0, 1e9,
+               "when traffic starts, µs (the driver brings the NIC up at time 0)");
+  k.add_double("run.drain_us", &drain_us, drain_us, 0, 1e9, "longest time the host may take to finish afterwards, µs");
+  k.add_double("run.quantum_ns", &quantum_ns, quantum_ns, 0, 1e6,
+               "NIC run-ahead quantum, ns, a multiple of 6.4 and at most link.latency_ns (0 = the link latency)");
+  k.add_string("nic.model", &nic_model, nic_model, "rtl: the Verilated NIC; double: the behavioural NIC",
+               {"rtl", "double"});
+  k.add_uint("nic.double.fifo_bytes", &nic_double.rx_fifo_bytes, nic_double.rx_fifo_bytes, 2048, 1 << 24,
+             "nic.model double: RX packet buffer bytes (the RTL's is the build parameter PKTBUF_BYTES, 64 KiB)");
+  k.add_uint("nic.double.desc_cache", &nic_double.desc_cache, nic_double.desc_cache, 1, 4096,
+             "nic.model double: descriptors held on chip per queue");
+  k.add_double("link.latency_ns", &link_latency_ns, link_latency_ns, 6.4, 1e6, "PCIe-like link one-way latency, ns");
+  k.add_string("host.mac", &host_mac, host_mac, "the host's MAC address (RAL0/RAH0)");
+  k.add_string("host.ip", &host_ip, host_ip, "the host's IPv4 address");
+  k.add_string("app.mode", &app_mode, app_mode, "how the reader waits", {"epoll", "epoll-et", "select", "poll", "recv"});
+  k.add_int("app.cpu", &app_cpu, app_cpu, 0, 63, "CPU of the reader process");
+  k.add_int("app.idle_fds", &app_idle_fds, app_idle_fds, 0, 60000, "extra watched UDP sockets that never get data");
+  k.add_int("app.idle_port", &app_idle_port, app_idle_port, 1, 65535, "port of the first idle socket (socket i: +i)");
+  k.add_int("app.recv_size", &app_recv_size, app_recv_size, 1, 1 << 24, "bytes asked per recv()");
+  // kernel
+  k.add_sint("kernel.cpus", &kernel.cpu.num_cpus, 2, 1, 64, "number of CPUs");
+  k.add_sint("kernel.hz", &kernel.cpu.hz, 1000, 100, 1000, "CONFIG_HZ (jiffies per second)");
+  k.add_sint("kernel.netdev_budget", &kernel.netdev_budget, 300, 1, 1 << 20, "net.core.netdev_budget");
+  k.add_sint("kernel.netdev_budget_usecs", &kernel.netdev_budget_usecs, 0, 0, 1 << 20,
+             "net.core.netdev_budget_usecs (0 = 2 jiffies)");
+  k.add_sint("kernel.gro_normal_batch", &kernel.gro_normal_batch, 8, 1, 1024, "net.core.gro_normal_batch");
+  k.add_int("kernel.rmem_default", &kernel.rmem_default, kernel.rmem_default, 256, 1 << 30,
+            "net.core.rmem_default: UDP socket receive buffer, bytes");
+  k.add_int("kernel.tcp_rmem", &kernel.tcp_rmem_default, kernel.tcp_rmem_default, 4096, 1 << 30,
+            "net.ipv4.tcp_rmem[1]: TCP socket receive buffer, bytes");
+  // driver
+  k.add_uint("igb.rx_ring", &igb.rx_ring_count, igb.rx_ring_count, 64, 4096,
+             "RX descriptors (ethtool -G rx; rounded up to a multiple of 8)");
+  k.add_uint("igb.rx_usecs", &igb.rx_itr_setting, igb.rx_itr_setting, 0, 10000,
+             "ethtool -C rx-usecs: 0 off, 1 dynamic, 3 dynamic conservative, 10..10000 fixed µs");
+  k.add_sint("igb.napi_weight", &igb.napi_weight, igb.napi_weight, 1, 4096, "NAPI weight of the ring (NAPI_POLL_WEIGHT)");
+  k.add_bool("igb.drop_en", &igb.drop_en, igb.drop_en, "SRRCTL.DROP_EN: drop instead of waiting for a descriptor");
+  // costs: one knob per entry of each cost table, with its documented default
+  for (const auto& kn : stack::CostTable::knobs())
+    k.add_double(std::string("cost.stack.") + kn.name, &(stack_cost.*kn.field), stack_cost.*kn.field, 0, 1e9,
+                 std::string(kn.unit) + "; " + kn.source);
+  for (const auto& kn : host::IgbCost::knobs())
+    k.add_double(std::string("cost.igb.") + kn.name, &(igb_cost.*kn.field), igb_cost.*kn.field, 0, 1e9,
+                 std::string(kn.unit) + "; " + kn.source);
+  traffic.add_knobs(k);
+  k.add_double("trace.start_us", &trace.start_us, trace.start_us, 0, 1e9,
+               "--trace/--journey/--timeline window start, µs (--trace-window A:B)");
+  k.add_double("trace.stop_us", &trace.stop_us, trace.stop_us, 0, 1e9,
+               "window end, µs; 0 = the end of the run (--trace-window A:B)");
+  k.add_string("trace.trigger", &trace.trigger, trace.trigger,
+               "place the window around the first time this happens: mpc, rnbc, time_squeeze, packet:N, or "
+               "NAME>=X for a host signal (host.*) or NIC counter (nic.mpc, nic.rnbc, ...); \"\" = none (--trigger)");
+  k.add_double("trace.before_us", &trace.before_us, trace.before_us, 0, 1e9,
+               "with trace.trigger: µs kept before the trigger (--before-us)");
+  k.add_double("trace.after_us", &trace.after_us, trace.after_us, 0, 1e9,
+               "with trace.trigger: µs kept after the trigger (--after-us)");
+}
+
+void Scenario::finish() {
+  auto bad = [](const std::string& what) { throw std::invalid_argument(what); };
+  if (app_cpu >= kernel.cpu.num_cpus)
+    bad("app.cpu: " + std::to_string(app_cpu) + " but kernel.cpus is " + std::to_string(kernel.cpu.num_cpus));
+  const double L = link_latency_ns;
+  const double q = quantum_ns == 0 ? std::floor(L / 6.4) * 6.4 : quantum_ns;
+  if (std::fabs(q / 6.4 - std::round(q / 6.4)) > 1e-9 || q < 6.4)
+    bad("run.quantum_ns: " + std::to_string(q) + " is not a whole number of 6.4 ns clock cycles");
+  if (q > L + 1e-9) bad("run.quantum_ns: must not exceed link.latency_ns (exact decoupling needs Q <= L)");
+  quantum_ns = q;
+  // Frames go to the NIC a link latency ahead of their time; the first ones
+  // must not be due before the NIC's first quantum has been handed them.
+  if (start_us * 1000 < L)
+    bad("run.start_us: traffic must start at least link.latency_ns (" + std::to_string(L) +
+        " ns) after time 0, so every frame reaches the NIC before its wire time");
+  if (nic_model == "double") {
+    const TrafficConfig& t = traffic;
+    if (t.bad_fcs_ppm + t.runt_ppm + t.oversize_ppm + t.other_host_ppm > 0)
+      bad("traffic: FCS, runt, oversize and other-host faults need nic.model = \"rtl\" (the double has no MAC)");
+  }
+  auto check = [&](const char* knob, auto&& parse, const std::string& v) {
+    try {
+      parse(v);
+    } catch (const std::invalid_argument& e) {
+      bad(std::string(knob) + ": " + e.what());
+    }
+  };
+  check("host.mac", parse_mac, host_mac);
+  check("host.ip", parse_ipv4, host_ip);
+  check("traffic.src_mac", parse_mac, traffic.src_mac);
+  check("traffic.src_ip", parse_ipv4, traffic.src_ip);
+  // ethtool -C rx-usecs: 0 off, 1 dynamic, 3 conservative, 10..10000 fixed (igb_set_coalesce)
+  const unsigned u = igb.rx_itr_setting;
+  if (u == 2 || (u > 3 && u < host::IGB_MIN_ITR_USECS))
+    bad("igb.rx_usecs: " + std::to_string(u) + " is invalid (0 off, 1 dynamic, 3 conservative, 10..10000 fixed)");
+  // Every socket the reader opens needs its own port.
+  struct Range {
+    const char* knob;
+    uint64_t lo, n;
+  };
+  const Range ranges[] = {{"traffic.udp_port/udp_flows", traffic.udp_port, traffic.udp_flows},
+                          {"traffic.tcp_port/tcp_flows", traffic.tcp_port, traffic.tcp_flows},
+                          {"app.idle_port/idle_fds", static_cast<uint64_t>(app_idle_port), static_cast<uint64_t>(app_idle_fds)}};
+  for (const Range& a : ranges)
+    if (a.n && a.lo + a.n - 1 > 65535) bad(std::string(a.knob) + ": ports run past 65535");
+  // UDP flows and idle sockets are both UDP: their ports must not meet.
+  auto overlap = [](const Range& a, const Range& b) { return a.n && b.n && a.lo < b.lo + b.n && b.lo < a.lo + a.n; };
+  if (overlap(ranges[0], ranges[2]))
+    bad("app.idle_port: the idle UDP sockets' ports overlap the UDP flows' ports (traffic.udp_port)");
+  if (trace.stop_us != 0 && trace.stop_us < trace.start_us)
+    bad("trace.stop_us: the window ends (" + std::to_string(trace.stop_us) + " us) before it starts (trace.start_us " +
+        std::to_string(trace.start_us) + " us)");
+  if (!trace.trigger.empty() && (trace.start_us != 0 || trace.stop_us != 0))
+    bad("trace.trigger: a trigger places the window itself; leave trace.start_us and trace.stop_us at 0");
+  if (!trace.trigger.empty()) {
+    try {
+      (void)waves::Trigger::parse(trace.trigger);
+    } catch (const std::invalid_argument& e) {
+      bad(std::string("trace.trigger: ") + e.what());
+    }
+  }
+  const int64_t fds = static_cast<int64_t>(traffic.udp_flows + traffic.tcp_flows) + app_idle_fds + 3;
+  if ((app_mode == "select") && fds > 1024)
+    bad("app.idle_fds: select() watches at most FD_SETSIZE = 1024 descriptors (" + std::to_string(fds) +
+        " with stdin/out/err); use app.mode = \"poll\" or \"epoll\"");
+}
+
+}  // namespace rxpath::tb

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+// Scenario: every knob of one run (run length, NIC model, link, host, reader,
+// kernel, driver, costs, traffic, trace window), registered with the knob
+// table that reads scenario files and --set, checked against each other
+// before anything is built.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "host/igb.hpp"
+#include "host/igb_cost.hpp"
+#include "knobs.hpp"
+#include "nic/double/nic_double.hpp"
+#include "stack/cost.hpp"
+#include "stack/kernel.hpp"
+#include "traffic.hpp"
+
+namespace rxpath::tb {
+
+struct Scenario {
+  // run
+  double start_us = 10;             // traffic starts here (the driver brings the NIC up at 0)
+  double duration_us = 1000;        // traffic is offered until this time
+  double drain_us = 2000;           // then at most this long for the host to finish
+  double quantum_ns = 0;            // NIC run-ahead; 0 = the link latency
+  std::string nic_model = "rtl";    // rtl | double
+  nic::NicDoubleConfig nic_double;  // the behavioural NIC's sizes (the RTL's are build parameters)
+  double link_latency_ns = 500;
+  // host
+  std::string host_mac = "02:00:00:00:00:10";
+  std::string host_ip = "10.0.1.2";
+  // application
+  std::string app_mode = "epoll";   // epoll | epoll-et | select | poll | recv
+  int64_t app_cpu = 1;
+  int64_t app_idle_fds = 0;         // extra sockets watched but never ready
+  int64_t app_idle_port = 20000;    // port of the first idle socket
+  int64_t app_recv_size = 65536;
+  // the rest
+  stack::KernelConfig kernel;
+  stack::CostTable stack_cost;
+  host::IgbConfig igb;
+  host::IgbCost igb_cost;
+  TrafficConfig traffic;
+  // tracing: the window of --trace/--journey/--timeline, or a trigger that places it
+  struct Trace {
+    double start_us = 0;            // window start
+    double stop_us = 0;             // window end (0: the end of the run)
+    std::string trigger;            // "" | mpc | rnbc | time_squeeze | packet:N | NAME>=X
+    double before_us = 20;          // with a trigger: span kept before it
+    double after_us = 20;           // with a trigger: span kept after it
+  } trace;
+
+  Scenario();
+  // Registers every knob of the scenario.
+  void add_knobs(Knobs& k);
+  // Checks the knobs against each other and fills derived values (the
+  // quantum); throws std::invalid_argument naming the knob at fault.
+  void finish();
+};
+
+}  // namespace rxpath::tb

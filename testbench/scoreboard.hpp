@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+// Scoreboard: what the traffic offered on the wire, checked byte by byte
+// against what each socket's recv() returned, and the latency of every
+// delivered frame from its first bit on the wire.
+//
+//   UDP     one datagram per frame; its number is in its first 8 bytes and
+//           every byte follows TrafficGen::payload_byte.
+//   TCP     the stream of each flow, byte by byte against the segments sent;
+//           a frame's latency is taken when its last byte is returned.
+//   replay  a datagram must be the next one replayed to its port that the
+//           host did not drop.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "report.hpp"
+#include "stack/kernel.hpp"
+#include "traffic.hpp"
+
+namespace rxpath::tb {
+
+class Scoreboard {
+ public:
+  explicit Scoreboard(const TrafficConfig& traffic);
+
+  // The reader's socket `fd` receives flow `flow` of UDP or TCP.
+  void add_socket(int fd, bool tcp, uint32_t flow);
+  // `f` goes on the wire (call in wire order).
+  void offered(const GenFrame& f);
+  // Frame `id`'s first character was on the wire at `t_ps`.
+  void wire_start(uint64_t id, uint64_t t_ps);
+  // A recv() returned `d`.
+  void delivered(const stack::Delivery& d);
+  // After delivered(d) on a TCP socket: the stream offset one past the
+  // bytes checked so far.
+  uint64_t stream_offset(int fd) const { return socks_.at(fd).stream_off; }
+
+  uint64_t offered_frames() const { return fig_.offered_frames; }
+  const TrafficFigures& figures() const { return fig_; }
+
+ private:
+  struct Seg {
+    uint64_t stream_off;  // offset of the segment's first byte in the flow's stream
+    uint32_t len;
+    uint64_t id;
+  };
+  struct Sock {
+    bool tcp = false;
+    uint32_t flow = 0;
+    uint64_t stream_off = 0;  // TCP: bytes of the stream delivered so far
+  };
+  struct Replayed {
+    uint64_t id;
+    std::vector<uint8_t> payload;
+  };
+  void expect_replayed(const GenFrame& f);
+  void check_udp(const stack::Delivery& d, uint64_t t_ps);
+  void check_replayed(Sock& s, const stack::Delivery& d, uint64_t t_ps);
+  void check_tcp(Sock& s, const stack::Delivery& d, uint64_t t_ps);
+  void latency_sample(uint64_t id, uint64_t t_ps);
+
+  TrafficConfig cfg_;
+  std::map<int, Sock> socks_;
+  std::vector<std::deque<Seg>> tcp_segs_;                // per TCP flow
+  std::map<uint16_t, std::deque<Replayed>> replayed_;   // UDP port -> datagrams replayed to it
+  std::vector<uint64_t> wire_start_ps_;                 // by frame id
+  TrafficFigures fig_;
+};
+
+}  // namespace rxpath::tb
