@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps configure build run test lint bench docs clean
+.PHONY: all deps configure build run test lint bench docs same-outputs clean
 
 all: build
 
@@ -32,6 +32,11 @@ bench: build
 
 docs: configure
 	cmake --build $(BUILD) --target docs
+
+# Every rxpath output byte for byte against revision REV (refactorings).
+REV ?= HEAD
+same-outputs: build
+	./scripts/same-outputs $(REV) $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
