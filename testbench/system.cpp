@@ -208,7 +208,7 @@ void System::attach(waves::Recorder& rec) {
   m.rec = &rec;
   m.kernel.set_tracer(&rec);
   m.adapter->trace_attach();  // the ring and vector signals from time 0
-  if (m.rtl && rec.wants_nic()) m.rtl->on_event([&rec](const bridge::NicEvent& e) { rec.nic(e); });
+  if (m.rtl && rec.wants_nic()) m.rtl->on_event([&rec](const nic::NicEvent& e) { rec.nic(e); });
   // The driver names each packet by the number the traffic wrote into it;
   // a replayed capture carries none.
   if (m.cfg.traffic.pattern != "pcap")
@@ -225,7 +225,8 @@ void System::trace_fst(const std::string& path) {
   m.rtl->trace_fst(m.fst_out->temp_path(), m.rec->start_ps(), m.rec->stop_ps());
   // The host's signals go into the same file as the run goes (waves/host_fst.hpp).
   m.host_fst = std::make_unique<waves::HostFst>(m.rec->signals());
-  m.rtl->trace_sidecar([hf = m.host_fst.get()](void* fst, uint64_t t_ps, bool first) { hf->on_dump(fst, t_ps, first); });
+  m.rtl->trace_sidecar(
+      [hf = m.host_fst.get()](common::FstSink& fst, uint64_t t_ps, bool first) { hf->on_dump(fst, t_ps, first); });
 }
 
 void System::stop_when(std::function<bool()> f) { impl_->stop = std::move(f); }

@@ -3,8 +3,6 @@
 
 #include <algorithm>
 
-#include "gtkwave/fstapi.h"
-
 namespace rxpath::waves {
 
 namespace {
@@ -20,7 +18,7 @@ void split(const std::string& path, std::vector<std::string>* scopes, std::strin
 // Signals sorted by path, scopes opened and closed as the dotted prefixes
 // change, so a batch shares its scopes; a signal declared later (a socket
 // opened mid-run) gets its own scope entries, which viewers join by name.
-void HostFst::declare_new(void* fst) {
+void HostFst::declare_new(common::FstSink& fst) {
   const auto& info = sig_.info();
   if (handle_.size() == info.size()) return;
   std::vector<uint32_t> order;
@@ -33,35 +31,28 @@ void HostFst::declare_new(void* fst) {
     split(info[i].path, &parts, &leaf);
     size_t common = 0;
     while (common < open.size() && common < parts.size() && open[common] == parts[common]) ++common;
-    for (; open.size() > common; open.pop_back()) fstWriterSetUpscope(fst);
+    for (; open.size() > common; open.pop_back()) fst.upscope();
     for (size_t k = common; k < parts.size(); ++k) {
-      fstWriterSetScope(fst, FST_ST_VCD_MODULE, parts[k].c_str(), nullptr);
+      fst.scope(parts[k]);
       open.push_back(parts[k]);
     }
-    const unsigned bits = info[i].bits;
-    handle_[i] = bits == 0 ? fstWriterCreateVar(fst, FST_VT_GEN_STRING, FST_VD_IMPLICIT, 0, leaf.c_str(), 0)
-                           : fstWriterCreateVar(fst, bits == 1 ? FST_VT_VCD_WIRE : FST_VT_VCD_REG, FST_VD_IMPLICIT,
-                                                bits, leaf.c_str(), 0);
+    handle_[i] = fst.var(leaf, info[i].bits);
   }
-  for (; !open.empty(); open.pop_back()) fstWriterSetUpscope(fst);
+  for (; !open.empty(); open.pop_back()) fst.upscope();
 }
 
-void HostFst::emit(void* fst, uint32_t sig, uint64_t value, uint64_t t_ps) {
+void HostFst::emit(common::FstSink& fst, uint32_t sig, uint64_t value, uint64_t t_ps) {
   if (t_ps > now_) {
-    fstWriterEmitTimeChange(fst, t_ps);
+    fst.time(t_ps);
     now_ = t_ps;
   }
   const unsigned bits = sig_.info()[sig].bits;
-  if (bits == 0) {
-    const std::string& s = sig_.str(value);
-    fstWriterEmitVariableLengthValueChange(fst, handle_[sig], s.data(), static_cast<uint32_t>(s.size()));
-  } else {
-    fstWriterEmitValueChange64(fst, handle_[sig], bits, value);
-  }
+  if (bits == 0) fst.value(handle_[sig], sig_.str(value));
+  else fst.value(handle_[sig], bits, value);
   ++changes_;
 }
 
-void HostFst::on_dump(void* fst, uint64_t t_ps, bool first) {
+void HostFst::on_dump(common::FstSink& fst, uint64_t t_ps, bool first) {
   if (first) {
     // The RTL's first sample is out: the FST's time is t_ps.
     now_ = t_ps;

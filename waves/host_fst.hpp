@@ -2,8 +2,8 @@
 // HostFst: writes the host's signals into the RTL's FST while the run goes,
 // so one file holds both without a second pass over it.
 //
-// NicSc calls on_dump() with fstapi's writer just before each dump of the
-// RTL (NicSc::trace_sidecar). With a sidecar the NIC steps one clock per
+// NicSc calls on_dump() with its FST writer (an FstSink) just before each
+// dump of the RTL (NicSc::trace_sidecar). With a sidecar the NIC steps one clock per
 // SystemC wait inside the window and dumps once per clock, after the rising
 // edge at t = n * 6400 ps, at SystemC time t. A host change at time h is made
 // at SystemC time <= h (a CPU's true time is now + debt, never behind now),
@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "common/fst_sink.hpp"
 #include "host_signals.hpp"
 
 namespace rxpath::waves {
@@ -29,7 +30,7 @@ class HostFst {
   // time < t_ps. After the window's first dump (first == true): declares the
   // host scopes and writes the values the signals had when the window opened.
   // At the end NicSc calls it with t_ps = UINT64_MAX.
-  void on_dump(void* fst, uint64_t t_ps, bool first);
+  void on_dump(common::FstSink& fst, uint64_t t_ps, bool first);
 
   uint64_t vars() const { return handle_.size(); }
   uint64_t changes() const { return changes_; }
@@ -38,8 +39,8 @@ class HostFst {
   uint64_t late() const { return late_; }
 
  private:
-  void declare_new(void* fst);  // FST variables for signals declared since the last call
-  void emit(void* fst, uint32_t sig, uint64_t value, uint64_t t_ps);
+  void declare_new(common::FstSink& fst);  // FST variables for signals declared since the last call
+  void emit(common::FstSink& fst, uint32_t sig, uint64_t value, uint64_t t_ps);
 
   HostSignals& sig_;
   std::vector<uint32_t> handle_;  // host signal -> fstHandle

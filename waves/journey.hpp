@@ -24,7 +24,7 @@
 namespace rxpath::waves {
 
 // The NIC block a NIC stage happens in ("MAC", "packet buffer", "descriptors",
-// "DMA", "interrupts"), by the stage's name (bridge::nic_stage_name); "NIC"
+// "DMA", "interrupts"), by the stage's name (nic::nic_stage_name); "NIC"
 // for a name it does not know.
 const char* nic_block(const char* nic_stage);
 

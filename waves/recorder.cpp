@@ -15,11 +15,11 @@ uint64_t ps_of(const sc_core::sc_time& t) {
   return static_cast<uint64_t>(static_cast<double>(t.value()) * unit + 0.5);
 }
 
-stack::Stage stage_of(const bridge::NicEvent& e) {
-  using bridge::NicStage;
+stack::Stage stage_of(const nic::NicEvent& e) {
+  using nic::NicStage;
   stack::Stage s;
   s.trace_id = e.frame_id;
-  s.name = bridge::nic_stage_name(e.stage);
+  s.name = nic::nic_stage_name(e.stage);
   s.cpu = stack::Stage::kNic;
   s.cycle = static_cast<int64_t>(e.cycle);
   s.t = sc_core::sc_time(static_cast<double>(e.cycle * 6400), sc_core::SC_PS);
@@ -145,8 +145,8 @@ void Recorder::count(size_t k, uint64_t t_ps) {
   if (timeline_) timeline_->counter(Trigger::nic_counters()[k], v, sc_core::sc_time(static_cast<double>(t_ps), sc_core::SC_PS));
 }
 
-void Recorder::nic(const bridge::NicEvent& e) {
-  using bridge::NicStage;
+void Recorder::nic(const nic::NicEvent& e) {
+  using nic::NicStage;
   const uint64_t t = e.cycle * 6400;
   static const size_t kFrames = counter_index("nic.frames"), kMsix = counter_index("nic.msix"),
                       kRnbc = counter_index("nic.rnbc"), kDrops = counter_index("nic.drops");

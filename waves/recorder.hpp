@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "host_signals.hpp"
-#include "nic_events.hpp"
+#include "nic/nic_events.hpp"
 #include "stack/trace.hpp"
 #include "trigger.hpp"
 
@@ -31,7 +31,7 @@ uint64_t ps_of(const sc_core::sc_time& t);
 // A NIC event as a journey/timeline stage: cpu = Stage::kNic, name =
 // nic_stage_name, cycle, t = cycle * 6.4 ns, detail with queue, index,
 // address and length, drop = the counter for the drop stages.
-stack::Stage stage_of(const bridge::NicEvent& e);
+stack::Stage stage_of(const nic::NicEvent& e);
 
 class Recorder : public stack::Tracer {
  public:
@@ -56,7 +56,7 @@ class Recorder : public stack::Tracer {
   void check_trigger() const;
 
   // ---- NIC side (the testbench calls it from NicSc::on_event) ----
-  void nic(const bridge::NicEvent& e);
+  void nic(const nic::NicEvent& e);
   // Whether anything asked for needs the NIC's events (a journey, the
   // timeline, a NIC trigger); the FST alone does not (the RTL is in it), so
   // the bridge need not follow frames at all.

@@ -1,30 +1,13 @@
 // SPDX-License-Identifier: MIT
 // NicEvent names and NicTracker: a frame's steps through the RTL, tied to its
 // id (see nic_tracker.hpp for the matching rules).
-#include "nic_events.hpp"
+#include "nic/nic_events.hpp"
 
 #include <sstream>
 
 #include "nic_tracker.hpp"
 
 namespace rxpath::bridge {
-
-const char* nic_stage_name(NicStage s) {
-  switch (s) {
-    case NicStage::xgmii_start: return "xgmii_start";
-    case NicStage::mac_verdict: return "mac_verdict";
-    case NicStage::pktbuf_store: return "pktbuf_store";
-    case NicStage::pktbuf_drop: return "pktbuf_drop";
-    case NicStage::mac_drop: return "mac_drop";
-    case NicStage::rnbc_wait: return "rnbc_wait";
-    case NicStage::desc_assign: return "desc_assign";
-    case NicStage::desc_drop: return "desc_drop";
-    case NicStage::dma_write: return "dma_write";
-    case NicStage::writeback: return "writeback";
-    case NicStage::msix: return "msix";
-  }
-  return "?";
-}
 
 namespace {
 // rxp_pkg::rx_class_e: the MAC's verdict and, for a frame dropped there, the

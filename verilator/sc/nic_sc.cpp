@@ -13,6 +13,7 @@ using sc_core::sc_time_stamp;
 
 #include "Vnic_top.h"
 #include "axi2tlm.hpp"
+#include "common/fst_api_sink.hpp"
 #include "nic/frame_ext.hpp"
 #include "nic_tracker.hpp"
 #include "rxpath/vh/axi.hpp"
@@ -235,11 +236,11 @@ struct NicSc::Impl {
             // One sample per clock, after the rising edge (edge n at n * 6400 ps):
             // host changes between two samples go in at their own times.
             if (at % kPsPerCycle != 0) return;
-            if (sidecar_open) sidecar(fst_context(), at, false);
+            if (sidecar_open) sidecar(*fst_sink, at, false);
             fst->dump(at);
             if (!sidecar_open) {
               sidecar_open = true;
-              sidecar(fst_context(), at, true);
+              sidecar(*fst_sink, at, true);
             }
           } else {
             fst->dump(at);
@@ -261,11 +262,10 @@ struct NicSc::Impl {
     trace_armed = false;
     sim.trace_dump = nullptr;
     if (fst && fst->isOpen()) {
-      if (sidecar && sidecar_open) sidecar(fst_context(), UINT64_MAX, false);
+      if (sidecar && sidecar_open) sidecar(*fst_sink, UINT64_MAX, false);
       fst->close();
     }
   }
-  void* fst_context() { return vh::fst_writer(*fst); }
   // With a sidecar, inside the window (and from the wait that reaches its
   // start) the NIC runs one clock per wait: see NicSc::trace_sidecar.
   uint64_t step_ps(uint64_t now, uint64_t q) const {
@@ -301,10 +301,11 @@ struct NicSc::Impl {
   size_t msix_sent = 0;
   nic::NicModel::WireStartFn wire_start;
   NicScStats stats;
-  std::function<void(const NicEvent&)> event_cb;
+  std::function<void(const nic::NicEvent&)> event_cb;
   std::unique_ptr<NicTracker> tracker;   // only with an on_event callback
   bool msix_req_prev = false;
   std::unique_ptr<VerilatedFstC> fst;
+  std::unique_ptr<common::FstApiSink> fst_sink;  // the sidecar writes through it
   bool trace_armed = false;
   uint64_t dumps_since_flush = 0;
   FstSidecar sidecar;
@@ -337,7 +338,7 @@ NicSc::~NicSc() = default;
 const NicScStats& NicSc::stats() const { return impl_->stats; }
 uint64_t NicSc::cycle() const { return impl_->sim.cycle(); }
 void NicSc::on_wire_start(WireStartFn f) { impl_->wire_start = std::move(f); }
-void NicSc::on_event(std::function<void(const NicEvent&)> f) {
+void NicSc::on_event(std::function<void(const nic::NicEvent&)> f) {
   if (impl_->sim.cycle() > 0) {
     // Frames already inside the NIC would have no id to be tied to.
     SC_REPORT_ERROR(name(), "on_event: set the callback before sc_start");
@@ -348,7 +349,7 @@ void NicSc::on_event(std::function<void(const NicEvent&)> f) {
     return;
   }
   impl_->event_cb = std::move(f);
-  impl_->tracker = std::make_unique<NicTracker>([this](const NicEvent& e) { impl_->event_cb(e); },
+  impl_->tracker = std::make_unique<NicTracker>([this](const nic::NicEvent& e) { impl_->event_cb(e); },
                                                 [this](const std::string& m) { SC_REPORT_ERROR(name(), m.c_str()); });
 }
 
@@ -375,6 +376,7 @@ void NicSc::trace_fst(const std::string& path, uint64_t start_ps, uint64_t stop_
     SC_REPORT_ERROR(name(), ("trace_fst: cannot open " + path).c_str());
     return;
   }
+  m.fst_sink = std::make_unique<common::FstApiSink>(vh::fst_writer(*m.fst));
   m.trace_start = start_ps;
   m.trace_stop = stop_ps;
   m.trace_armed = true;

@@ -29,8 +29,9 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "common/fst_sink.hpp"
 #include "nic/nic_model.hpp"
-#include "nic_events.hpp"
+#include "nic/nic_events.hpp"
 
 namespace rxpath::bridge {
 
@@ -69,13 +70,13 @@ class NicSc : public sc_core::sc_module, public nic::NicModel {
   void on_wire_start(WireStartFn f) override;
   uint64_t cycle() const override;
 
-  // Called for every step of every frame (NicEvent, nic_events.hpp), in the
+  // Called for every step of every frame (nic::NicEvent, nic/nic_events.hpp), in the
   // order the NIC takes them; set it before sc_start. The bridge ties the
   // RTL's observation port (nic_top obs_*) to frame ids by processing order
   // and DMA writes to frames by address; a step it cannot attribute is an
   // SC_REPORT_ERROR, never a guess. Without a callback the bridge does no
   // per-frame work at all.
-  void on_event(std::function<void(const NicEvent&)> f);
+  void on_event(std::function<void(const nic::NicEvent&)> f);
   // Writes an FST of the RTL to `path` holding only the clock edges whose time
   // lies in [start_ps, stop_ps] (call before sc_start). Time unit 1 ps, true
   // simulated time: edge n (rising clock) at n * 6400 ps, the falling clock at
@@ -86,14 +87,14 @@ class NicSc : public sc_core::sc_module, public nic::NicModel {
   // returns when the file is to be read or merged before NicSc is destroyed.
   void trace_flush_close();
   // Host signals beside the RTL in the same FST (waves::HostFst): `f` is
-  // called with fstapi's writer (fstWriterContext*) just before each dump at
+  // called with the FST's writer (common::FstSink) just before each dump at
   // t_ps (first = false), once after the window's first dump (first = true),
   // and with t_ps = UINT64_MAX before the file closes. With a sidecar the NIC
   // steps one clock per SystemC wait inside the window (any quantum gives the
   // same results, docs/theory/time.md) and dumps once per clock, after the
   // rising edge, so every host change before t_ps is known at the dump at t_ps.
   // Call before sc_start, with trace_fst.
-  using FstSidecar = std::function<void(void* fst, uint64_t t_ps, bool first)>;
+  using FstSidecar = std::function<void(common::FstSink& fst, uint64_t t_ps, bool first)>;
   void trace_sidecar(FstSidecar f);
 
  private:

@@ -32,9 +32,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "nic_events.hpp"
+#include "nic/nic_events.hpp"
 
 namespace rxpath::bridge {
+
+using nic::NicEvent;
+using nic::NicStage;
 
 // One clock's observation port (nic_top obs_*), sampled after the edge.
 struct ObsSample {

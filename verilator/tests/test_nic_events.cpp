@@ -28,12 +28,8 @@
 using namespace sc_core;
 using namespace rxpath;
 using namespace rxpath::regs;
-using bridge::NicEvent;
-using bridge::NicStage;
-
-namespace rxpath::bridge {
-std::ostream& operator<<(std::ostream& os, NicStage s) { return os << nic_stage_name(s); }
-}  // namespace rxpath::bridge
+using nic::NicEvent;
+using nic::NicStage;
 
 namespace {
 
@@ -115,7 +111,7 @@ vh::Bytes frame(size_t len, uint8_t seed, const vh::Mac& dst = kOurMac) {
 
 std::string stage_list(const Env& e, uint64_t id) {
   std::string s;
-  for (NicStage st : e.stages(id)) s += std::string(bridge::nic_stage_name(st)) + " ";
+  for (NicStage st : e.stages(id)) s += std::string(nic::nic_stage_name(st)) + " ";
   return s;
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <unistd.h>
 
+#include "common/fst_api_sink.hpp"
 #include "fst_read.hpp"
 #include "gtkwave/fstapi.h"
 #include "host_fst.hpp"
@@ -121,13 +122,14 @@ struct Run {
   // host changes whose time is below t.
   template <class F>
   void run(HostFst& hf, uint64_t from, uint64_t to, F&& host) {
+    rxpath::common::FstApiSink sink(w);
     for (uint64_t t = from; t <= to; t += 1000) {
       host(t);
-      if (t != from) hf.on_dump(w, t, false);
+      if (t != from) hf.on_dump(sink, t, false);
       sample(t);
-      if (t == from) hf.on_dump(w, t, true);
+      if (t == from) hf.on_dump(sink, t, true);
     }
-    hf.on_dump(w, UINT64_MAX, false);
+    hf.on_dump(sink, UINT64_MAX, false);
     fstWriterClose(w);
   }
   ~Run() { std::remove(path.c_str()); }

@@ -8,7 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "fstapi.h"
+#include "gtkwave/fstapi.h"
 
 namespace waves {
 namespace {

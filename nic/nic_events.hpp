@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
-// NicEvent: one step of one frame through the RTL NIC, as NicSc reports it
-// (NicSc::on_event). The bridge ties each step to the frame's id (the wire
+// NicEvent: one step of one frame through the NIC, as the Verilated NIC
+// reports it (bridge::NicSc::on_event; the behavioural double reports none). The bridge ties each step to the frame's id (the wire
 // FrameExt id) by the NIC's processing order, so the journey and the timeline
 // can follow a frame from its /S/ on XGMII to its MSI-X.
 #pragma once
 
 #include <cstdint>
+#include <ostream>
 
-namespace rxpath::bridge {
+namespace rxpath::nic {
 
 enum class NicStage : uint8_t {
   xgmii_start,   // first character (/S/) of the frame on XGMII          (lane)
@@ -22,7 +23,23 @@ enum class NicStage : uint8_t {
   writeback,     // the descriptor writeback with DD (and EOP)           (queue, index, addr)
   msix,          // the MSI-X message that reports it                    (vector in `index`)
 };
-const char* nic_stage_name(NicStage s);
+inline const char* nic_stage_name(NicStage s) {
+  switch (s) {
+    case NicStage::xgmii_start: return "xgmii_start";
+    case NicStage::mac_verdict: return "mac_verdict";
+    case NicStage::pktbuf_store: return "pktbuf_store";
+    case NicStage::pktbuf_drop: return "pktbuf_drop";
+    case NicStage::mac_drop: return "mac_drop";
+    case NicStage::rnbc_wait: return "rnbc_wait";
+    case NicStage::desc_assign: return "desc_assign";
+    case NicStage::desc_drop: return "desc_drop";
+    case NicStage::dma_write: return "dma_write";
+    case NicStage::writeback: return "writeback";
+    case NicStage::msix: return "msix";
+  }
+  return "?";
+}
+inline std::ostream& operator<<(std::ostream& os, NicStage s) { return os << nic_stage_name(s); }
 
 struct NicEvent {
   NicStage stage;
@@ -36,4 +53,4 @@ struct NicEvent {
   const char* counter = "";   // drops: the statistics register that counted it
 };
 
-}  // namespace rxpath::bridge
+}  // namespace rxpath::nic
