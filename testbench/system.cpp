@@ -17,9 +17,8 @@
 
 #include "host_fst.hpp"
 #include "nic/frame_ext.hpp"
-#include "host/debug.hpp"
+#include "common/debug.hpp"
 #include "host/platform.hpp"
-#include "rxpath/vh/debug.hpp"
 #include "nic/double/nic_double.hpp"
 #include "nic_sc.hpp"
 #include "output_file.hpp"
@@ -506,25 +505,7 @@ void System::trace_fst(const std::string& path) {
 
 void System::stop_when(std::function<bool()> f) { impl_->stop = std::move(f); }
 
-void System::debug(const std::string& list) {
-  std::stringstream ss(list);
-  std::string cat;
-  while (std::getline(ss, cat, ',')) {
-    if (cat.empty()) continue;
-    bool known = false;
-    auto try_one = [&](auto&& enable) {
-      try {
-        enable(cat);
-        known = true;
-      } catch (const std::invalid_argument&) {
-      }
-    };
-    try_one([&](const std::string& c) { impl_->kernel.debug().enable(c); });
-    try_one([&](const std::string& c) { host::debug_enable(c); });
-    try_one([&](const std::string& c) { vh::dbg_enable(c); });
-    if (!known) throw std::invalid_argument("--debug: no layer has a category '" + cat + "'");
-  }
-}
+void System::debug(const std::string& list) { common::debug::enable(list); }
 
 namespace {
 double percentile(std::vector<double>& v, double p) {
