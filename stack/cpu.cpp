@@ -97,7 +97,7 @@ bool wake_up_process(Task* t) {
   if (t->state_ != TaskState::interruptible) return false;
   t->state_ = TaskState::running;
   Cpu& c = *t->cpu_;
-  RXS_DBG(c.engine().debug(), sched, "cpu" << c.id() << " wake " << t->name_);
+  RXS_DBG(sched, "cpu" << c.id() << " wake " << t->name_);
   if (have_current_cpu()) {
     Cpu& self = current_cpu();
     self.defer(c.engine().cost().wakeup);
@@ -334,7 +334,7 @@ void Cpu::do_irq(int irq) {
   const auto& desc = engine_->irqs_.at(irq);
   if (static_cast<size_t>(irq) >= irq_counts_.size()) irq_counts_.resize(irq + 1, 0);
   ++irq_counts_[irq];
-  RXS_DBG(engine_->debug(), irq, "cpu" << id_ << " hardirq " << irq << " " << desc.name);
+  RXS_DBG(irq, "cpu" << id_ << " hardirq " << irq << " " << desc.name);
   defer(engine_->cost().hardirq_entry);
   if (desc.handler) desc.handler(*this, irq);
   sync();
@@ -362,7 +362,7 @@ void Cpu::do_softirq_loop(Ctx as) {
     for (int nr = 0; nr < NR_SOFTIRQS; ++nr) {
       if (!(pending & (1u << nr))) continue;
       ++softirq_count_[nr];
-      RXS_DBG(engine_->debug(), softirq, "cpu" << id_ << " " << kSoftirqNames[nr] << " in " << ctx_name(ctx_));
+      RXS_DBG(softirq, "cpu" << id_ << " " << kSoftirqNames[nr] << " in " << ctx_name(ctx_));
       if (engine_->softirq_vec_[nr]) engine_->softirq_vec_[nr](*this);
     }
     sync();
@@ -389,7 +389,7 @@ void Cpu::wakeup_softirqd() {
   ksoftirqd_runnable_ = true;
   if (ctx_ == Ctx::ksoftirqd) return;  // already running: it just loops again
   ++ksoftirqd_wakeups_;
-  RXS_DBG(engine_->debug(), softirq, "cpu" << id_ << " wakeup ksoftirqd");
+  RXS_DBG(softirq, "cpu" << id_ << " wakeup ksoftirqd");
   if (cur_task_) need_resched_ = true;
   sched_ev_.notify(SC_ZERO_TIME);
 }
@@ -422,7 +422,7 @@ void Cpu::idle_loop() {
       cur_task_ = t;
       set_ctx(Ctx::user);
       need_resched_ = false;
-      RXS_DBG(engine_->debug(), sched, "cpu" << id_ << " run " << t->name_);
+      RXS_DBG(sched, "cpu" << id_ << " run " << t->name_);
       t->run_ev_.notify(SC_ZERO_TIME);
       ++waits_;
       sc_core::wait(released_ev_);

@@ -1,51 +1,30 @@
 // SPDX-License-Identifier: Apache-2.0
-// stack/debug.cpp: run-time debug categories.
+// stack/debug.cpp: the stack's debug categories (see debug.hpp).
 #include "stack/debug.hpp"
 
 #include <systemc>
 
-#include <iostream>
-#include <stdexcept>
-
 namespace rxpath::stack {
 
+namespace dbg {
 namespace {
-const char* const kNames[] = {"irq", "softirq", "sched", "napi", "gro", "dev", "arp",
-                              "ip",  "udp",     "tcp",   "sock", "poll", "epoll", "user"};
-static_assert(sizeof(kNames) / sizeof(kNames[0]) == static_cast<size_t>(Dbg::count));
+constexpr const char* kLayer = "stack";
 }  // namespace
+common::debug::Flag irq("irq", kLayer, "hard interrupts: a CPU enters hardirq, the driver's ISR runs (igb_msix_ring)");
+common::debug::Flag softirq("softirq", kLayer, "softirqs: each one a CPU runs and where, ksoftirqd wake-ups");
+common::debug::Flag sched("sched", kLayer, "the scheduler: task wake-ups and switches");
+common::debug::Flag napi("napi", kLayer, "NAPI: napi_schedule, each poll and the driver's igb_clean_rx_irq, napi_complete_done, time_squeeze");
+common::debug::Flag gro("gro", kLayer, "GRO: segments held, merged and completed");
+common::debug::Flag dev("dev", kLayer, "__netif_receive_skb: unknown protocols; every kfree_skb_reason drop with its reason");
+common::debug::Flag arp("arp", kLayer, "ARP replies");
+common::debug::Flag ip("ip", kLayer, "IPv4 input: header errors and reassembly");
+common::debug::Flag udp("udp", kLayer, "UDP input: checksum errors, NoPorts, RcvbufErrors, each enqueue");
+common::debug::Flag tcp("tcp", kLayer, "TCP input: checksum errors, RSTs sent, backlog");
+common::debug::Flag sock("sock", kLayer, "sockets: readable wake-ups and each recvmsg");
+}  // namespace dbg
 
-const char* Debug::name(Dbg c) { return kNames[static_cast<unsigned>(c)]; }
-
-void Debug::enable(const std::string& list) {
-  size_t pos = 0;
-  while (pos <= list.size()) {
-    size_t comma = list.find(',', pos);
-    if (comma == std::string::npos) comma = list.size();
-    std::string item = list.substr(pos, comma - pos);
-    pos = comma + 1;
-    if (item.empty()) continue;
-    if (item == "all") {
-      mask_ = (1u << static_cast<unsigned>(Dbg::count)) - 1;
-      continue;
-    }
-    bool found = false;
-    for (unsigned i = 0; i < static_cast<unsigned>(Dbg::count); ++i) {
-      if (item == kNames[i]) {
-        mask_ |= 1u << i;
-        found = true;
-      }
-    }
-    if (!found) throw std::invalid_argument("debug: unknown category '" + item + "'");
-  }
-}
-
-void Debug::emit(Dbg c, const std::string& text) const {
-  std::string line = sc_core::sc_time_stamp().to_string() + " " + name(c) + " " + text;
-  if (sink_)
-    sink_(line);
-  else
-    std::cerr << line << '\n';
+uint64_t debug_now_ps() {
+  return static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e12 + 0.5);
 }
 
 }  // namespace rxpath::stack

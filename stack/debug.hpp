@@ -1,44 +1,37 @@
 // SPDX-License-Identifier: Apache-2.0
-// stack/debug.hpp: debug output by category, switched at run time
-// (e.g. --debug=napi,gro,udp). Nothing is formatted unless the category is on.
+// stack/debug.hpp: the stack's debug categories, in the one registry
+// (common/debug.hpp): switched on by `rxpath --debug napi,gro,udp`;
+// `rxpath --debug help` lists them. Nothing is formatted unless the
+// category is on.
 //
-// API changes (announce here): none yet.
+// The switches are process-wide, not per Kernel: several Kernels in one test
+// process share them (as the kernel's dynamic debug is per image, not per
+// CPU).
+//
+// API changes (announce here): categories are namespace-scope flags
+// (stack::dbg::napi), RXS_DBG no longer takes a Debug object, and
+// Kernel::debug() is gone: common::debug::enable() switches categories on.
 #pragma once
 
 #include <cstdint>
-#include <functional>
-#include <sstream>
-#include <string>
+
+#include "common/debug.hpp"
 
 namespace rxpath::stack {
 
-enum class Dbg : uint8_t { irq, softirq, sched, napi, gro, dev, arp, ip, udp, tcp, sock, poll, epoll, user, count };
+namespace dbg {
+extern common::debug::Flag irq, softirq, sched, napi, gro, dev, arp, ip, udp, tcp, sock;
+}  // namespace dbg
 
-class Debug {
- public:
-  // Enables categories from a comma-separated list ("napi,gro", "all").
-  // Throws std::invalid_argument naming an unknown category.
-  void enable(const std::string& list);
-  void disable_all() { mask_ = 0; }
-  bool on(Dbg c) const { return (mask_ >> static_cast<unsigned>(c)) & 1u; }
-  static const char* name(Dbg c);
-  // Where lines go (default: std::cerr). Each line: "<time> <cat> <text>".
-  void set_sink(std::function<void(const std::string&)> sink) { sink_ = std::move(sink); }
-  void emit(Dbg c, const std::string& text) const;
+// The stack's time for a debug line: SystemC time, in ps.
+uint64_t debug_now_ps();
 
- private:
-  uint32_t mask_ = 0;
-  std::function<void(const std::string&)> sink_;
-};
+// Holds nothing: the categories above are process-wide. Kept only because
+// CpuEngine's constructor (stack/cpu.hpp, reworked in parallel) still takes
+// one from its Kernel; remove it with that parameter.
+struct Debug {};
 
 }  // namespace rxpath::stack
 
-// Usage: RXS_DBG(kernel.debug(), napi, "poll " << n << " work " << w);
-#define RXS_DBG(dbgobj, cat, expr)                                      \
-  do {                                                                  \
-    if ((dbgobj).on(::rxpath::stack::Dbg::cat)) {                       \
-      std::ostringstream rxs_dbg_os_;                                   \
-      rxs_dbg_os_ << expr;                                              \
-      (dbgobj).emit(::rxpath::stack::Dbg::cat, rxs_dbg_os_.str());      \
-    }                                                                   \
-  } while (0)
+// Usage: RXS_DBG(napi, "poll " << n << " work " << w);
+#define RXS_DBG(cat, expr) RXPATH_DSTREAM(::rxpath::stack::dbg::cat, ::rxpath::stack::debug_now_ps(), expr)

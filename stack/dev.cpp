@@ -81,7 +81,7 @@ void __napi_schedule(napi_struct* n) {
   softnet_data& sd = k.softnet(c.id());
   n->cpu = c.id();
   if (!n->on_poll_list) poll_list_add_tail(sd, n);
-  RXS_DBG(k.debug(), napi, "cpu" << c.id() << " napi_schedule " << n->dev->name);
+  RXS_DBG(napi, "cpu" << c.id() << " napi_schedule " << n->dev->name);
   if (!sd.in_net_rx_action) {
     if (c.in_interrupt()) c.raise_softirq_irqoff(NET_RX_SOFTIRQ); else c.raise_softirq(NET_RX_SOFTIRQ);
   }
@@ -106,7 +106,7 @@ bool napi_complete_done(napi_struct* n, int work_done) {
     __napi_schedule(n);
     return false;
   }
-  RXS_DBG(k.debug(), napi, n->dev->name << " napi_complete_done work " << work_done);
+  RXS_DBG(napi, n->dev->name << " napi_complete_done work " << work_done);
   if (k.trace_hub()) trace_napi_sched(n);
   return true;
 }
@@ -144,7 +144,7 @@ static int __napi_poll_body(Kernel& k, Cpu& c, napi_struct* n, bool* repoll) {
   if (n->state & NAPI_STATE_SCHED) work = n->poll(n, weight);
   if (k.trace_hub()) trace_napi_poll(k, c, n, work);
   if (work > weight) throw std::logic_error("napi poll of " + n->dev->name + " returned more than its weight");
-  RXS_DBG(k.debug(), napi, "cpu" << c.id() << " poll " << n->dev->name << " work " << work << "/" << weight);
+  RXS_DBG(napi, "cpu" << c.id() << " poll " << n->dev->name << " work " << work << "/" << weight);
   if (work < weight) return work;
   // Weight used up: flush GRO older than one jiffy, hand rx_list up, repoll.
   if (n->gro_bitmask) k.napi_gro_flush(n, k.config().cpu.hz >= 1000);
@@ -200,7 +200,7 @@ void Kernel::net_rx_action_body(Cpu& c) {
       ++sd.time_squeeze;
       if (th_) th_->set(th_->cpu[c.id()].time_squeeze, sd.time_squeeze, c.effective_time());
       if (budget <= 0) ++sd.budget_exhausted;
-      RXS_DBG(debug_, napi, "cpu" << c.id() << " time_squeeze budget " << budget);
+      RXS_DBG(napi, "cpu" << c.id() << " time_squeeze budget " << budget);
       break;
     }
   }
@@ -265,7 +265,7 @@ void Kernel::__netif_receive_skb_core(sk_buff* skb) {
       // no ptype handler: !deliver_exact -> dev_core_stats_rx_dropped_inc
       // (rx_nohandler is for exact delivery through an upper device only)
       ++skb->dev->stats.rx_dropped;
-      RXS_DBG(debug_, dev, "no handler for protocol 0x" << std::hex << skb->protocol);
+      RXS_DBG(dev, "no handler for protocol 0x" << std::hex << skb->protocol);
       kfree_skb_reason(skb, Drop::UNHANDLED_PROTO);
   }
 }
@@ -311,7 +311,7 @@ void Kernel::arp_rcv(sk_buff* skb) {
     put_be32(r + 14, dev->ipv4_addr);
     std::memcpy(r + 18, a + 8, 6);
     std::memcpy(r + 24, a + 14, 4);
-    RXS_DBG(debug_, arp, "reply to " << std::hex << get_be32(a + 14));
+    RXS_DBG(arp, "reply to " << std::hex << get_be32(a + 14));
     c.defer(cost_.tcp_send_ack);
     tx_emit(TxKind::ARP_REPLY, std::move(f));
   }

@@ -63,7 +63,7 @@ static void napi_gro_complete(Kernel& k, napi_struct* napi, sk_buff* p) {
   } else {
     p->shinfo.gso_size = 0;
   }
-  RXS_DBG(k.debug(), gro, "complete segs " << count << " len " << p->len);
+  RXS_DBG(gro, "complete segs " << count << " len " << p->len);
   if (k.trace_hub()) k.trace_stagef("napi_gro_complete", p, "segs %d", count);
   k.gro_normal_one(napi, p, count);
 }
@@ -205,7 +205,7 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
       p->data_ptr()[20 + 13] |= flags & (TCPHDR_FIN | TCPHDR_PSH);  // tcp_flag_word(th2) |= FIN|PSH
       merged = true;
       c.defer(cost_.gro_merge);
-      RXS_DBG(debug_, gro, "merge seq " << get_be32(th + 4) << " len " << len << " into " << p->len);
+      RXS_DBG(gro, "merge seq " << get_be32(th + 4) << " len " << len << " into " << p->len);
     }
   }
   // out_check_final
@@ -230,7 +230,7 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
   skb->shinfo.gso_size = static_cast<uint16_t>(len);
   gro_list_add_tail(gl, skb);
   napi->gro_bitmask |= 1u << b;
-  RXS_DBG(debug_, gro, "hold seq " << get_be32(th + 4) << " len " << len << " bucket " << b);
+  RXS_DBG(gro, "hold seq " << get_be32(th + 4) << " len " << len << " bucket " << b);
   return GRO_HELD;
 }
 

@@ -19,7 +19,7 @@ void Kernel::ip_rcv(sk_buff* skb) {
   ipext.InOctets += skb->len;
   auto inhdr_error = [&]() {
     ++ip.InHdrErrors;
-    RXS_DBG(debug_, ip, "InHdrErrors trace " << skb->trace_id);
+    RXS_DBG(ip, "InHdrErrors trace " << skb->trace_id);
     kfree_skb_reason(skb, Drop::IP_INHDR);
   };
   if (!pskb_may_pull(skb, 20)) return inhdr_error();
@@ -39,7 +39,7 @@ void Kernel::ip_rcv(sk_buff* skb) {
   if (ip_fast_csum(iph, ihl) != 0) {
     ++ipext.InCsumErrors;
     ++ip.InHdrErrors;
-    RXS_DBG(debug_, ip, "header checksum error trace " << skb->trace_id);
+    RXS_DBG(ip, "header checksum error trace " << skb->trace_id);
     kfree_skb_reason(skb, Drop::IP_CSUM);
     return;
   }
@@ -171,7 +171,7 @@ void Kernel::ip_local_deliver(sk_buff* skb) {
     impl_->frag_mem -= q.mem;
     impl_->frag_queues.erase(it);
     ++ip.ReasmOKs;
-    RXS_DBG(debug_, ip, "reassembled " << head->len << " bytes from " << frames << " fragments");
+    RXS_DBG(ip, "reassembled " << head->len << " bytes from " << frames << " fragments");
     skb = head;
   }
   ip_local_deliver_finish(skb);

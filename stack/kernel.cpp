@@ -209,7 +209,7 @@ void Kernel::kfree_skb_reason(sk_buff* skb, Drop reason, const char* mib) {
       th_->stage(skb->trace_id, "kfree_skb_reason", c, t, skb, {}, th_->intern(what));
     }
   }
-  RXS_DBG(debug_, dev, "drop " << drop_name(reason) << " frames " << skb->frames << " trace " << skb->trace_id);
+  RXS_DBG(dev, "drop " << drop_name(reason) << " frames " << skb->frames << " trace " << skb->trace_id);
   if (have_current_cpu()) current_cpu().defer(cost_.skb_free);
   __kfree_skb(skb);
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// stack/kernel.hpp: the kernel stack instance: CPUs, cost table, debug,
+// stack/kernel.hpp: the kernel stack instance: CPUs, cost table,
 // devices, per-CPU softnet_data, IPv4/UDP/TCP state and MIB counters, socket
 // tables, select/poll/epoll, the transmit sink, /proc formatting and frame
 // accounting. One Kernel per simulated host.
@@ -8,6 +8,7 @@
 // - 04:12 Kernel is no longer an sc_module (constructor takes a std::string name).
 // - 06:55 set_tracer / tracer / trace_hub: the host model reports to a stack::Tracer.
 //         kfree_skb_reason takes the MIB counter the drop was counted in (optional).
+// - debug() is gone: debug categories are process-wide (stack/debug.hpp).
 #pragma once
 
 #include <systemc>
@@ -113,7 +114,6 @@ class Kernel {
   CpuEngine& cpus() { return *engine_; }
   Cpu& cpu(int i) { return engine_->cpu(i); }
   CostTable& cost() { return cost_; }
-  Debug& debug() { return debug_; }
   const KernelConfig& config() const { return cfg_; }
   softnet_data& softnet(int cpu) { return softnet_[cpu]; }
 
@@ -239,7 +239,7 @@ class Kernel {
   std::string name_;
   KernelConfig cfg_;
   CostTable cost_;
-  Debug debug_;
+  Debug debug_;  // empty; CpuEngine's constructor takes it (stack/debug.hpp)
   std::unique_ptr<CpuEngine> engine_;
   std::vector<softnet_data> softnet_;
   std::vector<net_device*> devs_;

@@ -120,7 +120,7 @@ long Kernel::recvmsg_body(int fd, std::vector<uint8_t>& out, size_t max, bool do
     ++sk->delivered_msgs;
     sk->delivered_bytes += n;
     if (trace_id) *trace_id = skb->trace_id;
-    RXS_DBG(debug_, sock, "udp recvmsg fd " << fd << " " << n << " bytes trace " << skb->trace_id);
+    RXS_DBG(sock, "udp recvmsg fd " << fd << " " << n << " bytes trace " << skb->trace_id);
     if (th_) trace_recvmsg("udp_recvmsg", sk, skb, n, UINT32_MAX);
     __kfree_skb(skb);
     return static_cast<long>(n);  // costs are paid at the next sync (sleep or visible effect)
@@ -174,7 +174,7 @@ long Kernel::recvmsg_body(int fd, std::vector<uint8_t>& out, size_t max, bool do
   release_sock(sk);
   sk->delivered_bytes += copied;
   ++sk->delivered_msgs;
-  RXS_DBG(debug_, sock, "tcp recvmsg fd " << fd << " " << copied << " bytes");
+  RXS_DBG(sock, "tcp recvmsg fd " << fd << " " << copied << " bytes");
   c.sync();
   return static_cast<long>(copied);
 }

@@ -285,7 +285,7 @@ struct TcpIn {
     ++k.tcp.OutRsts;
     ++k.tcp.OutSegs;
     ++k.ip.OutRequests;   // ip_send_unicast_reply -> ip_local_out
-    RXS_DBG(k.debug(), tcp, "RST to port " << get_be16(th) << " seq " << seq << " ack " << ack);
+    RXS_DBG(tcp, "RST to port " << get_be16(th) << " seq " << seq << " ack " << ack);
     k.tx_emit(TxKind::TCP_RST, build_tcp_frame(eth + 6, skb->dev->dev_addr.data(), get_be32(iph + 16),
                                                get_be32(iph + 12), get_be16(th + 2), get_be16(th), seq, ack, rflags, 0));
   }
@@ -324,7 +324,7 @@ void Kernel::tcp_v4_rcv(sk_buff* skb) {
     if (csum_fold(skb_checksum(skb, 0, skb->len, sum)) != 0) {
       ++tcp.InCsumErrors;
       ++tcp.InErrs;
-      RXS_DBG(debug_, tcp, "checksum error trace " << skb->trace_id);
+      RXS_DBG(tcp, "checksum error trace " << skb->trace_id);
       kfree_skb_reason(skb, Drop::TCP_CSUM);
       return;
     }
@@ -368,7 +368,7 @@ void Kernel::tcp_v4_rcv(sk_buff* skb) {
     sk->backlog_len += skb->truesize;
     __skb_queue_tail(&sk->sk_backlog, skb);
     if (th_) t.stage("tcp_add_backlog", skb, sk, "backlog", sk->sk_backlog.qlen);
-    RXS_DBG(debug_, tcp, "backlog fd " << sk->fd << " seq " << skb->cb.seq);
+    RXS_DBG(tcp, "backlog fd " << sk->fd << " seq " << skb->cb.seq);
     return;
   }
   t.tcp_rcv_established(sk, skb);

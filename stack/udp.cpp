@@ -17,7 +17,7 @@ void Kernel::sock_def_readable(sock* sk, const sk_buff* skb) {
   Cpu& c = current_cpu();
   c.defer(cost_.sock_def_readable);
   if (sk->sk_wq.active()) {
-    RXS_DBG(debug_, sock, "fd " << sk->fd << " readable, " << sk->sk_wq.len << " waiters");
+    RXS_DBG(sock, "fd " << sk->fd << " readable, " << sk->sk_wq.len << " waiters");
     c.sync();
     __wake_up(&sk->sk_wq, 1, 1, reinterpret_cast<void*>(static_cast<uintptr_t>(EPOLLIN | EPOLLPRI | EPOLLRDNORM | EPOLLRDBAND)));
   }
@@ -36,7 +36,7 @@ void Kernel::sock_def_readable_traced(sock* sk, const sk_buff* skb) {
     trace_stagef("sock_def_readable", skb, "fd %d waiters %zu", sk->fd, sk->sk_wq.len);
   }
   if (sk->sk_wq.active()) {
-    RXS_DBG(debug_, sock, "fd " << sk->fd << " readable, " << sk->sk_wq.len << " waiters");
+    RXS_DBG(sock, "fd " << sk->fd << " readable, " << sk->sk_wq.len << " waiters");
     c.sync();
     TraceHub* th = th_;
     uint64_t saved = 0;
@@ -94,7 +94,7 @@ void Kernel::udp_rcv(sk_buff* skb) {
     if (csum_fold(skb_checksum(skb, 0, ulen, sum)) != 0) {
       ++udp.InCsumErrors;
       ++udp.InErrors;
-      RXS_DBG(debug_, udp, "checksum error port " << dport);
+      RXS_DBG(udp, "checksum error port " << dport);
       kfree_skb_reason(skb, Drop::UDP_CSUM);
       return;
     }
@@ -117,7 +117,7 @@ void Kernel::udp_rcv(sk_buff* skb) {
   }
   if (!best) {
     ++udp.NoPorts;
-    RXS_DBG(debug_, udp, "NoPorts port " << dport);
+    RXS_DBG(udp, "NoPorts port " << dport);
     if (skb->pkt_type == PACKET_HOST) icmp_send_unreach(skb, 3);  // ICMP_PORT_UNREACH
     kfree_skb_reason(skb, Drop::NO_SOCKET);
     return;
@@ -129,7 +129,7 @@ void Kernel::udp_rcv(sk_buff* skb) {
     ++sk->sk_drops;
     ++udp.RcvbufErrors;
     ++udp.InErrors;
-    RXS_DBG(debug_, udp, "RcvbufErrors fd " << sk->fd << " rmem " << sk->sk_rmem_alloc);
+    RXS_DBG(udp, "RcvbufErrors fd " << sk->fd << " rmem " << sk->sk_rmem_alloc);
     kfree_skb_reason(skb, Drop::SOCKET_RCVBUFF);
     return;
   }
@@ -142,7 +142,7 @@ void Kernel::udp_rcv(sk_buff* skb) {
   skb->sk = sk;
   __skb_queue_tail(&sk->sk_receive_queue, skb);
   ++sk->enqueued;
-  RXS_DBG(debug_, udp, "enqueue fd " << sk->fd << " len " << skb->len << " trace " << skb->trace_id);
+  RXS_DBG(udp, "enqueue fd " << sk->fd << " len " << skb->len << " trace " << skb->trace_id);
   if (th_) {
     trace_sock_now(sk);
     trace_stagef("__udp_enqueue_schedule_skb", skb, "fd %d qlen %u rmem %lld", sk->fd, sk->sk_receive_queue.qlen,

@@ -19,6 +19,7 @@
 
 #include <systemc>
 
+#include "common/debug.hpp"
 #include "journey.hpp"
 #include "output_file.hpp"
 #include "recorder.hpp"
@@ -51,9 +52,8 @@ options:
   --journey-json FILE with --journey: also write the journey as JSON to FILE
                       (with --json the report carries it too)
   --timeline FILE     write a Chrome trace-event timeline (Perfetto, chrome://tracing)
-  --debug CATS        debug output on stderr by category (comma list or "all"):
-                      NIC harness xgmii,axi,axil,msix,desc,sb,drv; host link,msix,desc,irq,napi,itr,nic;
-                      stack irq,softirq,sched,napi,gro,dev,arp,ip,udp,tcp,sock,poll,epoll,user
+  --debug CATS        debug output on stderr by category (comma list or "all");
+                      --debug help lists the categories of every layer
   --list-knobs        print every knob with its default, range and meaning
   --dump-scenario     print the effective scenario as TOML and exit
   --quiet             no progress on stderr
@@ -114,8 +114,15 @@ Args parse(int argc, char** argv) {
       a.journey = n;
     } else if (s == "--journey-json") a.journey_json = value(i, "--journey-json");
     else if (s == "--timeline") a.timeline = value(i, "--timeline");
-    else if (s == "--debug") a.debug = value(i, "--debug");
-    else if (s.rfind("--debug=", 0) == 0) a.debug = s.substr(8);
+    else if (s == "--debug" || s.rfind("--debug=", 0) == 0) {
+      a.debug = s == "--debug" ? value(i, "--debug") : s.substr(8);
+      if (a.debug == "help") {
+        std::cout << "debug categories (--debug NAME,NAME,... or --debug all), by layer; each line on stderr\n"
+                     "reads '<simulated time> us <category> <message>':\n"
+                  << rxpath::common::debug::help();
+        std::exit(0);
+      }
+    }
     else if (s == "--pcap") a.pcap = true;
     else if (s == "--counters") a.counters = true;
     else if (s == "--list-knobs") a.list = true;

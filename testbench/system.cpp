@@ -12,7 +12,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "capture.hpp"
-#include "host/debug.hpp"
+#include "common/debug.hpp"
 #include "host/platform.hpp"
 #include "host_fst.hpp"
 #include "igb_counters.hpp"
@@ -21,7 +21,6 @@
 #include "nic_sc.hpp"
 #include "output_file.hpp"
 #include "recorder.hpp"
-#include "rxpath/vh/debug.hpp"
 #include "scoreboard.hpp"
 #include "stack/process.hpp"
 
@@ -231,25 +230,7 @@ void System::trace_fst(const std::string& path) {
 
 void System::stop_when(std::function<bool()> f) { impl_->stop = std::move(f); }
 
-void System::debug(const std::string& list) {
-  std::stringstream ss(list);
-  std::string cat;
-  while (std::getline(ss, cat, ',')) {
-    if (cat.empty()) continue;
-    bool known = false;
-    auto try_one = [&](auto&& enable) {
-      try {
-        enable(cat);
-        known = true;
-      } catch (const std::invalid_argument&) {
-      }
-    };
-    try_one([&](const std::string& c) { impl_->kernel.debug().enable(c); });
-    try_one([&](const std::string& c) { host::debug_enable(c); });
-    try_one([&](const std::string& c) { vh::dbg_enable(c); });
-    if (!known) throw std::invalid_argument("--debug: no layer has a category '" + cat + "'");
-  }
-}
+void System::debug(const std::string& list) { common::debug::enable(list); }
 
 Report System::run(bool progress) {
   Impl& m = *impl_;

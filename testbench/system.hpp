@@ -47,10 +47,9 @@ class System {
   // run() ends early, without the accounting, once `f` returns true (asked
   // every 10 µs of simulated time at most); the report says stopped.
   void stop_when(std::function<bool()> f);
-  // Debug output by category (comma list, or "all"), spread over the three
-  // layers' registries: RTL harness (xgmii, axi, msix, ...), host (link, desc,
-  // irq, itr, ...), stack (napi, gro, ip, udp, tcp, epoll, ...). Throws
-  // std::invalid_argument naming a category no layer knows.
+  // Debug output by category (comma list, or "all") of every layer, from the
+  // one registry (common/debug.hpp; `rxpath --debug help` lists it). Throws
+  // std::invalid_argument naming an unknown category and the known ones.
   void debug(const std::string& list);
 
  private:

@@ -13,7 +13,7 @@
 
 #include <systemc>
 
-#include "host/debug.hpp"
+#include "common/debug.hpp"
 #include "host/igb.hpp"
 #include "nic/double/nic_double.hpp"
 #include "stack/process.hpp"
@@ -75,7 +75,7 @@ int sc_main(int argc, char* argv[]) {
     for (int i = 1; i < argc; ++i)
         if (!std::strncmp(argv[i], "--debug=", 8)) {
             try {
-                host::debug_enable(argv[i] + 8);
+                common::debug::enable(argv[i] + 8);
             } catch (const std::exception& e) {
                 std::fprintf(stderr, "host_bench: %s\n", e.what());
                 return 2;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "Vnic_top_fast.h"
+#include "common/debug.hpp"
 #include "rxpath/igb_regs.hpp"
 #include "rxpath/vh/line_rate.hpp"
 
@@ -53,7 +54,7 @@ Args parse(int argc, char** argv) {
         else if (!std::strcmp(s, "--latency")) { a.latency = unsigned(parse_num(s, v, 1, 10000)); ++i; }
         else if (!std::strcmp(s, "--ring")) { a.ring = unsigned(parse_num(s, v, 64, 4096)); ++i; if (a.ring % 8) usage("--ring must be a multiple of 8"); }
         else if (!std::strncmp(s, "--debug=", 8)) {
-            try { dbg_enable(s + 8); } catch (const std::exception& e) { usage(e.what()); }
+            try { rxpath::common::debug::enable(s + 8); } catch (const std::exception& e) { usage(e.what()); }
         } else usage((std::string("unknown argument '") + s + "'").c_str());
     }
     return a;

@@ -8,7 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "host/debug.hpp"
+#include "common/debug.hpp"
 #include "rxpath/vh/eth.hpp"
 
 namespace rxpath::nic {
@@ -32,7 +32,14 @@ constexpr std::size_t kEthHdr = 14;
 constexpr std::size_t kMinFrame = 60;     // 64 on the wire with FCS
 constexpr std::size_t kMaxFrame = 1514;   // 1518 on the wire with FCS
 constexpr std::size_t kFcs = 4;
+
+common::debug::Flag dbg_nic_double("nic_double", "nic double",
+                                   "the behavioural NIC: register writes, queue setup, descriptor fetch, frames, MSI-X");
+uint64_t debug_now_ps() { return static_cast<uint64_t>(sc_time_stamp().to_seconds() * 1e12 + 0.5); }
 }  // namespace
+
+// NIC_DPRINTF(fmt, ...): one line of category nic_double at the current time.
+#define NIC_DPRINTF(...) RXPATH_DPRINTF(dbg_nic_double, debug_now_ps(), __VA_ARGS__)
 
 NicDouble::NicDouble(sc_core::sc_module_name name, const NicDoubleConfig& cfg)
     : sc_module(name), dma("dma"), mmio("mmio"), msix("msix"), wire("wire"), cfg_(cfg), tq_("tq"),
@@ -171,7 +178,7 @@ uint32_t NicDouble::reg_read(uint32_t off) {
 }
 
 void NicDouble::reg_write(uint32_t off, uint32_t v) {
-    HOST_DPRINTF(nic, "reg write 0x%05x = 0x%08x", off, v);
+    NIC_DPRINTF("reg write 0x%05x = 0x%08x", off, v);
     switch (access_[off >> 2]) {
     case Access::ro:
     case Access::rc:
@@ -264,7 +271,7 @@ void NicDouble::queue_enable(unsigned qi) {
     q.head = q.fetch = R(E1000_RDH(qi)) % q.count;
     q.cache.clear();
     q.fetching = false;
-    HOST_DPRINTF(nic, "queue %u enabled: base 0x%llx count %u buf %u", qi,
+    NIC_DPRINTF("queue %u enabled: base 0x%llx count %u buf %u", qi,
                  (unsigned long long)q.base, q.count, q.bufsize);
     try_fetch(qi);
 }
@@ -339,7 +346,7 @@ void NicDouble::fetch_done(unsigned qi) {
         q.cache.push_back(CachedDesc{idx, get64(&q.fetch_buf[i * RX_DESC_BYTES + RXD_RD_PKT_ADDR_BYTE])});
     }
     q.fetch = (q.fetch_first + q.fetch_n) % q.count;
-    HOST_DPRINTF(nic, "fetched %u descriptors from %u", q.fetch_n, q.fetch_first);
+    NIC_DPRINTF("fetched %u descriptors from %u", q.fetch_n, q.fetch_first);
     process_rx(qi);
     try_fetch(qi);
 }
@@ -449,7 +456,7 @@ void NicDouble::process_rx(unsigned qi) {
             if (!rnbc_head_counted_) {
                 count(E1000_RNBC);
                 rnbc_head_counted_ = true;
-                HOST_DPRINTF(nic, "no descriptor: RNBC, %s", q.drop_en ? "frame dropped" : "frames wait");
+                NIC_DPRINTF("no descriptor: RNBC, %s", q.drop_en ? "frame dropped" : "frames wait");
             }
             if (q.drop_en) {
                 count(E1000_RQDPC(qi));
@@ -539,7 +546,7 @@ bool NicDouble::deliver(unsigned qi, Frame& f) {
     }
     R(E1000_RDH(qi)) = q.head;
     ++st_.frames_to_host;
-    HOST_DPRINTF(nic, "frame %zu B to host, RDH %u", len, q.head);
+    NIC_DPRINTF("frame %zu B to host, RDH %u", len, q.head);
     return true;
 }
 
@@ -616,7 +623,7 @@ void NicDouble::fire(unsigned v) {
     sc_time d = sc_core::SC_ZERO_TIME;
     msix->b_transport(p, d);
     ++st_.msix_sent;
-    HOST_DPRINTF(nic, "MSI-X vector %u sent", v);
+    NIC_DPRINTF("MSI-X vector %u sent", v);
 }
 
 }  // namespace rxpath::nic

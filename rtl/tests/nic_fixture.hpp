@@ -49,7 +49,7 @@ public:
           drv([this](uint32_t o, uint32_t v) { env.wr(o, v); }, [this](uint32_t o) { return env.rd(o); }, env.mem),
           sb(NicConfig{}) {
         // Waves on request: RXPATH_FST=<file.fst> (one file per fixture; the
-        // last test case of the executable wins). Debug: RXPATH_DEBUG=axi,msix.
+        // last test case of the executable wins). Debug: RXPATH_DEBUG=axi,nic_msix.
         if (const char* fst = std::getenv("RXPATH_FST")) enable_fst(env.sim, fst);
         env.mem_agent.on_event = [this](const AxiEvent& e) { on_axi(e); };
         env.mem_agent.on_write = [this](uint64_t a, const uint8_t*, size_t n, uint64_t c) {

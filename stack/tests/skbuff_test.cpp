@@ -132,19 +132,21 @@ BOOST_AUTO_TEST_CASE(cost_table_by_name) {
 }
 
 BOOST_AUTO_TEST_CASE(debug_categories) {
-  Debug d;
-  BOOST_TEST(!d.on(Dbg::napi));
-  d.enable("napi,udp");
-  BOOST_TEST(d.on(Dbg::napi));
-  BOOST_TEST(d.on(Dbg::udp));
-  BOOST_TEST(!d.on(Dbg::tcp));
+  namespace debug = rxpath::common::debug;
+  BOOST_TEST(!dbg::napi.on());
+  debug::enable("napi,udp");
+  BOOST_TEST(dbg::napi.on());
+  BOOST_TEST(dbg::udp.on());
+  BOOST_TEST(!dbg::tcp.on());
   std::vector<std::string> lines;
-  d.set_sink([&](const std::string& l) { lines.push_back(l); });
-  RXS_DBG(d, napi, "hello " << 42);
-  RXS_DBG(d, tcp, "not shown");
+  debug::set_sink([&](const std::string& l) { lines.push_back(l); });
+  RXS_DBG(napi, "hello " << 42);
+  RXS_DBG(tcp, "not shown");
   BOOST_TEST(lines.size() == 1u);
   BOOST_TEST(lines[0].find("napi hello 42") != std::string::npos);
-  BOOST_CHECK_THROW(d.enable("napi,bogus"), std::invalid_argument);
-  d.enable("all");
-  BOOST_TEST(d.on(Dbg::epoll));
+  BOOST_CHECK_THROW(debug::enable("napi,bogus"), std::invalid_argument);
+  debug::enable("all");
+  BOOST_TEST(dbg::sock.on());  // the process-wide switches: off again for the next case
+  debug::disable_all();
+  debug::set_sink({});
 }

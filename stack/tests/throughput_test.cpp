@@ -12,6 +12,7 @@
 #include <ctime>
 #include <iostream>
 
+#include "common/debug.hpp"
 #include "stack/process.hpp"
 #include "testlib.hpp"
 
@@ -23,7 +24,7 @@ void measure(const char* what, int cpus, int reader_cpu, int n, double spacing_n
   KernelConfig cfg;
   cfg.cpu.num_cpus = cpus;
   Kernel& k = make_kernel(cfg);
-  if (const char* d = std::getenv("RXPATH_STACK_DEBUG")) k.debug().enable(d);
+  if (const char* d = std::getenv("RXPATH_STACK_DEBUG")) rxpath::common::debug::enable(d);
   if (const char* m = std::getenv("RXPATH_STACK_PACKETS")) n = std::atoi(m);
   FakeNic nic(k, 0);
   int fd = tcp ? k.tcp_established(HOST_IP, 5001, PEER_IP, 40000, 999, 1, 1 << 24) : k.udp_socket(0, 5001, 1 << 24);

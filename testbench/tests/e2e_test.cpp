@@ -255,6 +255,23 @@ BOOST_AUTO_TEST_CASE(a_capture_written_by_scapy_replays_and_is_delivered) {
   BOOST_TEST(counter(r, "Udp.NoPorts") == 5u);
 }
 
+BOOST_AUTO_TEST_CASE(debug_categories_come_from_one_registry) {
+  const std::string out = scratch("debug.stdout"), err = scratch("debug.stderr");
+  BOOST_TEST(rxpath::testing::run_command(rxpath_cmd() + " --debug help > " + out) == 0);
+  const std::string help = slurp(out);
+  for (const char* s : {"nic harness:\n", "host:\n", "stack:\n", "  axil ", "  link ", "  napi "})
+    BOOST_TEST(help.find(s) != std::string::npos, s << " in\n" << help);
+  BOOST_TEST(rxpath::testing::run_command(rxpath_cmd() + " --quiet --duration-us 20 --debug axil,napi > " + out +
+                                          " 2> " + err) == 0);
+  const std::string lines = slurp(err);
+  BOOST_TEST(lines.find(" us axil write ") != std::string::npos, lines.substr(0, 2000));
+  BOOST_TEST(lines.find(" us napi ") != std::string::npos, lines.substr(0, 2000));
+  BOOST_TEST(rxpath::testing::run_command(rxpath_cmd() + " --quiet --debug napi,bogus > " + out + " 2> " + err) == 2);
+  const std::string e = slurp(err);
+  BOOST_TEST(e.find("'bogus'") != std::string::npos, e);
+  BOOST_TEST(e.find("napi, nic_double, nic_msix") != std::string::npos, e);
+}
+
 BOOST_AUTO_TEST_CASE(bad_input_is_refused_with_the_key_named) {
   const std::string base = rxpath_cmd() + " --quiet ";
   auto status_and_err = [&](const std::string& args, std::string& err) {

@@ -79,7 +79,7 @@ void MsixSink::sample(uint64_t cycle) {
     held_vec_ = *vec_;
     if (v && *r_) {
         msgs.push_back({unsigned(*vec_), cycle});
-        RXP_DBG(msix, cycle, "MSI-X vector %u", unsigned(*vec_));
+        RXP_DBG(nic_msix, cycle, "MSI-X vector %u", unsigned(*vec_));
     }
 }
 

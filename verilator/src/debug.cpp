@@ -1,54 +1,22 @@
 // SPDX-License-Identifier: MIT
-// Run-time debug categories for the harness.
+// The NIC harness's debug categories (see rxpath/vh/debug.hpp).
 #include "rxpath/vh/debug.hpp"
 
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <sstream>
-#include <stdexcept>
+#include "rxpath/vh/sim_ctrl.hpp"
 
 namespace rxpath::vh {
+
+namespace dbg {
 namespace {
-const char* const kNames[] = {"xgmii", "axi", "axil", "msix", "desc", "sb", "drv"};
-unsigned g_mask = 0;
+constexpr const char* kLayer = "nic harness";
 }  // namespace
+common::debug::Flag xgmii("xgmii", kLayer, "XGMII into the RTL: every non-idle cycle's data and control");
+common::debug::Flag axi("axi", kLayer, "the RTL's AXI4 DMA port: AW/AR requests, B responses, checker findings");
+common::debug::Flag axil("axil", kLayer, "the RTL's AXI4-Lite register port: each read and write");
+common::debug::Flag nic_msix("nic_msix", kLayer, "the RTL's MSI-X port: each vector the NIC raises");
+common::debug::Flag sb("sb", kLayer, "the RTL tests' scoreboard: each frame checked");
+}  // namespace dbg
 
-void dbg_enable(const std::string& list) {
-    std::stringstream ss(list);
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-        if (item.empty()) continue;
-        if (item == "all") {
-            g_mask = ~0u;
-            continue;
-        }
-        bool found = false;
-        for (unsigned i = 0; i < unsigned(Dbg::count_); ++i)
-            if (item == kNames[i]) {
-                g_mask |= 1u << i;
-                found = true;
-            }
-        if (!found) throw std::invalid_argument("debug: unknown category '" + item + "'");
-    }
-}
-
-void dbg_from_env() {
-    static bool done = false;
-    if (done) return;
-    done = true;
-    if (const char* e = std::getenv("RXPATH_DEBUG")) dbg_enable(e);
-}
-
-bool dbg_on(Dbg c) { return (g_mask >> unsigned(c)) & 1u; }
-
-void dbg_printf(Dbg c, uint64_t cycle, const char* fmt, ...) {
-    std::fprintf(stderr, "[%10llu] %-5s ", static_cast<unsigned long long>(cycle), kNames[unsigned(c)]);
-    va_list ap;
-    va_start(ap, fmt);
-    std::vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    std::fputc('\n', stderr);
-}
+uint64_t debug_cycle_ps(uint64_t cycle) { return cycle * kPsPerCycle; }
 
 }  // namespace rxpath::vh

@@ -1,26 +1,24 @@
 // SPDX-License-Identifier: MIT
-// Debug output by category, switched at run time (--debug=axi,msix or RXPATH_DEBUG=...).
+// The NIC harness's debug categories, in the one registry (common/debug.hpp):
+// switched on by `rxpath --debug xgmii,axi` or, in the RTL tests,
+// RXPATH_DEBUG=axi,nic_msix; `rxpath --debug help` lists them.
 #pragma once
-#include <cstdarg>
 #include <cstdint>
-#include <string>
+
+#include "common/debug.hpp"
 
 namespace rxpath::vh {
 
-enum class Dbg : unsigned { xgmii, axi, axil, msix, desc, sb, drv, count_ };
+namespace dbg {
+extern common::debug::Flag xgmii, axi, axil, nic_msix, sb;
+}  // namespace dbg
 
-// Enable the categories named in a comma list ("axi,msix", "all"). Unknown
-// names throw std::invalid_argument naming the bad category.
-void dbg_enable(const std::string& list);
-// Reads RXPATH_DEBUG from the environment once (called by the controller).
-void dbg_from_env();
-bool dbg_on(Dbg c);
-void dbg_printf(Dbg c, uint64_t cycle, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
+// The harness's time for a debug line: the start of clock cycle `cycle`.
+uint64_t debug_cycle_ps(uint64_t cycle);
 
 }  // namespace rxpath::vh
 
-#define RXP_DBG(cat, cycle, ...)                                                   \
-    do {                                                                          \
-        if (::rxpath::vh::dbg_on(::rxpath::vh::Dbg::cat))                          \
-            ::rxpath::vh::dbg_printf(::rxpath::vh::Dbg::cat, (cycle), __VA_ARGS__); \
-    } while (0)
+// RXP_DBG(axi, cycle, "AW id=%u", id): one line of category vh::dbg::axi at
+// the cycle's time, if that category is on.
+#define RXP_DBG(cat, cycle, ...) \
+    RXPATH_DPRINTF(::rxpath::vh::dbg::cat, ::rxpath::vh::debug_cycle_ps(cycle), __VA_ARGS__)

@@ -24,7 +24,7 @@ template <class M>
 class SimCtrl {
 public:
     explicit SimCtrl(const char* name = "nic") : ctx_(new VerilatedContext), top_(new M(ctx_.get(), name)) {
-        dbg_from_env();
+        common::debug::enable_from_env();
         ctx_->fatalOnError(false);  // an assertion becomes a test failure, not abort()
         top_->clk_i = 0;
         top_->rst_ni = 0;
