@@ -7,6 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "common/unaligned.hpp"
 #include "host/debug.hpp"
 #include "rxpath/igb_regs.hpp"
 
@@ -16,10 +17,6 @@ using namespace rxpath::regs;
 namespace st = rxpath::stack;
 
 namespace {
-inline uint16_t le16(const uint8_t* p) { return uint16_t(p[0] | p[1] << 8); }
-inline uint32_t le32(const uint8_t* p) { return p[0] | p[1] << 8 | p[2] << 16 | uint32_t(p[3]) << 24; }
-inline void put64(uint8_t* p, uint64_t v) { for (int i = 0; i < 8; ++i) p[i] = uint8_t(v >> (8 * i)); }
-inline void put16(uint8_t* p, uint16_t v) { p[0] = uint8_t(v); p[1] = uint8_t(v >> 8); }
 constexpr uint32_t E1000_RXDEXT_ERR_FRAME_ERR_MASK =
     E1000_RXDEXT_STATERR_CE | E1000_RXDEXT_STATERR_SE | E1000_RXDEXT_STATERR_SEQ |
     E1000_RXDEXT_STATERR_CXE | E1000_RXDEXT_STATERR_RXE;
@@ -91,7 +88,7 @@ void IgbAdapter::trace_declare(st::TraceHub& th) {
         r->wb_arrived = 0;
         if (r->desc && r->count) {
             for (unsigned i = r->next_to_clean; i != r->rdt; i = (i + 1 == r->count) ? 0 : i + 1) {
-                if (!le16(r->desc + size_t(i) * RX_DESC_BYTES + RXD_WB_LENGTH_BYTE)) break;
+                if (!get_unaligned_le16(r->desc + size_t(i) * RX_DESC_BYTES + RXD_WB_LENGTH_BYTE)) break;
                 ++r->wb_arrived;
             }
         }
@@ -127,7 +124,7 @@ void IgbAdapter::trace_dma_write(uint64_t addr, const uint8_t* data, std::size_t
         unsigned n = 0;
         for (std::size_t off = (RX_DESC_BYTES - (addr - r->dma) % RX_DESC_BYTES) % RX_DESC_BYTES;
              off + RX_DESC_BYTES <= len; off += RX_DESC_BYTES)
-            if (le16(data + off + RXD_WB_LENGTH_BYTE)) ++n;
+            if (get_unaligned_le16(data + off + RXD_WB_LENGTH_BYTE)) ++n;
         if (!n) return;
         r->wb_arrived += n;
         trace_ring(*th, *r, t);
@@ -314,10 +311,10 @@ void IgbAdapter::igb_alloc_rx_buffers(igb_ring& ring, uint16_t cleaned_count) {
         uint8_t* rx_desc = ring.desc + size_t(i) * RX_DESC_BYTES;
         // only pkt_addr is written: hdr_addr may still hold a stale DD bit,
         // which is why completion is detected by length, not DD
-        put64(rx_desc + RXD_RD_PKT_ADDR_BYTE, bi.dma + bi.page_offset);
+        put_unaligned_le64(bi.dma + bi.page_offset, rx_desc + RXD_RD_PKT_ADDR_BYTE);
         if (++i == ring.count) i = 0;
         // clear the length for the next_to_use descriptor (stale writeback)
-        put16(ring.desc + size_t(i) * RX_DESC_BYTES + RXD_WB_LENGTH_BYTE, 0);
+        put_unaligned_le16(0, ring.desc + size_t(i) * RX_DESC_BYTES + RXD_WB_LENGTH_BYTE);
         ++filled;
         charge(cost_.alloc_rx_buffer);
     } while (--cleaned_count);
@@ -337,7 +334,7 @@ void IgbAdapter::igb_alloc_rx_buffers(igb_ring& ring, uint16_t cleaned_count) {
 
 // igb_rx_checksum (igb_main.c)
 void IgbAdapter::igb_rx_checksum(igb_ring& ring, const uint8_t* rx_desc, st::sk_buff* skb) {
-    const uint32_t staterr = le32(rx_desc + RXD_WB_STATUS_ERROR_BYTE);
+    const uint32_t staterr = get_unaligned_le32(rx_desc + RXD_WB_STATUS_ERROR_BYTE);
     skb->ip_summed = st::CHECKSUM_NONE;
     if (staterr & E1000_RXD_STAT_IXSM) return;
     if (!(netdev_.features & st::NETIF_F_RXCSUM)) return;
@@ -350,7 +347,7 @@ void IgbAdapter::igb_rx_checksum(igb_ring& ring, const uint8_t* rx_desc, st::sk_
 
 // igb_cleanup_headers (igb_main.c): frame errors free the skb unless RXALL.
 bool IgbAdapter::igb_cleanup_headers(igb_ring& ring, const uint8_t* rx_desc, st::sk_buff* skb) {
-    const uint32_t staterr = le32(rx_desc + RXD_WB_STATUS_ERROR_BYTE);
+    const uint32_t staterr = get_unaligned_le32(rx_desc + RXD_WB_STATUS_ERROR_BYTE);
     if ((staterr & E1000_RXDEXT_ERR_FRAME_ERR_MASK) && !(netdev_.features & st::NETIF_F_RXALL)) {
         ++ring.rx_stats.drops;  // model: counted so every frame is accounted for
         if (k_.trace_hub()) trace_frame_error(ring, skb, staterr);
@@ -362,7 +359,7 @@ bool IgbAdapter::igb_cleanup_headers(igb_ring& ring, const uint8_t* rx_desc, st:
 
 // igb_process_skb_fields (igb_main.c): hash, checksum, queue, protocol.
 void IgbAdapter::igb_process_skb_fields(igb_ring& ring, const uint8_t* rx_desc, st::sk_buff* skb) {
-    if (netdev_.features & st::NETIF_F_RXHASH) skb->hash = le32(rx_desc + RXD_WB_RSS_BYTE);  // igb_rx_hash
+    if (netdev_.features & st::NETIF_F_RXHASH) skb->hash = get_unaligned_le32(rx_desc + RXD_WB_RSS_BYTE);  // igb_rx_hash
     igb_rx_checksum(ring, rx_desc, skb);
     skb->queue_mapping = uint16_t(ring.reg_idx);  // skb_record_rx_queue
     skb->protocol = st::eth_type_trans(skb, &netdev_);
@@ -398,12 +395,12 @@ int IgbAdapter::igb_clean_rx_irq_body(igb_q_vector& qv, int budget) {
             cleaned_count = 0;
         }
         uint8_t* rx_desc = ring.desc + size_t(ring.next_to_clean) * RX_DESC_BYTES;
-        uint16_t size = le16(rx_desc + RXD_WB_LENGTH_BYTE);
+        uint16_t size = get_unaligned_le16(rx_desc + RXD_WB_LENGTH_BYTE);
         if (!size && cpu && cpu->debt_ns() > 0) {
             // The CPU's true time is later than SystemC time by its debt:
             // catch up (the sync hook applies DMA writes arrived by then).
             cpu->sync();
-            size = le16(rx_desc + RXD_WB_LENGTH_BYTE);
+            size = get_unaligned_le16(rx_desc + RXD_WB_LENGTH_BYTE);
         }
         if (!size) break;
         // dma_rmb(): read the rest of the descriptor only after length != 0
@@ -432,7 +429,7 @@ int IgbAdapter::igb_clean_rx_irq_body(igb_q_vector& qv, int budget) {
         bi.page_offset ^= ring.truesize;
         ++cleaned_count;
         // igb_is_non_eop: fetch the next buffer, keep building the frame
-        const uint32_t staterr = le32(rx_desc + RXD_WB_STATUS_ERROR_BYTE);
+        const uint32_t staterr = get_unaligned_le32(rx_desc + RXD_WB_STATUS_ERROR_BYTE);
         const unsigned desc_idx = ring.next_to_clean;
         if (++ring.next_to_clean == ring.count) ring.next_to_clean = 0;
         if (k_.trace_hub()) trace_clean(qv, skb, desc_idx, staterr & E1000_RXD_STAT_EOP, total_packets + 1, budget);

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "common/unaligned.hpp"
 #include "debug.hpp"
 
 namespace rxpath::host {
@@ -177,8 +178,7 @@ void PcieLink::msix_b_transport(tlm::tlm_generic_payload& p, sc_time& delay) {
         SC_REPORT_WARNING(name(), "MSI-X message must be a 4-byte write whose data is the vector");
         return;
     }
-    const uint8_t* d = p.get_data_ptr();
-    const unsigned vector = d[0] | d[1] << 8 | d[2] << 16 | unsigned(d[3]) << 24;
+    const unsigned vector = get_unaligned_le32(p.get_data_ptr());
     const sc_time arrival = sc_time_stamp() + delay + L_;
     const uint64_t seq = up_seq_++;
     ++st_.msix;
@@ -193,7 +193,8 @@ void PcieLink::msix_b_transport(tlm::tlm_generic_payload& p, sc_time& delay) {
 // ---- host -> NIC: MMIO
 void PcieLink::mmio_write(uint32_t offset, uint32_t value) {
     tlm::tlm_generic_payload p;
-    uint8_t buf[4] = {uint8_t(value), uint8_t(value >> 8), uint8_t(value >> 16), uint8_t(value >> 24)};
+    uint8_t buf[4];
+    put_unaligned_le32(value, buf);
     p.set_command(tlm::TLM_WRITE_COMMAND);
     p.set_address(offset);
     p.set_data_ptr(buf);
@@ -237,7 +238,7 @@ uint32_t PcieLink::mmio_read(uint32_t offset) {
         SC_REPORT_WARNING(name(), os.str().c_str());
         return ~0u;  // as a PCIe read that fails
     }
-    const uint32_t v = buf[0] | buf[1] << 8 | buf[2] << 16 | uint32_t(buf[3]) << 24;
+    const uint32_t v = get_unaligned_le32(buf);
     HOST_DPRINTF(link, "MMIO read 0x%05x -> 0x%08x", offset, v);
     return v;
 }

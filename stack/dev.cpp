@@ -289,29 +289,29 @@ void Kernel::arp_rcv(sk_buff* skb) {
     return;
   }
   const uint8_t* a = skb->data_ptr();
-  if (get_be16(a) != 1 || get_be16(a + 2) != ETH_P_IP || a[4] != 6 || a[5] != 4) {
+  if (get_unaligned_be16(a) != 1 || get_unaligned_be16(a + 2) != ETH_P_IP || a[4] != 6 || a[5] != 4) {
     kfree_skb_reason(skb, Drop::ARP);
     return;
   }
-  uint16_t op = get_be16(a + 6);
-  uint32_t tip = get_be32(a + 24);
+  uint16_t op = get_unaligned_be16(a + 6);
+  uint32_t tip = get_unaligned_be32(a + 24);
   net_device* dev = skb->dev;
   if (op == 1 && dev->ipv4_addr && tip == dev->ipv4_addr) {
     std::vector<uint8_t> f(42, 0);
     std::memcpy(f.data(), a + 8, 6);                     // to the sender's MAC
     std::memcpy(f.data() + 6, dev->dev_addr.data(), 6);
-    put_be16(f.data() + 12, ETH_P_ARP);
+    put_unaligned_be16(ETH_P_ARP, f.data() + 12);
     uint8_t* r = f.data() + 14;
-    put_be16(r, 1);
-    put_be16(r + 2, ETH_P_IP);
+    put_unaligned_be16(1, r);
+    put_unaligned_be16(ETH_P_IP, r + 2);
     r[4] = 6;
     r[5] = 4;
-    put_be16(r + 6, 2);                                  // ARPOP_REPLY
+    put_unaligned_be16(2, r + 6);                                  // ARPOP_REPLY
     std::memcpy(r + 8, dev->dev_addr.data(), 6);
-    put_be32(r + 14, dev->ipv4_addr);
+    put_unaligned_be32(dev->ipv4_addr, r + 14);
     std::memcpy(r + 18, a + 8, 6);
     std::memcpy(r + 24, a + 14, 4);
-    RXS_DBG(arp, "reply to " << std::hex << get_be32(a + 14));
+    RXS_DBG(arp, "reply to " << std::hex << get_unaligned_be32(a + 14));
     c.defer(cost_.tcp_send_ack);
     tx_emit(TxKind::ARP_REPLY, std::move(f));
   }

@@ -55,9 +55,9 @@ static void napi_gro_complete(Kernel& k, napi_struct* napi, sk_buff* p) {
   int count = p->cb.gro_count;
   if (count > 1) {
     uint8_t* iph = p->data_ptr();
-    put_be16(iph + 2, static_cast<uint16_t>(p->len));
-    put_be16(iph + 10, 0);
-    put_be16(iph + 10, ip_fast_csum(iph, 5));
+    put_unaligned_be16(static_cast<uint16_t>(p->len), iph + 2);
+    put_unaligned_be16(0, iph + 10);
+    put_unaligned_be16(ip_fast_csum(iph, 5), iph + 10);
     p->shinfo.gso_segs = static_cast<uint16_t>(count);
     p->ip_summed = CHECKSUM_UNNECESSARY;
   } else {
@@ -110,12 +110,12 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
   const uint8_t* iph = skb->data_ptr();
   // inet_gro_receive: only plain 20-byte headers, good checksum, no fragments.
   if (iph[0] != 0x45 || ip_fast_csum(iph, 5) != 0) return normal();
-  if (get_be16(iph + 6) & 0x3fff) return normal();           // MF or offset
+  if (get_unaligned_be16(iph + 6) & 0x3fff) return normal();           // MF or offset
   if (iph[9] != IPPROTO_TCP_) return normal();               // UDP not aggregated
   // inet_gro_receive: tot_len != actual length (Ethernet padding) sets the
   // skb's flush; the flow lookup still runs, so a held packet of the same
   // flow is completed first and the padded segment never overtakes it.
-  bool skb_flush = get_be16(iph + 2) != skb->len;
+  bool skb_flush = get_unaligned_be16(iph + 2) != skb->len;
   if (!pskb_may_pull(skb, 40)) return normal();
   iph = skb->data_ptr();
   const uint8_t* th = iph + 20;
@@ -128,12 +128,12 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
   // tcp4_gro_receive: skb_gro_checksum_validate (skipped when flushing anyway)
   if (!skb_flush && skb->ip_summed != CHECKSUM_UNNECESSARY) {
     c.defer(cost_.csum_per_byte * (skb->len - 20));
-    uint32_t sum = csum_tcpudp_nofold(get_be32(iph + 12), get_be32(iph + 16), skb->len - 20, IPPROTO_TCP_, 0);
+    uint32_t sum = csum_tcpudp_nofold(get_unaligned_be32(iph + 12), get_unaligned_be32(iph + 16), skb->len - 20, IPPROTO_TCP_, 0);
     if (csum_fold(skb_checksum(skb, 20, skb->len - 20, sum)) != 0) return normal();
     skb->ip_summed = CHECKSUM_UNNECESSARY;
   }
   uint8_t flags = th[13];
-  uint32_t flag_word = get_be32(th + 12);  // tcp_flag_word: doff, res, flags, window
+  uint32_t flag_word = get_unaligned_be32(th + 12);  // tcp_flag_word: doff, res, flags, window
   int b = skb->hash & (GRO_HASH_BUCKETS - 1);
   gro_list& gl = napi->gro_hash[b];
 
@@ -144,15 +144,15 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
     if (q->hash != skb->hash || q->dev != skb->dev) continue;
     if (std::memcmp(q->head_ptr() + q->mac_header, skb->head_ptr() + skb->mac_header, ETH_HLEN) != 0) continue;
     const uint8_t* iph2 = q->data_ptr();
-    if (iph2[9] != iph[9] || get_be32(iph2 + 12) != get_be32(iph + 12) || get_be32(iph2 + 16) != get_be32(iph + 16))
+    if (iph2[9] != iph[9] || get_unaligned_be32(iph2 + 12) != get_unaligned_be32(iph + 12) || get_unaligned_be32(iph2 + 16) != get_unaligned_be32(iph + 16))
       continue;
     const uint8_t* th2 = iph2 + 20;
-    if (get_be32(th2) != get_be32(th)) continue;               // ports
+    if (get_unaligned_be32(th2) != get_unaligned_be32(th)) continue;               // ports
     p = q;
     // IP-level flush reasons (inet_gro_receive): TTL, TOS, DF, IP ID.
-    pflush |= (iph2[8] != iph[8]) | (iph2[1] != iph[1]) | ((get_be16(iph2 + 6) ^ get_be16(iph + 6)) & 0x4000 ? 1 : 0);
-    uint16_t id = get_be16(iph + 4), id2 = get_be16(iph2 + 4);
-    bool df = get_be16(iph + 6) & 0x4000;
+    pflush |= (iph2[8] != iph[8]) | (iph2[1] != iph[1]) | ((get_unaligned_be16(iph2 + 6) ^ get_unaligned_be16(iph + 6)) & 0x4000 ? 1 : 0);
+    uint16_t id = get_unaligned_be16(iph + 4), id2 = get_unaligned_be16(iph2 + 4);
+    bool df = get_unaligned_be16(iph + 6) & 0x4000;
     if (!(df && id == id2) && static_cast<uint16_t>(id - id2) != q->cb.gro_count) pflush |= 1;
     break;
   }
@@ -168,13 +168,13 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
     flush |= flags & TCPHDR_CWR;
     // tcp_gro_receive compares the whole tcp_flag_word, so a different doff
     // or window blocks the merge as a flag change does.
-    flush |= (flag_word ^ get_be32(th2 + 12)) & ~uint32_t{(TCPHDR_CWR | TCPHDR_FIN | TCPHDR_PSH) << 16} ? 1 : 0;
-    flush |= get_be32(th + 8) != get_be32(th2 + 8);               // ack_seq
+    flush |= (flag_word ^ get_unaligned_be32(th2 + 12)) & ~uint32_t{(TCPHDR_CWR | TCPHDR_FIN | TCPHDR_PSH) << 16} ? 1 : 0;
+    flush |= get_unaligned_be32(th + 8) != get_unaligned_be32(th2 + 8);               // ack_seq
     flush |= thlen != thlen2 || std::memcmp(th + 20, th2 + 20, thlen - 20) != 0;  // options
     mss = p->shinfo.gso_size;
     flush |= (len - 1) >= mss;                                    // payload > mss (or 0)
     unsigned plen = p->len - 20 - thlen2;
-    flush |= (get_be32(th2 + 4) + plen) != get_be32(th + 4);      // seq continues
+    flush |= (get_unaligned_be32(th2 + 4) + plen) != get_unaligned_be32(th + 4);      // seq continues
     bool too_big = p->len + len >= GRO_LEGACY_MAX_SIZE;
     if (flush || too_big) {
       mss = 1;
@@ -205,7 +205,7 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
       p->data_ptr()[20 + 13] |= flags & (TCPHDR_FIN | TCPHDR_PSH);  // tcp_flag_word(th2) |= FIN|PSH
       merged = true;
       c.defer(cost_.gro_merge);
-      RXS_DBG(gro, "merge seq " << get_be32(th + 4) << " len " << len << " into " << p->len);
+      RXS_DBG(gro, "merge seq " << get_unaligned_be32(th + 4) << " len " << len << " into " << p->len);
     }
   }
   // out_check_final
@@ -230,7 +230,7 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
   skb->shinfo.gso_size = static_cast<uint16_t>(len);
   gro_list_add_tail(gl, skb);
   napi->gro_bitmask |= 1u << b;
-  RXS_DBG(gro, "hold seq " << get_be32(th + 4) << " len " << len << " bucket " << b);
+  RXS_DBG(gro, "hold seq " << get_unaligned_be32(th + 4) << " len " << len << " bucket " << b);
   return GRO_HELD;
 }
 

@@ -10,20 +10,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/unaligned.hpp"  // get_unaligned_be16 and kin: header fields
 #include "stack/kernel.hpp"
 
 namespace rxpath::stack {
 
-// Big-endian field access.
-inline uint16_t get_be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-inline uint32_t get_be32(const uint8_t* p) {
-  return static_cast<uint32_t>(p[0]) << 24 | static_cast<uint32_t>(p[1]) << 16 | static_cast<uint32_t>(p[2]) << 8 | p[3];
-}
-inline void put_be16(uint8_t* p, uint16_t v) { p[0] = static_cast<uint8_t>(v >> 8); p[1] = static_cast<uint8_t>(v); }
-inline void put_be32(uint8_t* p, uint32_t v) {
-  p[0] = static_cast<uint8_t>(v >> 24); p[1] = static_cast<uint8_t>(v >> 16);
-  p[2] = static_cast<uint8_t>(v >> 8); p[3] = static_cast<uint8_t>(v);
-}
 // Sequence-number comparisons (include/net/tcp.h before/after).
 inline bool before(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) < 0; }
 inline bool after(uint32_t a, uint32_t b) { return before(b, a); }

@@ -43,7 +43,7 @@ void Kernel::ip_rcv(sk_buff* skb) {
     kfree_skb_reason(skb, Drop::IP_CSUM);
     return;
   }
-  unsigned tot_len = get_be16(iph + 2);
+  unsigned tot_len = get_unaligned_be16(iph + 2);
   if (skb->len < tot_len) {
     ++ipext.InTruncatedPkts;
     kfree_skb_reason(skb, Drop::PKT_TOO_SMALL);
@@ -54,7 +54,7 @@ void Kernel::ip_rcv(sk_buff* skb) {
   skb->transport_header = static_cast<uint16_t>(skb->network_header + ihl * 4);
 
   // ip_rcv_finish -> ip_route_input_noref: local, broadcast, else no forwarding.
-  uint32_t daddr = get_be32(iph + 16);
+  uint32_t daddr = get_unaligned_be32(iph + 16);
   uint32_t our = skb->dev->ipv4_addr;
   bool local = daddr == our || daddr == 0xffffffffu;
   if (!local) {
@@ -73,7 +73,7 @@ void Kernel::ip_rcv(sk_buff* skb) {
 // ip_local_deliver (net/ipv4/ip_input.c): reassemble, then deliver.
 void Kernel::ip_local_deliver(sk_buff* skb) {
   const uint8_t* iph = skb->data_ptr();
-  uint16_t frag_off = get_be16(iph + 6);
+  uint16_t frag_off = get_unaligned_be16(iph + 6);
   if (th_) trace_stage("ip_local_deliver", skb, (frag_off & 0x3fff) ? "fragment" : "");
   if (frag_off & 0x3fff) {  // ip_is_fragment
     Cpu& c = current_cpu();
@@ -88,7 +88,7 @@ void Kernel::ip_local_deliver(sk_buff* skb) {
       kfree_skb_reason(skb, Drop::IP_FRAG_FAIL);
       return;
     }
-    auto key = std::make_tuple(get_be32(iph + 12), get_be32(iph + 16), get_be16(iph + 4), iph[9]);
+    auto key = std::make_tuple(get_unaligned_be32(iph + 12), get_unaligned_be32(iph + 16), get_unaligned_be16(iph + 4), iph[9]);
     auto it = impl_->frag_queues.find(key);
     if (it == impl_->frag_queues.end()) {
       it = impl_->frag_queues.emplace(key, ipq{}).first;
@@ -158,10 +158,10 @@ void Kernel::ip_local_deliver(sk_buff* skb) {
     head->tstamp = first->tstamp;
     head->reset_network_header();
     uint8_t* h = head->data_ptr();
-    put_be16(h + 2, static_cast<uint16_t>(fihl + q.total_len));
-    put_be16(h + 6, get_be16(h + 6) & 0x4000);
-    put_be16(h + 10, 0);
-    put_be16(h + 10, ip_fast_csum(h, fihl / 4));
+    put_unaligned_be16(static_cast<uint16_t>(fihl + q.total_len), h + 2);
+    put_unaligned_be16(get_unaligned_be16(h + 6) & 0x4000, h + 6);
+    put_unaligned_be16(0, h + 10);
+    put_unaligned_be16(ip_fast_csum(h, fihl / 4), h + 10);
     head->transport_header = static_cast<uint16_t>(head->network_header + fihl);
     for (auto& kv : q.frags) {  // frames moved into head
       if (th_ && kv.second != first)
@@ -235,21 +235,21 @@ void Kernel::icmp_send_unreach(sk_buff* skb, uint8_t code) {
   const uint8_t* eth = skb->head_ptr() + skb->mac_header;
   std::memcpy(f.data(), eth + 6, 6);
   std::memcpy(f.data() + 6, skb->dev->dev_addr.data(), 6);
-  put_be16(f.data() + 12, ETH_P_IP);
+  put_unaligned_be16(ETH_P_IP, f.data() + 12);
   uint8_t* ip4 = f.data() + 14;
   ip4[0] = 0x45;
   ip4[1] = 0xc0;
-  put_be16(ip4 + 2, static_cast<uint16_t>(20 + 8 + quote));
+  put_unaligned_be16(static_cast<uint16_t>(20 + 8 + quote), ip4 + 2);
   ip4[8] = 64;
   ip4[9] = IPPROTO_ICMP_;
-  put_be32(ip4 + 12, skb->dev->ipv4_addr);
+  put_unaligned_be32(skb->dev->ipv4_addr, ip4 + 12);
   std::memcpy(ip4 + 16, iph + 12, 4);
-  put_be16(ip4 + 10, ip_fast_csum(ip4, 5));
+  put_unaligned_be16(ip_fast_csum(ip4, 5), ip4 + 10);
   uint8_t* ic = ip4 + 20;
   ic[0] = 3;  // ICMP_DEST_UNREACH
   ic[1] = code;
   std::memcpy(ic + 8, iph, quote);
-  put_be16(ic + 2, csum_fold(csum_partial(ic, 8 + quote, 0)));
+  put_unaligned_be16(csum_fold(csum_partial(ic, 8 + quote, 0)), ic + 2);
   ++ip.OutRequests;
   tx_emit(code == 3 ? TxKind::ICMP_PORT_UNREACH : TxKind::ICMP_PROTO_UNREACH, std::move(f));
 }

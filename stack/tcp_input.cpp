@@ -21,25 +21,25 @@ std::vector<uint8_t> build_tcp_frame(const uint8_t* dst_mac, const uint8_t* src_
   std::vector<uint8_t> f(54, 0);
   std::memcpy(f.data(), dst_mac, 6);
   std::memcpy(f.data() + 6, src_mac, 6);
-  put_be16(f.data() + 12, ETH_P_IP);
+  put_unaligned_be16(ETH_P_IP, f.data() + 12);
   uint8_t* ip4 = f.data() + 14;
   ip4[0] = 0x45;
-  put_be16(ip4 + 2, 40);
-  put_be16(ip4 + 6, 0x4000);
+  put_unaligned_be16(40, ip4 + 2);
+  put_unaligned_be16(0x4000, ip4 + 6);
   ip4[8] = 64;
   ip4[9] = IPPROTO_TCP_;
-  put_be32(ip4 + 12, saddr);
-  put_be32(ip4 + 16, daddr);
-  put_be16(ip4 + 10, ip_fast_csum(ip4, 5));
+  put_unaligned_be32(saddr, ip4 + 12);
+  put_unaligned_be32(daddr, ip4 + 16);
+  put_unaligned_be16(ip_fast_csum(ip4, 5), ip4 + 10);
   uint8_t* th = ip4 + 20;
-  put_be16(th, sport);
-  put_be16(th + 2, dport);
-  put_be32(th + 4, seq);
-  put_be32(th + 8, ack);
+  put_unaligned_be16(sport, th);
+  put_unaligned_be16(dport, th + 2);
+  put_unaligned_be32(seq, th + 4);
+  put_unaligned_be32(ack, th + 8);
   th[12] = 5 << 4;
   th[13] = flags;
-  put_be16(th + 14, win);
-  put_be16(th + 16, csum_fold(csum_partial(th, 20, csum_tcpudp_nofold(saddr, daddr, 20, IPPROTO_TCP_, 0))));
+  put_unaligned_be16(win, th + 14);
+  put_unaligned_be16(csum_fold(csum_partial(th, 20, csum_tcpudp_nofold(saddr, daddr, 20, IPPROTO_TCP_, 0))), th + 16);
   return f;
 }
 
@@ -274,20 +274,20 @@ struct TcpIn {
     uint32_t seq = 0, ack = 0;
     uint8_t rflags;
     if (flags & TCPHDR_ACK) {
-      seq = get_be32(th + 8);
+      seq = get_unaligned_be32(th + 8);
       rflags = TCPHDR_RST;
     } else {
       unsigned thlen = (th[12] >> 4) * 4u;
-      ack = get_be32(th + 4) + ((flags & TCPHDR_SYN) ? 1 : 0) + ((flags & TCPHDR_FIN) ? 1 : 0) + (skb->len - thlen);
+      ack = get_unaligned_be32(th + 4) + ((flags & TCPHDR_SYN) ? 1 : 0) + ((flags & TCPHDR_FIN) ? 1 : 0) + (skb->len - thlen);
       rflags = TCPHDR_RST | TCPHDR_ACK;
     }
     c.defer(k.cost().tcp_send_ack);
     ++k.tcp.OutRsts;
     ++k.tcp.OutSegs;
     ++k.ip.OutRequests;   // ip_send_unicast_reply -> ip_local_out
-    RXS_DBG(tcp, "RST to port " << get_be16(th) << " seq " << seq << " ack " << ack);
-    k.tx_emit(TxKind::TCP_RST, build_tcp_frame(eth + 6, skb->dev->dev_addr.data(), get_be32(iph + 16),
-                                               get_be32(iph + 12), get_be16(th + 2), get_be16(th), seq, ack, rflags, 0));
+    RXS_DBG(tcp, "RST to port " << get_unaligned_be16(th) << " seq " << seq << " ack " << ack);
+    k.tx_emit(TxKind::TCP_RST, build_tcp_frame(eth + 6, skb->dev->dev_addr.data(), get_unaligned_be32(iph + 16),
+                                               get_unaligned_be32(iph + 12), get_unaligned_be16(th + 2), get_unaligned_be16(th), seq, ack, rflags, 0));
   }
 };
 
@@ -317,7 +317,7 @@ void Kernel::tcp_v4_rcv(sk_buff* skb) {
     return;
   }
   const uint8_t* iph = skb->head_ptr() + skb->network_header;
-  uint32_t saddr = get_be32(iph + 12), daddr = get_be32(iph + 16);
+  uint32_t saddr = get_unaligned_be32(iph + 12), daddr = get_unaligned_be32(iph + 16);
   if (skb->ip_summed != CHECKSUM_UNNECESSARY) {  // tcp_v4_checksum_init + checksum_complete
     c.defer(cost_.csum_per_byte * skb->len);
     uint32_t sum = csum_tcpudp_nofold(saddr, daddr, skb->len, IPPROTO_TCP_, 0);
@@ -331,11 +331,11 @@ void Kernel::tcp_v4_rcv(sk_buff* skb) {
     skb->ip_summed = CHECKSUM_UNNECESSARY;
   }
   const uint8_t* th = skb->data_ptr();
-  uint16_t sport = get_be16(th), dport = get_be16(th + 2);
+  uint16_t sport = get_unaligned_be16(th), dport = get_unaligned_be16(th + 2);
   uint8_t flags = th[13];
-  skb->cb.seq = get_be32(th + 4);
+  skb->cb.seq = get_unaligned_be32(th + 4);
   skb->cb.end_seq = skb->cb.seq + ((flags & TCPHDR_SYN) ? 1 : 0) + (skb->len - doff);  // FIN not modelled
-  skb->cb.ack_seq = get_be32(th + 8);
+  skb->cb.ack_seq = get_unaligned_be32(th + 8);
   skb->cb.tcp_flags = flags;
   // __inet_lookup_established: ehash chain of the 4-tuple, sk_hash first.
   uint32_t hash = impl_->inet_ehashfn(daddr, dport, saddr, sport);

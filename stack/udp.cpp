@@ -80,15 +80,15 @@ void Kernel::udp_rcv(sk_buff* skb) {
   };
   if (!pskb_may_pull(skb, 8)) return short_packet();
   const uint8_t* uh = skb->data_ptr();
-  unsigned ulen = get_be16(uh + 4);
+  unsigned ulen = get_unaligned_be16(uh + 4);
   if (ulen > skb->len || ulen < 8) return short_packet();
   skb_trim(skb, ulen);
   uh = skb->data_ptr();
   const uint8_t* iph = skb->head_ptr() + skb->network_header;
-  uint32_t saddr = get_be32(iph + 12), daddr = get_be32(iph + 16);
-  uint16_t sport = get_be16(uh), dport = get_be16(uh + 2);
+  uint32_t saddr = get_unaligned_be32(iph + 12), daddr = get_unaligned_be32(iph + 16);
+  uint16_t sport = get_unaligned_be16(uh), dport = get_unaligned_be16(uh + 2);
   // udp4_csum_init + udp_lib_checksum_complete (verified here for every packet).
-  if (skb->ip_summed != CHECKSUM_UNNECESSARY && get_be16(uh + 6) != 0) {
+  if (skb->ip_summed != CHECKSUM_UNNECESSARY && get_unaligned_be16(uh + 6) != 0) {
     c.defer(cost_.csum_per_byte * ulen);
     uint32_t sum = csum_tcpudp_nofold(saddr, daddr, ulen, IPPROTO_UDP_, 0);
     if (csum_fold(skb_checksum(skb, 0, ulen, sum)) != 0) {

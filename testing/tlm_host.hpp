@@ -2,8 +2,7 @@
 // testing/tlm_host.hpp: a TLM host for NicSc in tests and
 // benches, with no kernel and no driver model: memory for DMA, register
 // writes and reads over mmio, a log of MSI-X vectors, frames out on the wire;
-// plus the few igb driver steps such a host needs (igb_configure_rx_ring-like
-// queue 0 setup, igb_alloc_rx_buffers-like descriptor refill).
+// plus the access testing/rx_ring.hpp needs to program a ring on it.
 //
 // Driver-side calls (wr32, rd32, send, the igb steps) are made between
 // sc_start runs. A transaction the NIC refuses throws std::runtime_error
@@ -22,10 +21,12 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "common/unaligned.hpp"
 #include "nic/frame_ext.hpp"
 #include "nic_sc.hpp"
 #include "rxpath/igb_regs.hpp"
 #include "rxpath/vh/eth.hpp"
+#include "testing/rx_ring.hpp"
 
 namespace rxpath::bridge::testing {
 
@@ -55,7 +56,8 @@ struct TlmHost : sc_core::sc_module {
 
   // ---- driver side
   void wr32(uint32_t addr, uint32_t v) {
-    uint8_t d[4] = {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)};
+    uint8_t d[4];
+    put_unaligned_le32(v, d);
     tlm::tlm_generic_payload p;
     p.set_command(tlm::TLM_WRITE_COMMAND);
     p.set_address(addr);
@@ -84,10 +86,10 @@ struct TlmHost : sc_core::sc_module {
     if (!rd_done_) throw std::runtime_error("TlmHost::rd32: register " + hex(addr) + ": no answer");
     if (rd_.get_response_status() != tlm::TLM_OK_RESPONSE)
       throw std::runtime_error("TlmHost::rd32: register " + hex(addr) + ": " + rd_.get_response_string());
-    return rd_data_[0] | rd_data_[1] << 8 | rd_data_[2] << 16 | uint32_t(rd_data_[3]) << 24;
+    return get_unaligned_le32(rd_data_);
   }
   void put64(uint64_t a, uint64_t v) {
-    for (int i = 0; i < 8; ++i) mem[a + i] = uint8_t(v >> (8 * i));
+    put_unaligned_le64(v, &mem[a]);
   }
   // One frame on the wire, its /S/ `at` from now (the NIC's encoder keeps
   // the gap between frames sent back to back).
@@ -152,49 +154,34 @@ struct TlmHost : sc_core::sc_module {
   }
 };
 
-// Receive queue 0 as the tests lay it out: `count` descriptors at
-// `desc_base`, slot s's buffer at buf_base + s * bsize.
-struct RxRing {
-  uint64_t desc_base = 0;
-  uint64_t buf_base = 0;
-  unsigned count = 0;   // descriptors
-  uint32_t bsize = 0;   // bytes per buffer (SRRCTL.BSIZEPKT, 1 KiB steps)
+// The shared ring helper (testing/rx_ring.hpp) on this host: registers over
+// mmio, descriptors straight into `mem`.
+inline ::rxpath::testing::RxRingIo rx_ring_io(TlmHost& host) {
+  return {[&host](uint32_t reg, uint32_t v) { host.wr32(reg, v); },
+          [&host](uint32_t reg) { return host.rd32(reg); },
+          [&host](uint64_t a, const uint8_t* p, size_t n) {
+            if (a + n > host.mem.size()) throw std::out_of_range("TlmHost: descriptor outside host memory");
+            std::memcpy(&host.mem[a], p, n);
+          }};
+}
 
-  uint64_t desc_of(unsigned slot) const { return desc_base + 16 * uint64_t(slot); }
-  uint64_t buf_of(unsigned slot) const { return buf_base + uint64_t(slot) * bsize; }
-  // Written back by the NIC (DD set in the descriptor's status byte).
-  bool done(const TlmHost& host, unsigned slot) const {
-    return (host.mem[desc_of(slot) + regs::RXD_WB_STATUS_ERROR_BYTE] & regs::E1000_RXD_STAT_DD) != 0;
-  }
-};
+// Written back by the NIC (DD set in the descriptor's status byte).
+inline bool rx_desc_done(const TlmHost& host, const ::rxpath::testing::RxRing& ring, unsigned slot) {
+  return (host.mem[ring.desc_addr(slot) + regs::RXD_WB_STATUS_ERROR_BYTE] & regs::E1000_RXD_STAT_DD) != 0;
+}
 
-// The igb_configure_rx_ring / igb_setup_rctl / receive-address / MSI-X
-// steps for queue 0 on vector 0: `mac` in RAR[0], one-buffer advanced
-// descriptors, queue and receiver enabled, SECRC. RDT stays 0 (no buffers).
-inline void configure_rx_ring(TlmHost& host, const RxRing& ring, const vh::Mac& mac) {
+// The igb_rar_set / igb_configure_rx_ring / igb_configure_msix / igb_setup_rctl
+// steps for one queue on vector 0: `mac` in RAR[0], the ring programmed by
+// testing/rx_ring.hpp (no buffers yet), receiver enabled with SECRC.
+inline void configure_rx_ring(TlmHost& host, ::rxpath::testing::RxRing& ring, const vh::Mac& mac) {
   using namespace regs;
-  host.wr32(E1000_RAL(0), mac[0] | mac[1] << 8 | mac[2] << 16 | uint32_t(mac[3]) << 24);
-  host.wr32(E1000_RAH(0), mac[4] | mac[5] << 8 | E1000_RAH_AV);
-  host.wr32(E1000_RDBAL(0), static_cast<uint32_t>(ring.desc_base));
-  host.wr32(E1000_RDBAH(0), static_cast<uint32_t>(ring.desc_base >> 32));
-  host.wr32(E1000_RDLEN(0), ring.count * 16);
-  host.wr32(E1000_SRRCTL(0), E1000_SRRCTL_DESCTYPE_ADV_ONEBUF | (ring.bsize >> E1000_SRRCTL_BSIZEPKT_SHIFT));
-  host.wr32(E1000_RDH(0), 0);
-  host.wr32(E1000_RXDCTL(0), E1000_RXDCTL_QUEUE_ENABLE);
-  host.wr32(E1000_IVAR0(0), E1000_IVAR0_RX_VALID | 0);
+  host.wr32(E1000_RAL(0), get_unaligned_le32(mac.data()));
+  host.wr32(E1000_RAH(0), get_unaligned_le16(mac.data() + 4) | E1000_RAH_AV);
+  ::rxpath::testing::igb_configure_rx_ring(rx_ring_io(host), ring);
+  host.wr32(E1000_IVAR0(ring.queue), E1000_IVAR0_RX_VALID | 0);
   host.wr32(E1000_GPIE, E1000_GPIE_MSIX_MODE);
   host.wr32(E1000_EIMS, 1);
   host.wr32(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC);
-}
-
-// igb_alloc_rx_buffers-like: `n` descriptors from slot `first` on (wrapping)
-// in read format, each pointing at its slot's buffer. The caller moves RDT.
-inline void alloc_rx_buffers(TlmHost& host, const RxRing& ring, unsigned first, unsigned n) {
-  for (unsigned i = 0; i < n; ++i) {
-    const unsigned slot = (first + i) % ring.count;
-    host.put64(ring.desc_of(slot), ring.buf_of(slot));
-    host.put64(ring.desc_of(slot) + 8, 0);
-  }
 }
 
 }  // namespace rxpath::bridge::testing

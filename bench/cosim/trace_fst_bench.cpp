@@ -40,7 +40,6 @@ using namespace rxpath::regs;
 namespace {
 
 constexpr unsigned kRing = 256;   // descriptors
-const bridge::testing::RxRing kRx{0x100000, 0x200000, kRing, 2048};
 constexpr size_t kFrameLen = 1000;        // bytes, FCS excluded
 constexpr double kSliceUs = 16;           // frames sent and descriptors refilled per slice
 constexpr double kLateUs = 10;            // the late window
@@ -68,13 +67,18 @@ RunResult run_one(const std::string& mode, uint64_t clocks, const std::string& f
 
   // igb_configure_rx_ring, igb_setup_rctl, one MSI-X vector; buffers in
   // every descriptor but one.
-  bridge::testing::configure_rx_ring(host, kRx, kOurMac);
-  bridge::testing::alloc_rx_buffers(host, kRx, 0, kRing - 1);
-  host.wr32(E1000_RDT(0), kRing - 1);
+  testing::RxRing rx;
+  rx.count = kRing;
+  rx.desc_base = 0x100000;
+  rx.buf_base = 0x200000;
+  rx.buf_stride = 2048;
+  rx.buf_size = 2048;
+  const testing::RxRingIo io = bridge::testing::rx_ring_io(host);
+  bridge::testing::configure_rx_ring(host, rx, kOurMac);
+  testing::igb_alloc_rx_buffers(io, rx, testing::igb_desc_unused(rx));
   sc_start(sc_time(4, SC_US));
 
   RunResult r;
-  unsigned next_clean = 0, tail = kRing - 1;
   std::vector<vh::Bytes> frames;
   for (uint8_t i = 0; i < 16; ++i) frames.push_back(vh::udp_frame_len(kOurMac, kPeerMac, kFrameLen, i));
   while (sc_time_stamp().to_seconds() * 1e6 + kSliceUs <= run_us) {
@@ -87,15 +91,11 @@ RunResult run_one(const std::string& mode, uint64_t clocks, const std::string& f
     // igb_clean_rx_irq: every written-back descriptor (DD) among those the
     // NIC owns (next_to_clean .. RDT) is cleaned; as many fresh buffers go in
     // at next_to_use (= RDT), the one slot the NIC does not own first.
-    const unsigned owned = (tail + kRing - next_clean) % kRing;
+    const unsigned owned = (rx.next_to_use + kRing - rx.next_to_clean) % kRing;
     unsigned cleaned = 0;
-    while (cleaned < owned && kRx.done(host, (next_clean + cleaned) % kRing)) ++cleaned;
-    bridge::testing::alloc_rx_buffers(host, kRx, tail, cleaned);
-    next_clean = (next_clean + cleaned) % kRing;
-    if (cleaned) {
-      tail = (tail + cleaned) % kRing;
-      host.wr32(E1000_RDT(0), tail);
-    }
+    while (cleaned < owned && bridge::testing::rx_desc_done(host, rx, (rx.next_to_clean + cleaned) % kRing)) ++cleaned;
+    rx.next_to_clean = (rx.next_to_clean + cleaned) % kRing;
+    testing::igb_alloc_rx_buffers(io, rx, cleaned);
     r.delivered += cleaned;
   }
   sc_start(sc_time(run_us, SC_US) - sc_time_stamp());

@@ -13,6 +13,7 @@
 #include "host/pcie_link.hpp"
 #include "nic/double/nic_double.hpp"
 #include "rxpath/igb_regs.hpp"
+#include "testing/rx_ring.hpp"
 
 using namespace sc_core;
 using namespace rxpath::regs;
@@ -55,6 +56,7 @@ struct System {
     std::vector<uint8_t*> bufs;
     std::vector<uint64_t> buf_dma;
     unsigned count = 64;
+    rxpath::testing::RxRing rx;  // queue 0: ring_dma, 2 KiB buffers back to back
 
     static NicDoubleConfig cfg() {
         NicDoubleConfig c;
@@ -67,12 +69,28 @@ struct System {
         nic.msix.bind(link.msix);
         link.set_msix_handler([this](unsigned) { msix_times.push_back(sc_time_stamp()); });
         ring_dma = mem.dma_alloc_coherent(count * 16, &ring, "ring");
+        uint8_t* p;
+        rx.count = count;
+        rx.desc_base = ring_dma;
+        rx.buf_base = mem.dma_alloc_coherent(count * 2048, &p, "bufs");
+        rx.buf_stride = 2048;
+        rx.buf_size = 2048;
         for (unsigned i = 0; i < count; ++i) {
-            uint8_t* p;
-            buf_dma.push_back(mem.dma_alloc_coherent(2048, &p, "buf"));
-            bufs.push_back(p);
+            buf_dma.push_back(rx.buf_addr(i));
+            bufs.push_back(p + i * 2048);
+            // Every slot has its buffer, for the tests that move RDT by hand.
             for (int b = 0; b < 8; ++b) ring[i * 16 + b] = uint8_t(buf_dma[i] >> (8 * b));
         }
+    }
+    // testing/rx_ring.hpp over the link; reads run on the Runner thread.
+    rxpath::testing::RxRingIo rx_io() {
+        return {[this](uint32_t r, uint32_t v) { link.mmio_write(r, v); },
+                [this](uint32_t r) {
+                    uint32_t v = 0;
+                    run([&] { v = link.mmio_read(r); });
+                    return v;
+                },
+                [this](uint64_t a, const uint8_t* d, std::size_t n) { std::memcpy(ring + (a - ring_dma), d, n); }};
     }
     void run(std::function<void()> f) {
         runner.job = std::move(f);
@@ -124,18 +142,14 @@ BOOST_AUTO_TEST_CASE(reset_values_and_access_types) {
 
 BOOST_AUTO_TEST_CASE(ring_setup_frames_written_back_and_msix_automasked) {
     PcieLink& l = sys->link;
-    l.mmio_write(E1000_RDBAL(0), uint32_t(sys->ring_dma));
-    l.mmio_write(E1000_RDBAH(0), uint32_t(sys->ring_dma >> 32));
-    l.mmio_write(E1000_RDLEN(0), sys->count * 16);
-    l.mmio_write(E1000_SRRCTL(0), 2 | E1000_SRRCTL_DESCTYPE_ADV_ONEBUF);
-    l.mmio_write(E1000_RXDCTL(0), E1000_RXDCTL_QUEUE_ENABLE);
+    rxpath::testing::igb_configure_rx_ring(sys->rx_io(), sys->rx);
     l.mmio_write(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_LPE | E1000_RCTL_UPE);  // long frames: RLPML; any unicast
     l.mmio_write(E1000_GPIE, E1000_GPIE_MSIX_MODE | E1000_GPIE_EIAME | E1000_GPIE_NSICR | E1000_GPIE_PBA);
     l.mmio_write(E1000_IVAR0(0), 0 | E1000_IVAR0_RX_VALID);
     l.mmio_write(E1000_EIAC, 1);
     l.mmio_write(E1000_EIAM, 1);
     l.mmio_write(E1000_EIMS, 1);
-    l.mmio_write(E1000_RDT(0), 4);  // 4 descriptors for the NIC
+    rxpath::testing::igb_alloc_rx_buffers(sys->rx_io(), sys->rx, 4);  // RDT = 4: 4 descriptors for the NIC
     settle();
     const sc_time t = sc_time_stamp();
     sys->frame(100, t + sc_time(1, SC_US), 0xAB);

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "common/debug.hpp"
+#include "common/unaligned.hpp"
 #include "rxpath/vh/eth.hpp"
 
 namespace rxpath::nic {
@@ -18,13 +19,6 @@ using sc_core::sc_time;
 using sc_core::sc_time_stamp;
 
 namespace {
-inline void put16(uint8_t* p, uint16_t v) { p[0] = uint8_t(v); p[1] = uint8_t(v >> 8); }
-inline void put32(uint8_t* p, uint32_t v) { for (int i = 0; i < 4; ++i) p[i] = uint8_t(v >> (8 * i)); }
-inline uint64_t get64(const uint8_t* p) {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = v << 8 | p[i];
-    return v;
-}
 // One's-complement sum of 16-bit big-endian words: the harness's helpers.
 using rxpath::vh::csum_add;
 using rxpath::vh::csum_fold;
@@ -114,8 +108,7 @@ void NicDouble::mmio_b_transport(tlm::tlm_generic_payload& p, sc_time& delay) {
         return;
     }
     if (!check_mmio(p)) return;
-    const uint8_t* d = p.get_data_ptr();
-    const uint32_t v = d[0] | d[1] << 8 | d[2] << 16 | uint32_t(d[3]) << 24;
+    const uint32_t v = get_unaligned_le32(p.get_data_ptr());
     const uint32_t off = uint32_t(p.get_address());
     // Posted: takes effect when it reaches the NIC.
     tq_.post(sc_time_stamp() + delay, [this, off, v] { reg_write(off, v); });
@@ -134,7 +127,7 @@ tlm::tlm_sync_enum NicDouble::mmio_nb_transport_fw(tlm::tlm_generic_payload& p, 
     if (!check_mmio(p)) return tlm::TLM_COMPLETED;
     tq_.post(sc_time_stamp() + delay, [this, &p] {
         const uint32_t v = reg_read(uint32_t(p.get_address()));
-        put32(p.get_data_ptr(), v);
+        put_unaligned_le32(v, p.get_data_ptr());
         p.set_response_status(tlm::TLM_OK_RESPONSE);
         tlm::tlm_phase rph = tlm::BEGIN_RESP;
         sc_time d = sc_core::SC_ZERO_TIME;  // the double answers in zero time
@@ -343,7 +336,7 @@ void NicDouble::fetch_done(unsigned qi) {
     }
     for (uint32_t i = 0; i < q.fetch_n; ++i) {
         const uint32_t idx = (q.fetch_first + i) % q.count;
-        q.cache.push_back(CachedDesc{idx, get64(&q.fetch_buf[i * RX_DESC_BYTES + RXD_RD_PKT_ADDR_BYTE])});
+        q.cache.push_back(CachedDesc{idx, get_unaligned_le64(&q.fetch_buf[i * RX_DESC_BYTES + RXD_RD_PKT_ADDR_BYTE])});
     }
     q.fetch = (q.fetch_first + q.fetch_n) % q.count;
     NIC_DPRINTF("fetched %u descriptors from %u", q.fetch_n, q.fetch_first);
@@ -537,9 +530,9 @@ bool NicDouble::deliver(unsigned qi, Frame& f) {
         uint8_t wb[RX_DESC_BYTES] = {};
         uint32_t st = E1000_RXD_STAT_DD;
         if (eop) st |= E1000_RXD_STAT_EOP | csum_status;  // status/errors only on EOP
-        put16(wb + RXD_WB_PKT_INFO_BYTE, pkt_info);
-        put32(wb + RXD_WB_STATUS_ERROR_BYTE, st);
-        put16(wb + RXD_WB_LENGTH_BYTE, uint16_t(chunk));
+        put_unaligned_le16(pkt_info, wb + RXD_WB_PKT_INFO_BYTE);
+        put_unaligned_le32(st, wb + RXD_WB_STATUS_ERROR_BYTE);
+        put_unaligned_le16(uint16_t(chunk), wb + RXD_WB_LENGTH_BYTE);
         dma_write(q.base + uint64_t(d.idx) * RX_DESC_BYTES, wb, RX_DESC_BYTES);
         q.head = (d.idx + 1) % q.count;
         off += chunk;
@@ -611,7 +604,7 @@ void NicDouble::fire(unsigned v) {
     if (R(E1000_EIAC) & bit) R(E1000_EICR) &= ~bit;
     if ((R(E1000_GPIE) & E1000_GPIE_EIAME) && (R(E1000_EIAM) & bit)) R(E1000_EIMS) &= ~bit;
     uint8_t buf[4];
-    put32(buf, v);
+    put_unaligned_le32(v, buf);
     tlm::tlm_generic_payload& p = msix_txn_;
     p.set_command(tlm::TLM_WRITE_COMMAND);
     p.set_address(0);

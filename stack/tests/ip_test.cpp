@@ -9,6 +9,7 @@
 
 #include <functional>
 
+#include "common/unaligned.hpp"
 #include "stack/process.hpp"
 #include "testlib.hpp"
 
@@ -16,8 +17,6 @@ using namespace rxpath::stack;
 using namespace rxpath::stack::test;
 
 namespace {
-uint16_t be16(const uint8_t* p) { return uint16_t(p[0] << 8 | p[1]); }
-uint32_t be32(const uint8_t* p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
 void fix_ip_csum(std::vector<uint8_t>& f) {
   f[14 + 10] = f[14 + 11] = 0;
   uint16_t c = inet_csum(f.data() + 14, (f[14] & 0xf) * 4u);
@@ -124,10 +123,10 @@ BOOST_AUTO_TEST_CASE(udp_closed_port_noports_and_icmp) {
   BOOST_REQUIRE(cap.frames.size() == 1u);
   const auto& f = cap.frames[0].second;
   BOOST_TEST(int(cap.frames[0].first) == int(TxKind::ICMP_PORT_UNREACH));
-  BOOST_TEST(be32(f.data() + 14 + 16) == PEER_IP);
+  BOOST_TEST(rxpath::get_unaligned_be32(f.data() + 14 + 16) == PEER_IP);
   BOOST_TEST(f[14 + 20] == 3);  // destination unreachable
   BOOST_TEST(f[14 + 21] == 3);  // port unreachable
-  BOOST_TEST(be16(f.data() + 14 + 28 + 20 + 2) == 6000);  // quoted UDP header: dport
+  BOOST_TEST(rxpath::get_unaligned_be16(f.data() + 14 + 28 + 20 + 2) == 6000);  // quoted UDP header: dport
   BOOST_TEST(inet_csum(f.data() + 14, 20) == 0);
   check_balanced(k, 1);
 }
@@ -174,16 +173,16 @@ BOOST_AUTO_TEST_CASE(tcp_closed_port_rst_seq_ack) {
   auto th = [&](int i) { return cap.frames[i].second.data() + 34; };
   for (int i = 0; i < 3; ++i) {
     BOOST_TEST(int(cap.frames[i].first) == int(TxKind::TCP_RST));
-    BOOST_TEST(be16(th(i)) == 80);
-    BOOST_TEST(be16(th(i) + 2) == 40000);
-    BOOST_TEST(be32(cap.frames[i].second.data() + 14 + 16) == PEER_IP);
+    BOOST_TEST(rxpath::get_unaligned_be16(th(i)) == 80);
+    BOOST_TEST(rxpath::get_unaligned_be16(th(i) + 2) == 40000);
+    BOOST_TEST(rxpath::get_unaligned_be32(cap.frames[i].second.data() + 14 + 16) == PEER_IP);
   }
-  BOOST_TEST(be32(th(0) + 4) == 5555u);
+  BOOST_TEST(rxpath::get_unaligned_be32(th(0) + 4) == 5555u);
   BOOST_TEST(th(0)[13] == 0x04);
-  BOOST_TEST(be32(th(1) + 4) == 0u);
-  BOOST_TEST(be32(th(1) + 8) == 7001u);
+  BOOST_TEST(rxpath::get_unaligned_be32(th(1) + 4) == 0u);
+  BOOST_TEST(rxpath::get_unaligned_be32(th(1) + 8) == 7001u);
   BOOST_TEST(th(1)[13] == 0x14);
-  BOOST_TEST(be32(th(2) + 8) == 9050u);
+  BOOST_TEST(rxpath::get_unaligned_be32(th(2) + 8) == 9050u);
   check_balanced(k, 4);
 }
 
@@ -196,9 +195,9 @@ BOOST_AUTO_TEST_CASE(arp_request_for_us_is_answered) {
   run_for(50000);
   BOOST_REQUIRE(cap.frames.size() == 1u);
   const auto& f = cap.frames[0].second;
-  BOOST_TEST(be16(f.data() + 14 + 6) == 2);          // reply
-  BOOST_TEST(be32(f.data() + 14 + 14) == HOST_IP);   // sender = us
-  BOOST_TEST(be32(f.data() + 14 + 24) == PEER_IP);
+  BOOST_TEST(rxpath::get_unaligned_be16(f.data() + 14 + 6) == 2);          // reply
+  BOOST_TEST(rxpath::get_unaligned_be32(f.data() + 14 + 14) == HOST_IP);   // sender = us
+  BOOST_TEST(rxpath::get_unaligned_be32(f.data() + 14 + 24) == PEER_IP);
   BOOST_TEST(std::memcmp(f.data(), PEER_MAC, 6) == 0);
   BOOST_TEST(k.frame_account().consumed == 2u);
   check_balanced(k, 2);

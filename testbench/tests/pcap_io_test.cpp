@@ -9,6 +9,7 @@
 #include <iterator>
 #include <unistd.h>
 
+#include "common/unaligned.hpp"
 #include "pcap_io.hpp"
 
 using namespace rxpath::tb;
@@ -30,12 +31,14 @@ std::vector<uint8_t> frame(size_t n, uint8_t seed) {
   for (size_t i = 0; i < n; ++i) f[i] = static_cast<uint8_t>(seed + i);
   return f;
 }
-void put32(std::vector<uint8_t>& b, uint32_t v) {
-  for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
+// Appends v in the file's byte order (little endian, as this host writes it).
+void append_le32(std::vector<uint8_t>& b, uint32_t v) {
+  b.resize(b.size() + 4);
+  rxpath::put_unaligned_le32(v, &b[b.size() - 4]);
 }
-void put16(std::vector<uint8_t>& b, uint16_t v) {
-  b.push_back(static_cast<uint8_t>(v));
-  b.push_back(static_cast<uint8_t>(v >> 8));
+void append_le16(std::vector<uint8_t>& b, uint16_t v) {
+  b.resize(b.size() + 2);
+  rxpath::put_unaligned_le16(v, &b[b.size() - 2]);
 }
 std::string error_of(const std::function<void()>& f) {
   try {
@@ -106,22 +109,22 @@ BOOST_AUTO_TEST_CASE(not_a_capture_and_missing_file) {
 BOOST_AUTO_TEST_CASE(reads_pcapng_built_by_hand) {
   std::vector<uint8_t> b;
   // Section Header Block
-  put32(b, 0x0A0D0D0A); put32(b, 28); put32(b, 0x1A2B3C4D); put16(b, 1); put16(b, 0);
-  put32(b, 0xFFFFFFFF); put32(b, 0xFFFFFFFF); put32(b, 28);
+  append_le32(b, 0x0A0D0D0A); append_le32(b, 28); append_le32(b, 0x1A2B3C4D); append_le16(b, 1); append_le16(b, 0);
+  append_le32(b, 0xFFFFFFFF); append_le32(b, 0xFFFFFFFF); append_le32(b, 28);
   // Interface Description Block: LINKTYPE_ETHERNET, if_tsresol = 9 (ns)
-  put32(b, 1); put32(b, 32); put16(b, 1); put16(b, 0); put32(b, 0);
-  put16(b, 9); put16(b, 1); b.push_back(9); b.push_back(0); b.push_back(0); b.push_back(0);
-  put16(b, 0); put16(b, 0);  // opt_endofopt
-  put32(b, 32);
+  append_le32(b, 1); append_le32(b, 32); append_le16(b, 1); append_le16(b, 0); append_le32(b, 0);
+  append_le16(b, 9); append_le16(b, 1); b.push_back(9); b.push_back(0); b.push_back(0); b.push_back(0);
+  append_le16(b, 0); append_le16(b, 0);  // opt_endofopt
+  append_le32(b, 32);
   auto epb = [&](uint64_t ts, const std::vector<uint8_t>& d) {
     const uint32_t pad = (4 - d.size() % 4) % 4;
     const uint32_t len = 32 + static_cast<uint32_t>(d.size()) + pad;
-    put32(b, 6); put32(b, len); put32(b, 0);
-    put32(b, static_cast<uint32_t>(ts >> 32)); put32(b, static_cast<uint32_t>(ts));
-    put32(b, static_cast<uint32_t>(d.size())); put32(b, static_cast<uint32_t>(d.size()));
+    append_le32(b, 6); append_le32(b, len); append_le32(b, 0);
+    append_le32(b, static_cast<uint32_t>(ts >> 32)); append_le32(b, static_cast<uint32_t>(ts));
+    append_le32(b, static_cast<uint32_t>(d.size())); append_le32(b, static_cast<uint32_t>(d.size()));
     b.insert(b.end(), d.begin(), d.end());
     b.insert(b.end(), pad, 0);
-    put32(b, len);
+    append_le32(b, len);
   };
   epb(5'000'000'001ull, frame(64, 3));
   epb(5'000'000'901ull, frame(67, 4));

@@ -7,6 +7,7 @@
 #include <map>
 #include <unistd.h>
 
+#include "common/unaligned.hpp"
 #include "rxpath/vh/eth.hpp"
 #include "traffic.hpp"
 
@@ -16,15 +17,13 @@ namespace {
 const MacAddr kHostMac = {0x02, 0, 0, 0, 0, 0x10};
 const uint32_t kHostIp = 0x0a000102;
 
-uint16_t be16(const std::vector<uint8_t>& b, size_t at) { return uint16_t(b[at] << 8 | b[at + 1]); }
-uint32_t be32(const std::vector<uint8_t>& b, size_t at) { return uint32_t(be16(b, at)) << 16 | be16(b, at + 2); }
 
 // Checks the IPv4 header checksum and the UDP/TCP checksum of a frame.
 bool checksums_ok(const std::vector<uint8_t>& f) {
   using namespace rxpath::vh;
   const size_t ihl = (f[14] & 15) * 4;
   if (csum_fold(csum_add(0, f.data() + 14, ihl)) != 0xffff) return false;
-  const size_t tot = be16(f, 16);
+  const size_t tot = rxpath::get_unaligned_be16(&f[16]);
   const size_t l4len = tot - ihl;
   uint32_t s = csum_add(0, f.data() + 26, 8);  // saddr, daddr
   s += f[23];
@@ -45,7 +44,7 @@ BOOST_AUTO_TEST_CASE(constant_line_rate_64_byte_frames) {
     if (i > 0) BOOST_TEST(f.t_ps - prev == 67200u);  // 84 bytes at 10 Gb/s = 67.2 ns
     prev = f.t_ps;
     BOOST_TEST(checksums_ok(f.data));
-    BOOST_TEST(be16(f.data, 36) == 9000 + i % 4);  // round robin over 4 flows
+    BOOST_TEST(rxpath::get_unaligned_be16(&f.data[36]) == 9000 + i % 4);  // round robin over 4 flows
   }
 }
 
@@ -84,14 +83,14 @@ BOOST_AUTO_TEST_CASE(tcp_flows_are_in_order_and_carry_the_frame_number) {
     g.next(f);
     BOOST_REQUIRE(f.kind == FrameKind::tcp);
     BOOST_TEST(checksums_ok(f.data));
-    BOOST_TEST(be32(f.data, 38) == next[f.flow]);
+    BOOST_TEST(rxpath::get_unaligned_be32(&f.data[38]) == next[f.flow]);
     BOOST_TEST(f.payload_len == 1518u - 4 - 54);
     next[f.flow] += f.payload_len;
     for (size_t k = 0; k < f.payload_len; k += 97)
       BOOST_TEST(f.data[f.payload_offset + k] == TrafficGen::payload_byte(f.id, k));
-    BOOST_TEST(be32(f.data, 54) >> 0 == uint32_t(f.id >> 32));
+    BOOST_TEST(rxpath::get_unaligned_be32(&f.data[54]) >> 0 == uint32_t(f.id >> 32));
     // IP ID: +1 per segment of the flow (GRO flushes on anything else with DF)
-    BOOST_TEST(be16(f.data, 18) == uint16_t(1 + (next[f.flow] - c.tcp_isn - 1) / f.payload_len - 1));
+    BOOST_TEST(rxpath::get_unaligned_be16(&f.data[18]) == uint16_t(1 + (next[f.flow] - c.tcp_isn - 1) / f.payload_len - 1));
   }
 }
 

@@ -14,6 +14,7 @@ using sc_core::sc_time_stamp;
 #include "Vnic_top.h"
 #include "axi2tlm.hpp"
 #include "common/fst_api_sink.hpp"
+#include "common/unaligned.hpp"
 #include "nic/frame_ext.hpp"
 #include "nic_tracker.hpp"
 #include "rxpath/vh/axi.hpp"
@@ -155,8 +156,7 @@ struct NicSc::Impl {
       } else {
         ++stats.mmio_reads;
         const uint32_t v = axil.last_rdata();
-        uint8_t* d = cur.read->get_data_ptr();
-        for (int i = 0; i < 4; ++i) d[i] = static_cast<uint8_t>(v >> (8 * i));
+        put_unaligned_le32(v, cur.read->get_data_ptr());
         cur.read->set_response_status(axil.last_resp() == 0 ? tlm::TLM_OK_RESPONSE
                                                             : tlm::TLM_GENERIC_ERROR_RESPONSE);
         tlm::tlm_phase ph = tlm::BEGIN_RESP;
@@ -408,10 +408,8 @@ void NicSc::mmio_b_transport(tlm::tlm_generic_payload& p, sc_time& delay) {
     return;
   }
   bool late = false;
-  const uint8_t* d = p.get_data_ptr();
   Impl::MmioOp op{impl_->edge_for_arrival(sc_core::sc_time_stamp() + delay, &late), true,
-                  static_cast<uint32_t>(p.get_address()),
-                  static_cast<uint32_t>(d[0] | d[1] << 8 | d[2] << 16 | uint32_t(d[3]) << 24), nullptr};
+                  static_cast<uint32_t>(p.get_address()), get_unaligned_le32(p.get_data_ptr()), nullptr};
   if (late) SC_REPORT_ERROR(name(), "MMIO write arrived after its time had passed (quantum larger than the link latency?)");
   impl_->mmio_q.push_back(op);
   p.set_response_status(tlm::TLM_OK_RESPONSE);  // posted

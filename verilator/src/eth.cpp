@@ -7,6 +7,8 @@
 #include <string>
 #include <zlib.h>
 
+#include "common/unaligned.hpp"
+
 namespace rxpath::vh {
 
 uint32_t eth_fcs(const uint8_t* p, size_t n) {
@@ -24,8 +26,8 @@ uint32_t crc32_bitwise(const uint8_t* p, size_t n) {
 
 Bytes with_fcs(const Bytes& frame) {
     Bytes out = frame;
-    uint32_t f = eth_fcs(frame);
-    for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(f >> (8 * i)));
+    out.resize(frame.size() + 4);
+    put_unaligned_le32(eth_fcs(frame), &out[frame.size()]);  // FCS: least significant byte first
     return out;
 }
 
@@ -40,15 +42,6 @@ uint16_t csum_fold(uint32_t sum) {
     return static_cast<uint16_t>(sum);
 }
 
-static void put16(Bytes& b, size_t at, uint16_t v) {
-    b[at] = uint8_t(v >> 8);
-    b[at + 1] = uint8_t(v);
-}
-static void put32(Bytes& b, size_t at, uint32_t v) {
-    put16(b, at, uint16_t(v >> 16));
-    put16(b, at + 2, uint16_t(v));
-}
-
 Bytes eth_frame(const Mac& dst, const Mac& src, uint16_t ethertype, const Bytes& payload) {
     Bytes f(ETH_HLEN + payload.size());
     std::copy(payload.begin(), payload.end(), f.begin() + ETH_HLEN);
@@ -56,7 +49,7 @@ Bytes eth_frame(const Mac& dst, const Mac& src, uint16_t ethertype, const Bytes&
         f[i] = dst[i];
         f[6 + i] = src[i];
     }
-    put16(f, 12, ethertype);
+    put_unaligned_be16(ethertype, &f[12]);
     if (f.size() < ETH_ZLEN) f.resize(ETH_ZLEN, 0);
     return f;
 }
@@ -67,17 +60,17 @@ Bytes ipv4_packet(uint8_t proto, const Bytes& l4, const Ipv4Opts& o) {
     Bytes p(hl + l4.size(), 0);
     std::copy(l4.begin(), l4.end(), p.begin() + hl);
     p[0] = uint8_t(0x40 | (hl / 4));
-    put16(p, 2, uint16_t(hl + l4.size()));
-    put16(p, 4, o.id);
-    put16(p, 6, o.frag);
+    put_unaligned_be16(uint16_t(hl + l4.size()), &p[2]);
+    put_unaligned_be16(o.id, &p[4]);
+    put_unaligned_be16(o.frag, &p[6]);
     p[8] = o.ttl;
     p[9] = proto;
-    put32(p, 12, o.saddr);
-    put32(p, 16, o.daddr);
+    put_unaligned_be32(o.saddr, &p[12]);
+    put_unaligned_be32(o.daddr, &p[16]);
     for (size_t i = 20; i < hl; ++i) p[i] = 1;  // NOP options
     uint16_t c = uint16_t(~csum_fold(csum_add(0, p.data(), hl)));
     if (o.bad_hdr_csum) c ^= 0x5a5a;
-    put16(p, 10, c);
+    put_unaligned_be16(c, &p[10]);
     return p;
 }
 
@@ -95,30 +88,30 @@ static uint32_t pseudo_sum(const Ipv4Opts& ip, uint8_t proto, size_t len) {
 Bytes udp_datagram(const Bytes& payload, const Ipv4Opts& ip, const L4Opts& o) {
     Bytes u(8 + payload.size(), 0);
     std::copy(payload.begin(), payload.end(), u.begin() + 8);
-    put16(u, 0, o.sport);
-    put16(u, 2, o.dport);
-    put16(u, 4, uint16_t(8 + payload.size()));
+    put_unaligned_be16(o.sport, &u[0]);
+    put_unaligned_be16(o.dport, &u[2]);
+    put_unaligned_be16(uint16_t(8 + payload.size()), &u[4]);
     uint16_t c = uint16_t(~csum_fold(csum_add(pseudo_sum(ip, IPPROTO_UDP_, u.size()), u.data(), u.size())));
     if (c == 0) c = 0xffff;  // RFC 768: a computed 0 is sent as all ones
     if (o.bad_csum) c ^= 0x0f0f;
     if (o.zero_csum) c = 0;
-    put16(u, 6, c);
+    put_unaligned_be16(c, &u[6]);
     return u;
 }
 
 Bytes tcp_segment(const Bytes& payload, const Ipv4Opts& ip, const L4Opts& o) {
     Bytes t(20 + payload.size(), 0);
     std::copy(payload.begin(), payload.end(), t.begin() + 20);
-    put16(t, 0, o.sport);
-    put16(t, 2, o.dport);
-    put32(t, 4, o.seq);
-    put32(t, 8, o.ack_seq);
+    put_unaligned_be16(o.sport, &t[0]);
+    put_unaligned_be16(o.dport, &t[2]);
+    put_unaligned_be32(o.seq, &t[4]);
+    put_unaligned_be32(o.ack_seq, &t[8]);
     t[12] = 5 << 4;       // doff
     t[13] = o.tcp_flags;
-    put16(t, 14, o.window);
+    put_unaligned_be16(o.window, &t[14]);
     uint16_t c = uint16_t(~csum_fold(csum_add(pseudo_sum(ip, IPPROTO_TCP_, t.size()), t.data(), t.size())));
     if (o.bad_csum) c ^= 0x0f0f;
-    put16(t, 16, c);
+    put_unaligned_be16(c, &t[16]);
     return t;
 }
 
@@ -133,10 +126,9 @@ Bytes tcp_frame(const Mac& dst, const Mac& src, const Bytes& payload, const Ipv4
 Bytes vlan_tag(const Bytes& frame, uint16_t tci) {
     if (frame.size() < ETH_HLEN) throw std::invalid_argument("vlan_tag: frame shorter than 14 bytes");
     Bytes out(frame.begin(), frame.begin() + 12);
-    out.push_back(uint8_t(ETH_P_8021Q >> 8));
-    out.push_back(uint8_t(ETH_P_8021Q));
-    out.push_back(uint8_t(tci >> 8));
-    out.push_back(uint8_t(tci));
+    out.resize(16);
+    put_unaligned_be16(ETH_P_8021Q, &out[12]);
+    put_unaligned_be16(tci, &out[14]);
     out.insert(out.end(), frame.begin() + 12, frame.end());
     return out;
 }

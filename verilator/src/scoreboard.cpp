@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/unaligned.hpp"
 #include "rxpath/igb_regs.hpp"
 #include "rxpath/vh/debug.hpp"
 
@@ -43,7 +44,7 @@ uint32_t fate_counter_offset(Fate f) {
     return E1000_GPRC;
 }
 
-static uint16_t be16(const Bytes& b, size_t at) { return uint16_t((b[at] << 8) | b[at + 1]); }
+static uint16_t be16(const Bytes& b, size_t at) { return get_unaligned_be16(&b[at]); }
 
 unsigned max_frame_len(const Bytes& data, const NicConfig& c) {
     if (c.lpe) return c.rlpml & E1000_RLPML_VAL;
@@ -185,34 +186,9 @@ void Scoreboard::received(const std::vector<RxDesc>& ds, unsigned ring) {
 
 // ---------------------------------------------------------------- driver double
 void IgbDouble::igb_configure_rx_ring(IgbRing& r, unsigned fill) {
-    const unsigned q = r.queue;
-    wr_(E1000_RXDCTL(q), 0);
-    wr_(E1000_RDBAL(q), uint32_t(r.desc_base));
-    wr_(E1000_RDBAH(q), uint32_t(r.desc_base >> 32));
-    wr_(E1000_RDLEN(q), r.count * uint32_t(RX_DESC_BYTES));
-    wr_(E1000_RDH(q), 0);
-    wr_(E1000_RDT(q), 0);
-    uint32_t srrctl = (r.buf_size >> E1000_SRRCTL_BSIZEPKT_SHIFT) | E1000_SRRCTL_DESCTYPE_ADV_ONEBUF;
-    if (r.drop_en) srrctl |= E1000_SRRCTL_DROP_EN;
-    wr_(E1000_SRRCTL(q), srrctl);
-    wr_(E1000_RXDCTL(q), (8u << E1000_RXDCTL_PTHRESH_LSB) | (8u << E1000_RXDCTL_HTHRESH_LSB) |
-                             (1u << E1000_RXDCTL_WTHRESH_LSB) | E1000_RXDCTL_QUEUE_ENABLE);
     mem_.fill(r.desc_base, r.count * RX_DESC_BYTES, 0);
-    r.next_to_use = r.next_to_clean = 0;
+    testing::igb_configure_rx_ring(io_, r);
     igb_alloc_rx_buffers(r, std::min(fill, igb_desc_unused(r)));
-}
-
-void IgbDouble::igb_alloc_rx_buffers(IgbRing& r, unsigned n) {
-    if (!n) return;
-    unsigned i = r.next_to_use;
-    for (unsigned k = 0; k < n; ++k) {
-        const uint64_t a = r.desc_base + i * RX_DESC_BYTES;
-        mem_.wr64(a + RXD_RD_PKT_ADDR_BYTE, buf_addr(r, i));
-        mem_.wr64(a + RXD_RD_HDR_ADDR_BYTE, 0);  // also clears the writeback length
-        i = (i + 1) % r.count;
-    }
-    r.next_to_use = i;
-    wr_(E1000_RDT(r.queue), i);
 }
 
 RxWriteback IgbDouble::read_wb(const IgbRing& r, unsigned slot) const {

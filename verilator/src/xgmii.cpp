@@ -2,6 +2,7 @@
 // XGMII encoder (deficit idle count), source agent and decoder.
 #include "rxpath/vh/xgmii.hpp"
 
+#include "common/unaligned.hpp"
 #include "rxpath/vh/debug.hpp"
 
 namespace rxpath::vh {
@@ -11,7 +12,8 @@ Bytes WireFrame::wire_bytes() const {
     Bytes b = data;
     uint32_t f = eth_fcs(data);
     if (bad_fcs) f = ~f;
-    for (int i = 0; i < 4; ++i) b.push_back(uint8_t(f >> (8 * i)));
+    b.resize(data.size() + 4);
+    put_unaligned_le32(f, &b[data.size()]);
     return b;
 }
 

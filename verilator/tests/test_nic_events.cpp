@@ -36,7 +36,6 @@ namespace {
 constexpr unsigned kRing = 64;                 // descriptors
 constexpr uint64_t kRingBase = 0x100000;
 constexpr uint32_t kBsize = 1024;              // SRRCTL.BSIZEPKT = 1 KiB
-const bridge::testing::RxRing kRx{kRingBase, 0x200000, kRing, kBsize};
 constexpr uint64_t kTraceStart = 30'000'000;   // ps: the FST window
 constexpr uint64_t kTraceStop = 45'000'000;
 const sc_time kQuantum(64 * 6.4, SC_NS);
@@ -45,13 +44,24 @@ const vh::Mac kOurMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 const vh::Mac kPeerMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 const std::string kFst = "nic_events_test.fst";
 
-uint64_t buf_of(unsigned slot) { return kRx.buf_of(slot); }
+// Queue 0: slot s's buffer at 0x200000 + s * kBsize.
+testing::RxRing ring0() {
+  testing::RxRing r;
+  r.count = kRing;
+  r.desc_base = kRingBase;
+  r.buf_base = 0x200000;
+  r.buf_stride = kBsize;
+  r.buf_size = kBsize;
+  return r;
+}
+uint64_t buf_of(unsigned slot) { return ring0().buf_addr(slot); }
 
 struct Env {
   bridge::NicSc nic{"nic", kQuantum};
   bridge::testing::TlmHost host{"host", 8u << 20, kLink};
   std::vector<NicEvent> events;
   std::map<uint64_t, std::vector<NicEvent>> by_id;
+  testing::RxRing rx = ring0();
   unsigned given = 0;        // descriptors handed to the NIC in total (RDT = given % kRing)
   unsigned written_back = 0;
 
@@ -68,14 +78,13 @@ struct Env {
 
   // The igb_configure_rx_ring / igb_setup_rctl / MSI-X steps the test needs.
   void init() {
-    bridge::testing::configure_rx_ring(host, kRx, kOurMac);
+    bridge::testing::configure_rx_ring(host, rx, kOurMac);
   }
   // igb_alloc_rx_buffers: n more descriptors (read format), then RDT.
   void refill(unsigned n) {
     BOOST_REQUIRE(given + n - written_back <= kRing - 1);
-    bridge::testing::alloc_rx_buffers(host, kRx, given % kRing, n);
+    testing::igb_alloc_rx_buffers(bridge::testing::rx_ring_io(host), rx, n);
     given += n;
-    host.wr32(E1000_RDT(0), given % kRing);
   }
   void run_us(double us) { sc_start(sc_time(us, SC_US)); }
 

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/unaligned.hpp"
 #include "rxpath/vh/agent.hpp"
 
 namespace rxpath::vh {
@@ -59,10 +60,11 @@ public:
     void write(uint64_t addr, const uint8_t* p, size_t n);
     void read(uint64_t addr, uint8_t* p, size_t n) const;
     std::vector<uint8_t> read(uint64_t addr, size_t n) const;
-    uint64_t rd64(uint64_t a) const { uint64_t v; read(a, reinterpret_cast<uint8_t*>(&v), 8); return v; }
-    uint32_t rd32(uint64_t a) const { uint32_t v; read(a, reinterpret_cast<uint8_t*>(&v), 4); return v; }
-    uint16_t rd16(uint64_t a) const { uint16_t v; read(a, reinterpret_cast<uint8_t*>(&v), 2); return v; }
-    void wr64(uint64_t a, uint64_t v) { write(a, reinterpret_cast<uint8_t*>(&v), 8); }
+    // Little-endian fields (descriptors, as the NIC writes them).
+    uint64_t rd64(uint64_t a) const { uint8_t b[8]; read(a, b, 8); return get_unaligned_le64(b); }
+    uint32_t rd32(uint64_t a) const { uint8_t b[4]; read(a, b, 4); return get_unaligned_le32(b); }
+    uint16_t rd16(uint64_t a) const { uint8_t b[2]; read(a, b, 2); return get_unaligned_le16(b); }
+    void wr64(uint64_t a, uint64_t v) { uint8_t b[8]; put_unaligned_le64(v, b); write(a, b, 8); }
     void fill(uint64_t addr, size_t n, uint8_t v);
 
 private:

@@ -8,6 +8,7 @@
 
 #include "rxpath/vh/axi.hpp"
 #include "rxpath/vh/eth.hpp"
+#include "testing/rx_ring.hpp"
 
 namespace rxpath::vh {
 
@@ -25,33 +26,28 @@ struct RxDesc {
     Bytes data;
 };
 
-struct IgbRing {
-    unsigned queue = 0;
-    unsigned count = 64;           // descriptors (multiple of 8)
-    uint64_t desc_base = 0;        // ring memory
-    uint64_t buf_base = 0;         // buffer i at buf_base + i * buf_stride
-    unsigned buf_size = 2048;      // SRRCTL.BSIZEPKT * 1 KiB
-    uint64_t buf_stride = 4096;
-    bool drop_en = false;
+// The shared ring of testing/rx_ring.hpp, with the queue's MSI-X vector.
+struct IgbRing : testing::RxRing {
     unsigned vector = 0;
-    unsigned next_to_use = 0, next_to_clean = 0;
 };
 
 class IgbDouble {
 public:
     using Wr = std::function<void(uint32_t, uint32_t)>;
     using Rd = std::function<uint32_t(uint32_t)>;
-    IgbDouble(Wr wr, Rd rd, SparseMem& mem) : wr_(std::move(wr)), rd_(std::move(rd)), mem_(mem) {}
+    IgbDouble(Wr wr, Rd rd, SparseMem& mem)
+        : wr_(wr), rd_(rd), mem_(mem),
+          io_{std::move(wr), std::move(rd),
+              [&mem](uint64_t a, const uint8_t* p, size_t n) { mem.write(a, p, n); }} {}
 
-    // igb_configure_rx_ring() (igb_main.c): RXDCTL=0, base, length, RDH=RDT=0,
-    // SRRCTL, RXDCTL enable; then igb_alloc_rx_buffers(count-1).
+    // A zeroed descriptor ring (igb_setup_rx_resources), then
+    // igb_configure_rx_ring() and igb_alloc_rx_buffers() of testing/rx_ring.hpp
+    // for min(fill, count - 1) descriptors.
     void igb_configure_rx_ring(IgbRing& r, unsigned fill = ~0u);
     // igb_alloc_rx_buffers() (igb_main.c): n descriptors, one tail write.
-    void igb_alloc_rx_buffers(IgbRing& r, unsigned n);
+    void igb_alloc_rx_buffers(IgbRing& r, unsigned n) { testing::igb_alloc_rx_buffers(io_, r, n); }
     // igb_desc_unused() (igb.h)
-    static unsigned igb_desc_unused(const IgbRing& r) {
-        return (r.next_to_clean > r.next_to_use ? 0 : r.count) + r.next_to_clean - r.next_to_use - 1;
-    }
+    static unsigned igb_desc_unused(const IgbRing& r) { return testing::igb_desc_unused(r); }
     // igb_clean_rx_irq() (igb_main.c) reduced: collect completed descriptors
     // (length != 0) up to budget, refill in batches of IGB_RX_BUFFER_WRITE.
     std::vector<RxDesc> igb_clean_rx_irq(IgbRing& r, unsigned budget = 1u << 30, bool refill = true);
@@ -62,7 +58,7 @@ public:
     // igb_configure_msix() + igb_irq_enable() (igb_main.c) for one queue vector.
     void igb_configure_msix(const IgbRing& r, uint32_t eitr);
     RxWriteback read_wb(const IgbRing& r, unsigned slot) const;
-    uint64_t buf_addr(const IgbRing& r, unsigned slot) const { return r.buf_base + slot * r.buf_stride; }
+    uint64_t buf_addr(const IgbRing& r, unsigned slot) const { return r.buf_addr(slot); }
 
     static constexpr unsigned IGB_RX_BUFFER_WRITE = 16;  // igb.h
 
@@ -70,6 +66,7 @@ private:
     Wr wr_;
     Rd rd_;
     SparseMem& mem_;
+    testing::RxRingIo io_;
 };
 
 }  // namespace rxpath::vh
