@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// testing/tlm_host.hpp: a TLM host for NicSc in tests and
+// testing/tlm_host.hpp: a TLM host for either NIC model in tests and
 // benches, with no kernel and no driver model: memory for DMA, register
 // writes and reads over mmio, a log of MSI-X vectors, frames out on the wire;
 // plus the access testing/rx_ring.hpp needs to program a ring on it.
@@ -23,14 +23,14 @@
 
 #include "common/unaligned.hpp"
 #include "nic/frame_ext.hpp"
-#include "nic_sc.hpp"
+#include "nic/nic_model.hpp"
 #include "rxpath/igb_regs.hpp"
 #include "rxpath/vh/eth.hpp"
 #include "testing/rx_ring.hpp"
 
 namespace rxpath::bridge::testing {
 
-// The host side of NicSc's four sockets.
+// The host side of a NIC model's four sockets.
 struct TlmHost : sc_core::sc_module {
   tlm_utils::simple_initiator_socket<TlmHost> mmio{"mmio"}, wire{"wire"};
   tlm_utils::simple_target_socket<TlmHost> dma{"dma"}, msix{"msix"};
@@ -47,11 +47,12 @@ struct TlmHost : sc_core::sc_module {
     mmio.register_nb_transport_bw(this, &TlmHost::mmio_resp);
   }
 
-  void bind(NicSc& nic) {
-    mmio.bind(nic.mmio);
-    wire.bind(nic.wire);
-    nic.dma.bind(dma);
-    nic.msix.bind(msix);
+  // Either NIC model, through its contract (nic/nic_model.hpp).
+  void bind(nic::NicModel& nic) {
+    mmio.bind(nic.mmio_socket());
+    wire.bind(nic.wire_socket());
+    nic.dma_socket().bind(dma);
+    nic.msix_socket().bind(msix);
   }
 
   // ---- driver side
