@@ -378,8 +378,8 @@ void IgbAdapter::igb_process_skb_fields(igb_ring& ring, const uint8_t* rx_desc, 
 // if given, receives the begin time (igb_q_vector::poll_start).
 class IgbAdapter::Span {
 public:
-    Span(IgbAdapter& a, const char* func, sc_core::sc_time* start = nullptr) : a_(a) {
-        if (a.k_.trace_hub()) begin(func, start);
+    Span(IgbAdapter& a, const char* func, sc_core::sc_time* start = nullptr) {
+        if (a.k_.trace_hub()) begin(a, func, start);
     }
     ~Span() {
         if (cpu_) end();
@@ -388,19 +388,21 @@ public:
     Span& operator=(const Span&) = delete;
 
 private:
-    RXPATH_TRACE_COLD void begin(const char* func, sc_core::sc_time* start);
+    RXPATH_TRACE_COLD void begin(IgbAdapter& a, const char* func, sc_core::sc_time* start);
     RXPATH_TRACE_COLD void end();
-    IgbAdapter& a_;
+    // Untraced, the hot path stores cpu_ only; begin() sets the rest.
     st::Cpu* cpu_ = nullptr;
-    const char* func_ = nullptr;
-    int exceptions_ = 0;  // std::uncaught_exceptions() at the begin
+    IgbAdapter* a_;
+    const char* func_;
+    int exceptions_;  // std::uncaught_exceptions() at the begin
 };
 
-void IgbAdapter::Span::begin(const char* func, sc_core::sc_time* start) {
-    st::TraceHub* th = a_.trace();
+void IgbAdapter::Span::begin(IgbAdapter& a, const char* func, sc_core::sc_time* start) {
+    st::TraceHub* th = a.trace();
     st::Cpu* c = running_cpu();
     if (!c) return;
     cpu_ = c;
+    a_ = &a;
     func_ = func;
     exceptions_ = std::uncaught_exceptions();
     const sc_core::sc_time t = c->effective_time();
@@ -410,7 +412,7 @@ void IgbAdapter::Span::begin(const char* func, sc_core::sc_time* start) {
 
 void IgbAdapter::Span::end() {
     if (std::uncaught_exceptions() > exceptions_) return;  // left by an exception
-    if (st::TraceHub* th = a_.trace()) th->end(cpu_->id(), func_, cpu_->effective_time());
+    if (st::TraceHub* th = a_->trace()) th->end(cpu_->id(), func_, cpu_->effective_time());
 }
 
 // igb_clean_rx_irq (igb_main.c), reference 4. With a tracer: a span.

@@ -116,32 +116,31 @@ bool wake_up_process(Task* t) {
 // come back when schedule() is left by an exception (the process killed).
 class Task::SpansAway {
  public:
-  explicit SpansAway(Task& t) : t_(t) {
-    if (t.cpu_->engine_->trace_) suspend();
+  explicit SpansAway(Task& t) {
+    if (t.cpu_->engine_->trace_) suspend(t);
   }
   ~SpansAway() {
-    if (away_) resume();
+    if (t_) resume();
   }
   SpansAway(const SpansAway&) = delete;
   SpansAway& operator=(const SpansAway&) = delete;
 
  private:
-  RXPATH_TRACE_COLD void suspend();
+  RXPATH_TRACE_COLD void suspend(Task& t);
   RXPATH_TRACE_COLD void resume();
-  Task& t_;
-  bool away_ = false;
-  int exceptions_ = 0;  // std::uncaught_exceptions() when it left
+  Task* t_ = nullptr;  // set when its spans left with it
+  int exceptions_;     // std::uncaught_exceptions() when it left
 };
 
-void Task::SpansAway::suspend() {
-  away_ = true;
+void Task::SpansAway::suspend(Task& t) {
+  t_ = &t;
   exceptions_ = std::uncaught_exceptions();
-  t_.cpu_->engine_->trace_->suspend(t_.cpu_->id_, t_.cpu_->effective_time(), t_.trace_spans_);
+  t.cpu_->engine_->trace_->suspend(t.cpu_->id_, t.cpu_->effective_time(), t.trace_spans_);
 }
 
 void Task::SpansAway::resume() {
   if (std::uncaught_exceptions() > exceptions_) return;  // left by an exception
-  if (TraceHub* th = t_.cpu_->engine_->trace_) th->resume(t_.cpu_->id_, t_.cpu_->effective_time(), t_.trace_spans_);
+  if (TraceHub* th = t_->cpu_->engine_->trace_) th->resume(t_->cpu_->id_, t_->cpu_->effective_time(), t_->trace_spans_);
 }
 
 // schedule (kernel/sched/core.c): gives the CPU away until runnable again.

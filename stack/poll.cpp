@@ -174,7 +174,9 @@ long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool don
 namespace {
 class ReadySpan : public TraceSpan {
  public:
-  ReadySpan(Kernel& k, Cpu& c, const char* name) : TraceSpan(k.trace_hub_ref(), c, name), k_(k), name_(name) {}
+  ReadySpan(Kernel& k, Cpu& c, const char* name) : TraceSpan(k.trace_hub_ref(), c, name) {
+    if (active()) k_ = &k;
+  }
   // select / poll: `ready` of `polled` fds.
   void ret(const std::vector<int>& ready, size_t polled) {
     if (active()) ready_stages(ready, polled);
@@ -187,20 +189,19 @@ class ReadySpan : public TraceSpan {
  private:
   RXPATH_TRACE_COLD void ready_stages(const std::vector<int>& ready, size_t polled);
   RXPATH_TRACE_COLD void ready_stages(const std::vector<std::pair<int, unsigned>>& events);
-  Kernel& k_;
-  const char* name_;
+  Kernel* k_;  // set when active
 };
 
 void ReadySpan::ready_stages(const std::vector<int>& ready, size_t polled) {
   if (!hub_now()) return;
   for (int fd : ready)
-    trace_ready_stages(k_, name_, fd, "returns fd " + std::to_string(fd) + " ready, " + std::to_string(ready.size()) + " of " + std::to_string(polled));
+    trace_ready_stages(*k_, func(), fd, "returns fd " + std::to_string(fd) + " ready, " + std::to_string(ready.size()) + " of " + std::to_string(polled));
 }
 
 void ReadySpan::ready_stages(const std::vector<std::pair<int, unsigned>>& events) {
   if (!hub_now()) return;
   for (auto& e : events)
-    trace_ready_stages(k_, name_, e.first,
+    trace_ready_stages(*k_, func(), e.first,
                        "returns fd " + std::to_string(e.first) + " ready, " + std::to_string(events.size()) + " events");
 }
 }  // namespace

@@ -116,15 +116,16 @@ void TraceHub::stage(uint64_t id, const char* name, int c, sc_time t, const sk_b
   t_.stage(s);
 }
 
-void TraceSpan::begin(Cpu* cpu, const char* func) {
+void TraceSpan::begin(TraceHub* const* hub, Cpu* cpu, const char* func) {
   cpu_ = cpu ? cpu : &current_cpu();
+  hub_ = hub;
   func_ = func;
   exceptions_ = std::uncaught_exceptions();
-  hub_->begin(cpu_->id(), func_, cpu_->effective_time());
+  (*hub_)->begin(cpu_->id(), func_, cpu_->effective_time());
 }
 
 TraceHub* TraceSpan::hub_now() const {
-  return std::uncaught_exceptions() > exceptions_ ? nullptr : hub_;
+  return std::uncaught_exceptions() > exceptions_ ? nullptr : *hub_;
 }
 
 void TraceSpan::end() {

@@ -116,11 +116,11 @@ class TraceHub {
 // current_cpu(), looked up only when tracing.
 class TraceSpan {
  public:
-  TraceSpan(TraceHub* const& hub, Cpu& cpu, const char* func) : hub_(hub) {
-    if (hub) begin(&cpu, func);
+  TraceSpan(TraceHub* const& hub, Cpu& cpu, const char* func) {
+    if (hub) begin(&hub, &cpu, func);
   }
-  TraceSpan(TraceHub* const& hub, const char* func) : hub_(hub) {
-    if (hub) begin(nullptr, func);
+  TraceSpan(TraceHub* const& hub, const char* func) {
+    if (hub) begin(&hub, nullptr, func);
   }
   ~TraceSpan() {
     if (cpu_) end();
@@ -134,15 +134,16 @@ class TraceSpan {
   // The hub attached now, or nullptr when there is none or the function is
   // being left by an exception.
   TraceHub* hub_now() const;
-  Cpu& cpu() const { return *cpu_; }
+  const char* func() const { return func_; }
 
  private:
-  RXPATH_TRACE_COLD void begin(Cpu* cpu, const char* func);
+  RXPATH_TRACE_COLD void begin(TraceHub* const* hub, Cpu* cpu, const char* func);
   RXPATH_TRACE_COLD void end();
-  TraceHub* const& hub_;
+  // Untraced, the hot path stores cpu_ only; begin() sets the rest.
   Cpu* cpu_ = nullptr;
-  const char* func_ = nullptr;
-  int exceptions_ = 0;  // std::uncaught_exceptions() at the begin
+  TraceHub* const* hub_;
+  const char* func_;
+  int exceptions_;  // std::uncaught_exceptions() at the begin
 };
 
 }  // namespace rxpath::stack

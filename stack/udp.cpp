@@ -21,49 +21,51 @@ unsigned sock_poll(const sock* sk) {
 namespace {
 class ReadableTrace {
  public:
-  ReadableTrace(Kernel& k, Cpu& c, sock* sk, const sk_buff* skb) : k_(k), c_(c) {
-    if (k.trace_hub()) readable(sk, skb);
+  ReadableTrace(Kernel& k, Cpu& c, sock* sk, const sk_buff* skb) {
+    if (k.trace_hub()) readable(k, c, sk, skb);
   }
   void wakes() {
-    if (traced_) set_wake_id();
+    if (k_) set_wake_id();
   }
   ~ReadableTrace() {
-    if (waking_) restore_wake_id();
+    if (k_) restore_wake_id();
   }
   ReadableTrace(const ReadableTrace&) = delete;
   ReadableTrace& operator=(const ReadableTrace&) = delete;
 
  private:
-  RXPATH_TRACE_COLD void readable(sock* sk, const sk_buff* skb);
+  RXPATH_TRACE_COLD void readable(Kernel& k, Cpu& c, sock* sk, const sk_buff* skb);
   RXPATH_TRACE_COLD void set_wake_id();
   RXPATH_TRACE_COLD void restore_wake_id();
-  Kernel& k_;
-  Cpu& c_;
-  bool traced_ = false;   // a tracer was attached when sock_def_readable began
-  TraceHub* waking_ = nullptr;  // the hub whose wake_id is set
-  uint64_t id_ = 0, saved_ = 0;
-  int exceptions_ = 0;  // std::uncaught_exceptions() when set
+  // Untraced, the hot path stores k_ only; readable() sets the rest.
+  Kernel* k_ = nullptr;  // set when a tracer was attached as sock_def_readable began
+  Cpu* c_;
+  TraceHub* waking_;     // the hub whose wake_id is set, if any
+  uint64_t id_, saved_;
+  int exceptions_;       // std::uncaught_exceptions() when set
 };
 
-void ReadableTrace::readable(sock* sk, const sk_buff* skb) {
-  traced_ = true;
-  TraceHub* th = k_.trace_hub();
-  if (!th->wants(skb)) return;
+void ReadableTrace::readable(Kernel& k, Cpu& c, sock* sk, const sk_buff* skb) {
+  k_ = &k;
+  c_ = &c;
+  waking_ = nullptr;
+  id_ = 0;
+  if (!k.trace_hub()->wants(skb)) return;
   id_ = skb->trace_id;
-  k_.trace_stagef("sock_def_readable", skb, "fd %d waiters %zu", sk->fd, sk->sk_wq.len);
+  k.trace_stagef("sock_def_readable", skb, "fd %d waiters %zu", sk->fd, sk->sk_wq.len);
 }
 
 void ReadableTrace::set_wake_id() {
-  waking_ = k_.trace_hub();
+  waking_ = k_->trace_hub();
   if (!waking_) return;
   exceptions_ = std::uncaught_exceptions();
-  saved_ = waking_->wake_id[c_.id()];
-  waking_->wake_id[c_.id()] = id_;
+  saved_ = waking_->wake_id[c_->id()];
+  waking_->wake_id[c_->id()] = id_;
 }
 
 void ReadableTrace::restore_wake_id() {
-  if (std::uncaught_exceptions() > exceptions_) return;  // left by an exception
-  if (waking_ == k_.trace_hub()) waking_->wake_id[c_.id()] = saved_;
+  if (!waking_ || std::uncaught_exceptions() > exceptions_) return;  // not set, or left by an exception
+  if (waking_ == k_->trace_hub()) waking_->wake_id[c_->id()] = saved_;
 }
 }  // namespace
 
