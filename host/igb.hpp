@@ -211,11 +211,9 @@ private:
     void trace_ring(stack::TraceHub& th, igb_ring& ring, sc_core::sc_time t);
     void trace_dma_write(uint64_t addr, const uint8_t* data, std::size_t len, const sc_core::sc_time& arrival);
     sc_core::sc_time cpu_now() const;
-    int igb_clean_rx_irq_body(igb_q_vector& qv, int budget);
-    int igb_poll_body(igb_q_vector& qv, stack::napi_struct* napi, int budget);
-    // the traced paths (cold, out of line: the hot ones stay as they were)
-    RXPATH_TRACE_COLD int igb_clean_rx_irq_traced(igb_q_vector& qv, int budget);
-    RXPATH_TRACE_COLD int igb_poll_traced(igb_q_vector& qv, stack::napi_struct* napi, int budget);
+    // a function's span on the running CPU, as a scope guard (igb_main.cpp)
+    class Span;
+    // the trace points (cold, out of line: the hot paths stay as they are)
     RXPATH_TRACE_COLD void trace_clean(igb_q_vector& qv, stack::sk_buff* skb, unsigned desc_idx, bool eop,
                                        unsigned work, int budget);
     RXPATH_TRACE_COLD void trace_frame_error(igb_ring& ring, stack::sk_buff* skb, uint32_t staterr);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <stdexcept>
 
 #include "common/unaligned.hpp"
@@ -366,23 +367,54 @@ void IgbAdapter::igb_process_skb_fields(igb_ring& ring, const uint8_t* rx_desc, 
     charge(cost_.process_skb_fields);
 }
 
+// A span of the driver on the CPU running it, the shape of stack::TraceSpan
+// (one pointer test when no tracer is attached, the rest cold): none when
+// the caller is not a CPU thread; the end goes to the hub attached then, and
+// none when the scope is left by an exception. Both go through trace(), so
+// a hub the adapter has not seen gets its signals declared first. `start`,
+// if given, receives the begin time (igb_q_vector::poll_start).
+class IgbAdapter::Span {
+public:
+    Span(IgbAdapter& a, const char* func, sc_core::sc_time* start = nullptr) {
+        if (a.k_.trace_hub()) begin(a, func, start);
+    }
+    ~Span() {
+        if (cpu_) end();
+    }
+    Span(const Span&) = delete;
+    Span& operator=(const Span&) = delete;
+
+private:
+    RXPATH_TRACE_COLD void begin(IgbAdapter& a, const char* func, sc_core::sc_time* start);
+    RXPATH_TRACE_COLD void end();
+    // Untraced, the hot path stores cpu_ only; begin() sets the rest.
+    st::Cpu* cpu_ = nullptr;
+    IgbAdapter* a_;
+    const char* func_;
+    int exceptions_;  // std::uncaught_exceptions() at the begin
+};
+
+void IgbAdapter::Span::begin(IgbAdapter& a, const char* func, sc_core::sc_time* start) {
+    st::TraceHub* th = a.trace();
+    st::Cpu* c = running_cpu();
+    if (!c) return;
+    cpu_ = c;
+    a_ = &a;
+    func_ = func;
+    exceptions_ = std::uncaught_exceptions();
+    const sc_core::sc_time t = c->effective_time();
+    if (start) *start = t;
+    th->begin(c->id(), func, t);
+}
+
+void IgbAdapter::Span::end() {
+    if (std::uncaught_exceptions() > exceptions_) return;  // left by an exception
+    if (st::TraceHub* th = a_->trace()) th->end(cpu_->id(), func_, cpu_->effective_time());
+}
+
 // igb_clean_rx_irq (igb_main.c), reference 4. With a tracer: a span.
 int IgbAdapter::igb_clean_rx_irq(igb_q_vector& qv, int budget) {
-    if (!k_.trace_hub()) return igb_clean_rx_irq_body(qv, budget);
-    return igb_clean_rx_irq_traced(qv, budget);
-}
-
-int IgbAdapter::igb_clean_rx_irq_traced(igb_q_vector& qv, int budget) {
-    st::TraceHub* th = trace();
-    st::Cpu* c = running_cpu();
-    if (!c) return igb_clean_rx_irq_body(qv, budget);
-    th->begin(c->id(), "igb_clean_rx_irq", c->effective_time());
-    const int work = igb_clean_rx_irq_body(qv, budget);
-    if ((th = trace())) th->end(c->id(), "igb_clean_rx_irq", c->effective_time());
-    return work;
-}
-
-int IgbAdapter::igb_clean_rx_irq_body(igb_q_vector& qv, int budget) {
+    Span span(*this, "igb_clean_rx_irq");
     igb_ring& ring = *qv.ring;
     st::sk_buff* skb = ring.skb;
     unsigned total_bytes = 0, total_packets = 0;
@@ -646,24 +678,7 @@ int IgbAdapter::igb_poll(st::napi_struct* napi, int budget) {
     for (auto& q : q_vectors_)
         if (&q->napi == napi) qv = q.get();
     if (!qv) return 0;
-    if (!k_.trace_hub()) return igb_poll_body(*qv, napi, budget);
-    return igb_poll_traced(*qv, napi, budget);
-}
-
-int IgbAdapter::igb_poll_traced(igb_q_vector& qv_ref, st::napi_struct* napi, int budget) {
-    igb_q_vector* qv = &qv_ref;
-    st::TraceHub* th = trace();
-    st::Cpu* c = running_cpu();
-    if (!c) return igb_poll_body(*qv, napi, budget);
-    qv->poll_start = c->effective_time();
-    th->begin(c->id(), "igb_poll", qv->poll_start);
-    const int work = igb_poll_body(*qv, napi, budget);
-    if ((th = trace())) th->end(c->id(), "igb_poll", c->effective_time());
-    return work;
-}
-
-int IgbAdapter::igb_poll_body(igb_q_vector& qv_ref, st::napi_struct* napi, int budget) {
-    igb_q_vector* qv = &qv_ref;
+    Span span(*this, "igb_poll", &qv->poll_start);
     ++qv->polls;
     charge(cost_.igb_poll);
     const int work_done = igb_clean_rx_irq(*qv, budget);

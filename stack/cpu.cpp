@@ -6,6 +6,7 @@
 #include "stack/tracing.hpp"
 
 #include <cstdio>
+#include <exception>
 #include <sstream>
 #include <stdexcept>
 
@@ -110,23 +111,43 @@ bool wake_up_process(Task* t) {
   return true;
 }
 
+// schedule()'s trace point (TraceHub::suspend / resume): the spans go to
+// whatever hub is attached when the task leaves and when it runs again; none
+// come back when schedule() is left by an exception (the process killed).
+class Task::SpansAway {
+ public:
+  explicit SpansAway(Task& t) {
+    if (t.cpu_->engine_->trace_) suspend(t);
+  }
+  ~SpansAway() {
+    if (t_) resume();
+  }
+  SpansAway(const SpansAway&) = delete;
+  SpansAway& operator=(const SpansAway&) = delete;
+
+ private:
+  RXPATH_TRACE_COLD void suspend(Task& t);
+  RXPATH_TRACE_COLD void resume();
+  Task* t_ = nullptr;  // set when its spans left with it
+  int exceptions_;     // std::uncaught_exceptions() when it left
+};
+
+void Task::SpansAway::suspend(Task& t) {
+  t_ = &t;
+  exceptions_ = std::uncaught_exceptions();
+  t.cpu_->engine_->trace_->suspend(t.cpu_->id_, t.cpu_->effective_time(), t.trace_spans_);
+}
+
+void Task::SpansAway::resume() {
+  if (std::uncaught_exceptions() > exceptions_) return;  // left by an exception
+  if (TraceHub* th = t_->cpu_->engine_->trace_) th->resume(t_->cpu_->id_, t_->cpu_->effective_time(), t_->trace_spans_);
+}
+
 // schedule (kernel/sched/core.c): gives the CPU away until runnable again.
 // With a tracer, the task's open spans (a syscall it sleeps in) leave the CPU
 // with it and come back when it runs again.
 bool Task::schedule(double timeout_ns) {
-  if (!cpu_->engine_->trace_) return schedule_inner(timeout_ns);
-  return schedule_traced(timeout_ns);
-}
-
-bool Task::schedule_traced(double timeout_ns) {
-  TraceHub* th = cpu_->engine_->trace_;
-  th->suspend(cpu_->id_, cpu_->effective_time(), trace_spans_);
-  bool r = schedule_inner(timeout_ns);
-  if ((th = cpu_->engine_->trace_)) th->resume(cpu_->id_, cpu_->effective_time(), trace_spans_);
-  return r;
-}
-
-bool Task::schedule_inner(double timeout_ns) {
+  SpansAway away(*this);
   Cpu& c = *cpu_;
   if (c.cur_task_ != this) throw std::logic_error("schedule(): task " + name_ + " is not running on its CPU");
   c.sync();

@@ -104,8 +104,9 @@ class Task {
   uint64_t nivcsw() const { return nivcsw_; }  // involuntary (preempted)
 
  private:
-  bool schedule_inner(double timeout_ns);
-  __attribute__((cold, noinline)) bool schedule_traced(double timeout_ns);
+  // schedule()'s trace point: with a tracer, the task's open spans leave
+  // the CPU with it and come back when it runs again (cpu.cpp).
+  class SpansAway;
   friend class Cpu;
   friend class CpuEngine;
   friend bool wake_up_process(Task* t);

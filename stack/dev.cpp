@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // stack/dev.cpp: NAPI, net_rx_action and the core receive path
 // (net/core/dev.c), ARP input (net/ipv4/arp.c).
+#include <exception>
 #include <stdexcept>
 
 #include "stack/internal.hpp"
@@ -112,37 +113,67 @@ bool napi_complete_done(napi_struct* n, int work_done) {
 }
 
 // __napi_poll (net/core/dev.c): returns work; sets repoll if weight used up.
-// Tracing of a poll: work < 0 = poll start (span begins), else its end.
-RXPATH_TRACE_COLD static void trace_napi_poll(Kernel& k, Cpu& c, napi_struct* n, int work) {
-  TraceHub* th = k.trace_hub();
-  const sc_core::sc_time t = c.effective_time();
-  if (work < 0) {
-    th->begin(c.id(), "napi_poll", t);
-    th->set(n->t_budget, static_cast<uint64_t>(n->weight), t);
-    th->set(n->t_work, 0, t);
-    th->set(n->t_polling, 1, t);
-  } else {
-    th->set(n->t_work, static_cast<uint64_t>(work), t);
-    th->set(n->t_polling, 0, t);
+// Its trace point (trace_napi_poll): a "napi_poll" span from the poll's
+// start with the NAPI's budget/work/polling signals, the work when the
+// driver returns (ret), the end when __napi_poll returns. The work and the
+// end go to whatever hub is attached then, even one attached during the
+// poll (it never saw the start and ignores the end); none when __napi_poll
+// is left by an exception.
+namespace {
+class NapiPollTrace {
+ public:
+  NapiPollTrace(Kernel& k, Cpu& c, napi_struct* n) : hub_(k.trace_hub_ref()), c_(c), n_(n) {
+    if (hub_) begin();
   }
+  void ret(int work) {
+    if (hub_) set_work(work);
+  }
+  ~NapiPollTrace() {
+    if (hub_) end();
+  }
+  NapiPollTrace(const NapiPollTrace&) = delete;
+  NapiPollTrace& operator=(const NapiPollTrace&) = delete;
+
+ private:
+  RXPATH_TRACE_COLD void begin();
+  RXPATH_TRACE_COLD void set_work(int work);
+  RXPATH_TRACE_COLD void end();
+  TraceHub* const& hub_;
+  Cpu& c_;
+  napi_struct* n_;
+  int exceptions_ = 0;
+};
+
+void NapiPollTrace::begin() {
+  const sc_core::sc_time t = c_.effective_time();
+  exceptions_ = std::uncaught_exceptions();
+  hub_->begin(c_.id(), "napi_poll", t);
+  hub_->set(n_->t_budget, static_cast<uint64_t>(n_->weight), t);
+  hub_->set(n_->t_work, 0, t);
+  hub_->set(n_->t_polling, 1, t);
 }
 
-static int __napi_poll_body(Kernel& k, Cpu& c, napi_struct* n, bool* repoll);
+void NapiPollTrace::set_work(int work) {
+  const sc_core::sc_time t = c_.effective_time();
+  hub_->set(n_->t_work, static_cast<uint64_t>(work), t);
+  hub_->set(n_->t_polling, 0, t);
+}
+
+void NapiPollTrace::end() {
+  if (std::uncaught_exceptions() > exceptions_) return;  // left by an exception: no end
+  hub_->end(c_.id(), "napi_poll", c_.effective_time());
+}
+}  // namespace
+
 static int __napi_poll(Kernel& k, Cpu& c, napi_struct* n, bool* repoll) {
-  int work = __napi_poll_body(k, c, n, repoll);
-  if (TraceHub* th = k.trace_hub()) th->end(c.id(), "napi_poll", c.effective_time());
-  return work;
-}
-
-static int __napi_poll_body(Kernel& k, Cpu& c, napi_struct* n, bool* repoll) {
   int weight = n->weight;
   int work = 0;
   *repoll = false;
   c.defer(k.cost().napi_poll);
   ++n->polls;
-  if (k.trace_hub()) trace_napi_poll(k, c, n, -1);
+  NapiPollTrace trace(k, c, n);
   if (n->state & NAPI_STATE_SCHED) work = n->poll(n, weight);
-  if (k.trace_hub()) trace_napi_poll(k, c, n, work);
+  trace.ret(work);
   if (work > weight) throw std::logic_error("napi poll of " + n->dev->name + " returned more than its weight");
   RXS_DBG(napi, "cpu" << c.id() << " poll " << n->dev->name << " work " << work << "/" << weight);
   if (work < weight) return work;
@@ -156,13 +187,7 @@ static int __napi_poll_body(Kernel& k, Cpu& c, napi_struct* n, bool* repoll) {
 
 // net_rx_action (net/core/dev.c); with a tracer, one span around it.
 void Kernel::net_rx_action(Cpu& c) {
-  if (!th_) return net_rx_action_body(c);
-  th_->begin(c.id(), "net_rx_action", c.effective_time());
-  net_rx_action_body(c);
-  if (th_) th_->end(c.id(), "net_rx_action", c.effective_time());
-}
-
-void Kernel::net_rx_action_body(Cpu& c) {
+  TraceSpan span(th_, c, "net_rx_action");
   softnet_data& sd = softnet_[c.id()];
   uint64_t usecs = cfg_.netdev_budget_usecs ? cfg_.netdev_budget_usecs : 2000000ull / cfg_.cpu.hz;
   uint64_t time_limit = engine_->jiffies_at(c.effective_time()) + (usecs * cfg_.cpu.hz + 999999) / 1000000;  // usecs_to_jiffies
@@ -230,19 +255,11 @@ void netif_receive_skb(sk_buff* skb) {
   k.in_transit_ -= frames;
 }
 
-// netif_receive_skb_list_internal (net/core/dev.c), RPS off.
+// netif_receive_skb_list_internal (net/core/dev.c), RPS off; an empty list
+// returns at once, as netif_receive_skb_list does. With a tracer, one span.
 void Kernel::netif_receive_skb_list_internal(sk_buff_head* list) {
-  if (th_ && list->qlen) {
-    Cpu& c = current_cpu();
-    th_->begin(c.id(), "netif_receive_skb_list_internal", c.effective_time());
-    netif_receive_skb_list_body(list);
-    if (th_) th_->end(c.id(), "netif_receive_skb_list_internal", c.effective_time());
-    return;
-  }
-  netif_receive_skb_list_body(list);
-}
-
-void Kernel::netif_receive_skb_list_body(sk_buff_head* list) {
+  if (!list->qlen) return;
+  TraceSpan span(th_, "netif_receive_skb_list_internal");
   while (sk_buff* skb = __skb_dequeue(list)) {
     uint32_t frames = skb->frames;
     in_transit_ += frames;   // held by the call stack while it waits (accounting)

@@ -73,18 +73,9 @@ static void napi_gro_complete(Kernel& k, napi_struct* napi, sk_buff* p) {
 // taken at the CPU's true time (now + deferred debt), the clock
 // net_rx_action uses, here and when a packet is first held.
 void Kernel::napi_gro_flush(napi_struct* napi, bool flush_old) {
-  if (th_) {
-    Cpu& c = current_cpu();
-    th_->begin(c.id(), "napi_gro_flush", c.effective_time());
-    napi_gro_flush_body(napi, flush_old);
-    if (th_) th_->end(c.id(), "napi_gro_flush", c.effective_time());
-    return;
-  }
-  napi_gro_flush_body(napi, flush_old);
-}
-
-void Kernel::napi_gro_flush_body(napi_struct* napi, bool flush_old) {
-  uint64_t now = engine_->jiffies_at(current_cpu().effective_time());
+  Cpu& c = current_cpu();
+  TraceSpan span(th_, c, "napi_gro_flush");
+  uint64_t now = engine_->jiffies_at(c.effective_time());
   for (int b = 0; b < GRO_HASH_BUCKETS; ++b) {
     if (!(napi->gro_bitmask & (1u << b))) continue;
     gro_list& gl = napi->gro_hash[b];

@@ -127,6 +127,9 @@ class Kernel {
   Tracer* tracer() const { return tracer_; }
   // The hub the model's trace points use; nullptr when no tracer is attached.
   TraceHub* trace_hub() const { return th_; }
+  // The same pointer itself, for trace guards that look at it again when
+  // their scope ends (TraceSpan).
+  TraceHub* const& trace_hub_ref() const { return th_; }
   // Reports a socket's queue signals (host.sock.fd<N>.*) at `t`.
   void trace_sock(const sock* sk, sc_core::sc_time t);
   // Stage of skb at the current CPU's true time, if its packet is traced
@@ -165,8 +168,6 @@ class Kernel {
   void sys_epoll_ctl_del(int epfd, int fd);
   // epoll_wait: returns up to maxevents (fd, revents); timeout_ns < 0 = forever.
   std::vector<std::pair<int, unsigned>> sys_epoll_wait(int epfd, int maxevents, double timeout_ns = -1);
-  long recvmsg_body(int fd, std::vector<uint8_t>& out, size_t max, bool dontwait, uint64_t* trace_id);
-  std::vector<std::pair<int, unsigned>> epoll_wait_body(int epfd, int maxevents, double timeout_ns);
 
   // --- the transmit sink ---
   using tx_capture_t = std::function<void(TxKind kind, const std::vector<uint8_t>& frame)>;
@@ -206,14 +207,11 @@ class Kernel {
   void consume_skb(sk_buff* skb);           // used up by the stack (not user data)
   void tx_emit(TxKind kind, std::vector<uint8_t> frame);
   void net_rx_action(Cpu& cpu);
-  void net_rx_action_body(Cpu& cpu);
   void netif_receive_skb_list_internal(sk_buff_head* list);
-  void netif_receive_skb_list_body(sk_buff_head* list);
   void __netif_receive_skb_core(sk_buff* skb);
   void gro_normal_list(napi_struct* napi);
   void gro_normal_one(napi_struct* napi, sk_buff* skb, int segs);
   void napi_gro_flush(napi_struct* napi, bool flush_old);
-  void napi_gro_flush_body(napi_struct* napi, bool flush_old);
   gro_result_t dev_gro_receive(napi_struct* napi, sk_buff* skb);
   void arp_rcv(sk_buff* skb);
   void ip_rcv(sk_buff* skb);
@@ -222,10 +220,7 @@ class Kernel {
   void udp_rcv(sk_buff* skb);
   void tcp_v4_rcv(sk_buff* skb);
   void sock_def_readable(sock* sk, const sk_buff* skb = nullptr);
-  RXPATH_TRACE_COLD void sock_def_readable_traced(sock* sk, const sk_buff* skb);
   RXPATH_TRACE_COLD void trace_rx_core(sk_buff* skb);
-  RXPATH_TRACE_COLD long sys_recvmsg_traced(int fd, std::vector<uint8_t>& out, size_t max, bool dontwait, uint64_t* trace_id);
-  RXPATH_TRACE_COLD std::vector<std::pair<int, unsigned>> sys_epoll_wait_traced(int epfd, int maxevents, double timeout_ns);
   RXPATH_TRACE_COLD void trace_recvmsg(const char* name, sock* sk, const sk_buff* skb, size_t n, uint32_t off);
   void icmp_send_unreach(sk_buff* skb, uint8_t code);
   void release_sock(sock* sk);

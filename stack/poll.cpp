@@ -76,29 +76,18 @@ static void sk_wait_data(Kernel& k, Task& t, sock* sk) {
   c.defer(k.cost().waitq_remove);
 }
 
-// With a tracer: one "recvmsg" span per call on the reader's CPU.
-long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool dontwait, uint64_t* trace_id) {
-  if (!th_) return recvmsg_body(fd, out, max, dontwait, trace_id);
-  return sys_recvmsg_traced(fd, out, max, dontwait, trace_id);
-}
-
 void Kernel::trace_recvmsg(const char* name, sock* sk, const sk_buff* skb, size_t n, uint32_t off) {
   trace_sock_now(sk);
   if (off == UINT32_MAX) trace_stagef(name, skb, "fd %d %zu bytes", sk->fd, n);
   else trace_stagef(name, skb, "fd %d %zu bytes at offset %u", sk->fd, n, off);
 }
 
-long Kernel::sys_recvmsg_traced(int fd, std::vector<uint8_t>& out, size_t max, bool dontwait, uint64_t* trace_id) {
-  Cpu& c = current_task_checked("recvmsg").cpu();
-  th_->begin(c.id(), "recvmsg", c.effective_time());
-  long r = recvmsg_body(fd, out, max, dontwait, trace_id);
-  if (th_) th_->end(c.id(), "recvmsg", c.effective_time());
-  return r;
-}
-
-long Kernel::recvmsg_body(int fd, std::vector<uint8_t>& out, size_t max, bool dontwait, uint64_t* trace_id) {
+// recvmsg (net/socket.c -> udp_recvmsg / tcp_recvmsg). With a tracer: one
+// "recvmsg" span per call on the reader's CPU.
+long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool dontwait, uint64_t* trace_id) {
   Task& t = current_task_checked("recvmsg");
   Cpu& c = t.cpu();
+  TraceSpan span(th_, c, "recvmsg");
   sock* sk = sock_of(fd);
   if (c.debt_ns() > cfg_.max_defer_ns) c.sync();  // a busy reader still advances in time
   c.defer(cost_.syscall + cost_.recvmsg);
@@ -179,37 +168,53 @@ long Kernel::recvmsg_body(int fd, std::vector<uint8_t>& out, size_t max, bool do
   return static_cast<long>(copied);
 }
 
-// do_select / do_poll (fs/select.c): every fd polled on every pass; wait
-// entries added on the first pass only, removed by poll_freewait.
-static std::vector<int> do_poll_body(Kernel& k, const std::vector<int>& fds, double timeout_ns,
-                                     Kernel::PollStats& S, const char* what);
-// With a tracer: a span named after the syscall, and on return a stage
-// ("select" / "poll") for the traced packets queued on each ready fd.
-RXPATH_TRACE_COLD static std::vector<int> do_poll_traced(Kernel& k, const std::vector<int>& fds, double timeout_ns,
-                                                        Kernel::PollStats& S, const char* what);
-static std::vector<int> do_poll_common(Kernel& k, const std::vector<int>& fds, double timeout_ns,
-                                       Kernel::PollStats& S, const char* what) {
-  if (!k.trace_hub()) return do_poll_body(k, fds, timeout_ns, S, what);
-  return do_poll_traced(k, fds, timeout_ns, S, what);
-}
-
-static std::vector<int> do_poll_traced(Kernel& k, const std::vector<int>& fds, double timeout_ns,
-                                       Kernel::PollStats& S, const char* what) {
-  TraceHub* th = k.trace_hub();
-  Cpu& c = current_task_checked(what).cpu();
-  th->begin(c.id(), what, c.effective_time());
-  std::vector<int> r = do_poll_body(k, fds, timeout_ns, S, what);
-  if ((th = k.trace_hub())) {
-    for (int fd : r) trace_ready_stages(k, what, fd, "returns fd " + std::to_string(fd) + " ready, " + std::to_string(r.size()) + " of " + std::to_string(fds.size()));
-    th->end(c.id(), what, c.effective_time());
+// A syscall that waits for ready fds: its span (TraceSpan), and with its
+// result (ret(), the call's last act) a stage named after it for the traced
+// packets queued on each ready fd.
+namespace {
+class ReadySpan : public TraceSpan {
+ public:
+  ReadySpan(Kernel& k, Cpu& c, const char* name) : TraceSpan(k.trace_hub_ref(), c, name) {
+    if (active()) k_ = &k;
   }
-  return r;
+  // select / poll: `ready` of `polled` fds.
+  void ret(const std::vector<int>& ready, size_t polled) {
+    if (active()) ready_stages(ready, polled);
+  }
+  // epoll_wait: the events returned.
+  void ret(const std::vector<std::pair<int, unsigned>>& events) {
+    if (active()) ready_stages(events);
+  }
+
+ private:
+  RXPATH_TRACE_COLD void ready_stages(const std::vector<int>& ready, size_t polled);
+  RXPATH_TRACE_COLD void ready_stages(const std::vector<std::pair<int, unsigned>>& events);
+  Kernel* k_;  // set when active
+};
+
+void ReadySpan::ready_stages(const std::vector<int>& ready, size_t polled) {
+  if (!hub_now()) return;
+  for (int fd : ready)
+    trace_ready_stages(*k_, func(), fd, "returns fd " + std::to_string(fd) + " ready, " + std::to_string(ready.size()) + " of " + std::to_string(polled));
 }
 
-static std::vector<int> do_poll_body(Kernel& k, const std::vector<int>& fds, double timeout_ns,
-                                     Kernel::PollStats& S, const char* what) {
+void ReadySpan::ready_stages(const std::vector<std::pair<int, unsigned>>& events) {
+  if (!hub_now()) return;
+  for (auto& e : events)
+    trace_ready_stages(*k_, func(), e.first,
+                       "returns fd " + std::to_string(e.first) + " ready, " + std::to_string(events.size()) + " events");
+}
+}  // namespace
+
+// do_select / do_poll (fs/select.c): every fd polled on every pass; wait
+// entries added on the first pass only, removed by poll_freewait. With a
+// tracer: a span named after the syscall, and on return a stage ("select" /
+// "poll") for the traced packets queued on each ready fd.
+static std::vector<int> do_poll(Kernel& k, const std::vector<int>& fds, double timeout_ns, Kernel::PollStats& S,
+                                const char* what) {
   Task& t = current_task_checked(what);
   Cpu& c = t.cpu();
+  ReadySpan span(k, c, what);
   const CostTable& cost = k.cost();
   ++S.calls;
   double ns = cost.syscall;
@@ -266,17 +271,18 @@ static std::vector<int> do_poll_body(Kernel& k, const std::vector<int>& fds, dou
   S.ns_charged += static_cast<uint64_t>(ns);
   S.ready_returned += ready.size();
   c.sync();
+  span.ret(ready, fds.size());
   return ready;
 }
 
 std::vector<int> Kernel::sys_select(const std::vector<int>& fds, double timeout_ns) {
   for (int fd : fds)
     if (fd >= 1024) throw std::invalid_argument("select: fd " + std::to_string(fd) + " >= FD_SETSIZE 1024");
-  return do_poll_common(*this, fds, timeout_ns, select_stats, "select");
+  return do_poll(*this, fds, timeout_ns, select_stats, "select");
 }
 
 std::vector<int> Kernel::sys_poll(const std::vector<int>& fds, double timeout_ns) {
-  return do_poll_common(*this, fds, timeout_ns, poll_stats, "poll");
+  return do_poll(*this, fds, timeout_ns, poll_stats, "poll");
 }
 
 // ---- epoll ------------------------------------------------------------------
@@ -371,26 +377,9 @@ void Kernel::sys_epoll_ctl_del(int epfd, int fd) {
 // With a tracer: an "epoll_wait" span, and on return an "epoll_wait" stage
 // for the traced packets queued on each returned fd.
 std::vector<std::pair<int, unsigned>> Kernel::sys_epoll_wait(int epfd, int maxevents, double timeout_ns) {
-  if (!th_) return epoll_wait_body(epfd, maxevents, timeout_ns);
-  return sys_epoll_wait_traced(epfd, maxevents, timeout_ns);
-}
-
-std::vector<std::pair<int, unsigned>> Kernel::sys_epoll_wait_traced(int epfd, int maxevents, double timeout_ns) {
-  Cpu& c = current_task_checked("epoll_wait").cpu();
-  th_->begin(c.id(), "epoll_wait", c.effective_time());
-  auto r = epoll_wait_body(epfd, maxevents, timeout_ns);
-  if (th_) {
-    for (auto& e : r)
-      trace_ready_stages(*this, "epoll_wait", e.first,
-                         "returns fd " + std::to_string(e.first) + " ready, " + std::to_string(r.size()) + " events");
-    th_->end(c.id(), "epoll_wait", c.effective_time());
-  }
-  return r;
-}
-
-std::vector<std::pair<int, unsigned>> Kernel::epoll_wait_body(int epfd, int maxevents, double timeout_ns) {
   Task& t = current_task_checked("epoll_wait");
   Cpu& c = t.cpu();
+  ReadySpan span(*this, c, "epoll_wait");
   eventpoll* ep = ep_of(*impl_, epfd);
   if (maxevents < 1) throw std::invalid_argument("epoll_wait: maxevents must be >= 1");
   auto& S = epoll_stats;
@@ -444,6 +433,7 @@ std::vector<std::pair<int, unsigned>> Kernel::epoll_wait_body(int epfd, int maxe
   c.defer(ns);
   S.ns_charged += static_cast<uint64_t>(ns);
   S.ready_returned += res.size();
+  span.ret(res);
   return res;
 }
 

@@ -2,7 +2,10 @@
 // stack/tracing.cpp: SkbView::of and the TraceHub (see tracing.hpp).
 #include "stack/tracing.hpp"
 
+#include "stack/cpu.hpp"
+
 #include <cstring>
+#include <exception>
 #include <set>
 
 namespace rxpath::stack {
@@ -111,6 +114,22 @@ void TraceHub::stage(uint64_t id, const char* name, int c, sc_time t, const sk_b
   s.detail = std::move(detail);
   s.drop = drop;
   t_.stage(s);
+}
+
+void TraceSpan::begin(TraceHub* const* hub, Cpu* cpu, const char* func) {
+  cpu_ = cpu ? cpu : &current_cpu();
+  hub_ = hub;
+  func_ = func;
+  exceptions_ = std::uncaught_exceptions();
+  (*hub_)->begin(cpu_->id(), func_, cpu_->effective_time());
+}
+
+TraceHub* TraceSpan::hub_now() const {
+  return std::uncaught_exceptions() > exceptions_ ? nullptr : *hub_;
+}
+
+void TraceSpan::end() {
+  if (TraceHub* th = hub_now()) th->end(cpu_->id(), func_, cpu_->effective_time());
 }
 
 }  // namespace rxpath::stack

@@ -30,6 +30,8 @@
 
 namespace rxpath::stack {
 
+class Cpu;
+
 // A declared signal: the tracer's handle plus what was last reported.
 struct TraceSig {
   int h = -1;               // -1: not declared (set() ignores it)
@@ -97,6 +99,51 @@ class TraceHub {
   Tracer& t_;
   uint64_t serial_;
   std::vector<CpuSpans> cpus_;
+};
+
+// A function's span on a CPU in one line, the shape of a kernel tracepoint:
+//
+//   TraceSpan span(th_, c, "net_rx_action");
+//
+// at the top of the function; the span ends when the function returns. With
+// no hub attached the constructor is one pointer test and the destructor one
+// flag test; the recording is out of line and cold. Begin and end are at the
+// CPU's true time (Cpu::effective_time). `hub` is the owner's hub pointer
+// itself (Kernel::th_), looked at again at the end: a tracer detached
+// meanwhile gets no end, one attached meanwhile never saw the span begin and
+// ignores its end. A function left by an exception (a SystemC process killed
+// while it waits, too) records no end. Without a Cpu, the span is on
+// current_cpu(), looked up only when tracing.
+class TraceSpan {
+ public:
+  TraceSpan(TraceHub* const& hub, Cpu& cpu, const char* func) {
+    if (hub) begin(&hub, &cpu, func);
+  }
+  TraceSpan(TraceHub* const& hub, const char* func) {
+    if (hub) begin(&hub, nullptr, func);
+  }
+  ~TraceSpan() {
+    if (cpu_) end();
+  }
+  TraceSpan(const TraceSpan&) = delete;
+  TraceSpan& operator=(const TraceSpan&) = delete;
+
+ protected:
+  // True when this guard began a span: its end is due.
+  bool active() const { return cpu_ != nullptr; }
+  // The hub attached now, or nullptr when there is none or the function is
+  // being left by an exception.
+  TraceHub* hub_now() const;
+  const char* func() const { return func_; }
+
+ private:
+  RXPATH_TRACE_COLD void begin(TraceHub* const* hub, Cpu* cpu, const char* func);
+  RXPATH_TRACE_COLD void end();
+  // Untraced, the hot path stores cpu_ only; begin() sets the rest.
+  Cpu* cpu_ = nullptr;
+  TraceHub* const* hub_;
+  const char* func_;
+  int exceptions_;  // std::uncaught_exceptions() at the begin
 };
 
 }  // namespace rxpath::stack

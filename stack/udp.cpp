@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // stack/udp.cpp: UDP input (net/ipv4/udp.c) and sock_def_readable
 // (net/core/sock.c).
+#include <exception>
+
 #include "stack/internal.hpp"
 
 namespace rxpath::stack {
@@ -11,41 +13,72 @@ unsigned sock_poll(const sock* sk) {
   return sk->sk_receive_queue.qlen ? (EPOLLIN | EPOLLRDNORM) : 0u;
 }
 
-// sock_def_readable (net/core/sock.c): wake every waiter on sk_wq.
-void Kernel::sock_def_readable(sock* sk, const sk_buff* skb) {
-  if (th_) return sock_def_readable_traced(sk, skb);
-  Cpu& c = current_cpu();
-  c.defer(cost_.sock_def_readable);
-  if (sk->sk_wq.active()) {
-    RXS_DBG(sock, "fd " << sk->fd << " readable, " << sk->sk_wq.len << " waiters");
-    c.sync();
-    __wake_up(&sk->sk_wq, 1, 1, reinterpret_cast<void*>(static_cast<uintptr_t>(EPOLLIN | EPOLLPRI | EPOLLRDNORM | EPOLLRDBAND)));
+// sock_def_readable's trace point. `skb` (the packet just queued; a reader
+// may free it once this CPU syncs) gets its stage at once, and while the
+// readers are woken (from wakes() to the end of the scope) it is the packet
+// whose arrival wakes them (TraceHub::wake_id of the CPU, restored after: a
+// nested softirq in process context may wake others meanwhile).
+namespace {
+class ReadableTrace {
+ public:
+  ReadableTrace(Kernel& k, Cpu& c, sock* sk, const sk_buff* skb) {
+    if (k.trace_hub()) readable(k, c, sk, skb);
   }
+  void wakes() {
+    if (k_) set_wake_id();
+  }
+  ~ReadableTrace() {
+    if (k_) restore_wake_id();
+  }
+  ReadableTrace(const ReadableTrace&) = delete;
+  ReadableTrace& operator=(const ReadableTrace&) = delete;
+
+ private:
+  RXPATH_TRACE_COLD void readable(Kernel& k, Cpu& c, sock* sk, const sk_buff* skb);
+  RXPATH_TRACE_COLD void set_wake_id();
+  RXPATH_TRACE_COLD void restore_wake_id();
+  // Untraced, the hot path stores k_ only; readable() sets the rest.
+  Kernel* k_ = nullptr;  // set when a tracer was attached as sock_def_readable began
+  Cpu* c_;
+  TraceHub* waking_;     // the hub whose wake_id is set, if any
+  uint64_t id_, saved_;
+  int exceptions_;       // std::uncaught_exceptions() when set
+};
+
+void ReadableTrace::readable(Kernel& k, Cpu& c, sock* sk, const sk_buff* skb) {
+  k_ = &k;
+  c_ = &c;
+  waking_ = nullptr;
+  id_ = 0;
+  if (!k.trace_hub()->wants(skb)) return;
+  id_ = skb->trace_id;
+  k.trace_stagef("sock_def_readable", skb, "fd %d waiters %zu", sk->fd, sk->sk_wq.len);
 }
 
-// The same with a tracer: `skb` (the packet just queued; a reader may free
-// it once this CPU syncs) names the packet whose arrival wakes the readers
-// (TraceHub::wake_id, per CPU, restored: a nested softirq in process context
-// may wake others meanwhile).
-void Kernel::sock_def_readable_traced(sock* sk, const sk_buff* skb) {
+void ReadableTrace::set_wake_id() {
+  waking_ = k_->trace_hub();
+  if (!waking_) return;
+  exceptions_ = std::uncaught_exceptions();
+  saved_ = waking_->wake_id[c_->id()];
+  waking_->wake_id[c_->id()] = id_;
+}
+
+void ReadableTrace::restore_wake_id() {
+  if (!waking_ || std::uncaught_exceptions() > exceptions_) return;  // not set, or left by an exception
+  if (waking_ == k_->trace_hub()) waking_->wake_id[c_->id()] = saved_;
+}
+}  // namespace
+
+// sock_def_readable (net/core/sock.c): wake every waiter on sk_wq.
+void Kernel::sock_def_readable(sock* sk, const sk_buff* skb) {
   Cpu& c = current_cpu();
   c.defer(cost_.sock_def_readable);
-  uint64_t id = 0;
-  if (th_->wants(skb)) {
-    id = skb->trace_id;
-    trace_stagef("sock_def_readable", skb, "fd %d waiters %zu", sk->fd, sk->sk_wq.len);
-  }
+  ReadableTrace trace(*this, c, sk, skb);
   if (sk->sk_wq.active()) {
     RXS_DBG(sock, "fd " << sk->fd << " readable, " << sk->sk_wq.len << " waiters");
     c.sync();
-    TraceHub* th = th_;
-    uint64_t saved = 0;
-    if (th) {
-      saved = th->wake_id[c.id()];
-      th->wake_id[c.id()] = id;
-    }
+    trace.wakes();
     __wake_up(&sk->sk_wq, 1, 1, reinterpret_cast<void*>(static_cast<uintptr_t>(EPOLLIN | EPOLLPRI | EPOLLRDNORM | EPOLLRDBAND)));
-    if (th && th == th_) th->wake_id[c.id()] = saved;
   }
 }
 

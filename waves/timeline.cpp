@@ -327,33 +327,103 @@ void Timeline::nic_stage(const stack::Stage& s, uint64_t ps) {
   if (p && p->mac == kNoTime && p->pb == kNoTime && p->rnbc == kNoTime) pending_.erase(pend);
 }
 
-void Timeline::write(std::ostream& os) const {
-  // Everything to write: the kept events plus what the end of the trace closes.
-  uint64_t end_ps = windowed_ && stop_ps_ != UINT64_MAX ? stop_ps_ : max_ps_;
-  std::vector<Ev> extra;
-  std::vector<std::string> extra_names;  // names only the writer uses
-  auto name_of = [&](uint32_t n) -> const std::string& {
-    return n < names_.size() ? names_[n] : extra_names[n - names_.size()];
-  };
-  auto extra_name = [&](const char* s) {
-    for (uint32_t i = 0; i < names_.size(); ++i)
-      if (names_[i] == s) return i;
-    for (uint32_t i = 0; i < extra_names.size(); ++i)
-      if (extra_names[i] == s) return uint32_t(names_.size() + i);
-    extra_names.emplace_back(s);
-    return uint32_t(names_.size() + extra_names.size() - 1);
-  };
-  uint32_t seq = seq_;
-  // NIC ranges still open: drawn until the end, in frame order.
+// Timeline::write, phase by phase. First what the end of the trace adds
+// (NIC ranges still open, counter values from before the window), the order
+// of all events, the rows of the NIC lanes, the host spans still open and
+// each packet's flow; then the JSON: metadata, the events each followed by
+// its flow point, the spans closed at the end, otherData.
+class Timeline::Writer {
+ public:
+  Writer(const Timeline& tl, std::ostream& os);
+  void write();
+
+ private:
+  static constexpr int kRowStride = 16, kMaxRows = 12;
+
+  // ---- what to write, in which order, on which row ----
+  void add_open_nic_ranges();
+  void add_counters_before_window();
+  void sort_events();
+  void fit_mac_slices();
+  void assign_rows();
+  void close_open_spans();
+  void mark_flows();
+
+  // ---- the JSON ----
+  void write_metadata();
+  void write_events();
+  void write_other_data();
+  void meta(const char* what, uint8_t pid, int tid, const std::string& value, bool sort, int index);
+  void common(const Ev& e, int16_t tid, const char* name_suffix_id);
+  void event(const Ev& e, int16_t tid, uint64_t dur);
+  void flow_point(const Ev& e, uint32_t i);
+  void open_ev();
+  void flush(bool force);
+
+  // A kept event (index < tl_.ev_.size()) or one the end of the trace adds.
+  const Ev& at(uint32_t i) const { return i < tl_.ev_.size() ? tl_.ev_[i] : extra_[i - tl_.ev_.size()]; }
+  const std::string& name_of(uint32_t n) const {
+    return n < tl_.names_.size() ? tl_.names_[n] : extra_names_[n - tl_.names_.size()];
+  }
+  uint32_t extra_name(const char* s);
+
+  const Timeline& tl_;
+  std::ostream& os_;
+  uint64_t end_ps_;                          // where what is still open ends
+  std::vector<Ev> extra_;                    // events the end of the trace adds
+  std::vector<std::string> extra_names_;     // names only the writer uses
+  uint32_t total_ = 0;                       // kept + extra events
+  std::vector<uint32_t> order_;              // by time, ties in input order
+  std::vector<int16_t> tid_of_;              // per event: its lane's row
+  std::unordered_map<uint32_t, uint64_t> dur_fix_;  // slices drawn shorter than they are
+  std::vector<std::vector<uint64_t>> row_end_;      // per NIC lane, per row: end of its last slice
+  std::vector<Ev> closing_;                  // host spans still open, closed at the end
+  std::vector<char> flow_ph_;                // per event: its flow point ('s' 't' 'f'), 0 if none
+  std::string out_;
+  bool first_ = true;                        // no event written yet
+};
+
+Timeline::Writer::Writer(const Timeline& tl, std::ostream& os)
+    : tl_(tl), os_(os), end_ps_(tl.windowed_ && tl.stop_ps_ != UINT64_MAX ? tl.stop_ps_ : tl.max_ps_) {}
+
+void Timeline::write(std::ostream& os) const { Writer(*this, os).write(); }
+
+void Timeline::Writer::write() {
+  add_open_nic_ranges();
+  add_counters_before_window();
+  sort_events();
+  fit_mac_slices();
+  assign_rows();
+  close_open_spans();
+  mark_flows();
+  out_.reserve(1 << 20);
+  out_ += "{\"traceEvents\":[";
+  write_metadata();
+  write_events();
+  write_other_data();
+  flush(true);
+}
+
+uint32_t Timeline::Writer::extra_name(const char* s) {
+  for (uint32_t i = 0; i < tl_.names_.size(); ++i)
+    if (tl_.names_[i] == s) return i;
+  for (uint32_t i = 0; i < extra_names_.size(); ++i)
+    if (extra_names_[i] == s) return uint32_t(tl_.names_.size() + i);
+  extra_names_.emplace_back(s);
+  return uint32_t(tl_.names_.size() + extra_names_.size() - 1);
+}
+
+// NIC ranges still open: drawn until the end, in frame order.
+void Timeline::Writer::add_open_nic_ranges() {
   std::vector<std::pair<uint64_t, const Pending*>> open;
-  for (const auto& [id, p] : pending_) open.emplace_back(id, &p);
+  for (const auto& [id, p] : tl_.pending_) open.emplace_back(id, &p);
   std::sort(open.begin(), open.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   auto add_range = [&](uint64_t start, uint32_t sq, int16_t tid, const char* name, uint64_t id) {
-    if (start == kNoTime || start > end_ps || start > stop_ps_) return;
-    uint64_t ts = std::max(start, start_ps_);
+    if (start == kNoTime || start > end_ps_ || start > tl_.stop_ps_) return;
+    uint64_t ts = std::max(start, tl_.start_ps_);
     Ev e{};
     e.ts = ts;
-    e.dur = std::max<uint64_t>(end_ps - ts, kNicCyclePs);
+    e.dur = std::max<uint64_t>(end_ps_ - ts, kNicCyclePs);
     e.id = id;
     e.name = extra_name(name);
     e.args = kNone;
@@ -363,19 +433,22 @@ void Timeline::write(std::ostream& os) const {
     e.pid = kNicPid;
     e.ph = 'X';
     e.flow = kFlow;
-    extra.push_back(e);
+    extra_.push_back(e);
   };
   for (const auto& [id, p] : open) {
     add_range(p->mac, p->mac_seq, kMac, "frame", id);
     add_range(p->pb, p->pb_seq, kPktBuf, "buffered", id);
     add_range(p->rnbc, p->rnbc_seq, kDesc, "rnbc_wait", id);
   }
-  // Counter values from before the window, at its start.
-  std::vector<std::pair<uint32_t, uint64_t>> before(before_window_.begin(), before_window_.end());
+}
+
+// Counter values from before the window, at its start.
+void Timeline::Writer::add_counters_before_window() {
+  std::vector<std::pair<uint32_t, uint64_t>> before(tl_.before_window_.begin(), tl_.before_window_.end());
   std::sort(before.begin(), before.end());
   for (const auto& [n, v] : before) {
     Ev e{};
-    e.ts = start_ps_;
+    e.ts = tl_.start_ps_;
     e.dur = v;
     e.name = n;
     e.args = kNone;
@@ -383,77 +456,82 @@ void Timeline::write(std::ostream& os) const {
     e.seq = 0;
     e.pid = name_of(n).compare(0, 4, "nic.") == 0 ? kNicPid : kHostPid;
     e.ph = 'C';
-    extra.push_back(e);
+    extra_.push_back(e);
   }
+}
 
-  // Sorted by time, ties in input order.
-  size_t total = ev_.size() + extra.size();
-  auto at = [&](uint32_t i) -> const Ev& { return i < ev_.size() ? ev_[i] : extra[i - ev_.size()]; };
-  std::vector<uint32_t> order;
-  order.reserve(total);
-  for (uint32_t i = 0; i < total; ++i)
-    order.push_back(i);
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+// Sorted by time, ties in input order.
+void Timeline::Writer::sort_events() {
+  total_ = uint32_t(tl_.ev_.size() + extra_.size());
+  order_.reserve(total_);
+  for (uint32_t i = 0; i < total_; ++i)
+    order_.push_back(i);
+  std::sort(order_.begin(), order_.end(), [&](uint32_t a, uint32_t b) {
     const Ev &x = at(a), &y = at(b);
     return x.ts != y.ts ? x.ts < y.ts : x.seq != y.seq ? x.seq < y.seq : a < b;
   });
+}
 
-  // NIC slices that overlap on one lane (frames side by side in the packet
-  // buffer, pipelined DMA bursts) go to further rows of that lane ("packet
-  // buffer 2", ...): slices on one thread must nest, and these do not. When
-  // kMaxRows are busy (an overloaded NIC holds a hundred frames) a slice is
-  // drawn for its first clock cycle only, in a last row "... (more)".
-  constexpr int kRowStride = 16, kMaxRows = 12;
-  std::vector<int16_t> tid_of(total);
-  std::unordered_map<uint32_t, uint64_t> dur_fix;  // slices drawn shorter than they are
-  // A frame's MAC slice runs from /S/ to its verdict, which comes a few cycles
-  // into the next frame: on the lane the frame ends where the next begins.
+// A frame's MAC slice runs from /S/ to its verdict, which comes a few cycles
+// into the next frame: on the lane the frame ends where the next begins.
+void Timeline::Writer::fit_mac_slices() {
   uint32_t last_mac = kNone;
-  for (uint32_t i : order) {
+  for (uint32_t i : order_) {
     const Ev& e = at(i);
     if (e.pid != kNicPid || e.ph != 'X' || e.tid != kMac) continue;
     if (last_mac != kNone && at(last_mac).ts + at(last_mac).dur > e.ts && at(last_mac).ts < e.ts)
-      dur_fix[last_mac] = e.ts - at(last_mac).ts;
+      dur_fix_[last_mac] = e.ts - at(last_mac).ts;
     last_mac = i;
   }
-  std::vector<std::vector<uint64_t>> row_end(kOther + 1);  // per NIC lane, per row: end of its last slice
-  for (uint32_t i : order) {
+}
+
+// NIC slices that overlap on one lane (frames side by side in the packet
+// buffer, pipelined DMA bursts) go to further rows of that lane ("packet
+// buffer 2", ...): slices on one thread must nest, and these do not. When
+// kMaxRows are busy (an overloaded NIC holds a hundred frames) a slice is
+// drawn for its first clock cycle only, in a last row "... (more)".
+void Timeline::Writer::assign_rows() {
+  tid_of_.assign(total_, 0);
+  row_end_.assign(kOther + 1, {});
+  for (uint32_t i : order_) {
     const Ev& e = at(i);
-    tid_of[i] = e.tid;
+    tid_of_[i] = e.tid;
     if (e.pid != kNicPid) continue;
     if (e.ph == 'a') {  // the row of its slice (sorted before it)
-      tid_of[i] = tid_of[e.skb];
+      tid_of_[i] = tid_of_[e.skb];
       continue;
     }
     if (e.ph != 'X' || e.tid < kMac || e.tid > kOther) continue;
-    std::vector<uint64_t>& rows = row_end[size_t(e.tid)];
+    std::vector<uint64_t>& rows = row_end_[size_t(e.tid)];
     size_t k = 0;
     while (k < rows.size() && rows[k] > e.ts) ++k;
-    auto fix = dur_fix.find(i);
-    uint64_t end = e.ts + (fix == dur_fix.end() ? e.dur : fix->second);
+    auto fix = dur_fix_.find(i);
+    uint64_t end = e.ts + (fix == dur_fix_.end() ? e.dur : fix->second);
     if (k == rows.size() && rows.size() < kMaxRows) rows.push_back(0);
     if (k >= kMaxRows) {
       if (rows.size() == kMaxRows) rows.push_back(0);
       k = kMaxRows;
       end = std::min(end, e.ts + kNicCyclePs);
-      dur_fix[i] = end - e.ts;
+      dur_fix_[i] = end - e.ts;
     }
     rows[k] = std::max(rows[k], end);
-    tid_of[i] = int16_t(e.tid + kRowStride * int(k));
+    tid_of_[i] = int16_t(e.tid + kRowStride * int(k));
   }
+}
 
-  // Spans still open at the end close there, innermost first.
+// Spans still open at the end close there, innermost first.
+void Timeline::Writer::close_open_spans() {
   std::map<int, std::vector<uint32_t>> open_spans;
-  for (uint32_t i : order) {
+  for (uint32_t i : order_) {
     const Ev& e = at(i);
     if (e.ph == 'B') open_spans[e.tid].push_back(e.name);
     else if (e.ph == 'E' && !open_spans[e.tid].empty()) open_spans[e.tid].pop_back();
   }
-  std::vector<Ev> closing;
+  uint32_t seq = tl_.seq_;
   for (const auto& [tid, st] : open_spans)
     for (size_t k = st.size(); k-- > 0;) {
       Ev e{};
-      e.ts = end_ps;
+      e.ts = end_ps_;
       e.name = st[k];
       e.args = kNone;
       e.skb = kNone;
@@ -461,220 +539,232 @@ void Timeline::write(std::ostream& os) const {
       e.tid = int16_t(tid);
       e.pid = kHostPid;
       e.ph = 'E';
-      closing.push_back(e);
+      closing_.push_back(e);
     }
+}
 
-  std::string out;
-  out.reserve(1 << 20);
-  auto flush = [&](bool force) {
-    if (force || out.size() > (1u << 20)) {
-      os.write(out.data(), std::streamsize(out.size()));
-      out.clear();
-    }
-  };
-  bool first = true;
-  auto open_ev = [&]() {
-    out += first ? "\n{" : ",\n{";
-    first = false;
-  };
-  out += "{\"traceEvents\":[";
+// Flows: each packet's points in time order, s .. t .. f (a packet with one
+// point has no flow).
+void Timeline::Writer::mark_flows() {
+  flow_ph_.assign(total_, 0);
+  std::vector<std::pair<uint64_t, uint32_t>> points;  // (packet id, event index)
+  for (uint32_t i = 0; i < total_; ++i)
+    if (at(i).flow & kFlow) points.emplace_back(at(i).id, i);
+  std::sort(points.begin(), points.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    const Ev &x = at(a.second), &y = at(b.second);
+    return x.ts != y.ts ? x.ts < y.ts : x.seq != y.seq ? x.seq < y.seq : a.second < b.second;
+  });
+  for (size_t i = 0; i < points.size();) {
+    size_t j = i;
+    while (j < points.size() && points[j].first == points[i].first) ++j;
+    if (j - i >= 2)
+      for (size_t k = i; k < j; ++k) flow_ph_[points[k].second] = k == i ? 's' : k + 1 == j ? 'f' : 't';
+    i = j;
+  }
+}
 
-  // Metadata: processes and threads by name, in a fixed order.
-  auto meta = [&](const char* what, uint8_t pid, int tid, const std::string& value, bool sort, int index) {
-    open_ev();
-    out += "\"name\":\"";
-    out += what;
-    out += "\",\"ph\":\"M\",\"pid\":";
-    put_u64(out, pid);
-    if (tid >= 0) {
-      out += ",\"tid\":";
-      put_u64(out, uint64_t(tid));
-    }
-    out += ",\"args\":{";
-    if (sort) {
-      out += "\"sort_index\":";
-      put_u64(out, uint64_t(index));
-    } else {
-      out += "\"name\":\"";
-      json_escape(out, value.c_str());
-      out += '"';
-    }
-    out += "}}";
-  };
+void Timeline::Writer::flush(bool force) {
+  if (force || out_.size() > (1u << 20)) {
+    os_.write(out_.data(), std::streamsize(out_.size()));
+    out_.clear();
+  }
+}
+
+void Timeline::Writer::open_ev() {
+  out_ += first_ ? "\n{" : ",\n{";
+  first_ = false;
+}
+
+void Timeline::Writer::meta(const char* what, uint8_t pid, int tid, const std::string& value, bool sort, int index) {
+  open_ev();
+  out_ += "\"name\":\"";
+  out_ += what;
+  out_ += "\",\"ph\":\"M\",\"pid\":";
+  put_u64(out_, pid);
+  if (tid >= 0) {
+    out_ += ",\"tid\":";
+    put_u64(out_, uint64_t(tid));
+  }
+  out_ += ",\"args\":{";
+  if (sort) {
+    out_ += "\"sort_index\":";
+    put_u64(out_, uint64_t(index));
+  } else {
+    out_ += "\"name\":\"";
+    json_escape(out_, value.c_str());
+    out_ += '"';
+  }
+  out_ += "}}";
+}
+
+// Metadata: processes and threads by name, in a fixed order.
+void Timeline::Writer::write_metadata() {
   meta("process_name", kHostPid, -1, "host", false, 0);
   meta("process_sort_index", kHostPid, -1, "", true, 1);
-  for (size_t c = 0; c < cpus_.size(); ++c) {
+  for (size_t c = 0; c < tl_.cpus_.size(); ++c) {
     meta("thread_name", kHostPid, int(c), "cpu" + std::to_string(c), false, 0);
     meta("thread_sort_index", kHostPid, int(c), "", true, int(c));
   }
   meta("process_name", kNicPid, -1, "NIC", false, 0);
   meta("process_sort_index", kNicPid, -1, "", true, 2);
-  for (int t = kMac; t <= (other_used_ ? kOther : kIrq); ++t)
-    for (size_t k = 0; k < std::max<size_t>(1, row_end[size_t(t)].size()); ++k) {
+  for (int t = kMac; t <= (tl_.other_used_ ? kOther : kIrq); ++t)
+    for (size_t k = 0; k < std::max<size_t>(1, row_end_[size_t(t)].size()); ++k) {
       std::string name = kNicThreadNames[t];
       if (k == kMaxRows) name += " (more: first cycle of each)";
       else if (k) name += " " + std::to_string(k + 1);
       meta("thread_name", kNicPid, t + kRowStride * int(k), name, false, 0);
       meta("thread_sort_index", kNicPid, t + kRowStride * int(k), "", true, t * 4096 + int(k));
     }
+}
 
-  auto common = [&](const Ev& e, int16_t tid, const char* name_suffix_id) {
-    out += "\"name\":\"";
-    json_escape(out, name_of(e.name).c_str());
-    if (name_suffix_id) {  // NIC slices: their frame, 0 included
-      out += " #";
-      put_u64(out, e.id);
-    }
-    out += "\",\"ph\":\"";
-    out += e.ph;
-    out += "\",\"ts\":";
-    put_us(out, e.ts);
-    out += ",\"pid\":";
-    put_u64(out, e.pid);
-    out += ",\"tid\":";
-    put_u64(out, uint64_t(tid));
-  };
-  auto event = [&](const Ev& e, int16_t tid, uint64_t dur) {
-    open_ev();
-    switch (e.ph) {
-      case 'B':
-      case 'E':
-        common(e, tid, nullptr);
-        break;
-      case 'C':
-        out += "\"name\":\"";
-        json_escape(out, name_of(e.name).c_str());
-        out += "\",\"ph\":\"C\",\"ts\":";
-        put_us(out, e.ts);
-        out += ",\"pid\":";
-        put_u64(out, e.pid);
-        out += ",\"args\":{\"value\":";
-        put_u64(out, e.dur);
-        out += '}';
-        break;
-      case 'X':
-      case 'i': {
-        common(e, tid, e.ph == 'X' ? "#" : nullptr);
-        if (e.ph == 'X') {
-          out += ",\"dur\":";
-          put_us(out, dur);
-        } else {
-          out += ",\"s\":\"t\"";
-        }
-        bool any = false;
-        auto sep = [&]() {
-          out += any ? "," : ",\"args\":{";
-          any = true;
-        };
-        if (e.id || e.pid == kNicPid) {
-          sep();
-          out += "\"id\":";
-          put_u64(out, e.id);
-        }
-        if (e.args != kNone) {
-          const char* detail = arena_.at(e.args);
-          if (*detail) {
-            sep();
-            out += "\"detail\":\"";
-            json_escape(out, detail);
-            out += '"';
-          }
-          if (e.flow & kHasDrop) {
-            sep();
-            out += "\"drop\":\"";
-            json_escape(out, detail + std::strlen(detail) + 1);
-            out += '"';
-          }
-        }
-        if (e.skb != kNone) {
-          const Skb& k = skbs_[e.skb];
-          sep();
-          const std::pair<const char*, uint32_t> fields[] = {{"head=0 data=+", k.data}, {" tail=+", k.tail},
-                                                              {" end=+", k.end},          {" len=", k.len},
-                                                              {" data_len=", k.data_len}, {" truesize=", k.truesize}};
-          out += "\"skb\":\"";
-          for (const auto& [label, v] : fields) {
-            out += label;
-            put_u64(out, v);
-          }
-          out += '"';
-        }
-        if (any) out += '}';
-        break;
-      }
-      default:
-        break;
-    }
-    out += '}';
-    flush(false);
-  };
-  // Flows: each packet's points in time order, s .. t .. f, each written
-  // right after the slice or instant it binds to (viewers bind a flow event
-  // to the slice open on its thread when they read it).
-  std::vector<char> flow_ph(total, 0);
-  {
-    std::vector<std::pair<uint64_t, uint32_t>> points;  // (packet id, event index)
-    for (uint32_t i = 0; i < total; ++i)
-      if (at(i).flow & kFlow) points.emplace_back(at(i).id, i);
-    std::sort(points.begin(), points.end(), [&](const auto& a, const auto& b) {
-      if (a.first != b.first) return a.first < b.first;
-      const Ev &x = at(a.second), &y = at(b.second);
-      return x.ts != y.ts ? x.ts < y.ts : x.seq != y.seq ? x.seq < y.seq : a.second < b.second;
-    });
-    for (size_t i = 0; i < points.size();) {
-      size_t j = i;
-      while (j < points.size() && points[j].first == points[i].first) ++j;
-      if (j - i >= 2)
-        for (size_t k = i; k < j; ++k) flow_ph[points[k].second] = k == i ? 's' : k + 1 == j ? 'f' : 't';
-      i = j;
-    }
+void Timeline::Writer::common(const Ev& e, int16_t tid, const char* name_suffix_id) {
+  out_ += "\"name\":\"";
+  json_escape(out_, name_of(e.name).c_str());
+  if (name_suffix_id) {  // NIC slices: their frame, 0 included
+    out_ += " #";
+    put_u64(out_, e.id);
   }
-  for (uint32_t i : order) {
+  out_ += "\",\"ph\":\"";
+  out_ += e.ph;
+  out_ += "\",\"ts\":";
+  put_us(out_, e.ts);
+  out_ += ",\"pid\":";
+  put_u64(out_, e.pid);
+  out_ += ",\"tid\":";
+  put_u64(out_, uint64_t(tid));
+}
+
+void Timeline::Writer::event(const Ev& e, int16_t tid, uint64_t dur) {
+  open_ev();
+  switch (e.ph) {
+    case 'B':
+    case 'E':
+      common(e, tid, nullptr);
+      break;
+    case 'C':
+      out_ += "\"name\":\"";
+      json_escape(out_, name_of(e.name).c_str());
+      out_ += "\",\"ph\":\"C\",\"ts\":";
+      put_us(out_, e.ts);
+      out_ += ",\"pid\":";
+      put_u64(out_, e.pid);
+      out_ += ",\"args\":{\"value\":";
+      put_u64(out_, e.dur);
+      out_ += '}';
+      break;
+    case 'X':
+    case 'i': {
+      common(e, tid, e.ph == 'X' ? "#" : nullptr);
+      if (e.ph == 'X') {
+        out_ += ",\"dur\":";
+        put_us(out_, dur);
+      } else {
+        out_ += ",\"s\":\"t\"";
+      }
+      bool any = false;
+      auto sep = [&]() {
+        out_ += any ? "," : ",\"args\":{";
+        any = true;
+      };
+      if (e.id || e.pid == kNicPid) {
+        sep();
+        out_ += "\"id\":";
+        put_u64(out_, e.id);
+      }
+      if (e.args != kNone) {
+        const char* detail = tl_.arena_.at(e.args);
+        if (*detail) {
+          sep();
+          out_ += "\"detail\":\"";
+          json_escape(out_, detail);
+          out_ += '"';
+        }
+        if (e.flow & kHasDrop) {
+          sep();
+          out_ += "\"drop\":\"";
+          json_escape(out_, detail + std::strlen(detail) + 1);
+          out_ += '"';
+        }
+      }
+      if (e.skb != kNone) {
+        const Skb& k = tl_.skbs_[e.skb];
+        sep();
+        const std::pair<const char*, uint32_t> fields[] = {{"head=0 data=+", k.data}, {" tail=+", k.tail},
+                                                            {" end=+", k.end},          {" len=", k.len},
+                                                            {" data_len=", k.data_len}, {" truesize=", k.truesize}};
+        out_ += "\"skb\":\"";
+        for (const auto& [label, v] : fields) {
+          out_ += label;
+          put_u64(out_, v);
+        }
+        out_ += '"';
+      }
+      if (any) out_ += '}';
+      break;
+    }
+    default:
+      break;
+  }
+  out_ += '}';
+  flush(false);
+}
+
+// A flow event, written right after the slice or instant it binds to
+// (viewers bind a flow event to the slice open on its thread when they read it).
+void Timeline::Writer::flow_point(const Ev& e, uint32_t i) {
+  open_ev();
+  out_ += "\"name\":\"packet\",\"cat\":\"packet\",\"ph\":\"";
+  out_ += flow_ph_[i];
+  out_ += "\",\"id\":";
+  put_u64(out_, e.id);
+  out_ += ",\"ts\":";
+  put_us(out_, e.ts);
+  out_ += ",\"pid\":";
+  put_u64(out_, e.pid);
+  out_ += ",\"tid\":";
+  put_u64(out_, uint64_t(tid_of_[i]));
+  out_ += ",\"bp\":\"e\"}";
+  flush(false);
+}
+
+// The events in order, each followed by its flow point; then the spans the
+// end of the trace closes.
+void Timeline::Writer::write_events() {
+  for (uint32_t i : order_) {
     const Ev& e = at(i);
     if (e.ph != 'a') {
       uint64_t dur = e.dur;
       if (e.ph == 'X' && e.pid == kNicPid) {
-        auto fix = dur_fix.find(i);
-        if (fix != dur_fix.end()) dur = fix->second;
+        auto fix = dur_fix_.find(i);
+        if (fix != dur_fix_.end()) dur = fix->second;
       }
-      event(e, tid_of[i], dur);
+      event(e, tid_of_[i], dur);
     }
-    if (!flow_ph[i]) continue;
-    open_ev();
-    out += "\"name\":\"packet\",\"cat\":\"packet\",\"ph\":\"";
-    out += flow_ph[i];
-    out += "\",\"id\":";
-    put_u64(out, e.id);
-    out += ",\"ts\":";
-    put_us(out, e.ts);
-    out += ",\"pid\":";
-    put_u64(out, e.pid);
-    out += ",\"tid\":";
-    put_u64(out, uint64_t(tid_of[i]));
-    out += ",\"bp\":\"e\"}";
-    flush(false);
+    if (flow_ph_[i]) flow_point(e, i);
   }
-  for (const Ev& e : closing) event(e, e.tid, 0);
+  for (const Ev& e : closing_) event(e, e.tid, 0);
+}
 
-  out += "\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"rxpath waves::Timeline\"";
-  if (windowed_) {
-    out += ",\"window_start_us\":\"";
-    put_us(out, start_ps_);
-    out += "\",\"window_stop_us\":\"";
-    if (stop_ps_ == UINT64_MAX) out += "end";
-    else put_us(out, stop_ps_);
-    out += '"';
+void Timeline::Writer::write_other_data() {
+  out_ += "\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"rxpath waves::Timeline\"";
+  if (tl_.windowed_) {
+    out_ += ",\"window_start_us\":\"";
+    put_us(out_, tl_.start_ps_);
+    out_ += "\",\"window_stop_us\":\"";
+    if (tl_.stop_ps_ == UINT64_MAX) out_ += "end";
+    else put_us(out_, tl_.stop_ps_);
+    out_ += '"';
   }
-  out += ",\"nesting_repairs\":\"";
-  put_u64(out, repairs_);
-  out += '"';
-  if (!first_problem_.empty()) {
-    out += ",\"first_problem\":\"";
-    json_escape(out, first_problem_.c_str());
-    out += '"';
+  out_ += ",\"nesting_repairs\":\"";
+  put_u64(out_, tl_.repairs_);
+  out_ += '"';
+  if (!tl_.first_problem_.empty()) {
+    out_ += ",\"first_problem\":\"";
+    json_escape(out_, tl_.first_problem_.c_str());
+    out_ += '"';
   }
-  out += "}}\n";
-  flush(true);
+  out_ += "}}\n";
 }
 
 }  // namespace rxpath::waves

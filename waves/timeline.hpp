@@ -135,6 +135,8 @@ class Timeline {
     uint32_t mac_seq = 0, pb_seq = 0, rnbc_seq = 0;
   };
 
+  class Writer;  // write(), phase by phase (timeline.cpp)
+
   uint32_t intern(const char* s);
   uint32_t args(const std::string& detail, const char* drop, uint8_t* flags);
   bool in_window(uint64_t ps) const { return ps >= start_ps_ && ps <= stop_ps_; }
