@@ -108,10 +108,10 @@ BOOST_AUTO_TEST_CASE(process_destroyed_while_running_leaves_the_cpu_to_others) {
   BOOST_TEST(*got_other == 10u);
 }
 
-// Destroyed by another SystemC process (kill-free: exit_task only marks and
-// wakes), while it sleeps.
-BOOST_AUTO_TEST_CASE(process_destroyed_from_another_process) {
-  Kernel& k = make_kernel();
+// Destroyed by another SystemC process while it sleeps (exit_task marks and
+// wakes the task; no kill).
+BOOST_FIXTURE_TEST_CASE(process_destroyed_from_another_process, KernelFixture) {
+  Kernel& k = kernel;
   FakeNic nic(k);
   int fd = k.udp_socket(0, 5001, 1 << 24);
   auto got = std::make_shared<uint64_t>(0);

@@ -170,8 +170,4 @@ int FakeNic::poll(napi_struct* n, int budget) {
   return done < budget ? done : budget;
 }
 
-Kernel& make_kernel(const KernelConfig& cfg, const CostTable& cost) {
-  return rxpath::testing::own(std::make_unique<Kernel>(rxpath::testing::unique_name("k"), cfg, cost));
-}
-
 }  // namespace rxpath::stack::test

@@ -5,6 +5,7 @@
 // produces skbs from a list (no host/ needed), and a Kernel per test case.
 #pragma once
 
+#include "testing/kernel_fixture.hpp"
 #include "testing/sc_test.hpp"
 
 #include <systemc>
@@ -72,8 +73,8 @@ class FakeNic {
   uint64_t next_trace_ = 1;
 };
 
-// Builds a Kernel that lives until the current test case finishes (its
-// threads end then, after the test's own threads and locals: testing::own).
-Kernel& make_kernel(const KernelConfig& cfg = {}, const CostTable& cost = {});
+// A Kernel per test case (testing/kernel_fixture.hpp).
+using rxpath::testing::KernelFixture;
+using rxpath::testing::make_kernel;
 
 }  // namespace rxpath::stack::test
