@@ -1,9 +1,8 @@
 # rxpath_add_test(NAME <name> SOURCES <src...> [LIBS <lib...>] [TIMEOUT <s>] [ARGS <arg...>] [LABELS <l...>])
 #
 # One test executable, one add_test() with a TIMEOUT. Boost.Test is linked
-# dynamically; a test with its own entry point (SystemC's sc_main, see
-# STYLE.md 14) defines BOOST_TEST_NO_MAIN and BOOST_TEST_ALTERNATIVE_INIT_API
-# itself.
+# dynamically; a SystemC test (STYLE.md 14) includes testing/sc_test.hpp and
+# links rxpath_testing_main, which brings the sc_main running the tests.
 function(rxpath_add_test)
   cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBS;ARGS;LABELS" ${ARGN})
   if(NOT T_TIMEOUT)

@@ -34,6 +34,58 @@ sc_time ns_time(double ns) {
   static const double units_per_ns = 1e-9 / sc_core::sc_get_time_resolution().to_seconds();
   return sc_time::from_value(static_cast<sc_dt::uint64>(ns * units_per_ns + 0.5));
 }
+// Thrown into a task's thread to unwind it (CpuEngine::exit_task); caught
+// only by the task's entry function.
+struct TaskExit {};
+
+// Ends one process of an owner that is going away, so that it never runs
+// again. What SystemC 2.3.4 allows (checked against the library):
+// - kill() before the first sc_start (sc_is_running() false) is an error,
+//   E572 "a process may not be killed before it is initialized"; disable()
+//   then warns (W558, no static sensitivity). suspend() is silent, and a
+//   process suspended before it first ran never runs.
+// - kill() from another running process unwinds the victim at once (the
+//   kernel switches to it and throws sc_unwind_exception in it): the
+//   destructors of its frames run now, while the owner still exists.
+// - kill() from outside any process, i.e. sc_main between sc_start calls
+//   (a test body), crashes in sc_simcontext::preempt_with, which assumes a
+//   calling process. There, and after sc_stop (sc_is_running() false again),
+//   the process is suspended: it is never scheduled again and its stack is
+//   not unwound (its frames leak until the program ends, nothing in them
+//   runs). A suspended thread still waits: when the time-out of its wait
+//   fires, SystemC takes it off the other events of that wait (trigger_dynamic
+//   -> remove_dynamic), so those events must outlive it (CpuEngine parks its
+//   Cpu and Task objects, which own them).
+// - kill() of the calling process itself would throw sc_unwind_exception out
+//   of the owner's destructor (std::terminate); an owner cannot be destroyed
+//   from one of its own processes, and this says so.
+// - kill() or suspend() of a terminated process is skipped.
+// Returns true if the process was suspended rather than killed.
+bool end_process(sc_core::sc_process_handle& h) {
+  if (!h.valid() || h.terminated()) return false;
+  // While running, the handle of the calling process (invalid from sc_main);
+  // before the first sc_start, the last process created: not looked at then.
+  sc_core::sc_process_handle self = sc_core::sc_get_current_process_handle();
+  if (sc_core::sc_is_running() && self.valid()) {
+    if (self == h) throw std::logic_error(std::string("cannot end process ") + h.name() + " from itself");
+    h.kill();
+    return false;
+  }
+  h.suspend();
+  return true;
+}
+
+// Cpu and Task objects of destroyed engines whose threads were suspended:
+// their events stay valid for those threads' pending waits.
+std::vector<std::unique_ptr<Cpu>>& parked_cpus() {
+  static std::vector<std::unique_ptr<Cpu>> v;
+  return v;
+}
+std::vector<std::unique_ptr<Task>>& parked_tasks() {
+  static std::vector<std::unique_ptr<Task>> v;
+  return v;
+}
+
 const char* const kSoftirqNames[NR_SOFTIRQS] = {"HI",       "TIMER",   "NET_TX", "NET_RX",  "BLOCK",
                                                 "IRQ_POLL", "TASKLET", "SCHED",  "HRTIMER", "RCU"};
 }  // namespace
@@ -54,6 +106,21 @@ void no_current_cpu() {
 }
 
 // ---- wait queues ----------------------------------------------------------
+wait_queue_entry::wait_queue_entry(const wait_queue_entry& o) : func(o.func), private_(o.private_) {
+  if (o.queued) throw std::logic_error("wait_queue_entry: copy of a queued entry");
+}
+
+wait_queue_entry& wait_queue_entry::operator=(const wait_queue_entry& o) {
+  if (queued || o.queued) throw std::logic_error("wait_queue_entry: assignment to or from a queued entry");
+  func = o.func;
+  private_ = o.private_;
+  return *this;
+}
+
+wait_queue_entry::~wait_queue_entry() {
+  if (queued) remove_wait_queue(head, this);
+}
+
 // add_wait_queue (kernel/sched/wait.c)
 void add_wait_queue(wait_queue_head* wq, wait_queue_entry* e) {
   if (e->queued) throw std::logic_error("add_wait_queue: entry already queued");
@@ -61,6 +128,7 @@ void add_wait_queue(wait_queue_head* wq, wait_queue_entry* e) {
   e->next = nullptr;
   if (wq->last) wq->last->next = e; else wq->first = e;
   wq->last = e;
+  e->head = wq;
   e->queued = true;
   ++wq->len;
 }
@@ -71,6 +139,7 @@ void remove_wait_queue(wait_queue_head* wq, wait_queue_entry* e) {
   if (e->prev) e->prev->next = e->next; else wq->first = e->next;
   if (e->next) e->next->prev = e->prev; else wq->last = e->prev;
   e->prev = e->next = nullptr;
+  e->head = nullptr;
   e->queued = false;
   --wq->len;
 }
@@ -175,6 +244,7 @@ bool Task::schedule(double timeout_ns) {
           c.set_ctx(Ctx::user);
           c.need_resched_ = false;
           c.defer(c.engine().cost().context_switch);
+          if (exiting_) throw TaskExit{};
           return !timed_out_;
         }
         c.enqueue_task(this);  // others are waiting: queue up behind them
@@ -210,6 +280,7 @@ bool Task::schedule(double timeout_ns) {
     }
     c.resumed();
     c.defer(c.engine().cost().context_switch);
+    if (exiting_) throw TaskExit{};
     return !timed_out_;
   } else {
     ++nivcsw_;
@@ -220,6 +291,7 @@ bool Task::schedule(double timeout_ns) {
   sc_core::wait(run_ev_);
   c.resumed();
   c.defer(c.engine().cost().context_switch);
+  if (exiting_) throw TaskExit{};
   return !timed_out_;
 }
 
@@ -229,6 +301,10 @@ void Cpu::enqueue_task(Task* t) {
   t->on_rq_ = true;
   runq_.push_back(t);
   sched_ev_.notify(SC_ZERO_TIME);
+}
+
+void Cpu::check_exit() {
+  if (ctx_ == Ctx::user && cur_task_ && cur_task_->exiting_) throw TaskExit{};
 }
 
 void Cpu::release_cpu() {
@@ -319,6 +395,7 @@ void Cpu::wait_preemptible(sc_time t) {
     remaining = el >= remaining ? SC_ZERO_TIME : remaining - el;
     if (remaining > SC_ZERO_TIME && !pending_irqs_.empty()) ++preemptions_;
     resumed();
+    check_exit();  // back in a task being exited: it goes no further
     // Preemption of a user task on return from interrupt (need_resched).
     if (ctx_ == Ctx::user && need_resched_ && cur_task_ && cur_task_->state() == TaskState::running) {
       need_resched_ = false;
@@ -475,11 +552,41 @@ CpuEngine::CpuEngine(const std::string& name, const CpuConfig& cfg, const CostTa
     Cpu* cp = c.get();
     cpus_.push_back(std::move(c));
     sc_core::sc_spawn_options opt;
-    sc_core::sc_spawn([cp] { cp->idle_loop(); }, (name_ + "_cpu" + std::to_string(i)).c_str(), &opt);
+    cp->thread_ = sc_core::sc_spawn([cp] { cp->idle_loop(); }, (name_ + "_cpu" + std::to_string(i)).c_str(), &opt);
   }
 }
 
-CpuEngine::~CpuEngine() = default;
+CpuEngine::~CpuEngine() {
+  end_processes();
+  if (!parked_) return;
+  for (auto& c : cpus_) parked_cpus().push_back(std::move(c));
+  for (auto& t : tasks_) parked_tasks().push_back(std::move(t));
+}
+
+void CpuEngine::end_processes() {
+  for (auto& t : tasks_) parked_ |= end_process(t->thread_);
+  for (auto& c : cpus_) parked_ |= end_process(c->thread_);
+  // No CPU of this engine is current any more (a later process may get the
+  // address of an ended one).
+  for (auto& c : cpus_)
+    if (detail::g_current == c.get()) {
+      detail::g_current = nullptr;
+      detail::g_current_proc = nullptr;
+    }
+}
+
+void CpuEngine::exit_task(Task& t) {
+  if (t.state_ == TaskState::dead || t.exiting_) return;
+  // (Before the first sc_start the "current" process handle is the last one
+  // created, so the test needs a running simulation.)
+  if (sc_core::sc_is_running() && t.thread_.valid() && sc_core::sc_get_current_process_handle() == t.thread_)
+    throw std::logic_error("exit_task: task " + t.name_ + " cannot exit itself");
+  t.exiting_ = true;
+  if (t.state_ == TaskState::interruptible) {  // signal_wake_up: a fatal signal ends the sleep
+    t.state_ = TaskState::running;
+    t.cpu_->enqueue_task(&t);
+  }
+}
 
 Cpu& CpuEngine::cpu(int i) {
   if (i < 0 || i >= num_cpus()) throw std::out_of_range("cpu: no CPU " + std::to_string(i));
@@ -537,13 +644,17 @@ Task& CpuEngine::create_task(const std::string& name, int cpu_id, std::function<
   Task* tp = t.get();
   tasks_.push_back(std::move(t));
   sc_core::sc_spawn_options opt;
-  sc_core::sc_spawn(
+  tp->thread_ = sc_core::sc_spawn(
       [tp] {
         Cpu& cc = *tp->cpu_;
-        sc_core::wait(tp->run_ev_);
-        cc.resumed();
-        tp->body_(*tp);
-        cc.sync();
+        try {
+          sc_core::wait(tp->run_ev_);
+          cc.resumed();
+          if (!tp->exiting_) tp->body_(*tp);
+          cc.sync();
+        } catch (const TaskExit&) {  // exit_task: the body is gone; the CPU is ours
+          cc.debt_ns_ = 0;
+        }
         tp->state_ = TaskState::dead;
         cc.release_cpu();
       },

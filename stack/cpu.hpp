@@ -63,12 +63,24 @@ struct wait_queue_entry;
 // Returns nonzero if the entry woke something (kernel: wait_queue_func_t).
 using wait_queue_func_t = int (*)(wait_queue_entry* wq_entry, unsigned mode, int sync, void* key);
 
+struct wait_queue_head;
+
+// An entry takes itself off its queue when it goes away while still queued:
+// a sleeper's entry lives in its stack frame, and a killed task unwinds that
+// frame without reaching its remove_wait_queue (finish_wait).
 struct wait_queue_entry {
   wait_queue_func_t func = nullptr;
   void* private_ = nullptr;   // usually the Task*
   wait_queue_entry* prev = nullptr;
   wait_queue_entry* next = nullptr;
+  wait_queue_head* head = nullptr;  // the queue it is on
   bool queued = false;
+
+  wait_queue_entry() = default;
+  // A copy is a fresh, unqueued entry; copying a queued one is a bug.
+  wait_queue_entry(const wait_queue_entry& o);
+  wait_queue_entry& operator=(const wait_queue_entry& o);
+  ~wait_queue_entry();
 };
 
 struct wait_queue_head {
@@ -99,6 +111,8 @@ class Task {
   // If the state is interruptible the task sleeps until wake_up_process();
   // with timeout_ns >= 0 it also wakes after that long (schedule_timeout).
   // Returns false if it timed out.
+  // A task being exited (CpuEngine::exit_task) does not return from it:
+  // its thread unwinds to the end of the task.
   bool schedule(double timeout_ns = -1);
   uint64_t nvcsw() const { return nvcsw_; }    // voluntary switches
   uint64_t nivcsw() const { return nivcsw_; }  // involuntary (preempted)
@@ -115,9 +129,11 @@ class Task {
   TaskState state_ = TaskState::running;
   bool on_rq_ = false;
   bool timed_out_ = false;
+  bool exiting_ = false;          // CpuEngine::exit_task: unwind at the next return to the task
   sc_core::sc_event run_ev_;
   uint64_t nvcsw_ = 0, nivcsw_ = 0;
   std::function<void(Task&)> body_;
+  sc_core::sc_process_handle thread_;  // the task's SystemC thread
   std::vector<const char*> trace_spans_;  // spans taken off the CPU while not running (TraceHub::suspend)
 };
 
@@ -193,8 +209,10 @@ class Cpu {
   __attribute__((cold, noinline)) void trace_ctx();
   void enqueue_task(Task* t);
   void release_cpu();               // the running task gives the CPU back
+  void check_exit();                // unwinds the current task if it is being exited
 
   int id_ = 0;
+  sc_core::sc_process_handle thread_;  // idle_loop's thread
   CpuEngine* engine_ = nullptr;
   Ctx ctx_ = Ctx::idle;
   double debt_ns_ = 0;
@@ -239,11 +257,15 @@ struct CpuConfig {
 };
 
 // Not an sc_module: it only spawns processes and events, so a Kernel can be
-// built at any time (also after sc_start, e.g. one per test case).
+// built at any time (also after sc_start, e.g. one per test case). It keeps
+// the handle of every process it spawns and ends them when destroyed
+// (end_processes), so none of them runs on into freed memory.
 class CpuEngine {
  public:
   CpuEngine(const std::string& name, const CpuConfig& cfg, const CostTable& cost, const Debug& dbg);
   ~CpuEngine();
+  CpuEngine(const CpuEngine&) = delete;
+  CpuEngine& operator=(const CpuEngine&) = delete;
   const std::string& name() const { return name_; }
 
   int num_cpus() const { return static_cast<int>(cpus_.size()); }
@@ -268,6 +290,20 @@ class CpuEngine {
 
   // Creates a user task bound to `cpu`; `body` runs on it once simulation starts.
   Task& create_task(const std::string& name, int cpu, std::function<void(Task&)> body);
+  // do_exit for a task whose owner goes away: its body never runs again.
+  // A sleeping task is woken; the task's thread unwinds (taking its wait
+  // queue entries off their queues) the next time it would return to the
+  // task: at once when it sleeps or waits for the CPU, after the interrupt
+  // work it is doing otherwise; what a syscall it was in held at that point
+  // (an skb being copied) is dropped unaccounted (today only tests destroy
+  // a process in mid-run). The Task object stays (the engine owns it).
+  // Call it from outside the task itself (a task cannot exit itself here).
+  void exit_task(Task& t);
+  // Ends every process of the engine now (CPU threads and tasks): killed
+  // (unwound) when called from another SystemC process, otherwise suspended
+  // for good; see end_process in cpu.cpp. The Kernel calls it first thing in
+  // its destructor, while the queues the threads sleep on still exist.
+  void end_processes();
 
   std::string proc_interrupts() const;  // /proc/interrupts
   std::string proc_softirqs() const;    // /proc/softirqs
@@ -298,6 +334,7 @@ class CpuEngine {
   sc_core::sc_time last_hook_time_{sc_core::SC_ZERO_TIME};
   std::vector<std::unique_ptr<Task>> tasks_;
   TraceHub* trace_ = nullptr;
+  bool parked_ = false;  // a thread was suspended, not killed: keep cpus_ and tasks_ (cpu.cpp)
 };
 
 inline bool Cpu::engine_trace() const { return engine_->trace() != nullptr; }

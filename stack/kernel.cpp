@@ -126,7 +126,9 @@ Kernel::Kernel(const std::string& name, const KernelConfig& cfg, const CostTable
   engine_->open_softirq(NET_RX_SOFTIRQ, [this](Cpu& c) { net_rx_action(c); });
 }
 
-Kernel::~Kernel() = default;
+// The CPU and task threads end first, while the queues and sockets they may
+// sleep on still exist (stack/cpu.cpp end_process says how).
+Kernel::~Kernel() { engine_->end_processes(); }
 
 void Kernel::register_netdev(net_device* dev) {
   if (!dev) throw std::invalid_argument("register_netdev: null device");

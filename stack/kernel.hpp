@@ -102,12 +102,17 @@ struct Delivery {
 struct eventpoll;
 struct file;
 
-// Not an sc_module (see CpuEngine): may be built before or after sc_start.
-// Keep it alive for the whole simulation: its processes wait on its events.
+// Not an sc_module (see CpuEngine): may be built before or after sc_start,
+// and destroyed while the simulation goes on: its destructor ends its CPU and
+// task threads. Whatever else calls into it (a driver's IRQs, a traffic
+// thread, a UserProcess) must be gone first. Its name prefixes its process
+// names, so two Kernels alive at once need different names.
 class Kernel {
  public:
   explicit Kernel(const std::string& name, const KernelConfig& cfg = {}, const CostTable& cost = {});
   ~Kernel();
+  Kernel(const Kernel&) = delete;
+  Kernel& operator=(const Kernel&) = delete;
   const std::string& name() const { return name_; }
 
   // --- pieces ---

@@ -26,6 +26,8 @@ UserProcess::UserProcess(Kernel& k, UserProcessConfig cfg, delivery_cb_t on_deli
   task_ = &k_.cpus().create_task(cfg_.name, cfg_.cpu, [this](Task& t) { run(t); });
 }
 
+UserProcess::~UserProcess() { k_.cpus().exit_task(*task_); }
+
 // The user's processing of one message (a "user_work" span when tracing).
 void UserProcess::user_work(int fd, std::vector<uint8_t>& buf, uint64_t trace) {
   Cpu& c = task_->cpu();

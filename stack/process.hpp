@@ -32,6 +32,11 @@ class UserProcess {
  public:
   using delivery_cb_t = std::function<void(const Delivery&)>;
   UserProcess(Kernel& k, UserProcessConfig cfg, delivery_cb_t on_delivery = {});
+  // The task exits (CpuEngine::exit_task): the loop and the callback never
+  // run again. Destroy it before its Kernel, and not from its own callback.
+  ~UserProcess();
+  UserProcess(const UserProcess&) = delete;
+  UserProcess& operator=(const UserProcess&) = delete;
   uint64_t messages() const { return messages_; }
   uint64_t bytes() const { return bytes_; }
   uint64_t wakeups() const { return wakeups_; }

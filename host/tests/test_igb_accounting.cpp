@@ -5,7 +5,9 @@
 // driver's igb_update_stats (MMIO) and the stack's counters; /proc/net/dev and
 // ethtool -S agree with them.
 #define BOOST_TEST_MODULE igb_accounting
-#include "sc_test.hpp"
+#include "testing/sc_test.hpp"
+
+#include <memory>
 
 #include "igb_system.hpp"
 
@@ -51,10 +53,14 @@ BOOST_AUTO_TEST_CASE(every_frame_delivered_or_dropped_once) {
     BOOST_CHECK(dev.find("eth0") != std::string::npos);
 }
 
-int sc_main(int argc, char* argv[]) {
-    host::IgbConfig ic;
-    ic.drop_en = true;
-    test::IgbSystem s(ic, {}, 16384);  // 16 KiB socket buffer
-    sys = &s;
-    return test::run_tests(argc, argv);
-}
+// One simulated system for the executable, built before the first test case.
+struct Elaborate {
+    std::unique_ptr<test::IgbSystem> s;
+    Elaborate() {
+        host::IgbConfig ic;
+        ic.drop_en = true;
+        s = std::make_unique<test::IgbSystem>(ic, nic::NicDoubleConfig{}, 16384);  // 16 KiB socket buffer
+        sys = s.get();
+    }
+};
+BOOST_TEST_GLOBAL_FIXTURE(Elaborate);

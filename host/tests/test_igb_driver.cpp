@@ -7,7 +7,7 @@
 // repolls; EITR changes the IRQ rate as programmed; dynamic ITR moves between
 // low and bulk; ethtool -C / -G rules; ethtool -S names.
 #define BOOST_TEST_MODULE igb_driver
-#include "sc_test.hpp"
+#include "testing/sc_test.hpp"
 
 #include "igb_system.hpp"
 #include "rxpath/igb_regs.hpp"
@@ -227,10 +227,13 @@ BOOST_AUTO_TEST_CASE(bad_udp_checksum_counted_by_driver_and_stack) {
     BOOST_CHECK(sys->kernel.frame_account().balanced());
 }
 
-int sc_main(int argc, char* argv[]) {
+// One simulated system for the executable, built before the first test case.
+struct Elaborate {
     test::IgbSystem s;
-    sys = &s;
-    MaskChecker c("mask_checker");
-    checker = &c;
-    return test::run_tests(argc, argv);
-}
+    MaskChecker c{"mask_checker"};
+    Elaborate() {
+        sys = &s;
+        checker = &c;
+    }
+};
+BOOST_TEST_GLOBAL_FIXTURE(Elaborate);

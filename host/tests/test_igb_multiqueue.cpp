@@ -5,7 +5,9 @@
 // jumbo frames span several 3 KiB buffers (build_skb + skb_add_rx_frag).
 // The NIC double steers every frame to queue 0.
 #define BOOST_TEST_MODULE igb_multiqueue
-#include "sc_test.hpp"
+#include "testing/sc_test.hpp"
+
+#include <memory>
 
 #include "igb_system.hpp"
 #include "rxpath/igb_regs.hpp"
@@ -61,10 +63,14 @@ BOOST_AUTO_TEST_CASE(jumbo_frames_span_buffers) {
     BOOST_CHECK(sys->kernel.frame_account().balanced());
 }
 
-int sc_main(int argc, char* argv[]) {
-    host::IgbConfig ic;
-    ic.num_queues = 2;
-    test::IgbSystem s(ic, {}, 1 << 20, 9000);
-    sys = &s;
-    return test::run_tests(argc, argv);
-}
+// One simulated system for the executable, built before the first test case.
+struct Elaborate {
+    std::unique_ptr<test::IgbSystem> s;
+    Elaborate() {
+        host::IgbConfig ic;
+        ic.num_queues = 2;
+        s = std::make_unique<test::IgbSystem>(ic, nic::NicDoubleConfig{}, 1 << 20, 9000);
+        sys = s.get();
+    }
+};
+BOOST_TEST_GLOBAL_FIXTURE(Elaborate);

@@ -8,7 +8,7 @@
 // is masked by the MSI-X and unmasked by igb_ring_irq_enable; the driver's
 // spans nest inside the CPU's.
 #define BOOST_TEST_MODULE igb_trace
-#include "sc_test.hpp"
+#include "testing/sc_test.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -118,13 +118,16 @@ BOOST_AUTO_TEST_CASE(frame_journey_ring_signals_and_vector_mask) {
     BOOST_TEST(nested);
 }
 
-int sc_main(int argc, char* argv[]) {
+// One simulated system for the executable, built before the first test case,
+// with the recording tracer attached for all of them.
+struct Elaborate {
     test::IgbSystem s;
-    sys = &s;
     RecordingTracer t;
-    tr = &t;
-    s.kernel.set_tracer(&t);
-    int r = test::run_tests(argc, argv);
-    s.kernel.set_tracer(nullptr);
-    return r;
-}
+    Elaborate() {
+        sys = &s;
+        tr = &t;
+        s.kernel.set_tracer(&t);
+    }
+    ~Elaborate() { s.kernel.set_tracer(nullptr); }
+};
+BOOST_TEST_GLOBAL_FIXTURE(Elaborate);

@@ -4,7 +4,7 @@
 // 16-byte writeback, RDH advance, EICR/EIMS/EIAC/EIAM, RNBC before MPC, DROP_EN
 // -> RQDPC, EITR throttle, clear-on-read statistics over MMIO.
 #define BOOST_TEST_MODULE nic_double
-#include "sc_test.hpp"
+#include "testing/sc_test.hpp"
 
 #include <cstring>
 #include <functional>
@@ -133,7 +133,7 @@ BOOST_AUTO_TEST_CASE(reset_values_and_access_types) {
     BOOST_CHECK_EQUAL(status, E1000_STATUS_RESET);
     BOOST_CHECK_EQUAL(eimc, 0u);
     {
-        rxpath::test::ExpectWarnings w(2);  // link warns, NIC warns
+        rxpath::testing::ExpectWarnings w(2);  // link warns, NIC warns
         uint32_t v = 0;
         sys->run([&] { v = sys->link.mmio_read(0x1FFFC); });  // no register there
         BOOST_CHECK_EQUAL(v, ~0u);
@@ -251,8 +251,9 @@ BOOST_AUTO_TEST_CASE(address_filter_counts_afdc) {
     BOOST_CHECK_EQUAL(sys->nic.peek(E1000_GPRC) - gprc0, 1u);
 }
 
-int sc_main(int argc, char* argv[]) {
+// One simulated system for the executable, built before the first test case.
+struct Elaborate {
     System s;
-    sys = &s;
-    return rxpath::test::run_tests(argc, argv);
-}
+    Elaborate() { sys = &s; }
+};
+BOOST_TEST_GLOBAL_FIXTURE(Elaborate);

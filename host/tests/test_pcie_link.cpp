@@ -4,7 +4,7 @@
 // before the data it reports; MMIO read round trip 2L (+ NIC response time);
 // posted MMIO writes reach the NIC at s + L in order; malformed DMA refused.
 #define BOOST_TEST_MODULE pcie_link
-#include "sc_test.hpp"
+#include "testing/sc_test.hpp"
 
 #include <cstring>
 #include <vector>
@@ -252,14 +252,14 @@ BOOST_AUTO_TEST_CASE(malformed_dma_is_refused_and_counted) {
     const uint64_t before = sys->link.stats().address_errors;
     const uint32_t v = 1;
     {
-        rxpath::test::ExpectWarnings w(2);
+        rxpath::testing::ExpectWarnings w(2);
         // outside any allocation, and across the end of one (into the guard page)
         BOOST_CHECK(sys->nic.write(0x10, &v, 4, SC_ZERO_TIME) == tlm::TLM_ADDRESS_ERROR_RESPONSE);
         BOOST_CHECK(sys->nic.write(sys->dma + 8190, &v, 4, SC_ZERO_TIME) == tlm::TLM_ADDRESS_ERROR_RESPONSE);
     }
     BOOST_CHECK_EQUAL(sys->link.stats().address_errors, before + 2);
     {
-        rxpath::test::ExpectWarnings w(1);
+        rxpath::testing::ExpectWarnings w(1);
         tlm::tlm_generic_payload p;  // a 2-byte MSI-X is not an MSI-X
         uint16_t h = 1;
         p.set_command(tlm::TLM_WRITE_COMMAND);
@@ -273,8 +273,9 @@ BOOST_AUTO_TEST_CASE(malformed_dma_is_refused_and_counted) {
     BOOST_CHECK(sys->link.report().find("address_errors 2") != std::string::npos);
 }
 
-int sc_main(int argc, char* argv[]) {
+// One simulated system for the executable, built before the first test case.
+struct Elaborate {
     System s;
-    sys = &s;
-    return rxpath::test::run_tests(argc, argv);
-}
+    Elaborate() { sys = &s; }
+};
+BOOST_TEST_GLOBAL_FIXTURE(Elaborate);

@@ -10,9 +10,7 @@
 // nic/double/), so each is the other's oracle for the common receive subset.
 // The frames' bytes are checked against the frame builder that made them.
 #define BOOST_TEST_MODULE nic_contract
-#define BOOST_TEST_NO_MAIN
-#define BOOST_TEST_ALTERNATIVE_INIT_API
-#include <boost/test/unit_test.hpp>
+#include "testing/sc_test.hpp"
 
 #include <cstring>
 #include <memory>
@@ -158,17 +156,7 @@ BOOST_AUTO_TEST_CASE(both_models_report_each_wire_start) {
 BOOST_AUTO_TEST_CASE(the_double_refuses_wire_faults) {
   Pair& p = pair();
   const vh::Bytes f = frame(0);
+  rxpath::testing::ExpectWarnings said_why(2);  // "the behavioural NIC has no MAC"
   BOOST_CHECK_THROW(p.dbl.host.send(1000, f, sc_time(1, SC_US), /*bad_fcs=*/true), std::runtime_error);
   BOOST_CHECK_THROW(p.dbl.host.send(1001, f, sc_time(1, SC_US), false, /*bad_preamble=*/true), std::runtime_error);
-}
-
-int sc_main(int argc, char* argv[]) {
-  sc_report_handler::set_handler([](const sc_report& r, const sc_actions& a) {
-    if (r.get_severity() == SC_INFO) return;
-    // The double says why it refuses a fault (the_double_refuses_wire_faults).
-    if (r.get_severity() == SC_WARNING && std::string(r.get_msg()).find("has no MAC") != std::string::npos) return;
-    BOOST_ERROR("SystemC " << r.get_msg_type() << ": " << r.get_msg());
-    if (r.get_severity() == SC_FATAL) sc_report_handler::default_handler(r, a);
-  });
-  return boost::unit_test::unit_test_main(&init_unit_test, argc, argv);
 }

@@ -2,10 +2,8 @@
 // stack/tests/cpu_test.cpp: the CPU engine: hard IRQ preemption at the exact
 // arrival time, non-preemptible hardirq, softirq on irq exit with the
 // restart and 2 ms rules, ksoftirqd hand-off, per-context time, /proc files.
-#define BOOST_TEST_NO_MAIN
-#define BOOST_TEST_ALTERNATIVE_INIT_API
 #define BOOST_TEST_MODULE stack_cpu
-#include <boost/test/unit_test.hpp>
+#include "testing/sc_test.hpp"
 
 #include "testlib.hpp"
 
@@ -14,7 +12,7 @@ using namespace rxpath::stack::test;
 
 namespace {
 void at(double offset_ns, std::function<void()> fn) {
-  sc_core::sc_spawn([offset_ns, fn] {
+  rxpath::testing::spawn([offset_ns, fn] {
     sc_core::wait(sc_core::sc_time(offset_ns, sc_core::SC_NS));
     fn();
   });

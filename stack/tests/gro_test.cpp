@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // stack/tests/gro_test.cpp: GRO merges what Linux would and no more.
 // All frames of a case arrive together, so one NAPI poll sees them.
-#define BOOST_TEST_NO_MAIN
-#define BOOST_TEST_ALTERNATIVE_INIT_API
 #define BOOST_TEST_MODULE stack_gro
-#include <boost/test/unit_test.hpp>
+#include "testing/sc_test.hpp"
 
 #include "testlib.hpp"
 

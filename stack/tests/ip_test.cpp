@@ -2,10 +2,8 @@
 // stack/tests/ip_test.cpp: IPv4 input checks (each malformed header in its
 // own counter), UDP NoPorts/ICMP, RcvbufErrors, TCP RST for a closed port,
 // ARP replies, reassembly, and frame accounting for all of them.
-#define BOOST_TEST_NO_MAIN
-#define BOOST_TEST_ALTERNATIVE_INIT_API
 #define BOOST_TEST_MODULE stack_ip
-#include <boost/test/unit_test.hpp>
+#include "testing/sc_test.hpp"
 
 #include <functional>
 

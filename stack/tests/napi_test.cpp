@@ -2,10 +2,8 @@
 // stack/tests/napi_test.cpp: net_rx_action budget (300) and 2-jiffy limit
 // with time_squeeze, repoll with the IRQ masked, ksoftirqd hand-off under
 // load, /proc/net/softnet_stat, and frame accounting.
-#define BOOST_TEST_NO_MAIN
-#define BOOST_TEST_ALTERNATIVE_INIT_API
 #define BOOST_TEST_MODULE stack_napi
-#include <boost/test/unit_test.hpp>
+#include "testing/sc_test.hpp"
 
 #include <sstream>
 
@@ -136,7 +134,7 @@ BOOST_AUTO_TEST_CASE(napi_schedule_while_scheduled_sets_missed_and_repolls) {
   napi_enable(napi);
   k.cpus().request_irq(80, [&](Cpu&, int) { napi_schedule(napi); }, "unmasked");
   double t0 = now_ns();
-  sc_core::sc_spawn([&] {
+  rxpath::testing::spawn([&] {
     sc_core::wait(sc_core::sc_time(1000, sc_core::SC_NS));
     k.cpus().raise_irq(0, 80);
     sc_core::wait(sc_core::sc_time(2000, sc_core::SC_NS));

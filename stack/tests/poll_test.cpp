@@ -2,10 +2,8 @@
 // stack/tests/poll_test.cpp: select/poll vs epoll with 1..1024 watched fds of
 // which one is busy: work per wakeup (and CPU time charged) grows with N
 // for select/poll and stays flat for epoll.
-#define BOOST_TEST_NO_MAIN
-#define BOOST_TEST_ALTERNATIVE_INIT_API
 #define BOOST_TEST_MODULE stack_poll
-#include <boost/test/unit_test.hpp>
+#include "testing/sc_test.hpp"
 
 #include <map>
 
@@ -43,7 +41,7 @@ Run* start(WaitMode mode, int n) {
   for (int i = 0; i < PACKETS; ++i) fr.emplace_back(FIRST + SPACING * i, udp_frame(Flow{}, pattern(100, i)));
   r->nic->inject(fr);
   r->stats = mode == WaitMode::select ? &k.select_stats : mode == WaitMode::poll ? &k.poll_stats : &k.epoll_stats;
-  sc_core::sc_spawn([r] {
+  rxpath::testing::spawn([r] {
     sc_core::wait(sc_core::sc_time(FIRST - 1000, sc_core::SC_NS));
     r->user_before = r->k->cpu(0).time_in(Ctx::user);
   });

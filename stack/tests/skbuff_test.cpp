@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // stack/tests/skbuff_test.cpp: sk_buff operations at their bounds, the cost
 // table registry and the debug categories.
-#define BOOST_TEST_NO_MAIN
-#define BOOST_TEST_ALTERNATIVE_INIT_API
 #define BOOST_TEST_MODULE stack_skbuff
-#include <boost/test/unit_test.hpp>
+#include "testing/sc_test.hpp"
 
 #include "stack/cost.hpp"
 #include "stack/debug.hpp"

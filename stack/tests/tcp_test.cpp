@@ -2,10 +2,11 @@
 // stack/tests/tcp_test.cpp: TCP receive: reordered and duplicated segments
 // reach the reader in order and byte-exact; ACKs go to the sink; receive
 // buffer limits and the socket backlog drop into their counters.
-#define BOOST_TEST_NO_MAIN
-#define BOOST_TEST_ALTERNATIVE_INIT_API
 #define BOOST_TEST_MODULE stack_tcp
-#include <boost/test/unit_test.hpp>
+#include "testing/sc_test.hpp"
+
+#include <boost/test/data/monomorphic.hpp>
+#include <boost/test/data/test_case.hpp>
 
 #include <algorithm>
 #include <random>
@@ -26,48 +27,47 @@ std::vector<uint8_t> slice(const std::vector<uint8_t>& d, uint32_t off, uint32_t
 }
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(reordered_and_duplicated_stream_is_byte_exact, *boost::unit_test::timeout(60)) {
-  for (bool gro : {false, true}) {
-    Kernel& k = make_kernel();
-    FakeNic nic(k);
-    nic.use_gro = gro;
-    int fd = k.tcp_established(HOST_IP, 5001, PEER_IP, 40000, ISN, 77);
-    std::vector<uint8_t> got;
-    UserProcessConfig pc;
-    pc.fds = {fd};
-    pc.mode = WaitMode::epoll;
-    UserProcess proc(k, pc, [&](const Delivery& d) { got.insert(got.end(), d.bytes.begin(), d.bytes.end()); });
-    auto data = pattern(100000, 5);
-    // Segments of 1000 bytes, then: swap neighbours, duplicate some, add
-    // partial overlaps (old head + new tail) and a segment of old data.
-    std::vector<Seg> segs;
-    for (uint32_t off = 0; off < data.size(); off += 1000) segs.push_back({off, 1000});
-    std::mt19937 rng(42);
-    for (size_t i = 0; i + 1 < segs.size(); i += 3) std::swap(segs[i], segs[i + 1]);
-    for (size_t i = 5; i < segs.size(); i += 7) segs.insert(segs.begin() + i, segs[i - 2]);       // duplicates
-    for (size_t i = 11; i < segs.size(); i += 13) segs.insert(segs.begin() + i, Seg{segs[i].off + 500 > 600 ? segs[i].off - 500 : 0, 1000});
-    std::vector<std::pair<double, std::vector<uint8_t>>> fr;
-    double t = 10;
-    for (auto& s : segs) {
-      fr.emplace_back(t, tcp_frame(Flow{}, ISN + 1 + s.off, 78, 0x18, slice(data, s.off, s.len)));
-      t += 3000;
-    }
-    size_t n = fr.size();
-    nic.inject(fr);
-    run_for(t + 2e6);
-    BOOST_TEST_CONTEXT("gro " << gro) {
-      BOOST_TEST(got.size() == data.size());
-      BOOST_TEST((got == data));
-      BOOST_TEST(k.tcpext.TCPOFOQueue > 0u);
-      BOOST_TEST(k.tcpext.DelayedACKLost > 0u);  // pure duplicates
-      BOOST_TEST(k.tx_count(TxKind::TCP_ACK) > 0u);
-      BOOST_TEST(k.tcp.OutSegs == k.tx_count(TxKind::TCP_ACK));
-      FrameAccount a = k.frame_account();
-      BOOST_TEST(a.offered == n);
-      BOOST_TEST(a.in_flight == 0u);
-      BOOST_TEST(a.balanced(), k.frame_account_report());
-      BOOST_TEST(k.drop_count(Drop::TCP_OLD_DATA) + k.drop_count(Drop::TCP_OFO_DROP) > 0u);
-    }
+BOOST_TEST_DECORATOR(*boost::unit_test::timeout(60))
+BOOST_DATA_TEST_CASE(reordered_and_duplicated_stream_is_byte_exact, boost::unit_test::data::make({false, true}), gro) {
+  Kernel& k = make_kernel();
+  FakeNic nic(k);
+  nic.use_gro = gro;
+  int fd = k.tcp_established(HOST_IP, 5001, PEER_IP, 40000, ISN, 77);
+  std::vector<uint8_t> got;
+  UserProcessConfig pc;
+  pc.fds = {fd};
+  pc.mode = WaitMode::epoll;
+  UserProcess proc(k, pc, [&](const Delivery& d) { got.insert(got.end(), d.bytes.begin(), d.bytes.end()); });
+  auto data = pattern(100000, 5);
+  // Segments of 1000 bytes, then: swap neighbours, duplicate some, add
+  // partial overlaps (old head + new tail) and a segment of old data.
+  std::vector<Seg> segs;
+  for (uint32_t off = 0; off < data.size(); off += 1000) segs.push_back({off, 1000});
+  std::mt19937 rng(42);
+  for (size_t i = 0; i + 1 < segs.size(); i += 3) std::swap(segs[i], segs[i + 1]);
+  for (size_t i = 5; i < segs.size(); i += 7) segs.insert(segs.begin() + i, segs[i - 2]);       // duplicates
+  for (size_t i = 11; i < segs.size(); i += 13) segs.insert(segs.begin() + i, Seg{segs[i].off + 500 > 600 ? segs[i].off - 500 : 0, 1000});
+  std::vector<std::pair<double, std::vector<uint8_t>>> fr;
+  double t = 10;
+  for (auto& s : segs) {
+    fr.emplace_back(t, tcp_frame(Flow{}, ISN + 1 + s.off, 78, 0x18, slice(data, s.off, s.len)));
+    t += 3000;
+  }
+  size_t n = fr.size();
+  nic.inject(fr);
+  run_for(t + 2e6);
+  BOOST_TEST_CONTEXT("gro " << gro) {
+    BOOST_TEST(got.size() == data.size());
+    BOOST_TEST((got == data));
+    BOOST_TEST(k.tcpext.TCPOFOQueue > 0u);
+    BOOST_TEST(k.tcpext.DelayedACKLost > 0u);  // pure duplicates
+    BOOST_TEST(k.tx_count(TxKind::TCP_ACK) > 0u);
+    BOOST_TEST(k.tcp.OutSegs == k.tx_count(TxKind::TCP_ACK));
+    FrameAccount a = k.frame_account();
+    BOOST_TEST(a.offered == n);
+    BOOST_TEST(a.in_flight == 0u);
+    BOOST_TEST(a.balanced(), k.frame_account_report());
+    BOOST_TEST(k.drop_count(Drop::TCP_OLD_DATA) + k.drop_count(Drop::TCP_OFO_DROP) > 0u);
   }
 }
 

@@ -1,46 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 // stack/tests/testlib.cpp: see testlib.hpp.
-#define BOOST_TEST_NO_MAIN
-#define BOOST_TEST_ALTERNATIVE_INIT_API
-#include <boost/test/unit_test.hpp>
-
 #include "testlib.hpp"
 
 #include <cstring>
-#include <iostream>
-
-bool init_unit_test();  // from BOOST_TEST_MODULE in the test file
+#include <memory>
 
 namespace rxpath::stack::test {
 
 const uint8_t HOST_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 const uint8_t PEER_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 
-std::vector<std::string>& sc_reports() {
-  static std::vector<std::string> r;
-  return r;
-}
-
 namespace {
-void report_handler(const sc_core::sc_report& rep, const sc_core::sc_actions& actions) {
-  if (rep.get_severity() >= sc_core::SC_WARNING) {
-    sc_reports().push_back(rep.get_msg_type() + std::string(": ") + rep.get_msg());
-    std::cerr << "SystemC report: " << rep.get_msg_type() << ": " << rep.get_msg() << '\n';
-  }
-  if (rep.get_severity() >= sc_core::SC_ERROR) throw std::runtime_error(rep.get_msg());
-  sc_core::sc_report_handler::default_handler(rep, actions & ~(sc_core::SC_THROW | sc_core::SC_ABORT | sc_core::SC_STOP));
-}
 void put16(uint8_t* p, uint16_t v) { p[0] = uint8_t(v >> 8); p[1] = uint8_t(v); }
 void put32(uint8_t* p, uint32_t v) { p[0] = uint8_t(v >> 24); p[1] = uint8_t(v >> 16); p[2] = uint8_t(v >> 8); p[3] = uint8_t(v); }
 }  // namespace
-
-void run_for(double ns) {
-  sc_core::sc_start(sc_core::sc_time(ns, sc_core::SC_NS));
-  BOOST_TEST(sc_reports().empty());
-  sc_reports().clear();
-}
-
-double now_ns() { return sc_core::sc_time_stamp().to_seconds() * 1e9; }
 
 uint16_t inet_csum(const uint8_t* p, size_t n, uint32_t sum) {
   uint64_t s = sum;
@@ -157,16 +130,15 @@ void FakeNic::arrive(std::vector<uint8_t> frame, uint64_t trace_id) {
 }
 
 void FakeNic::inject(std::vector<std::pair<double, std::vector<uint8_t>>> frames) {
-  auto* list = new std::vector<std::pair<double, std::vector<uint8_t>>>(std::move(frames));
+  auto list = std::make_shared<std::vector<std::pair<double, std::vector<uint8_t>>>>(std::move(frames));
   double t0 = now_ns();
-  sc_core::sc_spawn([this, list, t0] {
+  rxpath::testing::spawn([this, list, t0] {
     for (auto& p : *list) {
       double at = t0 + p.first;
       double dt = at - now_ns();
       if (dt > 0) sc_core::wait(sc_core::sc_time(dt, sc_core::SC_NS));
       arrive(std::move(p.second));
     }
-    delete list;
   });
 }
 
@@ -198,14 +170,4 @@ int FakeNic::poll(napi_struct* n, int budget) {
   return done < budget ? done : budget;
 }
 
-Kernel& make_kernel(const KernelConfig& cfg, const CostTable& cost) {
-  static int n = 0;
-  return *new Kernel("k" + std::to_string(n++), cfg, cost);  // lives to the end of the run
-}
-
 }  // namespace rxpath::stack::test
-
-int sc_main(int argc, char** argv) {
-  sc_core::sc_report_handler::set_handler(rxpath::stack::test::report_handler);
-  return boost::unit_test::unit_test_main(&init_unit_test, argc, argv);
-}

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// stack/tests/testlib.hpp: helpers for the stack tests: SystemC entry with
-// a report handler (STYLE.md 14), frame builders, and a fake NIC driver
-// whose NAPI poll produces skbs from a list (no host/ needed).
+// stack/tests/testlib.hpp: helpers for the stack tests on top of the
+// SystemC test harness (testing/sc_test.hpp: entry, report handler, time,
+// per-test-case scope): frame builders, a fake NIC driver whose NAPI poll
+// produces skbs from a list (no host/ needed), and a Kernel per test case.
 #pragma once
+
+#include "testing/kernel_fixture.hpp"
+#include "testing/sc_test.hpp"
 
 #include <systemc>
 
@@ -16,11 +20,8 @@
 
 namespace rxpath::stack::test {
 
-// SystemC warnings/errors seen so far (the handler records them).
-std::vector<std::string>& sc_reports();
-// Runs the simulation for ns more nanoseconds.
-void run_for(double ns);
-double now_ns();
+using rxpath::testing::now_ns;
+using rxpath::testing::run_for;
 
 constexpr uint32_t HOST_IP = 0x0A000001;   // 10.0.0.1
 constexpr uint32_t PEER_IP = 0x0A000002;   // 10.0.0.2
@@ -58,7 +59,8 @@ class FakeNic {
 
   // A frame arrives now (call from any SystemC thread).
   void arrive(std::vector<uint8_t> frame, uint64_t trace_id = 0);
-  // Spawns a thread delivering frames at (offset from now in ns, frame).
+  // Spawns a thread delivering frames at (offset from now in ns, frame); it
+  // ends with the test case (testing::spawn).
   void inject(std::vector<std::pair<double, std::vector<uint8_t>>> frames);
   size_t fifo_len() const { return fifo_.size(); }
 
@@ -71,7 +73,8 @@ class FakeNic {
   uint64_t next_trace_ = 1;
 };
 
-// Builds a Kernel kept alive for the whole run (its threads outlive the test).
-Kernel& make_kernel(const KernelConfig& cfg = {}, const CostTable& cost = {});
+// A Kernel per test case (testing/kernel_fixture.hpp).
+using rxpath::testing::KernelFixture;
+using rxpath::testing::make_kernel;
 
 }  // namespace rxpath::stack::test

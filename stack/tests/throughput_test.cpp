@@ -2,10 +2,8 @@
 // stack/tests/throughput_test.cpp: wall-clock speed of the stack model
 // (fake driver -> GRO -> IP -> UDP -> epoll reader). Prints packets per
 // wall second; asserts only behaviour (all delivered, accounting balanced).
-#define BOOST_TEST_NO_MAIN
-#define BOOST_TEST_ALTERNATIVE_INIT_API
 #define BOOST_TEST_MODULE stack_throughput
-#include <boost/test/unit_test.hpp>
+#include "testing/sc_test.hpp"
 
 #include <chrono>
 #include <cstdlib>
@@ -40,7 +38,7 @@ void measure(const char* what, int cpus, int reader_cpu, int n, double spacing_n
   // only the TCP sequence number is patched, so the figure is the stack's.
   auto payload = pattern(tcp ? 1448 : 64, 1);
   auto proto = tcp ? tcp_frame(Flow{}, 1000, 2, 0x10, payload, 1) : udp_frame(Flow{}, payload, 1);
-  sc_core::sc_spawn([&, n, spacing_ns, tcp, proto] {
+  rxpath::testing::spawn([&, n, spacing_ns, tcp, proto] {
     for (int i = 0; i < n; ++i) {
       sc_core::wait(sc_core::sc_time(spacing_ns, sc_core::SC_NS));
       std::vector<uint8_t> f = proto;

@@ -5,10 +5,8 @@
 // drop stage and its counters, the CPU context / NAPI / socket signals,
 // spans properly nested per CPU with times that never go back, and a model
 // that behaves the same with and without a tracer.
-#define BOOST_TEST_NO_MAIN
-#define BOOST_TEST_ALTERNATIVE_INIT_API
 #define BOOST_TEST_MODULE stack_trace
-#include <boost/test/unit_test.hpp>
+#include "testing/sc_test.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -4,9 +4,7 @@
 // executable (STYLE.md 14): the test cases run in order, each continuing the
 // simulation where the previous one stopped.
 #define BOOST_TEST_MODULE nic_events
-#define BOOST_TEST_NO_MAIN
-#define BOOST_TEST_ALTERNATIVE_INIT_API
-#include <boost/test/unit_test.hpp>
+#include "testing/sc_test.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -430,13 +428,4 @@ BOOST_AUTO_TEST_CASE(the_tracker_reports_what_it_cannot_attribute) {
   // A DMA write that matches no assigned descriptor.
   t.dma_write(170, 0x12345000, 64);
   BOOST_TEST(errors.size() == 4u);
-}
-
-int sc_main(int argc, char* argv[]) {
-  sc_report_handler::set_handler([](const sc_report& r, const sc_actions& a) {
-    if (r.get_severity() == SC_INFO) return;
-    BOOST_ERROR("SystemC " << r.get_msg_type() << ": " << r.get_msg());
-    if (r.get_severity() == SC_FATAL) sc_report_handler::default_handler(r, a);
-  });
-  return boost::unit_test::unit_test_main(&init_unit_test, argc, argv);
 }

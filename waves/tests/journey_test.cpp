@@ -3,10 +3,8 @@
 // sequence: time order with ties by arrival, the delta column, NIC cycles and
 // host ~cycles, the skb columns, delivered / dropped / merged outcomes, the
 // window, and the JSON.
-#define BOOST_TEST_NO_MAIN
-#define BOOST_TEST_ALTERNATIVE_INIT_API
 #define BOOST_TEST_MODULE waves_journey
-#include <boost/test/unit_test.hpp>
+#include "testing/sc_test.hpp"
 
 #include "waves/journey.hpp"
 #include "stage_builders.hpp"
@@ -235,8 +233,6 @@ BOOST_AUTO_TEST_CASE(json_has_sorted_stages_and_outcome) {
   j.write_json(again);
   BOOST_TEST(again.str() == js.str());
 }
-
-int sc_main(int argc, char** argv) { return boost::unit_test::unit_test_main(&init_unit_test, argc, argv); }
 
 // An MSI-X the NIC names for a frame the driver had already cleaned while
 // polling is not part of the journey; the text and JSON say it was polled.

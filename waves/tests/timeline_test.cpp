@@ -4,10 +4,8 @@
 // end()), flows s..t..f per packet in time order, metadata names, ts in
 // microseconds, NIC slices, counters, the window, determinism and the memory
 // per event.
-#define BOOST_TEST_NO_MAIN
-#define BOOST_TEST_ALTERNATIVE_INIT_API
 #define BOOST_TEST_MODULE waves_timeline
-#include <boost/test/unit_test.hpp>
+#include "testing/sc_test.hpp"
 
 #include "waves/timeline.hpp"
 #include "stage_builders.hpp"
@@ -404,5 +402,3 @@ BOOST_AUTO_TEST_CASE(events_are_stored_compactly) {
   BOOST_TEST_MESSAGE("bytes per stage event: " << per_event);
   BOOST_TEST(per_event < 90.0);  // 48-byte events + detail text; was 102 with pre-rendered JSON args
 }
-
-int sc_main(int argc, char** argv) { return boost::unit_test::unit_test_main(&init_unit_test, argc, argv); }
