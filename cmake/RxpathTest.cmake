@@ -1,7 +1,7 @@
 # rxpath_add_test(NAME <name> SOURCES <src...> [LIBS <lib...>] [TIMEOUT <s>] [ARGS <arg...>] [LABELS <l...>])
 #
 # One test executable, one add_test() with a TIMEOUT. Boost.Test is linked
-# dynamically; a SystemC test (STYLE.md 14) includes testing/sc_test.hpp and
+# dynamically; a SystemC test includes testing/sc_test.hpp and
 # links rxpath_testing_main, which brings the sc_main running the tests.
 function(rxpath_add_test)
   cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBS;ARGS;LABELS" ${ARGN})

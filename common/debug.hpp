@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The one registry of debug categories (STYLE.md 12), for every layer.
+// The one registry of debug categories, for every layer.
 //
 // A layer defines each of its categories once, as a namespace-scope Flag with
 // a name (unique across all layers), the layer's name and a one-line

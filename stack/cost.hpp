@@ -2,8 +2,6 @@
 // stack/cost.hpp: CPU cost table of the kernel stack model. Every modelled
 // function charges time from a named knob (ns per call, per packet or per
 // byte). Scenario files override knobs by name; an unknown name is an error.
-//
-// API changes (announce here): none yet.
 #pragma once
 
 #include <string>

@@ -540,8 +540,8 @@ void Cpu::idle_loop() {
 }
 
 // ---- engine ---------------------------------------------------------------
-CpuEngine::CpuEngine(const std::string& name, const CpuConfig& cfg, const CostTable& cost, const Debug& dbg)
-    : name_(name), cfg_(cfg), cost_(cost), dbg_(dbg) {
+CpuEngine::CpuEngine(const std::string& name, const CpuConfig& cfg, const CostTable& cost)
+    : name_(name), cfg_(cfg), cost_(cost) {
   if (cfg.num_cpus < 1 || cfg.num_cpus > 256) throw std::invalid_argument("cpu: num_cpus must be 1..256");
   if (cfg.hz < 100 || cfg.hz > 10000) throw std::invalid_argument("cpu: hz must be 100..10000");
   if (cfg.max_softirq_restart < 1) throw std::invalid_argument("cpu: max_softirq_restart must be >= 1");

@@ -17,10 +17,6 @@
 // hooks run with the current time, before any modelled code (the platform
 // applies DMA writes that arrived by then). Host code that reads DMA-written
 // memory must call sync() first if it deferred costs.
-//
-// API changes (announce here):
-// - 04:12 CpuEngine is no longer an sc_module (constructor takes a std::string name).
-// - 06:55 CpuEngine::set_trace/trace (tracing, set by Kernel::set_tracer).
 #pragma once
 
 #include <systemc>
@@ -262,7 +258,7 @@ struct CpuConfig {
 // (end_processes), so none of them runs on into freed memory.
 class CpuEngine {
  public:
-  CpuEngine(const std::string& name, const CpuConfig& cfg, const CostTable& cost, const Debug& dbg);
+  CpuEngine(const std::string& name, const CpuConfig& cfg, const CostTable& cost);
   ~CpuEngine();
   CpuEngine(const CpuEngine&) = delete;
   CpuEngine& operator=(const CpuEngine&) = delete;
@@ -272,7 +268,6 @@ class CpuEngine {
   Cpu& cpu(int i);
   const CpuConfig& config() const { return cfg_; }
   const CostTable& cost() const { return cost_; }
-  const Debug& debug() const { return dbg_; }
 
   // request_irq (kernel/irq/manage.c): handler for `irq`, `name` in /proc/interrupts.
   void request_irq(int irq, irq_handler_t handler, const std::string& name);
@@ -326,7 +321,6 @@ class CpuEngine {
   std::string name_;
   CpuConfig cfg_;
   const CostTable& cost_;
-  const Debug& dbg_;
   std::vector<std::unique_ptr<Cpu>> cpus_;
   std::vector<IrqDesc> irqs_;
   std::array<softirq_action_t, NR_SOFTIRQS> softirq_vec_{};

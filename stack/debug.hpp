@@ -7,10 +7,6 @@
 // The switches are process-wide, not per Kernel: several Kernels in one test
 // process share them (as the kernel's dynamic debug is per image, not per
 // CPU).
-//
-// API changes (announce here): categories are namespace-scope flags
-// (stack::dbg::napi), RXS_DBG no longer takes a Debug object, and
-// Kernel::debug() is gone: common::debug::enable() switches categories on.
 #pragma once
 
 #include <cstdint>
@@ -25,11 +21,6 @@ extern common::debug::Flag irq, softirq, sched, napi, gro, dev, arp, ip, udp, tc
 
 // The stack's time for a debug line: SystemC time, in ps.
 uint64_t debug_now_ps();
-
-// Holds nothing: the categories above are process-wide. Kept only because
-// CpuEngine's constructor (stack/cpu.hpp, reworked in parallel) still takes
-// one from its Kernel; remove it with that parameter.
-struct Debug {};
 
 }  // namespace rxpath::stack
 

@@ -119,7 +119,7 @@ Kernel::Kernel(const std::string& name, const KernelConfig& cfg, const CostTable
   if (cfg.rmem_default < 1) throw std::invalid_argument("kernel: rmem_default must be >= 1");
   if (cfg.ehash_buckets == 0 || (cfg.ehash_buckets & (cfg.ehash_buckets - 1)))
     throw std::invalid_argument("kernel: ehash_buckets must be a power of two");
-  engine_ = std::make_unique<CpuEngine>(name, cfg.cpu, cost_, debug_);
+  engine_ = std::make_unique<CpuEngine>(name, cfg.cpu, cost_);
   softnet_.resize(cfg.cpu.num_cpus);
   impl_->tcp_ehash.resize(cfg.ehash_buckets);
   impl_->secret = jhash_3words(cfg.hash_seed, 0x9e3779b9u, 0x7f4a7c15u, 0);

@@ -3,12 +3,6 @@
 // devices, per-CPU softnet_data, IPv4/UDP/TCP state and MIB counters, socket
 // tables, select/poll/epoll, the transmit sink, /proc formatting and frame
 // accounting. One Kernel per simulated host.
-//
-// API changes (announce here):
-// - 04:12 Kernel is no longer an sc_module (constructor takes a std::string name).
-// - 06:55 set_tracer / tracer / trace_hub: the host model reports to a stack::Tracer.
-//         kfree_skb_reason takes the MIB counter the drop was counted in (optional).
-// - debug() is gone: debug categories are process-wide (stack/debug.hpp).
 #pragma once
 
 #include <systemc>
@@ -239,7 +233,6 @@ class Kernel {
   std::string name_;
   KernelConfig cfg_;
   CostTable cost_;
-  Debug debug_;  // empty; CpuEngine's constructor takes it (stack/debug.hpp)
   std::unique_ptr<CpuEngine> engine_;
   std::vector<softnet_data> softnet_;
   std::vector<net_device*> devs_;

@@ -6,9 +6,6 @@
 // Driver pattern (igb): ISR -> napi_schedule(napi); poll(napi, budget) ->
 // napi_gro_receive(napi, skb) per frame -> if work < budget:
 // napi_complete_done(napi, work) and re-enable the IRQ if it returned true.
-//
-// API changes (announce here):
-// - 06:55 napi_struct::name (signal scope host.napi.<name>, default rx<index>) and trace signals.
 #pragma once
 
 #include <array>

@@ -2,8 +2,6 @@
 // stack/process.hpp: the user process: a Task on a CPU that loops on
 // epoll_wait / select / poll / blocking recv over its sockets and recv()s
 // everything ready, reporting every message through a callback.
-//
-// API changes (announce here): none yet.
 #pragma once
 
 #include <functional>

@@ -7,9 +7,6 @@
 // gso_segs) lives in `shinfo`. Bounds violations of skb_put/skb_push raise
 // SkbPanic (skb_over_panic / skb_under_panic); skb_pull beyond len returns
 // nullptr as in the kernel.
-//
-// API changes (announce here):
-// - 04:50 build_skb copies lazily at skb_put (field build_src); buf may be shorter than end.
 #pragma once
 
 #include <systemc>

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // stack/sock.hpp: struct sock with the UDP and TCP receive state the model
 // needs (include/net/sock.h, include/linux/tcp.h). One struct for both
-// protocols (the kernel's udp_sock/tcp_sock extend struct sock).
-//
-// API changes (announce here): out_of_order_queue is ordered by
-// tcp_seq_before (wrap-aware), not by raw uint32.
+// protocols (the kernel's udp_sock/tcp_sock extend struct sock). The
+// out-of-order queue is ordered by tcp_seq_before (wrap-aware), not by raw
+// uint32.
 #pragma once
 
 #include <array>

@@ -7,8 +7,6 @@
 //
 // Times are the CPU's true time: Cpu::effective_time() (now + debt) for work
 // charged so far, SystemC now for arrivals.
-//
-// API changes (announce here): none yet.
 #pragma once
 
 #include <systemc>

@@ -308,7 +308,7 @@ int sc_main(int argc, char** argv) {
     if (!a.journey_json.empty() && !journey_json.empty()) rxpath::tb::OutputFile(a.journey_json).write_all(journey_json);
     if (!a.timeline.empty()) {
       // Streamed to the temporary file: a 10 ms timeline is ~65 MB of JSON,
-      // not to be held in memory twice (H4).
+      // not to be held in memory twice.
       rxpath::tb::OutputFile tf(a.timeline);
       {
         std::ofstream ts(tf.temp_path(), std::ios::binary);

@@ -10,7 +10,7 @@ namespace rxpath::tb {
 
 Scenario::Scenario() {
   kernel.cpu.num_cpus = 2;  // CPU0 takes the interrupt and the softirq, CPU1 runs the reader
-  // The default scenario (DESIGN.md section 6): 10 GbE, a mix of UDP and TCP.
+  // The default scenario: 10 GbE, a mix of UDP and TCP.
   traffic.size = "imix";
   traffic.udp_flows = 4;
   traffic.tcp_flows = 2;

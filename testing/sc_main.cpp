@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// testing/sc_main.cpp: the entry point of every SystemC test (STYLE.md 14):
+// testing/sc_main.cpp: the entry point of every SystemC test:
 // SystemC's main calls sc_main, which installs the report handler and runs
 // Boost.Test. Compiled into each test executable (rxpath_testing_main): the
 // test's translation unit defines init_unit_test (BOOST_TEST_MODULE).

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// testing/sc_test.hpp: Boost.Test under SystemC (STYLE.md 14), the one harness
+// testing/sc_test.hpp: Boost.Test under SystemC, the one harness
 // of every SystemC test. A test's .cpp defines BOOST_TEST_MODULE, includes
 // this header first, and links rxpath_testing_main (whose sc_main runs the
 // tests); it defines no sc_main of its own.

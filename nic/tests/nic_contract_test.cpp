@@ -90,7 +90,7 @@ struct Pair {
 };
 
 Pair& pair() {
-  static Pair* p = new Pair;  // one simulation for the executable (STYLE.md 14)
+  static Pair* p = new Pair;  // one simulation for the executable
   p->run();
   return *p;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// stack/tests/lifetime_test.cpp: processes live as long as their owner
-// (STYLE.md 17). A UserProcess or a whole Kernel destroyed in the middle of
+// stack/tests/lifetime_test.cpp: processes live as long as their owner.
+// A UserProcess or a whole Kernel destroyed in the middle of
 // the simulation (from the test body or from another SystemC process, while
 // its task sleeps, waits for the CPU or is charging) never runs again and
 // leaves the rest of the simulation working. Build it once with

@@ -210,7 +210,7 @@ BOOST_AUTO_TEST_CASE(captures_hold_valid_frames) {
 }
 
 BOOST_AUTO_TEST_CASE(results_do_not_depend_on_the_quantum) {
-  // DESIGN.md section 2: Q = one clock cycle and Q = L give byte-identical outputs.
+  // Exact temporal decoupling (docs/theory/time.md): Q = one clock cycle and Q = L give byte-identical outputs.
   const std::string a = "--duration-us 150 --set traffic.rate_gbps=4 --set traffic.tcp_flows=1 "
                         "--set traffic.size=imix --set traffic.pattern=poisson --pcap ";
   const Run q1 = run("q_cycle", a + "--set run.quantum_ns=6.4");

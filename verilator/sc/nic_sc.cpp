@@ -245,7 +245,7 @@ struct NicSc::Impl {
           } else {
             fst->dump(at);
           }
-          // Small FST blocks (h3, trace cost): the FST writer walks every
+          // Small FST blocks (trace cost): the FST writer walks every
           // signal's change chain when it writes a block; blocks of ~4000
           // cycles stay in cache (measured best of 512..16384 dumps).
           if (++dumps_since_flush >= 8192) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // NicSc under SystemC: every frame's steps through the RTL with its id
 // (on_event), and the FST trace window. One simulated system for the whole
-// executable (STYLE.md 14): the test cases run in order, each continuing the
+// executable: the test cases run in order, each continuing the
 // simulation where the previous one stopped.
 #define BOOST_TEST_MODULE nic_events
 #include "testing/sc_test.hpp"
