@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "rxpath/vh/eth.hpp"
+#include "common/eth.hpp"
 
 namespace rxpath::tb {
 
@@ -45,16 +45,16 @@ void Captures::delivered(int fd, uint64_t t_ps, const std::vector<uint8_t>& byte
   auto it = socks_.find(fd);
   if (it == socks_.end()) return;
   const Sock& s = it->second;
-  vh::Mac dst, src;
+  eth::Mac dst, src;
   for (int i = 0; i < 6; ++i) dst[i] = host_mac_[i], src[i] = src_mac_[i];
-  vh::Ipv4Opts ip;
+  eth::Ipv4Opts ip;
   ip.daddr = host_ip_;
-  vh::L4Opts l4;
+  eth::L4Opts l4;
   if (!s.tcp) {
     ip.saddr = src_ip_ + s.flow;
     l4.sport = static_cast<uint16_t>(30000 + s.flow);
     l4.dport = static_cast<uint16_t>(cfg_.udp_port + s.flow);
-    s.pcap->write(t_ps / kPsPerNs, vh::udp_frame(dst, src, bytes, ip, l4));
+    s.pcap->write(t_ps / kPsPerNs, eth::udp_frame(dst, src, bytes, ip, l4));
     return;
   }
   ip.saddr = src_ip_ + cfg_.udp_flows + s.flow;
@@ -68,7 +68,7 @@ void Captures::delivered(int fd, uint64_t t_ps, const std::vector<uint8_t>& byte
     const size_t n = std::min(kMaxSeg, bytes.size() - off);
     l4.seq = static_cast<uint32_t>(cfg_.tcp_isn + 1 + first + off);
     const std::vector<uint8_t> seg(bytes.begin() + static_cast<long>(off), bytes.begin() + static_cast<long>(off + n));
-    s.pcap->write(t_ps / kPsPerNs, vh::tcp_frame(dst, src, seg, ip, l4));
+    s.pcap->write(t_ps / kPsPerNs, eth::tcp_frame(dst, src, seg, ip, l4));
   }
 }
 

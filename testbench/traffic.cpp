@@ -6,7 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "rxpath/vh/eth.hpp"
+#include "common/eth.hpp"
 
 namespace rxpath::tb {
 
@@ -15,8 +15,8 @@ constexpr uint32_t kPreambleAndGap = 20;  // 8 bytes preamble/SFD + 12 bytes min
 constexpr uint32_t kHdrUdp = 14 + 20 + 8;
 constexpr uint32_t kHdrTcp = 14 + 20 + 20;
 
-vh::Mac to_vh(const MacAddr& m) {
-  vh::Mac o;
+eth::Mac to_vh(const MacAddr& m) {
+  eth::Mac o;
   for (int i = 0; i < 6; ++i) o[i] = m[i];
   return o;
 }
@@ -174,12 +174,12 @@ FrameKind TrafficGen::pick_kind() {
 
 void TrafficGen::build(GenFrame& f, FrameKind kind, uint32_t size) {
   f.kind = kind;
-  vh::Mac dst = to_vh(host_mac_);
+  eth::Mac dst = to_vh(host_mac_);
   if (kind == FrameKind::other_host) dst[5] ^= 0x55;  // another unicast station
-  const vh::Mac src = to_vh(src_mac_);
-  vh::Ipv4Opts ip;
+  const eth::Mac src = to_vh(src_mac_);
+  eth::Ipv4Opts ip;
   ip.daddr = host_ip_;
-  vh::L4Opts l4;
+  eth::L4Opts l4;
   const bool tcp = kind == FrameKind::tcp || kind == FrameKind::closed_tcp_port;
   if (kind == FrameKind::runt) size = 60;  // 56 bytes + FCS
   if (kind == FrameKind::oversize) size = 1600;
@@ -212,7 +212,7 @@ void TrafficGen::build(GenFrame& f, FrameKind kind, uint32_t size) {
     l4.dport = static_cast<uint16_t>(kind == FrameKind::closed_udp_port ? 9 : cfg_.udp_port + f.flow);
     ip.bad_hdr_csum = kind == FrameKind::bad_ip_csum;
   }
-  f.data = tcp ? vh::tcp_frame(dst, src, payload, ip, l4) : vh::udp_frame(dst, src, payload, ip, l4);
+  f.data = tcp ? eth::tcp_frame(dst, src, payload, ip, l4) : eth::udp_frame(dst, src, payload, ip, l4);
   if (f.data.size() != data_len) f.data.resize(data_len);  // runts keep their short length
   f.bad_fcs = kind == FrameKind::bad_fcs;
   f.payload_offset = hdr;

@@ -25,7 +25,7 @@
 #include "nic/frame_ext.hpp"
 #include "nic/nic_model.hpp"
 #include "rxpath/igb_regs.hpp"
-#include "rxpath/vh/eth.hpp"
+#include "common/eth.hpp"
 #include "testing/rx_ring.hpp"
 
 namespace rxpath::bridge::testing {
@@ -94,7 +94,7 @@ struct TlmHost : sc_core::sc_module {
   }
   // One frame on the wire, its /S/ `at` from now (the NIC's encoder keeps
   // the gap between frames sent back to back).
-  void send(uint64_t id, const vh::Bytes& data, const sc_core::sc_time& at, bool bad_fcs = false,
+  void send(uint64_t id, const eth::Bytes& data, const sc_core::sc_time& at, bool bad_fcs = false,
             bool bad_preamble = false) {
     nic::FrameExt ext;
     ext.id = id;
@@ -174,7 +174,7 @@ inline bool rx_desc_done(const TlmHost& host, const ::rxpath::testing::RxRing& r
 // The igb_rar_set / igb_configure_rx_ring / igb_configure_msix / igb_setup_rctl
 // steps for one queue on vector 0: `mac` in RAR[0], the ring programmed by
 // testing/rx_ring.hpp (no buffers yet), receiver enabled with SECRC.
-inline void configure_rx_ring(TlmHost& host, ::rxpath::testing::RxRing& ring, const vh::Mac& mac) {
+inline void configure_rx_ring(TlmHost& host, ::rxpath::testing::RxRing& ring, const eth::Mac& mac) {
   using namespace regs;
   host.wr32(E1000_RAL(0), get_unaligned_le32(mac.data()));
   host.wr32(E1000_RAH(0), get_unaligned_le16(mac.data() + 4) | E1000_RAH_AV);

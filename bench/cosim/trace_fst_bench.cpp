@@ -30,7 +30,7 @@
 
 #include "nic_sc.hpp"
 #include "rxpath/igb_regs.hpp"
-#include "rxpath/vh/eth.hpp"
+#include "common/eth.hpp"
 #include "testing/tlm_host.hpp"
 
 using namespace sc_core;
@@ -45,8 +45,8 @@ constexpr double kSliceUs = 16;           // frames sent and descriptors refille
 constexpr double kLateUs = 10;            // the late window
 const sc_time kQuantum(64 * 6.4, SC_NS);
 const sc_time kLink(1, SC_US);
-const vh::Mac kOurMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
-const vh::Mac kPeerMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
+const eth::Mac kOurMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+const eth::Mac kPeerMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 
 struct RunResult {
   uint64_t cycles = 0, delivered = 0, sent = 0;
@@ -79,8 +79,8 @@ RunResult run_one(const std::string& mode, uint64_t clocks, const std::string& f
   sc_start(sc_time(4, SC_US));
 
   RunResult r;
-  std::vector<vh::Bytes> frames;
-  for (uint8_t i = 0; i < 16; ++i) frames.push_back(vh::udp_frame_len(kOurMac, kPeerMac, kFrameLen, i));
+  std::vector<eth::Bytes> frames;
+  for (uint8_t i = 0; i < 16; ++i) frames.push_back(eth::udp_frame_len(kOurMac, kPeerMac, kFrameLen, i));
   while (sc_time_stamp().to_seconds() * 1e6 + kSliceUs <= run_us) {
     // One frame per microsecond over the next slice.
     for (unsigned k = 0; k < static_cast<unsigned>(kSliceUs); ++k) {

@@ -16,6 +16,7 @@
 #include "rxpath/vh/line_rate.hpp"
 
 using namespace rxpath::vh;
+using namespace rxpath::eth;
 namespace R = rxpath::regs;
 
 namespace {

@@ -10,7 +10,7 @@
 
 #include "common/debug.hpp"
 #include "common/unaligned.hpp"
-#include "rxpath/vh/eth.hpp"
+#include "common/eth.hpp"
 
 namespace rxpath::nic {
 
@@ -20,8 +20,8 @@ using sc_core::sc_time_stamp;
 
 namespace {
 // One's-complement sum of 16-bit big-endian words: the harness's helpers.
-using rxpath::vh::csum_add;
-using rxpath::vh::csum_fold;
+using rxpath::eth::csum_add;
+using rxpath::eth::csum_fold;
 constexpr std::size_t kEthHdr = 14;
 constexpr std::size_t kMinFrame = 60;     // 64 on the wire with FCS
 constexpr std::size_t kMaxFrame = 1514;   // 1518 on the wire with FCS

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "rxpath/vh/eth.hpp"
+#include "common/eth.hpp"
 
 namespace rxpath::nic {
 
@@ -24,16 +24,16 @@ struct UdpFlow {
 // (verilator/include/rxpath/vh/eth.hpp), the one the RTL tests use.
 inline std::vector<uint8_t> udp_frame(const UdpFlow& f, std::size_t frame_len, uint32_t seq, uint16_t ip_id = 0) {
     if (frame_len < 46) frame_len = 46;
-    vh::Bytes payload(frame_len - 42, 0);
+    eth::Bytes payload(frame_len - 42, 0);
     for (int i = 0; i < 4; ++i) payload[i] = uint8_t(seq >> (24 - 8 * i));
-    vh::Ipv4Opts ip;
+    eth::Ipv4Opts ip;
     ip.saddr = f.saddr;
     ip.daddr = f.daddr;
     ip.id = ip_id;
-    vh::L4Opts l4;
+    eth::L4Opts l4;
     l4.sport = f.sport;
     l4.dport = f.dport;
-    return vh::udp_frame(f.dst_mac, f.src_mac, payload, ip, l4);
+    return eth::udp_frame(f.dst_mac, f.src_mac, payload, ip, l4);
 }
 
 }  // namespace rxpath::nic

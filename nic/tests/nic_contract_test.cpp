@@ -24,7 +24,7 @@
 #include "nic/nic_model.hpp"
 #include "nic_sc.hpp"
 #include "rxpath/igb_regs.hpp"
-#include "rxpath/vh/eth.hpp"
+#include "common/eth.hpp"
 #include "testing/rx_ring.hpp"
 #include "testing/tlm_host.hpp"
 
@@ -37,8 +37,8 @@ constexpr unsigned kRing = 64;
 constexpr uint32_t kBsize = 2048;
 constexpr unsigned kFrames = 24;
 const sc_time kLink(500, SC_NS);
-const vh::Mac kOurMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
-const vh::Mac kPeerMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
+const eth::Mac kOurMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+const eth::Mac kPeerMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 
 // One NIC model with its host and its ring.
 struct Side {
@@ -62,9 +62,9 @@ struct Side {
 };
 
 // Frame i: UDP of a length that walks from the minimum to the maximum.
-vh::Bytes frame(unsigned i) {
+eth::Bytes frame(unsigned i) {
   const size_t len = 60 + (i * 1454) / (kFrames - 1);
-  return vh::udp_frame_len(kOurMac, kPeerMac, len, static_cast<uint8_t>(i));
+  return eth::udp_frame_len(kOurMac, kPeerMac, len, static_cast<uint8_t>(i));
 }
 uint64_t frame_start_ps(unsigned i) { return 20'000'000 + uint64_t(i) * 3'000'000; }  // 20 us, then every 3 us
 
@@ -101,7 +101,7 @@ BOOST_AUTO_TEST_CASE(both_models_write_the_same_descriptors_and_bytes) {
   Pair& p = pair();
   for (unsigned i = 0; i < kFrames; ++i) {
     BOOST_TEST_CONTEXT("frame " << i) {
-      const vh::Bytes f = frame(i);
+      const eth::Bytes f = frame(i);
       for (const Side* s : {&p.rtl, &p.dbl}) {
         const uint8_t* d = s->desc(i);
         BOOST_TEST((d[regs::RXD_WB_STATUS_ERROR_BYTE] & regs::E1000_RXD_STAT_DD) != 0);
@@ -155,7 +155,7 @@ BOOST_AUTO_TEST_CASE(both_models_report_each_wire_start) {
 // response rather than pretend.
 BOOST_AUTO_TEST_CASE(the_double_refuses_wire_faults) {
   Pair& p = pair();
-  const vh::Bytes f = frame(0);
+  const eth::Bytes f = frame(0);
   rxpath::testing::ExpectWarnings said_why(2);  // "the behavioural NIC has no MAC"
   BOOST_CHECK_THROW(p.dbl.host.send(1000, f, sc_time(1, SC_US), /*bad_fcs=*/true), std::runtime_error);
   BOOST_CHECK_THROW(p.dbl.host.send(1001, f, sc_time(1, SC_US), false, /*bad_preamble=*/true), std::runtime_error);

@@ -22,6 +22,7 @@
 namespace rxt {
 
 using namespace rxpath::vh;
+using namespace rxpath::eth;
 namespace R = rxpath::regs;
 
 inline const Mac kStation{0x02, 0x00, 0x00, 0x00, 0x00, 0x01};

@@ -17,7 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pcap_io.hpp"
-#include "rxpath/vh/eth.hpp"
+#include "common/eth.hpp"
 #include "rxpath_run.hpp"
 
 using nlohmann::json;
@@ -194,7 +194,7 @@ BOOST_AUTO_TEST_CASE(captures_hold_valid_frames) {
     BOOST_REQUIRE(d.size() >= 42u);
     BOOST_TEST((d[12] == 0x08 && d[13] == 0x00 && d[23] == 17));
     BOOST_TEST((d[36] << 8 | d[37]) == 9000);
-    BOOST_TEST(rxpath::vh::csum_fold(rxpath::vh::csum_add(0, d.data() + 14, 20)) == 0xffff);
+    BOOST_TEST(rxpath::eth::csum_fold(rxpath::eth::csum_add(0, d.data() + 14, 20)) == 0xffff);
   }
   const auto tcp = rxpath::tb::read_capture(r.out_dir + "/socket-tcp-5001.pcap");
   BOOST_TEST(!tcp.empty());

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "common/unaligned.hpp"
-#include "rxpath/vh/eth.hpp"
+#include "common/eth.hpp"
 #include "traffic.hpp"
 
 using namespace rxpath::tb;
@@ -20,7 +20,7 @@ const uint32_t kHostIp = 0x0a000102;
 
 // Checks the IPv4 header checksum and the UDP/TCP checksum of a frame.
 bool checksums_ok(const std::vector<uint8_t>& f) {
-  using namespace rxpath::vh;
+  using namespace rxpath::eth;
   const size_t ihl = (f[14] & 15) * 4;
   if (csum_fold(csum_add(0, f.data() + 14, ihl)) != 0xffff) return false;
   const size_t tot = rxpath::get_unaligned_be16(&f[16]);

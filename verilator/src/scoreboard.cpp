@@ -11,6 +11,8 @@
 
 namespace rxpath::vh {
 
+using namespace eth;  // frame builders, checksums, FCS (common/eth.hpp)
+
 using namespace rxpath::regs;
 
 // ---------------------------------------------------------------- prediction

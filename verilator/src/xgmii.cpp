@@ -7,6 +7,8 @@
 
 namespace rxpath::vh {
 
+using namespace eth;  // frame builders, checksums, FCS (common/eth.hpp)
+
 Bytes WireFrame::wire_bytes() const {
     if (fcs_included) return data;
     Bytes b = data;

@@ -9,11 +9,12 @@
 
 #include "rxpath/igb_regs.hpp"
 #include "rxpath/vh/axi.hpp"
-#include "rxpath/vh/eth.hpp"
+#include "common/eth.hpp"
 #include "rxpath/vh/scoreboard.hpp"
 #include "rxpath/vh/xgmii.hpp"
 
 using namespace rxpath::vh;
+using namespace rxpath::eth;
 namespace R = rxpath::regs;
 
 static const Mac kSta{0x02, 0, 0, 0, 0, 1};

@@ -20,7 +20,7 @@
 #include "nic_sc.hpp"
 #include "nic_tracker.hpp"
 #include "rxpath/igb_regs.hpp"
-#include "rxpath/vh/eth.hpp"
+#include "common/eth.hpp"
 #include "testing/tlm_host.hpp"
 
 using namespace sc_core;
@@ -38,8 +38,8 @@ constexpr uint64_t kTraceStart = 30'000'000;   // ps: the FST window
 constexpr uint64_t kTraceStop = 45'000'000;
 const sc_time kQuantum(64 * 6.4, SC_NS);
 const sc_time kLink(1, SC_US);                 // host messages arrive this far ahead
-const vh::Mac kOurMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
-const vh::Mac kPeerMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
+const eth::Mac kOurMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+const eth::Mac kPeerMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 const std::string kFst = "nic_events_test.fst";
 
 // Queue 0: slot s's buffer at 0x200000 + s * kBsize.
@@ -112,8 +112,8 @@ Env& env() {
   return *g_env;
 }
 
-vh::Bytes frame(size_t len, uint8_t seed, const vh::Mac& dst = kOurMac) {
-  return vh::udp_frame_len(dst, kPeerMac, len, seed);
+eth::Bytes frame(size_t len, uint8_t seed, const eth::Mac& dst = kOurMac) {
+  return eth::udp_frame_len(dst, kPeerMac, len, seed);
 }
 
 std::string stage_list(const Env& e, uint64_t id) {
@@ -179,7 +179,7 @@ BOOST_AUTO_TEST_CASE(good_frames_come_in_order_with_ids_and_addresses) {
   e.refill(20);
   e.run_us(5);
   const std::vector<size_t> lens = {60, 100, 1000, 1500, 60, 200, 1514, 300};
-  std::vector<vh::Bytes> frames;
+  std::vector<eth::Bytes> frames;
   for (size_t i = 0; i < lens.size(); ++i) {
     frames.push_back(frame(lens[i], uint8_t(i)));
     e.host.send(100 + i, frames.back(), kLink);

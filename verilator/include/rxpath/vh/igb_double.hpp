@@ -7,10 +7,14 @@
 #include <vector>
 
 #include "rxpath/vh/axi.hpp"
-#include "rxpath/vh/eth.hpp"
+#include "common/eth.hpp"
 #include "testing/rx_ring.hpp"
 
 namespace rxpath::vh {
+
+// Frames as the harness builds and checks them (common/eth.hpp).
+using eth::Bytes;
+using eth::Mac;
 
 // Advanced writeback of one descriptor, as the host reads it.
 struct RxWriteback {

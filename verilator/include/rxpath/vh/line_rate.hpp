@@ -46,7 +46,7 @@ LineRateResult run_line_rate(const LineRateArgs& a) {
     drv.igb_configure_msix(ring, 0);
     drv.igb_setup_rctl();
 
-    const WireFrame frame{udp_frame_len(station, peer, a.frame_len)};
+    const WireFrame frame{eth::udp_frame_len(station, peer, a.frame_len)};
     LineRateResult r;
     const uint64_t start_cycle = env.sim.cycle();
     const auto t0 = std::chrono::steady_clock::now();

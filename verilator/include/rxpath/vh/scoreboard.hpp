@@ -8,11 +8,15 @@
 #include <string>
 #include <vector>
 
-#include "rxpath/vh/eth.hpp"
+#include "common/eth.hpp"
 #include "rxpath/vh/igb_double.hpp"
 #include "rxpath/vh/xgmii.hpp"
 
 namespace rxpath::vh {
+
+// Frames as the harness builds and checks them (common/eth.hpp).
+using eth::Bytes;
+using eth::Mac;
 
 // What the NIC is programmed with (the scoreboard's copy).
 struct NicConfig {

@@ -7,9 +7,13 @@
 #include <vector>
 
 #include "rxpath/vh/agent.hpp"
-#include "rxpath/vh/eth.hpp"
+#include "common/eth.hpp"
 
 namespace rxpath::vh {
+
+// Frames as the harness builds and checks them (common/eth.hpp).
+using eth::Bytes;
+using eth::Mac;
 
 inline constexpr uint8_t XGMII_IDLE = 0x07;
 inline constexpr uint8_t XGMII_START = 0xfb;

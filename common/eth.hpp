@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
-// Ethernet/IPv4/UDP/TCP frame builders with correct checksums, and the FCS.
+// Ethernet/IPv4/UDP/TCP frame builders with correct checksums, and the FCS
+// (CRC-32 of IEEE 802.3): what the traffic, the NIC double and the RTL
+// harness build frames with.
 #pragma once
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
-namespace rxpath::vh {
+namespace rxpath::eth {
 
 using Bytes = std::vector<uint8_t>;
 using Mac = std::array<uint8_t, 6>;
@@ -79,4 +81,4 @@ inline bool mac_is_broadcast(const uint8_t* dst) {
     return true;
 }
 
-}  // namespace rxpath::vh
+}  // namespace rxpath::eth

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Frame builders and checksums.
-#include "rxpath/vh/eth.hpp"
+#include "common/eth.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -9,7 +9,7 @@
 
 #include "common/unaligned.hpp"
 
-namespace rxpath::vh {
+namespace rxpath::eth {
 
 uint32_t eth_fcs(const uint8_t* p, size_t n) {
     return static_cast<uint32_t>(crc32(crc32(0L, Z_NULL, 0), p, static_cast<uInt>(n)));
@@ -151,4 +151,4 @@ Bytes udp_frame_len(const Mac& dst, const Mac& src, size_t len, uint8_t seed) {
     return f;
 }
 
-}  // namespace rxpath::vh
+}  // namespace rxpath::eth
