@@ -3,7 +3,7 @@
 //
 // A layer defines each of its categories once, as a namespace-scope Flag with
 // a name (unique across all layers), the layer's name and a one-line
-// description: the NIC harness in verilator/src/debug.cpp, the NIC double in
+// description: the NIC harness in verilator/vh/debug.cpp, the NIC double in
 // nic/double/nic_double.cpp, the host in host/debug.cpp, the stack in
 // stack/debug.cpp. The flags register themselves before main(), so
 // `rxpath --debug help` prints whatever the program links.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Host memory: sparse page-granular allocations (see memory.hpp).
-#include "memory.hpp"
+#include "host/memory.hpp"
 
 #include <cstring>
 #include <stdexcept>

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 // PcieLink: timing and ordering of every message between host and NIC
 // (see pcie_link.hpp and docs/theory/time.md).
-#include "pcie_link.hpp"
+#include "host/pcie_link.hpp"
 
 #include <cstring>
 #include <sstream>
 
 #include "common/unaligned.hpp"
-#include "debug.hpp"
+#include "host/debug.hpp"
 
 namespace rxpath::host {
 

@@ -24,7 +24,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "memory.hpp"
+#include "host/memory.hpp"
 #include "common/timed_queue.hpp"
 
 namespace rxpath::host {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "capture.hpp"
+#include "testbench/capture.hpp"
 
 #include <algorithm>
 

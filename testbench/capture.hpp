@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "pcap_io.hpp"
-#include "traffic.hpp"
+#include "testbench/pcap_io.hpp"
+#include "testbench/traffic.hpp"
 
 namespace rxpath::tb {
 

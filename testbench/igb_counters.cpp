@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "igb_counters.hpp"
+#include "testbench/igb_counters.hpp"
 
 namespace rxpath::tb {
 

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "host/igb.hpp"
-#include "report.hpp"
+#include "testbench/report.hpp"
 #include "stack/kernel.hpp"
 
 namespace rxpath::tb {

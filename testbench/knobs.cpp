@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "knobs.hpp"
+#include "testbench/knobs.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "output_file.hpp"
+#include "testbench/output_file.hpp"
 
 #include <cerrno>
 #include <cstring>

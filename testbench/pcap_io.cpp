@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "pcap_io.hpp"
+#include "testbench/pcap_io.hpp"
 
 #include <pcap/pcap.h>
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "output_file.hpp"
+#include "testbench/output_file.hpp"
 
 struct pcap;
 struct pcap_dumper;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "report.hpp"
+#include "testbench/report.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -20,11 +20,11 @@
 #include <systemc>
 
 #include "common/debug.hpp"
-#include "journey.hpp"
-#include "output_file.hpp"
-#include "recorder.hpp"
-#include "system.hpp"
-#include "timeline.hpp"
+#include "waves/journey.hpp"
+#include "testbench/output_file.hpp"
+#include "waves/recorder.hpp"
+#include "testbench/system.hpp"
+#include "waves/timeline.hpp"
 
 namespace {
 

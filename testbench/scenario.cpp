@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-#include "scenario.hpp"
+#include "testbench/scenario.hpp"
 
 #include <cmath>
 #include <stdexcept>
 
-#include "trigger.hpp"
+#include "waves/trigger.hpp"
 
 namespace rxpath::tb {
 

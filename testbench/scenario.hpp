@@ -10,11 +10,11 @@
 
 #include "host/igb.hpp"
 #include "host/igb_cost.hpp"
-#include "knobs.hpp"
+#include "testbench/knobs.hpp"
 #include "nic/double/nic_double.hpp"
 #include "stack/cost.hpp"
 #include "stack/kernel.hpp"
-#include "traffic.hpp"
+#include "testbench/traffic.hpp"
 
 namespace rxpath::tb {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "scoreboard.hpp"
+#include "testbench/scoreboard.hpp"
 
 #include <algorithm>
 

@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "report.hpp"
+#include "testbench/report.hpp"
 #include "stack/kernel.hpp"
-#include "traffic.hpp"
+#include "testbench/traffic.hpp"
 
 namespace rxpath::tb {
 

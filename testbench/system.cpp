@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "system.hpp"
+#include "testbench/system.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -11,17 +11,17 @@
 #include <systemc>
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "capture.hpp"
+#include "testbench/capture.hpp"
 #include "common/debug.hpp"
 #include "host/platform.hpp"
-#include "host_fst.hpp"
-#include "igb_counters.hpp"
+#include "waves/host_fst.hpp"
+#include "testbench/igb_counters.hpp"
 #include "nic/double/nic_double.hpp"
 #include "nic/frame_ext.hpp"
-#include "nic_sc.hpp"
-#include "output_file.hpp"
-#include "recorder.hpp"
-#include "scoreboard.hpp"
+#include "verilator/sc/nic_sc.hpp"
+#include "testbench/output_file.hpp"
+#include "waves/recorder.hpp"
+#include "testbench/scoreboard.hpp"
 #include "stack/process.hpp"
 
 namespace rxpath::tb {

@@ -15,8 +15,8 @@
 #include <memory>
 #include <string>
 
-#include "report.hpp"
-#include "scenario.hpp"
+#include "testbench/report.hpp"
+#include "testbench/scenario.hpp"
 
 namespace rxpath::waves {
 class Recorder;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "traffic.hpp"
+#include "testbench/traffic.hpp"
 
 #include <cmath>
 #include <cstdio>

@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "knobs.hpp"
-#include "pcap_io.hpp"
+#include "testbench/knobs.hpp"
+#include "testbench/pcap_io.hpp"
 
 namespace rxpath::tb {
 

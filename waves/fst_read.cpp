@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "fst_read.hpp"
+#include "waves/fst_read.hpp"
 
 #include <algorithm>
 #include <chrono>

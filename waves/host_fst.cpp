@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "host_fst.hpp"
+#include "waves/host_fst.hpp"
 
 #include <algorithm>
 

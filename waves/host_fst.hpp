@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "common/fst_sink.hpp"
-#include "host_signals.hpp"
+#include "waves/host_signals.hpp"
 
 namespace rxpath::waves {
 

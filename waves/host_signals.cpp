@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "host_signals.hpp"
+#include "waves/host_signals.hpp"
 
 #include <algorithm>
 #include <stdexcept>

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
-#include "recorder.hpp"
+#include "waves/recorder.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
-#include "journey.hpp"
-#include "timeline.hpp"
+#include "waves/journey.hpp"
+#include "waves/timeline.hpp"
 
 namespace rxpath::waves {
 

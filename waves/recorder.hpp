@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "host_signals.hpp"
+#include "waves/host_signals.hpp"
 #include "nic/nic_events.hpp"
 #include "stack/trace.hpp"
-#include "trigger.hpp"
+#include "waves/trigger.hpp"
 
 namespace rxpath::waves {
 

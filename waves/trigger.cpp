@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "trigger.hpp"
+#include "waves/trigger.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -18,8 +18,8 @@
 #include <sys/resource.h>
 
 #include "Vnic_top.h"
-#include "rxpath/vh/line_rate.hpp"
-#include "system.hpp"
+#include "verilator/vh/line_rate.hpp"
+#include "testbench/system.hpp"
 
 namespace {
 double peak_rss_mib() {

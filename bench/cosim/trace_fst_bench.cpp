@@ -28,7 +28,7 @@
 
 #include <systemc>
 
-#include "nic_sc.hpp"
+#include "verilator/sc/nic_sc.hpp"
 #include "rxpath/igb_regs.hpp"
 #include "common/eth.hpp"
 #include "testing/tlm_host.hpp"

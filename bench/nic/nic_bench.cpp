@@ -13,7 +13,7 @@
 #include "Vnic_top_fast.h"
 #include "common/debug.hpp"
 #include "rxpath/igb_regs.hpp"
-#include "rxpath/vh/line_rate.hpp"
+#include "verilator/vh/line_rate.hpp"
 
 using namespace rxpath::vh;
 using namespace rxpath::eth;

@@ -9,7 +9,7 @@
 #define BOOST_TEST_MODULE igb_driver
 #include "testing/sc_test.hpp"
 
-#include "igb_system.hpp"
+#include "host/tests/igb_system.hpp"
 #include "rxpath/igb_regs.hpp"
 
 using namespace sc_core;

@@ -9,7 +9,7 @@
 
 #include <memory>
 
-#include "igb_system.hpp"
+#include "host/tests/igb_system.hpp"
 #include "rxpath/igb_regs.hpp"
 
 using namespace sc_core;

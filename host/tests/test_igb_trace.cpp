@@ -13,7 +13,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "igb_system.hpp"
+#include "host/tests/igb_system.hpp"
 #include "stack/tests/recording_tracer.hpp"
 
 using namespace sc_core;

@@ -21,7 +21,7 @@ struct UdpFlow {
 // A frame of `frame_len` bytes (>= 46; shorter ones are padded to the
 // 60-byte wire minimum) whose UDP payload starts with the 32-bit sequence
 // number `seq`. Checksums valid. Built by the harness's frame builder
-// (verilator/include/rxpath/vh/eth.hpp), the one the RTL tests use.
+// (verilator/vh/eth.hpp), the one the RTL tests use.
 inline std::vector<uint8_t> udp_frame(const UdpFlow& f, std::size_t frame_len, uint32_t seq, uint16_t ip_id = 0) {
     if (frame_len < 46) frame_len = 46;
     eth::Bytes payload(frame_len - 42, 0);

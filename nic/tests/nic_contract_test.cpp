@@ -22,7 +22,7 @@
 
 #include "nic/double/nic_double.hpp"
 #include "nic/nic_model.hpp"
-#include "nic_sc.hpp"
+#include "verilator/sc/nic_sc.hpp"
 #include "rxpath/igb_regs.hpp"
 #include "common/eth.hpp"
 #include "testing/rx_ring.hpp"

@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "rxpath/igb_regs.hpp"
-#include "rxpath/vh/env.hpp"
-#include "rxpath/vh/fst.hpp"
-#include "rxpath/vh/igb_double.hpp"
-#include "rxpath/vh/scoreboard.hpp"
+#include "verilator/vh/env.hpp"
+#include "verilator/vh/fst.hpp"
+#include "verilator/vh/igb_double.hpp"
+#include "verilator/vh/scoreboard.hpp"
 
 namespace rxt {
 

@@ -2,7 +2,7 @@
 // Checksum offload and writeback fields, bit by bit: good/bad IPv4 header,
 // good/bad TCP and UDP, UDP checksum 0, IPv4 options, non-IP, offload off.
 #define BOOST_TEST_MODULE nic_csum
-#include "nic_fixture.hpp"
+#include "rtl/tests/nic_fixture.hpp"
 
 #include "Vnic_top.h"
 

@@ -4,7 +4,7 @@
 // Delivered bytes must equal sent bytes; the writeback is checked field by
 // field by the scoreboard.
 #define BOOST_TEST_MODULE nic_datapath
-#include "nic_fixture.hpp"
+#include "rtl/tests/nic_fixture.hpp"
 
 #include "Vnic_top.h"
 

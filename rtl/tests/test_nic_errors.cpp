@@ -2,7 +2,7 @@
 // Error causes and the address filter: each bad frame is counted in exactly
 // one counter and never reaches host memory; TPR counts every frame.
 #define BOOST_TEST_MODULE nic_errors
-#include "nic_fixture.hpp"
+#include "rtl/tests/nic_fixture.hpp"
 
 #include "Vnic_top.h"
 

@@ -3,7 +3,7 @@
 // auto-mask (EIAM) and re-enable via EIMS, auto-clear (EIAC), EICS, IVAR
 // mapping, and MSI-X only after the writeback's write response.
 #define BOOST_TEST_MODULE nic_irq
-#include "nic_fixture.hpp"
+#include "rtl/tests/nic_fixture.hpp"
 
 #include "Vnic_top.h"
 

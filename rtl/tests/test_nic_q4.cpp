@@ -5,7 +5,7 @@
 // ring, that a queue without descriptors (DROP_EN) drops only its own frames
 // into its own RQDPC, and that each ring's RDH/RDT stay its own.
 #define BOOST_TEST_MODULE nic_q4
-#include "nic_fixture.hpp"
+#include "rtl/tests/nic_fixture.hpp"
 
 #include "Vnic_top_q4.h"
 

@@ -5,7 +5,7 @@
 // delivered or in exactly one counter. Seed: RXPATH_SEED or a fixed default;
 // it is printed so a failure can be replayed.
 #define BOOST_TEST_MODULE nic_random
-#include "nic_fixture.hpp"
+#include "rtl/tests/nic_fixture.hpp"
 
 #include <cstdlib>
 #include <random>

@@ -2,7 +2,7 @@
 // Registers: reset values from the generated table, unknown offsets read 0,
 // clear-on-read statistics, write/read-back, CTRL.RST.
 #define BOOST_TEST_MODULE nic_regs
-#include "nic_fixture.hpp"
+#include "rtl/tests/nic_fixture.hpp"
 
 #include "Vnic_top.h"
 

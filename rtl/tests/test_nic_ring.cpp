@@ -3,7 +3,7 @@
 // buffer overflow (MPC = frames that could not fit), ring wrap, DROP_EN ->
 // RQDPC, misprogramming latched in RXP_PERR without a hang, DMA errors.
 #define BOOST_TEST_MODULE nic_ring
-#include "nic_fixture.hpp"
+#include "rtl/tests/nic_fixture.hpp"
 
 #include <algorithm>
 

@@ -5,7 +5,7 @@
 #define BOOST_TEST_MODULE stack_cpu
 #include "testing/sc_test.hpp"
 
-#include "testlib.hpp"
+#include "stack/tests/testlib.hpp"
 
 using namespace rxpath::stack;
 using namespace rxpath::stack::test;

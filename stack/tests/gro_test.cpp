@@ -4,7 +4,7 @@
 #define BOOST_TEST_MODULE stack_gro
 #include "testing/sc_test.hpp"
 
-#include "testlib.hpp"
+#include "stack/tests/testlib.hpp"
 
 using namespace rxpath::stack;
 using namespace rxpath::stack::test;

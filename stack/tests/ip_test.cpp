@@ -9,7 +9,7 @@
 
 #include "common/unaligned.hpp"
 #include "stack/process.hpp"
-#include "testlib.hpp"
+#include "stack/tests/testlib.hpp"
 
 using namespace rxpath::stack;
 using namespace rxpath::stack::test;

@@ -14,7 +14,7 @@
 #include <memory>
 
 #include "stack/process.hpp"
-#include "testlib.hpp"
+#include "stack/tests/testlib.hpp"
 
 using namespace rxpath::stack;
 using namespace rxpath::stack::test;

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "stack/process.hpp"
-#include "testlib.hpp"
+#include "stack/tests/testlib.hpp"
 
 using namespace rxpath::stack;
 using namespace rxpath::stack::test;

@@ -8,7 +8,7 @@
 #include "stack/debug.hpp"
 #include "stack/netdevice.hpp"
 #include "stack/skbuff.hpp"
-#include "testlib.hpp"
+#include "stack/tests/testlib.hpp"
 
 using namespace rxpath::stack;
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // stack/tests/testlib.cpp: see testlib.hpp.
-#include "testlib.hpp"
+#include "stack/tests/testlib.hpp"
 
 #include <cstring>
 #include <memory>

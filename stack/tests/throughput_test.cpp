@@ -12,7 +12,7 @@
 
 #include "common/debug.hpp"
 #include "stack/process.hpp"
-#include "testlib.hpp"
+#include "stack/tests/testlib.hpp"
 
 using namespace rxpath::stack;
 using namespace rxpath::stack::test;

@@ -11,9 +11,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "recording_tracer.hpp"
+#include "stack/tests/recording_tracer.hpp"
 #include "stack/process.hpp"
-#include "testlib.hpp"
+#include "stack/tests/testlib.hpp"
 
 using namespace rxpath::stack;
 using namespace rxpath::stack::test;

@@ -16,9 +16,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "pcap_io.hpp"
+#include "testbench/pcap_io.hpp"
 #include "common/eth.hpp"
-#include "rxpath_run.hpp"
+#include "testbench/tests/rxpath_run.hpp"
 
 using nlohmann::json;
 

@@ -17,8 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fst_read.hpp"
-#include "rxpath_run.hpp"
+#include "waves/fst_read.hpp"
+#include "testbench/tests/rxpath_run.hpp"
 
 using nlohmann::json;
 

@@ -4,7 +4,7 @@
 #define BOOST_TEST_MODULE knobs
 #include <boost/test/unit_test.hpp>
 
-#include "knobs.hpp"
+#include "testbench/knobs.hpp"
 
 using rxpath::tb::Knobs;
 using rxpath::tb::ScenarioError;

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "common/unaligned.hpp"
-#include "pcap_io.hpp"
+#include "testbench/pcap_io.hpp"
 
 using namespace rxpath::tb;
 

@@ -9,7 +9,7 @@
 
 #include "common/unaligned.hpp"
 #include "common/eth.hpp"
-#include "traffic.hpp"
+#include "testbench/traffic.hpp"
 
 using namespace rxpath::tb;
 

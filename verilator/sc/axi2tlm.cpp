@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "axi2tlm.hpp"
+#include "verilator/sc/axi2tlm.hpp"
 
 #include <cstring>
 

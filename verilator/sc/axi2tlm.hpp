@@ -16,8 +16,8 @@
 
 #include <tlm>
 
-#include "rxpath/vh/agent.hpp"
-#include "rxpath/vh/axi.hpp"
+#include "verilator/vh/agent.hpp"
+#include "verilator/vh/axi.hpp"
 
 namespace rxpath::bridge {
 

@@ -5,7 +5,7 @@
 
 #include <sstream>
 
-#include "nic_tracker.hpp"
+#include "verilator/sc/nic_tracker.hpp"
 
 namespace rxpath::bridge {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // NicSc: the clock loop, the timed inboxes and the four TLM sockets around the
 // Verilated NIC (see nic_sc.hpp; docs/theory/time.md for why this is exact).
-#include "nic_sc.hpp"
+#include "verilator/sc/nic_sc.hpp"
 
 #include <deque>
 
@@ -12,16 +12,16 @@ using sc_core::sc_time_stamp;
 #include <verilated_fst_c.h>
 
 #include "Vnic_top.h"
-#include "axi2tlm.hpp"
+#include "verilator/sc/axi2tlm.hpp"
 #include "common/fst_api_sink.hpp"
 #include "common/unaligned.hpp"
 #include "nic/frame_ext.hpp"
-#include "nic_tracker.hpp"
-#include "rxpath/vh/axi.hpp"
-#include "rxpath/vh/axil.hpp"
-#include "rxpath/vh/fst.hpp"
-#include "rxpath/vh/sim_ctrl.hpp"
-#include "rxpath/vh/xgmii.hpp"
+#include "verilator/sc/nic_tracker.hpp"
+#include "verilator/vh/axi.hpp"
+#include "verilator/vh/axil.hpp"
+#include "verilator/vh/fst.hpp"
+#include "verilator/vh/sim_ctrl.hpp"
+#include "verilator/vh/xgmii.hpp"
 
 namespace rxpath::bridge {
 

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "Vnic_top.h"
-#include "rxpath/vh/fst.hpp"
-#include "rxpath/vh/sim_ctrl.hpp"
+#include "verilator/vh/fst.hpp"
+#include "verilator/vh/sim_ctrl.hpp"
 
 using rxpath::vh::FstTuning;
 using rxpath::vh::SimCtrl;

@@ -8,10 +8,10 @@
 #include <random>
 
 #include "rxpath/igb_regs.hpp"
-#include "rxpath/vh/axi.hpp"
+#include "verilator/vh/axi.hpp"
 #include "common/eth.hpp"
-#include "rxpath/vh/scoreboard.hpp"
-#include "rxpath/vh/xgmii.hpp"
+#include "verilator/vh/scoreboard.hpp"
+#include "verilator/vh/xgmii.hpp"
 
 using namespace rxpath::vh;
 using namespace rxpath::eth;

@@ -17,8 +17,8 @@
 #include <systemc>
 
 #include "gtkwave/fstapi.h"
-#include "nic_sc.hpp"
-#include "nic_tracker.hpp"
+#include "verilator/sc/nic_sc.hpp"
+#include "verilator/sc/nic_tracker.hpp"
 #include "rxpath/igb_regs.hpp"
 #include "common/eth.hpp"
 #include "testing/tlm_host.hpp"

@@ -7,7 +7,7 @@
 #include "testing/sc_test.hpp"
 
 #include "waves/journey.hpp"
-#include "stage_builders.hpp"
+#include "waves/tests/stage_builders.hpp"
 
 #include <nlohmann/json.hpp>
 

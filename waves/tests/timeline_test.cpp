@@ -8,7 +8,7 @@
 #include "testing/sc_test.hpp"
 
 #include "waves/timeline.hpp"
-#include "stage_builders.hpp"
+#include "waves/tests/stage_builders.hpp"
 
 #include <nlohmann/json.hpp>
 

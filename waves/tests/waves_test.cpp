@@ -11,11 +11,11 @@
 #include <unistd.h>
 
 #include "common/fst_api_sink.hpp"
-#include "fst_read.hpp"
+#include "waves/fst_read.hpp"
 #include "gtkwave/fstapi.h"
-#include "host_fst.hpp"
-#include "host_signals.hpp"
-#include "trigger.hpp"
+#include "waves/host_fst.hpp"
+#include "waves/host_signals.hpp"
+#include "waves/trigger.hpp"
 
 using namespace rxpath::waves;
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // FST signal names (fstapi reader) and GTKWave save-file parsing.
-#include "fst_names.hpp"
+#include "waves/tools/fst_names.hpp"
 
 #include <fstream>
 #include <map>

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "fst_names.hpp"
+#include "waves/tools/fst_names.hpp"
 
 namespace {
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "common/eth.hpp"
-#include "rxpath/vh/igb_double.hpp"
-#include "rxpath/vh/xgmii.hpp"
+#include "verilator/vh/igb_double.hpp"
+#include "verilator/vh/xgmii.hpp"
 
 namespace rxpath::vh {
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
-#include "rxpath/vh/axi.hpp"
-#include "rxpath/vh/debug.hpp"
+#include "verilator/vh/axi.hpp"
+#include "verilator/vh/debug.hpp"
 
 namespace rxpath::vh {
 

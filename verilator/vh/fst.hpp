@@ -9,7 +9,7 @@
 #include <verilated_fst_c.h>
 
 #include "gtkwave/fstapi.h"
-#include "rxpath/vh/sim_ctrl.hpp"
+#include "verilator/vh/sim_ctrl.hpp"
 
 namespace rxpath::vh {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "common/unaligned.hpp"
-#include "rxpath/vh/agent.hpp"
+#include "verilator/vh/agent.hpp"
 
 namespace rxpath::vh {
 

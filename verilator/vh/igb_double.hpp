@@ -6,7 +6,7 @@
 #include <functional>
 #include <vector>
 
-#include "rxpath/vh/axi.hpp"
+#include "verilator/vh/axi.hpp"
 #include "common/eth.hpp"
 #include "testing/rx_ring.hpp"
 

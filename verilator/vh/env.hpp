@@ -7,10 +7,10 @@
 #include <string>
 
 #include "rxpath/igb_regs.hpp"
-#include "rxpath/vh/axi.hpp"
-#include "rxpath/vh/axil.hpp"
-#include "rxpath/vh/sim_ctrl.hpp"
-#include "rxpath/vh/xgmii.hpp"
+#include "verilator/vh/axi.hpp"
+#include "verilator/vh/axil.hpp"
+#include "verilator/vh/sim_ctrl.hpp"
+#include "verilator/vh/xgmii.hpp"
 
 namespace rxpath::vh {
 

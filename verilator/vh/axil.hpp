@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "rxpath/vh/agent.hpp"
+#include "verilator/vh/agent.hpp"
 
 namespace rxpath::vh {
 

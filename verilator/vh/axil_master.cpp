@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // AXI4-Lite master and MSI-X sink.
-#include "rxpath/vh/axil.hpp"
+#include "verilator/vh/axil.hpp"
 
 #include <stdexcept>
 
-#include "rxpath/vh/debug.hpp"
+#include "verilator/vh/debug.hpp"
 
 namespace rxpath::vh {
 

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Fate prediction, scoreboard and the igb driver double.
-#include "rxpath/vh/scoreboard.hpp"
+#include "verilator/vh/scoreboard.hpp"
 
 #include <algorithm>
 #include <cstdio>
 
 #include "common/unaligned.hpp"
 #include "rxpath/igb_regs.hpp"
-#include "rxpath/vh/debug.hpp"
+#include "verilator/vh/debug.hpp"
 
 namespace rxpath::vh {
 

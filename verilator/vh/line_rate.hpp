@@ -9,8 +9,8 @@
 #include <cstdint>
 
 #include "rxpath/igb_regs.hpp"
-#include "rxpath/vh/env.hpp"
-#include "rxpath/vh/igb_double.hpp"
+#include "verilator/vh/env.hpp"
+#include "verilator/vh/igb_double.hpp"
 
 namespace rxpath::vh {
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // XGMII encoder (deficit idle count), source agent and decoder.
-#include "rxpath/vh/xgmii.hpp"
+#include "verilator/vh/xgmii.hpp"
 
 #include "common/unaligned.hpp"
-#include "rxpath/vh/debug.hpp"
+#include "verilator/vh/debug.hpp"
 
 namespace rxpath::vh {
 

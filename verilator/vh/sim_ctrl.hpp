@@ -12,8 +12,8 @@
 
 #include <verilated.h>
 
-#include "rxpath/vh/agent.hpp"
-#include "rxpath/vh/debug.hpp"
+#include "verilator/vh/agent.hpp"
+#include "verilator/vh/debug.hpp"
 
 namespace rxpath::vh {
 

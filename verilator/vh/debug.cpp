@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The NIC harness's debug categories (see rxpath/vh/debug.hpp).
-#include "rxpath/vh/debug.hpp"
+// The NIC harness's debug categories (see verilator/vh/debug.hpp).
+#include "verilator/vh/debug.hpp"
 
-#include "rxpath/vh/sim_ctrl.hpp"
+#include "verilator/vh/sim_ctrl.hpp"
 
 namespace rxpath::vh {
 
