@@ -49,26 +49,26 @@
 namespace rxpath::common::debug {
 
 class Flag {
-public:
-    // Registers the category. An empty name, one with a comma, "all",
-    // "help", or a name already registered throws std::logic_error (at
-    // start-up for a namespace-scope flag: a programming error).
-    Flag(const char* name, const char* layer, const char* description);
-    ~Flag();
-    Flag(const Flag&) = delete;
-    Flag& operator=(const Flag&) = delete;
+ public:
+  // Registers the category. An empty name, one with a comma, "all",
+  // "help", or a name already registered throws std::logic_error (at
+  // start-up for a namespace-scope flag: a programming error).
+  Flag(const char* name, const char* layer, const char* description);
+  ~Flag();
+  Flag(const Flag&) = delete;
+  Flag& operator=(const Flag&) = delete;
 
-    bool on() const { return on_; }
-    void set(bool on) { on_ = on; }
-    const char* name() const { return name_; }
-    const char* layer() const { return layer_; }
-    const char* description() const { return description_; }
+  bool on() const { return on_; }
+  void set(bool on) { on_ = on; }
+  const char* name() const { return name_; }
+  const char* layer() const { return layer_; }
+  const char* description() const { return description_; }
 
-private:
-    const char* name_;
-    const char* layer_;
-    const char* description_;
-    bool on_ = false;
+ private:
+  const char* name_;
+  const char* layer_;
+  const char* description_;
+  bool on_ = false;
 };
 
 // Switches on the categories of a comma list ("napi,gro"); "all" switches on
@@ -100,17 +100,16 @@ std::string format(uint64_t time_ps, const Flag& flag, std::string_view message)
 
 }  // namespace rxpath::common::debug
 
-#define RXPATH_DPRINTF(flag, time_ps, ...)                                          \
-    do {                                                                            \
-        if (__builtin_expect((flag).on(), 0))                                       \
-            ::rxpath::common::debug::print_fmt((flag), (time_ps), __VA_ARGS__);     \
-    } while (0)
+#define RXPATH_DPRINTF(flag, time_ps, ...)                                                                    \
+  do {                                                                                                        \
+    if (__builtin_expect((flag).on(), 0)) ::rxpath::common::debug::print_fmt((flag), (time_ps), __VA_ARGS__); \
+  } while (0)
 
-#define RXPATH_DSTREAM(flag, time_ps, expr)                                         \
-    do {                                                                            \
-        if (__builtin_expect((flag).on(), 0)) {                                     \
-            std::ostringstream rxpath_dbg_os_;                                      \
-            rxpath_dbg_os_ << expr;                                                 \
-            ::rxpath::common::debug::print((flag), (time_ps), rxpath_dbg_os_.str()); \
-        }                                                                           \
-    } while (0)
+#define RXPATH_DSTREAM(flag, time_ps, expr)                                    \
+  do {                                                                         \
+    if (__builtin_expect((flag).on(), 0)) {                                    \
+      std::ostringstream rxpath_dbg_os_;                                       \
+      rxpath_dbg_os_ << expr;                                                  \
+      ::rxpath::common::debug::print((flag), (time_ps), rxpath_dbg_os_.str()); \
+    }                                                                          \
+  } while (0)

@@ -14,23 +14,23 @@ namespace unaligned_detail {
 // Bytes p[0..N) as one value, most significant first (be) or last (le).
 template <typename T, unsigned N>
 constexpr T get_be(const uint8_t* p) {
-    T v = 0;
-    for (unsigned i = 0; i < N; ++i) v = static_cast<T>(v << 8 | p[i]);
-    return v;
+  T v = 0;
+  for (unsigned i = 0; i < N; ++i) v = static_cast<T>(v << 8 | p[i]);
+  return v;
 }
 template <typename T, unsigned N>
 constexpr T get_le(const uint8_t* p) {
-    T v = 0;
-    for (unsigned i = N; i-- > 0;) v = static_cast<T>(v << 8 | p[i]);
-    return v;
+  T v = 0;
+  for (unsigned i = N; i-- > 0;) v = static_cast<T>(v << 8 | p[i]);
+  return v;
 }
 template <typename T, unsigned N>
 constexpr void put_be(T v, uint8_t* p) {
-    for (unsigned i = N; i-- > 0; v = static_cast<T>(v >> 8)) p[i] = static_cast<uint8_t>(v);
+  for (unsigned i = N; i-- > 0; v = static_cast<T>(v >> 8)) p[i] = static_cast<uint8_t>(v);
 }
 template <typename T, unsigned N>
 constexpr void put_le(T v, uint8_t* p) {
-    for (unsigned i = 0; i < N; ++i, v = static_cast<T>(v >> 8)) p[i] = static_cast<uint8_t>(v);
+  for (unsigned i = 0; i < N; ++i, v = static_cast<T>(v >> 8)) p[i] = static_cast<uint8_t>(v);
 }
 }  // namespace unaligned_detail
 

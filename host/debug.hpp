@@ -27,5 +27,4 @@ uint64_t debug_now_ps();
 
 }  // namespace rxpath::host
 
-#define HOST_DPRINTF(cat, ...) \
-    RXPATH_DPRINTF(::rxpath::host::dbg::cat, ::rxpath::host::debug_now_ps(), __VA_ARGS__)
+#define HOST_DPRINTF(cat, ...) RXPATH_DPRINTF(::rxpath::host::dbg::cat, ::rxpath::host::debug_now_ps(), __VA_ARGS__)

@@ -23,38 +23,38 @@ namespace rxpath::host {
 // (sc_get_current_process_b, not a reference-counted sc_process_handle: this
 // runs several times per packet.)
 inline stack::Cpu* running_cpu() {
-    if (!stack::have_current_cpu()) return nullptr;  // also: no process at all
-    const sc_core::sc_process_b* p = sc_core::sc_get_current_process_b();
-    if (!p || p->proc_kind() != sc_core::SC_THREAD_PROC_) return nullptr;
-    return &stack::current_cpu();
+  if (!stack::have_current_cpu()) return nullptr;  // also: no process at all
+  const sc_core::sc_process_b* p = sc_core::sc_get_current_process_b();
+  if (!p || p->proc_kind() != sc_core::SC_THREAD_PROC_) return nullptr;
+  return &stack::current_cpu();
 }
 
 class HostPlatform {
-public:
-    HostPlatform(stack::Kernel& kernel, sc_core::sc_time latency = sc_core::sc_time(500, sc_core::SC_NS),
-                 const char* link_name = "pcie_link");
+ public:
+  HostPlatform(stack::Kernel& kernel, sc_core::sc_time latency = sc_core::sc_time(500, sc_core::SC_NS),
+               const char* link_name = "pcie_link");
 
-    HostMemory& mem() { return mem_; }
-    PcieLink& link() { return link_; }
-    stack::Kernel& kernel() { return k_; }
+  HostMemory& mem() { return mem_; }
+  PcieLink& link() { return link_; }
+  stack::Kernel& kernel() { return k_; }
 
-    // The interrupt controller's table (msi_domain + irq affinity): vector ->
-    // (Linux irq, CPU). Throws std::invalid_argument on a bad CPU.
-    void route_vector(unsigned vector, int irq, int cpu);
-    uint64_t msix_unrouted() const { return unrouted_; }
+  // The interrupt controller's table (msi_domain + irq affinity): vector ->
+  // (Linux irq, CPU). Throws std::invalid_argument on a bad CPU.
+  void route_vector(unsigned vector, int irq, int cpu);
+  uint64_t msix_unrouted() const { return unrouted_; }
 
-private:
-    struct Route {
-        int irq = -1;
-        int cpu = 0;
-    };
-    void deliver(unsigned vector);
+ private:
+  struct Route {
+    int irq = -1;
+    int cpu = 0;
+  };
+  void deliver(unsigned vector);
 
-    stack::Kernel& k_;
-    HostMemory mem_;
-    PcieLink link_;
-    std::vector<Route> routes_;
-    uint64_t unrouted_ = 0;
+  stack::Kernel& k_;
+  HostMemory mem_;
+  PcieLink link_;
+  std::vector<Route> routes_;
+  uint64_t unrouted_ = 0;
 };
 
 }  // namespace rxpath::host

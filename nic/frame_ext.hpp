@@ -13,17 +13,15 @@
 namespace rxpath::nic {
 
 struct FrameExt : tlm::tlm_extension<FrameExt> {
-  uint64_t id = 0;             // the traffic source's frame number (journey, scoreboard)
-  bool fcs_included = false;   // data already ends with its 4 FCS bytes
-  bool bad_fcs = false;        // send an inverted FCS
-  int error_at = -1;           // replace data byte i by the /E/ error character
-  bool bad_preamble = false;   // corrupt one preamble byte
-  bool bad_sfd = false;        // corrupt the SFD
+  uint64_t id = 0;            // the traffic source's frame number (journey, scoreboard)
+  bool fcs_included = false;  // data already ends with its 4 FCS bytes
+  bool bad_fcs = false;       // send an inverted FCS
+  int error_at = -1;          // replace data byte i by the /E/ error character
+  bool bad_preamble = false;  // corrupt one preamble byte
+  bool bad_sfd = false;       // corrupt the SFD
 
   tlm::tlm_extension_base* clone() const override { return new FrameExt(*this); }
-  void copy_from(const tlm::tlm_extension_base& other) override {
-    *this = static_cast<const FrameExt&>(other);
-  }
+  void copy_from(const tlm::tlm_extension_base& other) override { *this = static_cast<const FrameExt&>(other); }
 };
 
 }  // namespace rxpath::nic

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // NicEvent: one step of one frame through the NIC, as the Verilated NIC
-// reports it (bridge::NicSc::on_event; the behavioural double reports none). The bridge ties each step to the frame's id (the wire
-// FrameExt id) by the NIC's processing order, so the journey and the timeline
-// can follow a frame from its /S/ on XGMII to its MSI-X.
+// reports it (bridge::NicSc::on_event; the behavioural double reports none). The bridge ties each step to the frame's
+// id (the wire FrameExt id) by the NIC's processing order, so the journey and the timeline can follow a frame from its
+// /S/ on XGMII to its MSI-X.
 #pragma once
 
 #include <cstdint>
@@ -25,17 +25,28 @@ enum class NicStage : uint8_t {
 };
 inline const char* nic_stage_name(NicStage s) {
   switch (s) {
-    case NicStage::xgmii_start: return "xgmii_start";
-    case NicStage::mac_verdict: return "mac_verdict";
-    case NicStage::pktbuf_store: return "pktbuf_store";
-    case NicStage::pktbuf_drop: return "pktbuf_drop";
-    case NicStage::mac_drop: return "mac_drop";
-    case NicStage::rnbc_wait: return "rnbc_wait";
-    case NicStage::desc_assign: return "desc_assign";
-    case NicStage::desc_drop: return "desc_drop";
-    case NicStage::dma_write: return "dma_write";
-    case NicStage::writeback: return "writeback";
-    case NicStage::msix: return "msix";
+    case NicStage::xgmii_start:
+      return "xgmii_start";
+    case NicStage::mac_verdict:
+      return "mac_verdict";
+    case NicStage::pktbuf_store:
+      return "pktbuf_store";
+    case NicStage::pktbuf_drop:
+      return "pktbuf_drop";
+    case NicStage::mac_drop:
+      return "mac_drop";
+    case NicStage::rnbc_wait:
+      return "rnbc_wait";
+    case NicStage::desc_assign:
+      return "desc_assign";
+    case NicStage::desc_drop:
+      return "desc_drop";
+    case NicStage::dma_write:
+      return "dma_write";
+    case NicStage::writeback:
+      return "writeback";
+    case NicStage::msix:
+      return "msix";
   }
   return "?";
 }
@@ -43,14 +54,14 @@ inline std::ostream& operator<<(std::ostream& os, NicStage s) { return os << nic
 
 struct NicEvent {
   NicStage stage;
-  uint64_t frame_id = 0;   // FrameExt id of the frame
-  uint64_t cycle = 0;      // clock edge (time = cycle * 6.4 ns)
+  uint64_t frame_id = 0;  // FrameExt id of the frame
+  uint64_t cycle = 0;     // clock edge (time = cycle * 6.4 ns)
   uint32_t queue = 0;
-  uint32_t index = 0;      // descriptor index, or MSI-X vector
-  uint64_t addr = 0;       // host address (DMA, writeback)
-  uint32_t len = 0;        // bytes
-  const char* verdict = "";   // mac_verdict: "ok", "crc", "runt", "oversize", ...
-  const char* counter = "";   // drops: the statistics register that counted it
+  uint32_t index = 0;        // descriptor index, or MSI-X vector
+  uint64_t addr = 0;         // host address (DMA, writeback)
+  uint32_t len = 0;          // bytes
+  const char* verdict = "";  // mac_verdict: "ok", "crc", "runt", "oversize", ...
+  const char* counter = "";  // drops: the statistics register that counted it
 };
 
 }  // namespace rxpath::nic

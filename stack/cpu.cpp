@@ -12,8 +12,8 @@
 
 namespace rxpath::stack {
 
-using sc_core::sc_time;
 using sc_core::SC_NS;
+using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
 
 namespace detail {
@@ -92,18 +92,22 @@ const char* const kSoftirqNames[NR_SOFTIRQS] = {"HI",       "TIMER",   "NET_TX",
 
 const char* ctx_name(Ctx c) {
   switch (c) {
-    case Ctx::idle: return "idle";
-    case Ctx::user: return "process";
-    case Ctx::ksoftirqd: return "ksoftirqd";
-    case Ctx::softirq: return "softirq";
-    case Ctx::hardirq: return "hardirq";
-    default: return "?";
+    case Ctx::idle:
+      return "idle";
+    case Ctx::user:
+      return "process";
+    case Ctx::ksoftirqd:
+      return "ksoftirqd";
+    case Ctx::softirq:
+      return "softirq";
+    case Ctx::hardirq:
+      return "hardirq";
+    default:
+      return "?";
   }
 }
 
-void no_current_cpu() {
-  throw std::logic_error("current_cpu(): no CPU is running modelled code in this process");
-}
+void no_current_cpu() { throw std::logic_error("current_cpu(): no CPU is running modelled code in this process"); }
 
 // ---- wait queues ----------------------------------------------------------
 wait_queue_entry::wait_queue_entry(const wait_queue_entry& o) : func(o.func), private_(o.private_) {
@@ -126,7 +130,10 @@ void add_wait_queue(wait_queue_head* wq, wait_queue_entry* e) {
   if (e->queued) throw std::logic_error("add_wait_queue: entry already queued");
   e->prev = wq->last;
   e->next = nullptr;
-  if (wq->last) wq->last->next = e; else wq->first = e;
+  if (wq->last)
+    wq->last->next = e;
+  else
+    wq->first = e;
   wq->last = e;
   e->head = wq;
   e->queued = true;
@@ -136,8 +143,14 @@ void add_wait_queue(wait_queue_head* wq, wait_queue_entry* e) {
 // remove_wait_queue (kernel/sched/wait.c)
 void remove_wait_queue(wait_queue_head* wq, wait_queue_entry* e) {
   if (!e->queued) return;
-  if (e->prev) e->prev->next = e->next; else wq->first = e->next;
-  if (e->next) e->next->prev = e->prev; else wq->last = e->prev;
+  if (e->prev)
+    e->prev->next = e->next;
+  else
+    wq->first = e->next;
+  if (e->next)
+    e->next->prev = e->prev;
+  else
+    wq->last = e->prev;
   e->prev = e->next = nullptr;
   e->head = nullptr;
   e->queued = false;
@@ -260,7 +273,10 @@ bool Task::schedule(double timeout_ns) {
       c.idle_since_ = now;
       c.idle_waiting_ = true;
       ++c.waits_;
-      if (timed) sc_core::wait(deadline - now, c.irq_ev_ | c.sched_ev_); else sc_core::wait(c.irq_ev_ | c.sched_ev_);
+      if (timed)
+        sc_core::wait(deadline - now, c.irq_ev_ | c.sched_ev_);
+      else
+        sc_core::wait(c.irq_ev_ | c.sched_ev_);
       c.idle_waiting_ = false;
       c.account(now);
       c.resumed();  // IRQs and the softirqs on their exit run here, in idle context
@@ -268,9 +284,11 @@ bool Task::schedule(double timeout_ns) {
     // Hand the CPU to the dispatcher and wait to be dispatched.
     c.release_cpu();
     ++c.waits_;
-    if (state_ == TaskState::interruptible && timed) sc_core::wait(deadline - sc_core::sc_time_stamp(), run_ev_);
-    else sc_core::wait(run_ev_);
-    while (c.cur_task_ != this) {  // not dispatched yet
+    if (state_ == TaskState::interruptible && timed)
+      sc_core::wait(deadline - sc_core::sc_time_stamp(), run_ev_);
+    else
+      sc_core::wait(run_ev_);
+    while (c.cur_task_ != this) {                // not dispatched yet
       if (state_ == TaskState::interruptible) {  // schedule_timeout expired
         timed_out_ = true;
         state_ = TaskState::running;

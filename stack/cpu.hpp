@@ -41,8 +41,16 @@ class TraceHub;
 
 // kernel/softirq.c softirq_to_name order.
 enum softirq_nr : int {
-  HI_SOFTIRQ = 0, TIMER_SOFTIRQ, NET_TX_SOFTIRQ, NET_RX_SOFTIRQ, BLOCK_SOFTIRQ,
-  IRQ_POLL_SOFTIRQ, TASKLET_SOFTIRQ, SCHED_SOFTIRQ, HRTIMER_SOFTIRQ, RCU_SOFTIRQ,
+  HI_SOFTIRQ = 0,
+  TIMER_SOFTIRQ,
+  NET_TX_SOFTIRQ,
+  NET_RX_SOFTIRQ,
+  BLOCK_SOFTIRQ,
+  IRQ_POLL_SOFTIRQ,
+  TASKLET_SOFTIRQ,
+  SCHED_SOFTIRQ,
+  HRTIMER_SOFTIRQ,
+  RCU_SOFTIRQ,
   NR_SOFTIRQS
 };
 
@@ -66,7 +74,7 @@ struct wait_queue_head;
 // frame without reaching its remove_wait_queue (finish_wait).
 struct wait_queue_entry {
   wait_queue_func_t func = nullptr;
-  void* private_ = nullptr;   // usually the Task*
+  void* private_ = nullptr;  // usually the Task*
   wait_queue_entry* prev = nullptr;
   wait_queue_entry* next = nullptr;
   wait_queue_head* head = nullptr;  // the queue it is on
@@ -125,11 +133,11 @@ class Task {
   TaskState state_ = TaskState::running;
   bool on_rq_ = false;
   bool timed_out_ = false;
-  bool exiting_ = false;          // CpuEngine::exit_task: unwind at the next return to the task
+  bool exiting_ = false;  // CpuEngine::exit_task: unwind at the next return to the task
   sc_core::sc_event run_ev_;
   uint64_t nvcsw_ = 0, nivcsw_ = 0;
   std::function<void(Task&)> body_;
-  sc_core::sc_process_handle thread_;  // the task's SystemC thread
+  sc_core::sc_process_handle thread_;     // the task's SystemC thread
   std::vector<const char*> trace_spans_;  // spans taken off the CPU while not running (TraceHub::suspend)
 };
 
@@ -181,31 +189,31 @@ class Cpu {
   uint64_t ksoftirqd_wakeups() const { return ksoftirqd_wakeups_; }
   uint64_t softirq_restarts() const { return softirq_restarts_; }
   uint64_t hardirq_preemptions() const { return preemptions_; }
-  uint64_t sc_waits() const { return waits_; }   // SystemC waits done for this CPU (speed figure)
+  uint64_t sc_waits() const { return waits_; }             // SystemC waits done for this CPU (speed figure)
   uint64_t fast_wakeups() const { return fast_wakeups_; }  // sleeps ended without the dispatcher
 
  private:
   friend class CpuEngine;
   friend class Task;
   friend bool wake_up_process(Task* t);
-  void idle_loop();                 // per-CPU SC_THREAD: idle + ksoftirqd + dispatch
+  void idle_loop();  // per-CPU SC_THREAD: idle + ksoftirqd + dispatch
   void wait_preemptible(sc_core::sc_time t);
-  void resumed();                   // after any wait: current cpu, hooks, IRQs
-  void handle_pending_irqs();       // do_IRQ for every pending vector
+  void resumed();              // after any wait: current cpu, hooks, IRQs
+  void handle_pending_irqs();  // do_IRQ for every pending vector
   void do_irq(int irq);
   void irq_exit();
-  void do_softirq_loop(Ctx as);     // __do_softirq
+  void do_softirq_loop(Ctx as);  // __do_softirq
   void wakeup_softirqd();
   void account(sc_core::sc_time from);
-  void set_ctx(Ctx c) {             // ctx_ = c, reported to an attached tracer
+  void set_ctx(Ctx c) {  // ctx_ = c, reported to an attached tracer
     ctx_ = c;
     if (engine_trace()) trace_ctx();
   }
   bool engine_trace() const;
   __attribute__((cold, noinline)) void trace_ctx();
   void enqueue_task(Task* t);
-  void release_cpu();               // the running task gives the CPU back
-  void check_exit();                // unwinds the current task if it is being exited
+  void release_cpu();  // the running task gives the CPU back
+  void check_exit();   // unwinds the current task if it is being exited
 
   int id_ = 0;
   sc_core::sc_process_handle thread_;  // idle_loop's thread
@@ -218,14 +226,14 @@ class Cpu {
   Task* cur_task_ = nullptr;
   std::deque<Task*> runq_;
   std::deque<int> pending_irqs_;
-  std::vector<uint64_t> irq_counts_;       // indexed by irq
+  std::vector<uint64_t> irq_counts_;  // indexed by irq
   std::array<uint64_t, NR_SOFTIRQS> softirq_count_{};
   std::array<sc_core::sc_time, static_cast<int>(Ctx::count)> time_in_{};
   sc_core::sc_time idle_since_{sc_core::SC_ZERO_TIME};
   bool idle_waiting_ = false;
   sc_core::sc_event irq_ev_;
-  sc_core::sc_event sched_ev_;       // something runnable for the idle loop
-  sc_core::sc_event released_ev_;    // running task gave the CPU back
+  sc_core::sc_event sched_ev_;     // something runnable for the idle loop
+  sc_core::sc_event released_ev_;  // running task gave the CPU back
   uint64_t ksoftirqd_wakeups_ = 0, softirq_restarts_ = 0, preemptions_ = 0, waits_ = 0, fast_wakeups_ = 0;
 };
 
@@ -247,9 +255,9 @@ inline Cpu& current_cpu() {
 
 struct CpuConfig {
   int num_cpus = 1;
-  int hz = 1000;                        // CONFIG_HZ
-  double max_softirq_time_ns = 2e6;     // MAX_SOFTIRQ_TIME 2 ms
-  int max_softirq_restart = 10;         // MAX_SOFTIRQ_RESTART
+  int hz = 1000;                     // CONFIG_HZ
+  double max_softirq_time_ns = 2e6;  // MAX_SOFTIRQ_TIME 2 ms
+  int max_softirq_restart = 10;      // MAX_SOFTIRQ_RESTART
 };
 
 // Not an sc_module: it only spawns processes and events, so a Kernel can be

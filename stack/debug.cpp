@@ -13,9 +13,12 @@ constexpr const char* kLayer = "stack";
 common::debug::Flag irq("irq", kLayer, "hard interrupts: a CPU enters hardirq, the driver's ISR runs (igb_msix_ring)");
 common::debug::Flag softirq("softirq", kLayer, "softirqs: each one a CPU runs and where, ksoftirqd wake-ups");
 common::debug::Flag sched("sched", kLayer, "the scheduler: task wake-ups and switches");
-common::debug::Flag napi("napi", kLayer, "NAPI: napi_schedule, each poll and the driver's igb_clean_rx_irq, napi_complete_done, time_squeeze");
+common::debug::Flag napi(
+    "napi", kLayer,
+    "NAPI: napi_schedule, each poll and the driver's igb_clean_rx_irq, napi_complete_done, time_squeeze");
 common::debug::Flag gro("gro", kLayer, "GRO: segments held, merged and completed");
-common::debug::Flag dev("dev", kLayer, "__netif_receive_skb: unknown protocols; every kfree_skb_reason drop with its reason");
+common::debug::Flag dev("dev", kLayer,
+                        "__netif_receive_skb: unknown protocols; every kfree_skb_reason drop with its reason");
 common::debug::Flag arp("arp", kLayer, "ARP replies");
 common::debug::Flag ip("ip", kLayer, "IPv4 input: header errors and reassembly");
 common::debug::Flag udp("udp", kLayer, "UDP input: checksum errors, NoPorts, RcvbufErrors, each enqueue");
@@ -23,8 +26,6 @@ common::debug::Flag tcp("tcp", kLayer, "TCP input: checksum errors, RSTs sent, b
 common::debug::Flag sock("sock", kLayer, "sockets: readable wake-ups and each recvmsg");
 }  // namespace dbg
 
-uint64_t debug_now_ps() {
-  return static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e12 + 0.5);
-}
+uint64_t debug_now_ps() { return static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e12 + 0.5); }
 
 }  // namespace rxpath::stack

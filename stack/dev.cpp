@@ -17,7 +17,10 @@ Kernel& dev_kernel(const napi_struct* napi) {
 
 void poll_list_add_tail(softnet_data& sd, napi_struct* n) {
   n->poll_next = nullptr;
-  if (sd.poll_last) sd.poll_last->poll_next = n; else sd.poll_first = n;
+  if (sd.poll_last)
+    sd.poll_last->poll_next = n;
+  else
+    sd.poll_first = n;
   sd.poll_last = n;
   n->on_poll_list = true;
 }
@@ -47,7 +50,8 @@ void netif_napi_add(net_device* dev, napi_struct* napi, napi_poll_t poll, int we
 
 // netif_napi_add: a NAPI added while tracing declares its signals now.
 static void trace_napi_sched(napi_struct* n) {
-  if (TraceHub* th = n->dev->kernel->trace_hub()) th->set(n->t_scheduled, (n->state & NAPI_STATE_SCHED) ? 1 : 0, trace_now());
+  if (TraceHub* th = n->dev->kernel->trace_hub())
+    th->set(n->t_scheduled, (n->state & NAPI_STATE_SCHED) ? 1 : 0, trace_now());
 }
 
 // napi_enable (net/core/dev.c)
@@ -84,7 +88,10 @@ void __napi_schedule(napi_struct* n) {
   if (!n->on_poll_list) poll_list_add_tail(sd, n);
   RXS_DBG(napi, "cpu" << c.id() << " napi_schedule " << n->dev->name);
   if (!sd.in_net_rx_action) {
-    if (c.in_interrupt()) c.raise_softirq_irqoff(NET_RX_SOFTIRQ); else c.raise_softirq(NET_RX_SOFTIRQ);
+    if (c.in_interrupt())
+      c.raise_softirq_irqoff(NET_RX_SOFTIRQ);
+    else
+      c.raise_softirq(NET_RX_SOFTIRQ);
   }
 }
 
@@ -190,7 +197,8 @@ void Kernel::net_rx_action(Cpu& c) {
   TraceSpan span(th_, c, "net_rx_action");
   softnet_data& sd = softnet_[c.id()];
   uint64_t usecs = cfg_.netdev_budget_usecs ? cfg_.netdev_budget_usecs : 2000000ull / cfg_.cpu.hz;
-  uint64_t time_limit = engine_->jiffies_at(c.effective_time()) + (usecs * cfg_.cpu.hz + 999999) / 1000000;  // usecs_to_jiffies
+  uint64_t time_limit =
+      engine_->jiffies_at(c.effective_time()) + (usecs * cfg_.cpu.hz + 999999) / 1000000;  // usecs_to_jiffies
   int budget = cfg_.netdev_budget;
   ++sd.net_rx_action_calls;
   c.defer(cost_.net_rx_action);
@@ -262,7 +270,7 @@ void Kernel::netif_receive_skb_list_internal(sk_buff_head* list) {
   TraceSpan span(th_, "netif_receive_skb_list_internal");
   while (sk_buff* skb = __skb_dequeue(list)) {
     uint32_t frames = skb->frames;
-    in_transit_ += frames;   // held by the call stack while it waits (accounting)
+    in_transit_ += frames;  // held by the call stack while it waits (accounting)
     __netif_receive_skb_core(skb);
     in_transit_ -= frames;
   }
@@ -276,8 +284,12 @@ void Kernel::__netif_receive_skb_core(sk_buff* skb) {
   c.defer(cost_.netif_receive_skb);
   skb->reset_network_header();
   switch (skb->protocol) {
-    case ETH_P_IP: ip_rcv(skb); break;
-    case ETH_P_ARP: arp_rcv(skb); break;
+    case ETH_P_IP:
+      ip_rcv(skb);
+      break;
+    case ETH_P_ARP:
+      arp_rcv(skb);
+      break;
     default:
       // no ptype handler: !deliver_exact -> dev_core_stats_rx_dropped_inc
       // (rx_nohandler is for exact delivery through an upper device only)
@@ -315,7 +327,7 @@ void Kernel::arp_rcv(sk_buff* skb) {
   net_device* dev = skb->dev;
   if (op == 1 && dev->ipv4_addr && tip == dev->ipv4_addr) {
     std::vector<uint8_t> f(42, 0);
-    std::memcpy(f.data(), a + 8, 6);                     // to the sender's MAC
+    std::memcpy(f.data(), a + 8, 6);  // to the sender's MAC
     std::memcpy(f.data() + 6, dev->dev_addr.data(), 6);
     put_unaligned_be16(ETH_P_ARP, f.data() + 12);
     uint8_t* r = f.data() + 14;
@@ -323,7 +335,7 @@ void Kernel::arp_rcv(sk_buff* skb) {
     put_unaligned_be16(ETH_P_IP, r + 2);
     r[4] = 6;
     r[5] = 4;
-    put_unaligned_be16(2, r + 6);                                  // ARPOP_REPLY
+    put_unaligned_be16(2, r + 6);  // ARPOP_REPLY
     std::memcpy(r + 8, dev->dev_addr.data(), 6);
     put_unaligned_be32(dev->ipv4_addr, r + 14);
     std::memcpy(r + 18, a + 8, 6);

@@ -10,15 +10,24 @@ namespace rxpath::stack {
 
 namespace {
 void gro_list_del(gro_list& gl, sk_buff* p) {
-  if (p->prev) p->prev->next = p->next; else gl.first = p->next;
-  if (p->next) p->next->prev = p->prev; else gl.last = p->prev;
+  if (p->prev)
+    p->prev->next = p->next;
+  else
+    gl.first = p->next;
+  if (p->next)
+    p->next->prev = p->prev;
+  else
+    gl.last = p->prev;
   p->next = p->prev = nullptr;
   --gl.count;
 }
 void gro_list_add_tail(gro_list& gl, sk_buff* p) {
   p->prev = gl.last;
   p->next = nullptr;
-  if (gl.last) gl.last->next = p; else gl.first = p;
+  if (gl.last)
+    gl.last->next = p;
+  else
+    gl.first = p;
   gl.last = p;
   ++gl.count;
 }
@@ -101,8 +110,8 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
   const uint8_t* iph = skb->data_ptr();
   // inet_gro_receive: only plain 20-byte headers, good checksum, no fragments.
   if (iph[0] != 0x45 || ip_fast_csum(iph, 5) != 0) return normal();
-  if (get_unaligned_be16(iph + 6) & 0x3fff) return normal();           // MF or offset
-  if (iph[9] != IPPROTO_TCP_) return normal();               // UDP not aggregated
+  if (get_unaligned_be16(iph + 6) & 0x3fff) return normal();  // MF or offset
+  if (iph[9] != IPPROTO_TCP_) return normal();                // UDP not aggregated
   // inet_gro_receive: tot_len != actual length (Ethernet padding) sets the
   // skb's flush; the flow lookup still runs, so a held packet of the same
   // flow is completed first and the padded segment never overtakes it.
@@ -115,11 +124,12 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
   iph = skb->data_ptr();
   th = iph + 20;
   unsigned hdrlen = 20 + thlen;
-  unsigned len = skb->len - hdrlen;                           // TCP payload
+  unsigned len = skb->len - hdrlen;  // TCP payload
   // tcp4_gro_receive: skb_gro_checksum_validate (skipped when flushing anyway)
   if (!skb_flush && skb->ip_summed != CHECKSUM_UNNECESSARY) {
     c.defer(cost_.csum_per_byte * (skb->len - 20));
-    uint32_t sum = csum_tcpudp_nofold(get_unaligned_be32(iph + 12), get_unaligned_be32(iph + 16), skb->len - 20, IPPROTO_TCP_, 0);
+    uint32_t sum =
+        csum_tcpudp_nofold(get_unaligned_be32(iph + 12), get_unaligned_be32(iph + 16), skb->len - 20, IPPROTO_TCP_, 0);
     if (csum_fold(skb_checksum(skb, 20, skb->len - 20, sum)) != 0) return normal();
     skb->ip_summed = CHECKSUM_UNNECESSARY;
   }
@@ -135,20 +145,22 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
     if (q->hash != skb->hash || q->dev != skb->dev) continue;
     if (std::memcmp(q->head_ptr() + q->mac_header, skb->head_ptr() + skb->mac_header, ETH_HLEN) != 0) continue;
     const uint8_t* iph2 = q->data_ptr();
-    if (iph2[9] != iph[9] || get_unaligned_be32(iph2 + 12) != get_unaligned_be32(iph + 12) || get_unaligned_be32(iph2 + 16) != get_unaligned_be32(iph + 16))
+    if (iph2[9] != iph[9] || get_unaligned_be32(iph2 + 12) != get_unaligned_be32(iph + 12) ||
+        get_unaligned_be32(iph2 + 16) != get_unaligned_be32(iph + 16))
       continue;
     const uint8_t* th2 = iph2 + 20;
-    if (get_unaligned_be32(th2) != get_unaligned_be32(th)) continue;               // ports
+    if (get_unaligned_be32(th2) != get_unaligned_be32(th)) continue;  // ports
     p = q;
     // IP-level flush reasons (inet_gro_receive): TTL, TOS, DF, IP ID.
-    pflush |= (iph2[8] != iph[8]) | (iph2[1] != iph[1]) | ((get_unaligned_be16(iph2 + 6) ^ get_unaligned_be16(iph + 6)) & 0x4000 ? 1 : 0);
+    pflush |= (iph2[8] != iph[8]) | (iph2[1] != iph[1]) |
+              ((get_unaligned_be16(iph2 + 6) ^ get_unaligned_be16(iph + 6)) & 0x4000 ? 1 : 0);
     uint16_t id = get_unaligned_be16(iph + 4), id2 = get_unaligned_be16(iph2 + 4);
     bool df = get_unaligned_be16(iph + 6) & 0x4000;
     if (!(df && id == id2) && static_cast<uint16_t>(id - id2) != q->cb.gro_count) pflush |= 1;
     break;
   }
 
-  sk_buff* pp = nullptr;      // held packet to complete now
+  sk_buff* pp = nullptr;  // held packet to complete now
   bool merged = false;
   unsigned mss = 1;
   int flush = 0;
@@ -159,13 +171,14 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
     flush |= flags & TCPHDR_CWR;
     // tcp_gro_receive compares the whole tcp_flag_word, so a different doff
     // or window blocks the merge as a flag change does.
-    flush |= (flag_word ^ get_unaligned_be32(th2 + 12)) & ~uint32_t{(TCPHDR_CWR | TCPHDR_FIN | TCPHDR_PSH) << 16} ? 1 : 0;
-    flush |= get_unaligned_be32(th + 8) != get_unaligned_be32(th2 + 8);               // ack_seq
+    flush |=
+        (flag_word ^ get_unaligned_be32(th2 + 12)) & ~uint32_t{(TCPHDR_CWR | TCPHDR_FIN | TCPHDR_PSH) << 16} ? 1 : 0;
+    flush |= get_unaligned_be32(th + 8) != get_unaligned_be32(th2 + 8);           // ack_seq
     flush |= thlen != thlen2 || std::memcmp(th + 20, th2 + 20, thlen - 20) != 0;  // options
     mss = p->shinfo.gso_size;
-    flush |= (len - 1) >= mss;                                    // payload > mss (or 0)
+    flush |= (len - 1) >= mss;  // payload > mss (or 0)
     unsigned plen = p->len - 20 - thlen2;
-    flush |= (get_unaligned_be32(th2 + 4) + plen) != get_unaligned_be32(th + 4);      // seq continues
+    flush |= (get_unaligned_be32(th2 + 4) + plen) != get_unaligned_be32(th + 4);  // seq continues
     bool too_big = p->len + len >= GRO_LEGACY_MAX_SIZE;
     if (flush || too_big) {
       mss = 1;
@@ -179,7 +192,8 @@ gro_result_t Kernel::dev_gro_receive(napi_struct* napi, sk_buff* skb) {
       if (p->frag_list.empty() && p->shinfo.nr_frags + 1u + skb->shinfo.nr_frags <= MAX_SKB_FRAGS) {
         if (head_payload)
           p->shinfo.frags[p->shinfo.nr_frags++] = skb_frag_t{skb->buf, skb->data + hdrlen, head_payload};
-        for (unsigned i = 0; i < skb->shinfo.nr_frags; ++i) p->shinfo.frags[p->shinfo.nr_frags++] = skb->shinfo.frags[i];
+        for (unsigned i = 0; i < skb->shinfo.nr_frags; ++i)
+          p->shinfo.frags[p->shinfo.nr_frags++] = skb->shinfo.frags[i];
         skb->buf.reset();
         skb->shinfo = skb_shared_info{};
         skb->frames = 0;

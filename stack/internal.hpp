@@ -28,19 +28,27 @@ uint32_t csum_tcpudp_nofold(uint32_t saddr, uint32_t daddr, uint32_t len, uint8_
 // Checksum over skb bytes [offset, offset+len) (skb_checksum).
 uint32_t skb_checksum(const sk_buff* skb, unsigned offset, unsigned len, uint32_t sum);
 
-enum : uint8_t { TCPHDR_FIN = 0x01, TCPHDR_SYN = 0x02, TCPHDR_RST = 0x04, TCPHDR_PSH = 0x08, TCPHDR_ACK = 0x10,
-                 TCPHDR_URG = 0x20, TCPHDR_ECE = 0x40, TCPHDR_CWR = 0x80 };
+enum : uint8_t {
+  TCPHDR_FIN = 0x01,
+  TCPHDR_SYN = 0x02,
+  TCPHDR_RST = 0x04,
+  TCPHDR_PSH = 0x08,
+  TCPHDR_ACK = 0x10,
+  TCPHDR_URG = 0x20,
+  TCPHDR_ECE = 0x40,
+  TCPHDR_CWR = 0x80
+};
 
 struct epitem;
 struct eventpoll {
-  wait_queue_head wq;                    // ep->wq: epoll_wait sleepers
-  std::deque<epitem*> rdllist;           // ready list
+  wait_queue_head wq;                            // ep->wq: epoll_wait sleepers
+  std::deque<epitem*> rdllist;                   // ready list
   std::map<int, std::unique_ptr<epitem>> items;  // the rbtree, by fd
   uint64_t callbacks = 0;
 };
 
 struct epitem {
-  wait_queue_entry wait;                 // on the socket's wait queue (must be first)
+  wait_queue_entry wait;  // on the socket's wait queue (must be first)
   eventpoll* ep = nullptr;
   int fd = -1;
   sock* sk = nullptr;
@@ -55,22 +63,22 @@ struct file {
 
 // struct ipq (net/ipv4/ip_fragment.c)
 struct ipq {
-  std::map<uint32_t, sk_buff*> frags;    // by fragment offset (bytes)
-  int64_t total_len = -1;                // payload length once the last fragment is seen
-  uint32_t meat = 0;                     // payload bytes received
-  int64_t mem = 0;                       // truesize charged to frag_mem (ip_frag_queue)
+  std::map<uint32_t, sk_buff*> frags;  // by fragment offset (bytes)
+  int64_t total_len = -1;              // payload length once the last fragment is seen
+  uint32_t meat = 0;                   // payload bytes received
+  int64_t mem = 0;                     // truesize charged to frag_mem (ip_frag_queue)
   double created_s = 0;
   uint32_t frames = 0;
 };
 
 struct Kernel::Impl {
-  std::vector<file> files;                          // fd table
+  std::vector<file> files;  // fd table
   std::vector<std::unique_ptr<sock>> socks;
   std::vector<std::unique_ptr<eventpoll>> eps;
-  std::unordered_multimap<uint16_t, sock*> udp_table;   // hslot by local port
+  std::unordered_multimap<uint16_t, sock*> udp_table;  // hslot by local port
   std::vector<std::vector<sock*>> tcp_ehash;
   std::map<std::tuple<uint32_t, uint32_t, uint16_t, uint8_t>, ipq> frag_queues;
-  int64_t frag_mem = 0;                             // truesize of queued fragments (fqdir->mem)
+  int64_t frag_mem = 0;  // truesize of queued fragments (fqdir->mem)
   uint32_t inet_ehashfn(uint32_t laddr, uint16_t lport, uint32_t faddr, uint16_t fport) const;
   uint32_t secret = 0;
 };

@@ -29,10 +29,18 @@ void Kernel::ip_rcv(sk_buff* skb) {
   // IPSTATS_MIB_NOECTPKTS + (tos & INET_ECN_MASK), by wire segments.
   uint64_t segs = skb->shinfo.gso_segs ? skb->shinfo.gso_segs : 1;
   switch (iph[1] & 3) {
-    case 0: ipext.InNoECTPkts += segs; break;
-    case 1: ipext.InECT1Pkts += segs; break;
-    case 2: ipext.InECT0Pkts += segs; break;
-    default: ipext.InCEPkts += segs; break;
+    case 0:
+      ipext.InNoECTPkts += segs;
+      break;
+    case 1:
+      ipext.InECT1Pkts += segs;
+      break;
+    case 2:
+      ipext.InECT0Pkts += segs;
+      break;
+    default:
+      ipext.InCEPkts += segs;
+      break;
   }
   if (!pskb_may_pull(skb, ihl * 4)) return inhdr_error();
   iph = skb->data_ptr();
@@ -58,11 +66,11 @@ void Kernel::ip_rcv(sk_buff* skb) {
   uint32_t our = skb->dev->ipv4_addr;
   bool local = daddr == our || daddr == 0xffffffffu;
   if (!local) {
-    if ((daddr >> 28) == 0xe) {        // multicast group not joined
+    if ((daddr >> 28) == 0xe) {  // multicast group not joined
       kfree_skb_reason(skb, Drop::NOT_SPECIFIED);
       return;
     }
-    ++ip.InAddrErrors;                 // ip_error: EHOSTUNREACH with forwarding off
+    ++ip.InAddrErrors;  // ip_error: EHOSTUNREACH with forwarding off
     kfree_skb_reason(skb, Drop::IP_INADDRERRORS);
     return;
   }
@@ -88,7 +96,8 @@ void Kernel::ip_local_deliver(sk_buff* skb) {
       kfree_skb_reason(skb, Drop::IP_FRAG_FAIL);
       return;
     }
-    auto key = std::make_tuple(get_unaligned_be32(iph + 12), get_unaligned_be32(iph + 16), get_unaligned_be16(iph + 4), iph[9]);
+    auto key = std::make_tuple(get_unaligned_be32(iph + 12), get_unaligned_be32(iph + 16), get_unaligned_be16(iph + 4),
+                               iph[9]);
     auto it = impl_->frag_queues.find(key);
     if (it == impl_->frag_queues.end()) {
       it = impl_->frag_queues.emplace(key, ipq{}).first;
@@ -130,7 +139,7 @@ void Kernel::ip_local_deliver(sk_buff* skb) {
     q.meat += plen;
     q.frames += skb->frames;
     q.mem += skb->truesize;
-    impl_->frag_mem += skb->truesize;   // add_frag_mem_limit(fqdir, skb->truesize)
+    impl_->frag_mem += skb->truesize;  // add_frag_mem_limit(fqdir, skb->truesize)
     if (th_) trace_stagef("ip_defrag", skb, "queued offset %u have %u", off, q.meat);
     if (q.total_len < 0 || q.meat != static_cast<uint32_t>(q.total_len)) return;
     // ip_frag_reasm: header of the first fragment + all payloads in order.
@@ -212,7 +221,7 @@ void Kernel::ip_local_deliver_finish(sk_buff* skb) {
       return;
     case IPPROTO_ICMP_:
       ++ip.InDelivers;
-      consume_skb(skb);   // icmp_rcv: echo etc. not modelled
+      consume_skb(skb);  // icmp_rcv: echo etc. not modelled
       return;
     default:
       ++ip.InUnknownProtos;

@@ -15,11 +15,11 @@ namespace rxpath::stack {
 
 namespace {
 const char* const kDropNames[] = {
-    "NOT_SPECIFIED", "OTHERHOST",    "UNHANDLED_PROTO", "IP_INHDR",       "IP_CSUM",       "PKT_TOO_SMALL",
-    "IP_NOPROTO",    "IP_INADDRERRORS", "IP_FRAG_TIMEOUT", "IP_FRAG_FAIL", "UDP_CSUM",      "NO_SOCKET",
-    "SOCKET_RCVBUFF", "TCP_CSUM",    "TCP_INHDR",       "TCP_OLD_DATA",   "TCP_ZEROWINDOW", "TCP_OVERWINDOW",
-    "TCP_RCVQ_FULL", "TCP_BACKLOG",  "TCP_OFO_DROP",    "TCP_OFO_PRUNE",  "TCP_RESET",     "IP_FRAG_DUP",
-    "ARP"};
+    "NOT_SPECIFIED", "OTHERHOST",      "UNHANDLED_PROTO", "IP_INHDR",        "IP_CSUM",
+    "PKT_TOO_SMALL", "IP_NOPROTO",     "IP_INADDRERRORS", "IP_FRAG_TIMEOUT", "IP_FRAG_FAIL",
+    "UDP_CSUM",      "NO_SOCKET",      "SOCKET_RCVBUFF",  "TCP_CSUM",        "TCP_INHDR",
+    "TCP_OLD_DATA",  "TCP_ZEROWINDOW", "TCP_OVERWINDOW",  "TCP_RCVQ_FULL",   "TCP_BACKLOG",
+    "TCP_OFO_DROP",  "TCP_OFO_PRUNE",  "TCP_RESET",       "IP_FRAG_DUP",     "ARP"};
 static_assert(sizeof(kDropNames) / sizeof(kDropNames[0]) == static_cast<size_t>(Drop::count));
 const char* const kTxNames[] = {"arp_reply", "tcp_ack", "tcp_rst", "icmp_port_unreach", "icmp_proto_unreach"};
 static_assert(sizeof(kTxNames) / sizeof(kTxNames[0]) == static_cast<size_t>(TxKind::count));
@@ -30,13 +30,20 @@ uint32_t jhash_3words(uint32_t a, uint32_t b, uint32_t c, uint32_t initval) {
   a += 0xdeadbeef + (3u << 2) + initval;
   b += 0xdeadbeef + (3u << 2) + initval;
   c += 0xdeadbeef + (3u << 2) + initval;
-  c ^= b; c -= rol32(b, 14);
-  a ^= c; a -= rol32(c, 11);
-  b ^= a; b -= rol32(a, 25);
-  c ^= b; c -= rol32(b, 16);
-  a ^= c; a -= rol32(c, 4);
-  b ^= a; b -= rol32(a, 14);
-  c ^= b; c -= rol32(b, 24);
+  c ^= b;
+  c -= rol32(b, 14);
+  a ^= c;
+  a -= rol32(c, 11);
+  b ^= a;
+  b -= rol32(a, 25);
+  c ^= b;
+  c -= rol32(b, 16);
+  a ^= c;
+  a -= rol32(c, 4);
+  b ^= a;
+  b -= rol32(a, 14);
+  c ^= b;
+  c -= rol32(b, 24);
   return c;
 }
 }  // namespace
@@ -44,31 +51,31 @@ uint32_t jhash_3words(uint32_t a, uint32_t b, uint32_t c, uint32_t initval) {
 // The counter a drop of each reason usually increments besides the drop
 // reason itself (call sites where it differs pass their own).
 const char* const kDropMib[] = {
-    "",                          // NOT_SPECIFIED
-    "rx_otherhost_dropped",      // OTHERHOST (ip_rcv)
-    "rx_dropped",                // UNHANDLED_PROTO (__netif_receive_skb_core)
-    "Ip: InHdrErrors",           // IP_INHDR
+    "",                                      // NOT_SPECIFIED
+    "rx_otherhost_dropped",                  // OTHERHOST (ip_rcv)
+    "rx_dropped",                            // UNHANDLED_PROTO (__netif_receive_skb_core)
+    "Ip: InHdrErrors",                       // IP_INHDR
     "Ip: InHdrErrors, IpExt: InCsumErrors",  // IP_CSUM
-    "IpExt: InTruncatedPkts",    // PKT_TOO_SMALL (ip_rcv; udp/tcp pass theirs)
-    "Ip: InUnknownProtos",       // IP_NOPROTO
-    "Ip: InAddrErrors",          // IP_INADDRERRORS
-    "Ip: ReasmTimeout, ReasmFails",  // IP_FRAG_TIMEOUT
-    "Ip: ReasmFails",            // IP_FRAG_FAIL
-    "Udp: InCsumErrors, InErrors",  // UDP_CSUM
-    "Udp: NoPorts",              // NO_SOCKET (tcp passes its own)
-    "Udp: RcvbufErrors, InErrors",  // SOCKET_RCVBUFF
-    "Tcp: InCsumErrors, InErrs",  // TCP_CSUM
-    "Tcp: InErrs",               // TCP_INHDR
-    "TcpExt: DelayedACKLost",    // TCP_OLD_DATA
-    "TcpExt: TCPZeroWindowDrop", // TCP_ZEROWINDOW
-    "",                          // TCP_OVERWINDOW
-    "TcpExt: TCPRcvQDrop",       // TCP_RCVQ_FULL
-    "TcpExt: TCPBacklogDrop",    // TCP_BACKLOG
-    "TcpExt: TCPOFODrop",        // TCP_OFO_DROP
-    "TcpExt: PruneCalled",       // TCP_OFO_PRUNE
-    "",                          // TCP_RESET
-    "",                          // IP_FRAG_DUP
-    "",                          // ARP
+    "IpExt: InTruncatedPkts",                // PKT_TOO_SMALL (ip_rcv; udp/tcp pass theirs)
+    "Ip: InUnknownProtos",                   // IP_NOPROTO
+    "Ip: InAddrErrors",                      // IP_INADDRERRORS
+    "Ip: ReasmTimeout, ReasmFails",          // IP_FRAG_TIMEOUT
+    "Ip: ReasmFails",                        // IP_FRAG_FAIL
+    "Udp: InCsumErrors, InErrors",           // UDP_CSUM
+    "Udp: NoPorts",                          // NO_SOCKET (tcp passes its own)
+    "Udp: RcvbufErrors, InErrors",           // SOCKET_RCVBUFF
+    "Tcp: InCsumErrors, InErrs",             // TCP_CSUM
+    "Tcp: InErrs",                           // TCP_INHDR
+    "TcpExt: DelayedACKLost",                // TCP_OLD_DATA
+    "TcpExt: TCPZeroWindowDrop",             // TCP_ZEROWINDOW
+    "",                                      // TCP_OVERWINDOW
+    "TcpExt: TCPRcvQDrop",                   // TCP_RCVQ_FULL
+    "TcpExt: TCPBacklogDrop",                // TCP_BACKLOG
+    "TcpExt: TCPOFODrop",                    // TCP_OFO_DROP
+    "TcpExt: PruneCalled",                   // TCP_OFO_PRUNE
+    "",                                      // TCP_RESET
+    "",                                      // IP_FRAG_DUP
+    "",                                      // ARP
 };
 static_assert(sizeof(kDropMib) / sizeof(kDropMib[0]) == static_cast<size_t>(Drop::count));
 
@@ -258,16 +265,26 @@ void Kernel::set_tracer(Tracer* t) {
   }
   // The drop-like SNMP counters (/proc/net/snmp, /proc/net/netstat).
   const std::pair<const char*, const uint64_t*> mibs[] = {
-      {"Ip.InHdrErrors", &ip.InHdrErrors},       {"Ip.InAddrErrors", &ip.InAddrErrors},
-      {"Ip.InUnknownProtos", &ip.InUnknownProtos}, {"Ip.InDiscards", &ip.InDiscards},
-      {"Ip.ReasmTimeout", &ip.ReasmTimeout},     {"Ip.ReasmFails", &ip.ReasmFails},
-      {"IpExt.InTruncatedPkts", &ipext.InTruncatedPkts}, {"IpExt.InCsumErrors", &ipext.InCsumErrors},
-      {"Udp.NoPorts", &udp.NoPorts},             {"Udp.InErrors", &udp.InErrors},
-      {"Udp.RcvbufErrors", &udp.RcvbufErrors},   {"Udp.InCsumErrors", &udp.InCsumErrors},
-      {"Tcp.InErrs", &tcp.InErrs},               {"Tcp.InCsumErrors", &tcp.InCsumErrors},
-      {"TcpExt.TCPBacklogDrop", &tcpext.TCPBacklogDrop}, {"TcpExt.TCPRcvQDrop", &tcpext.TCPRcvQDrop},
-      {"TcpExt.TCPZeroWindowDrop", &tcpext.TCPZeroWindowDrop}, {"TcpExt.TCPOFODrop", &tcpext.TCPOFODrop},
-      {"TcpExt.PruneCalled", &tcpext.PruneCalled}, {"TcpExt.RcvPruned", &tcpext.RcvPruned},
+      {"Ip.InHdrErrors", &ip.InHdrErrors},
+      {"Ip.InAddrErrors", &ip.InAddrErrors},
+      {"Ip.InUnknownProtos", &ip.InUnknownProtos},
+      {"Ip.InDiscards", &ip.InDiscards},
+      {"Ip.ReasmTimeout", &ip.ReasmTimeout},
+      {"Ip.ReasmFails", &ip.ReasmFails},
+      {"IpExt.InTruncatedPkts", &ipext.InTruncatedPkts},
+      {"IpExt.InCsumErrors", &ipext.InCsumErrors},
+      {"Udp.NoPorts", &udp.NoPorts},
+      {"Udp.InErrors", &udp.InErrors},
+      {"Udp.RcvbufErrors", &udp.RcvbufErrors},
+      {"Udp.InCsumErrors", &udp.InCsumErrors},
+      {"Tcp.InErrs", &tcp.InErrs},
+      {"Tcp.InCsumErrors", &tcp.InCsumErrors},
+      {"TcpExt.TCPBacklogDrop", &tcpext.TCPBacklogDrop},
+      {"TcpExt.TCPRcvQDrop", &tcpext.TCPRcvQDrop},
+      {"TcpExt.TCPZeroWindowDrop", &tcpext.TCPZeroWindowDrop},
+      {"TcpExt.TCPOFODrop", &tcpext.TCPOFODrop},
+      {"TcpExt.PruneCalled", &tcpext.PruneCalled},
+      {"TcpExt.RcvPruned", &tcpext.RcvPruned},
       {"TcpExt.DelayedACKLost", &tcpext.DelayedACKLost},
   };
   t_mib_.reserve(sizeof(mibs) / sizeof(mibs[0]));

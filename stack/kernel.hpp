@@ -29,26 +29,48 @@ namespace rxpath::stack {
 
 struct KernelConfig {
   CpuConfig cpu;
-  int netdev_budget = 300;           // net.core.netdev_budget
-  int netdev_budget_usecs = 0;       // 0 = 2 jiffies (2 * USEC_PER_SEC / HZ)
-  int gro_normal_batch = 8;          // net.core.gro_normal_batch
-  int64_t rmem_default = 212992;     // net.core.rmem_default = 256 * SKB_TRUESIZE(256)
-  int64_t tcp_rmem_default = 131072; // net.ipv4.tcp_rmem[1]
-  int64_t tcp_wmem_default = 16384;  // net.ipv4.tcp_wmem[1] (backlog limit uses sndbuf)
-  double ipfrag_time_s = 30;         // net.ipv4.ipfrag_time
+  int netdev_budget = 300;                       // net.core.netdev_budget
+  int netdev_budget_usecs = 0;                   // 0 = 2 jiffies (2 * USEC_PER_SEC / HZ)
+  int gro_normal_batch = 8;                      // net.core.gro_normal_batch
+  int64_t rmem_default = 212992;                 // net.core.rmem_default = 256 * SKB_TRUESIZE(256)
+  int64_t tcp_rmem_default = 131072;             // net.ipv4.tcp_rmem[1]
+  int64_t tcp_wmem_default = 16384;              // net.ipv4.tcp_wmem[1] (backlog limit uses sndbuf)
+  double ipfrag_time_s = 30;                     // net.ipv4.ipfrag_time
   int64_t ipfrag_high_thresh = 4 * 1024 * 1024;  // net.ipv4.ipfrag_high_thresh
-  unsigned ehash_buckets = 4096;     // TCP established hash size (power of two)
-  uint32_t hash_seed = 0x5eed1234;   // inet_ehash_secret (seeded, deterministic)
-  double max_defer_ns = 1000;        // model: largest cost batch before a socket enqueue syncs
+  unsigned ehash_buckets = 4096;                 // TCP established hash size (power of two)
+  uint32_t hash_seed = 0x5eed1234;               // inet_ehash_secret (seeded, deterministic)
+  double max_defer_ns = 1000;                    // model: largest cost batch before a socket enqueue syncs
 };
 
 // Drop reasons (include/net/dropreason-core.h). Every skb freed without
 // delivery is counted under exactly one reason, by frames (wire frames).
 enum class Drop : uint8_t {
-  NOT_SPECIFIED, OTHERHOST, UNHANDLED_PROTO, IP_INHDR, IP_CSUM, PKT_TOO_SMALL, IP_NOPROTO,
-  IP_INADDRERRORS, IP_FRAG_TIMEOUT, IP_FRAG_FAIL, UDP_CSUM, NO_SOCKET, SOCKET_RCVBUFF,
-  TCP_CSUM, TCP_INHDR, TCP_OLD_DATA, TCP_ZEROWINDOW, TCP_OVERWINDOW, TCP_RCVQ_FULL, TCP_BACKLOG,
-  TCP_OFO_DROP, TCP_OFO_PRUNE, TCP_RESET, IP_FRAG_DUP, ARP, count
+  NOT_SPECIFIED,
+  OTHERHOST,
+  UNHANDLED_PROTO,
+  IP_INHDR,
+  IP_CSUM,
+  PKT_TOO_SMALL,
+  IP_NOPROTO,
+  IP_INADDRERRORS,
+  IP_FRAG_TIMEOUT,
+  IP_FRAG_FAIL,
+  UDP_CSUM,
+  NO_SOCKET,
+  SOCKET_RCVBUFF,
+  TCP_CSUM,
+  TCP_INHDR,
+  TCP_OLD_DATA,
+  TCP_ZEROWINDOW,
+  TCP_OVERWINDOW,
+  TCP_RCVQ_FULL,
+  TCP_BACKLOG,
+  TCP_OFO_DROP,
+  TCP_OFO_PRUNE,
+  TCP_RESET,
+  IP_FRAG_DUP,
+  ARP,
+  count
 };
 const char* drop_name(Drop d);
 
@@ -57,31 +79,32 @@ enum class TxKind : uint8_t { ARP_REPLY, TCP_ACK, TCP_RST, ICMP_PORT_UNREACH, IC
 const char* tx_kind_name(TxKind k);
 
 struct IpMib {
-  uint64_t InReceives = 0, InHdrErrors = 0, InAddrErrors = 0, ForwDatagrams = 0, InUnknownProtos = 0,
-           InDiscards = 0, InDelivers = 0, OutRequests = 0, ReasmTimeout = 0, ReasmReqds = 0,
-           ReasmOKs = 0, ReasmFails = 0;
+  uint64_t InReceives = 0, InHdrErrors = 0, InAddrErrors = 0, ForwDatagrams = 0, InUnknownProtos = 0, InDiscards = 0,
+           InDelivers = 0, OutRequests = 0, ReasmTimeout = 0, ReasmReqds = 0, ReasmOKs = 0, ReasmFails = 0;
 };
 struct IpExtMib {
   uint64_t InNoRoutes = 0, InTruncatedPkts = 0, InCsumErrors = 0, InOctets = 0;
-  uint64_t InNoECTPkts = 0, InECT1Pkts = 0, InECT0Pkts = 0, InCEPkts = 0;   // by tos & INET_ECN_MASK
+  uint64_t InNoECTPkts = 0, InECT1Pkts = 0, InECT0Pkts = 0, InCEPkts = 0;  // by tos & INET_ECN_MASK
 };
-struct TcpMib { uint64_t CurrEstab = 0, InSegs = 0, OutSegs = 0, InErrs = 0, OutRsts = 0, InCsumErrors = 0; };
+struct TcpMib {
+  uint64_t CurrEstab = 0, InSegs = 0, OutSegs = 0, InErrs = 0, OutRsts = 0, InCsumErrors = 0;
+};
 struct UdpMib {
   uint64_t InDatagrams = 0, NoPorts = 0, InErrors = 0, OutDatagrams = 0, RcvbufErrors = 0, InCsumErrors = 0;
 };
 struct TcpExtMib {
-  uint64_t TCPHPHits = 0, TCPBacklogDrop = 0, TCPRcvQDrop = 0, TCPZeroWindowDrop = 0, PruneCalled = 0,
-           RcvPruned = 0, TCPOFOQueue = 0, TCPOFODrop = 0, ListenOverflows = 0, ListenDrops = 0,
-           DelayedACKLost = 0, TCPRcvCoalesce = 0;
+  uint64_t TCPHPHits = 0, TCPBacklogDrop = 0, TCPRcvQDrop = 0, TCPZeroWindowDrop = 0, PruneCalled = 0, RcvPruned = 0,
+           TCPOFOQueue = 0, TCPOFODrop = 0, ListenOverflows = 0, ListenDrops = 0, DelayedACKLost = 0,
+           TCPRcvCoalesce = 0;
 };
 
 // Where every frame handed to the stack went (the "frame accounting").
 struct FrameAccount {
-  uint64_t offered = 0;        // frames given to napi_gro_receive/netif_receive_skb
-  uint64_t delivered = 0;      // frames whose data reached a user recv() completely
-  uint64_t consumed = 0;       // frames used up by the stack (ARP, pure ACK, duplicates of nothing)
-  uint64_t dropped = 0;        // sum of all drop reasons
-  uint64_t in_flight = 0;      // still held (GRO, rx_list, socket/backlog/ofo queues, frag queues)
+  uint64_t offered = 0;    // frames given to napi_gro_receive/netif_receive_skb
+  uint64_t delivered = 0;  // frames whose data reached a user recv() completely
+  uint64_t consumed = 0;   // frames used up by the stack (ARP, pure ACK, duplicates of nothing)
+  uint64_t dropped = 0;    // sum of all drop reasons
+  uint64_t in_flight = 0;  // still held (GRO, rx_list, socket/backlog/ofo queues, frag queues)
   bool balanced() const { return offered == delivered + consumed + dropped + in_flight; }
 };
 
@@ -90,7 +113,7 @@ struct Delivery {
   int fd;
   sc_core::sc_time time;
   std::vector<uint8_t> bytes;
-  uint64_t trace_id;           // trace_id of the (first) skb the bytes came from
+  uint64_t trace_id;  // trace_id of the (first) skb the bytes came from
 };
 
 struct eventpoll;
@@ -183,8 +206,8 @@ class Kernel {
   FrameAccount frame_account() const;
   // Work counters of select/poll/epoll (reference 10), summed over calls.
   struct PollStats {
-    uint64_t calls = 0, fds_polled = 0, waitq_add = 0, waitq_remove = 0, wakeups = 0, rescans = 0,
-             ready_returned = 0, callbacks = 0, items_polled = 0, ns_charged = 0;
+    uint64_t calls = 0, fds_polled = 0, waitq_add = 0, waitq_remove = 0, wakeups = 0, rescans = 0, ready_returned = 0,
+             callbacks = 0, items_polled = 0, ns_charged = 0;
   };
   PollStats select_stats, poll_stats, epoll_stats;
 
@@ -203,7 +226,7 @@ class Kernel {
   // `mib`: the SNMP counter this drop was counted in ("Udp: InErrors"), for
   // the trace; nullptr = the usual one for the reason.
   void kfree_skb_reason(sk_buff* skb, Drop reason, const char* mib = nullptr);
-  void consume_skb(sk_buff* skb);           // used up by the stack (not user data)
+  void consume_skb(sk_buff* skb);  // used up by the stack (not user data)
   void tx_emit(TxKind kind, std::vector<uint8_t> frame);
   void net_rx_action(Cpu& cpu);
   void netif_receive_skb_list_internal(sk_buff_head* list);
@@ -226,8 +249,8 @@ class Kernel {
   void lock_sock(sock* sk);
   uint64_t accounted_frames_in_flight() const;
   uint64_t in_transit_frames() const { return in_transit_; }
-  std::vector<napi_struct*> napis_;   // registered NAPI instances (GRO in-flight accounting)
-  struct Impl;                        // tables (stack/internal.hpp)
+  std::vector<napi_struct*> napis_;  // registered NAPI instances (GRO in-flight accounting)
+  struct Impl;                       // tables (stack/internal.hpp)
 
  private:
   std::string name_;
@@ -240,7 +263,7 @@ class Kernel {
   std::array<uint64_t, static_cast<int>(TxKind::count)> tx_counts_{};
   tx_capture_t tx_capture_;
   uint64_t offered_ = 0, delivered_ = 0, consumed_ = 0;
-  uint64_t in_transit_ = 0;   // frames of skbs being processed across a wait
+  uint64_t in_transit_ = 0;  // frames of skbs being processed across a wait
   std::unique_ptr<Impl> impl_;
   // tracing
   void trace_declare_napi(napi_struct* n);

@@ -45,7 +45,7 @@ class net_device {
  public:
   std::string name = "eth0";
   std::array<uint8_t, 6> dev_addr{{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}};
-  uint32_t ipv4_addr = 0;         // host byte order, e.g. 10.0.0.1 = 0x0A000001
+  uint32_t ipv4_addr = 0;  // host byte order, e.g. 10.0.0.1 = 0x0A000001
   uint32_t mtu = 1500;
   uint64_t features = NETIF_F_RXCSUM | NETIF_F_GRO | NETIF_F_RXHASH;
   int ifindex = 0;
@@ -55,7 +55,7 @@ class net_device {
   // Optional: the driver's extra stats folded into /proc/net/dev
   // (igb_get_stats64 fills rx_missed/fifo from hardware registers).
   std::function<void(rtnl_link_stats64&)> get_stats64;
-  Kernel* kernel = nullptr;       // set by Kernel::register_netdev (dev_net)
+  Kernel* kernel = nullptr;  // set by Kernel::register_netdev (dev_net)
 };
 
 constexpr int NAPI_POLL_WEIGHT = 64;
@@ -67,7 +67,7 @@ constexpr unsigned GRO_LEGACY_MAX_SIZE = 65536;
 enum : unsigned long { NAPI_STATE_SCHED = 1ul << 0, NAPI_STATE_MISSED = 1ul << 1, NAPI_STATE_DISABLE = 1ul << 2 };
 
 struct gro_list {
-  sk_buff* first = nullptr;   // oldest first
+  sk_buff* first = nullptr;  // oldest first
   sk_buff* last = nullptr;
   int count = 0;
 };
@@ -79,14 +79,14 @@ struct napi_struct {
   napi_poll_t poll;
   int weight = NAPI_POLL_WEIGHT;
   unsigned long state = 0;
-  int cpu = -1;                    // CPU whose poll_list holds it while scheduled
+  int cpu = -1;                      // CPU whose poll_list holds it while scheduled
   napi_struct* poll_next = nullptr;  // softnet_data.poll_list linkage
   bool on_poll_list = false;
   // GRO state (struct napi_struct gro_hash / gro_bitmask / rx_list / rx_count)
   std::array<gro_list, GRO_HASH_BUCKETS> gro_hash{};
   unsigned gro_bitmask = 0;
   sk_buff_head rx_list;
-  int rx_count = 0;                // segments on rx_list
+  int rx_count = 0;  // segments on rx_list
   // statistics of the model
   uint64_t polls = 0, complete_done = 0, missed = 0;
   // tracing: host.napi.<name>.{scheduled,polling,work,budget}; name set by

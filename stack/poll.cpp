@@ -71,15 +71,20 @@ static void sk_wait_data(Kernel& k, Task& t, sock* sk) {
   add_wait_queue(&sk->sk_wq, &e);
   c.defer(k.cost().waitq_add);
   t.set_state(TaskState::interruptible);
-  if (!sock_poll(sk) && !sk->sk_backlog.qlen) t.schedule(); else t.set_state(TaskState::running);
+  if (!sock_poll(sk) && !sk->sk_backlog.qlen)
+    t.schedule();
+  else
+    t.set_state(TaskState::running);
   remove_wait_queue(&sk->sk_wq, &e);
   c.defer(k.cost().waitq_remove);
 }
 
 void Kernel::trace_recvmsg(const char* name, sock* sk, const sk_buff* skb, size_t n, uint32_t off) {
   trace_sock_now(sk);
-  if (off == UINT32_MAX) trace_stagef(name, skb, "fd %d %zu bytes", sk->fd, n);
-  else trace_stagef(name, skb, "fd %d %zu bytes at offset %u", sk->fd, n, off);
+  if (off == UINT32_MAX)
+    trace_stagef(name, skb, "fd %d %zu bytes", sk->fd, n);
+  else
+    trace_stagef(name, skb, "fd %d %zu bytes at offset %u", sk->fd, n, off);
 }
 
 // recvmsg (net/socket.c -> udp_recvmsg / tcp_recvmsg). With a tracer: one
@@ -195,14 +200,17 @@ class ReadySpan : public TraceSpan {
 void ReadySpan::ready_stages(const std::vector<int>& ready, size_t polled) {
   if (!hub_now()) return;
   for (int fd : ready)
-    trace_ready_stages(*k_, func(), fd, "returns fd " + std::to_string(fd) + " ready, " + std::to_string(ready.size()) + " of " + std::to_string(polled));
+    trace_ready_stages(*k_, func(), fd,
+                       "returns fd " + std::to_string(fd) + " ready, " + std::to_string(ready.size()) + " of " +
+                           std::to_string(polled));
 }
 
 void ReadySpan::ready_stages(const std::vector<std::pair<int, unsigned>>& events) {
   if (!hub_now()) return;
   for (auto& e : events)
-    trace_ready_stages(*k_, func(), e.first,
-                       "returns fd " + std::to_string(e.first) + " ready, " + std::to_string(events.size()) + " events");
+    trace_ready_stages(
+        *k_, func(), e.first,
+        "returns fd " + std::to_string(e.first) + " ready, " + std::to_string(events.size()) + " events");
 }
 }  // namespace
 
@@ -303,7 +311,8 @@ static int ep_poll_callback(wait_queue_entry* wait, unsigned mode, int sync, voi
   if (!(epi->events & ~EP_PRIVATE_BITS)) return 0;  // disabled by EPOLLONESHOT
   if (kmask && !(kmask & epi->events)) return 0;
   if (k->trace_hub())
-    trace_wake_stage(*k, "ep_poll_callback", ep->wq.active() ? "wakes epoll_wait, fd " : "fd ", std::to_string(epi->fd));
+    trace_wake_stage(*k, "ep_poll_callback", ep->wq.active() ? "wakes epoll_wait, fd " : "fd ",
+                     std::to_string(epi->fd));
   if (!epi->on_rdllist) {
     ep->rdllist.push_back(epi);
     epi->on_rdllist = true;
@@ -336,7 +345,8 @@ static void ep_queue_if_ready(Kernel& k, epitem* epi) {
 void Kernel::sys_epoll_ctl_add(int epfd, int fd, unsigned events) {
   eventpoll* ep = ep_of(*impl_, epfd);
   sock* sk = sock_of(fd);
-  if (ep->items.count(fd)) throw std::invalid_argument("epoll_ctl ADD: fd " + std::to_string(fd) + " already added (EEXIST)");
+  if (ep->items.count(fd))
+    throw std::invalid_argument("epoll_ctl ADD: fd " + std::to_string(fd) + " already added (EEXIST)");
   auto epi = std::make_unique<epitem>();
   epi->ep = ep;
   epi->fd = fd;
@@ -355,7 +365,8 @@ void Kernel::sys_epoll_ctl_add(int epfd, int fd, unsigned events) {
 void Kernel::sys_epoll_ctl_mod(int epfd, int fd, unsigned events) {
   eventpoll* ep = ep_of(*impl_, epfd);
   auto it = ep->items.find(fd);
-  if (it == ep->items.end()) throw std::invalid_argument("epoll_ctl MOD: fd " + std::to_string(fd) + " not added (ENOENT)");
+  if (it == ep->items.end())
+    throw std::invalid_argument("epoll_ctl MOD: fd " + std::to_string(fd) + " not added (ENOENT)");
   it->second->events = events | EPOLLERR | EPOLLHUP;
   if (have_current_cpu() && current_cpu().current_task()) current_cpu().defer(cost_.syscall);
   ep_queue_if_ready(*this, it->second.get());
@@ -364,7 +375,8 @@ void Kernel::sys_epoll_ctl_mod(int epfd, int fd, unsigned events) {
 void Kernel::sys_epoll_ctl_del(int epfd, int fd) {
   eventpoll* ep = ep_of(*impl_, epfd);
   auto it = ep->items.find(fd);
-  if (it == ep->items.end()) throw std::invalid_argument("epoll_ctl DEL: fd " + std::to_string(fd) + " not added (ENOENT)");
+  if (it == ep->items.end())
+    throw std::invalid_argument("epoll_ctl DEL: fd " + std::to_string(fd) + " not added (ENOENT)");
   epitem* epi = it->second.get();
   remove_wait_queue(&epi->sk->sk_wq, &epi->wait);
   ++epoll_stats.waitq_remove;

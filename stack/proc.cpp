@@ -40,25 +40,52 @@ std::string Kernel::proc_net_softnet_stat() const {
 std::string Kernel::proc_net_snmp() const {
   std::ostringstream os;
   mib_block(os, "Ip",
-            Rows{{"Forwarding", 2}, {"DefaultTTL", 64}, {"InReceives", (long long)ip.InReceives},
-                 {"InHdrErrors", (long long)ip.InHdrErrors}, {"InAddrErrors", (long long)ip.InAddrErrors},
-                 {"ForwDatagrams", (long long)ip.ForwDatagrams}, {"InUnknownProtos", (long long)ip.InUnknownProtos},
-                 {"InDiscards", (long long)ip.InDiscards}, {"InDelivers", (long long)ip.InDelivers},
-                 {"OutRequests", (long long)ip.OutRequests}, {"OutDiscards", 0}, {"OutNoRoutes", 0},
-                 {"ReasmTimeout", (long long)ip.ReasmTimeout}, {"ReasmReqds", (long long)ip.ReasmReqds},
-                 {"ReasmOKs", (long long)ip.ReasmOKs}, {"ReasmFails", (long long)ip.ReasmFails}, {"FragOKs", 0},
-                 {"FragFails", 0}, {"FragCreates", 0}, {"OutTransmits", (long long)ip.OutRequests}});
+            Rows{{"Forwarding", 2},
+                 {"DefaultTTL", 64},
+                 {"InReceives", (long long)ip.InReceives},
+                 {"InHdrErrors", (long long)ip.InHdrErrors},
+                 {"InAddrErrors", (long long)ip.InAddrErrors},
+                 {"ForwDatagrams", (long long)ip.ForwDatagrams},
+                 {"InUnknownProtos", (long long)ip.InUnknownProtos},
+                 {"InDiscards", (long long)ip.InDiscards},
+                 {"InDelivers", (long long)ip.InDelivers},
+                 {"OutRequests", (long long)ip.OutRequests},
+                 {"OutDiscards", 0},
+                 {"OutNoRoutes", 0},
+                 {"ReasmTimeout", (long long)ip.ReasmTimeout},
+                 {"ReasmReqds", (long long)ip.ReasmReqds},
+                 {"ReasmOKs", (long long)ip.ReasmOKs},
+                 {"ReasmFails", (long long)ip.ReasmFails},
+                 {"FragOKs", 0},
+                 {"FragFails", 0},
+                 {"FragCreates", 0},
+                 {"OutTransmits", (long long)ip.OutRequests}});
   mib_block(os, "Tcp",
-            Rows{{"RtoAlgorithm", 1}, {"RtoMin", 200}, {"RtoMax", 120000}, {"MaxConn", -1}, {"ActiveOpens", 0},
-                 {"PassiveOpens", 0}, {"AttemptFails", 0}, {"EstabResets", 0}, {"CurrEstab", (long long)tcp.CurrEstab},
-                 {"InSegs", (long long)tcp.InSegs}, {"OutSegs", (long long)tcp.OutSegs}, {"RetransSegs", 0},
-                 {"InErrs", (long long)tcp.InErrs}, {"OutRsts", (long long)tcp.OutRsts},
+            Rows{{"RtoAlgorithm", 1},
+                 {"RtoMin", 200},
+                 {"RtoMax", 120000},
+                 {"MaxConn", -1},
+                 {"ActiveOpens", 0},
+                 {"PassiveOpens", 0},
+                 {"AttemptFails", 0},
+                 {"EstabResets", 0},
+                 {"CurrEstab", (long long)tcp.CurrEstab},
+                 {"InSegs", (long long)tcp.InSegs},
+                 {"OutSegs", (long long)tcp.OutSegs},
+                 {"RetransSegs", 0},
+                 {"InErrs", (long long)tcp.InErrs},
+                 {"OutRsts", (long long)tcp.OutRsts},
                  {"InCsumErrors", (long long)tcp.InCsumErrors}});
   mib_block(os, "Udp",
-            Rows{{"InDatagrams", (long long)udp.InDatagrams}, {"NoPorts", (long long)udp.NoPorts},
-                 {"InErrors", (long long)udp.InErrors}, {"OutDatagrams", (long long)udp.OutDatagrams},
-                 {"RcvbufErrors", (long long)udp.RcvbufErrors}, {"SndbufErrors", 0},
-                 {"InCsumErrors", (long long)udp.InCsumErrors}, {"IgnoredMulti", 0}, {"MemErrors", 0}});
+            Rows{{"InDatagrams", (long long)udp.InDatagrams},
+                 {"NoPorts", (long long)udp.NoPorts},
+                 {"InErrors", (long long)udp.InErrors},
+                 {"OutDatagrams", (long long)udp.OutDatagrams},
+                 {"RcvbufErrors", (long long)udp.RcvbufErrors},
+                 {"SndbufErrors", 0},
+                 {"InCsumErrors", (long long)udp.InCsumErrors},
+                 {"IgnoredMulti", 0},
+                 {"MemErrors", 0}});
   return os.str();
 }
 
@@ -66,19 +93,27 @@ std::string Kernel::proc_net_snmp() const {
 std::string Kernel::proc_net_netstat() const {
   std::ostringstream os;
   mib_block(os, "TcpExt",
-            Rows{{"PruneCalled", (long long)tcpext.PruneCalled}, {"RcvPruned", (long long)tcpext.RcvPruned},
+            Rows{{"PruneCalled", (long long)tcpext.PruneCalled},
+                 {"RcvPruned", (long long)tcpext.RcvPruned},
                  {"DelayedACKLost", (long long)tcpext.DelayedACKLost},
-                 {"ListenOverflows", (long long)tcpext.ListenOverflows}, {"ListenDrops", (long long)tcpext.ListenDrops},
-                 {"TCPHPHits", (long long)tcpext.TCPHPHits}, {"TCPBacklogDrop", (long long)tcpext.TCPBacklogDrop},
-                 {"TCPOFOQueue", (long long)tcpext.TCPOFOQueue}, {"TCPOFODrop", (long long)tcpext.TCPOFODrop},
+                 {"ListenOverflows", (long long)tcpext.ListenOverflows},
+                 {"ListenDrops", (long long)tcpext.ListenDrops},
+                 {"TCPHPHits", (long long)tcpext.TCPHPHits},
+                 {"TCPBacklogDrop", (long long)tcpext.TCPBacklogDrop},
+                 {"TCPOFOQueue", (long long)tcpext.TCPOFOQueue},
+                 {"TCPOFODrop", (long long)tcpext.TCPOFODrop},
                  {"TCPRcvCoalesce", (long long)tcpext.TCPRcvCoalesce},
                  {"TCPZeroWindowDrop", (long long)tcpext.TCPZeroWindowDrop},
                  {"TCPRcvQDrop", (long long)tcpext.TCPRcvQDrop}});
   mib_block(os, "IpExt",
-            Rows{{"InNoRoutes", (long long)ipext.InNoRoutes}, {"InTruncatedPkts", (long long)ipext.InTruncatedPkts},
-                 {"InOctets", (long long)ipext.InOctets}, {"InCsumErrors", (long long)ipext.InCsumErrors},
-                 {"InNoECTPkts", (long long)ipext.InNoECTPkts}, {"InECT1Pkts", (long long)ipext.InECT1Pkts},
-                 {"InECT0Pkts", (long long)ipext.InECT0Pkts}, {"InCEPkts", (long long)ipext.InCEPkts}});
+            Rows{{"InNoRoutes", (long long)ipext.InNoRoutes},
+                 {"InTruncatedPkts", (long long)ipext.InTruncatedPkts},
+                 {"InOctets", (long long)ipext.InOctets},
+                 {"InCsumErrors", (long long)ipext.InCsumErrors},
+                 {"InNoECTPkts", (long long)ipext.InNoECTPkts},
+                 {"InECT1Pkts", (long long)ipext.InECT1Pkts},
+                 {"InECT0Pkts", (long long)ipext.InECT0Pkts},
+                 {"InCEPkts", (long long)ipext.InCEPkts}});
   return os.str();
 }
 
@@ -93,14 +128,16 @@ std::string Kernel::proc_net_dev() const {
     rtnl_link_stats64 s = d->stats;
     if (d->get_stats64) d->get_stats64(s);
     s.rx_nohandler = d->stats.rx_nohandler;
-    std::snprintf(b, sizeof b, "%6s: %7llu %7llu %4llu %4llu %4llu %5llu %10llu %9llu %8llu %7llu %4llu %4llu %4llu %5llu %7llu %10llu\n",
-                  d->name.c_str(), (unsigned long long)s.rx_bytes, (unsigned long long)s.rx_packets,
-                  (unsigned long long)s.rx_errors, (unsigned long long)(s.rx_dropped + s.rx_missed_errors),
-                  (unsigned long long)s.rx_fifo_errors,
-                  (unsigned long long)(s.rx_length_errors + s.rx_over_errors + s.rx_crc_errors + s.rx_frame_errors),
-                  (unsigned long long)s.rx_compressed, (unsigned long long)s.multicast, (unsigned long long)s.tx_bytes,
-                  (unsigned long long)s.tx_packets, (unsigned long long)s.tx_errors, (unsigned long long)s.tx_dropped,
-                  0ull, (unsigned long long)s.collisions, 0ull, (unsigned long long)s.tx_compressed);
+    std::snprintf(
+        b, sizeof b,
+        "%6s: %7llu %7llu %4llu %4llu %4llu %5llu %10llu %9llu %8llu %7llu %4llu %4llu %4llu %5llu %7llu %10llu\n",
+        d->name.c_str(), (unsigned long long)s.rx_bytes, (unsigned long long)s.rx_packets,
+        (unsigned long long)s.rx_errors, (unsigned long long)(s.rx_dropped + s.rx_missed_errors),
+        (unsigned long long)s.rx_fifo_errors,
+        (unsigned long long)(s.rx_length_errors + s.rx_over_errors + s.rx_crc_errors + s.rx_frame_errors),
+        (unsigned long long)s.rx_compressed, (unsigned long long)s.multicast, (unsigned long long)s.tx_bytes,
+        (unsigned long long)s.tx_packets, (unsigned long long)s.tx_errors, (unsigned long long)s.tx_dropped, 0ull,
+        (unsigned long long)s.collisions, 0ull, (unsigned long long)s.tx_compressed);
     os << b;
   }
   return os.str();

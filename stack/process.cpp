@@ -43,8 +43,10 @@ void UserProcess::user_work(int fd, std::vector<uint8_t>& buf, uint64_t trace) {
 
 void UserProcess::trace_user_work(bool begin) {
   Cpu& c = task_->cpu();
-  if (begin) k_.trace_hub()->begin(c.id(), "user_work", c.effective_time());
-  else k_.trace_hub()->end(c.id(), "user_work", c.effective_time());
+  if (begin)
+    k_.trace_hub()->begin(c.id(), "user_work", c.effective_time());
+  else
+    k_.trace_hub()->end(c.id(), "user_work", c.effective_time());
 }
 
 // recv() everything ready on fd (non-blocking until EAGAIN).

@@ -20,9 +20,9 @@ struct UserProcessConfig {
   std::string name = "reader";
   int cpu = 0;
   WaitMode mode = WaitMode::epoll;
-  std::vector<int> fds;           // sockets to read
-  std::vector<int> idle_fds;      // watched but never expected to be ready
-  size_t recv_size = 65536;       // bytes asked per recvmsg
+  std::vector<int> fds;       // sockets to read
+  std::vector<int> idle_fds;  // watched but never expected to be ready
+  size_t recv_size = 65536;   // bytes asked per recvmsg
   int maxevents = 64;
 };
 

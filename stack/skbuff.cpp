@@ -16,8 +16,8 @@ int64_t g_live = 0;
 // sk_buff, page_frag/kmalloc for the head buffer): a freed skb's storage is
 // reused by the next allocation instead of going back to malloc.
 struct SkbCaches {
-  std::vector<void*> heads;     // sk_buff storage
-  std::vector<skb_buf> data;    // head buffers nobody else references, emptied
+  std::vector<void*> heads;   // sk_buff storage
+  std::vector<skb_buf> data;  // head buffers nobody else references, emptied
 };
 // Never destroyed, so skbs freed by static destructors still find it.
 SkbCaches& g_cache = *new SkbCaches;
@@ -301,12 +301,18 @@ void __skb_insert_before(sk_buff_head* q, sk_buff* pos, sk_buff* skb) {
   if (!pos) {
     skb->prev = q->last;
     skb->next = nullptr;
-    if (q->last) q->last->next = skb; else q->first = skb;
+    if (q->last)
+      q->last->next = skb;
+    else
+      q->first = skb;
     q->last = skb;
   } else {
     skb->next = pos;
     skb->prev = pos->prev;
-    if (pos->prev) pos->prev->next = skb; else q->first = skb;
+    if (pos->prev)
+      pos->prev->next = skb;
+    else
+      q->first = skb;
     pos->prev = skb;
   }
   ++q->qlen;
@@ -319,8 +325,14 @@ sk_buff* __skb_dequeue(sk_buff_head* q) {
 }
 
 void __skb_unlink(sk_buff* skb, sk_buff_head* q) {
-  if (skb->prev) skb->prev->next = skb->next; else q->first = skb->next;
-  if (skb->next) skb->next->prev = skb->prev; else q->last = skb->prev;
+  if (skb->prev)
+    skb->prev->next = skb->next;
+  else
+    q->first = skb->next;
+  if (skb->next)
+    skb->next->prev = skb->prev;
+  else
+    q->last = skb->prev;
   skb->next = skb->prev = nullptr;
   --q->qlen;
 }

@@ -22,12 +22,12 @@ namespace rxpath::stack {
 class net_device;
 struct sock;
 
-constexpr unsigned MAX_SKB_FRAGS = 17;           // include/linux/skbuff.h
-constexpr unsigned NET_SKB_PAD = 64;             // max(32, L1_CACHE_BYTES) on x86-64
-constexpr unsigned NET_IP_ALIGN = 0;             // x86/arm64
-constexpr unsigned SKB_DATA_ALIGN_TO = 64;       // SMP_CACHE_BYTES
-constexpr unsigned SIZEOF_SK_BUFF = 232;         // sizeof(struct sk_buff), x86-64 v6.8
-constexpr unsigned SIZEOF_SKB_SHARED_INFO = 320; // sizeof(struct skb_shared_info), x86-64 v6.8
+constexpr unsigned MAX_SKB_FRAGS = 17;            // include/linux/skbuff.h
+constexpr unsigned NET_SKB_PAD = 64;              // max(32, L1_CACHE_BYTES) on x86-64
+constexpr unsigned NET_IP_ALIGN = 0;              // x86/arm64
+constexpr unsigned SKB_DATA_ALIGN_TO = 64;        // SMP_CACHE_BYTES
+constexpr unsigned SIZEOF_SK_BUFF = 232;          // sizeof(struct sk_buff), x86-64 v6.8
+constexpr unsigned SIZEOF_SKB_SHARED_INFO = 320;  // sizeof(struct skb_shared_info), x86-64 v6.8
 constexpr unsigned ETH_HLEN = 14;
 constexpr uint16_t ETH_P_IP = 0x0800, ETH_P_ARP = 0x0806, ETH_P_IPV6 = 0x86DD;
 
@@ -50,7 +50,7 @@ struct SkbPanic : std::logic_error {
 using skb_buf = std::shared_ptr<std::vector<uint8_t>>;
 
 struct skb_frag_t {
-  skb_buf page;        // shared storage
+  skb_buf page;  // shared storage
   uint32_t offset = 0;
   uint32_t size = 0;
 };
@@ -65,10 +65,10 @@ struct skb_shared_info {
 // NAPI_GRO_CB (include/net/gro.h) plus TCP_SKB_CB (include/net/tcp.h) scratch.
 struct skb_cb {
   // GRO
-  uint16_t gro_count = 0;     // segments held in this skb (NAPI_GRO_CB(skb)->count)
+  uint16_t gro_count = 0;  // segments held in this skb (NAPI_GRO_CB(skb)->count)
   uint8_t gro_flush = 0;
   uint8_t gro_same_flow = 0;
-  uint64_t gro_age = 0;       // jiffies when first held
+  uint64_t gro_age = 0;  // jiffies when first held
   uint16_t gro_data_offset = 0;
   // TCP
   uint32_t seq = 0, end_seq = 0, ack_seq = 0;
@@ -76,30 +76,30 @@ struct skb_cb {
 };
 
 struct sk_buff {
-  sk_buff* next = nullptr;        // list linkage (sk_buff_head, GRO lists, rx_list)
+  sk_buff* next = nullptr;  // list linkage (sk_buff_head, GRO lists, rx_list)
   sk_buff* prev = nullptr;
   net_device* dev = nullptr;
   sock* sk = nullptr;
 
   // linear buffer: head is offset 0 of `buf`
   skb_buf buf;
-  uint32_t data = 0, tail = 0, end = 0;   // offsets from head
+  uint32_t data = 0, tail = 0, end = 0;  // offsets from head
   uint32_t len = 0, data_len = 0;
   uint32_t truesize = 0;
   uint16_t mac_header = 0xFFFF, network_header = 0xFFFF, transport_header = 0xFFFF;
 
-  uint16_t protocol = 0;          // network byte order value as host integer (ETH_P_*)
+  uint16_t protocol = 0;  // network byte order value as host integer (ETH_P_*)
   uint8_t pkt_type = PACKET_HOST;
   uint8_t ip_summed = CHECKSUM_NONE;
   uint32_t hash = 0;
   bool l4_hash = false;
   uint16_t queue_mapping = 0;
-  uint64_t trace_id = 0;          // per-packet journey id (set by the driver/testbench)
+  uint64_t trace_id = 0;  // per-packet journey id (set by the driver/testbench)
   sc_core::sc_time tstamp{sc_core::SC_ZERO_TIME};
-  uint32_t frames = 1;            // wire frames this skb stands for (GRO, reassembly)
+  uint32_t frames = 1;  // wire frames this skb stands for (GRO, reassembly)
   skb_cb cb;
   skb_shared_info shinfo;
-  std::vector<sk_buff*> frag_list; // skb_shinfo()->frag_list: GRO chains segments here past MAX_SKB_FRAGS
+  std::vector<sk_buff*> frag_list;  // skb_shinfo()->frag_list: GRO chains segments here past MAX_SKB_FRAGS
   // build_skb copies lazily: bytes of the driver's buffer are copied when
   // skb_put covers them (the buffer must stay valid until the skb is handed
   // to the stack). `buf` may be shorter than `end`; it always covers tail.
@@ -113,8 +113,8 @@ struct sk_buff {
   uint8_t* data_ptr() { return buf->data() + data; }
   const uint8_t* data_ptr() const { return buf->data() + data; }
   uint8_t* tail_ptr() { return buf->data() + tail; }
-  uint32_t headlen() const { return len - data_len; }       // skb_headlen
-  uint32_t headroom() const { return data; }                // skb_headroom
+  uint32_t headlen() const { return len - data_len; }              // skb_headlen
+  uint32_t headroom() const { return data; }                       // skb_headroom
   uint32_t tailroom() const { return data_len ? 0 : end - tail; }  // skb_tailroom
   uint8_t* network_ptr() { return buf->data() + network_header; }
   uint8_t* transport_ptr() { return buf->data() + transport_header; }
@@ -135,13 +135,13 @@ sk_buff* napi_alloc_skb(unsigned length);
 // Frees an skb without accounting (use kfree_skb_reason / consume_skb in the stack).
 void __kfree_skb(sk_buff* skb);
 
-void skb_reserve(sk_buff* skb, unsigned len);             // include/linux/skbuff.h
-uint8_t* skb_put(sk_buff* skb, unsigned len);             // net/core/skbuff.c, SkbPanic on overflow
+void skb_reserve(sk_buff* skb, unsigned len);  // include/linux/skbuff.h
+uint8_t* skb_put(sk_buff* skb, unsigned len);  // net/core/skbuff.c, SkbPanic on overflow
 uint8_t* skb_put_data(sk_buff* skb, const void* d, unsigned len);
-uint8_t* skb_push(sk_buff* skb, unsigned len);            // SkbPanic on underflow
-uint8_t* skb_pull(sk_buff* skb, unsigned len);            // nullptr if len > skb->len
-bool pskb_may_pull(sk_buff* skb, unsigned len);           // linear part >= len (pulls frags in)
-void skb_trim(sk_buff* skb, unsigned len);                // pskb_trim for linear+frags
+uint8_t* skb_push(sk_buff* skb, unsigned len);   // SkbPanic on underflow
+uint8_t* skb_pull(sk_buff* skb, unsigned len);   // nullptr if len > skb->len
+bool pskb_may_pull(sk_buff* skb, unsigned len);  // linear part >= len (pulls frags in)
+void skb_trim(sk_buff* skb, unsigned len);       // pskb_trim for linear+frags
 // skb_add_rx_frag (net/core/skbuff.c): appends a page frag.
 void skb_add_rx_frag(sk_buff* skb, skb_buf page, unsigned off, unsigned size, unsigned truesize);
 // skb_copy_bits: copies len bytes from offset (linear then frags); false if out of range.

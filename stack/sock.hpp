@@ -20,8 +20,15 @@ constexpr uint8_t IPPROTO_ICMP_ = 1, IPPROTO_TCP_ = 6, IPPROTO_UDP_ = 17;
 
 // Poll bits (include/uapi/linux/eventpoll.h).
 enum : unsigned {
-  EPOLLIN = 0x001, EPOLLPRI = 0x002, EPOLLOUT = 0x004, EPOLLERR = 0x008, EPOLLHUP = 0x010,
-  EPOLLRDNORM = 0x040, EPOLLRDBAND = 0x080, EPOLLONESHOT = 1u << 30, EPOLLET = 1u << 31,
+  EPOLLIN = 0x001,
+  EPOLLPRI = 0x002,
+  EPOLLOUT = 0x004,
+  EPOLLERR = 0x008,
+  EPOLLHUP = 0x010,
+  EPOLLRDNORM = 0x040,
+  EPOLLRDBAND = 0x080,
+  EPOLLONESHOT = 1u << 30,
+  EPOLLET = 1u << 31,
 };
 
 enum class TcpState : uint8_t { ESTABLISHED = 1, SYN_RECV = 3, CLOSE = 7, LISTEN = 10 };
@@ -38,31 +45,31 @@ struct sock {
   uint8_t protocol = IPPROTO_UDP_;
   // addresses, host byte order; rcv_saddr 0 = INADDR_ANY
   uint32_t rcv_saddr = 0, daddr = 0;
-  uint16_t num = 0, dport = 0;     // local port (inet_num), remote port
+  uint16_t num = 0, dport = 0;  // local port (inet_num), remote port
   uint32_t sk_hash = 0;
 
   sk_buff_head sk_receive_queue;
-  int64_t sk_rmem_alloc = 0;       // bytes of truesize charged
+  int64_t sk_rmem_alloc = 0;  // bytes of truesize charged
   int64_t sk_rcvbuf = 212992;
   int sk_rcvlowat = 1;
   uint64_t sk_drops = 0;
-  wait_queue_head sk_wq;           // sk->sk_wq->wait
-  bool owned_by_user = false;      // lock_sock held by the reader
+  wait_queue_head sk_wq;       // sk->sk_wq->wait
+  bool owned_by_user = false;  // lock_sock held by the reader
   sk_buff_head sk_backlog;
   int64_t backlog_len = 0;
 
   // TCP receive state (struct tcp_sock)
   TcpState state = TcpState::CLOSE;
-  uint32_t rcv_nxt = 0;            // next sequence expected
-  uint32_t copied_seq = 0;         // next byte the reader gets
-  uint32_t snd_nxt = 0, snd_una = 0; // our side (for ACK/RST numbers)
-  uint32_t rcv_wnd = 65535;         // window advertised in our last ACK
-  uint32_t rcv_wup = 0;            // rcv_nxt when that ACK was sent
-  uint32_t rcv_mss = 536;          // icsk_ack.rcv_mss: largest segment seen
-  uint8_t peer_mac[6] = {0, 0, 0, 0, 0, 0};   // for the ACKs we send
+  uint32_t rcv_nxt = 0;                      // next sequence expected
+  uint32_t copied_seq = 0;                   // next byte the reader gets
+  uint32_t snd_nxt = 0, snd_una = 0;         // our side (for ACK/RST numbers)
+  uint32_t rcv_wnd = 65535;                  // window advertised in our last ACK
+  uint32_t rcv_wup = 0;                      // rcv_nxt when that ACK was sent
+  uint32_t rcv_mss = 536;                    // icsk_ack.rcv_mss: largest segment seen
+  uint8_t peer_mac[6] = {0, 0, 0, 0, 0, 0};  // for the ACKs we send
   uint8_t local_mac[6] = {0, 0, 0, 0, 0, 0};
   std::map<uint32_t, sk_buff*, tcp_seq_before> out_of_order_queue;  // seq -> skb (rbtree in kernel)
-  uint32_t rx_offset = 0;          // bytes of the head skb already read
+  uint32_t rx_offset = 0;                                           // bytes of the head skb already read
   uint64_t acks_sent = 0;
 
   // Statistics of the model

@@ -61,7 +61,7 @@ struct TcpIn {
     sk->rcv_wup = sk->rcv_nxt;
     ++sk->acks_sent;
     ++k.tcp.OutSegs;
-    ++k.ip.OutRequests;   // __ip_local_out: every locally generated IP packet
+    ++k.ip.OutRequests;  // __ip_local_out: every locally generated IP packet
     uint16_t win = static_cast<uint16_t>(std::min<uint32_t>(sk->rcv_wnd >> 7, 0xffff));  // wscale 7
     k.tx_emit(TxKind::TCP_ACK, build_tcp_frame(sk->peer_mac, sk->local_mac, sk->rcv_saddr, sk->daddr, sk->num,
                                                sk->dport, sk->snd_nxt, sk->rcv_nxt, TCPHDR_ACK, win));
@@ -230,10 +230,11 @@ struct TcpIn {
     std::memcpy(sk->local_mac, skb->head_ptr() + skb->mac_header, 6);
     skb_pull(skb, thlen);
     if (flags & TCPHDR_RST) {  // tcp_validate_incoming -> tcp_reset
-      if (!before(skb->cb.seq, sk->rcv_nxt) && before(skb->cb.seq, sk->rcv_nxt + std::max<uint32_t>(1, tcp_receive_window(sk)))) {
+      if (!before(skb->cb.seq, sk->rcv_nxt) &&
+          before(skb->cb.seq, sk->rcv_nxt + std::max<uint32_t>(1, tcp_receive_window(sk)))) {
         sk->state = TcpState::CLOSE;
         if (k.tcp.CurrEstab) --k.tcp.CurrEstab;
-        k.sock_def_readable(sk);   // tcp_done -> sk_state_change: wake the readers
+        k.sock_def_readable(sk);  // tcp_done -> sk_state_change: wake the readers
       }
       drop(skb, Drop::TCP_RESET);
       return;
@@ -250,8 +251,7 @@ struct TcpIn {
       return;
     }
     bool predicted = (flags & ~(TCPHDR_ACK | TCPHDR_PSH)) == 0 && skb->cb.seq == sk->rcv_nxt &&
-                     sk->out_of_order_queue.empty() && tcp_receive_window(sk) > 0 &&
-                     sk->sk_rmem_alloc <= sk->sk_rcvbuf;
+                     sk->out_of_order_queue.empty() && tcp_receive_window(sk) > 0 && sk->sk_rmem_alloc <= sk->sk_rcvbuf;
     if (predicted) {
       ++k.tcpext.TCPHPHits;
       tcp_queue_rcv(sk, skb);
@@ -278,16 +278,18 @@ struct TcpIn {
       rflags = TCPHDR_RST;
     } else {
       unsigned thlen = (th[12] >> 4) * 4u;
-      ack = get_unaligned_be32(th + 4) + ((flags & TCPHDR_SYN) ? 1 : 0) + ((flags & TCPHDR_FIN) ? 1 : 0) + (skb->len - thlen);
+      ack = get_unaligned_be32(th + 4) + ((flags & TCPHDR_SYN) ? 1 : 0) + ((flags & TCPHDR_FIN) ? 1 : 0) +
+            (skb->len - thlen);
       rflags = TCPHDR_RST | TCPHDR_ACK;
     }
     c.defer(k.cost().tcp_send_ack);
     ++k.tcp.OutRsts;
     ++k.tcp.OutSegs;
-    ++k.ip.OutRequests;   // ip_send_unicast_reply -> ip_local_out
+    ++k.ip.OutRequests;  // ip_send_unicast_reply -> ip_local_out
     RXS_DBG(tcp, "RST to port " << get_unaligned_be16(th) << " seq " << seq << " ack " << ack);
     k.tx_emit(TxKind::TCP_RST, build_tcp_frame(eth + 6, skb->dev->dev_addr.data(), get_unaligned_be32(iph + 16),
-                                               get_unaligned_be32(iph + 12), get_unaligned_be16(th + 2), get_unaligned_be16(th), seq, ack, rflags, 0));
+                                               get_unaligned_be32(iph + 12), get_unaligned_be16(th + 2),
+                                               get_unaligned_be16(th), seq, ack, rflags, 0));
   }
 };
 
@@ -347,8 +349,10 @@ void Kernel::tcp_v4_rcv(sk_buff* skb) {
     }
   }
   if (th_) {
-    if (sk) trace_stagef("__inet_lookup_established", skb, "fd %d", sk->fd);
-    else trace_stage("__inet_lookup_established", skb, "no socket");
+    if (sk)
+      trace_stagef("__inet_lookup_established", skb, "fd %d", sk->fd);
+    else
+      trace_stage("__inet_lookup_established", skb, "no socket");
   }
   if (!sk || sk->state != TcpState::ESTABLISHED) {
     // no_tcp_socket (no listeners modelled)

@@ -124,9 +124,7 @@ void TraceSpan::begin(TraceHub* const* hub, Cpu* cpu, const char* func) {
   (*hub_)->begin(cpu_->id(), func_, cpu_->effective_time());
 }
 
-TraceHub* TraceSpan::hub_now() const {
-  return std::uncaught_exceptions() > exceptions_ ? nullptr : *hub_;
-}
+TraceHub* TraceSpan::hub_now() const { return std::uncaught_exceptions() > exceptions_ ? nullptr : *hub_; }
 
 void TraceSpan::end() {
   if (TraceHub* th = hub_now()) th->end(cpu_->id(), func_, cpu_->effective_time());

@@ -34,7 +34,7 @@ class Cpu;
 
 // A declared signal: the tracer's handle plus what was last reported.
 struct TraceSig {
-  int h = -1;               // -1: not declared (set() ignores it)
+  int h = -1;  // -1: not declared (set() ignores it)
   uint64_t v = 0;
   bool has = false;
   sc_core::sc_time last{sc_core::SC_ZERO_TIME};
@@ -76,8 +76,8 @@ class TraceHub {
   static const char* intern(const std::string& s);
   // Emits a stage of `id` (skb may be null: no view); `drop` must live on
   // (a literal or intern()).
-  void stage(uint64_t id, const char* name, int cpu, sc_core::sc_time t, const sk_buff* skb,
-             std::string detail = {}, const char* drop = nullptr);
+  void stage(uint64_t id, const char* name, int cpu, sc_core::sc_time t, const sk_buff* skb, std::string detail = {},
+             const char* drop = nullptr);
 
   // Per CPU: the packet whose socket enqueue is waking readers right now
   // (sock_def_readable -> ep_poll_callback / pollwake), 0 if none/unwanted.
@@ -85,8 +85,8 @@ class TraceHub {
 
   // Per-CPU signals the CPU engine and net_rx_action set.
   struct CpuSigs {
-    TraceSig context, ctx;                        // host.cpu<N>.context / .ctx
-    TraceSig time_squeeze, processed, dropped;    // host.softnet.cpu<N>.*
+    TraceSig context, ctx;                      // host.cpu<N>.context / .ctx
+    TraceSig time_squeeze, processed, dropped;  // host.softnet.cpu<N>.*
   };
   std::vector<CpuSigs> cpu;
 

@@ -40,9 +40,9 @@ class ReadableTrace {
   // Untraced, the hot path stores k_ only; readable() sets the rest.
   Kernel* k_ = nullptr;  // set when a tracer was attached as sock_def_readable began
   Cpu* c_;
-  TraceHub* waking_;     // the hub whose wake_id is set, if any
+  TraceHub* waking_;  // the hub whose wake_id is set, if any
   uint64_t id_, saved_;
-  int exceptions_;       // std::uncaught_exceptions() when set
+  int exceptions_;  // std::uncaught_exceptions() when set
 };
 
 void ReadableTrace::readable(Kernel& k, Cpu& c, sock* sk, const sk_buff* skb) {
@@ -78,7 +78,8 @@ void Kernel::sock_def_readable(sock* sk, const sk_buff* skb) {
     RXS_DBG(sock, "fd " << sk->fd << " readable, " << sk->sk_wq.len << " waiters");
     c.sync();
     trace.wakes();
-    __wake_up(&sk->sk_wq, 1, 1, reinterpret_cast<void*>(static_cast<uintptr_t>(EPOLLIN | EPOLLPRI | EPOLLRDNORM | EPOLLRDBAND)));
+    __wake_up(&sk->sk_wq, 1, 1,
+              reinterpret_cast<void*>(static_cast<uintptr_t>(EPOLLIN | EPOLLPRI | EPOLLRDNORM | EPOLLRDBAND)));
   }
 }
 
@@ -145,8 +146,10 @@ void Kernel::udp_rcv(sk_buff* skb) {
     }
   }
   if (th_) {
-    if (best) trace_stagef("__udp4_lib_lookup", skb, "fd %d", best->fd);
-    else trace_stagef("__udp4_lib_lookup", skb, "no socket, port %u", dport);
+    if (best)
+      trace_stagef("__udp4_lib_lookup", skb, "fd %d", best->fd);
+    else
+      trace_stagef("__udp4_lib_lookup", skb, "no socket, port %u", dport);
   }
   if (!best) {
     ++udp.NoPorts;

@@ -24,7 +24,8 @@ void Captures::open_socket(const std::string& dir, int fd, bool tcp, uint32_t fl
   Sock& s = socks_[fd];
   s.tcp = tcp;
   s.flow = flow;
-  const std::string name = tcp ? "tcp-" + std::to_string(cfg_.tcp_port + flow) : "udp-" + std::to_string(cfg_.udp_port + flow);
+  const std::string name =
+      tcp ? "tcp-" + std::to_string(cfg_.tcp_port + flow) : "udp-" + std::to_string(cfg_.udp_port + flow);
   // Each record is one recv() result: the bytes the application got.
   s.pcap = std::make_unique<PcapWriter>(dir + "/socket-" + name + ".pcap");
 }
@@ -61,7 +62,7 @@ void Captures::delivered(int fd, uint64_t t_ps, const std::vector<uint8_t>& byte
   l4.sport = static_cast<uint16_t>(40000 + s.flow);
   l4.dport = static_cast<uint16_t>(cfg_.tcp_port + s.flow);
   l4.ack_seq = 1;
-  l4.tcp_flags = 0x18;  // PSH|ACK
+  l4.tcp_flags = 0x18;                               // PSH|ACK
   const uint64_t first = stream_end - bytes.size();  // stream offset of bytes[0]
   constexpr size_t kMaxSeg = 65000;                  // IPv4 total length is 16 bits
   for (size_t off = 0; off < bytes.size(); off += kMaxSeg) {

@@ -5,8 +5,8 @@
 #pragma once
 
 #include "host/igb.hpp"
-#include "testbench/report.hpp"
 #include "stack/kernel.hpp"
+#include "testbench/report.hpp"
 
 namespace rxpath::tb {
 

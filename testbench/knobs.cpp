@@ -54,17 +54,20 @@ std::string Knobs::range_text(uint64_t min, uint64_t max) {
 
 const char* Knobs::kind_name(Kind k) {
   switch (k) {
-    case Kind::integer: return "integer";
-    case Kind::floating: return "number";
-    case Kind::boolean: return "boolean";
-    case Kind::string: return "string";
+    case Kind::integer:
+      return "integer";
+    case Kind::floating:
+      return "number";
+    case Kind::boolean:
+      return "boolean";
+    case Kind::string:
+      return "string";
   }
   return "?";
 }
 
-void Knobs::add_generic(const std::string& key, Kind kind, const std::string& def_text,
-                        const std::string& doc, const std::string& range,
-                        std::function<void(const Value&)> set) {
+void Knobs::add_generic(const std::string& key, Kind kind, const std::string& def_text, const std::string& doc,
+                        const std::string& range, std::function<void(const Value&)> set) {
   if (knobs_.count(key)) throw std::logic_error("knob registered twice: " + key);
   knobs_[key] = Knob{kind, def_text, doc, range, std::move(set), def_text};
 }
@@ -91,12 +94,11 @@ void Knobs::add_double(const std::string& key, double* target, double def, doubl
 
 void Knobs::add_bool(const std::string& key, bool* target, bool def, const std::string& doc) {
   *target = def;
-  add_generic(key, Kind::boolean, def ? "true" : "false", doc, "true/false",
-              [=](const Value& v) { *target = v.b; });
+  add_generic(key, Kind::boolean, def ? "true" : "false", doc, "true/false", [=](const Value& v) { *target = v.b; });
 }
 
-void Knobs::add_string(const std::string& key, std::string* target, const std::string& def,
-                       const std::string& doc, std::vector<std::string> choices) {
+void Knobs::add_string(const std::string& key, std::string* target, const std::string& def, const std::string& doc,
+                       std::vector<std::string> choices) {
   *target = def;
   std::string range;
   for (const auto& c : choices) range += (range.empty() ? "" : ", ") + c;
@@ -145,7 +147,7 @@ void Knobs::load_string(const std::string& text, const std::string& name) {
   }
   // Walk every leaf; a table is a namespace ("nic.ring_size" = [nic] ring_size).
   std::function<void(const toml::table&, const std::string&)> walk = [&](const toml::table& t,
-                                                                        const std::string& prefix) {
+                                                                         const std::string& prefix) {
     for (const auto& [k, node] : t) {
       const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
       const std::string where = where_of(name, node.source());
@@ -164,9 +166,12 @@ void Knobs::load_string(const std::string& text, const std::string& name) {
           textv = std::to_string(v.i);
           break;
         case Kind::floating:
-          if (node.is_integer()) v.d = static_cast<double>(node.as_integer()->get());
-          else if (node.is_floating_point()) v.d = node.as_floating_point()->get();
-          else throw ScenarioError(where + ": " + key + ": expected a number");
+          if (node.is_integer())
+            v.d = static_cast<double>(node.as_integer()->get());
+          else if (node.is_floating_point())
+            v.d = node.as_floating_point()->get();
+          else
+            throw ScenarioError(where + ": " + key + ": expected a number");
           textv = fmt_double(v.d);
           break;
         case Kind::boolean:
@@ -189,8 +194,7 @@ void Knobs::load_string(const std::string& text, const std::string& name) {
 void Knobs::apply_override(const std::string& assignment) {
   const std::string where = "--set " + assignment;
   const auto eq = assignment.find('=');
-  if (eq == std::string::npos || eq == 0)
-    throw ScenarioError(where + ": expected key=value");
+  if (eq == std::string::npos || eq == 0) throw ScenarioError(where + ": expected key=value");
   const std::string key = assignment.substr(0, eq);
   const std::string val = assignment.substr(eq + 1);
   auto it = knobs_.find(key);
@@ -211,9 +215,12 @@ void Knobs::apply_override(const std::string& assignment) {
         textv = fmt_double(v.d);
         break;
       case Kind::boolean:
-        if (val == "true" || val == "1") v.b = true;
-        else if (val == "false" || val == "0") v.b = false;
-        else throw std::invalid_argument("x");
+        if (val == "true" || val == "1")
+          v.b = true;
+        else if (val == "false" || val == "0")
+          v.b = false;
+        else
+          throw std::invalid_argument("x");
         textv = v.b ? "true" : "false";
         break;
       case Kind::string:
@@ -257,8 +264,8 @@ std::string Knobs::docs_markdown() const {
   std::ostringstream os;
   os << "| Key | Type | Default | Range | Meaning |\n|---|---|---|---|---|\n";
   for (const auto& [k, knob] : knobs_)
-    os << "| `" << k << "` | " << kind_name(knob.kind) << " | `" << knob.def_text << "` | " << knob.range
-       << " | " << knob.doc << " |\n";
+    os << "| `" << k << "` | " << kind_name(knob.kind) << " | `" << knob.def_text << "` | " << knob.range << " | "
+       << knob.doc << " |\n";
   return os.str();
 }
 

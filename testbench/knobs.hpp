@@ -28,12 +28,10 @@ class ScenarioError : public std::runtime_error {
 class Knobs {
  public:
   // Integer knob in [min, max].
-  void add_int(const std::string& key, int64_t* target, int64_t def, int64_t min, int64_t max,
-               const std::string& doc);
+  void add_int(const std::string& key, int64_t* target, int64_t def, int64_t min, int64_t max, const std::string& doc);
   // Unsigned integer knob in [min, max] written into any unsigned field width.
   template <typename T>
-  void add_uint(const std::string& key, T* target, uint64_t def, uint64_t min, uint64_t max,
-                const std::string& doc) {
+  void add_uint(const std::string& key, T* target, uint64_t def, uint64_t min, uint64_t max, const std::string& doc) {
     *target = static_cast<T>(def);
     add_generic(key, Kind::integer, std::to_string(def), doc, range_text(min, max),
                 [target, min, max, key](const Value& v) {
@@ -44,8 +42,7 @@ class Knobs {
   }
   // Signed integer knob in [min, max] written into any signed field width.
   template <typename T>
-  void add_sint(const std::string& key, T* target, int64_t def, int64_t min, int64_t max,
-                const std::string& doc) {
+  void add_sint(const std::string& key, T* target, int64_t def, int64_t min, int64_t max, const std::string& doc) {
     *target = static_cast<T>(def);
     const std::string range = "[" + std::to_string(min) + ", " + std::to_string(max) + "]";
     add_generic(key, Kind::integer, std::to_string(def), doc, range, [target, min, max, range](const Value& v) {
@@ -54,12 +51,11 @@ class Knobs {
     });
   }
   // Floating knob in [min, max].
-  void add_double(const std::string& key, double* target, double def, double min, double max,
-                  const std::string& doc);
+  void add_double(const std::string& key, double* target, double def, double min, double max, const std::string& doc);
   void add_bool(const std::string& key, bool* target, bool def, const std::string& doc);
   // String knob; when `choices` is not empty the value must be one of them.
-  void add_string(const std::string& key, std::string* target, const std::string& def,
-                  const std::string& doc, std::vector<std::string> choices = {});
+  void add_string(const std::string& key, std::string* target, const std::string& def, const std::string& doc,
+                  std::vector<std::string> choices = {});
 
   // Reads a TOML scenario file. Throws ScenarioError naming file, line and key.
   void load_file(const std::string& path);
@@ -92,9 +88,8 @@ class Knobs {
     std::string current;  // text of the effective value
   };
 
-  void add_generic(const std::string& key, Kind kind, const std::string& def_text,
-                   const std::string& doc, const std::string& range,
-                   std::function<void(const Value&)> set);
+  void add_generic(const std::string& key, Kind kind, const std::string& def_text, const std::string& doc,
+                   const std::string& range, std::function<void(const Value&)> set);
   void assign(const std::string& key, const Value& v, const std::string& text, const std::string& where);
   std::string suggest(const std::string& key) const;
   static std::string range_text(uint64_t min, uint64_t max);

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "testbench/output_file.hpp"
 
+#include <unistd.h>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <unistd.h>
 
 namespace rxpath::tb {
 

@@ -21,11 +21,10 @@ std::vector<CapturedFrame> read_capture(const std::string& path) {
     const u_char* data = nullptr;
     const int rc = pcap_next_ex(p, &h, &data);
     if (rc == PCAP_ERROR_BREAK) break;  // end of file
-    if (rc != 1)
-      throw PcapError(path + ": record " + std::to_string(n) + ": " + pcap_geterr(p));
+    if (rc != 1) throw PcapError(path + ": record " + std::to_string(n) + ": " + pcap_geterr(p));
     if (h->caplen < h->len)
-      throw PcapError(path + ": record " + std::to_string(n) + ": captured " + std::to_string(h->caplen) +
-                      " of " + std::to_string(h->len) + " bytes (snapshot length too small to replay)");
+      throw PcapError(path + ": record " + std::to_string(n) + ": captured " + std::to_string(h->caplen) + " of " +
+                      std::to_string(h->len) + " bytes (snapshot length too small to replay)");
     if (h->len < 14)
       throw PcapError(path + ": record " + std::to_string(n) + ": " + std::to_string(h->len) +
                       " bytes is shorter than an Ethernet header");

@@ -23,9 +23,9 @@ class PcapError : public std::runtime_error {
 };
 
 struct CapturedFrame {
-  uint64_t ts_ns = 0;        // capture timestamp, nanoseconds since the epoch
-  uint32_t orig_len = 0;     // length on the wire (without FCS, as captured)
-  std::vector<uint8_t> data; // captured bytes (may be shorter than orig_len)
+  uint64_t ts_ns = 0;         // capture timestamp, nanoseconds since the epoch
+  uint32_t orig_len = 0;      // length on the wire (without FCS, as captured)
+  std::vector<uint8_t> data;  // captured bytes (may be shorter than orig_len)
 };
 
 // Reads every frame of a pcap or pcapng file with Ethernet link type.

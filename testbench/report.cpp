@@ -116,8 +116,8 @@ std::string Report::text() const {
      << " us simulated with the drain)\n\n";
   os << std::setprecision(1);
   os << "Traffic\n";
-  os << "  offered    " << std::setw(10) << offered_frames << " frames " << std::setw(12) << offered_bytes << " bytes  ("
-     << rate(offered_frames) << " Mpps)\n";
+  os << "  offered    " << std::setw(10) << offered_frames << " frames " << std::setw(12) << offered_bytes
+     << " bytes  (" << rate(offered_frames) << " Mpps)\n";
   os << "  delivered  " << std::setw(10) << delivered_frames << " frames " << std::setw(12) << delivered_bytes
      << " bytes in " << delivered_msgs << " recv() calls\n";
   if (delivery_errors) os << "  DELIVERY ERRORS: " << delivery_errors << " recv() results differ from what was sent\n";
@@ -135,8 +135,8 @@ std::string Report::text() const {
   os << "\nInterrupts and NAPI\n";
   os << "  MSI-X interrupts " << irqs << ", NAPI polls " << napi_polls << " (" << napi_polls_full
      << " used the whole weight), RNBC " << rnbc << "\n";
-  os << "  net_rx_action rounds " << net_rx_action << " (" << budget_exhausted << " ran out of budget, "
-     << time_squeeze << " time_squeeze)\n";
+  os << "  net_rx_action rounds " << net_rx_action << " (" << budget_exhausted << " ran out of budget, " << time_squeeze
+     << " time_squeeze)\n";
   os << "\nLatency, first bit on the wire to recv() return (" << latency.samples << " frames)\n";
   os << "  p50 " << latency.p50_ns << " ns  p90 " << latency.p90_ns << " ns  p99 " << latency.p99_ns << " ns  p99.9 "
      << latency.p999_ns << " ns  max " << latency.max_ns << " ns\n";
@@ -151,19 +151,29 @@ std::string Report::json() const {
   j["seed"] = seed;
   j["sim_us"] = sim_us;
   j["offered"] = {{"frames", offered_frames}, {"bytes", offered_bytes}};
-  j["delivered"] = {{"frames", delivered_frames}, {"bytes", delivered_bytes}, {"recv_calls", delivered_msgs},
+  j["delivered"] = {{"frames", delivered_frames},
+                    {"bytes", delivered_bytes},
+                    {"recv_calls", delivered_msgs},
                     {"errors", delivery_errors}};
   nlohmann::ordered_json d;
   for (const auto& [k, v] : acct.drops) d[k] = v;
-  j["accounting"] = {{"offered", acct.offered}, {"delivered", acct.delivered}, {"consumed", acct.consumed},
-                     {"in_flight", acct.in_flight}, {"in_flight_nic", acct.in_flight_nic},
-                     {"dropped", acct.dropped()}, {"drops", d},
+  j["accounting"] = {{"offered", acct.offered},
+                     {"delivered", acct.delivered},
+                     {"consumed", acct.consumed},
+                     {"in_flight", acct.in_flight},
+                     {"in_flight_nic", acct.in_flight_nic},
+                     {"dropped", acct.dropped()},
+                     {"drops", d},
                      {"balanced", acct.balanced()}};
-  j["interrupts"] = {{"msix", irqs}, {"napi_polls", napi_polls}, {"napi_polls_full_weight", napi_polls_full},
-                     {"time_squeeze", time_squeeze}, {"rnbc", rnbc}, {"net_rx_action", net_rx_action},
+  j["interrupts"] = {{"msix", irqs},
+                     {"napi_polls", napi_polls},
+                     {"napi_polls_full_weight", napi_polls_full},
+                     {"time_squeeze", time_squeeze},
+                     {"rnbc", rnbc},
+                     {"net_rx_action", net_rx_action},
                      {"budget_exhausted", budget_exhausted}};
-  j["latency_ns"] = {{"samples", latency.samples}, {"p50", latency.p50_ns}, {"p90", latency.p90_ns},
-                     {"p99", latency.p99_ns}, {"p999", latency.p999_ns}, {"max", latency.max_ns},
+  j["latency_ns"] = {{"samples", latency.samples}, {"p50", latency.p50_ns},   {"p90", latency.p90_ns},
+                     {"p99", latency.p99_ns},      {"p999", latency.p999_ns}, {"max", latency.max_ns},
                      {"mean", latency.mean_ns}};
   nlohmann::ordered_json cpu, kinds, mibj;
   for (const auto& [k, v] : cpu_ns) cpu[k] = v;

@@ -16,12 +16,12 @@ namespace rxpath::tb {
 
 // Per-stage accounting of every frame offered on the wire.
 struct Accounting {
-  uint64_t offered = 0;                        // frames the traffic source put on the wire
-  uint64_t delivered = 0;                      // frames whose data a recv() returned
-  std::map<std::string, uint64_t> drops;       // counter name -> frames ("nic.MPC", "udp.RcvbufErrors", ...)
-  uint64_t consumed = 0;                       // used by the stack without user data (ARP, ...)
-  uint64_t in_flight = 0;                      // still inside at the end (should be 0 after the drain)
-  uint64_t in_flight_nic = 0;                  // of which still in the NIC (packet buffer or ring)
+  uint64_t offered = 0;                   // frames the traffic source put on the wire
+  uint64_t delivered = 0;                 // frames whose data a recv() returned
+  std::map<std::string, uint64_t> drops;  // counter name -> frames ("nic.MPC", "udp.RcvbufErrors", ...)
+  uint64_t consumed = 0;                  // used by the stack without user data (ARP, ...)
+  uint64_t in_flight = 0;                 // still inside at the end (should be 0 after the drain)
+  uint64_t in_flight_nic = 0;             // of which still in the NIC (packet buffer or ring)
   uint64_t dropped() const;
   bool balanced() const { return offered == delivered + dropped() + consumed + in_flight; }
 };
@@ -34,27 +34,27 @@ struct LatencyStats {
 };
 
 struct Report {
-  std::string scenario_toml;                   // the effective scenario
+  std::string scenario_toml;  // the effective scenario
   uint64_t seed = 0;
   double sim_us = 0, wall_s = 0;
-  double traffic_us = 0;                       // how long traffic was offered
+  double traffic_us = 0;  // how long traffic was offered
   uint64_t nic_cycles = 0;
   uint64_t offered_frames = 0, offered_bytes = 0;
   uint64_t delivered_msgs = 0, delivered_bytes = 0, delivered_frames = 0;
-  uint64_t delivery_errors = 0;                // bytes that differ from what was sent
+  uint64_t delivery_errors = 0;  // bytes that differ from what was sent
   Accounting acct;
   uint64_t irqs = 0, napi_polls = 0, napi_polls_full = 0, time_squeeze = 0, rnbc = 0;
   uint64_t net_rx_action = 0, budget_exhausted = 0;  // softirq rounds, rounds that used the whole budget
   LatencyStats latency;
-  std::map<std::string, double> cpu_ns;        // "cpu0.softirq" -> ns
+  std::map<std::string, double> cpu_ns;             // "cpu0.softirq" -> ns
   std::map<std::string, uint64_t> offered_by_kind;  // traffic kind -> frames ("udp", "bad_fcs", ...)
-  std::map<std::string, uint64_t> mib;          // selected kernel counters ("Udp.NoPorts", "Tcp.OutRsts", ...)
-  std::map<std::string, std::string> counters; // "/proc/net/snmp" -> text
-  bool stopped = false;                        // stop_when() ended the run early (no accounting)
-  std::string trace_path;                      // the FST written (--trace), if any
-  uint64_t trace_host_changes = 0;             // host signal changes written into it
-  uint64_t trace_host_late = 0;                // of those, written after their time (0 expected)
-  std::string journey_json;                    // --journey with --json: the journey, in the JSON report
+  std::map<std::string, uint64_t> mib;              // selected kernel counters ("Udp.NoPorts", "Tcp.OutRsts", ...)
+  std::map<std::string, std::string> counters;      // "/proc/net/snmp" -> text
+  bool stopped = false;                             // stop_when() ended the run early (no accounting)
+  std::string trace_path;                           // the FST written (--trace), if any
+  uint64_t trace_host_changes = 0;                  // host signal changes written into it
+  uint64_t trace_host_late = 0;                     // of those, written after their time (0 expected)
+  std::string journey_json;                         // --journey with --json: the journey, in the JSON report
   std::string text() const;
   std::string json() const;
 };
@@ -62,14 +62,14 @@ struct Report {
 // ---- what the report reads, by queue, interrupt vector and CPU
 
 struct QueueCounters {
-  uint64_t rx_packets = 0;   // frames the driver handed up from this ring (igb_ring rx_stats.packets)
-  uint64_t rqdpc = 0;        // RQDPC(n): frames dropped for want of a descriptor with DROP_EN
+  uint64_t rx_packets = 0;  // frames the driver handed up from this ring (igb_ring rx_stats.packets)
+  uint64_t rqdpc = 0;       // RQDPC(n): frames dropped for want of a descriptor with DROP_EN
 };
 
 struct VectorCounters {
-  uint64_t irqs = 0;         // MSI-X interrupts taken
-  uint64_t polls = 0;        // NAPI polls
-  uint64_t polls_full = 0;   // of which used the whole weight
+  uint64_t irqs = 0;        // MSI-X interrupts taken
+  uint64_t polls = 0;       // NAPI polls
+  uint64_t polls_full = 0;  // of which used the whole weight
 };
 
 struct CpuCounters {
@@ -81,14 +81,14 @@ struct CpuCounters {
 struct NicCounters {
   uint64_t crcerrs = 0, rxerrc = 0, ruc = 0, rfc = 0, roc = 0, rjc = 0, mpc = 0, rnbc = 0;
   uint64_t tpr = 0, gprc = 0;
-  uint64_t afdc = 0, rxdis = 0;   // rxpath's own: address-filter drops, frames while receive was disabled
+  uint64_t afdc = 0, rxdis = 0;  // rxpath's own: address-filter drops, frames while receive was disabled
 };
 
 struct StackCounters {
-  uint64_t delivered = 0, consumed = 0, in_flight = 0;          // stack::FrameAccount
-  std::vector<std::pair<std::string, uint64_t>> drops;          // each nonzero drop reason ("ip.InHdrErrors", ...)
-  std::vector<std::pair<std::string, uint64_t>> mib;            // kernel counters the report shows
-  std::vector<std::pair<std::string, std::string>> linux_files; // "/proc/net/snmp" -> text
+  uint64_t delivered = 0, consumed = 0, in_flight = 0;           // stack::FrameAccount
+  std::vector<std::pair<std::string, uint64_t>> drops;           // each nonzero drop reason ("ip.InHdrErrors", ...)
+  std::vector<std::pair<std::string, uint64_t>> mib;             // kernel counters the report shows
+  std::vector<std::pair<std::string, std::string>> linux_files;  // "/proc/net/snmp" -> text
 };
 
 class RunCounters {
@@ -109,7 +109,7 @@ struct TrafficFigures {
   uint64_t offered_frames = 0, offered_bytes = 0;
   std::map<std::string, uint64_t> offered_by_kind;
   uint64_t delivered_msgs = 0, delivered_bytes = 0, delivered_frames = 0, delivery_errors = 0;
-  std::vector<double> latency_ns;   // first bit on the wire to recv() return, one per delivered frame
+  std::vector<double> latency_ns;  // first bit on the wire to recv() return, one per delivered frame
 };
 
 // Fills the counter-based parts of `r` (accounting, interrupts, CPU, MIB,

@@ -4,26 +4,26 @@
 //
 //   rxpath                         the default scenario (10 GbE, UDP + TCP, 256-entry ring)
 //   rxpath my.toml --set igb.rx_ring=1024 --out results/
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <memory>
-#include <fstream>
-#include <iostream>
-#include <sstream>
-#include <string>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include <systemc>
 
 #include "common/debug.hpp"
-#include "waves/journey.hpp"
 #include "testbench/output_file.hpp"
-#include "waves/recorder.hpp"
 #include "testbench/system.hpp"
+#include "waves/journey.hpp"
+#include "waves/recorder.hpp"
 #include "waves/timeline.hpp"
 
 namespace {
@@ -84,13 +84,20 @@ Args parse(int argc, char** argv) {
     if (s == "-h" || s == "--help") {
       std::cout << kUsage;
       std::exit(0);
-    } else if (s == "--set") a.sets.push_back(value(i, "--set"));
-    else if (s.rfind("--set=", 0) == 0) a.sets.push_back(s.substr(6));
-    else if (s == "--seed") a.sets.push_back("traffic.seed=" + value(i, "--seed"));
-    else if (s == "--duration-us") a.sets.push_back("run.duration_us=" + value(i, "--duration-us"));
-    else if (s == "--out") a.out = value(i, "--out");
-    else if (s == "--json") a.json = value(i, "--json");
-    else if (s == "--trace") a.trace = value(i, "--trace");
+    } else if (s == "--set")
+      a.sets.push_back(value(i, "--set"));
+    else if (s.rfind("--set=", 0) == 0)
+      a.sets.push_back(s.substr(6));
+    else if (s == "--seed")
+      a.sets.push_back("traffic.seed=" + value(i, "--seed"));
+    else if (s == "--duration-us")
+      a.sets.push_back("run.duration_us=" + value(i, "--duration-us"));
+    else if (s == "--out")
+      a.out = value(i, "--out");
+    else if (s == "--json")
+      a.json = value(i, "--json");
+    else if (s == "--trace")
+      a.trace = value(i, "--trace");
     else if (s == "--trace-window") {
       const std::string w = value(i, "--trace-window");
       const size_t c = w.find(':');
@@ -103,17 +110,23 @@ Args parse(int argc, char** argv) {
         die("--trace-window '" + w + "': expected START:STOP in µs, e.g. 100:150");
       a.sets.push_back("trace.start_us=" + w.substr(0, c));
       a.sets.push_back("trace.stop_us=" + w.substr(c + 1));
-    } else if (s == "--trigger") a.sets.push_back("trace.trigger=" + value(i, "--trigger"));
-    else if (s == "--before-us") a.sets.push_back("trace.before_us=" + value(i, "--before-us"));
-    else if (s == "--after-us") a.sets.push_back("trace.after_us=" + value(i, "--after-us"));
+    } else if (s == "--trigger")
+      a.sets.push_back("trace.trigger=" + value(i, "--trigger"));
+    else if (s == "--before-us")
+      a.sets.push_back("trace.before_us=" + value(i, "--before-us"));
+    else if (s == "--after-us")
+      a.sets.push_back("trace.after_us=" + value(i, "--after-us"));
     else if (s == "--journey") {
       const std::string v = value(i, "--journey");
       char* end = nullptr;
       const long long n = std::strtoll(v.c_str(), &end, 10);
-      if (v.empty() || *end || n < 0) die("--journey '" + v + "': expected a frame number (the traffic numbers frames from 0)");
+      if (v.empty() || *end || n < 0)
+        die("--journey '" + v + "': expected a frame number (the traffic numbers frames from 0)");
       a.journey = n;
-    } else if (s == "--journey-json") a.journey_json = value(i, "--journey-json");
-    else if (s == "--timeline") a.timeline = value(i, "--timeline");
+    } else if (s == "--journey-json")
+      a.journey_json = value(i, "--journey-json");
+    else if (s == "--timeline")
+      a.timeline = value(i, "--timeline");
     else if (s == "--debug" || s.rfind("--debug=", 0) == 0) {
       a.debug = s == "--debug" ? value(i, "--debug") : s.substr(8);
       if (a.debug == "help") {
@@ -122,15 +135,22 @@ Args parse(int argc, char** argv) {
                   << rxpath::common::debug::help();
         std::exit(0);
       }
-    }
-    else if (s == "--pcap") a.pcap = true;
-    else if (s == "--counters") a.counters = true;
-    else if (s == "--list-knobs") a.list = true;
-    else if (s == "--dump-scenario") a.dump = true;
-    else if (s == "--quiet") a.quiet = true;
-    else if (!s.empty() && s[0] == '-') die("unknown option '" + s + "' (see --help)");
-    else if (a.scenario.empty()) a.scenario = s;
-    else die("more than one scenario file: '" + a.scenario + "' and '" + s + "'");
+    } else if (s == "--pcap")
+      a.pcap = true;
+    else if (s == "--counters")
+      a.counters = true;
+    else if (s == "--list-knobs")
+      a.list = true;
+    else if (s == "--dump-scenario")
+      a.dump = true;
+    else if (s == "--quiet")
+      a.quiet = true;
+    else if (!s.empty() && s[0] == '-')
+      die("unknown option '" + s + "' (see --help)");
+    else if (a.scenario.empty())
+      a.scenario = s;
+    else
+      die("more than one scenario file: '" + a.scenario + "' and '" + s + "'");
   }
   return a;
 }
@@ -175,7 +195,8 @@ uint64_t find_trigger(const rxpath::tb::Scenario& cfg, const std::string& scenar
       rec.check_trigger();
       const rxpath::waves::Trigger& t = *rec.trigger();
       sys.stop_when([&] {
-        return t.fired() && sc_core::sc_time_stamp() >= sc_core::sc_time(static_cast<double>(t.time_ps()), sc_core::SC_PS);
+        return t.fired() &&
+               sc_core::sc_time_stamp() >= sc_core::sc_time(static_cast<double>(t.time_ps()), sc_core::SC_PS);
       });
       sys.run(false);
       if (!t.fired()) rec.check_trigger();
@@ -242,14 +263,17 @@ int sc_main(int argc, char** argv) {
   if (!cfg.trace.trigger.empty() && !tracing) die("--trigger needs --trace, --journey or --timeline");
   if ((cfg.trace.start_us != 0 || cfg.trace.stop_us != 0) && !tracing)
     die("--trace-window (trace.start_us/stop_us) needs --trace, --journey or --timeline");
-  if (!a.trace.empty() && cfg.nic_model != "rtl") die("--trace needs nic.model = \"rtl\" (the double has no RTL to trace)");
+  if (!a.trace.empty() && cfg.nic_model != "rtl")
+    die("--trace needs nic.model = \"rtl\" (the double has no RTL to trace)");
   if (a.pcap && a.out.empty()) die("--pcap needs --out DIR");
   // Output files of tracing: their folder must take a file before a long run.
-  for (const auto& [opt, path] : {std::pair<const char*, std::string>{"--trace", a.trace}, {"--timeline", a.timeline},
+  for (const auto& [opt, path] : {std::pair<const char*, std::string>{"--trace", a.trace},
+                                  {"--timeline", a.timeline},
                                   {"--journey-json", a.journey_json}}) {
     if (path.empty()) continue;
     const rxpath::tb::OutputFile probe(path);  // removes its temporary file
-    if (!std::ofstream(probe.temp_path())) die(std::string(opt) + " " + path + ": cannot create the file: " + std::strerror(errno));
+    if (!std::ofstream(probe.temp_path()))
+      die(std::string(opt) + " " + path + ": cannot create the file: " + std::strerror(errno));
   }
   // The window: given, or placed around the trigger by a first pass.
   uint64_t start_ps = us_to_ps(cfg.trace.start_us);
@@ -305,7 +329,8 @@ int sc_main(int argc, char** argv) {
       rxpath::tb::OutputFile(a.out + "/counters.txt").write_all(counters_text(r));
       rxpath::tb::OutputFile(a.out + "/scenario.toml").write_all(scenario);
     }
-    if (!a.journey_json.empty() && !journey_json.empty()) rxpath::tb::OutputFile(a.journey_json).write_all(journey_json);
+    if (!a.journey_json.empty() && !journey_json.empty())
+      rxpath::tb::OutputFile(a.journey_json).write_all(journey_json);
     if (!a.timeline.empty()) {
       // Streamed to the temporary file: a 10 ms timeline is ~65 MB of JSON,
       // not to be held in memory twice.
@@ -322,11 +347,13 @@ int sc_main(int argc, char** argv) {
     if (!r.trace_path.empty())
       std::cerr << "rxpath: trace written to " << r.trace_path << " (RTL nic.* and host.*"
                 << (start_ps != 0 || stop_ps != UINT64_MAX
-                        ? ", " + us_text(start_ps) + " .. " + (stop_ps == UINT64_MAX ? std::string("end") : us_text(stop_ps)) + " us"
+                        ? ", " + us_text(start_ps) + " .. " +
+                              (stop_ps == UINT64_MAX ? std::string("end") : us_text(stop_ps)) + " us"
                         : std::string())
                 << "; " << r.trace_host_changes << " host signal changes)\n";
     if (r.trace_host_late)
-      std::cerr << "rxpath: warning: " << r.trace_host_late << " host signal changes came after the trace had passed their time\n";
+      std::cerr << "rxpath: warning: " << r.trace_host_late
+                << " host signal changes came after the trace had passed their time\n";
     if (!a.quiet) std::cerr << "rxpath: " << r.sim_us << " us simulated in " << r.wall_s << " s wall\n";
     if (!r.acct.balanced()) {
       std::cerr << "rxpath: error: frame conservation violated (see the report)\n";

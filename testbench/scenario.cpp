@@ -32,7 +32,8 @@ void Scenario::add_knobs(Knobs& k) {
   k.add_double("link.latency_ns", &link_latency_ns, link_latency_ns, 6.4, 1e6, "PCIe-like link one-way latency, ns");
   k.add_string("host.mac", &host_mac, host_mac, "the host's MAC address (RAL0/RAH0)");
   k.add_string("host.ip", &host_ip, host_ip, "the host's IPv4 address");
-  k.add_string("app.mode", &app_mode, app_mode, "how the reader waits", {"epoll", "epoll-et", "select", "poll", "recv"});
+  k.add_string("app.mode", &app_mode, app_mode, "how the reader waits",
+               {"epoll", "epoll-et", "select", "poll", "recv"});
   k.add_int("app.cpu", &app_cpu, app_cpu, 0, 63, "CPU of the reader process");
   k.add_int("app.idle_fds", &app_idle_fds, app_idle_fds, 0, 60000, "extra watched UDP sockets that never get data");
   k.add_int("app.idle_port", &app_idle_port, app_idle_port, 1, 65535, "port of the first idle socket (socket i: +i)");
@@ -53,7 +54,8 @@ void Scenario::add_knobs(Knobs& k) {
              "RX descriptors (ethtool -G rx; rounded up to a multiple of 8)");
   k.add_uint("igb.rx_usecs", &igb.rx_itr_setting, igb.rx_itr_setting, 0, 10000,
              "ethtool -C rx-usecs: 0 off, 1 dynamic, 3 dynamic conservative, 10..10000 fixed µs");
-  k.add_sint("igb.napi_weight", &igb.napi_weight, igb.napi_weight, 1, 4096, "NAPI weight of the ring (NAPI_POLL_WEIGHT)");
+  k.add_sint("igb.napi_weight", &igb.napi_weight, igb.napi_weight, 1, 4096,
+             "NAPI weight of the ring (NAPI_POLL_WEIGHT)");
   k.add_bool("igb.drop_en", &igb.drop_en, igb.drop_en, "SRRCTL.DROP_EN: drop instead of waiting for a descriptor");
   // costs: one knob per entry of each cost table, with its documented default
   for (const auto& kn : stack::CostTable::knobs())
@@ -116,9 +118,10 @@ void Scenario::finish() {
     const char* knob;
     uint64_t lo, n;
   };
-  const Range ranges[] = {{"traffic.udp_port/udp_flows", traffic.udp_port, traffic.udp_flows},
-                          {"traffic.tcp_port/tcp_flows", traffic.tcp_port, traffic.tcp_flows},
-                          {"app.idle_port/idle_fds", static_cast<uint64_t>(app_idle_port), static_cast<uint64_t>(app_idle_fds)}};
+  const Range ranges[] = {
+      {"traffic.udp_port/udp_flows", traffic.udp_port, traffic.udp_flows},
+      {"traffic.tcp_port/tcp_flows", traffic.tcp_port, traffic.tcp_flows},
+      {"app.idle_port/idle_fds", static_cast<uint64_t>(app_idle_port), static_cast<uint64_t>(app_idle_fds)}};
   for (const Range& a : ranges)
     if (a.n && a.lo + a.n - 1 > 65535) bad(std::string(a.knob) + ": ports run past 65535");
   // UDP flows and idle sockets are both UDP: their ports must not meet.

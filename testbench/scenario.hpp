@@ -10,10 +10,10 @@
 
 #include "host/igb.hpp"
 #include "host/igb_cost.hpp"
-#include "testbench/knobs.hpp"
 #include "nic/double/nic_double.hpp"
 #include "stack/cost.hpp"
 #include "stack/kernel.hpp"
+#include "testbench/knobs.hpp"
 #include "testbench/traffic.hpp"
 
 namespace rxpath::tb {
@@ -31,10 +31,10 @@ struct Scenario {
   std::string host_mac = "02:00:00:00:00:10";
   std::string host_ip = "10.0.1.2";
   // application
-  std::string app_mode = "epoll";   // epoll | epoll-et | select | poll | recv
+  std::string app_mode = "epoll";  // epoll | epoll-et | select | poll | recv
   int64_t app_cpu = 1;
-  int64_t app_idle_fds = 0;         // extra sockets watched but never ready
-  int64_t app_idle_port = 20000;    // port of the first idle socket
+  int64_t app_idle_fds = 0;       // extra sockets watched but never ready
+  int64_t app_idle_port = 20000;  // port of the first idle socket
   int64_t app_recv_size = 65536;
   // the rest
   stack::KernelConfig kernel;
@@ -44,11 +44,11 @@ struct Scenario {
   TrafficConfig traffic;
   // tracing: the window of --trace/--journey/--timeline, or a trigger that places it
   struct Trace {
-    double start_us = 0;            // window start
-    double stop_us = 0;             // window end (0: the end of the run)
-    std::string trigger;            // "" | mpc | rnbc | time_squeeze | packet:N | NAME>=X
-    double before_us = 20;          // with a trigger: span kept before it
-    double after_us = 20;           // with a trigger: span kept after it
+    double start_us = 0;    // window start
+    double stop_us = 0;     // window end (0: the end of the run)
+    std::string trigger;    // "" | mpc | rnbc | time_squeeze | packet:N | NAME>=X
+    double before_us = 20;  // with a trigger: span kept before it
+    double after_us = 20;   // with a trigger: span kept after it
   } trace;
 
   Scenario();

@@ -47,9 +47,12 @@ void Scoreboard::delivered(const stack::Delivery& d) {
   ++fig_.delivered_msgs;
   fig_.delivered_bytes += d.bytes.size();
   const uint64_t t = static_cast<uint64_t>(d.time.to_seconds() * 1e12 + 0.5);
-  if (s.tcp) check_tcp(s, d, t);
-  else if (cfg_.pattern == "pcap") check_replayed(s, d, t);
-  else check_udp(d, t);
+  if (s.tcp)
+    check_tcp(s, d, t);
+  else if (cfg_.pattern == "pcap")
+    check_replayed(s, d, t);
+  else
+    check_udp(d, t);
 }
 
 // Replay: the datagram must be the next one sent to this port that the host

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "testbench/report.hpp"
 #include "stack/kernel.hpp"
+#include "testbench/report.hpp"
 #include "testbench/traffic.hpp"
 
 namespace rxpath::tb {
@@ -65,9 +65,9 @@ class Scoreboard {
 
   TrafficConfig cfg_;
   std::map<int, Sock> socks_;
-  std::vector<std::deque<Seg>> tcp_segs_;                // per TCP flow
-  std::map<uint16_t, std::deque<Replayed>> replayed_;   // UDP port -> datagrams replayed to it
-  std::vector<uint64_t> wire_start_ps_;                 // by frame id
+  std::vector<std::deque<Seg>> tcp_segs_;              // per TCP flow
+  std::map<uint16_t, std::deque<Replayed>> replayed_;  // UDP port -> datagrams replayed to it
+  std::vector<uint64_t> wire_start_ps_;                // by frame id
   TrafficFigures fig_;
 };
 

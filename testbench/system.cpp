@@ -8,27 +8,27 @@
 #include <sstream>
 #include <stdexcept>
 
-#include <systemc>
 #include <tlm_utils/simple_initiator_socket.h>
+#include <systemc>
 
-#include "testbench/capture.hpp"
 #include "common/debug.hpp"
 #include "host/platform.hpp"
-#include "waves/host_fst.hpp"
-#include "testbench/igb_counters.hpp"
 #include "nic/double/nic_double.hpp"
 #include "nic/frame_ext.hpp"
-#include "verilator/sc/nic_sc.hpp"
-#include "testbench/output_file.hpp"
-#include "waves/recorder.hpp"
-#include "testbench/scoreboard.hpp"
 #include "stack/process.hpp"
+#include "testbench/capture.hpp"
+#include "testbench/igb_counters.hpp"
+#include "testbench/output_file.hpp"
+#include "testbench/scoreboard.hpp"
+#include "verilator/sc/nic_sc.hpp"
+#include "waves/host_fst.hpp"
+#include "waves/recorder.hpp"
 
 namespace rxpath::tb {
 
-using sc_core::sc_time;
 using sc_core::SC_NS;
 using sc_core::SC_PS;
+using sc_core::sc_time;
 
 namespace {
 constexpr uint64_t kPsPerNs = 1000;
@@ -177,7 +177,7 @@ struct System::Impl : sc_core::sc_module {
   Captures captures;
   tlm_utils::simple_initiator_socket<Impl> wire_out;
   std::unique_ptr<nic::NicModel> nic;
-  bridge::NicSc* rtl = nullptr;   // the same NIC when it is the Verilated one (tracing)
+  bridge::NicSc* rtl = nullptr;  // the same NIC when it is the Verilated one (tracing)
   std::unique_ptr<host::IgbAdapter> adapter;
   std::unique_ptr<IgbCounters> counters;
   std::unique_ptr<stack::UserProcess> reader;
@@ -186,7 +186,7 @@ struct System::Impl : sc_core::sc_module {
   // tracing (attach(), trace_fst(), stop_when())
   waves::Recorder* rec = nullptr;
   std::string fst_path;
-  std::unique_ptr<OutputFile> fst_out;    // the FST (RTL + host), committed after the run
+  std::unique_ptr<OutputFile> fst_out;  // the FST (RTL + host), committed after the run
   std::unique_ptr<waves::HostFst> host_fst;
   std::function<bool()> stop;
 };
@@ -257,7 +257,9 @@ Report System::run(bool progress) {
   // interrupt, so stop only after a quiet window longer than twice the
   // longest interrupt interval with nothing queued in the host.
   const host::IgbConfig& ic = m.cfg.igb;
-  const double itr_us = ic.rx_itr_setting == 0 ? 0 : ic.rx_itr_setting <= 3 ? host::IGB_4K_ITR / 4.0 : ic.rx_itr_setting;
+  const double itr_us = ic.rx_itr_setting == 0   ? 0
+                        : ic.rx_itr_setting <= 3 ? host::IGB_4K_ITR / 4.0
+                                                 : ic.rx_itr_setting;
   const sc_time quiet(std::max(50.0, 2 * itr_us + 20), sc_core::SC_US);
   const sc_time drain_end = dur + sc_time(m.cfg.drain_us, sc_core::SC_US);
   uint64_t last_packets = UINT64_MAX;
@@ -271,8 +273,10 @@ Report System::run(bool progress) {
     const uint64_t pk = m.handed_up();
     const bool idle = !m.feeding && pk == last_packets && m.kernel.frame_account().in_flight == 0 &&
                       m.plat.link().writes_in_flight() == 0;
-    if (!idle) quiet_since = sc_core::sc_time_stamp();
-    else if (sc_core::sc_time_stamp() - quiet_since >= quiet) break;
+    if (!idle)
+      quiet_since = sc_core::sc_time_stamp();
+    else if (sc_core::sc_time_stamp() - quiet_since >= quiet)
+      break;
     last_packets = pk;
   }
   // Read the NIC's statistics registers as `ethtool -S` would (MMIO from CPU0).

@@ -23,8 +23,8 @@ eth::Mac to_vh(const MacAddr& m) {
 }  // namespace
 
 const char* frame_kind_name(FrameKind k) {
-  static const char* const names[] = {"udp",      "tcp",       "bad_fcs",         "runt",
-                                      "oversize", "bad_ip_csum", "closed_udp_port", "closed_tcp_port",
+  static const char* const names[] = {"udp",        "tcp",         "bad_fcs",         "runt",
+                                      "oversize",   "bad_ip_csum", "closed_udp_port", "closed_tcp_port",
                                       "other_host", "replay"};
   return names[static_cast<int>(k)];
 }
@@ -45,8 +45,7 @@ MacAddr parse_mac(const std::string& s) {
 uint32_t parse_ipv4(const std::string& s) {
   unsigned a, b, c, d;
   char tail;
-  if (std::sscanf(s.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 || a > 255 || b > 255 || c > 255 ||
-      d > 255)
+  if (std::sscanf(s.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 || a > 255 || b > 255 || c > 255 || d > 255)
     throw std::invalid_argument("'" + s + "' is not an IPv4 address (a.b.c.d)");
   return a << 24 | b << 16 | c << 8 | d;
 }
@@ -133,9 +132,12 @@ uint64_t TrafficGen::frame_id_of(const uint8_t* d, size_t len) {
   const size_t tot = size_t(d[16]) << 8 | d[17];
   if (ihl < 20 || tot < ihl || 14 + tot > len) return 0;
   size_t l4 = 14 + ihl, hdr;
-  if (d[23] == 17) hdr = 8;
-  else if (d[23] == 6 && l4 + 13 < len) hdr = (d[l4 + 12] >> 4) * 4u;
-  else return 0;
+  if (d[23] == 17)
+    hdr = 8;
+  else if (d[23] == 6 && l4 + 13 < len)
+    hdr = (d[l4 + 12] >> 4) * 4u;
+  else
+    return 0;
   if (tot < ihl + hdr + 8) return 0;
   uint64_t id = 0;
   for (size_t i = 0; i < 8; ++i) id = id << 8 | d[l4 + hdr + i];
@@ -154,8 +156,9 @@ uint32_t TrafficGen::pick_size() {
 FrameKind TrafficGen::pick_kind() {
   const double ppm[] = {cfg_.bad_fcs_ppm,    cfg_.runt_ppm,       cfg_.oversize_ppm,  cfg_.bad_ip_csum_ppm,
                         cfg_.closed_udp_ppm, cfg_.closed_tcp_ppm, cfg_.other_host_ppm};
-  const FrameKind kinds[] = {FrameKind::bad_fcs,         FrameKind::runt,           FrameKind::oversize,
-                             FrameKind::bad_ip_csum,     FrameKind::closed_udp_port, FrameKind::closed_tcp_port,
+  const FrameKind kinds[] = {FrameKind::bad_fcs,         FrameKind::runt,
+                             FrameKind::oversize,        FrameKind::bad_ip_csum,
+                             FrameKind::closed_udp_port, FrameKind::closed_tcp_port,
                              FrameKind::other_host};
   double total = 0;
   for (double p : ppm) total += p;
@@ -222,7 +225,8 @@ void TrafficGen::build(GenFrame& f, FrameKind kind, uint32_t size) {
 uint64_t TrafficGen::gap_ps(uint32_t wire_bytes) {
   // Mean time per frame at the offered rate: (bytes + preamble + gap) * 8 / rate.
   const double mean_ps = (wire_bytes + kPreambleAndGap) * 8.0 * 1000.0 / cfg_.rate_gbps;
-  if (cfg_.pattern == "poisson") return static_cast<uint64_t>(std::exponential_distribution<double>(1.0 / mean_ps)(rng_));
+  if (cfg_.pattern == "poisson")
+    return static_cast<uint64_t>(std::exponential_distribution<double>(1.0 / mean_ps)(rng_));
   return static_cast<uint64_t>(std::llround(mean_ps));
 }
 

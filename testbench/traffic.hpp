@@ -35,16 +35,16 @@ std::string format_ipv4(uint32_t a);
 
 // What the frame is, for the scoreboard: where it should end up.
 enum class FrameKind : uint8_t {
-  udp,             // to an open UDP port: delivered (or a host-side drop)
-  tcp,             // in-order segment of an established TCP flow
-  bad_fcs,         // CRCERRS
-  runt,            // RUC (good FCS, shorter than 64 bytes)
-  oversize,        // ROC (good FCS, longer than the maximum)
-  bad_ip_csum,     // NIC sets IPE; the host counts InCsumErrors/InHdrErrors
-  closed_udp_port, // NoPorts + ICMP port unreachable
-  closed_tcp_port, // RST, OutRsts
-  other_host,      // dropped by the NIC's address filter
-  replay,          // from a capture: fate unknown in advance
+  udp,              // to an open UDP port: delivered (or a host-side drop)
+  tcp,              // in-order segment of an established TCP flow
+  bad_fcs,          // CRCERRS
+  runt,             // RUC (good FCS, shorter than 64 bytes)
+  oversize,         // ROC (good FCS, longer than the maximum)
+  bad_ip_csum,      // NIC sets IPE; the host counts InCsumErrors/InHdrErrors
+  closed_udp_port,  // NoPorts + ICMP port unreachable
+  closed_tcp_port,  // RST, OutRsts
+  other_host,       // dropped by the NIC's address filter
+  replay,           // from a capture: fate unknown in advance
   count
 };
 const char* frame_kind_name(FrameKind k);
@@ -56,16 +56,16 @@ struct TrafficConfig {
   std::string size = "64";           // "64", "imix", "uniform:MIN:MAX" (frame bytes with FCS)
   uint32_t udp_flows = 4;
   uint32_t tcp_flows = 0;
-  uint32_t udp_port = 9000;          // flow i goes to udp_port + i
-  uint32_t tcp_port = 5001;          // flow i goes to tcp_port + i
-  uint32_t tcp_isn = 1000000;        // the peer's ISN of every TCP flow (first byte isn + 1)
+  uint32_t udp_port = 9000;    // flow i goes to udp_port + i
+  uint32_t tcp_port = 5001;    // flow i goes to tcp_port + i
+  uint32_t tcp_isn = 1000000;  // the peer's ISN of every TCP flow (first byte isn + 1)
   std::string src_mac = "02:00:00:00:00:01";
-  std::string src_ip = "10.0.0.1";   // flow i comes from src_ip + i
-  double on_us = 50, off_us = 50;    // onoff pattern
+  std::string src_ip = "10.0.0.1";  // flow i comes from src_ip + i
+  double on_us = 50, off_us = 50;   // onoff pattern
   double bad_fcs_ppm = 0, runt_ppm = 0, oversize_ppm = 0, bad_ip_csum_ppm = 0;
   double closed_udp_ppm = 0, closed_tcp_ppm = 0, other_host_ppm = 0;
-  std::string pcap;                  // pattern "pcap": the capture to replay
-  double pcap_rate_gbps = 0;         // 0 = capture timing; else back to back at this rate
+  std::string pcap;           // pattern "pcap": the capture to replay
+  double pcap_rate_gbps = 0;  // 0 = capture timing; else back to back at this rate
   uint64_t seed = 1;
 
   // Registers every field as a knob under "traffic.".
@@ -74,14 +74,14 @@ struct TrafficConfig {
 
 struct GenFrame {
   uint64_t id = 0;
-  uint64_t t_ps = 0;                 // wanted time of the first character on the wire
-  std::vector<uint8_t> data;         // destination MAC .. payload, without FCS
-  bool bad_fcs = false;              // send with an inverted FCS
+  uint64_t t_ps = 0;          // wanted time of the first character on the wire
+  std::vector<uint8_t> data;  // destination MAC .. payload, without FCS
+  bool bad_fcs = false;       // send with an inverted FCS
   FrameKind kind = FrameKind::udp;
-  uint32_t flow = 0;                 // flow index within its kind
-  uint32_t payload_offset = 0;       // where the L4 payload starts in data
+  uint32_t flow = 0;            // flow index within its kind
+  uint32_t payload_offset = 0;  // where the L4 payload starts in data
   uint32_t payload_len = 0;
-  uint32_t tcp_seq = 0;              // first sequence number (tcp)
+  uint32_t tcp_seq = 0;                                  // first sequence number (tcp)
   size_t wire_bytes() const { return data.size() + 4; }  // with FCS
 };
 

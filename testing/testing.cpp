@@ -19,10 +19,14 @@ unsigned g_names = 0;
 
 const char* severity_name(sc_core::sc_severity s) {
   switch (s) {
-    case sc_core::SC_WARNING: return "warning";
-    case sc_core::SC_ERROR: return "error";
-    case sc_core::SC_FATAL: return "fatal";
-    default: return "info";
+    case sc_core::SC_WARNING:
+      return "warning";
+    case sc_core::SC_ERROR:
+      return "error";
+    case sc_core::SC_FATAL:
+      return "fatal";
+    default:
+      return "info";
   }
 }
 
@@ -32,8 +36,10 @@ const char* severity_name(sc_core::sc_severity s) {
 void end_process(sc_core::sc_process_handle& h) {
   if (!h.valid() || h.terminated()) return;
   sc_core::sc_process_handle self = sc_core::sc_get_current_process_handle();
-  if (sc_core::sc_is_running() && self.valid() && self != h) h.kill();
-  else h.suspend();
+  if (sc_core::sc_is_running() && self.valid() && self != h)
+    h.kill();
+  else
+    h.suspend();
 }
 }  // namespace
 
@@ -47,8 +53,8 @@ void report_handler(const sc_core::sc_report& r, const sc_core::sc_actions& acti
   if (boost::unit_test::framework::test_in_progress()) {
     BOOST_ERROR("SystemC " << severity_name(sev) << ": " << r.get_msg_type() << ": " << r.get_msg());
   } else {
-    std::cerr << "SystemC " << severity_name(sev) << " outside a test case: " << r.get_msg_type() << ": "
-              << r.get_msg() << '\n';
+    std::cerr << "SystemC " << severity_name(sev) << " outside a test case: " << r.get_msg_type() << ": " << r.get_msg()
+              << '\n';
     g_failed_outside_test = true;
   }
   // The code that reports an error or a fatal error does not expect to go on.
@@ -76,8 +82,8 @@ double now_ns() { return sc_core::sc_time_stamp().to_seconds() * 1e9; }
 
 sc_core::sc_process_handle spawn(std::function<void()> fn, const std::string& name) {
   sc_core::sc_spawn_options opt;
-  sc_core::sc_process_handle h =
-      name.empty() ? sc_core::sc_spawn(std::move(fn), nullptr, &opt) : sc_core::sc_spawn(std::move(fn), name.c_str(), &opt);
+  sc_core::sc_process_handle h = name.empty() ? sc_core::sc_spawn(std::move(fn), nullptr, &opt)
+                                              : sc_core::sc_spawn(std::move(fn), name.c_str(), &opt);
   g_spawned.push_back(h);
   return h;
 }

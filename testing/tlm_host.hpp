@@ -16,16 +16,16 @@
 #include <string>
 #include <vector>
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
+#include <systemc>
+#include <tlm>
 
+#include "common/eth.hpp"
 #include "common/unaligned.hpp"
 #include "nic/frame_ext.hpp"
 #include "nic/nic_model.hpp"
 #include "rxpath/igb_regs.hpp"
-#include "common/eth.hpp"
 #include "testing/rx_ring.hpp"
 
 namespace rxpath::bridge::testing {
@@ -34,10 +34,10 @@ namespace rxpath::bridge::testing {
 struct TlmHost : sc_core::sc_module {
   tlm_utils::simple_initiator_socket<TlmHost> mmio{"mmio"}, wire{"wire"};
   tlm_utils::simple_target_socket<TlmHost> dma{"dma"}, msix{"msix"};
-  std::vector<uint8_t> mem;              // host memory from address 0
-  std::vector<unsigned> msix_vectors;    // the vector of every MSI-X message, in order
-  uint64_t dma_errors = 0;               // DMA outside `mem` (answered with an address error)
-  sc_core::sc_time link;                 // register writes and frames arrive this far ahead
+  std::vector<uint8_t> mem;            // host memory from address 0
+  std::vector<unsigned> msix_vectors;  // the vector of every MSI-X message, in order
+  uint64_t dma_errors = 0;             // DMA outside `mem` (answered with an address error)
+  sc_core::sc_time link;               // register writes and frames arrive this far ahead
 
   TlmHost(sc_core::sc_module_name n, size_t mem_bytes, sc_core::sc_time link_latency)
       : sc_module(n), mem(mem_bytes), link(link_latency) {
@@ -89,9 +89,7 @@ struct TlmHost : sc_core::sc_module {
       throw std::runtime_error("TlmHost::rd32: register " + hex(addr) + ": " + rd_.get_response_string());
     return get_unaligned_le32(rd_data_);
   }
-  void put64(uint64_t a, uint64_t v) {
-    put_unaligned_le64(v, &mem[a]);
-  }
+  void put64(uint64_t a, uint64_t v) { put_unaligned_le64(v, &mem[a]); }
   // One frame on the wire, its /S/ `at` from now (the NIC's encoder keeps
   // the gap between frames sent back to back).
   void send(uint64_t id, const eth::Bytes& data, const sc_core::sc_time& at, bool bad_fcs = false,
@@ -149,7 +147,7 @@ struct TlmHost : sc_core::sc_module {
     p.set_response_status(tlm::TLM_OK_RESPONSE);
   }
   tlm::tlm_sync_enum mmio_resp(tlm::tlm_generic_payload&, tlm::tlm_phase& ph, sc_core::sc_time&) {
-    rd_done_ = true;   // rd32 checks the response status
+    rd_done_ = true;  // rd32 checks the response status
     ph = tlm::END_RESP;
     return tlm::TLM_COMPLETED;
   }
@@ -158,8 +156,7 @@ struct TlmHost : sc_core::sc_module {
 // The shared ring helper (testing/rx_ring.hpp) on this host: registers over
 // mmio, descriptors straight into `mem`.
 inline ::rxpath::testing::RxRingIo rx_ring_io(TlmHost& host) {
-  return {[&host](uint32_t reg, uint32_t v) { host.wr32(reg, v); },
-          [&host](uint32_t reg) { return host.rd32(reg); },
+  return {[&host](uint32_t reg, uint32_t v) { host.wr32(reg, v); }, [&host](uint32_t reg) { return host.rd32(reg); },
           [&host](uint64_t a, const uint8_t* p, size_t n) {
             if (a + n > host.mem.size()) throw std::out_of_range("TlmHost: descriptor outside host memory");
             std::memcpy(&host.mem[a], p, n);

@@ -55,8 +55,10 @@ void walk_vars(void* r, F&& f) {
   std::vector<std::string> scopes;
   fstReaderIterateHierRewind(r);
   while (fstHier* h = fstReaderIterateHier(r)) {
-    if (h->htyp == FST_HT_SCOPE) scopes.emplace_back(h->u.scope.name);
-    else if (h->htyp == FST_HT_UPSCOPE && !scopes.empty()) scopes.pop_back();
+    if (h->htyp == FST_HT_SCOPE)
+      scopes.emplace_back(h->u.scope.name);
+    else if (h->htyp == FST_HT_UPSCOPE && !scopes.empty())
+      scopes.pop_back();
     else if (h->htyp == FST_HT_VAR) {
       std::string p;
       for (const auto& s : scopes) p += s + ".";
@@ -85,7 +87,9 @@ std::string dump_fst(const std::string& path, const std::string& prefix) {
       [](void* u, uint64_t t, fstHandle h, const unsigned char* v) {
         static_cast<Dump*>(u)->add(t, h, v, static_cast<uint32_t>(std::strlen(reinterpret_cast<const char*>(v))));
       },
-      [](void* u, uint64_t t, fstHandle h, const unsigned char* v, uint32_t len) { static_cast<Dump*>(u)->add(t, h, v, len); },
+      [](void* u, uint64_t t, fstHandle h, const unsigned char* v, uint32_t len) {
+        static_cast<Dump*>(u)->add(t, h, v, len);
+      },
       &d, nullptr);
   // Sorted by time, then path (the order of changes at one time is not part of the trace).
   std::stable_sort(d.lines.begin(), d.lines.end(), [](const std::string& a, const std::string& b) {

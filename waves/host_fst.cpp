@@ -47,8 +47,10 @@ void HostFst::emit(common::FstSink& fst, uint32_t sig, uint64_t value, uint64_t 
     now_ = t_ps;
   }
   const unsigned bits = sig_.info()[sig].bits;
-  if (bits == 0) fst.value(handle_[sig], sig_.str(value));
-  else fst.value(handle_[sig], bits, value);
+  if (bits == 0)
+    fst.value(handle_[sig], sig_.str(value));
+  else
+    fst.value(handle_[sig], bits, value);
   ++changes_;
 }
 

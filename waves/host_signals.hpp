@@ -26,9 +26,9 @@ class HostSignals {
     unsigned bits = 0;  // 1..64, or 0 for a string signal
   };
   struct Change {
-    uint64_t t = 0;     // ps
+    uint64_t t = 0;  // ps
     uint32_t sig = 0;
-    uint64_t value = 0; // the number, or the index of a string signal's text (str())
+    uint64_t value = 0;  // the number, or the index of a string signal's text (str())
   };
 
   // Declares `path` (dotted, at least two parts: "host.x"); the same path
@@ -79,8 +79,10 @@ class HostSignals {
     ready_.clear();
     size_t keep = 0;
     for (const Change& c : changes_) {
-      if (c.t < limit) ready_.push_back(c);
-      else changes_[keep++] = c;
+      if (c.t < limit)
+        ready_.push_back(c);
+      else
+        changes_[keep++] = c;
     }
     changes_.resize(keep);
     std::stable_sort(ready_.begin(), ready_.end(), [](const Change& a, const Change& b) { return a.t < b.t; });
@@ -97,7 +99,7 @@ class HostSignals {
   struct Slot {
     bool known = false;
     uint64_t value = 0;
-    uint64_t before = 0;       // value at the window start
+    uint64_t before = 0;  // value at the window start
     bool before_known = false;
   };
   uint64_t intern(const char* s);

@@ -48,9 +48,9 @@ std::string ns3(uint64_t ps) {
 // receive path in softirq (NET_RX, on IRQ exit or in ksoftirqd).
 const char* host_context(const std::string& name) {
   static const char* const kHardirq[] = {"igb_msix_ring", "igb_intr", "igb_msix_other"};
-  static const char* const kProcess[] = {"epoll_wait", "ep_poll", "select", "do_select", "poll", "do_sys_poll",
-                                         "recvmsg", "recvfrom", "udp_recvmsg", "tcp_recvmsg", "sock_recvmsg",
-                                         "skb_copy_datagram_iter"};
+  static const char* const kProcess[] = {"epoll_wait",  "ep_poll",     "select",       "do_select",
+                                         "poll",        "do_sys_poll", "recvmsg",      "recvfrom",
+                                         "udp_recvmsg", "tcp_recvmsg", "sock_recvmsg", "skb_copy_datagram_iter"};
   for (const char* n : kHardirq)
     if (name == n) return "hardirq";
   for (const char* n : kProcess)
@@ -75,10 +75,17 @@ const char* nic_block(const char* s) {
     const char* block;
   };
   static const Map kMap[] = {
-      {"xgmii_start", "MAC"},         {"mac_verdict", "MAC"},           {"mac_drop", "MAC"},
-      {"pktbuf_store", "packet buffer"}, {"pktbuf_drop", "packet buffer"}, {"rnbc_wait", "descriptors"},
-      {"desc_assign", "descriptors"}, {"desc_drop", "descriptors"},     {"writeback", "descriptors"},
-      {"dma_write", "DMA"},           {"msix", "interrupts"},
+      {"xgmii_start", "MAC"},
+      {"mac_verdict", "MAC"},
+      {"mac_drop", "MAC"},
+      {"pktbuf_store", "packet buffer"},
+      {"pktbuf_drop", "packet buffer"},
+      {"rnbc_wait", "descriptors"},
+      {"desc_assign", "descriptors"},
+      {"desc_drop", "descriptors"},
+      {"writeback", "descriptors"},
+      {"dma_write", "DMA"},
+      {"msix", "interrupts"},
   };
   if (s)
     for (const Map& m : kMap)
@@ -113,8 +120,7 @@ void Journey::add(const stack::Stage& s) {
   if (!own) {
     // After a GRO merge the packet's data travels as the head skb: keep that
     // packet's host stages from here on.
-    if (s.cpu == stack::Stage::kNic || std::find(follow_.begin(), follow_.end(), s.trace_id) == follow_.end())
-      return;
+    if (s.cpu == stack::Stage::kNic || std::find(follow_.begin(), follow_.end(), s.trace_id) == follow_.end()) return;
   }
   Row r;
   r.t_ps = time_ps(s.t);
@@ -138,9 +144,8 @@ std::vector<const Journey::Row*> Journey::sorted() const {
   std::vector<const Row*> v;
   v.reserve(rows_.size());
   for (const Row& r : rows_) v.push_back(&r);
-  std::sort(v.begin(), v.end(), [](const Row* a, const Row* b) {
-    return a->t_ps != b->t_ps ? a->t_ps < b->t_ps : a->seq < b->seq;
-  });
+  std::sort(v.begin(), v.end(),
+            [](const Row* a, const Row* b) { return a->t_ps != b->t_ps ? a->t_ps < b->t_ps : a->seq < b->seq; });
   // The NIC names the next MSI-X of the vector after the writeback. When the
   // driver cleaned the frame before that message (NAPI was polling with the
   // vector masked), the message did not report this frame: leave it out.
@@ -199,9 +204,8 @@ Journey::Outcome Journey::outcome(const std::vector<const Row*>& rows) const {
 const Journey::Row* Journey::polled_msix() const {
   std::vector<const Row*> v;
   for (const Row& r : rows_) v.push_back(&r);
-  std::sort(v.begin(), v.end(), [](const Row* a, const Row* b) {
-    return a->t_ps != b->t_ps ? a->t_ps < b->t_ps : a->seq < b->seq;
-  });
+  std::sort(v.begin(), v.end(),
+            [](const Row* a, const Row* b) { return a->t_ps != b->t_ps ? a->t_ps < b->t_ps : a->seq < b->seq; });
   return late_msix(v);
 }
 
@@ -226,8 +230,10 @@ void Journey::host_string(const std::string& path, const char* value, sc_core::s
     cpu = cpu * 10 + (path[p] - '0');
   }
   uint8_t c = kCtxOther;
-  if (value && std::strcmp(value, "softirq") == 0) c = kCtxSoftirq;
-  else if (value && std::strcmp(value, "ksoftirqd") == 0) c = kCtxKsoftirqd;
+  if (value && std::strcmp(value, "softirq") == 0)
+    c = kCtxSoftirq;
+  else if (value && std::strcmp(value, "ksoftirqd") == 0)
+    c = kCtxKsoftirqd;
   if (size_t(cpu) >= ctx_.size()) ctx_.resize(size_t(cpu) + 1);
   auto& v = ctx_[size_t(cpu)];
   if (!v.empty() && v.back().second == c) return;
@@ -261,7 +267,8 @@ std::string Journey::text() const {
 
   std::snprintf(b, sizeof b, "packet %" PRIu64 ": %zu stages", id_, rows.size());
   out += b;
-  if (windowed_) out += ", window [" + ns3(start_ps_) + ", " + (stop_ps_ == UINT64_MAX ? "end" : ns3(stop_ps_)) + "] ns";
+  if (windowed_)
+    out += ", window [" + ns3(start_ps_) + ", " + (stop_ps_ == UINT64_MAX ? "end" : ns3(stop_ps_)) + "] ns";
   out += "\ncycle: NIC clock edge (6.4 ns); ~cycle: a host stage's time / 6.4 ns, rounded down\n";
   out += "skb: offsets from skb->head; to next: time until the next stage\n\n";
 
@@ -289,17 +296,18 @@ std::string Journey::text() const {
     std::string detail = r.detail;
     if (r.has_drop) detail += (detail.empty() ? "" : "; ") + std::string("DROP: ") + r.drop;
     std::string line;
-    std::snprintf(b, sizeof b, "%14s %12s %*s  %-*s  %-*s  %-*s  ", ns3(r.t_ps).c_str(), next.c_str(),
-                  int(w_cycle), cycle_col[i].c_str(), int(w_where), where(r).c_str(), int(w_stage),
-                  stage_col[i].c_str(), int(w_skb), skb_col[i].c_str());
+    std::snprintf(b, sizeof b, "%14s %12s %*s  %-*s  %-*s  %-*s  ", ns3(r.t_ps).c_str(), next.c_str(), int(w_cycle),
+                  cycle_col[i].c_str(), int(w_where), where(r).c_str(), int(w_stage), stage_col[i].c_str(), int(w_skb),
+                  skb_col[i].c_str());
     line = b;
     line += detail;
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
     uint64_t into = 0;
     if (r.packet == id_ && r.cpu != stack::Stage::kNic && merged_into(r.detail, &into))
-      out += "                -- merged by GRO into packet " + std::to_string(into) + ": the rest of its data follows packet " +
-             std::to_string(into) + (wants(into) ? " (stages marked [#" + std::to_string(into) + "])" : "") + "\n";
+      out += "                -- merged by GRO into packet " + std::to_string(into) +
+             ": the rest of its data follows packet " + std::to_string(into) +
+             (wants(into) ? " (stages marked [#" + std::to_string(into) + "])" : "") + "\n";
   }
   out += "\n";
   if (const Row* late = polled_msix()) {
@@ -360,8 +368,9 @@ void Journey::write_json(std::ostream& os) const {
     s["name"] = r.name;
     if (r.packet != id_) s["packet"] = r.packet;
     if (r.skb.valid)
-      s["skb"] = json{{"head", r.skb.head}, {"data", r.skb.data}, {"tail", r.skb.tail}, {"end", r.skb.end},
-                      {"len", r.skb.len},   {"data_len", r.skb.data_len}, {"truesize", r.skb.truesize}};
+      s["skb"] =
+          json{{"head", r.skb.head}, {"data", r.skb.data},         {"tail", r.skb.tail},        {"end", r.skb.end},
+               {"len", r.skb.len},   {"data_len", r.skb.data_len}, {"truesize", r.skb.truesize}};
     else
       s["skb"] = nullptr;
     s["detail"] = r.detail;

@@ -54,28 +54,28 @@ class Journey {
   void host_string(const std::string& path, const char* value, sc_core::sc_time t);
 
   bool empty() const { return rows_.empty(); }
-  std::string text() const;                   // readable table
-  void write_json(std::ostream& os) const;    // machine-readable
+  std::string text() const;                 // readable table
+  void write_json(std::ostream& os) const;  // machine-readable
 
  private:
   struct Row {
     uint64_t t_ps = 0;
-    uint64_t seq = 0;            // arrival order (ties)
-    uint64_t packet = 0;         // trace_id the stage came with
+    uint64_t seq = 0;     // arrival order (ties)
+    uint64_t packet = 0;  // trace_id the stage came with
     int cpu = stack::Stage::kNic;
-    int64_t cycle = -1;          // NIC cycle; -1 for host stages
+    int64_t cycle = -1;  // NIC cycle; -1 for host stages
     std::string name, detail, drop;
     bool has_drop = false;
     stack::SkbView skb;
   };
   struct Outcome {
     enum Kind { in_flight, delivered, dropped, merged } kind = in_flight;
-    const Row* at = nullptr;      // the stage that decided it
-    const Row* first = nullptr;   // first stage (wire side) for the latency
-    uint64_t into = 0;            // merged: the packet it went on as
-    bool followed = false;        // merged: the journey follows `into`
+    const Row* at = nullptr;     // the stage that decided it
+    const Row* first = nullptr;  // first stage (wire side) for the latency
+    uint64_t into = 0;           // merged: the packet it went on as
+    bool followed = false;       // merged: the journey follows `into`
   };
-  std::vector<const Row*> sorted() const;   // by time, without a late MSI-X (late_msix)
+  std::vector<const Row*> sorted() const;  // by time, without a late MSI-X (late_msix)
   // The packet's msix stage when it came after the driver cleaned the packet
   // (found by NAPI polling, not reported by that message); nullptr otherwise.
   const Row* late_msix(const std::vector<const Row*>& by_time) const;

@@ -87,7 +87,8 @@ void Recorder::set_window(uint64_t start_ps, uint64_t stop_ps) {
   if (stop_ps < start_ps) throw std::invalid_argument("trace window: stop before start");
   sig_.set_window(start_ps, stop_ps);
   const sc_core::sc_time a(static_cast<double>(start_ps), sc_core::SC_PS);
-  const sc_core::sc_time b(stop_ps == UINT64_MAX ? sc_core::sc_max_time() : sc_core::sc_time(static_cast<double>(stop_ps), sc_core::SC_PS));
+  const sc_core::sc_time b(stop_ps == UINT64_MAX ? sc_core::sc_max_time()
+                                                 : sc_core::sc_time(static_cast<double>(stop_ps), sc_core::SC_PS));
   if (journey_) journey_->set_window(a, b);
   if (timeline_) timeline_->set_window(a, b);
 }
@@ -142,7 +143,8 @@ void Recorder::count(size_t k, uint64_t t_ps) {
   if (k >= nic_counts_.size()) return;
   const uint64_t v = ++nic_counts_[k];
   if (k == trig_counter_) trig_->value(v, t_ps);
-  if (timeline_) timeline_->counter(Trigger::nic_counters()[k], v, sc_core::sc_time(static_cast<double>(t_ps), sc_core::SC_PS));
+  if (timeline_)
+    timeline_->counter(Trigger::nic_counters()[k], v, sc_core::sc_time(static_cast<double>(t_ps), sc_core::SC_PS));
 }
 
 void Recorder::nic(const nic::NicEvent& e) {
@@ -206,9 +208,7 @@ void Recorder::end(int cpu, const char* func, sc_core::sc_time t) {
   if (timeline_) timeline_->end(cpu, func, t);
 }
 
-bool Recorder::wants(uint64_t trace_id) const {
-  return timeline_ || (journey_ && journey_->wants(trace_id));
-}
+bool Recorder::wants(uint64_t trace_id) const { return timeline_ || (journey_ && journey_->wants(trace_id)); }
 
 void Recorder::stage(const stack::Stage& s) {
   if (journey_ && journey_->wants(s.trace_id)) journey_->add(s);

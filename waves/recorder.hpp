@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "waves/host_signals.hpp"
 #include "nic/nic_events.hpp"
 #include "stack/trace.hpp"
+#include "waves/host_signals.hpp"
 #include "waves/trigger.hpp"
 
 namespace rxpath::waves {
@@ -75,7 +75,7 @@ class Recorder : public stack::Tracer {
 
   // ---- results ----
   const HostSignals& signals() const { return sig_; }
-  HostSignals& signals() { return sig_; }   // HostFst drains it while the run goes
+  HostSignals& signals() { return sig_; }  // HostFst drains it while the run goes
   Journey* journey() { return journey_.get(); }
   Timeline* timeline() { return timeline_.get(); }
   const Trigger* trigger() const { return trig_.get(); }
@@ -89,10 +89,10 @@ class Recorder : public stack::Tracer {
   std::unique_ptr<Journey> journey_;
   std::unique_ptr<Timeline> timeline_;
   std::unique_ptr<Trigger> trig_;
-  std::vector<uint8_t> watched_;        // host signal -> the trigger looks at it
-  size_t trig_counter_ = SIZE_MAX;      // index of the NIC counter the trigger looks at
+  std::vector<uint8_t> watched_;    // host signal -> the trigger looks at it
+  size_t trig_counter_ = SIZE_MAX;  // index of the NIC counter the trigger looks at
   std::vector<uint64_t> nic_counts_;
-  double ps_per_unit_ = 1;              // sc_time value() units -> ps
+  double ps_per_unit_ = 1;  // sc_time value() units -> ps
 };
 
 }  // namespace rxpath::waves

@@ -12,8 +12,8 @@
 #include <cstring>
 #include <map>
 #include <ostream>
-#include <utility>
 #include <stdexcept>
+#include <utility>
 
 namespace rxpath::waves {
 
@@ -27,11 +27,21 @@ void json_escape(std::string& out, const char* s) {
   for (; *s; ++s) {
     unsigned char c = static_cast<unsigned char>(*s);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20) {
           char b[8];
@@ -133,7 +143,8 @@ void Timeline::problem(const std::string& what) {
 }
 
 Timeline::Cpu& Timeline::cpu_state(int cpu) {
-  if (cpu < 0 || cpu > 4095) throw std::invalid_argument("Timeline: cpu " + std::to_string(cpu) + " out of range 0..4095");
+  if (cpu < 0 || cpu > 4095)
+    throw std::invalid_argument("Timeline: cpu " + std::to_string(cpu) + " out of range 0..4095");
   if (size_t(cpu) >= cpus_.size()) cpus_.resize(size_t(cpu) + 1);
   return cpus_[size_t(cpu)];
 }
@@ -298,12 +309,18 @@ void Timeline::nic_stage(const stack::Stage& s, uint64_t ps) {
   } else if (in_window(ps)) {
     int16_t tid = kOther;
     const char* block = nic_block(n);
-    if (std::strcmp(block, "MAC") == 0) tid = kMac;
-    else if (std::strcmp(block, "packet buffer") == 0) tid = kPktBuf;
-    else if (std::strcmp(block, "descriptors") == 0) tid = kDesc;
-    else if (std::strcmp(block, "DMA") == 0) tid = kDma;
-    else if (std::strcmp(block, "interrupts") == 0) tid = kIrq;
-    else other_used_ = true;
+    if (std::strcmp(block, "MAC") == 0)
+      tid = kMac;
+    else if (std::strcmp(block, "packet buffer") == 0)
+      tid = kPktBuf;
+    else if (std::strcmp(block, "descriptors") == 0)
+      tid = kDesc;
+    else if (std::strcmp(block, "DMA") == 0)
+      tid = kDma;
+    else if (std::strcmp(block, "interrupts") == 0)
+      tid = kIrq;
+    else
+      other_used_ = true;
     uint64_t last = ps;
     if (is("dma_write")) {
       uint64_t len = detail_len(s.detail);
@@ -369,18 +386,18 @@ class Timeline::Writer {
 
   const Timeline& tl_;
   std::ostream& os_;
-  uint64_t end_ps_;                          // where what is still open ends
-  std::vector<Ev> extra_;                    // events the end of the trace adds
-  std::vector<std::string> extra_names_;     // names only the writer uses
-  uint32_t total_ = 0;                       // kept + extra events
-  std::vector<uint32_t> order_;              // by time, ties in input order
-  std::vector<int16_t> tid_of_;              // per event: its lane's row
+  uint64_t end_ps_;                                 // where what is still open ends
+  std::vector<Ev> extra_;                           // events the end of the trace adds
+  std::vector<std::string> extra_names_;            // names only the writer uses
+  uint32_t total_ = 0;                              // kept + extra events
+  std::vector<uint32_t> order_;                     // by time, ties in input order
+  std::vector<int16_t> tid_of_;                     // per event: its lane's row
   std::unordered_map<uint32_t, uint64_t> dur_fix_;  // slices drawn shorter than they are
   std::vector<std::vector<uint64_t>> row_end_;      // per NIC lane, per row: end of its last slice
-  std::vector<Ev> closing_;                  // host spans still open, closed at the end
-  std::vector<char> flow_ph_;                // per event: its flow point ('s' 't' 'f'), 0 if none
+  std::vector<Ev> closing_;                         // host spans still open, closed at the end
+  std::vector<char> flow_ph_;                       // per event: its flow point ('s' 't' 'f'), 0 if none
   std::string out_;
-  bool first_ = true;                        // no event written yet
+  bool first_ = true;  // no event written yet
 };
 
 Timeline::Writer::Writer(const Timeline& tl, std::ostream& os)
@@ -464,8 +481,7 @@ void Timeline::Writer::add_counters_before_window() {
 void Timeline::Writer::sort_events() {
   total_ = uint32_t(tl_.ev_.size() + extra_.size());
   order_.reserve(total_);
-  for (uint32_t i = 0; i < total_; ++i)
-    order_.push_back(i);
+  for (uint32_t i = 0; i < total_; ++i) order_.push_back(i);
   std::sort(order_.begin(), order_.end(), [&](uint32_t a, uint32_t b) {
     const Ev &x = at(a), &y = at(b);
     return x.ts != y.ts ? x.ts < y.ts : x.seq != y.seq ? x.seq < y.seq : a < b;
@@ -524,8 +540,10 @@ void Timeline::Writer::close_open_spans() {
   std::map<int, std::vector<uint32_t>> open_spans;
   for (uint32_t i : order_) {
     const Ev& e = at(i);
-    if (e.ph == 'B') open_spans[e.tid].push_back(e.name);
-    else if (e.ph == 'E' && !open_spans[e.tid].empty()) open_spans[e.tid].pop_back();
+    if (e.ph == 'B')
+      open_spans[e.tid].push_back(e.name);
+    else if (e.ph == 'E' && !open_spans[e.tid].empty())
+      open_spans[e.tid].pop_back();
   }
   uint32_t seq = tl_.seq_;
   for (const auto& [tid, st] : open_spans)
@@ -611,8 +629,10 @@ void Timeline::Writer::write_metadata() {
   for (int t = kMac; t <= (tl_.other_used_ ? kOther : kIrq); ++t)
     for (size_t k = 0; k < std::max<size_t>(1, row_end_[size_t(t)].size()); ++k) {
       std::string name = kNicThreadNames[t];
-      if (k == kMaxRows) name += " (more: first cycle of each)";
-      else if (k) name += " " + std::to_string(k + 1);
+      if (k == kMaxRows)
+        name += " (more: first cycle of each)";
+      else if (k)
+        name += " " + std::to_string(k + 1);
       meta("thread_name", kNicPid, t + kRowStride * int(k), name, false, 0);
       meta("thread_sort_index", kNicPid, t + kRowStride * int(k), "", true, t * 4096 + int(k));
     }
@@ -690,9 +710,9 @@ void Timeline::Writer::event(const Ev& e, int16_t tid, uint64_t dur) {
       if (e.skb != kNone) {
         const Skb& k = tl_.skbs_[e.skb];
         sep();
-        const std::pair<const char*, uint32_t> fields[] = {{"head=0 data=+", k.data}, {" tail=+", k.tail},
-                                                            {" end=+", k.end},          {" len=", k.len},
-                                                            {" data_len=", k.data_len}, {" truesize=", k.truesize}};
+        const std::pair<const char*, uint32_t> fields[] = {{"head=0 data=+", k.data},  {" tail=+", k.tail},
+                                                           {" end=+", k.end},          {" len=", k.len},
+                                                           {" data_len=", k.data_len}, {" truesize=", k.truesize}};
         out_ += "\"skb\":\"";
         for (const auto& [label, v] : fields) {
           out_ += label;
@@ -752,8 +772,10 @@ void Timeline::Writer::write_other_data() {
     out_ += ",\"window_start_us\":\"";
     put_us(out_, tl_.start_ps_);
     out_ += "\",\"window_stop_us\":\"";
-    if (tl_.stop_ps_ == UINT64_MAX) out_ += "end";
-    else put_us(out_, tl_.stop_ps_);
+    if (tl_.stop_ps_ == UINT64_MAX)
+      out_ += "end";
+    else
+      put_us(out_, tl_.stop_ps_);
     out_ += '"';
   }
   out_ += ",\"nesting_repairs\":\"";

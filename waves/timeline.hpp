@@ -61,11 +61,11 @@ class Timeline {
 
   void begin(int cpu, const char* func, sc_core::sc_time t);
   void end(int cpu, const char* func, sc_core::sc_time t);
-  void stage(const stack::Stage& s);  // host and NIC stages of every packet
+  void stage(const stack::Stage& s);                                          // host and NIC stages of every packet
   void counter(const std::string& name, uint64_t value, sc_core::sc_time t);  // "C" events
-  void write(std::ostream& os) const;  // Chrome trace-event JSON
+  void write(std::ostream& os) const;                                         // Chrome trace-event JSON
 
-  uint64_t repairs() const { return repairs_; }         // nesting repairs and clamped span times
+  uint64_t repairs() const { return repairs_; }  // nesting repairs and clamped span times
   const std::string& first_problem() const { return first_problem_; }
   size_t events() const { return ev_.size(); }
   size_t memory_bytes() const;
@@ -75,17 +75,17 @@ class Timeline {
   static constexpr uint64_t kNoTime = UINT64_MAX;
   static constexpr uint8_t kFlow = 1, kHasDrop = 2;
   struct Ev {
-    uint64_t ts;        // ps
-    uint64_t dur;       // X: ps; C: the value
-    uint64_t id;        // packet id (0: none)
-    uint32_t name;      // interned name
-    uint32_t args;      // arena offset of the detail (and drop counter, flow & kHasDrop), or kNone
-    uint32_t skb;       // index into skbs_, or kNone
-    uint32_t seq;       // input order (ties at equal ts)
+    uint64_t ts;    // ps
+    uint64_t dur;   // X: ps; C: the value
+    uint64_t id;    // packet id (0: none)
+    uint32_t name;  // interned name
+    uint32_t args;  // arena offset of the detail (and drop counter, flow & kHasDrop), or kNone
+    uint32_t skb;   // index into skbs_, or kNone
+    uint32_t seq;   // input order (ties at equal ts)
     int16_t tid;
     uint8_t pid;
-    char ph;            // 'B' 'E' 'X' 'i' 'C'; 'a': a flow anchor only (not written)
-    uint8_t flow;       // kFlow: a point of its packet's flow; kHasDrop: args holds a drop counter
+    char ph;       // 'B' 'E' 'X' 'i' 'C'; 'a': a flow anchor only (not written)
+    uint8_t flow;  // kFlow: a point of its packet's flow; kHasDrop: args holds a drop counter
   };
   // Append-only storage in fixed blocks: no 2x capacity slack and no copy
   // of everything when it grows.
@@ -123,14 +123,14 @@ class Timeline {
   };
   struct Open {
     uint32_t name;
-    bool emitted;       // its B is in ev_
+    bool emitted;  // its B is in ev_
   };
   struct Cpu {
     std::vector<Open> stack;
     uint64_t last_ps = 0;
-    bool opened = false;   // the window has opened on this CPU
+    bool opened = false;  // the window has opened on this CPU
   };
-  struct Pending {         // a frame's NIC ranges still open
+  struct Pending {  // a frame's NIC ranges still open
     uint64_t mac = kNoTime, pb = kNoTime, rnbc = kNoTime;
     uint32_t mac_seq = 0, pb_seq = 0, rnbc_seq = 0;
   };
@@ -161,7 +161,7 @@ class Timeline {
   std::vector<std::string> names_;
   std::unordered_map<const char*, uint32_t> name_by_ptr_;
   std::unordered_map<std::string, uint32_t> name_by_text_;
-  std::vector<Cpu> cpus_;           // index cpu
+  std::vector<Cpu> cpus_;  // index cpu
   std::unordered_map<uint64_t, Pending> pending_;
   std::unordered_map<uint32_t, uint64_t> before_window_;  // counter name -> last value before the window
   uint64_t repairs_ = 0;

@@ -23,9 +23,9 @@ bool parse_u64(const std::string& s, uint64_t* v) {
 }  // namespace
 
 const std::vector<std::string>& Trigger::nic_counters() {
-  static const std::vector<std::string> k = {"nic.mpc",  "nic.rnbc", "nic.rqdpc", "nic.crcerrs", "nic.rxerrc",
-                                             "nic.ruc",  "nic.roc",  "nic.rfc",   "nic.rjc",     "nic.frames",
-                                             "nic.msix", "nic.drops"};
+  static const std::vector<std::string> k = {"nic.mpc",    "nic.rnbc",   "nic.rqdpc", "nic.crcerrs",
+                                             "nic.rxerrc", "nic.ruc",    "nic.roc",   "nic.rfc",
+                                             "nic.rjc",    "nic.frames", "nic.msix",  "nic.drops"};
   return k;
 }
 
@@ -56,16 +56,19 @@ Trigger Trigger::parse(const std::string& expr) {
   std::string op;
   size_t q = p;
   while (q < e.size() && (e[q] == '>' || e[q] == '=' || e[q] == '<')) op += e[q++];
-  if (op == ">=") t.op_ = Op::ge;
-  else if (op == ">") t.op_ = Op::gt;
-  else if (op == "==" || op == "=") t.op_ = Op::eq;
-  else return bad("operator '" + op + "' (use >=, > or ==)");
+  if (op == ">=")
+    t.op_ = Op::ge;
+  else if (op == ">")
+    t.op_ = Op::gt;
+  else if (op == "==" || op == "=")
+    t.op_ = Op::eq;
+  else
+    return bad("operator '" + op + "' (use >=, > or ==)");
   t.name_ = trim(e.substr(0, p));
   if (t.name_.empty() || t.name_.find_first_of(" \t") != std::string::npos) return bad("no signal name before " + op);
   if (t.name_.find('.') == std::string::npos) return bad("'" + t.name_ + "' is not a signal name (host.* or nic.*)");
   if (!parse_u64(trim(e.substr(q)), &t.x_)) return bad("threshold '" + trim(e.substr(q)) + "' is not a whole number");
-  if (t.is_nic_counter() &&
-      std::find(nic_counters().begin(), nic_counters().end(), t.name_) == nic_counters().end()) {
+  if (t.is_nic_counter() && std::find(nic_counters().begin(), nic_counters().end(), t.name_) == nic_counters().end()) {
     std::string known;
     for (const auto& n : nic_counters()) known += (known.empty() ? "" : ", ") + n;
     return bad("unknown NIC counter '" + t.name_ + "' (known: " + known + ")");

@@ -11,15 +11,15 @@
 //      seconds per simulated millisecond;
 //   3. their ratio (target >= 0.8) and the peak memory (target < 256 MiB for
 //      the default scenario, measured by a separate `rxpath` run).
+#include <sys/resource.h>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <string>
-#include <sys/resource.h>
 
 #include "Vnic_top.h"
-#include "verilator/vh/line_rate.hpp"
 #include "testbench/system.hpp"
+#include "verilator/vh/line_rate.hpp"
 
 namespace {
 double peak_rss_mib() {
@@ -65,11 +65,13 @@ int sc_main(int argc, char** argv) {
               sim_ms);
   std::printf("  bare NIC (Vnic_top, C++ harness)  : %8.2f M cycles/s  (%llu frames to memory, %.2f M frames/s)\n",
               bare_cps / 1e6, static_cast<unsigned long long>(bare.delivered), bare.delivered / bare.cpu_s / 1e6);
-  std::printf("  co-simulation (whole receive path): %8.2f M cycles/s  %.3f M frames/s offered, %.3f M frames/s delivered\n",
-              co_cps / 1e6, r.offered_frames / co_cpu_s / 1e6, r.delivered_frames / co_cpu_s / 1e6);
+  std::printf(
+      "  co-simulation (whole receive path): %8.2f M cycles/s  %.3f M frames/s offered, %.3f M frames/s delivered\n",
+      co_cps / 1e6, r.offered_frames / co_cpu_s / 1e6, r.delivered_frames / co_cpu_s / 1e6);
   std::printf("  ratio co-simulation / bare        : %8.3f   (target >= 0.8)\n", co_cps / bare_cps);
-  std::printf("    (same offered traffic; the bare NIC writes every frame to memory, while in the co-simulation\n"
-              "     the host falls behind and most frames end in MPC, which costs the RTL less than DMA)\n");
+  std::printf(
+      "    (same offered traffic; the bare NIC writes every frame to memory, while in the co-simulation\n"
+      "     the host falls behind and most frames end in MPC, which costs the RTL less than DMA)\n");
   std::printf("  seconds per simulated ms          : %8.3f CPU, %.3f wall\n", co_cpu_s / (r.sim_us / 1000.0),
               r.wall_s / (r.sim_us / 1000.0));
   std::printf("  frames: offered %llu, delivered %llu, NIC MPC %llu (the host cannot keep up with 14.88 Mpps)\n",

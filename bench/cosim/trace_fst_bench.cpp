@@ -28,10 +28,10 @@
 
 #include <systemc>
 
-#include "verilator/sc/nic_sc.hpp"
-#include "rxpath/igb_regs.hpp"
 #include "common/eth.hpp"
+#include "rxpath/igb_regs.hpp"
 #include "testing/tlm_host.hpp"
+#include "verilator/sc/nic_sc.hpp"
 
 using namespace sc_core;
 using namespace rxpath;
@@ -39,10 +39,10 @@ using namespace rxpath::regs;
 
 namespace {
 
-constexpr unsigned kRing = 256;   // descriptors
-constexpr size_t kFrameLen = 1000;        // bytes, FCS excluded
-constexpr double kSliceUs = 16;           // frames sent and descriptors refilled per slice
-constexpr double kLateUs = 10;            // the late window
+constexpr unsigned kRing = 256;     // descriptors
+constexpr size_t kFrameLen = 1000;  // bytes, FCS excluded
+constexpr double kSliceUs = 16;     // frames sent and descriptors refilled per slice
+constexpr double kLateUs = 10;      // the late window
 const sc_time kQuantum(64 * 6.4, SC_NS);
 const sc_time kLink(1, SC_US);
 const eth::Mac kOurMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
@@ -146,7 +146,7 @@ bool measure(const std::string& mode, uint64_t clocks, const std::string& fst, C
   if (wall < best.wall) best.wall = wall;
   if (cpu_of(u) < best.cpu) best.cpu = cpu_of(u);
   best.r = r;
-  struct stat st{};
+  struct stat st {};
   best.fst_bytes = stat(fst.c_str(), &st) == 0 ? static_cast<long long>(st.st_size) : 0;
   return true;
 }
@@ -197,15 +197,16 @@ int sc_main(int argc, char** argv) {
   for (const char* m : modes) std::remove((dir + "/" + m + ".fst").c_str());
   rmdir(dir.c_str());
 
-  std::printf("rxpath trace_fst_bench: NicSc + TLM memory, %llu clocks (%.0f us), %zu-byte frames 1 per us, "
-              "best of %d\n",
-              static_cast<unsigned long long>(cost[0].r.cycles), clocks * 6.4 / 1000, kFrameLen, repeats);
+  std::printf(
+      "rxpath trace_fst_bench: NicSc + TLM memory, %llu clocks (%.0f us), %zu-byte frames 1 per us, "
+      "best of %d\n",
+      static_cast<unsigned long long>(cost[0].r.cycles), clocks * 6.4 / 1000, kFrameLen, repeats);
   for (int m = 0; m < 3; ++m)
-    std::printf("  %-5s  CPU %7.3f s  wall %7.3f s   CPU/none %6.2fx  wall/none %6.2fx   FST %9lld bytes  "
-                "frames %llu/%llu\n",
-                modes[m], cost[m].cpu, cost[m].wall, cost[m].cpu / cost[0].cpu, cost[m].wall / cost[0].wall,
-                cost[m].fst_bytes, static_cast<unsigned long long>(cost[m].r.delivered),
-                static_cast<unsigned long long>(cost[m].r.sent));
+    std::printf(
+        "  %-5s  CPU %7.3f s  wall %7.3f s   CPU/none %6.2fx  wall/none %6.2fx   FST %9lld bytes  "
+        "frames %llu/%llu\n",
+        modes[m], cost[m].cpu, cost[m].wall, cost[m].cpu / cost[0].cpu, cost[m].wall / cost[0].wall, cost[m].fst_bytes,
+        static_cast<unsigned long long>(cost[m].r.delivered), static_cast<unsigned long long>(cost[m].r.sent));
   std::printf("  targets (issue 5): full <= 2x none; late ~ none\n");
   return cost[0].r.delivered > 0 ? 0 : 1;
 }

@@ -115,7 +115,8 @@ int main(int argc, char** argv) {
   }
   std::printf("  %-34s %9s %9s %9s %9s %9s\n", "run", "wall s", "CPU s", "wall x", "CPU x", "FST MiB");
   auto row = [&](const char* name, const Cost& c, double mib) {
-    std::printf("  %-34s %9.2f %9.2f %9.3f %9.3f %9.1f\n", name, c.wall, c.cpu, c.wall / none.wall, c.cpu / none.cpu, mib);
+    std::printf("  %-34s %9.2f %9.2f %9.3f %9.3f %9.1f\n", name, c.wall, c.cpu, c.wall / none.wall, c.cpu / none.cpu,
+                mib);
   };
   row("none (no tracing)", none, 0);
   row("full --trace (RTL + host)", full, file_mib(fst_full));

@@ -20,13 +20,13 @@
 
 #include <systemc>
 
+#include "common/eth.hpp"
 #include "nic/double/nic_double.hpp"
 #include "nic/nic_model.hpp"
-#include "verilator/sc/nic_sc.hpp"
 #include "rxpath/igb_regs.hpp"
-#include "common/eth.hpp"
 #include "testing/rx_ring.hpp"
 #include "testing/tlm_host.hpp"
+#include "verilator/sc/nic_sc.hpp"
 
 using namespace sc_core;
 using namespace rxpath;

@@ -31,186 +31,188 @@ inline const Mac kOther{0x02, 0x00, 0x00, 0x00, 0x00, 0x03};
 inline const Mac kMulticast{0x01, 0x00, 0x5e, 0x00, 0x00, 0x01};
 
 struct Setup {
-    unsigned queues = 1;
-    unsigned count = 64;
-    unsigned buf_size = 2048;
-    uint32_t rctl_extra = 0;
-    bool secrc = true;
-    bool drop_en = false;
-    uint32_t eitr = 0;
-    unsigned fill = ~0u;    // descriptors given at start (default count-1)
-    uint32_t rlpml = 0;     // written when non-zero
+  unsigned queues = 1;
+  unsigned count = 64;
+  unsigned buf_size = 2048;
+  uint32_t rctl_extra = 0;
+  bool secrc = true;
+  bool drop_en = false;
+  uint32_t eitr = 0;
+  unsigned fill = ~0u;  // descriptors given at start (default count-1)
+  uint32_t rlpml = 0;   // written when non-zero
 };
 
 template <class M>
 class NicFixture {
-public:
-    explicit NicFixture(AxiMemConfig mc = {})
-        : env(mc),
-          drv([this](uint32_t o, uint32_t v) { env.wr(o, v); }, [this](uint32_t o) { return env.rd(o); }, env.mem),
-          sb(NicConfig{}) {
-        // Waves on request: RXPATH_FST=<file.fst> (one file per fixture; the
-        // last test case of the executable wins). Debug: RXPATH_DEBUG=axi,nic_msix.
-        if (const char* fst = std::getenv("RXPATH_FST")) enable_fst(env.sim, fst);
-        env.mem_agent.on_event = [this](const AxiEvent& e) { on_axi(e); };
-        env.mem_agent.on_write = [this](uint64_t a, const uint8_t*, size_t n, uint64_t c) {
-            writes.push_back({a, n, c});
-        };
-    }
+ public:
+  explicit NicFixture(AxiMemConfig mc = {})
+      : env(mc),
+        drv([this](uint32_t o, uint32_t v) { env.wr(o, v); }, [this](uint32_t o) { return env.rd(o); }, env.mem),
+        sb(NicConfig{}) {
+    // Waves on request: RXPATH_FST=<file.fst> (one file per fixture; the
+    // last test case of the executable wins). Debug: RXPATH_DEBUG=axi,nic_msix.
+    if (const char* fst = std::getenv("RXPATH_FST")) enable_fst(env.sim, fst);
+    env.mem_agent.on_event = [this](const AxiEvent& e) { on_axi(e); };
+    env.mem_agent.on_write = [this](uint64_t a, const uint8_t*, size_t n, uint64_t c) { writes.push_back({a, n, c}); };
+  }
 
-    void setup(const Setup& s) {
-        S = s;
-        rings.assign(s.queues, IgbRing{});
-        for (unsigned q = 0; q < s.queues; ++q) {
-            IgbRing& r = rings[q];
-            r.queue = q;
-            r.count = s.count;
-            r.desc_base = 0x100000000ull + q * 0x1000000ull;
-            r.buf_base = r.desc_base + 0x100000;
-            r.buf_size = s.buf_size;
-            r.buf_stride = s.buf_size < 4096 ? 4096 : s.buf_size;
-            r.drop_en = s.drop_en;
-            r.vector = q;
-        }
-        drv.igb_rar_set(kStation, 0);
-        if (s.rlpml) env.wr(R::E1000_RLPML, s.rlpml);
-        for (auto& r : rings) drv.igb_configure_rx_ring(r, s.fill);
-        for (auto& r : rings) drv.igb_configure_msix(r, s.eitr);
-        drv.igb_setup_rctl(s.rctl_extra, s.secrc);
-        NicConfig c;
-        c.station = kStation;
-        c.secrc = s.secrc;
-        c.upe = s.rctl_extra & R::E1000_RCTL_UPE;
-        c.mpe = s.rctl_extra & R::E1000_RCTL_MPE;
-        c.lpe = s.rctl_extra & R::E1000_RCTL_LPE;
-        c.bam = true;
-        c.rlpml = s.rlpml ? s.rlpml : R::E1000_RLPML_RESET;
-        c.buf_size = s.buf_size;
-        sb.cfg = c;
-        sb.ordered = s.queues == 1;
+  void setup(const Setup& s) {
+    S = s;
+    rings.assign(s.queues, IgbRing{});
+    for (unsigned q = 0; q < s.queues; ++q) {
+      IgbRing& r = rings[q];
+      r.queue = q;
+      r.count = s.count;
+      r.desc_base = 0x100000000ull + q * 0x1000000ull;
+      r.buf_base = r.desc_base + 0x100000;
+      r.buf_size = s.buf_size;
+      r.buf_stride = s.buf_size < 4096 ? 4096 : s.buf_size;
+      r.drop_en = s.drop_en;
+      r.vector = q;
     }
+    drv.igb_rar_set(kStation, 0);
+    if (s.rlpml) env.wr(R::E1000_RLPML, s.rlpml);
+    for (auto& r : rings) drv.igb_configure_rx_ring(r, s.fill);
+    for (auto& r : rings) drv.igb_configure_msix(r, s.eitr);
+    drv.igb_setup_rctl(s.rctl_extra, s.secrc);
+    NicConfig c;
+    c.station = kStation;
+    c.secrc = s.secrc;
+    c.upe = s.rctl_extra & R::E1000_RCTL_UPE;
+    c.mpe = s.rctl_extra & R::E1000_RCTL_MPE;
+    c.lpe = s.rctl_extra & R::E1000_RCTL_LPE;
+    c.bam = true;
+    c.rlpml = s.rlpml ? s.rlpml : R::E1000_RLPML_RESET;
+    c.buf_size = s.buf_size;
+    sb.cfg = c;
+    sb.ordered = s.queues == 1;
+  }
 
-    void send(const WireFrame& f) {
-        sb.sent(f);
-        env.xgmii.send(f);
+  void send(const WireFrame& f) {
+    sb.sent(f);
+    env.xgmii.send(f);
+  }
+  // Host poll of every ring (igb_clean_rx_irq with refill).
+  void poll(bool refill = true) {
+    for (unsigned q = 0; q < rings.size(); ++q) {
+      auto d = drv.igb_clean_rx_irq(rings[q], 1u << 30, refill);
+      descs += d.size();
+      per_ring[q] += d.size();
+      sb.received(d, q);
     }
-    // Host poll of every ring (igb_clean_rx_irq with refill).
-    void poll(bool refill = true) {
-        for (unsigned q = 0; q < rings.size(); ++q) {
-            auto d = drv.igb_clean_rx_irq(rings[q], 1u << 30, refill);
-            descs += d.size();
-            per_ring[q] += d.size();
-            sb.received(d, q);
-        }
+  }
+  // Run the wire empty and keep polling until nothing is left in flight.
+  void drain(uint64_t timeout = 2000000, bool refill = true) {
+    uint64_t start = env.sim.cycle(), quiet = 0;
+    while (env.sim.cycle() - start < timeout) {
+      env.run(256);
+      uint64_t before = sb.delivered;
+      poll(refill);
+      bool idle = !env.xgmii.enc.busy() && env.mem_agent.idle();
+      quiet = (idle && sb.delivered == before) ? quiet + 1 : 0;
+      if (idle && sb.expected.empty() && quiet > 4) return;
+      if (quiet > 40) return;  // nothing moves any more
     }
-    // Run the wire empty and keep polling until nothing is left in flight.
-    void drain(uint64_t timeout = 2000000, bool refill = true) {
-        uint64_t start = env.sim.cycle(), quiet = 0;
-        while (env.sim.cycle() - start < timeout) {
-            env.run(256);
-            uint64_t before = sb.delivered;
-            poll(refill);
-            bool idle = !env.xgmii.enc.busy() && env.mem_agent.idle();
-            quiet = (idle && sb.delivered == before) ? quiet + 1 : 0;
-            if (idle && sb.expected.empty() && quiet > 4) return;
-            if (quiet > 40) return;  // nothing moves any more
-        }
-        BOOST_FAIL("drain: still busy after " << timeout << " cycles");
+    BOOST_FAIL("drain: still busy after " << timeout << " cycles");
+  }
+  uint32_t rd(uint32_t off) { return env.rd(off); }
+  void check_scoreboard() {
+    for (auto& e : sb.errors) BOOST_ERROR("scoreboard: " << e);
+    for (auto& e : order_errors) BOOST_ERROR("DMA order: " << e);
+    sb.errors.clear();
+    order_errors.clear();
+  }
+  bool in_ring(uint64_t a, unsigned& q, unsigned& slot) const {
+    for (unsigned i = 0; i < rings.size(); ++i) {
+      const auto& r = rings[i];
+      if (a >= r.desc_base && a < r.desc_base + r.count * R::RX_DESC_BYTES) {
+        q = i;
+        slot = unsigned((a - r.desc_base) / R::RX_DESC_BYTES);
+        return true;
+      }
     }
-    uint32_t rd(uint32_t off) { return env.rd(off); }
-    void check_scoreboard() {
-        for (auto& e : sb.errors) BOOST_ERROR("scoreboard: " << e);
-        for (auto& e : order_errors) BOOST_ERROR("DMA order: " << e);
-        sb.errors.clear();
-        order_errors.clear();
+    return false;
+  }
+  bool in_buf(uint64_t a, unsigned& q, unsigned& slot) const {
+    for (unsigned i = 0; i < rings.size(); ++i) {
+      const auto& r = rings[i];
+      if (a >= r.buf_base && a < r.buf_base + r.count * r.buf_stride) {
+        q = i;
+        slot = unsigned((a - r.buf_base) / r.buf_stride);
+        return true;
+      }
     }
-    bool in_ring(uint64_t a, unsigned& q, unsigned& slot) const {
-        for (unsigned i = 0; i < rings.size(); ++i) {
-            const auto& r = rings[i];
-            if (a >= r.desc_base && a < r.desc_base + r.count * R::RX_DESC_BYTES) {
-                q = i;
-                slot = unsigned((a - r.desc_base) / R::RX_DESC_BYTES);
-                return true;
-            }
-        }
-        return false;
-    }
-    bool in_buf(uint64_t a, unsigned& q, unsigned& slot) const {
-        for (unsigned i = 0; i < rings.size(); ++i) {
-            const auto& r = rings[i];
-            if (a >= r.buf_base && a < r.buf_base + r.count * r.buf_stride) {
-                q = i;
-                slot = unsigned((a - r.buf_base) / r.buf_stride);
-                return true;
-            }
-        }
-        return false;
-    }
+    return false;
+  }
 
-    struct Write { uint64_t addr; size_t n; uint64_t cycle; };
-    NicEnv<M> env;
-    IgbDouble drv;
-    Scoreboard sb;
-    Setup S;
-    std::vector<IgbRing> rings;
-    std::vector<Write> writes;
-    std::vector<std::string> order_errors;
-    std::map<unsigned, uint64_t> per_ring;
-    uint64_t descs = 0, wb_b = 0, last_wb_b_cycle = 0;
-    std::vector<uint64_t> wb_b_cycles;
+  struct Write {
+    uint64_t addr;
+    size_t n;
+    uint64_t cycle;
+  };
+  NicEnv<M> env;
+  IgbDouble drv;
+  Scoreboard sb;
+  Setup S;
+  std::vector<IgbRing> rings;
+  std::vector<Write> writes;
+  std::vector<std::string> order_errors;
+  std::map<unsigned, uint64_t> per_ring;
+  uint64_t descs = 0, wb_b = 0, last_wb_b_cycle = 0;
+  std::vector<uint64_t> wb_b_cycles;
 
-private:
-    // Ordering rules of the contract, checked on every DMA event.
-    void on_axi(const AxiEvent& e) {
-        unsigned q, slot;
-        auto key = [](unsigned q, unsigned s) { return (uint64_t(q) << 32) | s; };
-        // AWADDR is beat-aligned (rtl/README.md): the first beat's last byte
-        // lies in the buffer the burst is for.
-        const uint64_t probe = e.addr + env.mem_agent.beat_bytes() - 1;
-        if (e.kind == AxiEvent::AW && in_buf(probe, q, slot)) {
-            data_out_[key(q, slot)]++;
-            aw_id_[e.id].push_back(key(q, slot));
-        } else if (e.kind == AxiEvent::AW && in_ring(e.addr, q, slot)) {
-            if (e.bytes != R::RX_DESC_BYTES || (e.addr % R::RX_DESC_BYTES) != 0)
-                order_errors.push_back("writeback to slot " + std::to_string(slot) + " is not one 16-byte write");
-            if (data_out_[key(q, slot)] != 0)
-                order_errors.push_back("writeback AW for slot " + std::to_string(slot) + " at cycle " +
-                                       std::to_string(e.cycle) + " before the data's write response");
-            aw_id_[e.id].push_back(~0ull);
-        } else if (e.kind == AxiEvent::AW) {
-            order_errors.push_back("DMA write outside rings and buffers at 0x" + hexs(e.addr));
-            aw_id_[e.id].push_back(~0ull - 1);
-        } else if (e.kind == AxiEvent::B) {
-            auto& l = aw_id_[e.id];
-            if (!l.empty()) {
-                uint64_t k = l.front();
-                l.pop_front();
-                if (k == ~0ull) {
-                    ++wb_b;
-                    wb_b_cycles.push_back(e.cycle);
-                } else if (k != ~0ull - 1) {
-                    data_out_[k]--;
-                }
-            }
+ private:
+  // Ordering rules of the contract, checked on every DMA event.
+  void on_axi(const AxiEvent& e) {
+    unsigned q, slot;
+    auto key = [](unsigned q, unsigned s) { return (uint64_t(q) << 32) | s; };
+    // AWADDR is beat-aligned (rtl/README.md): the first beat's last byte
+    // lies in the buffer the burst is for.
+    const uint64_t probe = e.addr + env.mem_agent.beat_bytes() - 1;
+    if (e.kind == AxiEvent::AW && in_buf(probe, q, slot)) {
+      data_out_[key(q, slot)]++;
+      aw_id_[e.id].push_back(key(q, slot));
+    } else if (e.kind == AxiEvent::AW && in_ring(e.addr, q, slot)) {
+      if (e.bytes != R::RX_DESC_BYTES || (e.addr % R::RX_DESC_BYTES) != 0)
+        order_errors.push_back("writeback to slot " + std::to_string(slot) + " is not one 16-byte write");
+      if (data_out_[key(q, slot)] != 0)
+        order_errors.push_back("writeback AW for slot " + std::to_string(slot) + " at cycle " +
+                               std::to_string(e.cycle) + " before the data's write response");
+      aw_id_[e.id].push_back(~0ull);
+    } else if (e.kind == AxiEvent::AW) {
+      order_errors.push_back("DMA write outside rings and buffers at 0x" + hexs(e.addr));
+      aw_id_[e.id].push_back(~0ull - 1);
+    } else if (e.kind == AxiEvent::B) {
+      auto& l = aw_id_[e.id];
+      if (!l.empty()) {
+        uint64_t k = l.front();
+        l.pop_front();
+        if (k == ~0ull) {
+          ++wb_b;
+          wb_b_cycles.push_back(e.cycle);
+        } else if (k != ~0ull - 1) {
+          data_out_[k]--;
         }
+      }
     }
-    static std::string hexs(uint64_t v) {
-        char b[24];
-        std::snprintf(b, sizeof b, "%llx", (unsigned long long)v);
-        return b;
-    }
-    std::map<uint64_t, unsigned> data_out_;
-    std::map<uint32_t, std::deque<uint64_t>> aw_id_;
+  }
+  static std::string hexs(uint64_t v) {
+    char b[24];
+    std::snprintf(b, sizeof b, "%llx", (unsigned long long)v);
+    return b;
+  }
+  std::map<uint64_t, unsigned> data_out_;
+  std::map<uint32_t, std::deque<uint64_t>> aw_id_;
 };
 
 // MSI-X messages caused by traffic each follow a writeback response.
 template <class F>
 void check_msix_after_writeback(F& f) {
-    for (const auto& m : f.env.msix.msgs) {
-        bool any = false;
-        for (uint64_t c : f.wb_b_cycles) any |= c < m.cycle;
-        BOOST_TEST(any, "MSI-X at cycle " << m.cycle << " before any writeback response");
-    }
+  for (const auto& m : f.env.msix.msgs) {
+    bool any = false;
+    for (uint64_t c : f.wb_b_cycles) any |= c < m.cycle;
+    BOOST_TEST(any, "MSI-X at cycle " << m.cycle << " before any writeback response");
+  }
 }
 
 }  // namespace rxt

@@ -12,12 +12,12 @@ using Fix = NicFixture<Vnic_top>;
 namespace {
 // Sends one frame and returns the single writeback it produced.
 RxWriteback one(Fix& f, const Bytes& frame) {
-    f.send(WireFrame{frame});
-    f.env.run(3000);
-    auto d = f.drv.igb_clean_rx_irq(f.rings[0]);
-    BOOST_REQUIRE_EQUAL(d.size(), 1u);
-    f.sb.received(d);
-    return d[0].wb;
+  f.send(WireFrame{frame});
+  f.env.run(3000);
+  auto d = f.drv.igb_clean_rx_irq(f.rings[0]);
+  BOOST_REQUIRE_EQUAL(d.size(), 1u);
+  f.sb.received(d);
+  return d[0].wb;
 }
 const uint32_t DD_EOP = R::E1000_RXD_STAT_DD | R::E1000_RXD_STAT_EOP;
 }  // namespace
@@ -27,88 +27,88 @@ const uint32_t DD_EOP = R::E1000_RXD_STAT_DD | R::E1000_RXD_STAT_EOP;
 // RSSTYPE_IPV4/_TCP/_UDP (e.g. 0x0217 instead of 0x0210). These checks follow
 // the README and fail until the two agree.
 BOOST_AUTO_TEST_CASE(offload_cases) {
-    Fix f;
-    f.setup(Setup{});
-    const Bytes pl(100, 0x5a);
-    Ipv4Opts ip;
-    L4Opts l4;
+  Fix f;
+  f.setup(Setup{});
+  const Bytes pl(100, 0x5a);
+  Ipv4Opts ip;
+  L4Opts l4;
 
-    RxWriteback w = one(f, udp_frame(kStation, kPeer, pl, ip, l4));
-    BOOST_TEST(w.status_error == (DD_EOP | R::E1000_RXD_STAT_IPCS | R::E1000_RXD_STAT_UDPCS));
-    BOOST_TEST(w.pkt_info == (R::E1000_RXDADV_PKTTYPE_IPV4 | R::E1000_RXDADV_PKTTYPE_UDP));
-    BOOST_TEST(w.length == 14 + 20 + 8 + 100);
-    BOOST_TEST(w.hdr_info == 0);
-    BOOST_TEST(w.rss == 0u);
-    BOOST_TEST(w.vlan == 0);
+  RxWriteback w = one(f, udp_frame(kStation, kPeer, pl, ip, l4));
+  BOOST_TEST(w.status_error == (DD_EOP | R::E1000_RXD_STAT_IPCS | R::E1000_RXD_STAT_UDPCS));
+  BOOST_TEST(w.pkt_info == (R::E1000_RXDADV_PKTTYPE_IPV4 | R::E1000_RXDADV_PKTTYPE_UDP));
+  BOOST_TEST(w.length == 14 + 20 + 8 + 100);
+  BOOST_TEST(w.hdr_info == 0);
+  BOOST_TEST(w.rss == 0u);
+  BOOST_TEST(w.vlan == 0);
 
-    w = one(f, tcp_frame(kStation, kPeer, pl, ip, l4));
-    BOOST_TEST(w.status_error == (DD_EOP | R::E1000_RXD_STAT_IPCS | R::E1000_RXD_STAT_TCPCS));
-    BOOST_TEST(w.pkt_info == (R::E1000_RXDADV_PKTTYPE_IPV4 | R::E1000_RXDADV_PKTTYPE_TCP));
+  w = one(f, tcp_frame(kStation, kPeer, pl, ip, l4));
+  BOOST_TEST(w.status_error == (DD_EOP | R::E1000_RXD_STAT_IPCS | R::E1000_RXD_STAT_TCPCS));
+  BOOST_TEST(w.pkt_info == (R::E1000_RXDADV_PKTTYPE_IPV4 | R::E1000_RXDADV_PKTTYPE_TCP));
 
-    L4Opts bad = l4;
-    bad.bad_csum = true;
-    w = one(f, tcp_frame(kStation, kPeer, pl, ip, bad));
-    BOOST_TEST(w.status_error ==
-               (DD_EOP | R::E1000_RXD_STAT_IPCS | R::E1000_RXD_STAT_TCPCS | R::E1000_RXDEXT_STATERR_TCPE));
-    w = one(f, udp_frame(kStation, kPeer, pl, ip, bad));
-    BOOST_TEST(w.status_error ==
-               (DD_EOP | R::E1000_RXD_STAT_IPCS | R::E1000_RXD_STAT_UDPCS | R::E1000_RXDEXT_STATERR_TCPE));
+  L4Opts bad = l4;
+  bad.bad_csum = true;
+  w = one(f, tcp_frame(kStation, kPeer, pl, ip, bad));
+  BOOST_TEST(w.status_error ==
+             (DD_EOP | R::E1000_RXD_STAT_IPCS | R::E1000_RXD_STAT_TCPCS | R::E1000_RXDEXT_STATERR_TCPE));
+  w = one(f, udp_frame(kStation, kPeer, pl, ip, bad));
+  BOOST_TEST(w.status_error ==
+             (DD_EOP | R::E1000_RXD_STAT_IPCS | R::E1000_RXD_STAT_UDPCS | R::E1000_RXDEXT_STATERR_TCPE));
 
-    L4Opts zero = l4;
-    zero.zero_csum = true;
-    w = one(f, udp_frame(kStation, kPeer, pl, ip, zero));
-    BOOST_TEST(w.status_error == (DD_EOP | R::E1000_RXD_STAT_IPCS));
+  L4Opts zero = l4;
+  zero.zero_csum = true;
+  w = one(f, udp_frame(kStation, kPeer, pl, ip, zero));
+  BOOST_TEST(w.status_error == (DD_EOP | R::E1000_RXD_STAT_IPCS));
 
-    Ipv4Opts badip = ip;
-    badip.bad_hdr_csum = true;
-    w = one(f, udp_frame(kStation, kPeer, pl, badip, l4));
-    BOOST_TEST(w.status_error ==
-               (DD_EOP | R::E1000_RXD_STAT_IPCS | R::E1000_RXDEXT_STATERR_IPE | R::E1000_RXD_STAT_UDPCS));
+  Ipv4Opts badip = ip;
+  badip.bad_hdr_csum = true;
+  w = one(f, udp_frame(kStation, kPeer, pl, badip, l4));
+  BOOST_TEST(w.status_error ==
+             (DD_EOP | R::E1000_RXD_STAT_IPCS | R::E1000_RXDEXT_STATERR_IPE | R::E1000_RXD_STAT_UDPCS));
 
-    w = one(f, raw_frame(kStation, kPeer, 100));  // EtherType 0x88B5: not IP
-    BOOST_TEST(w.status_error == DD_EOP);
-    BOOST_TEST(w.pkt_info == 0);
+  w = one(f, raw_frame(kStation, kPeer, 100));  // EtherType 0x88B5: not IP
+  BOOST_TEST(w.status_error == DD_EOP);
+  BOOST_TEST(w.pkt_info == 0);
 
-    // Short UDP frame: padding after the IP datagram is not checksummed.
-    w = one(f, udp_frame(kStation, kPeer, Bytes(2, 1), ip, l4));
-    BOOST_TEST(w.status_error == (DD_EOP | R::E1000_RXD_STAT_IPCS | R::E1000_RXD_STAT_UDPCS));
-    BOOST_TEST(w.length == 60);
-    // One 802.1Q tag: IP found at byte 18, offloads as usual, tag not stripped.
-    w = one(f, vlan_tag(udp_frame(kStation, kPeer, pl, ip, l4), 0x0123));
-    BOOST_TEST(w.status_error == (DD_EOP | R::E1000_RXD_STAT_IPCS | R::E1000_RXD_STAT_UDPCS));
-    BOOST_TEST(w.pkt_info == (R::E1000_RXDADV_PKTTYPE_IPV4 | R::E1000_RXDADV_PKTTYPE_UDP));
-    BOOST_TEST(w.length == 4 + 14 + 20 + 8 + 100);
-    BOOST_TEST(w.vlan == 0);
-    w = one(f, vlan_tag(tcp_frame(kStation, kPeer, pl, ip, bad), 0x0456));
-    BOOST_TEST(w.status_error ==
-               (DD_EOP | R::E1000_RXD_STAT_IPCS | R::E1000_RXD_STAT_TCPCS | R::E1000_RXDEXT_STATERR_TCPE));
+  // Short UDP frame: padding after the IP datagram is not checksummed.
+  w = one(f, udp_frame(kStation, kPeer, Bytes(2, 1), ip, l4));
+  BOOST_TEST(w.status_error == (DD_EOP | R::E1000_RXD_STAT_IPCS | R::E1000_RXD_STAT_UDPCS));
+  BOOST_TEST(w.length == 60);
+  // One 802.1Q tag: IP found at byte 18, offloads as usual, tag not stripped.
+  w = one(f, vlan_tag(udp_frame(kStation, kPeer, pl, ip, l4), 0x0123));
+  BOOST_TEST(w.status_error == (DD_EOP | R::E1000_RXD_STAT_IPCS | R::E1000_RXD_STAT_UDPCS));
+  BOOST_TEST(w.pkt_info == (R::E1000_RXDADV_PKTTYPE_IPV4 | R::E1000_RXDADV_PKTTYPE_UDP));
+  BOOST_TEST(w.length == 4 + 14 + 20 + 8 + 100);
+  BOOST_TEST(w.vlan == 0);
+  w = one(f, vlan_tag(tcp_frame(kStation, kPeer, pl, ip, bad), 0x0456));
+  BOOST_TEST(w.status_error ==
+             (DD_EOP | R::E1000_RXD_STAT_IPCS | R::E1000_RXD_STAT_TCPCS | R::E1000_RXDEXT_STATERR_TCPE));
 
-    // A fragment (MF set): IPv4 only, no L4 type and no L4 checksum.
-    Ipv4Opts frag = ip;
-    frag.frag = 0x2000;
-    w = one(f, udp_frame(kStation, kPeer, pl, frag, l4));
-    BOOST_TEST(w.status_error == (DD_EOP | R::E1000_RXD_STAT_IPCS));
-    BOOST_TEST(w.pkt_info == R::E1000_RXDADV_PKTTYPE_IPV4);
+  // A fragment (MF set): IPv4 only, no L4 type and no L4 checksum.
+  Ipv4Opts frag = ip;
+  frag.frag = 0x2000;
+  w = one(f, udp_frame(kStation, kPeer, pl, frag, l4));
+  BOOST_TEST(w.status_error == (DD_EOP | R::E1000_RXD_STAT_IPCS));
+  BOOST_TEST(w.pkt_info == R::E1000_RXDADV_PKTTYPE_IPV4);
 
-    // IPv4 with options: IPV4_EX as well; checksums still offloaded.
-    Ipv4Opts opts = ip;
-    opts.opt_words = 2;
-    w = one(f, udp_frame(kStation, kPeer, pl, opts, l4));
-    BOOST_TEST(w.pkt_info == (R::E1000_RXDADV_PKTTYPE_IPV4 | R::E1000_RXDADV_PKTTYPE_IPV4_EX |
-                              R::E1000_RXDADV_PKTTYPE_UDP));
-    BOOST_TEST(w.status_error == (DD_EOP | R::E1000_RXD_STAT_IPCS | R::E1000_RXD_STAT_UDPCS));
-    f.check_scoreboard();
+  // IPv4 with options: IPV4_EX as well; checksums still offloaded.
+  Ipv4Opts opts = ip;
+  opts.opt_words = 2;
+  w = one(f, udp_frame(kStation, kPeer, pl, opts, l4));
+  BOOST_TEST(w.pkt_info ==
+             (R::E1000_RXDADV_PKTTYPE_IPV4 | R::E1000_RXDADV_PKTTYPE_IPV4_EX | R::E1000_RXDADV_PKTTYPE_UDP));
+  BOOST_TEST(w.status_error == (DD_EOP | R::E1000_RXD_STAT_IPCS | R::E1000_RXD_STAT_UDPCS));
+  f.check_scoreboard();
 }
 
 BOOST_AUTO_TEST_CASE(offload_disabled_reports_nothing) {
-    Fix f;
-    f.setup(Setup{});
-    f.env.wr(R::E1000_RXCSUM, 0);
-    f.sb.cfg.ipofld = f.sb.cfg.tuofl = false;
-    Ipv4Opts badip;
-    badip.bad_hdr_csum = true;
-    RxWriteback w = one(f, udp_frame(kStation, kPeer, Bytes(100, 1), badip));
-    BOOST_TEST(w.status_error == DD_EOP);
-    BOOST_TEST(w.pkt_info == (R::E1000_RXDADV_PKTTYPE_IPV4 | R::E1000_RXDADV_PKTTYPE_UDP));
-    f.check_scoreboard();
+  Fix f;
+  f.setup(Setup{});
+  f.env.wr(R::E1000_RXCSUM, 0);
+  f.sb.cfg.ipofld = f.sb.cfg.tuofl = false;
+  Ipv4Opts badip;
+  badip.bad_hdr_csum = true;
+  RxWriteback w = one(f, udp_frame(kStation, kPeer, Bytes(100, 1), badip));
+  BOOST_TEST(w.status_error == DD_EOP);
+  BOOST_TEST(w.pkt_info == (R::E1000_RXDADV_PKTTYPE_IPV4 | R::E1000_RXDADV_PKTTYPE_UDP));
+  f.check_scoreboard();
 }

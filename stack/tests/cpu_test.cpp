@@ -24,12 +24,16 @@ BOOST_AUTO_TEST_CASE(hard_irq_preempts_a_charge_at_its_exact_time) {
   Kernel& k = make_kernel();
   const double entry = k.cost().hardirq_entry;
   std::vector<double> irq_at;
-  k.cpus().request_irq(50, [&](Cpu& c, int) {
-    irq_at.push_back(now_ns());
-    BOOST_TEST(int(c.context()) == int(Ctx::hardirq));
-    c.charge(1000);
-  }, "test-a");
-  k.cpus().request_irq(51, [&](Cpu& c, int) { irq_at.push_back(now_ns()); }, "test-b");
+  k.cpus().request_irq(
+      50,
+      [&](Cpu& c, int) {
+        irq_at.push_back(now_ns());
+        BOOST_TEST(int(c.context()) == int(Ctx::hardirq));
+        c.charge(1000);
+      },
+      "test-a");
+  k.cpus().request_irq(
+      51, [&](Cpu& c, int) { irq_at.push_back(now_ns()); }, "test-b");
   double t0 = now_ns(), start = -1, end = -1;
   k.cpus().create_task("worker", 0, [&](Task& t) {
     start = now_ns();
@@ -41,9 +45,9 @@ BOOST_AUTO_TEST_CASE(hard_irq_preempts_a_charge_at_its_exact_time) {
   run_for(50000);
   BOOST_TEST(start == t0);
   BOOST_REQUIRE(irq_at.size() == 2u);
-  BOOST_TEST(irq_at[0] == t0 + 3000);                  // exact arrival
-  BOOST_TEST(irq_at[1] == t0 + 3000 + entry + 1000);   // hardirq is not preemptible
-  BOOST_TEST(end == t0 + 10000 + 2 * entry + 1000);    // the rest of the charge resumes after
+  BOOST_TEST(irq_at[0] == t0 + 3000);                 // exact arrival
+  BOOST_TEST(irq_at[1] == t0 + 3000 + entry + 1000);  // hardirq is not preemptible
+  BOOST_TEST(end == t0 + 10000 + 2 * entry + 1000);   // the rest of the charge resumes after
   Cpu& c = k.cpu(0);
   BOOST_TEST(c.irq_count(50) == 1u);
   BOOST_TEST(c.irq_count(51) == 1u);
@@ -64,11 +68,12 @@ BOOST_AUTO_TEST_CASE(softirq_restart_limit_hands_off_to_ksoftirqd) {
     c.charge(10000);
     if (runs < 25) c.raise_softirq_irqoff(TASKLET_SOFTIRQ);
   });
-  k.cpus().request_irq(60, [&](Cpu& c, int) { c.raise_softirq_irqoff(TASKLET_SOFTIRQ); }, "kick");
+  k.cpus().request_irq(
+      60, [&](Cpu& c, int) { c.raise_softirq_irqoff(TASKLET_SOFTIRQ); }, "kick");
   at(1000, [&] { k.cpus().raise_irq(0, 60); });
   run_for(2e6);
   BOOST_TEST(runs == 25);
-  BOOST_TEST(in_softirq == 10);     // MAX_SOFTIRQ_RESTART
+  BOOST_TEST(in_softirq == 10);  // MAX_SOFTIRQ_RESTART
   BOOST_TEST(in_ksoftirqd == 15);
   BOOST_TEST(k.cpu(0).ksoftirqd_wakeups() >= 1u);
   BOOST_TEST(k.cpu(0).softirq_count(TASKLET_SOFTIRQ) == 25u);
@@ -86,7 +91,8 @@ BOOST_AUTO_TEST_CASE(softirq_2ms_limit_hands_off_to_ksoftirqd) {
     c.charge(500000);
     if (runs < 10) c.raise_softirq_irqoff(TASKLET_SOFTIRQ);
   });
-  k.cpus().request_irq(60, [&](Cpu& c, int) { c.raise_softirq_irqoff(TASKLET_SOFTIRQ); }, "kick");
+  k.cpus().request_irq(
+      60, [&](Cpu& c, int) { c.raise_softirq_irqoff(TASKLET_SOFTIRQ); }, "kick");
   at(1000, [&] { k.cpus().raise_irq(0, 60); });
   run_for(10e6);
   BOOST_TEST(runs == 10);
@@ -135,11 +141,14 @@ BOOST_AUTO_TEST_CASE(wait_queue_sleep_and_wake_across_cpus) {
     remove_wait_queue(wq, &e);
     woke = now_ns();
   });
-  k.cpus().request_irq(70, [&](Cpu& c, int) {
-    cond = true;
-    c.defer(100);
-    __wake_up(wq, 1, 0, nullptr);
-  }, "waker");
+  k.cpus().request_irq(
+      70,
+      [&](Cpu& c, int) {
+        cond = true;
+        c.defer(100);
+        __wake_up(wq, 1, 0, nullptr);
+      },
+      "waker");
   at(20000, [&] { k.cpus().raise_irq(0, 70); });
   run_for(100000);
   BOOST_TEST(cond);
@@ -172,11 +181,15 @@ BOOST_AUTO_TEST_CASE(hard_irq_preempts_softirq_without_nesting_softirqs) {
     log.emplace_back(now_ns(), c.context());
     if (log.size() == 1) c.charge(10000);  // the first run is interrupted
   });
-  k.cpus().request_irq(60, [&](Cpu& c, int) { c.raise_softirq_irqoff(TASKLET_SOFTIRQ); }, "kick");
-  k.cpus().request_irq(61, [&](Cpu& c, int) {
-    irq2_at = now_ns();
-    c.raise_softirq_irqoff(TASKLET_SOFTIRQ);  // pending: runs after the current round, not nested
-  }, "kick2");
+  k.cpus().request_irq(
+      60, [&](Cpu& c, int) { c.raise_softirq_irqoff(TASKLET_SOFTIRQ); }, "kick");
+  k.cpus().request_irq(
+      61,
+      [&](Cpu& c, int) {
+        irq2_at = now_ns();
+        c.raise_softirq_irqoff(TASKLET_SOFTIRQ);  // pending: runs after the current round, not nested
+      },
+      "kick2");
   double t0 = now_ns();
   at(1000, [&] { k.cpus().raise_irq(0, 60); });
   at(5000, [&] { k.cpus().raise_irq(0, 61); });

@@ -17,12 +17,12 @@ struct Seg {
   uint32_t len;
   uint8_t flags = 0x10;
   uint16_t sport = 40000;
-  uint16_t win = 0xffff;   // TCP window field
-  size_t pad = 0;          // Ethernet padding bytes after the IP packet
+  uint16_t win = 0xffff;  // TCP window field
+  size_t pad = 0;         // Ethernet padding bytes after the IP packet
 };
 
 struct Result {
-  std::vector<uint32_t> segs_per_skb;   // gso_segs (1 if not merged) of each skb queued, in order
+  std::vector<uint32_t> segs_per_skb;  // gso_segs (1 if not merged) of each skb queued, in order
   uint64_t in_segs = 0, processed = 0, no_ect = 0, ofo_queue = 0;
   bool bytes_ok = true;
 };
@@ -43,7 +43,8 @@ Result run_case(const std::vector<Seg>& segs, uint32_t weight = 64, double per_p
   for (auto& s : segs) {
     Flow f;
     f.sport = s.sport;
-    auto frame = tcp_frame(f, ISN + 1 + s.off, 1, s.flags, std::vector<uint8_t>(data.begin() + s.off, data.begin() + s.off + s.len), ++ids[s.sport]);
+    auto frame = tcp_frame(f, ISN + 1 + s.off, 1, s.flags,
+                           std::vector<uint8_t>(data.begin() + s.off, data.begin() + s.off + s.len), ++ids[s.sport]);
     if (s.win != 0xffff) {  // rewrite the window, checksum adjusted as in RFC 1624
       uint8_t* th = frame.data() + 34;
       uint32_t sum = uint16_t(~(th[16] << 8 | th[17])) + uint16_t(~0xffff) + s.win;
@@ -92,9 +93,9 @@ using V = std::vector<uint32_t>;
 BOOST_AUTO_TEST_CASE(in_order_segments_merge_and_flush_on_complete) {
   Result r = run_case(stream(10, 1448));
   BOOST_TEST(r.segs_per_skb == V({10}), boost::test_tools::per_element());
-  BOOST_TEST(r.in_segs == 1u);            // TCP sees one skb
-  BOOST_TEST(r.processed == 1u);          // softnet processed counts post-GRO skbs
-  BOOST_TEST(r.no_ect == 10u);            // IpExt InNoECTPkts counts wire segments
+  BOOST_TEST(r.in_segs == 1u);    // TCP sees one skb
+  BOOST_TEST(r.processed == 1u);  // softnet processed counts post-GRO skbs
+  BOOST_TEST(r.no_ect == 10u);    // IpExt InNoECTPkts counts wire segments
   BOOST_TEST(r.bytes_ok);
 }
 
@@ -201,7 +202,7 @@ BOOST_AUTO_TEST_CASE(padded_segment_does_not_overtake_held_data) {
   s[2].pad = 2;
   Result r = run_case(s);
   BOOST_TEST(r.segs_per_skb == V({2, 1}), boost::test_tools::per_element());
-  BOOST_TEST(r.ofo_queue == 0u);   // nothing arrived at TCP out of order
+  BOOST_TEST(r.ofo_queue == 0u);  // nothing arrived at TCP out of order
   BOOST_TEST(r.in_segs == 2u);
   BOOST_TEST(r.bytes_ok);
 }

@@ -39,15 +39,48 @@ BOOST_AUTO_TEST_CASE(ip_rcv_each_malformed_header_in_its_own_counter) {
     Drop reason;
   };
   std::vector<Case> cases = {
-      {"version 6", [](auto& f) { f[14] = 0x65; fix_ip_csum(f); }, [](Kernel& k) { return k.ip.InHdrErrors; }, Drop::IP_INHDR},
-      {"ihl 4", [](auto& f) { f[14] = 0x44; fix_ip_csum(f); }, [](Kernel& k) { return k.ip.InHdrErrors; }, Drop::IP_INHDR},
-      {"bad checksum", [](auto& f) { f[14 + 10] ^= 0x55; }, [](Kernel& k) { return k.ipext.InCsumErrors; }, Drop::IP_CSUM},
-      {"tot_len > frame", [](auto& f) { f[14 + 2] = 0x08; fix_ip_csum(f); }, [](Kernel& k) { return k.ipext.InTruncatedPkts; }, Drop::PKT_TOO_SMALL},
-      {"tot_len < ihl*4", [](auto& f) { f[14 + 2] = 0; f[14 + 3] = 16; fix_ip_csum(f); }, [](Kernel& k) { return k.ip.InHdrErrors; }, Drop::IP_INHDR},
+      {"version 6",
+       [](auto& f) {
+         f[14] = 0x65;
+         fix_ip_csum(f);
+       },
+       [](Kernel& k) { return k.ip.InHdrErrors; }, Drop::IP_INHDR},
+      {"ihl 4",
+       [](auto& f) {
+         f[14] = 0x44;
+         fix_ip_csum(f);
+       },
+       [](Kernel& k) { return k.ip.InHdrErrors; }, Drop::IP_INHDR},
+      {"bad checksum", [](auto& f) { f[14 + 10] ^= 0x55; }, [](Kernel& k) { return k.ipext.InCsumErrors; },
+       Drop::IP_CSUM},
+      {"tot_len > frame",
+       [](auto& f) {
+         f[14 + 2] = 0x08;
+         fix_ip_csum(f);
+       },
+       [](Kernel& k) { return k.ipext.InTruncatedPkts; }, Drop::PKT_TOO_SMALL},
+      {"tot_len < ihl*4",
+       [](auto& f) {
+         f[14 + 2] = 0;
+         f[14 + 3] = 16;
+         fix_ip_csum(f);
+       },
+       [](Kernel& k) { return k.ip.InHdrErrors; }, Drop::IP_INHDR},
       {"runt 10 bytes", [](auto& f) { f.resize(14 + 10); }, [](Kernel& k) { return k.ip.InHdrErrors; }, Drop::IP_INHDR},
-      {"not our address", [](auto& f) { f[14 + 19] = 99; fix_ip_csum(f); }, [](Kernel& k) { return k.ip.InAddrErrors; }, Drop::IP_INADDRERRORS},
-      {"other host MAC", [](auto& f) { f[5] = 0x77; }, [](Kernel& k) { return k.ip.InReceives == 0 ? uint64_t(1) : 0; }, Drop::OTHERHOST},
-      {"unknown protocol", [](auto& f) { f[14 + 9] = 47; fix_ip_csum(f); }, [](Kernel& k) { return k.ip.InUnknownProtos; }, Drop::IP_NOPROTO},
+      {"not our address",
+       [](auto& f) {
+         f[14 + 19] = 99;
+         fix_ip_csum(f);
+       },
+       [](Kernel& k) { return k.ip.InAddrErrors; }, Drop::IP_INADDRERRORS},
+      {"other host MAC", [](auto& f) { f[5] = 0x77; }, [](Kernel& k) { return k.ip.InReceives == 0 ? uint64_t(1) : 0; },
+       Drop::OTHERHOST},
+      {"unknown protocol",
+       [](auto& f) {
+         f[14 + 9] = 47;
+         fix_ip_csum(f);
+       },
+       [](Kernel& k) { return k.ip.InUnknownProtos; }, Drop::IP_NOPROTO},
   };
   std::vector<Kernel*> kernels;
   std::vector<FakeNic*> nics;
@@ -71,7 +104,7 @@ BOOST_AUTO_TEST_CASE(ip_rcv_each_malformed_header_in_its_own_counter) {
       check_balanced(k, 1);
     }
   }
-  BOOST_TEST(kernels[2]->ip.InHdrErrors == 1u);   // checksum errors count in both
+  BOOST_TEST(kernels[2]->ip.InHdrErrors == 1u);  // checksum errors count in both
   BOOST_TEST(nics[7]->dev.stats.rx_otherhost_dropped == 1u);
   BOOST_TEST(kernels[8]->tx_count(TxKind::ICMP_PROTO_UNREACH) == 1u);
 }
@@ -91,7 +124,7 @@ BOOST_AUTO_TEST_CASE(ecn_counters_after_the_header_check) {
     fr.emplace_back(100, f);
   }
   auto bad = udp_frame(Flow{}, pattern(100, 9));
-  bad[14] = 0x65;   // version 6
+  bad[14] = 0x65;  // version 6
   fix_ip_csum(bad);
   fr.emplace_back(100, bad);
   nic.inject(fr);
@@ -122,8 +155,8 @@ BOOST_AUTO_TEST_CASE(udp_closed_port_noports_and_icmp) {
   const auto& f = cap.frames[0].second;
   BOOST_TEST(int(cap.frames[0].first) == int(TxKind::ICMP_PORT_UNREACH));
   BOOST_TEST(rxpath::get_unaligned_be32(f.data() + 14 + 16) == PEER_IP);
-  BOOST_TEST(f[14 + 20] == 3);  // destination unreachable
-  BOOST_TEST(f[14 + 21] == 3);  // port unreachable
+  BOOST_TEST(f[14 + 20] == 3);                                                  // destination unreachable
+  BOOST_TEST(f[14 + 21] == 3);                                                  // port unreachable
   BOOST_TEST(rxpath::get_unaligned_be16(f.data() + 14 + 28 + 20 + 2) == 6000);  // quoted UDP header: dport
   BOOST_TEST(inet_csum(f.data() + 14, 20) == 0);
   check_balanced(k, 1);
@@ -157,15 +190,15 @@ BOOST_AUTO_TEST_CASE(tcp_closed_port_rst_seq_ack) {
   k.set_tx_capture([&](TxKind kind, const std::vector<uint8_t>& f) { cap.frames.emplace_back(kind, f); });
   Flow fl;
   fl.dport = 80;
-  nic.inject({{10, tcp_frame(fl, 1000, 5555, 0x10, pattern(100, 3))},   // ACK with data -> RST seq=ack
-              {5000, tcp_frame(fl, 7000, 0, 0x02, {})},                   // SYN -> RST|ACK ack=seq+1
-              {10000, tcp_frame(fl, 9000, 0, 0x08, pattern(50, 4))},      // PSH no ACK -> ack=seq+50
-              {15000, tcp_frame(fl, 1, 1, 0x14, {})}});                   // RST|ACK -> no reply
+  nic.inject({{10, tcp_frame(fl, 1000, 5555, 0x10, pattern(100, 3))},  // ACK with data -> RST seq=ack
+              {5000, tcp_frame(fl, 7000, 0, 0x02, {})},                // SYN -> RST|ACK ack=seq+1
+              {10000, tcp_frame(fl, 9000, 0, 0x08, pattern(50, 4))},   // PSH no ACK -> ack=seq+50
+              {15000, tcp_frame(fl, 1, 1, 0x14, {})}});                // RST|ACK -> no reply
   run_for(100000);
   BOOST_TEST(k.tcp.OutRsts == 3u);
   BOOST_TEST(k.tcp.InSegs == 4u);
-  BOOST_TEST(k.ip.OutRequests == 3u);   // every locally generated IP packet (__ip_local_out)
-  BOOST_TEST(k.proc_net_snmp().find(" 3\n") != std::string::npos);   // OutTransmits, last Ip: column
+  BOOST_TEST(k.ip.OutRequests == 3u);  // every locally generated IP packet (__ip_local_out)
+  BOOST_TEST(k.proc_net_snmp().find(" 3\n") != std::string::npos);  // OutTransmits, last Ip: column
   BOOST_TEST(k.drop_count(Drop::NO_SOCKET) == 4u);
   BOOST_REQUIRE(cap.frames.size() == 3u);
   auto th = [&](int i) { return cap.frames[i].second.data() + 34; };
@@ -193,8 +226,8 @@ BOOST_AUTO_TEST_CASE(arp_request_for_us_is_answered) {
   run_for(50000);
   BOOST_REQUIRE(cap.frames.size() == 1u);
   const auto& f = cap.frames[0].second;
-  BOOST_TEST(rxpath::get_unaligned_be16(f.data() + 14 + 6) == 2);          // reply
-  BOOST_TEST(rxpath::get_unaligned_be32(f.data() + 14 + 14) == HOST_IP);   // sender = us
+  BOOST_TEST(rxpath::get_unaligned_be16(f.data() + 14 + 6) == 2);         // reply
+  BOOST_TEST(rxpath::get_unaligned_be32(f.data() + 14 + 14) == HOST_IP);  // sender = us
   BOOST_TEST(rxpath::get_unaligned_be32(f.data() + 14 + 24) == PEER_IP);
   BOOST_TEST(std::memcmp(f.data(), PEER_MAC, 6) == 0);
   BOOST_TEST(k.frame_account().consumed == 2u);
@@ -217,7 +250,9 @@ BOOST_AUTO_TEST_CASE(reassembly_and_timeout) {
     std::vector<uint8_t> part(l4.begin() + off, l4.begin() + off + len);
     return ipv4_frame(17, PEER_IP, HOST_IP, part, 77, uint16_t((more ? 0x2000 : 0) | (off / 8)));
   };
-  nic.inject({{10, frag(2960, l4.size() - 2960, false)}, {2000, frag(0, 1480, true)}, {4000, frag(1480, 1480, true)},
+  nic.inject({{10, frag(2960, l4.size() - 2960, false)},
+              {2000, frag(0, 1480, true)},
+              {4000, frag(1480, 1480, true)},
               // a lone first fragment of another datagram that never completes
               {6000, frag(0, 1480, true)}});
   // (the last one reuses id 77 after reassembly finished: a new queue)
@@ -263,7 +298,7 @@ BOOST_AUTO_TEST_CASE(reassembly_memory_limit_counts_truesize) {
   BOOST_TEST(k.ip.ReasmReqds == 8u);
   BOOST_TEST(k.ip.ReasmFails == 8u - queued);
   BOOST_TEST(k.drop_count(Drop::IP_FRAG_FAIL) == 8u - queued);
-  BOOST_TEST(k.frame_account().in_flight == 1u + queued);   // the datagram + queued fragments
+  BOOST_TEST(k.frame_account().in_flight == 1u + queued);  // the datagram + queued fragments
   check_balanced(k, 9);
 }
 
@@ -273,12 +308,13 @@ BOOST_AUTO_TEST_CASE(duplicate_udp_bind_is_refused) {
   Kernel& k = make_kernel();
   k.udp_socket(0, 5001);
   k.udp_socket(HOST_IP, 5002);
-  BOOST_CHECK_EXCEPTION(k.udp_socket(0, 5001), std::invalid_argument,
-                        [](const std::invalid_argument& e) { return std::string(e.what()).find("5001") != std::string::npos; });
-  BOOST_CHECK_THROW(k.udp_socket(HOST_IP, 5001), std::invalid_argument);   // INADDR_ANY covers it
+  BOOST_CHECK_EXCEPTION(k.udp_socket(0, 5001), std::invalid_argument, [](const std::invalid_argument& e) {
+    return std::string(e.what()).find("5001") != std::string::npos;
+  });
+  BOOST_CHECK_THROW(k.udp_socket(HOST_IP, 5001), std::invalid_argument);  // INADDR_ANY covers it
   BOOST_CHECK_THROW(k.udp_socket(0, 5002), std::invalid_argument);
   BOOST_CHECK_THROW(k.udp_socket(HOST_IP, 5002), std::invalid_argument);
-  BOOST_CHECK_NO_THROW(k.udp_socket(PEER_IP, 5002));   // another local address
+  BOOST_CHECK_NO_THROW(k.udp_socket(PEER_IP, 5002));  // another local address
   BOOST_CHECK_NO_THROW(k.udp_socket(0, 5003));
 }
 

@@ -73,7 +73,7 @@ BOOST_DATA_TEST_CASE(process_destroyed_while_asleep_never_runs_again,
   p.reset();
   nic.inject(frames(20, 1000, 5001));
   run_for(100e3);
-  BOOST_TEST(*got == 20u);                    // nothing more read
+  BOOST_TEST(*got == 20u);                     // nothing more read
   BOOST_TEST((t.state() == TaskState::dead));  // the task unwound and left the CPU
   BOOST_TEST(k.sock_of(fd)->sk_receive_queue.qlen == 20u);
   // Its wait entries left the socket; an epoll item stays (the epoll fd is in

@@ -42,8 +42,8 @@ BOOST_AUTO_TEST_CASE(budget_300_squeezes_and_repolls_with_irq_masked) {
   BOOST_TEST(sd.budget_exhausted >= 3u);
   BOOST_TEST(sd.time_squeeze == sd.budget_exhausted);
   for (FakeNic* n : nics) {
-    BOOST_TEST(n->irqs == 1u);          // masked while NAPI stays scheduled
-    BOOST_TEST(n->napi.polls == 4u);    // 64 + 64 + 64 + 8
+    BOOST_TEST(n->irqs == 1u);        // masked while NAPI stays scheduled
+    BOOST_TEST(n->napi.polls == 4u);  // 64 + 64 + 64 + 8
     BOOST_TEST(n->napi.complete_done == 1u);
   }
   std::string ss = k.proc_net_softnet_stat();
@@ -127,23 +127,24 @@ BOOST_AUTO_TEST_CASE(napi_schedule_while_scheduled_sets_missed_and_repolls) {
   std::vector<double> poll_at;
   netif_napi_add(dev, napi, [&](napi_struct* n, int) {
     poll_at.push_back(now_ns());
-    current_cpu().charge(5000);           // an IRQ arrives meanwhile (not masked)
+    current_cpu().charge(5000);  // an IRQ arrives meanwhile (not masked)
     completed.push_back(napi_complete_done(n, 0));
     return 0;
   });
   napi_enable(napi);
-  k.cpus().request_irq(80, [&](Cpu&, int) { napi_schedule(napi); }, "unmasked");
+  k.cpus().request_irq(
+      80, [&](Cpu&, int) { napi_schedule(napi); }, "unmasked");
   double t0 = now_ns();
   rxpath::testing::spawn([&] {
     sc_core::wait(sc_core::sc_time(1000, sc_core::SC_NS));
     k.cpus().raise_irq(0, 80);
     sc_core::wait(sc_core::sc_time(2000, sc_core::SC_NS));
-    k.cpus().raise_irq(0, 80);           // during the poll: napi_schedule_prep sets MISSED
+    k.cpus().raise_irq(0, 80);  // during the poll: napi_schedule_prep sets MISSED
   });
   run_for(100000);
   BOOST_TEST(napi->missed == 1u);
   BOOST_REQUIRE(completed.size() == 2u);
-  BOOST_TEST(!completed[0]);              // MISSED: rescheduled instead of completing
+  BOOST_TEST(!completed[0]);  // MISSED: rescheduled instead of completing
   BOOST_TEST(completed[1]);
   BOOST_TEST(poll_at[0] > t0 + 1000);
   BOOST_TEST(napi->state == 0ul);

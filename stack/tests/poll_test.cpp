@@ -67,9 +67,9 @@ BOOST_AUTO_TEST_CASE(select_poll_scale_with_n_epoll_does_not) {
       BOOST_TEST(r->k->frame_account().balanced());
       cpu_ns[kv.first] = (r->k->cpu(0).time_in(Ctx::user) - r->user_before).to_seconds() * 1e9;
       if (kv.first.first == int(WaitMode::epoll)) {
-        BOOST_TEST(S.callbacks == uint64_t(PACKETS));       // one ep_poll_callback per packet
+        BOOST_TEST(S.callbacks == uint64_t(PACKETS));             // one ep_poll_callback per packet
         BOOST_TEST(S.items_polled <= uint64_t(2 * PACKETS + 2));  // ready item + its LT re-check
-        BOOST_TEST(S.waitq_add == uint64_t(n));             // once, at EPOLL_CTL_ADD
+        BOOST_TEST(S.waitq_add == uint64_t(n));                   // once, at EPOLL_CTL_ADD
         work_per_call[kv.first] = double(S.items_polled) / S.calls;
       } else {
         // each sleeping call: N polled, N entries added, sleep, N polled again, N removed
@@ -105,11 +105,11 @@ BOOST_AUTO_TEST_CASE(epoll_edge_triggered_and_oneshot) {
   k.cpus().create_task("ep", 0, [&](Task&) {
     int ep = k.sys_epoll_create();
     k.sys_epoll_ctl_add(ep, fd, EPOLLIN | EPOLLET);
-    calls.push_back(k.sys_epoll_wait(ep, 8));         // wakes on packet 1
-    calls.push_back(k.sys_epoll_wait(ep, 8, 20000));  // ET: no new event, data still queued -> timeout
+    calls.push_back(k.sys_epoll_wait(ep, 8));             // wakes on packet 1
+    calls.push_back(k.sys_epoll_wait(ep, 8, 20000));      // ET: no new event, data still queued -> timeout
     k.sys_epoll_ctl_mod(ep, fd, EPOLLIN | EPOLLONESHOT);  // MOD re-checks readiness: ready now
     calls.push_back(k.sys_epoll_wait(ep, 8, 0));
-    calls.push_back(k.sys_epoll_wait(ep, 8, 100000)); // oneshot disarmed: packet 2 gives nothing
+    calls.push_back(k.sys_epoll_wait(ep, 8, 100000));  // oneshot disarmed: packet 2 gives nothing
   });
   nic.inject({{10000, udp_frame(Flow{}, pattern(10, 1))}, {60000, udp_frame(Flow{}, pattern(10, 2))}});
   run_for(300000);

@@ -66,7 +66,8 @@ class RecordingTracer : public Tracer {
     check_time(cpu, t, func);
     auto& o = open_[cpu];
     if (o.empty() || o.back() != func)
-      errors.push_back("cpu" + std::to_string(cpu) + ": end " + func + " but open is " + (o.empty() ? "nothing" : o.back()));
+      errors.push_back("cpu" + std::to_string(cpu) + ": end " + func + " but open is " +
+                       (o.empty() ? "nothing" : o.back()));
     else
       o.pop_back();
     spans.push_back(Span{cpu, func, t, false});
@@ -98,8 +99,10 @@ class RecordingTracer : public Tracer {
  private:
   void check_time(int cpu, sc_core::sc_time t, const char* func) {
     auto& l = last_[cpu];
-    if (t < l) errors.push_back("cpu" + std::to_string(cpu) + ": " + func + " at " + t.to_string() + " before " + l.to_string());
-    else l = t;
+    if (t < l)
+      errors.push_back("cpu" + std::to_string(cpu) + ": " + func + " at " + t.to_string() + " before " + l.to_string());
+    else
+      l = t;
   }
   std::map<std::string, int> by_path_;
   std::map<int, std::vector<std::string>> open_;

@@ -21,12 +21,12 @@ BOOST_AUTO_TEST_CASE(reserve_put_push_pull_bounds) {
   BOOST_TEST(skb->tail == 32u);
   skb_put(skb, 96);  // exactly to end
   BOOST_TEST(skb->len == 96u);
-  BOOST_CHECK_THROW(skb_put(skb, 1), SkbPanic);          // skb_over_panic
-  skb_push(skb, 32);                                      // exactly to head
+  BOOST_CHECK_THROW(skb_put(skb, 1), SkbPanic);  // skb_over_panic
+  skb_push(skb, 32);                             // exactly to head
   BOOST_TEST(skb->data == 0u);
   BOOST_TEST(skb->len == 128u);
-  BOOST_CHECK_THROW(skb_push(skb, 1), SkbPanic);         // skb_under_panic
-  BOOST_TEST(skb_pull(skb, 129) == nullptr);              // beyond len: NULL, unchanged
+  BOOST_CHECK_THROW(skb_push(skb, 1), SkbPanic);  // skb_under_panic
+  BOOST_TEST(skb_pull(skb, 129) == nullptr);      // beyond len: NULL, unchanged
   BOOST_TEST(skb->len == 128u);
   BOOST_TEST(skb_pull(skb, 128) != nullptr);
   BOOST_TEST(skb->len == 0u);
@@ -94,7 +94,10 @@ BOOST_AUTO_TEST_CASE(eth_type_trans_pkt_types) {
   const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
   const uint8_t mcast[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01};
   const uint8_t other[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x09};
-  struct { const uint8_t* mac; uint8_t type; } cases[] = {
+  struct {
+    const uint8_t* mac;
+    uint8_t type;
+  } cases[] = {
       {test::HOST_MAC, PACKET_HOST}, {bcast, PACKET_BROADCAST}, {mcast, PACKET_MULTICAST}, {other, PACKET_OTHERHOST}};
   for (auto& c : cases) {
     sk_buff* skb = mk(c.mac);

@@ -45,8 +45,9 @@ BOOST_DATA_TEST_CASE(reordered_and_duplicated_stream_is_byte_exact, boost::unit_
   for (uint32_t off = 0; off < data.size(); off += 1000) segs.push_back({off, 1000});
   std::mt19937 rng(42);
   for (size_t i = 0; i + 1 < segs.size(); i += 3) std::swap(segs[i], segs[i + 1]);
-  for (size_t i = 5; i < segs.size(); i += 7) segs.insert(segs.begin() + i, segs[i - 2]);       // duplicates
-  for (size_t i = 11; i < segs.size(); i += 13) segs.insert(segs.begin() + i, Seg{segs[i].off + 500 > 600 ? segs[i].off - 500 : 0, 1000});
+  for (size_t i = 5; i < segs.size(); i += 7) segs.insert(segs.begin() + i, segs[i - 2]);  // duplicates
+  for (size_t i = 11; i < segs.size(); i += 13)
+    segs.insert(segs.begin() + i, Seg{segs[i].off + 500 > 600 ? segs[i].off - 500 : 0, 1000});
   std::vector<std::pair<double, std::vector<uint8_t>>> fr;
   double t = 10;
   for (auto& s : segs) {
@@ -80,7 +81,8 @@ BOOST_AUTO_TEST_CASE(in_order_fast_path_and_acks) {
   k.set_tx_capture([&](TxKind kk, const std::vector<uint8_t>& f) { tx.emplace_back(kk, f); });
   auto data = pattern(10 * 1448, 6);
   std::vector<std::pair<double, std::vector<uint8_t>>> fr;
-  for (int i = 0; i < 10; ++i) fr.emplace_back(10 + 20000.0 * i, tcp_frame(Flow{}, ISN + 1 + i * 1448, 78, 0x10, slice(data, i * 1448, 1448)));
+  for (int i = 0; i < 10; ++i)
+    fr.emplace_back(10 + 20000.0 * i, tcp_frame(Flow{}, ISN + 1 + i * 1448, 78, 0x10, slice(data, i * 1448, 1448)));
   nic.inject(fr);
   run_for(400000);
   sock* sk = k.sock_of(fd);
@@ -91,7 +93,7 @@ BOOST_AUTO_TEST_CASE(in_order_fast_path_and_acks) {
   const uint8_t* th = tx.back().second.data() + 34;
   uint32_t ack = uint32_t(th[8]) << 24 | uint32_t(th[9]) << 16 | uint32_t(th[10]) << 8 | th[11];
   BOOST_TEST(ack == ISN + 1 + 10 * 1448);
-  BOOST_TEST(k.ip.OutRequests == 5u);   // the ACKs are locally generated IP packets
+  BOOST_TEST(k.ip.OutRequests == 5u);  // the ACKs are locally generated IP packets
   BOOST_TEST(k.frame_account().in_flight == 10u);
   BOOST_TEST(k.frame_account().balanced());
 }
@@ -105,8 +107,12 @@ BOOST_AUTO_TEST_CASE(receive_buffer_limits_drop_into_counters) {
   std::vector<std::pair<double, std::vector<uint8_t>>> fr;
   // Out-of-order first (segment 1 missing), then in order: the OFO queue
   // fills the buffer, prune drops it, in-order data hits the limits.
-  for (int i = 2; i < 12; ++i) fr.emplace_back(10 + 5000.0 * fr.size(), tcp_frame(Flow{}, ISN + 1 + i * 1000, 78, 0x10, slice(data, i * 1000, 1000)));
-  for (int i = 0; i < 40; ++i) fr.emplace_back(10 + 5000.0 * fr.size(), tcp_frame(Flow{}, ISN + 1 + i * 1000, 78, 0x10, slice(data, i * 1000, 1000)));
+  for (int i = 2; i < 12; ++i)
+    fr.emplace_back(10 + 5000.0 * fr.size(),
+                    tcp_frame(Flow{}, ISN + 1 + i * 1000, 78, 0x10, slice(data, i * 1000, 1000)));
+  for (int i = 0; i < 40; ++i)
+    fr.emplace_back(10 + 5000.0 * fr.size(),
+                    tcp_frame(Flow{}, ISN + 1 + i * 1000, 78, 0x10, slice(data, i * 1000, 1000)));
   size_t n = fr.size();
   nic.inject(fr);
   run_for(1e6);
@@ -147,7 +153,8 @@ BOOST_AUTO_TEST_CASE(out_of_order_queue_sorts_across_sequence_wrap) {
   auto data = pattern(10 * 1000, 9);
   std::vector<std::pair<double, std::vector<uint8_t>>> fr;
   for (uint32_t i = 9; i >= 1; --i)
-    fr.emplace_back(10 + 3000.0 * fr.size(), tcp_frame(Flow{}, WRAP_ISN + 1 + i * 1000, 78, 0x10, slice(data, i * 1000, 1000)));
+    fr.emplace_back(10 + 3000.0 * fr.size(),
+                    tcp_frame(Flow{}, WRAP_ISN + 1 + i * 1000, 78, 0x10, slice(data, i * 1000, 1000)));
   fr.emplace_back(10 + 3000.0 * fr.size(), tcp_frame(Flow{}, WRAP_ISN + 1, 78, 0x10, slice(data, 0, 1000)));
   nic.inject(fr);
   run_for(2e6);
@@ -167,10 +174,11 @@ BOOST_AUTO_TEST_CASE(backlog_limit_does_not_count_the_arriving_skb) {
   nic.use_gro = false;
   int fd = k.tcp_established(HOST_IP, 5001, PEER_IP, 40000, ISN, 77, 4000);
   sock* sk = k.sock_of(fd);
-  k.lock_sock(sk);   // the user owns the socket: everything goes to the backlog
+  k.lock_sock(sk);  // the user owns the socket: everything goes to the backlog
   auto data = pattern(200 * 1000, 10);
   std::vector<std::pair<double, std::vector<uint8_t>>> fr;
-  for (int i = 0; i < 200; ++i) fr.emplace_back(10 + 3000.0 * i, tcp_frame(Flow{}, ISN + 1 + i * 1000, 78, 0x10, slice(data, i * 1000, 1000)));
+  for (int i = 0; i < 200; ++i)
+    fr.emplace_back(10 + 3000.0 * i, tcp_frame(Flow{}, ISN + 1 + i * 1000, 78, 0x10, slice(data, i * 1000, 1000)));
   nic.inject(fr);
   run_for(1e6);
   BOOST_REQUIRE(sk->sk_backlog.qlen > 0u);
@@ -193,10 +201,12 @@ BOOST_AUTO_TEST_CASE(in_order_segment_over_rmem_prunes_even_with_empty_queue) {
   sock* sk = k.sock_of(fd);
   auto data = pattern(20 * 1000, 12);
   std::vector<std::pair<double, std::vector<uint8_t>>> fr;
-  for (int i = 1; i < 12; ++i) fr.emplace_back(10 + 3000.0 * fr.size(), tcp_frame(Flow{}, ISN + 1 + i * 1000, 78, 0x10, slice(data, i * 1000, 1000)));
+  for (int i = 1; i < 12; ++i)
+    fr.emplace_back(10 + 3000.0 * fr.size(),
+                    tcp_frame(Flow{}, ISN + 1 + i * 1000, 78, 0x10, slice(data, i * 1000, 1000)));
   nic.inject(fr);
   run_for(1e6);
-  BOOST_REQUIRE(sk->sk_rmem_alloc > sk->sk_rcvbuf);   // OFO queue over the limit
+  BOOST_REQUIRE(sk->sk_rmem_alloc > sk->sk_rcvbuf);  // OFO queue over the limit
   BOOST_REQUIRE(sk->sk_receive_queue.qlen == 0u);
   uint64_t prunes = k.tcpext.PruneCalled;
   nic.inject({{10, tcp_frame(Flow{}, ISN + 1, 78, 0x10, slice(data, 0, 1000))}});
@@ -222,7 +232,8 @@ BOOST_AUTO_TEST_CASE(blocking_reader_stops_at_end_of_stream) {
   pc.mode = WaitMode::blocking_recv;
   UserProcess proc(k, pc, [&](const Delivery& d) { got.insert(got.end(), d.bytes.begin(), d.bytes.end()); });
   auto data = pattern(3000, 13);
-  nic.inject({{10, tcp_frame(Flow{}, ISN + 1, 78, 0x18, data)}, {20000, tcp_frame(Flow{}, ISN + 1 + 3000, 78, 0x04, {})}});
+  nic.inject(
+      {{10, tcp_frame(Flow{}, ISN + 1, 78, 0x18, data)}, {20000, tcp_frame(Flow{}, ISN + 1 + 3000, 78, 0x04, {})}});
   run_for(100000);
   BOOST_TEST((got == data));
   BOOST_TEST(int(k.sock_of(fd)->state) == int(TcpState::CLOSE));
@@ -236,7 +247,7 @@ BOOST_AUTO_TEST_CASE(socket_owned_by_user_goes_to_backlog_and_overflows) {
   KernelConfig cfg;
   cfg.cpu.num_cpus = 2;
   CostTable cost;
-  cost.copy_per_byte = 400;   // a very slow reader: holds the socket lock long
+  cost.copy_per_byte = 400;  // a very slow reader: holds the socket lock long
   Kernel& k = make_kernel(cfg, cost);
   FakeNic nic(k, 0);
   nic.use_gro = false;
@@ -250,7 +261,8 @@ BOOST_AUTO_TEST_CASE(socket_owned_by_user_goes_to_backlog_and_overflows) {
   UserProcess proc(k, pc, [&](const Delivery& d) { got.insert(got.end(), d.bytes.begin(), d.bytes.end()); });
   auto data = pattern(200 * 1000, 8);
   std::vector<std::pair<double, std::vector<uint8_t>>> fr;
-  for (int i = 0; i < 200; ++i) fr.emplace_back(10 + 5000.0 * i, tcp_frame(Flow{}, ISN + 1 + i * 1000, 78, 0x10, slice(data, i * 1000, 1000)));
+  for (int i = 0; i < 200; ++i)
+    fr.emplace_back(10 + 5000.0 * i, tcp_frame(Flow{}, ISN + 1 + i * 1000, 78, 0x10, slice(data, i * 1000, 1000)));
   nic.inject(fr);
   run_for(3e6);
   BOOST_TEST(k.tcpext.TCPBacklogDrop > 0u);

@@ -11,8 +11,16 @@ const uint8_t HOST_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 const uint8_t PEER_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 
 namespace {
-void put16(uint8_t* p, uint16_t v) { p[0] = uint8_t(v >> 8); p[1] = uint8_t(v); }
-void put32(uint8_t* p, uint32_t v) { p[0] = uint8_t(v >> 24); p[1] = uint8_t(v >> 16); p[2] = uint8_t(v >> 8); p[3] = uint8_t(v); }
+void put16(uint8_t* p, uint16_t v) {
+  p[0] = uint8_t(v >> 8);
+  p[1] = uint8_t(v);
+}
+void put32(uint8_t* p, uint32_t v) {
+  p[0] = uint8_t(v >> 24);
+  p[1] = uint8_t(v >> 16);
+  p[2] = uint8_t(v >> 8);
+  p[3] = uint8_t(v);
+}
 }  // namespace
 
 uint16_t inet_csum(const uint8_t* p, size_t n, uint32_t sum) {
@@ -114,10 +122,13 @@ FakeNic::FakeNic(Kernel& k, int cpu, int irq, const std::string& name) : k_(k), 
   k.register_netdev(&dev);
   netif_napi_add(&dev, &napi, [this](napi_struct* n, int budget) { return poll(n, budget); });
   napi_enable(&napi);
-  k.cpus().request_irq(irq, [this](Cpu&, int) {  // igb_msix_ring
-    ++irqs;
-    napi_schedule(&napi);
-  }, name + "-rx-0");
+  k.cpus().request_irq(
+      irq,
+      [this](Cpu&, int) {  // igb_msix_ring
+        ++irqs;
+        napi_schedule(&napi);
+      },
+      name + "-rx-0");
 }
 
 void FakeNic::arrive(std::vector<uint8_t> frame, uint64_t trace_id) {
@@ -157,7 +168,10 @@ int FakeNic::poll(napi_struct* n, int budget) {
     skb->protocol = eth_type_trans(skb, &dev);
     dev.stats.rx_packets++;
     dev.stats.rx_bytes += fr.first.size();
-    if (use_gro) napi_gro_receive(n, skb); else netif_receive_skb(skb);
+    if (use_gro)
+      napi_gro_receive(n, skb);
+    else
+      netif_receive_skb(skb);
     ++done;
   }
   if (done < budget && napi_complete_done(n, done)) {

@@ -23,8 +23,8 @@ namespace rxpath::stack::test {
 using rxpath::testing::now_ns;
 using rxpath::testing::run_for;
 
-constexpr uint32_t HOST_IP = 0x0A000001;   // 10.0.0.1
-constexpr uint32_t PEER_IP = 0x0A000002;   // 10.0.0.2
+constexpr uint32_t HOST_IP = 0x0A000001;  // 10.0.0.1
+constexpr uint32_t PEER_IP = 0x0A000002;  // 10.0.0.2
 extern const uint8_t HOST_MAC[6];
 extern const uint8_t PEER_MAC[6];
 
@@ -41,8 +41,8 @@ std::vector<uint8_t> udp_frame(const Flow& f, const std::vector<uint8_t>& payloa
 std::vector<uint8_t> tcp_frame(const Flow& f, uint32_t seq, uint32_t ack, uint8_t flags,
                                const std::vector<uint8_t>& payload, uint16_t ip_id = 1);
 std::vector<uint8_t> arp_request(uint32_t sender_ip, uint32_t target_ip);
-std::vector<uint8_t> pattern(size_t n, uint32_t seed);   // deterministic payload bytes
-uint32_t flow_hash(const std::vector<uint8_t>& frame);   // RSS-like hash of the 4-tuple
+std::vector<uint8_t> pattern(size_t n, uint32_t seed);  // deterministic payload bytes
+uint32_t flow_hash(const std::vector<uint8_t>& frame);  // RSS-like hash of the 4-tuple
 
 // A fake igb-shaped driver: frames "arrive" into a FIFO; an IRQ (auto-masked)
 // schedules NAPI; poll builds skbs (napi_alloc_skb + copy), eth_type_trans,
@@ -52,9 +52,9 @@ class FakeNic {
   FakeNic(Kernel& k, int cpu = 0, int irq = 40, const std::string& name = "eth0");
   net_device dev;
   napi_struct napi;
-  double per_packet_ns = 150;       // driver work per frame (igb_clean_rx_irq)
-  bool csum_unnecessary = true;     // RXCSUM verified by "hardware"
-  bool use_gro = true;              // napi_gro_receive vs netif_receive_skb
+  double per_packet_ns = 150;    // driver work per frame (igb_clean_rx_irq)
+  bool csum_unnecessary = true;  // RXCSUM verified by "hardware"
+  bool use_gro = true;           // napi_gro_receive vs netif_receive_skb
   uint64_t irqs = 0, frames_in = 0;
 
   // A frame arrives now (call from any SystemC thread).

@@ -44,11 +44,16 @@ void measure(const char* what, int cpus, int reader_cpu, int n, double spacing_n
       std::vector<uint8_t> f = proto;
       if (tcp) {
         uint32_t seq = 1000 + uint32_t(i) * 1448;
-        f[38] = uint8_t(seq >> 24); f[39] = uint8_t(seq >> 16); f[40] = uint8_t(seq >> 8); f[41] = uint8_t(seq);
-        f[18] = uint8_t(i >> 8); f[19] = uint8_t(i);   // IP ID increments (GRO)
+        f[38] = uint8_t(seq >> 24);
+        f[39] = uint8_t(seq >> 16);
+        f[40] = uint8_t(seq >> 8);
+        f[41] = uint8_t(seq);
+        f[18] = uint8_t(i >> 8);
+        f[19] = uint8_t(i);  // IP ID increments (GRO)
         f[24] = f[25] = 0;
         uint16_t c = inet_csum(f.data() + 14, 20);
-        f[24] = uint8_t(c >> 8); f[25] = uint8_t(c);
+        f[24] = uint8_t(c >> 8);
+        f[25] = uint8_t(c);
       }
       nic.arrive(std::move(f));
     }
@@ -62,9 +67,9 @@ void measure(const char* what, int cpus, int reader_cpu, int n, double spacing_n
   BOOST_TEST(a.offered == uint64_t(n));
   BOOST_TEST(a.balanced(), k.frame_account_report());
   BOOST_TEST(a.delivered == uint64_t(n), k.frame_account_report());
-  std::cout << what << ": " << n << " packets in " << wall << " s wall = " << n / wall / 1e6
-            << " M packets/s wall (" << n / cpu / 1e6 << " M packets per CPU second); " << msgs << " recv() calls, " << bytes << " bytes; simulated "
-            << (spacing_ns * n) / 1e6 << " ms\n"
+  std::cout << what << ": " << n << " packets in " << wall << " s wall = " << n / wall / 1e6 << " M packets/s wall ("
+            << n / cpu / 1e6 << " M packets per CPU second); " << msgs << " recv() calls, " << bytes
+            << " bytes; simulated " << (spacing_ns * n) / 1e6 << " ms\n"
             << k.cpus().cpu_time_report();
   uint64_t waits = 0;
   uint64_t fast = 0;

@@ -11,8 +11,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "stack/tests/recording_tracer.hpp"
 #include "stack/process.hpp"
+#include "stack/tests/recording_tracer.hpp"
 #include "stack/tests/testlib.hpp"
 
 using namespace rxpath::stack;
@@ -70,10 +70,17 @@ BOOST_AUTO_TEST_CASE(udp_packet_stages_from_driver_to_recvmsg_in_order) {
   run_for(100000);
   BOOST_REQUIRE_EQUAL(proc->messages(), 1u);
   auto st = tr->stages_of(1);
-  const std::vector<std::string> expect = {
-      "napi_gro_receive", "__netif_receive_skb_core", "ip_rcv", "ip_local_deliver", "udp_rcv",
-      "__udp4_lib_lookup", "__udp_enqueue_schedule_skb", "sock_def_readable", "ep_poll_callback",
-      "epoll_wait", "udp_recvmsg"};
+  const std::vector<std::string> expect = {"napi_gro_receive",
+                                           "__netif_receive_skb_core",
+                                           "ip_rcv",
+                                           "ip_local_deliver",
+                                           "udp_rcv",
+                                           "__udp4_lib_lookup",
+                                           "__udp_enqueue_schedule_skb",
+                                           "sock_def_readable",
+                                           "ep_poll_callback",
+                                           "epoll_wait",
+                                           "udp_recvmsg"};
   BOOST_TEST(join(names(st)) == join(expect));
   // stage times never go back along the journey; CPUs: softirq on 0, reader on 1
   for (size_t i = 1; i < st.size(); ++i) BOOST_TEST(st[i - 1]->t <= st[i]->t, st[i]->name);
@@ -89,14 +96,14 @@ BOOST_AUTO_TEST_CASE(udp_packet_stages_from_driver_to_recvmsg_in_order) {
   BOOST_TEST(core.valid);
   const uint32_t frame_len = 14 + 20 + 8 + 100;
   BOOST_TEST(core.len == frame_len - 14);
-  BOOST_TEST(core.data == NET_SKB_PAD + 14u);   // napi_alloc_skb headroom + eth_type_trans
+  BOOST_TEST(core.data == NET_SKB_PAD + 14u);  // napi_alloc_skb headroom + eth_type_trans
   BOOST_TEST(ip.data == core.data);
   BOOST_TEST(udp.data == ip.data + 20);
   BOOST_TEST(udp.len == ip.len - 20);
   BOOST_TEST(q.data == udp.data + 8);
   BOOST_TEST(q.len == 100u);
   BOOST_TEST(rcv.len == 100u);
-  BOOST_TEST(q.tail == q.data + q.len);         // linear skb: tail = data + len
+  BOOST_TEST(q.tail == q.data + q.len);  // linear skb: tail = data + len
   BOOST_TEST(q.end >= q.tail);
   BOOST_TEST(q.truesize >= q.end);
   BOOST_TEST(find(st, "udp_recvmsg")->detail == "fd " + std::to_string(fd) + " 100 bytes");
@@ -137,7 +144,7 @@ BOOST_AUTO_TEST_CASE(dropped_packets_end_with_a_drop_stage_and_counters) {
   auto* nic = new FakeNic(k, 0);
   k.udp_socket(0, 5001, 1);  // a 1-byte receive buffer: the second datagram overflows it
   Flow none;
-  none.dport = 7777;          // nobody listens
+  none.dport = 7777;  // nobody listens
   nic->inject({{1000, udp_frame(none, pattern(10, 1))},
                {2000, udp_frame(Flow{}, pattern(10, 2))},
                {3000, udp_frame(Flow{}, pattern(10, 3))}});
@@ -166,13 +173,13 @@ BOOST_AUTO_TEST_CASE(dropped_packets_end_with_a_drop_stage_and_counters) {
 BOOST_AUTO_TEST_CASE(signals_contexts_napi_sockets_and_nested_spans) {
   Kernel& k = make_kernel(two_cpus());
   auto* tr = new RecordingTracer;
-  auto* nic = new FakeNic(k, 0);       // created before the tracer: declared at set_tracer
+  auto* nic = new FakeNic(k, 0);  // created before the tracer: declared at set_tracer
   int fd = k.udp_socket(0, 5001);
   k.set_tracer(tr);
   UserProcessConfig pc;
   pc.cpu = 1;
   pc.fds = {fd};
-  k.cost().user_per_packet = 20000;    // slow reader: the queue builds up
+  k.cost().user_per_packet = 20000;  // slow reader: the queue builds up
   auto* proc = new UserProcess(k, pc);
   std::vector<std::pair<double, std::vector<uint8_t>>> fr;
   for (int i = 0; i < 10; ++i) fr.emplace_back(2000 + 1000 * i, udp_frame(Flow{}, pattern(50, i)));
@@ -215,8 +222,8 @@ BOOST_AUTO_TEST_CASE(signals_contexts_napi_sockets_and_nested_spans) {
   BOOST_TEST(rmem.back() == 0u);
 
   // spans: nested per CPU (checked by the tracer), all closed, the expected ones there
-  for (const char* f : {"net_rx_action", "napi_poll", "netif_receive_skb_list_internal", "epoll_wait", "recvmsg",
-                        "user_work"})
+  for (const char* f :
+       {"net_rx_action", "napi_poll", "netif_receive_skb_list_internal", "epoll_wait", "recvmsg", "user_work"})
     BOOST_TEST(tr->count_spans(f) >= 1u, f);
   BOOST_TEST(tr->open_spans(0) == 0u);
   BOOST_TEST(tr->open_spans(1) == 0u);
@@ -268,8 +275,9 @@ BOOST_AUTO_TEST_CASE(tcp_segments_stages_and_gro_merge) {
   BOOST_REQUIRE(find(s2, "napi_gro_receive"));
   BOOST_TEST(find(s2, "napi_gro_receive")->detail == "GRO_MERGED_FREE merged into 1");
   BOOST_TEST(s2.size() == 1u);  // its later stages are the head's
-  const std::vector<std::string> tail = {"tcp_v4_rcv", "__inet_lookup_established", "tcp_queue_rcv",
-                                         "sock_def_readable", "ep_poll_callback", "epoll_wait", "tcp_recvmsg"};
+  const std::vector<std::string> tail = {"tcp_v4_rcv",        "__inet_lookup_established", "tcp_queue_rcv",
+                                         "sock_def_readable", "ep_poll_callback",          "epoll_wait",
+                                         "tcp_recvmsg"};
   auto n1 = names(s1);
   BOOST_REQUIRE(n1.size() >= tail.size());
   BOOST_TEST(join(std::vector<std::string>(n1.end() - tail.size(), n1.end())) == join(tail));
@@ -301,9 +309,8 @@ BOOST_AUTO_TEST_CASE(a_tracer_changes_nothing_in_the_model) {
     pc.cpu = 1;
     pc.fds = {fd, tfd};
     pc.mode = WaitMode::select;
-    o->proc = new UserProcess(*o->k, pc, [o](const Delivery& d) {
-      o->got.emplace_back(d.trace_id, d.time.to_seconds() * 1e9);
-    });
+    o->proc = new UserProcess(*o->k, pc,
+                              [o](const Delivery& d) { o->got.emplace_back(d.trace_id, d.time.to_seconds() * 1e9); });
   }
   for (One* o : {&a, &b}) o->k->cost().user_per_packet = 700;
   for (One* o : {&a, &b}) {
@@ -311,8 +318,10 @@ BOOST_AUTO_TEST_CASE(a_tracer_changes_nothing_in_the_model) {
     Flow t;
     t.dport = 5002;
     for (int i = 0; i < 300; ++i) {
-      if (i % 3 == 0) fr.emplace_back(1000 + 150 * i, tcp_frame(t, 1001 + 500 * (i / 3), 5001, 0x10, pattern(500, i), uint16_t(i)));
-      else fr.emplace_back(1000 + 150 * i, udp_frame(Flow{}, pattern(300, i), uint16_t(i)));
+      if (i % 3 == 0)
+        fr.emplace_back(1000 + 150 * i, tcp_frame(t, 1001 + 500 * (i / 3), 5001, 0x10, pattern(500, i), uint16_t(i)));
+      else
+        fr.emplace_back(1000 + 150 * i, udp_frame(Flow{}, pattern(300, i), uint16_t(i)));
     }
     o->nic->inject(fr);
   }

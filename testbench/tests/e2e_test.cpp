@@ -16,8 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "testbench/pcap_io.hpp"
 #include "common/eth.hpp"
+#include "testbench/pcap_io.hpp"
 #include "testbench/tests/rxpath_run.hpp"
 
 using nlohmann::json;
@@ -75,8 +75,9 @@ void check_conservation(const Run& r) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(udp_flows_delivered_byte_exact) {
-  const Run r = run("udp", "--duration-us 300 --set traffic.rate_gbps=0.5 --set traffic.size=imix "
-                           "--set traffic.tcp_flows=0");
+  const Run r = run("udp",
+                    "--duration-us 300 --set traffic.rate_gbps=0.5 --set traffic.size=imix "
+                    "--set traffic.tcp_flows=0");
   check_conservation(r);
   BOOST_TEST(r.report["offered"]["frames"].get<uint64_t>() > 50u);
   BOOST_TEST(r.report["delivered"]["frames"] == r.report["offered"]["frames"]);
@@ -84,28 +85,31 @@ BOOST_AUTO_TEST_CASE(udp_flows_delivered_byte_exact) {
 }
 
 BOOST_AUTO_TEST_CASE(tcp_flows_delivered_byte_exact_and_merged_by_gro) {
-  const Run r = run("tcp", "--duration-us 300 --set traffic.udp_flows=0 --set traffic.tcp_flows=2 "
-                           "--set traffic.size=1518 --set traffic.rate_gbps=2");
+  const Run r = run("tcp",
+                    "--duration-us 300 --set traffic.udp_flows=0 --set traffic.tcp_flows=2 "
+                    "--set traffic.size=1518 --set traffic.rate_gbps=2");
   check_conservation(r);
   const uint64_t frames = r.report["offered"]["frames"];
   BOOST_TEST(frames > 20u);
   BOOST_TEST(r.report["delivered"]["frames"].get<uint64_t>() == frames);
-  BOOST_TEST(counter(r, "nic.GPRC") == frames);             // every wire frame
-  BOOST_TEST(counter(r, "IpExt.InNoECTPkts") == frames);    // wire segments (gso_segs)
+  BOOST_TEST(counter(r, "nic.GPRC") == frames);           // every wire frame
+  BOOST_TEST(counter(r, "IpExt.InNoECTPkts") == frames);  // wire segments (gso_segs)
   // GRO merges runs of in-order segments: far fewer skbs than wire frames.
   BOOST_TEST(counter(r, "Tcp.InSegs") * 3 < frames);
   BOOST_TEST(counter(r, "softnet.processed") * 3 < counter(r, "nic.GPRC"));
 }
 
 BOOST_AUTO_TEST_CASE(each_fault_lands_in_its_own_counter) {
-  const Run r = run("faults", "--duration-us 600 --set traffic.rate_gbps=1 --set traffic.size=imix "
-                              "--set traffic.tcp_flows=1 --set traffic.seed=7 "
-                              "--set traffic.bad_fcs_ppm=30000 --set traffic.runt_ppm=30000 "
-                              "--set traffic.oversize_ppm=30000 --set traffic.bad_ip_csum_ppm=30000 "
-                              "--set traffic.closed_udp_ppm=30000 --set traffic.closed_tcp_ppm=30000 "
-                              "--set traffic.other_host_ppm=30000");
+  const Run r = run("faults",
+                    "--duration-us 600 --set traffic.rate_gbps=1 --set traffic.size=imix "
+                    "--set traffic.tcp_flows=1 --set traffic.seed=7 "
+                    "--set traffic.bad_fcs_ppm=30000 --set traffic.runt_ppm=30000 "
+                    "--set traffic.oversize_ppm=30000 --set traffic.bad_ip_csum_ppm=30000 "
+                    "--set traffic.closed_udp_ppm=30000 --set traffic.closed_tcp_ppm=30000 "
+                    "--set traffic.other_host_ppm=30000");
   check_conservation(r);
-  for (const char* k : {"bad_fcs", "runt", "oversize", "bad_ip_csum", "closed_udp_port", "closed_tcp_port", "other_host"})
+  for (const char* k :
+       {"bad_fcs", "runt", "oversize", "bad_ip_csum", "closed_udp_port", "closed_tcp_port", "other_host"})
     BOOST_TEST(offered(r, k) > 0u, k << " was never sent: pick another seed");
   BOOST_TEST(drop(r, "nic.CRCERRS") == offered(r, "bad_fcs"));
   BOOST_TEST(drop(r, "nic.RUC") == offered(r, "runt"));
@@ -143,12 +147,13 @@ BOOST_AUTO_TEST_CASE(the_default_scenario_accounts_for_every_frame) {
   BOOST_TEST(offered(r, "tcp") > 0u);
   BOOST_TEST(drop(r, "nic.MPC") > 0u);
   BOOST_TEST(r.report["accounting"]["in_flight_nic"].get<uint64_t>() == 0u);  // a quiet NIC holds nothing
-  BOOST_TEST(counter(r, "Tcp.InSegs") < offered(r, "tcp"));                      // GRO merges TCP here too
+  BOOST_TEST(counter(r, "Tcp.InSegs") < offered(r, "tcp"));                   // GRO merges TCP here too
 }
 
 BOOST_AUTO_TEST_CASE(a_slow_reader_overflows_its_udp_socket) {
-  const Run r = run("rcvbuf", "--duration-us 400 --set traffic.rate_gbps=1 --set traffic.udp_flows=1 "
-                              "--set kernel.rmem_default=8192 --set cost.stack.user_per_packet=3000");
+  const Run r = run("rcvbuf",
+                    "--duration-us 400 --set traffic.rate_gbps=1 --set traffic.udp_flows=1 "
+                    "--set kernel.rmem_default=8192 --set cost.stack.user_per_packet=3000");
   check_conservation(r);
   BOOST_TEST(counter(r, "Udp.RcvbufErrors") > 0u);
   BOOST_TEST(drop(r, "stack.SOCKET_RCVBUFF") == counter(r, "Udp.RcvbufErrors"));
@@ -211,8 +216,9 @@ BOOST_AUTO_TEST_CASE(captures_hold_valid_frames) {
 
 BOOST_AUTO_TEST_CASE(results_do_not_depend_on_the_quantum) {
   // Exact temporal decoupling (docs/theory/time.md): Q = one clock cycle and Q = L give byte-identical outputs.
-  const std::string a = "--duration-us 150 --set traffic.rate_gbps=4 --set traffic.tcp_flows=1 "
-                        "--set traffic.size=imix --set traffic.pattern=poisson --pcap ";
+  const std::string a =
+      "--duration-us 150 --set traffic.rate_gbps=4 --set traffic.tcp_flows=1 "
+      "--set traffic.size=imix --set traffic.pattern=poisson --pcap ";
   const Run q1 = run("q_cycle", a + "--set run.quantum_ns=6.4");
   const Run qL = run("q_link", a + "--set run.quantum_ns=499.2");
   check_conservation(q1);
@@ -242,7 +248,8 @@ BOOST_AUTO_TEST_CASE(a_capture_written_by_scapy_replays_and_is_delivered) {
                        "Raw(bytes((i * 7 + k) % 256 for k in range(18 + 31 * i)))\n"
                        "    p.time = 1700000000 + i * 20e-6\n"
                        "    pk.append(p)\n"
-                       "wrpcap('" << pcap << "', pk)\n";
+                       "wrpcap('"
+                    << pcap << "', pk)\n";
   BOOST_REQUIRE_MESSAGE(std::system(("/usr/bin/python3 " + py).c_str()) == 0, "scapy could not write the capture");
   const Run r = run("replay", "--set traffic.pattern=pcap --set traffic.pcap=" + pcap +
                                   " --set host.mac=00:1b:21:0a:0b:0c --set host.ip=192.168.1.20"

@@ -11,14 +11,14 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
-#include <sstream>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
-#include "waves/fst_read.hpp"
 #include "testbench/tests/rxpath_run.hpp"
+#include "waves/fst_read.hpp"
 
 using nlohmann::json;
 
@@ -70,8 +70,10 @@ BOOST_AUTO_TEST_CASE(trace_holds_rtl_and_host_inside_the_window_only) {
   BOOST_REQUIRE(r.exit_code == 0);
   BOOST_TEST(r.err.find("trace written to " + f) != std::string::npos);
   const auto vars = rxpath::waves::fst_vars(f);
-  const auto rtl = std::count_if(vars.begin(), vars.end(), [](const std::string& v) { return v.rfind("nic.nic_top.", 0) == 0; });
-  const auto host = std::count_if(vars.begin(), vars.end(), [](const std::string& v) { return v.rfind("host.", 0) == 0; });
+  const auto rtl =
+      std::count_if(vars.begin(), vars.end(), [](const std::string& v) { return v.rfind("nic.nic_top.", 0) == 0; });
+  const auto host =
+      std::count_if(vars.begin(), vars.end(), [](const std::string& v) { return v.rfind("host.", 0) == 0; });
   BOOST_TEST(rtl > 100);
   BOOST_TEST(host > 5);
   for (const char* want : {"host.cpu0.context", "host.cpu1.context"})
@@ -85,9 +87,8 @@ BOOST_AUTO_TEST_CASE(trace_holds_rtl_and_host_inside_the_window_only) {
   }
   BOOST_TEST(rtl_changes > 1000u);
   // The host changes inside the window, not only its opening values.
-  const auto inside = std::count_if(all.begin(), all.end(), [](const Change& c) {
-    return c.path.rfind("host.", 0) == 0 && c.t > 30000000u;
-  });
+  const auto inside = std::count_if(all.begin(), all.end(),
+                                    [](const Change& c) { return c.path.rfind("host.", 0) == 0 && c.t > 30000000u; });
   BOOST_TEST(inside > 10);
 }
 
@@ -96,7 +97,8 @@ BOOST_AUTO_TEST_CASE(trace_holds_rtl_and_host_inside_the_window_only) {
 BOOST_AUTO_TEST_CASE(every_host_signal_has_a_value_when_the_window_opens) {
   for (const char* window : {"0:20", "30:32"}) {
     const std::string f = scratch(std::string("open_") + window[0] + ".fst");
-    const Run r = run(std::string("open_") + window[0], std::string(kLight) + " --trace " + f + " --trace-window " + window);
+    const Run r =
+        run(std::string("open_") + window[0], std::string(kLight) + " --trace " + f + " --trace-window " + window);
     BOOST_TEST_INFO("window " << window << " stderr: " << r.err);
     BOOST_REQUIRE(r.exit_code == 0);
     const auto vars = rxpath::waves::fst_vars(f);
@@ -136,7 +138,8 @@ BOOST_AUTO_TEST_CASE(trace_does_not_depend_on_the_quantum) {
     }
     BOOST_TEST(dumps[0].size() > 1000u);
     BOOST_TEST((dumps[0] == dumps[1]), runs[k] << ": the trace differs between quantum 0 (the link latency) and 64 ns");
-    BOOST_TEST((dumps[0] == dumps[2]), runs[k] << ": the trace differs between quantum 0 (the link latency) and 6.4 ns");
+    BOOST_TEST((dumps[0] == dumps[2]),
+               runs[k] << ": the trace differs between quantum 0 (the link latency) and 6.4 ns");
   }
 }
 
@@ -191,8 +194,10 @@ BOOST_AUTO_TEST_CASE(bad_trigger_is_a_clear_error_and_leaves_no_file) {
 
 BOOST_AUTO_TEST_CASE(journey_of_a_delivered_udp_frame_goes_from_the_wire_to_recv) {
   const std::string jf = scratch("journey.json");
-  const Run r = run("journey", "--duration-us 40 --set traffic.rate_gbps=1 --set traffic.tcp_flows=0 "
-                               "--set traffic.size=594 --journey 3 --journey-json " + jf);
+  const Run r = run("journey",
+                    "--duration-us 40 --set traffic.rate_gbps=1 --set traffic.tcp_flows=0 "
+                    "--set traffic.size=594 --journey 3 --journey-json " +
+                        jf);
   BOOST_TEST_INFO("stderr: " << r.err);
   BOOST_REQUIRE(r.exit_code == 0);
   const json j = json::parse(slurp(jf));
@@ -208,8 +213,8 @@ BOOST_AUTO_TEST_CASE(journey_of_a_delivered_udp_frame_goes_from_the_wire_to_recv
     names.push_back(s["name"].get<std::string>());
   }
   auto at = [&](const char* n) { return std::find(names.begin(), names.end(), n) - names.begin(); };
-  for (const char* n : {"mac_verdict", "pktbuf_store", "desc_assign", "dma_write", "writeback", "msix", "ip_rcv",
-                        "udp_rcv"})
+  for (const char* n :
+       {"mac_verdict", "pktbuf_store", "desc_assign", "dma_write", "writeback", "msix", "ip_rcv", "udp_rcv"})
     BOOST_TEST((at(n) < static_cast<long>(names.size())), "stage " << n << " missing");
   BOOST_TEST(at("xgmii_start") < at("writeback"));
   BOOST_TEST(at("writeback") < at("ip_rcv"));
@@ -220,8 +225,10 @@ BOOST_AUTO_TEST_CASE(journey_of_a_delivered_udp_frame_goes_from_the_wire_to_recv
 
 BOOST_AUTO_TEST_CASE(journey_of_a_dropped_frame_ends_at_its_counter) {
   const std::string jf = scratch("journey_drop.json");
-  const Run r = run("journey_drop", "--duration-us 40 --set traffic.rate_gbps=1 --set traffic.tcp_flows=0 "
-                                    "--set traffic.bad_fcs_ppm=1000000 --journey 5 --journey-json " + jf);
+  const Run r = run("journey_drop",
+                    "--duration-us 40 --set traffic.rate_gbps=1 --set traffic.tcp_flows=0 "
+                    "--set traffic.bad_fcs_ppm=1000000 --journey 5 --journey-json " +
+                        jf);
   BOOST_TEST_INFO("stderr: " << r.err);
   BOOST_REQUIRE(r.exit_code == 0);
   const json j = json::parse(slurp(jf));

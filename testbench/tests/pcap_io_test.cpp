@@ -4,10 +4,10 @@
 #define BOOST_TEST_MODULE pcap_io
 #include <boost/test/unit_test.hpp>
 
+#include <unistd.h>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
-#include <unistd.h>
 
 #include "common/unaligned.hpp"
 #include "testbench/pcap_io.hpp"
@@ -109,19 +109,39 @@ BOOST_AUTO_TEST_CASE(not_a_capture_and_missing_file) {
 BOOST_AUTO_TEST_CASE(reads_pcapng_built_by_hand) {
   std::vector<uint8_t> b;
   // Section Header Block
-  append_le32(b, 0x0A0D0D0A); append_le32(b, 28); append_le32(b, 0x1A2B3C4D); append_le16(b, 1); append_le16(b, 0);
-  append_le32(b, 0xFFFFFFFF); append_le32(b, 0xFFFFFFFF); append_le32(b, 28);
+  append_le32(b, 0x0A0D0D0A);
+  append_le32(b, 28);
+  append_le32(b, 0x1A2B3C4D);
+  append_le16(b, 1);
+  append_le16(b, 0);
+  append_le32(b, 0xFFFFFFFF);
+  append_le32(b, 0xFFFFFFFF);
+  append_le32(b, 28);
   // Interface Description Block: LINKTYPE_ETHERNET, if_tsresol = 9 (ns)
-  append_le32(b, 1); append_le32(b, 32); append_le16(b, 1); append_le16(b, 0); append_le32(b, 0);
-  append_le16(b, 9); append_le16(b, 1); b.push_back(9); b.push_back(0); b.push_back(0); b.push_back(0);
-  append_le16(b, 0); append_le16(b, 0);  // opt_endofopt
+  append_le32(b, 1);
+  append_le32(b, 32);
+  append_le16(b, 1);
+  append_le16(b, 0);
+  append_le32(b, 0);
+  append_le16(b, 9);
+  append_le16(b, 1);
+  b.push_back(9);
+  b.push_back(0);
+  b.push_back(0);
+  b.push_back(0);
+  append_le16(b, 0);
+  append_le16(b, 0);  // opt_endofopt
   append_le32(b, 32);
   auto epb = [&](uint64_t ts, const std::vector<uint8_t>& d) {
     const uint32_t pad = (4 - d.size() % 4) % 4;
     const uint32_t len = 32 + static_cast<uint32_t>(d.size()) + pad;
-    append_le32(b, 6); append_le32(b, len); append_le32(b, 0);
-    append_le32(b, static_cast<uint32_t>(ts >> 32)); append_le32(b, static_cast<uint32_t>(ts));
-    append_le32(b, static_cast<uint32_t>(d.size())); append_le32(b, static_cast<uint32_t>(d.size()));
+    append_le32(b, 6);
+    append_le32(b, len);
+    append_le32(b, 0);
+    append_le32(b, static_cast<uint32_t>(ts >> 32));
+    append_le32(b, static_cast<uint32_t>(ts));
+    append_le32(b, static_cast<uint32_t>(d.size()));
+    append_le32(b, static_cast<uint32_t>(d.size()));
     b.insert(b.end(), d.begin(), d.end());
     b.insert(b.end(), pad, 0);
     append_le32(b, len);

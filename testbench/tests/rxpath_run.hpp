@@ -5,12 +5,12 @@
 // files, reading a file whole.
 #pragma once
 
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <string>
-#include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <boost/test/unit_test.hpp>
 
@@ -50,7 +50,7 @@ inline int run_command(const std::string& cmd) {
 struct Run {
   std::string cmd;
   int exit_code = -1;
-  std::string out, err;   // what it wrote to stdout and stderr
+  std::string out, err;  // what it wrote to stdout and stderr
 };
 
 // Runs `cmd` with stdout in base.stdout and stderr in base.stderr (kept for

@@ -3,12 +3,12 @@
 #define BOOST_TEST_MODULE traffic
 #include <boost/test/unit_test.hpp>
 
+#include <unistd.h>
 #include <cstdio>
 #include <map>
-#include <unistd.h>
 
-#include "common/unaligned.hpp"
 #include "common/eth.hpp"
+#include "common/unaligned.hpp"
 #include "testbench/traffic.hpp"
 
 using namespace rxpath::tb;
@@ -16,7 +16,6 @@ using namespace rxpath::tb;
 namespace {
 const MacAddr kHostMac = {0x02, 0, 0, 0, 0, 0x10};
 const uint32_t kHostIp = 0x0a000102;
-
 
 // Checks the IPv4 header checksum and the UDP/TCP checksum of a frame.
 bool checksums_ok(const std::vector<uint8_t>& f) {
@@ -90,7 +89,8 @@ BOOST_AUTO_TEST_CASE(tcp_flows_are_in_order_and_carry_the_frame_number) {
       BOOST_TEST(f.data[f.payload_offset + k] == TrafficGen::payload_byte(f.id, k));
     BOOST_TEST(rxpath::get_unaligned_be32(&f.data[54]) >> 0 == uint32_t(f.id >> 32));
     // IP ID: +1 per segment of the flow (GRO flushes on anything else with DF)
-    BOOST_TEST(rxpath::get_unaligned_be16(&f.data[18]) == uint16_t(1 + (next[f.flow] - c.tcp_isn - 1) / f.payload_len - 1));
+    BOOST_TEST(rxpath::get_unaligned_be16(&f.data[18]) ==
+               uint16_t(1 + (next[f.flow] - c.tcp_isn - 1) / f.payload_len - 1));
   }
 }
 

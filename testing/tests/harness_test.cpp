@@ -22,9 +22,7 @@ BOOST_AUTO_TEST_CASE(announced_warnings_and_infos_pass) {
   SC_REPORT_WARNING("rxpath/test", "two");
 }
 
-BOOST_AUTO_TEST_CASE(announced_warning_missing_fails, *ut::expected_failures(1)) {
-  tt::ExpectWarnings w(1);
-}
+BOOST_AUTO_TEST_CASE(announced_warning_missing_fails, *ut::expected_failures(1)) { tt::ExpectWarnings w(1); }
 
 BOOST_AUTO_TEST_CASE(error_fails_and_is_thrown, *ut::expected_failures(1)) {
   BOOST_CHECK_THROW(SC_REPORT_ERROR("rxpath/test", "an error"), sc_core::sc_report);
@@ -67,7 +65,7 @@ BOOST_AUTO_TEST_CASE(spawned_threads_and_owned_objects_end_with_the_test_case_1)
 
 BOOST_AUTO_TEST_CASE(spawned_threads_and_owned_objects_end_with_the_test_case_2) {
   tt::run_for(100);
-  BOOST_TEST(*g_ticks == 10);   // the thread of the previous test case ended
+  BOOST_TEST(*g_ticks == 10);  // the thread of the previous test case ended
   BOOST_TEST(g_destroyed == 1);
 }
 

@@ -14,18 +14,18 @@ namespace {
 // statistics register that counts it (rtl/README.md, "Classes and counters").
 struct ClassInfo {
   const char* verdict;
-  const char* counter;   // nullptr: good, goes on to the packet buffer
+  const char* counter;  // nullptr: good, goes on to the packet buffer
 };
 constexpr ClassInfo kClass[] = {
-    {"framing", "RXERRC"},      // RXC_RXERR
-    {"runt", "RUC"},            // RXC_RUC
-    {"runt_crc", "RFC"},        // RXC_RFC
-    {"oversize", "ROC"},        // RXC_ROC
-    {"oversize_crc", "RJC"},    // RXC_RJC
-    {"crc", "CRCERRS"},         // RXC_CRCERR
-    {"ok", "RXP_RXDIS"},        // RXC_RXDIS: receiver or queue off
-    {"ok", "RXP_AFDC"},         // RXC_AFD: address filter
-    {"ok", nullptr},            // RXC_GOOD
+    {"framing", "RXERRC"},    // RXC_RXERR
+    {"runt", "RUC"},          // RXC_RUC
+    {"runt_crc", "RFC"},      // RXC_RFC
+    {"oversize", "ROC"},      // RXC_ROC
+    {"oversize_crc", "RJC"},  // RXC_RJC
+    {"crc", "CRCERRS"},       // RXC_CRCERR
+    {"ok", "RXP_RXDIS"},      // RXC_RXDIS: receiver or queue off
+    {"ok", "RXP_AFDC"},       // RXC_AFD: address filter
+    {"ok", nullptr},          // RXC_GOOD
 };
 constexpr uint8_t kRxcRxerr = 0, kRxcGood = 8;
 }  // namespace
@@ -40,8 +40,7 @@ NicEvent NicTracker::ev(NicStage st, uint64_t id, uint64_t cycle) const {
 
 void NicTracker::fail(const std::string& what) { error_("NicEvent tracking: " + what); }
 
-void NicTracker::wire_frame(uint64_t id, uint64_t start, uint64_t end, uint32_t wire_len, bool fault,
-                            unsigned lane) {
+void NicTracker::wire_frame(uint64_t id, uint64_t start, uint64_t end, uint32_t wire_len, bool fault, unsigned lane) {
   mac_q_.push_back(WireFr{id, start, end, wire_len, fault, lane});
 }
 
@@ -59,8 +58,8 @@ void NicTracker::mac(uint64_t edge, bool badpre, uint8_t cls, uint16_t len) {
   for (;;) {
     if (mac_q_.empty() || mac_q_.front().start >= edge) {
       std::ostringstream os;
-      os << "the MAC reported a frame (" << (badpre ? "bad preamble" : kClass[cls < 9 ? cls : 0].verdict)
-         << ", " << len << " bytes) at cycle " << edge << " but no frame was on the wire";
+      os << "the MAC reported a frame (" << (badpre ? "bad preamble" : kClass[cls < 9 ? cls : 0].verdict) << ", " << len
+         << " bytes) at cycle " << edge << " but no frame was on the wire";
       fail(os.str());
       return;
     }
@@ -90,8 +89,8 @@ void NicTracker::mac(uint64_t edge, bool badpre, uint8_t cls, uint16_t len) {
   const bool framing = badpre || cls == kRxcRxerr;
   if (framing != f.fault || (!framing && (len != f.len || edge < f.end + kMacLatMin))) {
     std::ostringstream os;
-    os << "frame " << f.id << ": MAC verdict " << (badpre ? "preamble" : kClass[cls].verdict) << " with "
-       << len << " bytes at cycle " << edge << " does not fit the frame sent (" << f.len << " bytes"
+    os << "frame " << f.id << ": MAC verdict " << (badpre ? "preamble" : kClass[cls].verdict) << " with " << len
+       << " bytes at cycle " << edge << " does not fit the frame sent (" << f.len << " bytes"
        << (f.fault ? ", with a framing fault" : "") << ", last word at cycle " << f.end << ")";
     fail(os.str());
   }
@@ -164,7 +163,7 @@ void NicTracker::observe(uint64_t edge, const ObsSample& s) {
       have_cur_ = false;
     } else {
       cur_ = dma_q_.front();
-      cur_.queue = s.dma_q;   // rxp_rx_dma loads it with the head frame's queue
+      cur_.queue = s.dma_q;  // rxp_rx_dma loads it with the head frame's queue
       dma_q_.pop_front();
       have_cur_ = true;
     }
@@ -175,7 +174,7 @@ void NicTracker::observe(uint64_t edge, const ObsSample& s) {
       fail("RNBC at cycle " + std::to_string(edge) + " with no frame at the head of the packet buffer");
     } else {
       NicEvent e = ev(NicStage::rnbc_wait, f->id, edge);
-      e.queue = s.dma_q;   // the head frame's queue
+      e.queue = s.dma_q;  // the head frame's queue
       e.counter = "RNBC";
       emit_(e);
     }
@@ -217,7 +216,7 @@ void NicTracker::observe(uint64_t edge, const ObsSample& s) {
       w.pop_front();
       if (s.wb_vec_ok) {
         auto& p = pending_[s.wb_vec & 31];
-        if (p.empty() || p.back().id != id) {   // a frame of several descriptors: once
+        if (p.empty() || p.back().id != id) {  // a frame of several descriptors: once
           if (p.size() >= kMaxPending) p.erase(p.begin());
           p.push_back(Reported{id, s.wb_q, edge});
         }

@@ -12,10 +12,10 @@ using sc_core::sc_time_stamp;
 #include <verilated_fst_c.h>
 
 #include "Vnic_top.h"
-#include "verilator/sc/axi2tlm.hpp"
 #include "common/fst_api_sink.hpp"
 #include "common/unaligned.hpp"
 #include "nic/frame_ext.hpp"
+#include "verilator/sc/axi2tlm.hpp"
 #include "verilator/sc/nic_tracker.hpp"
 #include "verilator/vh/axi.hpp"
 #include "verilator/vh/axil.hpp"
@@ -25,8 +25,8 @@ using sc_core::sc_time_stamp;
 
 namespace rxpath::bridge {
 
-using sc_core::sc_time;
 using sc_core::SC_PS;
+using sc_core::sc_time;
 
 namespace {
 constexpr unsigned kResetEdges = 8;
@@ -55,9 +55,9 @@ struct NicSc::Impl {
         xgmii(&sim.top().xgmii_rxd_i, &sim.top().xgmii_rxc_i),
         axil(axil_bus),
         msix(&sim.top().msix_valid_o, &sim.top().msix_vector_o, &sim.top().msix_ready_i),
-        axi(axi_bus, Axi2Tlm::Port{
-                         [this](uint64_t e, uint64_t a, const uint8_t* p, size_t n) { return dma_write(e, a, p, n); },
-                         [this](uint64_t e, tlm::tlm_generic_payload& p) { dma_read(e, p); }}) {
+        axi(axi_bus,
+            Axi2Tlm::Port{[this](uint64_t e, uint64_t a, const uint8_t* p, size_t n) { return dma_write(e, a, p, n); },
+                          [this](uint64_t e, tlm::tlm_generic_payload& p) { dma_read(e, p); }}) {
     axi_bus.connect(sim.top());
     axil_bus.connect(sim.top());
     sim.add(xgmii);
@@ -121,8 +121,10 @@ struct NicSc::Impl {
       cur = mmio_q.front();
       mmio_q.pop_front();
       cur_valid = true;
-      if (cur.write) axil.start_write(cur.addr, cur.data);
-      else axil.start_read(cur.addr);
+      if (cur.write)
+        axil.start_write(cur.addr, cur.data);
+      else
+        axil.start_read(cur.addr);
     }
     // Frames, each at its wire time; the encoder keeps the gap rules.
     while (!frames.empty() && frames.front().edge <= edge && xgmii.enc.queued_chars() < 16) {
@@ -157,8 +159,7 @@ struct NicSc::Impl {
         ++stats.mmio_reads;
         const uint32_t v = axil.last_rdata();
         put_unaligned_le32(v, cur.read->get_data_ptr());
-        cur.read->set_response_status(axil.last_resp() == 0 ? tlm::TLM_OK_RESPONSE
-                                                            : tlm::TLM_GENERIC_ERROR_RESPONSE);
+        cur.read->set_response_status(axil.last_resp() == 0 ? tlm::TLM_OK_RESPONSE : tlm::TLM_GENERIC_ERROR_RESPONSE);
         tlm::tlm_phase ph = tlm::BEGIN_RESP;
         sc_time d2 = delay_of(edge);
         self.mmio->nb_transport_bw(*cur.read, ph, d2);
@@ -287,7 +288,7 @@ struct NicSc::Impl {
 
   NicSc& self;
   sc_time quantum;
-  vh::SimCtrl<Vnic_top> sim{"nic"};   // FST scopes nic.<port>, nic.nic_top.<...> (waves/ names them)
+  vh::SimCtrl<Vnic_top> sim{"nic"};  // FST scopes nic.<port>, nic.nic_top.<...> (waves/ names them)
   vh::AxiBus axi_bus{};
   vh::AxilBus axil_bus{};
   vh::XgmiiSource xgmii;
@@ -302,7 +303,7 @@ struct NicSc::Impl {
   nic::NicModel::WireStartFn wire_start;
   NicScStats stats;
   std::function<void(const nic::NicEvent&)> event_cb;
-  std::unique_ptr<NicTracker> tracker;   // only with an on_event callback
+  std::unique_ptr<NicTracker> tracker;  // only with an on_event callback
   bool msix_req_prev = false;
   std::unique_ptr<VerilatedFstC> fst;
   std::unique_ptr<common::FstApiSink> fst_sink;  // the sidecar writes through it
@@ -396,8 +397,10 @@ void NicSc::run() {
     const uint64_t now = to_ps(sc_core::sc_time_stamp());
     const uint64_t step = impl_->step_ps(now, q);
     while ((impl_->sim.cycle() + 1) * kPsPerCycle < now + step) impl_->sim.step();
-    if (step == q) sc_core::wait(impl_->quantum);
-    else sc_core::wait(sc_time(static_cast<double>(step), SC_PS));
+    if (step == q)
+      sc_core::wait(impl_->quantum);
+    else
+      sc_core::wait(sc_time(static_cast<double>(step), SC_PS));
   }
 }
 
@@ -410,7 +413,8 @@ void NicSc::mmio_b_transport(tlm::tlm_generic_payload& p, sc_time& delay) {
   bool late = false;
   Impl::MmioOp op{impl_->edge_for_arrival(sc_core::sc_time_stamp() + delay, &late), true,
                   static_cast<uint32_t>(p.get_address()), get_unaligned_le32(p.get_data_ptr()), nullptr};
-  if (late) SC_REPORT_ERROR(name(), "MMIO write arrived after its time had passed (quantum larger than the link latency?)");
+  if (late)
+    SC_REPORT_ERROR(name(), "MMIO write arrived after its time had passed (quantum larger than the link latency?)");
   impl_->mmio_q.push_back(op);
   p.set_response_status(tlm::TLM_OK_RESPONSE);  // posted
 }
@@ -424,7 +428,8 @@ tlm::tlm_sync_enum NicSc::mmio_nb_transport_fw(tlm::tlm_generic_payload& p, tlm:
   bool late = false;
   Impl::MmioOp op{impl_->edge_for_arrival(sc_core::sc_time_stamp() + delay, &late), false,
                   static_cast<uint32_t>(p.get_address()), 0, &p};
-  if (late) SC_REPORT_ERROR(name(), "MMIO read arrived after its time had passed (quantum larger than the link latency?)");
+  if (late)
+    SC_REPORT_ERROR(name(), "MMIO read arrived after its time had passed (quantum larger than the link latency?)");
   impl_->mmio_q.push_back(op);
   ph = tlm::END_REQ;
   return tlm::TLM_UPDATED;
@@ -444,7 +449,8 @@ void NicSc::wire_b_transport(tlm::tlm_generic_payload& p, sc_time& delay) {
   tf.edge = impl_->edge_for_arrival(sc_core::sc_time_stamp() + delay, &late);
   if (late) {
     ++impl_->stats.frames_late;
-    SC_REPORT_ERROR(name(), "wire: a frame arrived after its wire time had passed (send frames at least a quantum ahead)");
+    SC_REPORT_ERROR(name(),
+                    "wire: a frame arrived after its wire time had passed (send frames at least a quantum ahead)");
   }
   tf.f.data.assign(p.get_data_ptr(), p.get_data_ptr() + p.get_data_length());
   if (ext) {
@@ -469,7 +475,8 @@ tlm::tlm_sync_enum NicSc::dma_nb_transport_bw(tlm::tlm_generic_payload& p, tlm::
   if (p.get_response_status() != tlm::TLM_OK_RESPONSE) ++impl_->stats.dma_errors;
   bool late = false;
   const uint64_t e = impl_->edge_for_arrival(sc_core::sc_time_stamp() + delay, &late);
-  if (late) SC_REPORT_ERROR(name(), "DMA read data arrived after its time had passed (quantum larger than the link latency?)");
+  if (late)
+    SC_REPORT_ERROR(name(), "DMA read data arrived after its time had passed (quantum larger than the link latency?)");
   impl_->axi.read_done(p, e);
   return tlm::TLM_COMPLETED;
 }

@@ -24,25 +24,25 @@
 #include <memory>
 #include <string>
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
+#include <systemc>
+#include <tlm>
 
 #include "common/fst_sink.hpp"
-#include "nic/nic_model.hpp"
 #include "nic/nic_events.hpp"
+#include "nic/nic_model.hpp"
 
 namespace rxpath::bridge {
 
 struct NicScStats {
   uint64_t cycles = 0;
-  uint64_t frames_in = 0;        // frames received on the wire socket
-  uint64_t frames_late = 0;      // frames that arrived after their wire time had passed
+  uint64_t frames_in = 0;    // frames received on the wire socket
+  uint64_t frames_late = 0;  // frames that arrived after their wire time had passed
   uint64_t mmio_writes = 0, mmio_reads = 0;
   uint64_t dma_write_bursts = 0, dma_write_bytes = 0;
   uint64_t dma_read_bursts = 0, dma_read_bytes = 0;
-  uint64_t dma_errors = 0;       // DMA completions with an error status
+  uint64_t dma_errors = 0;  // DMA completions with an error status
   uint64_t msix = 0;
 };
 
@@ -102,11 +102,9 @@ class NicSc : public sc_core::sc_module, public nic::NicModel {
   std::unique_ptr<Impl> impl_;
   void run();
   void mmio_b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
-  tlm::tlm_sync_enum mmio_nb_transport_fw(tlm::tlm_generic_payload& p, tlm::tlm_phase& ph,
-                                          sc_core::sc_time& delay);
+  tlm::tlm_sync_enum mmio_nb_transport_fw(tlm::tlm_generic_payload& p, tlm::tlm_phase& ph, sc_core::sc_time& delay);
   void wire_b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
-  tlm::tlm_sync_enum dma_nb_transport_bw(tlm::tlm_generic_payload& p, tlm::tlm_phase& ph,
-                                         sc_core::sc_time& delay);
+  tlm::tlm_sync_enum dma_nb_transport_bw(tlm::tlm_generic_payload& p, tlm::tlm_phase& ph, sc_core::sc_time& delay);
 };
 
 }  // namespace rxpath::bridge

@@ -42,7 +42,7 @@ using nic::NicStage;
 // One clock's observation port (nic_top obs_*), sampled after the edge.
 struct ObsSample {
   bool mac = false, badpre = false;
-  uint8_t mac_class = 0;   // rxp_pkg::rx_class_e
+  uint8_t mac_class = 0;  // rxp_pkg::rx_class_e
   uint16_t mac_len = 0;
   bool pb_store = false, pb_drop = false;
   bool take = false, rnbc = false, rqdpc = false, rxdis = false;
@@ -102,7 +102,7 @@ class NicTracker {
   struct Fr {
     uint64_t id;
     uint32_t len;
-    uint32_t queue = 0;   // known once the DMA engine takes it
+    uint32_t queue = 0;  // known once the DMA engine takes it
   };
   struct Desc {
     uint64_t id;
@@ -117,19 +117,19 @@ class NicTracker {
 
   Emit emit_;
   Error error_;
-  std::deque<WireFr> mac_q_;          // on the wire, no MAC verdict yet
-  size_t announced_ = 0;              // of mac_q_, /S/ already announced
-  std::deque<Fr> pb_q_;               // good at the MAC, packet buffer verdict pending
-  std::deque<Fr> dma_q_;              // stored, not yet taken by the DMA engine
+  std::deque<WireFr> mac_q_;  // on the wire, no MAC verdict yet
+  size_t announced_ = 0;      // of mac_q_, /S/ already announced
+  std::deque<Fr> pb_q_;       // good at the MAC, packet buffer verdict pending
+  std::deque<Fr> dma_q_;      // stored, not yet taken by the DMA engine
   bool have_cur_ = false;
-  Fr cur_{};                          // taken by the DMA engine
-  std::map<uint64_t, Desc> bufs_;     // assigned descriptors by buffer address
-  std::unordered_map<uint64_t, Desc> rings_;  // ... by ring address (writeback)
-  std::array<std::deque<uint64_t>, 8> wb_wait_{};   // written back, response pending, per queue
+  Fr cur_{};                                       // taken by the DMA engine
+  std::map<uint64_t, Desc> bufs_;                  // assigned descriptors by buffer address
+  std::unordered_map<uint64_t, Desc> rings_;       // ... by ring address (writeback)
+  std::array<std::deque<uint64_t>, 8> wb_wait_{};  // written back, response pending, per queue
   struct Reported {
     uint64_t id;
     uint32_t queue;
-    uint64_t edge;   // of its obs_wb_o
+    uint64_t edge;  // of its obs_wb_o
   };
   static constexpr size_t kMaxPending = 1u << 16;    // per vector (a vector that never fires)
   std::array<std::vector<Reported>, 32> pending_{};  // per vector: reported by its next message

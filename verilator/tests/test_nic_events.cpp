@@ -16,12 +16,12 @@
 
 #include <systemc>
 
+#include "common/eth.hpp"
 #include "gtkwave/fstapi.h"
+#include "rxpath/igb_regs.hpp"
+#include "testing/tlm_host.hpp"
 #include "verilator/sc/nic_sc.hpp"
 #include "verilator/sc/nic_tracker.hpp"
-#include "rxpath/igb_regs.hpp"
-#include "common/eth.hpp"
-#include "testing/tlm_host.hpp"
 
 using namespace sc_core;
 using namespace rxpath;
@@ -31,13 +31,13 @@ using nic::NicStage;
 
 namespace {
 
-constexpr unsigned kRing = 64;                 // descriptors
+constexpr unsigned kRing = 64;  // descriptors
 constexpr uint64_t kRingBase = 0x100000;
-constexpr uint32_t kBsize = 1024;              // SRRCTL.BSIZEPKT = 1 KiB
-constexpr uint64_t kTraceStart = 30'000'000;   // ps: the FST window
+constexpr uint32_t kBsize = 1024;             // SRRCTL.BSIZEPKT = 1 KiB
+constexpr uint64_t kTraceStart = 30'000'000;  // ps: the FST window
 constexpr uint64_t kTraceStop = 45'000'000;
 const sc_time kQuantum(64 * 6.4, SC_NS);
-const sc_time kLink(1, SC_US);                 // host messages arrive this far ahead
+const sc_time kLink(1, SC_US);  // host messages arrive this far ahead
 const eth::Mac kOurMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 const eth::Mac kPeerMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 const std::string kFst = "nic_events_test.fst";
@@ -60,7 +60,7 @@ struct Env {
   std::vector<NicEvent> events;
   std::map<uint64_t, std::vector<NicEvent>> by_id;
   testing::RxRing rx = ring0();
-  unsigned given = 0;        // descriptors handed to the NIC in total (RDT = given % kRing)
+  unsigned given = 0;  // descriptors handed to the NIC in total (RDT = given % kRing)
   unsigned written_back = 0;
 
   Env() {
@@ -75,9 +75,7 @@ struct Env {
   }
 
   // The igb_configure_rx_ring / igb_setup_rctl / MSI-X steps the test needs.
-  void init() {
-    bridge::testing::configure_rx_ring(host, rx, kOurMac);
-  }
+  void init() { bridge::testing::configure_rx_ring(host, rx, kOurMac); }
   // igb_alloc_rx_buffers: n more descriptors (read format), then RDT.
   void refill(unsigned n) {
     BOOST_REQUIRE(given + n - written_back <= kRing - 1);
@@ -139,8 +137,8 @@ void check_delivered(const Env& e, uint64_t id, size_t data_len, unsigned slot) 
     BOOST_TEST(e.count(id, NicStage::desc_assign) == ndesc);
     BOOST_TEST(e.count(id, NicStage::writeback) == ndesc);
     BOOST_TEST(e.count(id, NicStage::msix) == 1u);
-    BOOST_TEST(e.count(id, NicStage::mac_drop) + e.count(id, NicStage::pktbuf_drop) +
-                   e.count(id, NicStage::desc_drop) == 0u);
+    BOOST_TEST(
+        e.count(id, NicStage::mac_drop) + e.count(id, NicStage::pktbuf_drop) + e.count(id, NicStage::desc_drop) == 0u);
     BOOST_TEST(ev.back().stage == NicStage::msix);
     // Cycles never go back along a frame's journey.
     for (size_t i = 1; i < ev.size(); ++i) BOOST_TEST(ev[i].cycle >= ev[i - 1].cycle);
@@ -167,7 +165,7 @@ void check_delivered(const Env& e, uint64_t id, size_t data_len, unsigned slot) 
         BOOST_TEST(x.cycle > e.first(id, NicStage::writeback)->cycle);
       }
     }
-    BOOST_TEST(bytes == data_len);   // SECRC: the FCS is not written
+    BOOST_TEST(bytes == data_len);  // SECRC: the FCS is not written
   }
 }
 
@@ -206,13 +204,13 @@ BOOST_AUTO_TEST_CASE(good_frames_come_in_order_with_ids_and_addresses) {
 
 BOOST_AUTO_TEST_CASE(faulty_frames_end_at_the_counter_that_counts_them) {
   Env& e = env();
-  (void)e.host.rd32(E1000_CRCERRS);   // clear on read
+  (void)e.host.rd32(E1000_CRCERRS);  // clear on read
   (void)e.host.rd32(E1000_RXERRC);
   const unsigned slot = e.written_back;
   e.host.send(200, frame(200, 1), kLink);
   e.host.send(201, frame(200, 2), kLink, /*bad_fcs=*/true);
   e.host.send(202, frame(200, 3), kLink, false, /*bad_preamble=*/true);
-  e.host.send(203, frame(200, 4, kPeerMac), kLink);   // not our address: the filter drops it
+  e.host.send(203, frame(200, 4, kPeerMac), kLink);  // not our address: the filter drops it
   e.host.send(204, frame(64, 5), kLink);
   e.run_us(20);
   check_delivered(e, 200, 200, slot);
@@ -277,7 +275,7 @@ BOOST_AUTO_TEST_CASE(a_full_packet_buffer_counts_mpc) {
         ++dropped;
         first_drop = std::min(first_drop, id);
         BOOST_TEST(std::string(e.first(id, NicStage::pktbuf_drop)->counter) == "MPC");
-        BOOST_TEST(e.stages(id).size() == 3u);   // xgmii_start, mac_verdict, pktbuf_drop
+        BOOST_TEST(e.stages(id).size() == 3u);  // xgmii_start, mac_verdict, pktbuf_drop
       } else {
         ++stored;
       }
@@ -333,29 +331,30 @@ BOOST_AUTO_TEST_CASE(the_trace_window_bounds_the_fst) {
   Env& e = env();
   BOOST_REQUIRE(sc_time_stamp() > sc_time(double(kTraceStop), SC_PS));
   e.nic.trace_flush_close();
-  e.nic.trace_flush_close();   // idempotent
+  e.nic.trace_flush_close();  // idempotent
   void* r = fstReaderOpen(kFst.c_str());
   BOOST_REQUIRE_MESSAGE(r, "cannot read " << kFst);
   const uint64_t t0 = fstReaderGetStartTime(r), t1 = fstReaderGetEndTime(r);
-  BOOST_TEST_MESSAGE("FST " << kFst << ": " << t0 << " .. " << t1 << " (10^" << int(fstReaderGetTimescale(r))
-                            << " s)");
+  BOOST_TEST_MESSAGE("FST " << kFst << ": " << t0 << " .. " << t1 << " (10^" << int(fstReaderGetTimescale(r)) << " s)");
   BOOST_TEST(int(fstReaderGetTimescale(r)) == -12);
   BOOST_TEST(t0 >= kTraceStart);
   BOOST_TEST(t0 < kTraceStart + bridge::NicSc::kPsPerCycle);
-  BOOST_TEST(t0 % bridge::NicSc::kPsPerCycle == 0u);   // an edge n at n * 6400 ps
+  BOOST_TEST(t0 % bridge::NicSc::kPsPerCycle == 0u);  // an edge n at n * 6400 ps
   BOOST_TEST(t1 <= kTraceStop);
   BOOST_TEST(t1 + bridge::NicSc::kPsPerCycle > kTraceStop);
   // The signals the waves/ views name.
   std::set<std::string> names;
   std::vector<std::string> scope;
   while (fstHier* h = fstReaderIterateHier(r)) {
-    if (h->htyp == FST_HT_SCOPE) scope.push_back(h->u.scope.name);
-    else if (h->htyp == FST_HT_UPSCOPE && !scope.empty()) scope.pop_back();
+    if (h->htyp == FST_HT_SCOPE)
+      scope.push_back(h->u.scope.name);
+    else if (h->htyp == FST_HT_UPSCOPE && !scope.empty())
+      scope.pop_back();
     else if (h->htyp == FST_HT_VAR) {
       std::string n;
       for (const std::string& s : scope) n += s + ".";
       std::string v = h->u.var.name;
-      const size_t sp = v.find(' ');   // "name [msb:lsb]"
+      const size_t sp = v.find(' ');  // "name [msb:lsb]"
       names.insert(n + v.substr(0, sp));
     }
   }
@@ -365,15 +364,28 @@ BOOST_AUTO_TEST_CASE(the_trace_window_bounds_the_fst) {
     for (const std::string& n : names) std::fprintf(f, "%s\n", n.c_str());
     std::fclose(f);
   }
-  for (const char* want :
-       {"nic.clk_i", "nic.nic_top.m_axi_awvalid", "nic.nic_top.m_axi_wvalid", "nic.nic_top.m_axi_bvalid",
-        "nic.nic_top.m_axi_arvalid", "nic.nic_top.m_axi_rvalid", "nic.nic_top.msix_valid_o",
-        "nic.nic_top.obs_mac_o", "nic.nic_top.u_mac_rx.state_q", "nic.nic_top.u_pktbuf.used",
-        "nic.nic_top.u_pktbuf.u_meta_fifo.fill", "nic.nic_top.u_regs.rdh_q[0]", "nic.nic_top.u_regs.rdt_q[0]",
-        "nic.nic_top.u_desc_fetch.trace_owned[0]", "nic.nic_top.u_desc_fetch.trace_cached[0]",
-        "nic.nic_top.u_intr.eicr_q", "nic.nic_top.u_intr.eims_q", "nic.nic_top.u_intr.trace_eitr_left[0]",
-        "nic.nic_top.u_regs.trace_mpc", "nic.nic_top.u_regs.trace_rnbc", "nic.nic_top.u_regs.trace_crcerrs",
-        "nic.nic_top.u_rx_dma.state_q"})
+  for (const char* want : {"nic.clk_i",
+                           "nic.nic_top.m_axi_awvalid",
+                           "nic.nic_top.m_axi_wvalid",
+                           "nic.nic_top.m_axi_bvalid",
+                           "nic.nic_top.m_axi_arvalid",
+                           "nic.nic_top.m_axi_rvalid",
+                           "nic.nic_top.msix_valid_o",
+                           "nic.nic_top.obs_mac_o",
+                           "nic.nic_top.u_mac_rx.state_q",
+                           "nic.nic_top.u_pktbuf.used",
+                           "nic.nic_top.u_pktbuf.u_meta_fifo.fill",
+                           "nic.nic_top.u_regs.rdh_q[0]",
+                           "nic.nic_top.u_regs.rdt_q[0]",
+                           "nic.nic_top.u_desc_fetch.trace_owned[0]",
+                           "nic.nic_top.u_desc_fetch.trace_cached[0]",
+                           "nic.nic_top.u_intr.eicr_q",
+                           "nic.nic_top.u_intr.eims_q",
+                           "nic.nic_top.u_intr.trace_eitr_left[0]",
+                           "nic.nic_top.u_regs.trace_mpc",
+                           "nic.nic_top.u_regs.trace_rnbc",
+                           "nic.nic_top.u_regs.trace_crcerrs",
+                           "nic.nic_top.u_rx_dma.state_q"})
     BOOST_TEST(names.count(want) == 1u, want);
 }
 
@@ -382,8 +394,8 @@ BOOST_AUTO_TEST_CASE(every_frame_has_one_outcome) {
   // Delivered (writeback with EOP, then MSI-X) or dropped in exactly one counter.
   for (const auto& [id, ev] : e.by_id) {
     BOOST_TEST_CONTEXT("frame " << id << ": " << stage_list(e, id)) {
-      const size_t drops = e.count(id, NicStage::mac_drop) + e.count(id, NicStage::pktbuf_drop) +
-                           e.count(id, NicStage::desc_drop);
+      const size_t drops =
+          e.count(id, NicStage::mac_drop) + e.count(id, NicStage::pktbuf_drop) + e.count(id, NicStage::desc_drop);
       BOOST_TEST(e.count(id, NicStage::xgmii_start) == 1u);
       BOOST_TEST(e.count(id, NicStage::mac_verdict) == 1u);
       BOOST_TEST(drops + e.count(id, NicStage::msix) == 1u);
@@ -398,15 +410,14 @@ BOOST_AUTO_TEST_CASE(every_frame_has_one_outcome) {
 BOOST_AUTO_TEST_CASE(the_tracker_reports_what_it_cannot_attribute) {
   std::vector<NicEvent> ev;
   std::vector<std::string> errors;
-  bridge::NicTracker t([&](const NicEvent& e) { ev.push_back(e); },
-                       [&](const std::string& m) { errors.push_back(m); });
+  bridge::NicTracker t([&](const NicEvent& e) { ev.push_back(e); }, [&](const std::string& m) { errors.push_back(m); });
   t.wire_frame(1, 100, 110, 64, false);
   t.wire_frame(2, 120, 130, 64, false);
   t.announce(125);
-  BOOST_TEST(ev.size() == 2u);   // both /S/ announced
+  BOOST_TEST(ev.size() == 2u);  // both /S/ announced
   bridge::ObsSample s;
   s.mac = true;
-  s.mac_class = 8;   // RXC_GOOD
+  s.mac_class = 8;  // RXC_GOOD
   s.mac_len = 64;
   t.observe(132, s);
   BOOST_REQUIRE(errors.size() == 1u);

@@ -10,10 +10,10 @@ namespace rxpath::vh {
 // transfer at this edge), then after the edge drive() to set the inputs for
 // the next cycle. Inputs therefore never change at the active edge.
 class Agent {
-public:
-    virtual ~Agent() = default;
-    virtual void sample(uint64_t cycle) = 0;
-    virtual void drive(uint64_t cycle) = 0;
+ public:
+  virtual ~Agent() = default;
+  virtual void sample(uint64_t cycle) = 0;
+  virtual void drive(uint64_t cycle) = 0;
 };
 
 }  // namespace rxpath::vh

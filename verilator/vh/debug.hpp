@@ -21,4 +21,4 @@ uint64_t debug_cycle_ps(uint64_t cycle);
 // RXP_DBG(axi, cycle, "AW id=%u", id): one line of category vh::dbg::axi at
 // the cycle's time, if that category is on.
 #define RXP_DBG(cat, cycle, ...) \
-    RXPATH_DPRINTF(::rxpath::vh::dbg::cat, ::rxpath::vh::debug_cycle_ps(cycle), __VA_ARGS__)
+  RXPATH_DPRINTF(::rxpath::vh::dbg::cat, ::rxpath::vh::debug_cycle_ps(cycle), __VA_ARGS__)

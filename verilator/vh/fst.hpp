@@ -20,12 +20,12 @@ namespace {
 // [temp.explicit]/14); the friend below hands the member pointer out. The
 // unnamed namespace gives each translation unit its own instantiation.
 struct WriterTag {
-    using type = void* VerilatedFst::*;
-    friend type member(WriterTag);
+  using type = void* VerilatedFst::*;
+  friend type member(WriterTag);
 };
 template <class Tag, typename Tag::type M>
 struct Expose {
-    friend typename Tag::type member(Tag) { return M; }
+  friend typename Tag::type member(Tag) { return M; }
 };
 template struct Expose<WriterTag, &VerilatedFst::m_fst>;
 }  // namespace
@@ -38,32 +38,32 @@ inline void* fst_writer(VerilatedFstC& f) { return f.spTrace()->*member(fst_deta
 // FST writer settings (fstapi.h). Verilator opens with LZ4 and no writer
 // thread (unless the model was verilated with --trace-threads).
 struct FstTuning {
-    // fstapi's parallel mode (a block-compressing writer thread) is not
-    // offered: on a VerilatedFstC it crashed at close in 14 of 15 runs
-    // (fst_tune_test), and it cost more CPU than it saved wall time.
-    // FST_WR_PT_LZ4 (Verilator's choice), FST_WR_PT_FASTLZ or FST_WR_PT_ZLIB.
-    fstWriterPackType pack = FST_WR_PT_LZ4;
-    // Re-compress the whole file with zlib at close (fstWriterSetRepackOnClose):
-    // smaller file, slow close. Verilator leaves it off.
-    bool repack_on_close = false;
+  // fstapi's parallel mode (a block-compressing writer thread) is not
+  // offered: on a VerilatedFstC it crashed at close in 14 of 15 runs
+  // (fst_tune_test), and it cost more CPU than it saved wall time.
+  // FST_WR_PT_LZ4 (Verilator's choice), FST_WR_PT_FASTLZ or FST_WR_PT_ZLIB.
+  fstWriterPackType pack = FST_WR_PT_LZ4;
+  // Re-compress the whole file with zlib at close (fstWriterSetRepackOnClose):
+  // smaller file, slow close. Verilator leaves it off.
+  bool repack_on_close = false;
 };
 
 // Applies `t` to an open VerilatedFstC (call right after open()).
 inline void tune_fst(VerilatedFstC& f, const FstTuning& t) {
-    void* w = fst_writer(f);
-    if (!w) throw std::logic_error("tune_fst: the FST is not open");
-    fstWriterSetPackType(w, t.pack);
-    fstWriterSetRepackOnClose(w, t.repack_on_close ? 1 : 0);
+  void* w = fst_writer(f);
+  if (!w) throw std::logic_error("tune_fst: the FST is not open");
+  fstWriterSetPackType(w, t.pack);
+  fstWriterSetRepackOnClose(w, t.repack_on_close ? 1 : 0);
 }
 
 template <class M>
 void enable_fst(SimCtrl<M>& sim, const std::string& path, int levels = 99) {
-    sim.ctx().traceEverOn(true);
-    auto tfp = std::make_shared<VerilatedFstC>();
-    sim.top().trace(tfp.get(), levels);
-    tfp->open(path.c_str());
-    sim.trace_dump = [tfp](uint64_t t) { tfp->dump(t); };
-    sim.trace_close = [tfp]() { tfp->close(); };
+  sim.ctx().traceEverOn(true);
+  auto tfp = std::make_shared<VerilatedFstC>();
+  sim.top().trace(tfp.get(), levels);
+  tfp->open(path.c_str());
+  sim.trace_dump = [tfp](uint64_t t) { tfp->dump(t); };
+  sim.trace_close = [tfp]() { tfp->close(); };
 }
 
 }  // namespace rxpath::vh

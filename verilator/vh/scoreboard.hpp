@@ -20,11 +20,11 @@ using eth::Mac;
 
 // What the NIC is programmed with (the scoreboard's copy).
 struct NicConfig {
-    Mac station{0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
-    bool en = true, upe = false, mpe = false, bam = true, lpe = false, secrc = true;
-    unsigned rlpml = 0x2600;
-    bool ipofld = true, tuofl = true;
-    unsigned buf_size = 2048;
+  Mac station{0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+  bool en = true, upe = false, mpe = false, bam = true, lpe = false, secrc = true;
+  unsigned rlpml = 0x2600;
+  bool ipofld = true, tuofl = true;
+  unsigned buf_size = 2048;
 };
 
 // Drop causes, named after the counter register that counts them.
@@ -33,11 +33,11 @@ const char* fate_name(Fate f);
 uint32_t fate_counter_offset(Fate f);  // register offset of the counter
 
 struct Prediction {
-    Fate fate;
-    Bytes host;            // bytes the host must see (FCS stripped with SECRC)
-    uint16_t pkt_info = 0;
-    uint32_t status = 0;   // status_error of the EOP descriptor
-    bool broadcast = false, multicast = false;
+  Fate fate;
+  Bytes host;  // bytes the host must see (FCS stripped with SECRC)
+  uint16_t pkt_info = 0;
+  uint32_t status = 0;  // status_error of the EOP descriptor
+  bool broadcast = false, multicast = false;
 };
 
 // Precedence (rtl/rxp_rx_classify.sv): framing (RXERRC), then length
@@ -52,33 +52,33 @@ Prediction predict(const WireFrame& f, const NicConfig& c);
 unsigned max_frame_len(const Bytes& data, const NicConfig& c);
 
 class Scoreboard {
-public:
-    explicit Scoreboard(NicConfig c) : cfg(c) {}
-    // Frame handed to the wire.
-    void sent(const WireFrame& f);
-    // Descriptors the host collected, in ring order; assembles EOP frames and
-    // checks each against the oldest still-expected frame; frames skipped
-    // over are recorded as missing (they must be in MPC/RQDPC).
-    // ring: which ring the descriptors came from (partial frames are per ring).
-    void received(const std::vector<RxDesc>& d, unsigned ring = 0);
-    // false: rings deliver in any order relative to each other (multi-queue);
-    // a frame matches any expected one and nothing counts as skipped.
-    bool ordered = true;
-    NicConfig cfg;
-    std::deque<Prediction> expected;      // deliveries not yet seen
-    std::map<Fate, uint64_t> drops;       // predicted per counter
-    // Frames predicted good (Fate::Deliver), their wire bytes (FCS included),
-    // and how many of them are broadcast / multicast.
-    uint64_t good = 0, good_bytes = 0, good_bcast = 0, good_mcast = 0;
-    // GPRC once the wire is idle: good frames minus those the packet buffer
-    // could not store (MPC, read from the NIC). RQDPC and late RXP_RXDIS
-    // drops happen after the frame was stored and stay in GPRC.
-    uint64_t expected_gprc(uint64_t mpc) const { return good - mpc; }
-    uint64_t delivered = 0, missing = 0, sent_frames = 0, delivered_bytes = 0;
-    std::vector<std::string> errors;      // mismatches, empty when all is well
+ public:
+  explicit Scoreboard(NicConfig c) : cfg(c) {}
+  // Frame handed to the wire.
+  void sent(const WireFrame& f);
+  // Descriptors the host collected, in ring order; assembles EOP frames and
+  // checks each against the oldest still-expected frame; frames skipped
+  // over are recorded as missing (they must be in MPC/RQDPC).
+  // ring: which ring the descriptors came from (partial frames are per ring).
+  void received(const std::vector<RxDesc>& d, unsigned ring = 0);
+  // false: rings deliver in any order relative to each other (multi-queue);
+  // a frame matches any expected one and nothing counts as skipped.
+  bool ordered = true;
+  NicConfig cfg;
+  std::deque<Prediction> expected;  // deliveries not yet seen
+  std::map<Fate, uint64_t> drops;   // predicted per counter
+  // Frames predicted good (Fate::Deliver), their wire bytes (FCS included),
+  // and how many of them are broadcast / multicast.
+  uint64_t good = 0, good_bytes = 0, good_bcast = 0, good_mcast = 0;
+  // GPRC once the wire is idle: good frames minus those the packet buffer
+  // could not store (MPC, read from the NIC). RQDPC and late RXP_RXDIS
+  // drops happen after the frame was stored and stay in GPRC.
+  uint64_t expected_gprc(uint64_t mpc) const { return good - mpc; }
+  uint64_t delivered = 0, missing = 0, sent_frames = 0, delivered_bytes = 0;
+  std::vector<std::string> errors;  // mismatches, empty when all is well
 
-private:
-    std::map<unsigned, Bytes> partial_;
+ private:
+  std::map<unsigned, Bytes> partial_;
 };
 
 }  // namespace rxpath::vh

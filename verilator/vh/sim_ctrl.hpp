@@ -22,88 +22,88 @@ inline constexpr uint64_t kPsPerCycle = 6400;
 
 template <class M>
 class SimCtrl {
-public:
-    explicit SimCtrl(const char* name = "nic") : ctx_(new VerilatedContext), top_(new M(ctx_.get(), name)) {
-        common::debug::enable_from_env();
-        ctx_->fatalOnError(false);  // an assertion becomes a test failure, not abort()
-        top_->clk_i = 0;
-        top_->rst_ni = 0;
-        top_->eval();
-    }
-    ~SimCtrl() {
-        if (trace_close) trace_close();
-        top_->final();
-    }
-    SimCtrl(const SimCtrl&) = delete;
-    SimCtrl& operator=(const SimCtrl&) = delete;
+ public:
+  explicit SimCtrl(const char* name = "nic") : ctx_(new VerilatedContext), top_(new M(ctx_.get(), name)) {
+    common::debug::enable_from_env();
+    ctx_->fatalOnError(false);  // an assertion becomes a test failure, not abort()
+    top_->clk_i = 0;
+    top_->rst_ni = 0;
+    top_->eval();
+  }
+  ~SimCtrl() {
+    if (trace_close) trace_close();
+    top_->final();
+  }
+  SimCtrl(const SimCtrl&) = delete;
+  SimCtrl& operator=(const SimCtrl&) = delete;
 
-    M& top() { return *top_; }
-    VerilatedContext& ctx() { return *ctx_; }
-    uint64_t cycle() const { return cycle_; }
-    void add(Agent& a) { agents_.push_back(&a); }
-    // Called after every cycle's drive phase (checkers, scoreboards).
-    std::vector<std::function<void(uint64_t)>> on_cycle;
-    // Called at the start of every step, before the edge: a timed bridge hands
-    // its agents what has arrived by now; they drive it after this edge.
-    std::vector<std::function<void(uint64_t)>> before_cycle;
+  M& top() { return *top_; }
+  VerilatedContext& ctx() { return *ctx_; }
+  uint64_t cycle() const { return cycle_; }
+  void add(Agent& a) { agents_.push_back(&a); }
+  // Called after every cycle's drive phase (checkers, scoreboards).
+  std::vector<std::function<void(uint64_t)>> on_cycle;
+  // Called at the start of every step, before the edge: a timed bridge hands
+  // its agents what has arrived by now; they drive it after this edge.
+  std::vector<std::function<void(uint64_t)>> before_cycle;
 
-    // Active-low synchronous reset held for n cycles.
-    void reset(unsigned n = 8) {
-        top_->rst_ni = 0;
-        run(n);
-        top_->rst_ni = 1;
-    }
+  // Active-low synchronous reset held for n cycles.
+  void reset(unsigned n = 8) {
+    top_->rst_ni = 0;
+    run(n);
+    top_->rst_ni = 1;
+  }
 
-    // One clock, two evaluations: agents sample the settled pre-edge values,
-    // the rising edge is evaluated, then with the clock low the agents drive
-    // the next inputs and the model settles again. Inputs therefore change at
-    // the falling edge, away from the active one, and nothing changes between
-    // that settle and the next sample. (Verilated models run their input
-    // combinational logic on every eval(), so a third eval would cost ~7%.)
-    void step() {
-        // The SystemC bridge (verilator/sc/nic_sc.cpp) hands its agents what
-        // has arrived by the coming edge here; they drive it after the edge.
-        for (auto& f : before_cycle) f(cycle_);
-        for (Agent* a : agents_) a->sample(cycle_);
-        top_->clk_i = 1;
-        top_->eval();
-        ctx_->timeInc(kPsPerCycle / 2);
-        if (trace_dump) trace_dump(ctx_->time());
-        ++cycle_;
-        if (ctx_->gotError() || ctx_->gotFinish())
-            throw std::runtime_error("RTL stopped ($stop/$fatal/assertion) at cycle " + std::to_string(cycle_));
-        top_->clk_i = 0;
-        for (Agent* a : agents_) a->drive(cycle_);
-        top_->eval();
-        ctx_->timeInc(kPsPerCycle / 2);
-        if (trace_dump) trace_dump(ctx_->time());
-        for (auto& f : on_cycle) f(cycle_);
+  // One clock, two evaluations: agents sample the settled pre-edge values,
+  // the rising edge is evaluated, then with the clock low the agents drive
+  // the next inputs and the model settles again. Inputs therefore change at
+  // the falling edge, away from the active one, and nothing changes between
+  // that settle and the next sample. (Verilated models run their input
+  // combinational logic on every eval(), so a third eval would cost ~7%.)
+  void step() {
+    // The SystemC bridge (verilator/sc/nic_sc.cpp) hands its agents what
+    // has arrived by the coming edge here; they drive it after the edge.
+    for (auto& f : before_cycle) f(cycle_);
+    for (Agent* a : agents_) a->sample(cycle_);
+    top_->clk_i = 1;
+    top_->eval();
+    ctx_->timeInc(kPsPerCycle / 2);
+    if (trace_dump) trace_dump(ctx_->time());
+    ++cycle_;
+    if (ctx_->gotError() || ctx_->gotFinish())
+      throw std::runtime_error("RTL stopped ($stop/$fatal/assertion) at cycle " + std::to_string(cycle_));
+    top_->clk_i = 0;
+    for (Agent* a : agents_) a->drive(cycle_);
+    top_->eval();
+    ctx_->timeInc(kPsPerCycle / 2);
+    if (trace_dump) trace_dump(ctx_->time());
+    for (auto& f : on_cycle) f(cycle_);
+  }
+  // Re-evaluates after inputs were set outside step() (initial values).
+  void settle() { top_->eval(); }
+  void run(uint64_t n) {
+    for (uint64_t i = 0; i < n; ++i) step();
+  }
+  // Steps until pred() is true; throws after `timeout` cycles naming `what`.
+  template <class P>
+  uint64_t run_until(P pred, uint64_t timeout, const std::string& what) {
+    uint64_t start = cycle_;
+    while (!pred()) {
+      if (cycle_ - start >= timeout)
+        throw std::runtime_error("timeout after " + std::to_string(timeout) + " cycles waiting for " + what);
+      step();
     }
-    // Re-evaluates after inputs were set outside step() (initial values).
-    void settle() { top_->eval(); }
-    void run(uint64_t n) {
-        for (uint64_t i = 0; i < n; ++i) step();
-    }
-    // Steps until pred() is true; throws after `timeout` cycles naming `what`.
-    template <class P>
-    uint64_t run_until(P pred, uint64_t timeout, const std::string& what) {
-        uint64_t start = cycle_;
-        while (!pred()) {
-            if (cycle_ - start >= timeout)
-                throw std::runtime_error("timeout after " + std::to_string(timeout) + " cycles waiting for " + what);
-            step();
-        }
-        return cycle_ - start;
-    }
+    return cycle_ - start;
+  }
 
-    std::function<void(uint64_t)> trace_dump;  // set by enable_fst()
-    std::function<void()> trace_close;
+  std::function<void(uint64_t)> trace_dump;  // set by enable_fst()
+  std::function<void()> trace_close;
 
-private:
-    std::unique_ptr<VerilatedContext> ctx_;
-    std::unique_ptr<M> top_;
-    std::vector<Agent*> agents_;
-    uint64_t cycle_ = 0;
+ private:
+  std::unique_ptr<VerilatedContext> ctx_;
+  std::unique_ptr<M> top_;
+  std::vector<Agent*> agents_;
+  uint64_t cycle_ = 0;
 };
 
 }  // namespace rxpath::vh

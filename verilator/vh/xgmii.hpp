@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "verilator/vh/agent.hpp"
 #include "common/eth.hpp"
+#include "verilator/vh/agent.hpp"
 
 namespace rxpath::vh {
 
@@ -26,86 +26,91 @@ inline constexpr unsigned kMinAvgIfg = 12;  // 10GBASE-R minimum average IFG, by
 // One frame on the wire. `data` is destination MAC .. payload; the FCS is
 // appended by the source unless fcs_included.
 struct WireFrame {
-    Bytes data;
-    bool fcs_included = false;  // data already carries its 4 FCS bytes
-    bool bad_fcs = false;       // invert the appended FCS
-    int error_at = -1;          // replace data byte i (after SFD) by /E/
-    bool bad_preamble = false;  // preamble byte 3 becomes 0x54
-    bool bad_sfd = false;       // SFD becomes 0xd4
-    bool no_terminate = false;  // next /S/ (or idle) follows without /T/
-    unsigned ifg = kMinAvgIfg;  // nominal gap after this frame, bytes incl. /T/
-    uint64_t tag = 0;           // caller's id (scoreboard)
-    // Bytes on the wire after the SFD (data + FCS as sent).
-    Bytes wire_bytes() const;
+  Bytes data;
+  bool fcs_included = false;  // data already carries its 4 FCS bytes
+  bool bad_fcs = false;       // invert the appended FCS
+  int error_at = -1;          // replace data byte i (after SFD) by /E/
+  bool bad_preamble = false;  // preamble byte 3 becomes 0x54
+  bool bad_sfd = false;       // SFD becomes 0xd4
+  bool no_terminate = false;  // next /S/ (or idle) follows without /T/
+  unsigned ifg = kMinAvgIfg;  // nominal gap after this frame, bytes incl. /T/
+  uint64_t tag = 0;           // caller's id (scoreboard)
+  // Bytes on the wire after the SFD (data + FCS as sent).
+  Bytes wire_bytes() const;
 };
 
 struct XgmiiChar {
-    uint8_t d;
-    bool c;
+  uint8_t d;
+  bool c;
 };
 
 // Encodes frames into XGMII words with /S/ in lane 0 or 4 and a deficit idle
 // count so the average gap equals the requested one (never below 12 on
 // average, 9 at the least per 802.3 clause 46).
 class XgmiiEncoder {
-public:
-    void push(const WireFrame& f);
-    // Next 64-bit word (idles when nothing is queued).
-    void next_word(uint64_t& rxd, uint8_t& rxc);
-    bool busy() const { return head_ < chars_.size(); }
-    size_t queued_chars() const { return chars_.size() - head_; }
-    uint64_t frames_started() const { return frames_; }
-    bool lane4_start = true;  // allow /S/ in lane 4 (else lane 0 only)
+ public:
+  void push(const WireFrame& f);
+  // Next 64-bit word (idles when nothing is queued).
+  void next_word(uint64_t& rxd, uint8_t& rxc);
+  bool busy() const { return head_ < chars_.size(); }
+  size_t queued_chars() const { return chars_.size() - head_; }
+  uint64_t frames_started() const { return frames_; }
+  bool lane4_start = true;  // allow /S/ in lane 4 (else lane 0 only)
 
-private:
-    std::vector<XgmiiChar> chars_;  // queue: consumed from head_ (a deque is 3x slower here)
-    size_t head_ = 0;
-    uint64_t pos_ = 0;        // characters emitted so far (stream position)
-    uint64_t last_end_ = 0;   // stream position of the last /T/
-    uint64_t stream_len_ = 0; // pos_ + chars_.size()
-    unsigned dic_ = 0;        // deficit idle count, 0..3
-    unsigned pending_gap_ = 0;
-    bool first_ = true;
-    uint64_t frames_ = 0;
+ private:
+  std::vector<XgmiiChar> chars_;  // queue: consumed from head_ (a deque is 3x slower here)
+  size_t head_ = 0;
+  uint64_t pos_ = 0;         // characters emitted so far (stream position)
+  uint64_t last_end_ = 0;    // stream position of the last /T/
+  uint64_t stream_len_ = 0;  // pos_ + chars_.size()
+  unsigned dic_ = 0;         // deficit idle count, 0..3
+  unsigned pending_gap_ = 0;
+  bool first_ = true;
+  uint64_t frames_ = 0;
 };
 
 // Agent that drives the XGMII pins from an encoder.
 class XgmiiSource : public Agent {
-public:
-    XgmiiSource(uint64_t* rxd, uint8_t* rxc) : rxd_(rxd), rxc_(rxc) { idle(); }
-    template <class M>
-    static XgmiiSource connect(M& m) { return XgmiiSource(&m.xgmii_rxd_i, &m.xgmii_rxc_i); }
-    void send(const WireFrame& f) { enc.push(f); }
-    void sample(uint64_t) override {}
-    void drive(uint64_t cycle) override;
-    bool idle_now() const { return !enc.busy(); }
-    XgmiiEncoder enc;
+ public:
+  XgmiiSource(uint64_t* rxd, uint8_t* rxc) : rxd_(rxd), rxc_(rxc) { idle(); }
+  template <class M>
+  static XgmiiSource connect(M& m) {
+    return XgmiiSource(&m.xgmii_rxd_i, &m.xgmii_rxc_i);
+  }
+  void send(const WireFrame& f) { enc.push(f); }
+  void sample(uint64_t) override {}
+  void drive(uint64_t cycle) override;
+  bool idle_now() const { return !enc.busy(); }
+  XgmiiEncoder enc;
 
-private:
-    void idle() { *rxd_ = 0x0707070707070707ull; *rxc_ = 0xff; }
-    uint64_t* rxd_;
-    uint8_t* rxc_;
+ private:
+  void idle() {
+    *rxd_ = 0x0707070707070707ull;
+    *rxc_ = 0xff;
+  }
+  uint64_t* rxd_;
+  uint8_t* rxc_;
 };
 
 // Decoder (test side): turns words back into frames and gaps.
 struct DecodedFrame {
-    Bytes data;          // after SFD up to /T/ (includes FCS)
-    unsigned start_lane;
-    unsigned gap_before; // characters between previous /T/ (inclusive) and /S/
-    bool preamble_ok;
-    bool error_char;
+  Bytes data;  // after SFD up to /T/ (includes FCS)
+  unsigned start_lane;
+  unsigned gap_before;  // characters between previous /T/ (inclusive) and /S/
+  bool preamble_ok;
+  bool error_char;
 };
 class XgmiiDecoder {
-public:
-    void word(uint64_t rxd, uint8_t rxc);
-    std::vector<DecodedFrame> frames;
-    std::string error;  // first protocol violation seen, empty if none
-private:
-    enum { IDLE, PRE, DATA } st_ = IDLE;
-    DecodedFrame cur_{};
-    unsigned pre_n_ = 0;
-    unsigned gap_ = 0;
-    bool seen_term_ = false;
+ public:
+  void word(uint64_t rxd, uint8_t rxc);
+  std::vector<DecodedFrame> frames;
+  std::string error;  // first protocol violation seen, empty if none
+ private:
+  enum { IDLE, PRE, DATA } st_ = IDLE;
+  DecodedFrame cur_{};
+  unsigned pre_n_ = 0;
+  unsigned gap_ = 0;
+  bool seen_term_ = false;
 };
 
 }  // namespace rxpath::vh

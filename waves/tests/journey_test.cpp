@@ -15,7 +15,7 @@
 
 using rxpath::stack::Stage;
 using rxpath::waves::Journey;
-using namespace rxpath::waves::testing;   // nic, host, skb
+using namespace rxpath::waves::testing;  // nic, host, skb
 using sc_core::SC_NS;
 using sc_core::sc_time;
 
@@ -70,23 +70,23 @@ BOOST_AUTO_TEST_CASE(delivered_journey_is_sorted_with_deltas_cycles_and_latency)
   std::string t = j.text();
   BOOST_TEST_MESSAGE(t);
   std::vector<std::string> rows = table(t);
-  const char* expect[] = {"xgmii_start", "mac_verdict", "pktbuf_store", "desc_assign", "dma_write", "dma_write",
-                          "writeback",   "msix",        "igb_msix_ring", "igb_clean_rx_irq", "ip_rcv", "udp_rcv",
-                          "udp_recvmsg"};
+  const char* expect[] = {"xgmii_start", "mac_verdict", "pktbuf_store", "desc_assign",   "dma_write",
+                          "dma_write",   "writeback",   "msix",         "igb_msix_ring", "igb_clean_rx_irq",
+                          "ip_rcv",      "udp_rcv",     "udp_recvmsg"};
   BOOST_TEST_REQUIRE(rows.size() == std::size(expect));
   for (size_t i = 0; i < rows.size(); ++i) BOOST_TEST(rows[i].find(expect[i]) != std::string::npos, rows[i]);
   // t, to next, cycle, where
-  BOOST_TEST(rows[0].find("640.000") != std::string::npos);       // 100 * 6.4 ns
-  BOOST_TEST(rows[0].find("1216.000") != std::string::npos);      // to mac_verdict: 190 cycles
-  BOOST_TEST(rows[0].find(" 100 ") != std::string::npos);         // NIC cycle, exact
+  BOOST_TEST(rows[0].find("640.000") != std::string::npos);   // 100 * 6.4 ns
+  BOOST_TEST(rows[0].find("1216.000") != std::string::npos);  // to mac_verdict: 190 cycles
+  BOOST_TEST(rows[0].find(" 100 ") != std::string::npos);     // NIC cycle, exact
   BOOST_TEST(rows[0].find("MAC") != std::string::npos);
   BOOST_TEST(rows[4].find("DMA") != std::string::npos);
   BOOST_TEST(rows[7].find("interrupts") != std::string::npos);
-  BOOST_TEST(rows[8].find("~468") != std::string::npos);          // floor(3000 / 6.4), marked as host time
+  BOOST_TEST(rows[8].find("~468") != std::string::npos);  // floor(3000 / 6.4), marked as host time
   BOOST_TEST(rows[8].find("cpu0 hardirq") != std::string::npos);
   BOOST_TEST(rows[10].find("cpu0 softirq") != std::string::npos);
   BOOST_TEST(rows[12].find("cpu1 process") != std::string::npos);
-  BOOST_TEST(rows[10].find("0.000") != std::string::npos);        // ip_rcv -> udp_rcv at the same time
+  BOOST_TEST(rows[10].find("0.000") != std::string::npos);  // ip_rcv -> udp_rcv at the same time
   BOOST_TEST(rows[9].find("head=0 data=+66 tail=+1580 end=+1728 len=1514") != std::string::npos);
   BOOST_TEST(rows[10].find("data=+80") != std::string::npos);
   BOOST_TEST(rows[12].find("1472 bytes") != std::string::npos);
@@ -106,8 +106,8 @@ BOOST_AUTO_TEST_CASE(softirq_stages_say_ksoftirqd_when_it_ran_them) {
   feed_delivered(j);
   std::vector<std::string> rows = table(j.text());
   BOOST_TEST_REQUIRE(rows.size() == 13u);
-  BOOST_TEST(rows[8].find("cpu0 hardirq") != std::string::npos);   // by its function
-  BOOST_TEST(rows[9].find("cpu0 softirq") != std::string::npos);   // 3100 ns: on IRQ exit
+  BOOST_TEST(rows[8].find("cpu0 hardirq") != std::string::npos);     // by its function
+  BOOST_TEST(rows[9].find("cpu0 softirq") != std::string::npos);     // 3100 ns: on IRQ exit
   BOOST_TEST(rows[10].find("cpu0 ksoftirqd") != std::string::npos);  // 3300 ns
   BOOST_TEST(rows[11].find("cpu0 ksoftirqd") != std::string::npos);
   BOOST_TEST(rows[12].find("cpu1 process") != std::string::npos);

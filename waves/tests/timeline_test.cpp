@@ -7,8 +7,8 @@
 #define BOOST_TEST_MODULE waves_timeline
 #include "testing/sc_test.hpp"
 
-#include "waves/timeline.hpp"
 #include "waves/tests/stage_builders.hpp"
+#include "waves/timeline.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -19,7 +19,7 @@
 using nlohmann::json;
 using rxpath::stack::Stage;
 using rxpath::waves::Timeline;
-using namespace rxpath::waves::testing;   // nic, host, skb
+using namespace rxpath::waves::testing;  // nic, host, skb
 using sc_core::SC_NS;
 using sc_core::sc_time;
 
@@ -129,7 +129,8 @@ BOOST_AUTO_TEST_CASE(json_has_phases_metadata_and_microseconds) {
   std::set<std::string> nic_threads;
   for (auto& [k, v] : thread)
     if (k.first == 2) nic_threads.insert(v);
-  for (const char* n : {"MAC", "packet buffer", "descriptors", "DMA", "interrupts"}) BOOST_TEST(nic_threads.count(n) == 1u, n);
+  for (const char* n : {"MAC", "packet buffer", "descriptors", "DMA", "interrupts"})
+    BOOST_TEST(nic_threads.count(n) == 1u, n);
 
   // ts in microseconds: xgmii_start of packet 1 at cycle 100 = 640 ns = 0.64 us; the frame lasts to the
   // end of its verdict cycle (191 cycles).
@@ -145,7 +146,8 @@ BOOST_AUTO_TEST_CASE(json_has_phases_metadata_and_microseconds) {
   BOOST_TEST(found);
   // A DMA burst of 1514 bytes on a 16-byte bus: 95 cycles.
   for (const json& e : of_phase(ev, "X"))
-    if (e["name"] == "dma_write #2") BOOST_TEST(e["dur"].get<double>() == 95 * 0.0064, boost::test_tools::tolerance(1e-9));
+    if (e["name"] == "dma_write #2")
+      BOOST_TEST(e["dur"].get<double>() == 95 * 0.0064, boost::test_tools::tolerance(1e-9));
   // One MSI-X slice for the message that reports both frames.
   size_t msix = 0;
   for (const json& e : of_phase(ev, "X"))
@@ -161,7 +163,8 @@ BOOST_AUTO_TEST_CASE(json_has_phases_metadata_and_microseconds) {
                  "head=0 data=+66 tail=+1580 end=+1728 len=1514 data_len=0 truesize=0");
       BOOST_TEST(e["ts"].get<double>() == (800 * 6.4 + 90) / 1000.0, boost::test_tools::tolerance(1e-9));
     }
-    if (e["name"] == "igb_clean_rx_irq" && e["args"]["id"] == 2) BOOST_TEST(e["args"]["detail"] == "q0 desc 2 \"quoted\"");
+    if (e["name"] == "igb_clean_rx_irq" && e["args"]["id"] == 2)
+      BOOST_TEST(e["args"]["detail"] == "q0 desc 2 \"quoted\"");
   }
   // Counters.
   std::vector<uint64_t> values;
@@ -230,13 +233,15 @@ BOOST_AUTO_TEST_CASE(overlapping_nic_slices_get_rows_of_their_lane) {
   std::map<std::pair<int, int>, std::vector<std::pair<double, double>>> x;
   std::map<int, std::string> names;
   for (const json& e : ev) {
-    if (e["ph"] == "X") x[{e["pid"], e["tid"]}].push_back({e["ts"].get<double>(), e["ts"].get<double>() + e["dur"].get<double>()});
+    if (e["ph"] == "X")
+      x[{e["pid"], e["tid"]}].push_back({e["ts"].get<double>(), e["ts"].get<double>() + e["dur"].get<double>()});
     if (e["ph"] == "M" && e["name"] == "thread_name" && e["pid"] == 2) names[e["tid"]] = e["args"]["name"];
   }
   size_t buffer_rows = 0, dma_rows = 0;
   for (auto& [k, v] : x) {
     std::sort(v.begin(), v.end());
-    for (size_t i = 1; i < v.size(); ++i) BOOST_TEST(v[i].first >= v[i - 1].second - 1e-9, "overlap on tid " << k.second);
+    for (size_t i = 1; i < v.size(); ++i)
+      BOOST_TEST(v[i].first >= v[i - 1].second - 1e-9, "overlap on tid " << k.second);
     BOOST_TEST(names.count(k.second) == 1u, "no thread name for tid " << k.second);
     if (names[k.second].rfind("packet buffer", 0) == 0) ++buffer_rows;
     if (names[k.second].rfind("DMA", 0) == 0) ++dma_rows;
@@ -323,11 +328,11 @@ BOOST_AUTO_TEST_CASE(wrong_end_is_repaired_and_open_spans_closed) {
   Timeline tl;
   tl.begin(0, "net_rx_action", ns(10));
   tl.begin(0, "igb_poll", ns(20));
-  tl.end(0, "net_rx_action", ns(30));   // igb_poll still open: closed first
-  tl.end(0, "igb_poll", ns(40));        // nothing open of that name: ignored
-  tl.begin(0, "epoll_wait", ns(50));    // never ended: closed at the end
+  tl.end(0, "net_rx_action", ns(30));  // igb_poll still open: closed first
+  tl.end(0, "igb_poll", ns(40));       // nothing open of that name: ignored
+  tl.begin(0, "epoll_wait", ns(50));   // never ended: closed at the end
   tl.begin(1, "recvmsg", ns(60));
-  tl.end(1, "recvmsg", ns(55));         // goes back in time: clamped
+  tl.end(1, "recvmsg", ns(55));  // goes back in time: clamped
   BOOST_TEST(tl.repairs() == 3u);
   BOOST_TEST(!tl.first_problem().empty());
   std::string text;
@@ -339,10 +344,10 @@ BOOST_AUTO_TEST_CASE(wrong_end_is_repaired_and_open_spans_closed) {
 BOOST_AUTO_TEST_CASE(window_keeps_only_inside) {
   Timeline tl;
   tl.set_window(ns(2000), ns(5200));
-  tl.begin(0, "ksoftirqd", ns(1000));                 // open across the start: begins at 2000 ns
+  tl.begin(0, "ksoftirqd", ns(1000));  // open across the start: begins at 2000 ns
   feed(tl);
-  tl.counter("host.sock.fd5.rx_queue", 7, ns(100));   // the last value before: shown at the window start
-  tl.end(0, "ksoftirqd", ns(9000));                    // after the stop: closed at 5200 ns
+  tl.counter("host.sock.fd5.rx_queue", 7, ns(100));  // the last value before: shown at the window start
+  tl.end(0, "ksoftirqd", ns(9000));                  // after the stop: closed at 5200 ns
   json ev = written(tl)["traceEvents"];
   check_nesting(ev);
   for (const json& e : ev) {
@@ -356,7 +361,7 @@ BOOST_AUTO_TEST_CASE(window_keeps_only_inside) {
   for (const json& e : ev) {
     if (e["ph"] == "B" && e["name"] == "ksoftirqd") ksoftirqd = e["ts"].get<double>() == 2.0;
     if (e["ph"] == "C" && e["args"]["value"] == 7) before = e["ts"].get<double>() == 2.0;
-    if (e["ph"] == "i") host_after = true;          // host stages are after 5120 + 12 ns: only the ISR ones
+    if (e["ph"] == "i") host_after = true;  // host stages are after 5120 + 12 ns: only the ISR ones
     if (e["ph"] == "X" && e["name"] == "frame #1") frame1 = true;  // 640..1862 ns: outside
   }
   BOOST_TEST(ksoftirqd);
@@ -395,8 +400,10 @@ BOOST_AUTO_TEST_CASE(events_are_stored_compactly) {
   const int n = 200000;
   for (int i = 0; i < n; ++i) {
     uint64_t id = uint64_t(i / 20 + 1);
-    if (i % 2) tl.stage(nic(id, "dma_write", i, "addr 0x1000 len=256"));
-    else tl.stage(host(id, "ip_rcv", i % 4 / 2, i * 6.4, {}, "fd 5 qlen 3"));
+    if (i % 2)
+      tl.stage(nic(id, "dma_write", i, "addr 0x1000 len=256"));
+    else
+      tl.stage(host(id, "ip_rcv", i % 4 / 2, i * 6.4, {}, "fd 5 qlen 3"));
   }
   double per_event = double(tl.memory_bytes()) / double(tl.events());
   BOOST_TEST_MESSAGE("bytes per stage event: " << per_event);

@@ -18,8 +18,8 @@
 
 #include <unistd.h>
 
-#include "waves/tools/fst_names.hpp"
 #include "testbench/tests/rxpath_run.hpp"
+#include "waves/tools/fst_names.hpp"
 
 namespace fs = std::filesystem;
 using rxpath::testing::slurp;

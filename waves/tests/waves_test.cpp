@@ -4,15 +4,15 @@
 #define BOOST_TEST_MODULE waves
 #include <boost/test/unit_test.hpp>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 
 #include "common/fst_api_sink.hpp"
-#include "waves/fst_read.hpp"
 #include "gtkwave/fstapi.h"
+#include "waves/fst_read.hpp"
 #include "waves/host_fst.hpp"
 #include "waves/host_signals.hpp"
 #include "waves/trigger.hpp"
@@ -36,11 +36,11 @@ BOOST_AUTO_TEST_CASE(host_signals_keep_changes_inside_the_window_and_the_opening
   h.set_window(1000, 2000);
   h.set_str(a, "idle", 0);
   h.set(b, 255, 100);
-  h.set(b, 250, 900);       // last value before the window: opens it
+  h.set(b, 250, 900);  // last value before the window: opens it
   h.set_str(a, "softirq", 1500);
-  h.set(b, 250, 1600);      // no change: not kept
+  h.set(b, 250, 1600);  // no change: not kept
   h.set(b, 240, 1700);
-  h.set(b, 7, 2500);        // after the window
+  h.set(b, 7, 2500);  // after the window
   BOOST_TEST(h.kept() == 2u);
   const auto c = h.changes();
   BOOST_REQUIRE(c.size() == 4u);
@@ -49,15 +49,15 @@ BOOST_AUTO_TEST_CASE(host_signals_keep_changes_inside_the_window_and_the_opening
   BOOST_TEST(c[2].t == 1500u);
   BOOST_TEST(h.str(c[2].value) == "softirq");
   BOOST_TEST(c[3].value == 240u);
-  BOOST_TEST(h.value(b) == 7u);   // the current value is still tracked
+  BOOST_TEST(h.value(b) == 7u);  // the current value is still tracked
 }
 
 BOOST_AUTO_TEST_CASE(changes_are_sorted_by_time_across_signals) {
   HostSignals h;
   const int a = h.declare("host.a.x", 8), b = h.declare("host.b.y", 8);
-  h.set(a, 1, 500);   // a runs ahead (like the NIC)
+  h.set(a, 1, 500);  // a runs ahead (like the NIC)
   h.set(a, 2, 900);
-  h.set(b, 1, 100);   // b arrives later with earlier times
+  h.set(b, 1, 100);  // b arrives later with earlier times
   h.set(b, 2, 700);
   const auto c = h.changes();
   BOOST_REQUIRE(c.size() == 4u);
@@ -82,7 +82,8 @@ BOOST_AUTO_TEST_CASE(trigger_parse_accepts_the_forms_and_names_the_fault) {
   BOOST_TEST(t.time_ps() == 20u);
   Trigger n = Trigger::parse("nic.mpc>=10");
   BOOST_TEST(n.is_nic_counter());
-  for (const char* bad : {"", "mcp", "packet:x", "packet:", "host.x >= y", "host.x <= 3", ">= 3", "nic.bogus >= 1", "x>=1"}) {
+  for (const char* bad :
+       {"", "mcp", "packet:x", "packet:", "host.x >= y", "host.x <= 3", ">= 3", "nic.bogus >= 1", "x>=1"}) {
     BOOST_TEST_INFO("expression '" << bad << "'");
     try {
       Trigger::parse(bad);
@@ -146,8 +147,8 @@ BOOST_AUTO_TEST_CASE(host_signals_go_into_the_fst_at_their_own_times) {
   int late_sig = -1;
   r.run(hf, 0, 5000, [&](uint64_t t) {
     if (t == 3000) {
-      h.set_str(ctx, "hardirq", 2500);  // between two samples
-      h.set(fr, 255, 2000);             // at a sample's time, made after that sample
+      h.set_str(ctx, "hardirq", 2500);                     // between two samples
+      h.set(fr, 255, 2000);                                // at a sample's time, made after that sample
       late_sig = h.declare("host.sock.fd4.rx_queue", 32);  // declared mid-run
       h.set(late_sig, 3, 2600);
     }

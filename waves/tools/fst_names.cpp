@@ -31,9 +31,7 @@ bool has_range(const std::string& name) {
 }
 
 // "TOP.x.y[7:0]" -> "TOP.x.y"; names without a range are returned whole.
-std::string base_of(const std::string& name) {
-  return has_range(name) ? name.substr(0, name.rfind('[')) : name;
-}
+std::string base_of(const std::string& name) { return has_range(name) ? name.substr(0, name.rfind('[')) : name; }
 
 std::string trim(const std::string& s) {
   const auto b = s.find_first_not_of(" \t\r");
@@ -90,8 +88,7 @@ std::vector<std::string> fst_signal_names(const std::string& path) {
         const bool numeric = h->u.var.typ != FST_VT_GEN_STRING && h->u.var.typ != FST_VT_VCD_REAL &&
                              h->u.var.typ != FST_VT_VCD_REAL_PARAMETER && h->u.var.typ != FST_VT_SV_SHORTREAL &&
                              h->u.var.typ != FST_VT_VCD_REALTIME;
-        if (numeric && h->u.var.length > 1 && !has_range(var))
-          var += "[" + std::to_string(h->u.var.length - 1) + ":0]";
+        if (numeric && h->u.var.length > 1 && !has_range(var)) var += "[" + std::to_string(h->u.var.length - 1) + ":0]";
         names.push_back(full + var);
         break;
       }
@@ -118,9 +115,12 @@ GtkwView parse_gtkw(const std::string& path) {
       case '[': {
         if (s.rfind("[*]", 0) == 0) {
           const std::string c = trim(s.substr(3));
-          if (c.rfind(kScenario, 0) == 0) view.scenario = trim(c.substr(kScenario.size()));
-          else if (c.rfind(kArgs, 0) == 0) view.args = trim(c.substr(kArgs.size()));
-          else if (c.rfind(kTitle, 0) == 0) view.title = trim(c.substr(kTitle.size()));
+          if (c.rfind(kScenario, 0) == 0)
+            view.scenario = trim(c.substr(kScenario.size()));
+          else if (c.rfind(kArgs, 0) == 0)
+            view.args = trim(c.substr(kArgs.size()));
+          else if (c.rfind(kTitle, 0) == 0)
+            view.title = trim(c.substr(kTitle.size()));
         } else if (s.find(']') == std::string::npos) {
           fail(path, line, "directive without ']': " + s);
         }

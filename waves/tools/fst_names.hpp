@@ -28,11 +28,11 @@ struct GtkwSignal {
 // rxpath comment lines "[*] rxpath-scenario: FILE" and "[*] rxpath-args: ...".
 struct GtkwView {
   std::string path;
-  std::string scenario;                // "" when the view names none
-  std::string args;                    // extra rxpath arguments, "" if none
-  std::string title;                   // "[*] rxpath-view: ..." one-line summary
+  std::string scenario;  // "" when the view names none
+  std::string args;      // extra rxpath arguments, "" if none
+  std::string title;     // "[*] rxpath-view: ..." one-line summary
   std::vector<GtkwSignal> signals;
-  std::vector<std::string> filters;    // translate filter files ("^1 FILE" lines)
+  std::vector<std::string> filters;  // translate filter files ("^1 FILE" lines)
 };
 
 // Parses a save file. Throws std::runtime_error naming the file and line for
