@@ -28,7 +28,7 @@
 #include "rxpath/igb_regs.hpp"
 #include "testing/rx_ring.hpp"
 
-namespace rxpath::bridge::testing {
+namespace rxpath::testing {
 
 // The host side of a NIC model's four sockets.
 struct TlmHost : sc_core::sc_module {
@@ -155,7 +155,7 @@ struct TlmHost : sc_core::sc_module {
 
 // The shared ring helper (testing/rx_ring.hpp) on this host: registers over
 // mmio, descriptors straight into `mem`.
-inline ::rxpath::testing::RxRingIo rx_ring_io(TlmHost& host) {
+inline RxRingIo rx_ring_io(TlmHost& host) {
   return {[&host](uint32_t reg, uint32_t v) { host.wr32(reg, v); }, [&host](uint32_t reg) { return host.rd32(reg); },
           [&host](uint64_t a, const uint8_t* p, size_t n) {
             if (a + n > host.mem.size()) throw std::out_of_range("TlmHost: descriptor outside host memory");
@@ -164,22 +164,22 @@ inline ::rxpath::testing::RxRingIo rx_ring_io(TlmHost& host) {
 }
 
 // Written back by the NIC (DD set in the descriptor's status byte).
-inline bool rx_desc_done(const TlmHost& host, const ::rxpath::testing::RxRing& ring, unsigned slot) {
+inline bool rx_desc_done(const TlmHost& host, const RxRing& ring, unsigned slot) {
   return (host.mem[ring.desc_addr(slot) + regs::RXD_WB_STATUS_ERROR_BYTE] & regs::E1000_RXD_STAT_DD) != 0;
 }
 
 // The igb_rar_set / igb_configure_rx_ring / igb_configure_msix / igb_setup_rctl
 // steps for one queue on vector 0: `mac` in RAR[0], the ring programmed by
 // testing/rx_ring.hpp (no buffers yet), receiver enabled with SECRC.
-inline void configure_rx_ring(TlmHost& host, ::rxpath::testing::RxRing& ring, const eth::Mac& mac) {
+inline void configure_rx_ring(TlmHost& host, RxRing& ring, const eth::Mac& mac) {
   using namespace regs;
   host.wr32(E1000_RAL(0), get_unaligned_le32(mac.data()));
   host.wr32(E1000_RAH(0), get_unaligned_le16(mac.data() + 4) | E1000_RAH_AV);
-  ::rxpath::testing::igb_configure_rx_ring(rx_ring_io(host), ring);
+  igb_configure_rx_ring(rx_ring_io(host), ring);
   host.wr32(E1000_IVAR0(ring.queue), E1000_IVAR0_RX_VALID | 0);
   host.wr32(E1000_GPIE, E1000_GPIE_MSIX_MODE);
   host.wr32(E1000_EIMS, 1);
   host.wr32(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC);
 }
 
-}  // namespace rxpath::bridge::testing
+}  // namespace rxpath::testing

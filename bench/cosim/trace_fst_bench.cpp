@@ -55,7 +55,7 @@ struct RunResult {
 // One run in this process. `mode`: none, full or late.
 RunResult run_one(const std::string& mode, uint64_t clocks, const std::string& fst) {
   bridge::NicSc nic("nic", kQuantum);
-  bridge::testing::TlmHost host("host", 4u << 20, kLink);
+  testing::TlmHost host("host", 4u << 20, kLink);
   host.bind(nic);
   const double run_us = static_cast<double>(clocks) * 6.4 / 1000.0;
   if (mode == "full") {
@@ -73,8 +73,8 @@ RunResult run_one(const std::string& mode, uint64_t clocks, const std::string& f
   rx.buf_base = 0x200000;
   rx.buf_stride = 2048;
   rx.buf_size = 2048;
-  const testing::RxRingIo io = bridge::testing::rx_ring_io(host);
-  bridge::testing::configure_rx_ring(host, rx, kOurMac);
+  const testing::RxRingIo io = testing::rx_ring_io(host);
+  testing::configure_rx_ring(host, rx, kOurMac);
   testing::igb_alloc_rx_buffers(io, rx, testing::igb_desc_unused(rx));
   sc_start(sc_time(4, SC_US));
 
@@ -93,7 +93,7 @@ RunResult run_one(const std::string& mode, uint64_t clocks, const std::string& f
     // at next_to_use (= RDT), the one slot the NIC does not own first.
     const unsigned owned = (rx.next_to_use + kRing - rx.next_to_clean) % kRing;
     unsigned cleaned = 0;
-    while (cleaned < owned && bridge::testing::rx_desc_done(host, rx, (rx.next_to_clean + cleaned) % kRing)) ++cleaned;
+    while (cleaned < owned && testing::rx_desc_done(host, rx, (rx.next_to_clean + cleaned) % kRing)) ++cleaned;
     rx.next_to_clean = (rx.next_to_clean + cleaned) % kRing;
     testing::igb_alloc_rx_buffers(io, rx, cleaned);
     r.delivered += cleaned;

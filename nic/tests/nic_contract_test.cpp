@@ -43,7 +43,7 @@ const eth::Mac kPeerMac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 // One NIC model with its host and its ring.
 struct Side {
   std::unique_ptr<nic::NicModel> nic;
-  bridge::testing::TlmHost host;
+  testing::TlmHost host;
   testing::RxRing ring;
   std::vector<std::pair<uint64_t, uint64_t>> starts;  // (frame id, wire start ps)
 
@@ -78,8 +78,8 @@ struct Pair {
     if (ran) return;
     ran = true;
     for (Side* s : {&rtl, &dbl}) {
-      bridge::testing::configure_rx_ring(s->host, s->ring, kOurMac);
-      testing::igb_alloc_rx_buffers(bridge::testing::rx_ring_io(s->host), s->ring, kRing - 1);
+      testing::configure_rx_ring(s->host, s->ring, kOurMac);
+      testing::igb_alloc_rx_buffers(testing::rx_ring_io(s->host), s->ring, kRing - 1);
     }
     const uint64_t now = static_cast<uint64_t>(sc_time_stamp().value());
     for (unsigned i = 0; i < kFrames; ++i)

@@ -18,7 +18,7 @@
 
 #include "common/eth.hpp"
 #include "testbench/pcap_io.hpp"
-#include "testbench/tests/rxpath_run.hpp"
+#include "testing/rxpath_run.hpp"
 
 using nlohmann::json;
 

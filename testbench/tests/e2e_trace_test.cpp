@@ -17,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "testbench/tests/rxpath_run.hpp"
+#include "testing/rxpath_run.hpp"
 #include "waves/fst_read.hpp"
 
 using nlohmann::json;

@@ -56,7 +56,7 @@ uint64_t buf_of(unsigned slot) { return ring0().buf_addr(slot); }
 
 struct Env {
   bridge::NicSc nic{"nic", kQuantum};
-  bridge::testing::TlmHost host{"host", 8u << 20, kLink};
+  testing::TlmHost host{"host", 8u << 20, kLink};
   std::vector<NicEvent> events;
   std::map<uint64_t, std::vector<NicEvent>> by_id;
   testing::RxRing rx = ring0();
@@ -75,11 +75,11 @@ struct Env {
   }
 
   // The igb_configure_rx_ring / igb_setup_rctl / MSI-X steps the test needs.
-  void init() { bridge::testing::configure_rx_ring(host, rx, kOurMac); }
+  void init() { testing::configure_rx_ring(host, rx, kOurMac); }
   // igb_alloc_rx_buffers: n more descriptors (read format), then RDT.
   void refill(unsigned n) {
     BOOST_REQUIRE(given + n - written_back <= kRing - 1);
-    testing::igb_alloc_rx_buffers(bridge::testing::rx_ring_io(host), rx, n);
+    testing::igb_alloc_rx_buffers(testing::rx_ring_io(host), rx, n);
     given += n;
   }
   void run_us(double us) { sc_start(sc_time(us, SC_US)); }

@@ -18,7 +18,7 @@
 
 #include <unistd.h>
 
-#include "testbench/tests/rxpath_run.hpp"
+#include "testing/rxpath_run.hpp"
 #include "waves/tools/fst_names.hpp"
 
 namespace fs = std::filesystem;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// testbench/tests/rxpath_run.hpp: what the tests that run the rxpath command
+// testing/rxpath_run.hpp: what the tests that run the rxpath command
 // (and other programs) share: the test program's arguments after "--", a
 // scratch folder, running a command with its stdout and stderr kept in
 // files, reading a file whole.
