@@ -26,6 +26,8 @@ constexpr std::size_t kEthHdr = 14;
 constexpr std::size_t kMinFrame = 60;    // 64 on the wire with FCS
 constexpr std::size_t kMaxFrame = 1514;  // 1518 on the wire with FCS
 constexpr std::size_t kFcs = 4;
+constexpr uint64_t kPsPerByte = 800;   // 10 Gb/s
+constexpr uint64_t kMinIfgBytes = 12;  // IEEE 802.3 minimum inter-frame gap
 
 common::debug::Flag dbg_nic_double(
     "nic_double", "nic double", "the behavioural NIC: register writes, queue setup, descriptor fetch, frames, MSI-X");
@@ -388,11 +390,15 @@ void NicDouble::wire_b_transport(tlm::tlm_generic_payload& p, sc_time& delay) {
     p.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
-  const sc_time start = sc_time_stamp() + delay;
-  const uint64_t start_ps = static_cast<uint64_t>(start / sc_time(1, sc_core::SC_PS) + 0.5);
+  // One frame at a time on the wire: a frame asked to start before the
+  // previous one and its inter-frame gap have passed waits for them, as the
+  // RTL's XGMII encoder makes it wait (there with the deficit idle count).
+  const sc_time asked = sc_time_stamp() + delay;
+  const uint64_t start_ps = std::max(static_cast<uint64_t>(asked / sc_time(1, sc_core::SC_PS) + 0.5), wire_free_ps_);
   if (wire_start_) wire_start_(ext ? ext->id : 0, start_ps);
   // Preamble and SFD (8 bytes), the frame and its FCS, 800 ps a byte.
-  const uint64_t last_ps = start_ps + (8 + len + kFcs) * 800;
+  const uint64_t last_ps = start_ps + (8 + len + kFcs) * kPsPerByte;
+  wire_free_ps_ = last_ps + kMinIfgBytes * kPsPerByte;
   receive_frame(p.get_data_ptr(), len, sc_time(static_cast<double>(last_ps), sc_core::SC_PS));
   p.set_response_status(tlm::TLM_OK_RESPONSE);
 }

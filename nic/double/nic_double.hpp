@@ -57,8 +57,10 @@ class NicDouble : public sc_core::sc_module, public NicModel {
   // Frames by b_transport (nic/nic_model.hpp). The double has no MAC: a
   // FrameExt asking for a fault or carrying its own FCS gets
   // TLM_GENERIC_ERROR_RESPONSE. The frame's last bit reaches the packet
-  // buffer after its preamble, SFD, data and FCS at 10 Gb/s (800 ps/byte).
-  // Tests that call receive_frame() directly may leave it unbound.
+  // buffer after its preamble, SFD, data and FCS at 10 Gb/s (800 ps/byte);
+  // a frame starts no earlier than the previous one's end plus the 12-byte
+  // minimum inter-frame gap (the wire start reports when it did). Tests
+  // that call receive_frame() directly may leave it unbound.
   tlm_utils::simple_target_socket_optional<NicDouble> wire;
 
   NicDouble(sc_core::sc_module_name name, const NicDoubleConfig& cfg = {});
@@ -160,6 +162,7 @@ class NicDouble : public sc_core::sc_module, public NicModel {
   tlm::tlm_generic_payload wr_txn_, msix_txn_;
   NicDoubleStats st_;
   WireStartFn wire_start_;
+  uint64_t wire_free_ps_ = 0;  // the wire is free from here (last frame's end + gap)
 };
 
 }  // namespace rxpath::nic

@@ -153,6 +153,33 @@ BOOST_AUTO_TEST_CASE(both_models_report_each_wire_start) {
 
 // What only a MAC can do, the double refuses through the contract's error
 // response rather than pretend.
+// Frames asked to start together go on the wire one after the other, each
+// after the previous one's preamble, data, FCS and an inter-frame gap of at
+// least 9 bytes (IEEE 802.3 clause 46: 12 on average, the deficit idle count
+// may shorten one to 9); the RTL reports the clock edge of the word that
+// carries /S/, up to half a word (3.2 ns) before the character itself.
+BOOST_AUTO_TEST_CASE(frames_asked_together_are_serialized_on_the_wire) {
+  Pair& p = pair();
+  const size_t before_rtl = p.rtl.starts.size(), before_dbl = p.dbl.starts.size();
+  const uint64_t at = static_cast<uint64_t>(sc_time_stamp().value()) + 5'000'000;
+  const unsigned n = 4;
+  for (unsigned i = 0; i < n; ++i)
+    for (Side* s : {&p.rtl, &p.dbl})
+      s->host.send(2000 + i, frame(i), sc_time(static_cast<double>(at - sc_time_stamp().value()), SC_PS));
+  sc_start(sc_time(20, SC_US));
+  for (const Side* s : {&p.rtl, &p.dbl}) {
+    BOOST_TEST_REQUIRE(s->starts.size() == (s == &p.rtl ? before_rtl : before_dbl) + n);
+    for (unsigned i = 1; i < n; ++i) {
+      const auto& prev = s->starts[s->starts.size() - n + i - 1];
+      const auto& cur = s->starts[s->starts.size() - n + i];
+      const uint64_t min_gap_ps = (8 + frame(i - 1).size() + 4 + 9) * 800 - 3200;
+      BOOST_TEST_CONTEXT((s == &p.rtl ? "rtl" : "double") << " frame " << cur.first) {
+        BOOST_TEST(cur.second - prev.second >= min_gap_ps);
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(the_double_refuses_wire_faults) {
   Pair& p = pair();
   const eth::Bytes f = frame(0);
