@@ -20,6 +20,7 @@
 #include <systemc>
 
 #include "common/debug.hpp"
+#include "rxpath/version.hpp"
 #include "testbench/output_file.hpp"
 #include "testbench/system.hpp"
 #include "waves/journey.hpp"
@@ -57,7 +58,14 @@ options:
   --list-knobs        print every knob with its default, range and meaning
   --dump-scenario     print the effective scenario as TOML and exit
   --quiet             no progress on stderr
+  --version           the version and the commit it was built from
   -h, --help          this text
+
+exit status:
+  0  the run finished: every frame accounted for, every delivered byte as sent
+  1  the run finished but frame conservation failed or a delivery differs from what was sent
+  2  bad input: an unknown option or knob, a value out of range, an unreadable file
+  3  --trigger never fired (no trace written)
 )";
 
 struct Args {
@@ -77,12 +85,17 @@ Args parse(int argc, char** argv) {
   Args a;
   auto value = [&](int& i, const char* opt) -> std::string {
     if (i + 1 >= argc) die(std::string(opt) + " needs a value");
+    if (argv[i + 1][0] == 0) die(std::string(opt) + " needs a value, not an empty string");
     return argv[++i];
   };
+  bool have_scenario = false;
   for (int i = 1; i < argc; ++i) {
     const std::string s = argv[i];
     if (s == "-h" || s == "--help") {
       std::cout << kUsage;
+      std::exit(0);
+    } else if (s == "--version") {
+      std::cout << "rxpath " << RXPATH_VERSION << " (commit " << RXPATH_COMMIT << ")\n";
       std::exit(0);
     } else if (s == "--set")
       a.sets.push_back(value(i, "--set"));
@@ -147,9 +160,17 @@ Args parse(int argc, char** argv) {
       a.quiet = true;
     else if (!s.empty() && s[0] == '-')
       die("unknown option '" + s + "' (see --help)");
-    else if (a.scenario.empty())
+    else if (!have_scenario) {
+      // A scenario names a regular file: an empty argument or a folder is a
+      // mistake, not "no scenario".
+      struct stat st {};
+      if (s.empty()) die("the scenario file is an empty string");
+      if (::stat(s.c_str(), &st) != 0) die(s + ": cannot read the scenario file: " + std::strerror(errno));
+      if (!S_ISREG(st.st_mode))
+        die(s + ": the scenario must be a file" + (S_ISDIR(st.st_mode) ? ", not a folder" : ""));
       a.scenario = s;
-    else
+      have_scenario = true;
+    } else
       die("more than one scenario file: '" + a.scenario + "' and '" + s + "'");
   }
   return a;

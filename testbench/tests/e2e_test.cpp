@@ -327,4 +327,25 @@ BOOST_AUTO_TEST_CASE(bad_input_is_refused_with_the_key_named) {
   BOOST_TEST(status_and_err("--set traffic.pattern=pcap --set traffic.pcap=/nonexistent.pcap --out " + out, err) == 2);
   BOOST_TEST(err.find("/nonexistent.pcap") != std::string::npos, err);
   BOOST_TEST(slurp(out + "/report.json").empty());  // nothing half-written
+  // A scenario is a file: a folder or an empty argument is refused, not
+  // taken as "no scenario"; an option's value is never empty.
+  BOOST_TEST(status_and_err(scratch(""), err) == 2);
+  BOOST_TEST(err.find("not a folder") != std::string::npos, err);
+  BOOST_TEST(status_and_err("''", err) == 2);
+  BOOST_TEST(err.find("empty string") != std::string::npos, err);
+  BOOST_TEST(status_and_err("--out ''", err) == 2);
+  BOOST_TEST(err.find("--out needs a value") != std::string::npos, err);
+}
+
+// --version names the version and the commit; --help documents the exit
+// codes the runs above return.
+BOOST_AUTO_TEST_CASE(version_and_exit_codes_are_documented) {
+  const std::string out = scratch("version.txt"), help = scratch("help.txt");
+  BOOST_TEST(rxpath::testing::run_command(rxpath_cmd() + " --version > " + out) == 0);
+  const std::string v = slurp(out);
+  BOOST_TEST(v.rfind("rxpath ", 0) == 0u, v);
+  BOOST_TEST(v.find("(commit ") != std::string::npos, v);
+  BOOST_TEST(rxpath::testing::run_command(rxpath_cmd() + " --help > " + help) == 0);
+  const std::string h = slurp(help);
+  for (const char* code : {"  0  ", "  1  ", "  2  ", "  3  "}) BOOST_TEST(h.find(code) != std::string::npos, code);
 }
