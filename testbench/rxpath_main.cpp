@@ -39,7 +39,7 @@ options:
   --duration-us T     how long traffic is offered (run.duration_us)
   --out DIR           write report.txt, report.json and the Linux counters into DIR
   --pcap              with --out: also wire.pcap and one socket-*.pcap per socket
-  --json FILE         write the JSON report to FILE
+  --json FILE         write the JSON report to FILE; "-": to stdout instead of the text report
   --counters          print the Linux-format counters after the report
   --trace FILE.fst    write one FST waveform: the NIC's RTL (nic.*) and the host state (host.*)
   --trace-window A:B  trace (and journey, timeline) only from A to B µs (trace.start_us/stop_us)
@@ -287,10 +287,11 @@ int sc_main(int argc, char** argv) {
   if (!a.trace.empty() && cfg.nic_model != "rtl")
     die("--trace needs nic.model = \"rtl\" (the double has no RTL to trace)");
   if (a.pcap && a.out.empty()) die("--pcap needs --out DIR");
-  // Output files of tracing: their folder must take a file before a long run.
+  // Output files: their folder must take a file before a long run.
   for (const auto& [opt, path] : {std::pair<const char*, std::string>{"--trace", a.trace},
                                   {"--timeline", a.timeline},
-                                  {"--journey-json", a.journey_json}}) {
+                                  {"--journey-json", a.journey_json},
+                                  {"--json", a.json == "-" ? std::string() : a.json}}) {
     if (path.empty()) continue;
     const rxpath::tb::OutputFile probe(path);  // removes its temporary file
     if (!std::ofstream(probe.temp_path()))
@@ -340,10 +341,14 @@ int sc_main(int argc, char** argv) {
         r.journey_json = journey_json;
       }
     }
-    std::cout << r.text();
-    if (!journey_text.empty()) std::cout << "\n" << journey_text;
-    if (a.counters) std::cout << "\n" << counters_text(r);
-    if (!a.json.empty()) rxpath::tb::OutputFile(a.json).write_all(r.json());
+    if (a.json == "-") {
+      std::cout << r.json();  // stdout holds the JSON alone, for a pipe
+    } else {
+      std::cout << r.text();
+      if (!journey_text.empty()) std::cout << "\n" << journey_text;
+      if (a.counters) std::cout << "\n" << counters_text(r);
+      if (!a.json.empty()) rxpath::tb::OutputFile(a.json).write_all(r.json());
+    }
     if (!a.out.empty()) {
       rxpath::tb::OutputFile(a.out + "/report.txt").write_all(r.text());
       rxpath::tb::OutputFile(a.out + "/report.json").write_all(r.json());

@@ -337,6 +337,17 @@ BOOST_AUTO_TEST_CASE(bad_input_is_refused_with_the_key_named) {
   BOOST_TEST(err.find("--out needs a value") != std::string::npos, err);
 }
 
+// --json - puts the JSON report alone on stdout (for a pipe); a --json path
+// whose folder cannot take a file is refused before the run.
+BOOST_AUTO_TEST_CASE(json_to_stdout_and_checked_before_the_run) {
+  const std::string out = scratch("json-stdout.txt"), err = scratch("json-stdout.err");
+  BOOST_TEST(rxpath::testing::run_command(rxpath_cmd() + " --quiet --duration-us 30 --json - > " + out) == 0);
+  const json j = json::parse(slurp(out));  // throws (fails the test) unless stdout is JSON alone
+  BOOST_TEST(j["accounting"]["balanced"].get<bool>());
+  BOOST_TEST(rxpath::testing::run_command(rxpath_cmd() + " --quiet --json /nonexistent-dir/r.json 2> " + err) == 2);
+  BOOST_TEST(slurp(err).find("--json /nonexistent-dir/r.json") != std::string::npos, slurp(err));
+}
+
 // --version names the version and the commit; --help documents the exit
 // codes the runs above return.
 BOOST_AUTO_TEST_CASE(version_and_exit_codes_are_documented) {
