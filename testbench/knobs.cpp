@@ -130,6 +130,45 @@ void Knobs::assign(const std::string& key, const Value& v, const std::string& te
   it->second.current = text;
 }
 
+// One TOML value as a knob of `kind` wants it, with the text that shows it in
+// a dumped scenario. A string knob also takes a bare integer (size = 1518).
+template <class TomlNode>
+Knobs::Value Knobs::from_node(const TomlNode& node, Kind kind, const std::string& key, const std::string& where,
+                              std::string* textv) {
+  Value v;
+  switch (kind) {
+    case Kind::integer:
+      if (!node.is_integer()) throw ScenarioError(where + ": " + key + ": expected an integer");
+      v.i = node.as_integer()->get();
+      *textv = std::to_string(v.i);
+      break;
+    case Kind::floating:
+      if (node.is_integer())
+        v.d = static_cast<double>(node.as_integer()->get());
+      else if (node.is_floating_point())
+        v.d = node.as_floating_point()->get();
+      else
+        throw ScenarioError(where + ": " + key + ": expected a number");
+      *textv = fmt_double(v.d);
+      break;
+    case Kind::boolean:
+      if (!node.is_boolean()) throw ScenarioError(where + ": " + key + ": expected true or false");
+      v.b = node.as_boolean()->get();
+      *textv = v.b ? "true" : "false";
+      break;
+    case Kind::string:
+      if (node.is_string())
+        v.s = node.as_string()->get();
+      else if (node.is_integer())
+        v.s = std::to_string(node.as_integer()->get());
+      else
+        throw ScenarioError(where + ": " + key + ": expected a string");
+      *textv = "\"" + v.s + "\"";
+      break;
+  }
+  return v;
+}
+
 void Knobs::load_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(path + ": cannot open scenario file");
@@ -157,34 +196,8 @@ void Knobs::load_string(const std::string& text, const std::string& name) {
       }
       auto it = knobs_.find(key);
       if (it == knobs_.end()) throw ScenarioError(where + ": " + key + ": unknown key" + suggest(key));
-      Value v;
       std::string textv;
-      switch (it->second.kind) {
-        case Kind::integer:
-          if (!node.is_integer()) throw ScenarioError(where + ": " + key + ": expected an integer");
-          v.i = node.as_integer()->get();
-          textv = std::to_string(v.i);
-          break;
-        case Kind::floating:
-          if (node.is_integer())
-            v.d = static_cast<double>(node.as_integer()->get());
-          else if (node.is_floating_point())
-            v.d = node.as_floating_point()->get();
-          else
-            throw ScenarioError(where + ": " + key + ": expected a number");
-          textv = fmt_double(v.d);
-          break;
-        case Kind::boolean:
-          if (!node.is_boolean()) throw ScenarioError(where + ": " + key + ": expected true or false");
-          v.b = node.as_boolean()->get();
-          textv = v.b ? "true" : "false";
-          break;
-        case Kind::string:
-          if (!node.is_string()) throw ScenarioError(where + ": " + key + ": expected a string");
-          v.s = node.as_string()->get();
-          textv = "\"" + v.s + "\"";
-          break;
-      }
+      const Value v = from_node(node, it->second.kind, key, where, &textv);
       assign(key, v, textv, where);
     }
   };
@@ -199,38 +212,23 @@ void Knobs::apply_override(const std::string& assignment) {
   const std::string val = assignment.substr(eq + 1);
   auto it = knobs_.find(key);
   if (it == knobs_.end()) throw ScenarioError(where + ": " + key + ": unknown key" + suggest(key));
-  Value v;
-  std::string textv;
-  try {
-    size_t used = 0;
-    switch (it->second.kind) {
-      case Kind::integer:
-        v.i = std::stoll(val, &used, 0);
-        if (used != val.size()) throw std::invalid_argument("x");
-        textv = std::to_string(v.i);
-        break;
-      case Kind::floating:
-        v.d = std::stod(val, &used);
-        if (used != val.size()) throw std::invalid_argument("x");
-        textv = fmt_double(v.d);
-        break;
-      case Kind::boolean:
-        if (val == "true" || val == "1")
-          v.b = true;
-        else if (val == "false" || val == "0")
-          v.b = false;
-        else
-          throw std::invalid_argument("x");
-        textv = v.b ? "true" : "false";
-        break;
-      case Kind::string:
-        v.s = val;
-        textv = "\"" + val + "\"";
-        break;
+  // The value is read as TOML reads it in a scenario file, so both accept
+  // exactly the same values; a string may go without its quotes.
+  toml::table t;
+  const bool bare_string = it->second.kind == Kind::string && (val.empty() || (val[0] != '"' && val[0] != '\''));
+  if (bare_string) {
+    t.insert("v", val);
+  } else {
+    try {
+      t = toml::parse("v = " + val);
+    } catch (const toml::parse_error&) {
+      throw ScenarioError(where + ": " + key + ": '" + val + "' is not a valid " + kind_name(it->second.kind) +
+                          " (values are written as in a scenario file)");
     }
-  } catch (const std::logic_error&) {
-    throw ScenarioError(where + ": " + key + ": '" + val + "' is not a valid " + kind_name(it->second.kind));
   }
+  if (t.size() != 1 || !t.contains("v")) throw ScenarioError(where + ": " + key + ": '" + val + "' is not one value");
+  std::string textv;
+  const Value v = from_node(*t.get("v"), it->second.kind, key, where, &textv);
   assign(key, v, textv, where);
 }
 

@@ -94,6 +94,11 @@ class Knobs {
   std::string suggest(const std::string& key) const;
   static std::string range_text(uint64_t min, uint64_t max);
   static const char* kind_name(Kind k);
+  // A TOML value (toml::node; a template so this header needs no toml++) as
+  // a knob of `kind` takes it: scenario files and --set share it.
+  template <class TomlNode>
+  static Value from_node(const TomlNode& node, Kind kind, const std::string& key, const std::string& where,
+                         std::string* textv);
 
   std::map<std::string, Knob> knobs_;
 };

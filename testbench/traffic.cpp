@@ -83,7 +83,8 @@ void TrafficConfig::add_knobs(Knobs& k) {
   k.add_string("traffic.pcap", &pcap, pcap, "pattern pcap: capture file to replay (pcap or pcapng)");
   k.add_double("traffic.pcap_rate_gbps", &pcap_rate_gbps, 0, 0, 10.0,
                "pattern pcap: 0 replays at capture timing, else back to back at this rate");
-  k.add_uint("traffic.seed", &seed, seed, 0, UINT64_MAX, "seed of the traffic's random choices");
+  k.add_uint("traffic.seed", &seed, seed, 0, INT64_MAX,
+             "seed of the traffic's random choices (a TOML integer: up to 2^63 - 1)");
 }
 
 TrafficGen::TrafficGen(const TrafficConfig& cfg, const MacAddr& host_mac, uint32_t host_ip)

@@ -95,3 +95,51 @@ BOOST_AUTO_TEST_CASE(bad_values_are_refused_and_leave_the_field_alone) {
   e = error_of([&] { k.load_file("/nonexistent/scenario.toml"); });
   BOOST_TEST(e.find("/nonexistent/scenario.toml: cannot open") == 0u, e);
 }
+
+// --set and a scenario file accept exactly the same values: each value below
+// is tried both ways (as `key = value` in a TOML file, the TOML 1.0 syntax
+// toml++ reads, and as --set key=value) and both must agree, accepted with the
+// same effective value or refused. A string knob may go without its quotes
+// on the command line.
+BOOST_AUTO_TEST_CASE(set_and_the_file_accept_the_same_values) {
+  struct Case {
+    const char* table;
+    const char* leaf;
+    const char* value;
+  };
+  const Case cases[] = {
+      {"stack", "gro", "1"},
+      {"stack", "gro", "true"},
+      {"stack", "gro", "yes"},
+      {"driver", "ring_size", "0x100"},
+      {"driver", "ring_size", "1_024"},
+      {"driver", "ring_size", "1e3"},
+      {"driver", "ring_size", "512"},
+      {"traffic", "rate_gbps", "2"},
+      {"traffic", "rate_gbps", "2.5"},
+      {"traffic", "rate_gbps", "abc"},
+      {"app", "mode", "\"poll\""},
+      {"stack", "netdev_budget", "+12"},
+  };
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.table << "." << c.leaf << " = " << c.value) {
+      Knobs from_file, from_set;
+      Cfg a, b;
+      add_all(from_file, a);
+      add_all(from_set, b);
+      const std::string file_error = error_of([&] {
+        from_file.load_string("[" + std::string(c.table) + "]\n" + c.leaf + " = " + c.value + "\n", "f.toml");
+      });
+      const std::string set_error =
+          error_of([&] { from_set.apply_override(std::string(c.table) + "." + c.leaf + "=" + c.value); });
+      BOOST_TEST(file_error.empty() == set_error.empty(), "file: '" << file_error << "' set: '" << set_error << "'");
+      BOOST_TEST(from_file.dump_toml() == from_set.dump_toml());
+    }
+  }
+  // Unquoted on the command line, a string is taken as it is.
+  Knobs k;
+  Cfg c;
+  add_all(k, c);
+  k.apply_override("app.mode=select");
+  BOOST_TEST(c.app == "select");
+}
