@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "common/eth.hpp"
 #include "waves/trigger.hpp"
 
 namespace rxpath::tb {
@@ -109,6 +110,16 @@ void Scenario::finish() {
   check("host.ip", parse_ipv4, host_ip);
   check("traffic.src_mac", parse_mac, traffic.src_mac);
   check("traffic.src_ip", parse_ipv4, traffic.src_ip);
+  // A station address is unicast (is_valid_ether_addr in include/linux/etherdevice.h:
+  // not multicast, which includes broadcast, and not all zeros); a host address
+  // is not the limited broadcast or 0.0.0.0.
+  const MacAddr mac = parse_mac(host_mac);
+  if (eth::mac_is_multicast(mac.data()))
+    bad("host.mac: " + host_mac + " is a " + (eth::mac_is_broadcast(mac.data()) ? "broadcast" : "multicast") +
+        " address; a NIC's own address is unicast (the low bit of the first byte clear)");
+  if (mac == MacAddr{}) bad("host.mac: 00:00:00:00:00:00 is not a valid station address");
+  const uint32_t ip = parse_ipv4(host_ip);
+  if (ip == 0xffffffffu || ip == 0) bad("host.ip: " + host_ip + " cannot be a host's own address");
   // ethtool -C rx-usecs: 0 off, 1 dynamic, 3 conservative, 10..10000 fixed (igb_set_coalesce)
   const unsigned u = igb.rx_itr_setting;
   if (u == 2 || (u > 3 && u < host::IGB_MIN_ITR_USECS))

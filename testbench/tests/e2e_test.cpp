@@ -316,6 +316,12 @@ BOOST_AUTO_TEST_CASE(bad_input_is_refused_with_the_key_named) {
   BOOST_TEST(err.find("FD_SETSIZE") != std::string::npos, err);
   BOOST_TEST(status_and_err("--set host.mac=02:00:00:00:00", err) == 2);
   BOOST_TEST(err.find("host.mac") != std::string::npos, err);
+  BOOST_TEST(status_and_err("--set host.mac=ff:ff:ff:ff:ff:ff", err) == 2);
+  BOOST_TEST(err.find("host.mac: ff:ff:ff:ff:ff:ff is a broadcast address") != std::string::npos, err);
+  BOOST_TEST(status_and_err("--set host.mac=01:00:5e:00:00:01", err) == 2);
+  BOOST_TEST(err.find("multicast") != std::string::npos, err);
+  BOOST_TEST(status_and_err("--set host.ip=255.255.255.255", err) == 2);
+  BOOST_TEST(err.find("host.ip") != std::string::npos, err);
   BOOST_TEST(status_and_err("--set traffic.size=12", err) == 2);
   BOOST_TEST(err.find("traffic.size") != std::string::npos, err);
   const std::string toml = scratch("bad.toml");
