@@ -255,13 +255,17 @@ Report System::run(bool progress) {
   }
   // Drain: no new traffic. Frames may still wait in the NIC for a throttled
   // interrupt, so stop only after a quiet window longer than twice the
-  // longest interrupt interval with nothing queued in the host.
+  // longest interrupt interval with nothing queued in the host, and longer
+  // than two round trips over the link (an interrupt reaches the driver, its
+  // refill reaches the NIC, the NIC's next writes reach the host).
   const host::IgbConfig& ic = m.cfg.igb;
   const double itr_us = ic.rx_itr_setting == 0   ? 0
                         : ic.rx_itr_setting <= 3 ? host::IGB_4K_ITR / 4.0
                                                  : ic.rx_itr_setting;
-  const sc_time quiet(std::max(50.0, 2 * itr_us + 20), sc_core::SC_US);
-  const sc_time drain_end = dur + sc_time(m.cfg.drain_us, sc_core::SC_US);
+  const double link_us = m.cfg.link_latency_ns / 1000;
+  const double quiet_us = std::max({50.0, 2 * itr_us + 20, 4 * link_us + 20});
+  const sc_time quiet(quiet_us, sc_core::SC_US);
+  const sc_time drain_end = dur + sc_time(std::max(m.cfg.drain_us, quiet_us + 4 * link_us), sc_core::SC_US);
   uint64_t last_packets = UINT64_MAX;
   sc_time quiet_since = sc_core::sc_time_stamp();
   while (sc_core::sc_time_stamp() < drain_end) {
@@ -285,7 +289,9 @@ Report System::run(bool progress) {
     m.adapter->igb_update_stats();
     stats_done = true;
   });
-  for (int i = 0; i < 1000 && !stats_done; ++i) sc_core::sc_start(sc_time(1, sc_core::SC_US));
+  // Each register read is a round trip over the link.
+  const int stats_wait_us = static_cast<int>(1000 + 64 * 2 * link_us);
+  for (int i = 0; i < stats_wait_us && !stats_done; ++i) sc_core::sc_start(sc_time(1, sc_core::SC_US));
   if (progress) std::fprintf(stderr, "%80s\r", "");
 
   r.scenario_toml = m.scenario;

@@ -164,6 +164,26 @@ BOOST_AUTO_TEST_CASE(poisson_arrivals_run_on_both_nic_models) {
   }
 }
 
+// Long link latencies are allowed values (link.latency_ns up to 1 ms): the
+// drain waits for two round trips over the link and the statistics are read
+// however long each register read takes, so every frame is accounted for.
+BOOST_AUTO_TEST_CASE(long_link_latencies_conserve_every_frame) {
+  for (const char* latency_us : {"100", "1000"}) {
+    BOOST_TEST_CONTEXT("link latency " << latency_us << " us") {
+      const int us = std::stoi(latency_us);
+      // Traffic starts after the link latency and runs for 300 us
+      // (run.duration_us is the time traffic ends); UDP alone, so no TCP
+      // segment waits forever behind a dropped one.
+      const Run r =
+          run(std::string("latency-") + latency_us,
+              "--set link.latency_ns=" + std::to_string(us * 1000) + " --set run.start_us=" + std::to_string(us + 10) +
+                  " --set run.duration_us=" + std::to_string(us + 310) + " --set traffic.tcp_flows=0");
+      check_conservation(r);
+      BOOST_TEST(r.report["delivered"]["frames"].get<uint64_t>() > 0u);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_slow_reader_overflows_its_udp_socket) {
   const Run r = run("rcvbuf",
                     "--duration-us 400 --set traffic.rate_gbps=1 --set traffic.udp_flows=1 "
