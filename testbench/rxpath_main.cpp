@@ -268,6 +268,7 @@ int sc_main(int argc, char** argv) {
   } catch (const std::exception& e) {
     die(e.what());
   }
+  for (const std::string& w : cfg.warnings) std::cerr << "rxpath: warning: " << w << "\n";
   const std::string scenario = knobs.dump_toml();
   if (a.dump) {
     std::cout << scenario;

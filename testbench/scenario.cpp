@@ -94,6 +94,19 @@ void Scenario::finish() {
   if (start_us * 1000 < L)
     bad("run.start_us: traffic must start at least link.latency_ns (" + std::to_string(L) +
         " ns) after time 0, so every frame reaches the NIC before its wire time");
+  if (traffic.pattern == "pcap") {
+    // A replay offers the capture's frames as they are: the generator's fault
+    // knobs change nothing (say so rather than let a study believe them).
+    const std::pair<const char*, double> faults[] = {
+        {"traffic.bad_fcs_ppm", traffic.bad_fcs_ppm},       {"traffic.runt_ppm", traffic.runt_ppm},
+        {"traffic.oversize_ppm", traffic.oversize_ppm},     {"traffic.bad_ip_csum_ppm", traffic.bad_ip_csum_ppm},
+        {"traffic.closed_udp_ppm", traffic.closed_udp_ppm}, {"traffic.closed_tcp_ppm", traffic.closed_tcp_ppm},
+        {"traffic.other_host_ppm", traffic.other_host_ppm}};
+    for (const auto& [knob, ppm] : faults)
+      if (ppm != 0)
+        warnings.push_back(std::string(knob) +
+                           " is ignored by traffic.pattern = \"pcap\" (a replay sends the capture as it is)");
+  }
   if (nic_model == "double") {
     const TrafficConfig& t = traffic;
     if (t.bad_fcs_ppm + t.runt_ppm + t.oversize_ppm + t.other_host_ppm > 0)

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "host/igb.hpp"
 #include "host/igb_cost.hpp"
@@ -55,8 +56,10 @@ struct Scenario {
   // Registers every knob of the scenario.
   void add_knobs(Knobs& k);
   // Checks the knobs against each other and fills derived values (the
-  // quantum); throws std::invalid_argument naming the knob at fault.
+  // quantum); throws std::invalid_argument naming the knob at fault. Knobs
+  // that are set but take no effect in this scenario are named in warnings.
   void finish();
+  std::vector<std::string> warnings;
 };
 
 }  // namespace rxpath::tb

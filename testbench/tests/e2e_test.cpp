@@ -268,6 +268,19 @@ BOOST_AUTO_TEST_CASE(results_do_not_depend_on_the_quantum) {
     BOOST_TEST(slurp(q1.out_dir + s) == slurp(qL.out_dir + s), s);
 }
 
+// A replay sends the capture as it is: a fault knob set with it is named in
+// a warning (and changes nothing).
+BOOST_AUTO_TEST_CASE(a_replay_warns_about_the_fault_knobs_it_ignores) {
+  const std::string pcap = scratch("warn-src/wire.pcap"), err = scratch("warn.err");
+  BOOST_REQUIRE(rxpath::testing::run_command(rxpath_cmd() +
+                                             " --quiet --duration-us 30 --set traffic.tcp_flows=0 --pcap --out " +
+                                             scratch("warn-src") + " > /dev/null") == 0);
+  BOOST_TEST(rxpath::testing::run_command(rxpath_cmd() + " --quiet --set traffic.pattern=pcap --set traffic.pcap=" +
+                                          pcap + " --set traffic.runt_ppm=1000 > /dev/null 2> " + err) == 0);
+  const std::string e = slurp(err);
+  BOOST_TEST(e.find("rxpath: warning: traffic.runt_ppm is ignored") != std::string::npos, e);
+}
+
 BOOST_AUTO_TEST_CASE(a_capture_written_by_scapy_replays_and_is_delivered) {
   // An independent tool (Debian's python3-scapy) writes the capture: 40 UDP
   // datagrams of varied sizes to the host's port 7000, then 5 to a closed port.
