@@ -174,7 +174,9 @@ module rxp_mac_rx (
             badpre_d = 1'b1;
             state_d  = S_DROP;
           end
-        end else if (start4 && state_q == S_IDLE) begin
+        end else if (start4) begin
+          // Also in S_DROP: the control characters in lanes 0-3 end the
+          // dropped frame, and the frame starting in lane 4 is received.
           if (pre4a_ok) begin
             state_d = S_PRE4;
           end else begin
