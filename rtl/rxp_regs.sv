@@ -239,6 +239,7 @@ module rxp_regs #(
       W_RDLEN:  return rdlen_of(i[2:0]);
       W_SRRCTL: return srrctl_of(i[2:0]);
       W_RDH:    return {16'h0, rdh_of(i[2:0])};
+      W_RDT:    return {16'h0, rdt_of(i[2:0])};
       W_RXDCTL: return rxdctl_of(i[2:0]);
       default:  return 32'h0;
     endcase
@@ -509,17 +510,33 @@ module rxp_regs #(
               rdh_set_q[wq] <= 1'b1;
             end
           end
-          // RDT beyond the ring is refused and latched in RXP_PERR.
+          // RDT (bits 15:0, byte enables honoured) is taken only while the
+          // queue is enabled: a write to a disabled queue's RDT is ignored
+          // (82575EB SDM 14.3.59, "Writing the RDT register while the
+          // corresponding queue is disabled is ignored"). A value beyond
+          // the ring is refused and latched in RXP_PERR.
           W_RDT: begin
-            if ((s_axil_wdata[15:0] >= wlen) && (s_axil_wdata[15:0] != 16'h0)) begin
-              perr_set = perr_set | E1000_RXP_PERR_RDT;
-            end else begin
-              rdt_q[wq]     <= s_axil_wdata[15:0];
-              rdt_set_q[wq] <= 1'b1;
+            if (wen[E1000_RXDCTL_QUEUE_ENABLE_LSB]) begin
+              if ((wn[15:0] >= wlen) && (wn[15:0] != 16'h0)) begin
+                perr_set = perr_set | E1000_RXP_PERR_RDT;
+              end else begin
+                rdt_q[wq]     <= wn[15:0];
+                rdt_set_q[wq] <= 1'b1;
+              end
             end
           end
           default: ;
         endcase
+        // Enabling a queue starts its ring empty (RDT = RDH): the NIC owns
+        // nothing until software bumps the tail after RXDCTL.ENABLE reads 1
+        // (igb_configure_rx_ring writes RDH = RDT = 0 while the queue is
+        // off, and that RDT write is ignored, so a tail left from before
+        // must not hand stale descriptors to the NIC).
+        if (wf == W_RXDCTL && !wen[E1000_RXDCTL_QUEUE_ENABLE_LSB] &&
+            wn[E1000_RXDCTL_QUEUE_ENABLE_LSB]) begin
+          rdt_q[wq]     <= rdh_of(wq);
+          rdt_set_q[wq] <= 1'b1;
+        end
       end
 
       // RXP_PERR: a read clears what it returned; a bit latched in the same

@@ -67,3 +67,43 @@ BOOST_AUTO_TEST_CASE(eitr_write_without_cnt_ignr_loads_the_counter) {
   f.env.run(50);
   BOOST_TEST(f.env.msix.msgs.size() == 1u);
 }
+
+BOOST_AUTO_TEST_CASE(rdt_write_honours_wstrb) {
+  Fix f;
+  f.setup(Setup{});  // 64 descriptors, RDT = 63
+  BOOST_REQUIRE_EQUAL(f.rd(R::E1000_RDT(0)), 63u);
+  f.rd(R::E1000_RXP_PERR);
+  auto wr_strb = [&](uint32_t off, uint32_t v, uint8_t strb) {
+    f.env.axil.start_write(off, v, strb);
+    f.env.sim.run_until([&] { return !f.env.axil.busy(); }, 1000, "RDT write");
+  };
+  // Byte 0 only: byte 1 (0x01) is not written, RDT = 0x0005.
+  wr_strb(R::E1000_RDT(0), 0x00000105, 0x1);
+  BOOST_TEST(f.rd(R::E1000_RDT(0)) == 5u);
+  BOOST_TEST(f.rd(R::E1000_RXP_PERR) == 0u, "a value in range was refused");
+  // No byte enabled: nothing written.
+  wr_strb(R::E1000_RDT(0), 0x00000000, 0x0);
+  BOOST_TEST(f.rd(R::E1000_RDT(0)) == 5u);
+  // Byte 1 only: RDT = 0x2A05, beyond the ring: refused and latched.
+  wr_strb(R::E1000_RDT(0), 0x00002A00, 0x2);
+  BOOST_TEST(f.rd(R::E1000_RDT(0)) == 5u);
+  BOOST_TEST((f.rd(R::E1000_RXP_PERR) & R::E1000_RXP_PERR_RDT) != 0u);
+}
+
+BOOST_AUTO_TEST_CASE(rdt_write_while_the_queue_is_disabled_is_ignored) {
+  Fix f;
+  Setup s;
+  s.fill = 0;  // the ring starts empty: RDT = RDH = 0
+  f.setup(s);
+  f.env.wr(R::E1000_RXDCTL(0), 0);
+  f.env.wr(R::E1000_RDT(0), 10);
+  BOOST_TEST(f.rd(R::E1000_RDT(0)) == 0u, "RDT written while the queue is disabled");
+  // Enabled again, the NIC owns nothing: the frame waits for descriptors
+  // (RNBC) and nothing is written to the ring's stale slots.
+  f.env.wr(R::E1000_RXDCTL(0), R::E1000_RXDCTL_QUEUE_ENABLE);
+  f.rd(R::E1000_RNBC);
+  f.env.xgmii.send(WireFrame{udp_frame_len(kStation, kPeer, 200, 3)});
+  f.env.run(5000);
+  BOOST_TEST(f.writes.empty(), "DMA into descriptors software never gave");
+  BOOST_TEST(f.rd(R::E1000_RNBC) == 1u);
+}
