@@ -73,15 +73,28 @@ BOOST_AUTO_TEST_CASE(random_mix_against_a_register_model) {
   f.env.run(3000);
 
   std::map<uint32_t, uint32_t> model = {
-      {R::E1000_EICR, 0},           {R::E1000_EIMS, 0},       {R::E1000_EIAC, 0},     {R::E1000_EIAM, 0},
-      {R::E1000_EITR(0), 0},        {R::E1000_EITR(3), 0},    {R::E1000_IVAR0(0), 0}, {R::E1000_IVAR0(1), 0},
-      {R::E1000_RCTL, R::E1000_RCTL_RESET}, {R::E1000_RXCSUM, R::E1000_RXCSUM_RESET}, {R::E1000_RDBAL(0), 0},
-      {R::E1000_RDBAH(0), 0},       {R::E1000_RAL(1), 0},     {R::E1000_TPR, 6},      {R::E1000_RXP_RXDIS, 3},
-      {R::E1000_CRCERRS, 2},        {R::E1000_RUC, 1},        {R::E1000_GPRC, 0},
+      {R::E1000_EICR, 0},
+      {R::E1000_EIMS, 0},
+      {R::E1000_EIAC, 0},
+      {R::E1000_EIAM, 0},
+      {R::E1000_EITR(0), 0},
+      {R::E1000_EITR(3), 0},
+      {R::E1000_IVAR0(0), 0},
+      {R::E1000_IVAR0(1), 0},
+      {R::E1000_RCTL, R::E1000_RCTL_RESET},
+      {R::E1000_RXCSUM, R::E1000_RXCSUM_RESET},
+      {R::E1000_RDBAL(0), 0},
+      {R::E1000_RDBAH(0), 0},
+      {R::E1000_RAL(1), 0},
+      {R::E1000_TPR, 6},
+      {R::E1000_RXP_RXDIS, 3},
+      {R::E1000_CRCERRS, 2},
+      {R::E1000_RUC, 1},
+      {R::E1000_GPRC, 0},
   };
-  const std::vector<uint32_t> writable = {R::E1000_EICS,     R::E1000_EICR,     R::E1000_EIMS,      R::E1000_EIMC,
-                                          R::E1000_EIAC,     R::E1000_EIAM,     R::E1000_EITR(0),   R::E1000_EITR(3),
-                                          R::E1000_IVAR0(0), R::E1000_IVAR0(1), R::E1000_RXCSUM,    R::E1000_RDBAL(0),
+  const std::vector<uint32_t> writable = {R::E1000_EICS,     R::E1000_EICR,     R::E1000_EIMS,    R::E1000_EIMC,
+                                          R::E1000_EIAC,     R::E1000_EIAM,     R::E1000_EITR(0), R::E1000_EITR(3),
+                                          R::E1000_IVAR0(0), R::E1000_IVAR0(1), R::E1000_RXCSUM,  R::E1000_RDBAL(0),
                                           R::E1000_RDBAH(0), R::E1000_RAL(1),   R::E1000_RCTL};
   std::vector<uint32_t> readable = {R::E1000_STATUS};
   for (const auto& [a, v] : model) readable.push_back(a);

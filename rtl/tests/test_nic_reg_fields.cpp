@@ -16,9 +16,7 @@ using Fix = NicFixture<Vnic_top>;
 namespace {
 constexpr double kClocksPerUs = 156.25;  // 6.4 ns clock
 
-uint32_t eitr_counter(uint32_t eitr) {
-  return (eitr & R::E1000_EITR_ITR_COUNTER) >> R::E1000_EITR_ITR_COUNTER_LSB;
-}
+uint32_t eitr_counter(uint32_t eitr) { return (eitr & R::E1000_EITR_ITR_COUNTER) >> R::E1000_EITR_ITR_COUNTER_LSB; }
 
 void msix_on(Fix& f) {
   f.env.wr(R::E1000_GPIE, R::E1000_GPIE_MSIX_MODE);
