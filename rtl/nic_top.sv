@@ -114,7 +114,7 @@ module nic_top #(
   // ---------------------------------------------------------------- registers and device reset
   logic        dev_rst_n;
   logic        reg_wr, reg_rd;
-  logic [16:0] reg_addr;
+  logic [16:0] reg_waddr, reg_raddr;
   logic [31:0] reg_wdata, intr_rdata;
   logic [31:0] rctl, rxcsum;
   logic [13:0] rlpml;
@@ -148,7 +148,8 @@ module nic_top #(
     .dev_rst_no  (dev_rst_n),
     .reg_wr_o    (reg_wr),
     .reg_rd_o    (reg_rd),
-    .reg_addr_o  (reg_addr),
+    .reg_waddr_o (reg_waddr),
+    .reg_raddr_o (reg_raddr),
     .reg_wdata_o (reg_wdata),
     .reg_rdata_i (intr_rdata),
     .rctl_o      (rctl),
@@ -361,7 +362,8 @@ module nic_top #(
     .rst_ni        (dev_rst_n),
     .reg_wr_i      (reg_wr),
     .reg_rd_i      (reg_rd),
-    .reg_addr_i    (reg_addr),
+    .reg_waddr_i   (reg_waddr),
+    .reg_raddr_i   (reg_raddr),
     .reg_wdata_i   (reg_wdata),
     .reg_rdata_o   (intr_rdata),
     .wb_done_i     (wb_done),

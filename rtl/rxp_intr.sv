@@ -17,10 +17,12 @@ module rxp_intr #(
 ) (
   input  wire         clk_i,
   input  wire         rst_ni,
-  // Register port (from rxp_regs); read data is combinational on reg_addr_i
+  // Register port (from rxp_regs); read data is combinational on reg_raddr_i.
+  // A read and a write may come in the same clock, each with its address.
   input  wire         reg_wr_i,
   input  wire         reg_rd_i,
-  input  wire [16:0]  reg_addr_i,
+  input  wire [16:0]  reg_waddr_i,
+  input  wire [16:0]  reg_raddr_i,
   input  wire [31:0]  reg_wdata_i,
   output logic [31:0] reg_rdata_o,
   // Causes
@@ -54,6 +56,7 @@ module rxp_intr #(
   logic [31:0]   ivar_q [E1000_IVAR0_COUNT];
   logic [E1000_IVAR0_COUNT-1:0] ivar_set_q;
   logic [15:0]   now_q;            // microsecond ticks since reset
+  logic [NV-1:0] busy_q;           // the vector's EITR counter is running (not 0)
   logic [9:0]    acc_q;
 
   function automatic logic [31:0] eitr_of(input logic [4:0] v);
@@ -74,12 +77,12 @@ module rxp_intr #(
     wr_i    = 3'd0;
     if (reg_wr_i) begin
       for (int v = 0; v < int'(E1000_EITR_COUNT); v++)
-        if (reg_addr_i == E1000_EITR(v)) begin
+        if (reg_waddr_i == E1000_EITR(v)) begin
           wr_eitr = 1'b1;
           wr_v    = 5'(v);
         end
       for (int i = 0; i < int'(E1000_IVAR0_COUNT); i++)
-        if (reg_addr_i == E1000_IVAR0(i)) begin
+        if (reg_waddr_i == E1000_IVAR0(i)) begin
           wr_ivar = 1'b1;
           wr_i    = 3'(i);
         end
@@ -87,24 +90,31 @@ module rxp_intr #(
   end
 
   // ---------------------------------------------------------------- register reads
+  // EITR reads its running counter in ITR_COUNTER (bits 30:16): microseconds
+  // left before the vector may fire again, 0 when expired.
+  function automatic logic [31:0] eitr_rd(input logic [4:0] v);
+    logic [15:0] left;
+    left = busy_q[v] ? exp_q[v] - now_q : 16'h0;
+    return (eitr_of(v) & ~E1000_EITR_ITR_COUNTER) |
+           ((32'(left) << E1000_EITR_ITR_COUNTER_LSB) & E1000_EITR_ITR_COUNTER);
+  endfunction
   always_comb begin
     reg_rdata_o = 32'h0;
     if (reg_rd_i) begin
-    if (reg_addr_i == E1000_EIMS)      reg_rdata_o = 32'(eims_q);
-    if (reg_addr_i == E1000_EIAC)      reg_rdata_o = 32'(eiac_q);
-    if (reg_addr_i == E1000_EIAM)      reg_rdata_o = 32'(eiam_q);
-    if (reg_addr_i == E1000_EICR)      reg_rdata_o = 32'(eicr_q);
-    if (reg_addr_i == E1000_GPIE)      reg_rdata_o = gpie_q;
-    if (reg_addr_i == E1000_IVAR_MISC) reg_rdata_o = ivar_misc_q;
+    if (reg_raddr_i == E1000_EIMS)      reg_rdata_o = 32'(eims_q);
+    if (reg_raddr_i == E1000_EIAC)      reg_rdata_o = 32'(eiac_q);
+    if (reg_raddr_i == E1000_EIAM)      reg_rdata_o = 32'(eiam_q);
+    if (reg_raddr_i == E1000_EICR)      reg_rdata_o = 32'(eicr_q);
+    if (reg_raddr_i == E1000_GPIE)      reg_rdata_o = gpie_q;
+    if (reg_raddr_i == E1000_IVAR_MISC) reg_rdata_o = ivar_misc_q;
     for (int i = 0; i < int'(E1000_EITR_COUNT); i++)
-      if (reg_addr_i == E1000_EITR(i)) reg_rdata_o = eitr_of(5'(i));
+      if (reg_raddr_i == E1000_EITR(i)) reg_rdata_o = eitr_rd(5'(i));
     for (int i = 0; i < int'(E1000_IVAR0_COUNT); i++)
-      if (reg_addr_i == E1000_IVAR0(i)) reg_rdata_o = ivar_of(3'(i));
+      if (reg_raddr_i == E1000_IVAR0(i)) reg_rdata_o = ivar_of(3'(i));
     end
   end
 
   // ---------------------------------------------------------------- causes and firing
-  logic [NV-1:0] busy_q;     // the vector's EITR counter is running (not 0)
   wire  [NV-1:0] itr_open = ~busy_q;
 
   wire [NV-1:0] ready_v = pend_q & eicr_q & eims_q & itr_open;
@@ -180,28 +190,37 @@ module rxp_intr #(
       end
 
       // Register accesses.
-      if (reg_rd_i && reg_addr_i == E1000_EICR) eicr_n = eicr_n & ~eicr_q;
+      // Register accesses: the read (reg_raddr_i) and the write
+      // (reg_waddr_i) of one clock act each on its own register.
+      if (reg_rd_i && reg_raddr_i == E1000_EICR) eicr_n = eicr_n & ~eicr_q;
       if (reg_wr_i) begin
-        if (reg_addr_i == E1000_EICS) cause = cause | reg_wdata_i[NV-1:0];
-        if (reg_addr_i == E1000_EICR) eicr_n = eicr_n & ~reg_wdata_i[NV-1:0];
-        if (reg_addr_i == E1000_EIMS) begin
+        if (reg_waddr_i == E1000_EICS) cause = cause | reg_wdata_i[NV-1:0];
+        if (reg_waddr_i == E1000_EICR) eicr_n = eicr_n & ~reg_wdata_i[NV-1:0];
+        if (reg_waddr_i == E1000_EIMS) begin
           eims_n = eims_n | reg_wdata_i[NV-1:0];
           pend_n = pend_n | (reg_wdata_i[NV-1:0] & eicr_q);   // enabling a set cause signals it
         end
-        if (reg_addr_i == E1000_EIMC) eims_n = eims_n & ~reg_wdata_i[NV-1:0];
-        if (reg_addr_i == E1000_EIAC) eiac_q <= reg_wdata_i[NV-1:0];
-        if (reg_addr_i == E1000_EIAM) eiam_q <= reg_wdata_i[NV-1:0];
-        if (reg_addr_i == E1000_GPIE) gpie_q <= reg_wdata_i;
-        if (reg_addr_i == E1000_IVAR_MISC) ivar_misc_q <= reg_wdata_i;
+        if (reg_waddr_i == E1000_EIMC) eims_n = eims_n & ~reg_wdata_i[NV-1:0];
+        if (reg_waddr_i == E1000_EIAC) eiac_q <= reg_wdata_i[NV-1:0];
+        if (reg_waddr_i == E1000_EIAM) eiam_q <= reg_wdata_i[NV-1:0];
+        if (reg_waddr_i == E1000_GPIE) gpie_q <= reg_wdata_i;
+        if (reg_waddr_i == E1000_IVAR_MISC) ivar_misc_q <= reg_wdata_i;
         if (wr_ivar) begin
           ivar_q[wr_i]     <= reg_wdata_i;
           ivar_set_q[wr_i] <= 1'b1;
         end
         if (wr_eitr) begin
+          logic [14:0] cnt;
+          cnt = 15'((reg_wdata_i & E1000_EITR_ITR_COUNTER) >> E1000_EITR_ITR_COUNTER_LSB);
           eitr_q[wr_v]     <= reg_wdata_i & (E1000_EITR_INTERVAL | E1000_EITR_CNT_IGNR);
           eitr_set_q[wr_v] <= 1'b1;
-          // Without CNT_IGNR the running counter restarts as expired.
-          if (!reg_wdata_i[E1000_EITR_CNT_IGNR_LSB]) busy_n[wr_v] = 1'b0;
+          // Without CNT_IGNR the write loads the counter from ITR_COUNTER
+          // (0: expired, the next cause fires at once); with it the running
+          // counter is left alone (82576 datasheet, EITR).
+          if (!reg_wdata_i[E1000_EITR_CNT_IGNR_LSB]) begin
+            busy_n[wr_v] = (cnt != 15'h0);
+            exp_q[wr_v]  <= (tick ? now_q + 16'd1 : now_q) + 16'(cnt);
+          end
         end
       end
 

@@ -124,6 +124,12 @@ module rxp_mac_rx (
   } state_e;
 
   state_e      state_q, state_d;
+  // A /S/ in lane 4 in the word that ends a frame in progress with a
+  // framing error (start4 implies a control character in lanes 0-3) starts
+  // the next frame; a bad first half of its preamble is remembered and
+  // counted with the second half, one clock after the error frame's end,
+  // as for a /S/ in lane 0 in the next word.
+  logic        pre4_bad_q, pre4_bad_d;
   logic        pend_v_q, pend_v_d;
   logic [63:0] pend_q, pend_d;       // S_DATA0: last full word, not yet sent
   logic [31:0] hold_q, hold_d;       // S_DATA4: upper half of the last word
@@ -148,6 +154,7 @@ module rxp_mac_rx (
     spill_d   = spill_q;
     spill_n_d = spill_n_q;
     badpre_d  = 1'b0;
+    pre4_bad_d = 1'b0;
     em_v      = 1'b0;
     em_last   = 1'b0;
     em_err    = 1'b0;
@@ -174,7 +181,9 @@ module rxp_mac_rx (
             badpre_d = 1'b1;
             state_d  = S_DROP;
           end
-        end else if (start4 && state_q == S_IDLE) begin
+        end else if (start4) begin
+          // Also in S_DROP: the control characters in lanes 0-3 end the
+          // dropped frame, and the frame starting in lane 4 is received.
           if (pre4a_ok) begin
             state_d = S_PRE4;
           end else begin
@@ -184,7 +193,7 @@ module rxp_mac_rx (
         end
       end
       S_PRE4: begin
-        if (pre4b_ok && rxc[7:4] == 4'h0) begin
+        if (pre4b_ok && rxc[7:4] == 4'h0 && !pre4_bad_q) begin
           hold_d  = rxd[63:32];
           state_d = S_DATA4;
         end else begin
@@ -226,7 +235,8 @@ module rxp_mac_rx (
           em_data = pend_v_q ? pend_q : rxd;
           em_last = 1'b1;
           em_err  = 1'b1;
-          state_d = word_has_end ? S_IDLE : S_DROP;
+          state_d    = start4 ? S_PRE4 : (word_has_end ? S_IDLE : S_DROP);
+          pre4_bad_d = start4 && !pre4a_ok;
         end
       end
       S_DATA4: begin
@@ -244,9 +254,10 @@ module rxp_mac_rx (
           spill_n_d = t - 4'd4;
           state_d   = S_IDLE;
         end else begin
-          em_last = 1'b1;
-          em_err  = 1'b1;
-          state_d = word_has_end ? S_IDLE : S_DROP;
+          em_last  = 1'b1;
+          em_err   = 1'b1;
+          state_d    = start4 ? S_PRE4 : (word_has_end ? S_IDLE : S_DROP);
+          pre4_bad_d = start4 && !pre4a_ok;
         end
       end
       default: state_d = S_IDLE;
@@ -286,8 +297,10 @@ module rxp_mac_rx (
       m_fcs_ok_o <= 1'b0;
       m_len_o    <= 16'h0;
       m_badpre_o <= 1'b0;
+      pre4_bad_q <= 1'b0;
     end else begin
       state_q    <= state_d;
+      pre4_bad_q <= pre4_bad_d;
       pend_v_q   <= pend_v_d;
       pend_q     <= pend_d;
       hold_q     <= hold_d;

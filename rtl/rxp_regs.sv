@@ -7,6 +7,10 @@
 // live in rxp_intr and are reached through the reg_* port (same cycle read
 // data). CTRL.RST pulses dev_rst_no for one cycle: every block, including the
 // registers here, returns to reset; the AXI4-Lite handshake itself survives.
+// The read and write channels are independent (AXI4-Lite): a read and a write
+// accepted in the same clock each act on their own address, the read sees the
+// state before the write, and clear-on-read never swallows an event or a
+// write of the same clock.
 module rxp_regs #(
   parameter int unsigned NUM_QUEUES = 1   // RX queues, 1..8
 ) (
@@ -35,7 +39,8 @@ module rxp_regs #(
   // Interrupt block register port
   output logic        reg_wr_o,
   output logic        reg_rd_o,
-  output logic [16:0] reg_addr_o,
+  output logic [16:0] reg_waddr_o,                  // the write's address (AW) ...
+  output logic [16:0] reg_raddr_o,                  // ... and the read's (AR): both may fire in one clock
   output logic [31:0] reg_wdata_o,
   input  wire  [31:0] reg_rdata_i,
   // Receive configuration
@@ -124,7 +129,8 @@ module rxp_regs #(
 
   assign reg_wr_o    = wr_fire;
   assign reg_rd_o    = rd_fire;
-  assign reg_addr_o  = wr_fire ? waddr : raddr;
+  assign reg_waddr_o = waddr;
+  assign reg_raddr_o = raddr;
   assign reg_wdata_o = merge(32'h0, s_axil_wdata, wmask);
 
   // ---------------------------------------------------------------- device reset
@@ -233,6 +239,7 @@ module rxp_regs #(
       W_RDLEN:  return rdlen_of(i[2:0]);
       W_SRRCTL: return srrctl_of(i[2:0]);
       W_RDH:    return {16'h0, rdh_of(i[2:0])};
+      W_RDT:    return {16'h0, rdt_of(i[2:0])};
       W_RXDCTL: return rxdctl_of(i[2:0]);
       default:  return 32'h0;
     endcase
@@ -413,6 +420,8 @@ module rxp_regs #(
       perr_q  <= E1000_RXP_PERR_RESET;
       perr_cond_q <= 32'h0;
     end else begin
+      logic [31:0] perr_set;   // RXP_PERR bits latched this clock
+      perr_set   = 32'h0;
       soft_rst_q <= 1'b0;
 
       // Hardware events.
@@ -443,8 +452,8 @@ module rxp_regs #(
       // Misprogramming latches once, when it appears (queue enabled with a bad
       // setting, or a bad setting written while enabled).
       perr_cond_q <= perr_cond;
-      if ((perr_cond & ~perr_cond_q) != 32'h0) perr_q <= perr_q | (perr_cond & ~perr_cond_q);
-      if (dma_err_i) perr_q <= perr_q | E1000_RXP_PERR_DMA;
+      perr_set = perr_cond & ~perr_cond_q;
+      if (dma_err_i) perr_set = perr_set | E1000_RXP_PERR_DMA;
 
       // Reads with side effects (clear on read). An increment in the same
       // cycle is kept for the next read, never lost.
@@ -460,7 +469,6 @@ module rxp_regs #(
           tor_q  <= ev_valid_i ? {48'h0, ev_len_i} : 64'h0;
         end
         if (raddr == E1000_TORH) torh_q <= 32'h0;
-        if (raddr == E1000_RXP_PERR) perr_q <= 32'h0;
       end
 
       // Writes.
@@ -502,18 +510,38 @@ module rxp_regs #(
               rdh_set_q[wq] <= 1'b1;
             end
           end
-          // RDT beyond the ring is refused and latched in RXP_PERR.
+          // RDT (bits 15:0, byte enables honoured) is taken only while the
+          // queue is enabled: a write to a disabled queue's RDT is ignored
+          // (82575EB SDM 14.3.59, "Writing the RDT register while the
+          // corresponding queue is disabled is ignored"). A value beyond
+          // the ring is refused and latched in RXP_PERR.
           W_RDT: begin
-            if ((s_axil_wdata[15:0] >= wlen) && (s_axil_wdata[15:0] != 16'h0)) begin
-              perr_q <= perr_q | E1000_RXP_PERR_RDT;
-            end else begin
-              rdt_q[wq]     <= s_axil_wdata[15:0];
-              rdt_set_q[wq] <= 1'b1;
+            if (wen[E1000_RXDCTL_QUEUE_ENABLE_LSB]) begin
+              if ((wn[15:0] >= wlen) && (wn[15:0] != 16'h0)) begin
+                perr_set = perr_set | E1000_RXP_PERR_RDT;
+              end else begin
+                rdt_q[wq]     <= wn[15:0];
+                rdt_set_q[wq] <= 1'b1;
+              end
             end
           end
           default: ;
         endcase
+        // Enabling a queue starts its ring empty (RDT = RDH): the NIC owns
+        // nothing until software bumps the tail after RXDCTL.ENABLE reads 1
+        // (igb_configure_rx_ring writes RDH = RDT = 0 while the queue is
+        // off, and that RDT write is ignored, so a tail left from before
+        // must not hand stale descriptors to the NIC).
+        if (wf == W_RXDCTL && !wen[E1000_RXDCTL_QUEUE_ENABLE_LSB] &&
+            wn[E1000_RXDCTL_QUEUE_ENABLE_LSB]) begin
+          rdt_q[wq]     <= rdh_of(wq);
+          rdt_set_q[wq] <= 1'b1;
+        end
       end
+
+      // RXP_PERR: a read clears what it returned; a bit latched in the same
+      // clock stays for the next read.
+      perr_q <= ((rd_fire && raddr == E1000_RXP_PERR) ? 32'h0 : perr_q) | perr_set;
     end
   end
 

@@ -50,30 +50,49 @@ struct AxilBus {
   }
 };
 
-// One register operation at a time, as an MMIO from a CPU would be.
+// Register operations as MMIOs from a CPU: one write and one read may be in
+// flight at once (the AXI4-Lite write and read channels are independent).
+// start_write / start_read each time their channel as one MMIO would;
+// start_pair presents AWVALID, WVALID and ARVALID in the same clock, so a
+// slave that answers both channels alike accepts the read and the write in
+// the same clock (aw_cycle() == ar_cycle() tells whether it did).
 class AxilMaster : public Agent {
  public:
   explicit AxilMaster(const AxilBus& b) : b_(b) {}
-  void start_write(uint32_t addr, uint32_t data);
+  void start_write(uint32_t addr, uint32_t data, uint8_t strb = 0xf);
   void start_read(uint32_t addr);
-  bool busy() const { return op_ != NONE; }
+  void start_pair(uint32_t waddr, uint32_t wdata, uint32_t raddr, uint8_t wstrb = 0xf);
+  bool busy() const { return wr_.on || rd_.on; }
+  bool write_busy() const { return wr_.on; }
+  bool read_busy() const { return rd_.on; }
   uint32_t last_rdata() const { return rdata_; }
-  uint8_t last_resp() const { return resp_; }
+  uint8_t last_resp() const { return resp_; }  // of the operation that ended last
+  uint8_t last_bresp() const { return bresp_; }
+  uint8_t last_rresp() const { return rresp_; }
+  uint64_t aw_cycle() const { return aw_cycle_; }  // clock of the last AW handshake
+  uint64_t ar_cycle() const { return ar_cycle_; }  // clock of the last AR handshake
   void sample(uint64_t cycle) override;
   void drive(uint64_t cycle) override;
   const std::vector<std::string>& violations() const { return v_; }
 
  private:
-  enum Op { NONE, WR, RD } op_ = NONE;
+  // One channel pair's operation in flight (write: AW+W+B, read: AR+R).
+  struct Op {
+    bool on = false;
+    uint32_t addr = 0, data = 0;
+    uint8_t strb = 0xf;
+    bool a_done = false, w_done = false;
+    unsigned age = 0, w_delay = 0, resp_delay = 0;
+  };
   const AxilBus& b_;
-  uint32_t addr_ = 0, data_ = 0, rdata_ = 0;
-  uint8_t resp_ = 0;
-  bool aw_done_ = false, w_done_ = false, ar_done_ = false, fresh_ = false;
+  Op wr_, rd_;
+  uint32_t rdata_ = 0;
+  uint8_t resp_ = 0, bresp_ = 0, rresp_ = 0;
+  uint64_t aw_cycle_ = 0, ar_cycle_ = 0;
   // Timing variation per operation (deterministic): WVALID 0..2 cycles after
   // AWVALID, BREADY/RREADY 0..3 cycles late, so the slave sees AW and W
   // apart and must hold its responses.
   uint64_t ops_ = 0;
-  unsigned age_ = 0, w_delay_ = 0, resp_delay_ = 0;
   bool bv_prev_ = false, rv_prev_ = false;
   std::vector<std::string> v_;
 };

@@ -8,28 +8,31 @@
 
 namespace rxpath::vh {
 
-void AxilMaster::start_write(uint32_t addr, uint32_t data) {
-  if (op_ != NONE) throw std::logic_error("AxilMaster: operation already in flight");
-  op_ = WR;
-  addr_ = addr;
-  data_ = data;
-  aw_done_ = w_done_ = false;
-  fresh_ = true;
-  age_ = 0;
-  w_delay_ = unsigned(ops_ % 3);
-  resp_delay_ = unsigned((ops_ / 3) % 4);
+void AxilMaster::start_write(uint32_t addr, uint32_t data, uint8_t strb) {
+  if (wr_.on) throw std::logic_error("AxilMaster: write already in flight");
+  wr_ = Op{};
+  wr_.on = true;
+  wr_.addr = addr;
+  wr_.data = data;
+  wr_.strb = strb;
+  wr_.w_delay = unsigned(ops_ % 3);
+  wr_.resp_delay = unsigned((ops_ / 3) % 4);
   ++ops_;
 }
 
 void AxilMaster::start_read(uint32_t addr) {
-  if (op_ != NONE) throw std::logic_error("AxilMaster: operation already in flight");
-  op_ = RD;
-  addr_ = addr;
-  ar_done_ = false;
-  fresh_ = true;
-  age_ = 0;
-  resp_delay_ = unsigned(ops_ % 4);
+  if (rd_.on) throw std::logic_error("AxilMaster: read already in flight");
+  rd_ = Op{};
+  rd_.on = true;
+  rd_.addr = addr;
+  rd_.resp_delay = unsigned(ops_ % 4);
   ++ops_;
+}
+
+void AxilMaster::start_pair(uint32_t waddr, uint32_t wdata, uint32_t raddr, uint8_t wstrb) {
+  start_write(waddr, wdata, wstrb);
+  start_read(raddr);
+  wr_.w_delay = 0;  // AW, W and AR all in the first clock
 }
 
 void AxilMaster::sample(uint64_t cycle) {
@@ -40,35 +43,42 @@ void AxilMaster::sample(uint64_t cycle) {
   bv_prev_ = bv && !*b_.bready;
   rv_prev_ = rv && !*b_.rready;
   if (bv && *b_.bready) {
-    if (op_ != WR || !aw_done_ || !w_done_) v_.push_back("cycle " + std::to_string(cycle) + ": BVALID without a write");
-    resp_ = *b_.bresp;
-    RXP_DBG(axil, cycle, "write %05x <= %08x resp %u", addr_, data_, resp_);
-    op_ = NONE;
+    if (!wr_.on || !wr_.a_done || !wr_.w_done)
+      v_.push_back("cycle " + std::to_string(cycle) + ": BVALID without a write");
+    resp_ = bresp_ = *b_.bresp;
+    RXP_DBG(axil, cycle, "write %05x <= %08x strb %x resp %u", wr_.addr, wr_.data, wr_.strb, bresp_);
+    wr_.on = false;
   }
   if (rv && *b_.rready) {
-    if (op_ != RD || !ar_done_) v_.push_back("cycle " + std::to_string(cycle) + ": RVALID without a read");
+    if (!rd_.on || !rd_.a_done) v_.push_back("cycle " + std::to_string(cycle) + ": RVALID without a read");
     rdata_ = *b_.rdata;
-    resp_ = *b_.rresp;
-    RXP_DBG(axil, cycle, "read  %05x => %08x resp %u", addr_, rdata_, resp_);
-    op_ = NONE;
+    resp_ = rresp_ = *b_.rresp;
+    RXP_DBG(axil, cycle, "read  %05x => %08x resp %u", rd_.addr, rdata_, rresp_);
+    rd_.on = false;
   }
-  if (*b_.awvalid && *b_.awready) aw_done_ = true;
-  if (*b_.wvalid && *b_.wready) w_done_ = true;
-  if (*b_.arvalid && *b_.arready) ar_done_ = true;
+  if (*b_.awvalid && *b_.awready) {
+    wr_.a_done = true;
+    aw_cycle_ = cycle;
+  }
+  if (*b_.wvalid && *b_.wready) wr_.w_done = true;
+  if (*b_.arvalid && *b_.arready) {
+    rd_.a_done = true;
+    ar_cycle_ = cycle;
+  }
 }
 
 void AxilMaster::drive(uint64_t) {
-  fresh_ = false;
-  *b_.awaddr = addr_;
-  *b_.wdata = data_;
-  *b_.wstrb = 0xf;
-  *b_.araddr = addr_;
-  *b_.awvalid = op_ == WR && !aw_done_;
-  *b_.wvalid = op_ == WR && !w_done_ && age_ >= w_delay_;
-  *b_.bready = op_ == WR && age_ >= resp_delay_;
-  *b_.arvalid = op_ == RD && !ar_done_;
-  *b_.rready = op_ == RD && age_ >= resp_delay_;
-  if (op_ != NONE) ++age_;
+  *b_.awaddr = wr_.addr;
+  *b_.wdata = wr_.data;
+  *b_.wstrb = wr_.strb;
+  *b_.araddr = rd_.addr;
+  *b_.awvalid = wr_.on && !wr_.a_done;
+  *b_.wvalid = wr_.on && !wr_.w_done && wr_.age >= wr_.w_delay;
+  *b_.bready = wr_.on && wr_.age >= wr_.resp_delay;
+  *b_.arvalid = rd_.on && !rd_.a_done;
+  *b_.rready = rd_.on && rd_.age >= rd_.resp_delay;
+  if (wr_.on) ++wr_.age;
+  if (rd_.on) ++rd_.age;
 }
 
 void MsixSink::sample(uint64_t cycle) {

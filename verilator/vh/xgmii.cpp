@@ -77,6 +77,16 @@ void XgmiiEncoder::push(const WireFrame& f) {
   ++frames_;
 }
 
+void XgmiiEncoder::push_raw(const std::vector<XgmiiChar>& chars) {
+  if (head_ == chars_.size()) {
+    chars_.clear();
+    head_ = 0;
+  }
+  chars_.insert(chars_.end(), chars.begin(), chars.end());
+  stream_len_ += chars.size();
+  first_ = true;  // no gap owed to the frame before: the next one starts at its lane
+}
+
 void XgmiiEncoder::next_word(uint64_t& rxd, uint8_t& rxc) {
   rxd = 0;
   rxc = 0;

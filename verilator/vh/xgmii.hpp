@@ -50,6 +50,11 @@ struct XgmiiChar {
 class XgmiiEncoder {
  public:
   void push(const WireFrame& f);
+  // Characters sent as they are, right after what is queued (no gap, no
+  // alignment): e.g. an error block (eight /E/) that cuts a frame sent with
+  // no_terminate, or idles that put the next /S/ in lane 4. The next frame
+  // starts at the next lane allowed after them.
+  void push_raw(const std::vector<XgmiiChar>& chars);
   // Next 64-bit word (idles when nothing is queued).
   void next_word(uint64_t& rxd, uint8_t& rxc);
   bool busy() const { return head_ < chars_.size(); }
