@@ -29,7 +29,8 @@ void check_writes_given(const Fix& f, size_t from = 0) {
   for (size_t i = from; i < f.writes.size(); ++i) {
     const auto& w = f.writes[i];
     BOOST_TEST(driver_gave(f, w.addr, w.n), "write of " << w.n << " bytes at 0x" << std::hex << w.addr << std::dec
-                                                        << " (cycle " << w.cycle << "): not an address the driver gave");
+                                                        << " (cycle " << w.cycle
+                                                        << "): not an address the driver gave");
   }
 }
 
