@@ -12,8 +12,8 @@
 // with no read outstanding and no writeback pending (q_busy_i: RDH is final),
 // and stops when it is disabled; data arriving for a stopped queue is
 // discarded.
-// A read beat answered SLVERR or DECERR (RRESP[1]; its data is not valid,
-// AXI spec) is never cached: the queue faults (q_fault_o), stops, drops every
+// A read beat answered SLVERR or DECERR (any RRESP but OKAY; its data is not
+// valid, AXI spec) is never cached: the queue faults (q_fault_o), stops, drops every
 // descriptor it had cached and fetches nothing until software disables it
 // (RXDCTL.QUEUE_ENABLE 0) or resets the device. The rest of the burst's beats
 // are still taken (the slave sends them all) and discarded.
@@ -145,7 +145,9 @@ module rxp_desc_fetch #(
   // ---------------------------------------------------------------- read data
   wire [2:0] rq = 3'(m_axi_rid);
   wire       r_ok_q = (32'(m_axi_rid) < NQ);
-  wire       r_err  = m_axi_rresp[1];   // SLVERR or DECERR
+  // SLVERR or DECERR; EXOKAY is no answer to a normal read (AXI spec), so it
+  // is not trusted either: any RRESP other than OKAY is an error.
+  wire       r_err  = (m_axi_rresp != 2'b00);
   assign q_fault_o = NQ'(fault_q);
 
   assign m_axi_rready = 1'b1;
