@@ -124,6 +124,7 @@ module nic_top #(
   logic [NUM_QUEUES-1:0][15:0] q_count;
   logic [NUM_QUEUES-1:0][16:0] q_bsize;
   logic [NUM_QUEUES-1:0]       q_drop_en, q_ok;
+  logic [NUM_QUEUES-1:0]       q_fault, q_busy, q_run_ok;   // read error / writebacks pending / ok and not faulted
   logic [NUM_QUEUES-1:0][15:0] q_rdt, q_rdh;
 
   // Events
@@ -164,6 +165,7 @@ module nic_top #(
     .q_ok_o      (q_ok),
     .q_rdt_o     (q_rdt),
     .q_rdh_o     (q_rdh),
+    .q_busy_i    (q_busy),
     .rdh_inc_i   (wb_done),
     .rdh_inc_q_i (wb_done_q),
     .ev_valid_i  (ev_valid),
@@ -225,7 +227,7 @@ module nic_top #(
     .rlpml_i      (rlpml),
     .ra_addr_i    (ra_addr),
     .ra_valid_i   (ra_valid),
-    .queue_ok_i   (q_ok),
+    .queue_ok_i   (q_run_ok),
     .m_valid_o    (cl_valid),
     .m_data_o     (cl_data),
     .m_last_o     (cl_last),
@@ -299,6 +301,7 @@ module nic_top #(
     .q_ok_i       (q_ok),
     .q_rdt_i      (q_rdt),
     .q_rdh_i      (q_rdh),
+    .q_busy_i     (q_busy),
     .sel_q_i      (sel_q),
     .head_valid_o (head_valid),
     .head_addr_o  (head_addr),
@@ -308,8 +311,13 @@ module nic_top #(
     .pop_i        (pop),
     .m_axi_arid, .m_axi_araddr, .m_axi_arlen, .m_axi_arvalid, .m_axi_arready,
     .m_axi_rid, .m_axi_rdata, .m_axi_rresp, .m_axi_rlast, .m_axi_rvalid, .m_axi_rready,
+    .q_fault_o    (q_fault),
     .dma_err_o    (rd_err)
   );
+  // A queue whose descriptor read failed is treated as disabled by the
+  // classifier and the DMA engine (frames count RXP_RXDIS) until software
+  // disables it (rxp_desc_fetch).
+  assign q_run_ok = q_ok & ~q_fault;
   assign m_axi_arsize  = 3'($clog2(AXI_DATA_W / 8));
   assign m_axi_arburst = 2'b01;   // INCR
 
@@ -341,7 +349,7 @@ module nic_top #(
     .q_base_i     (q_base),
     .q_bsize_i    (q_bsize),
     .q_drop_en_i  (q_drop_en),
-    .q_ok_i       (q_ok),
+    .q_ok_i       (q_run_ok),
     .m_axi_awid, .m_axi_awaddr, .m_axi_awlen, .m_axi_awsize, .m_axi_awburst, .m_axi_awvalid,
     .m_axi_awready, .m_axi_wdata, .m_axi_wstrb, .m_axi_wlast, .m_axi_wvalid, .m_axi_wready,
     .m_axi_bid, .m_axi_bresp, .m_axi_bvalid, .m_axi_bready,
@@ -351,6 +359,7 @@ module nic_top #(
     .rxdis_o      (rxdis),
     .wb_done_o    (wb_done),
     .wb_done_q_o  (wb_done_q),
+    .q_busy_o     (q_busy),
     .dma_err_o    (wr_err)
   );
 

@@ -9,8 +9,14 @@
 // to FETCH_MAX, to the ring's end and to the next 4 KiB boundary. One read is
 // outstanding per queue, with ARID = queue; queues take turns on AR.
 // A queue starts (indices loaded from RDH, cache empty) when it becomes ready
-// with no read outstanding, and stops when it is disabled; data arriving for a
-// stopped queue is discarded.
+// with no read outstanding and no writeback pending (q_busy_i: RDH is final),
+// and stops when it is disabled; data arriving for a stopped queue is
+// discarded.
+// A read beat answered SLVERR or DECERR (any RRESP but OKAY; its data is not
+// valid, AXI spec) is never cached: the queue faults (q_fault_o), stops, drops every
+// descriptor it had cached and fetches nothing until software disables it
+// (RXDCTL.QUEUE_ENABLE 0) or resets the device. The rest of the burst's beats
+// are still taken (the slave sends them all) and discarded.
 module rxp_desc_fetch #(
   parameter int unsigned NUM_QUEUES = 1,     // RX queues, 1..8
   parameter int unsigned AXI_DATA_W = 128,   // 64, 128 or 256
@@ -26,6 +32,7 @@ module rxp_desc_fetch #(
   input  wire [NUM_QUEUES-1:0]       q_ok_i,
   input  wire [NUM_QUEUES-1:0][15:0] q_rdt_i,
   input  wire [NUM_QUEUES-1:0][15:0] q_rdh_i,
+  input  wire [NUM_QUEUES-1:0]       q_busy_i,   // rxp_rx_dma: writebacks of the queue still pending
   // Descriptor consumer (rxp_rx_dma): the head of queue sel_q_i
   input  wire [2:0]   sel_q_i,
   output logic        head_valid_o,
@@ -47,6 +54,7 @@ module rxp_desc_fetch #(
   input  wire         m_axi_rvalid,
   output logic        m_axi_rready,
   // Status
+  output logic [NUM_QUEUES-1:0] q_fault_o, // the queue stopped on a read error (until disabled)
   output logic        dma_err_o          // a read came back with an error response
 );
 
@@ -75,6 +83,7 @@ module rxp_desc_fetch #(
   logic [7:0]  first_q;            // next beat is the first of its read
   logic [7:0]  skip_q;             // (256-bit) the first beat's lower descriptor is before the start
   logic [7:0]  half_q;             // (64-bit) next beat is the second half of a descriptor
+  logic [7:0]  fault_q;            // a read of the queue was answered with an error
   logic [2:0]  rr_q;                // queue considered for the next fetch
 
   // Queue configuration widened to 8 entries so a 3-bit queue number indexes it.
@@ -83,6 +92,7 @@ module rxp_desc_fetch #(
   logic [15:0] rdt [8];
   logic [15:0] rdh [8];
   logic        qok [8];
+  logic [7:0]  qbusy;
   always_comb begin
     for (int n = 0; n < 8; n++) begin
       base[n]  = (n < int'(NQ)) ? q_base_i[n]  : 64'h0;
@@ -90,6 +100,7 @@ module rxp_desc_fetch #(
       rdt[n]   = (n < int'(NQ)) ? q_rdt_i[n]   : 16'h0;
       rdh[n]   = (n < int'(NQ)) ? q_rdh_i[n]   : 16'h0;
       qok[n]   = (n < int'(NQ)) ? q_ok_i[n]    : 1'b0;
+      qbusy[n] = (n < int'(NQ)) ? q_busy_i[n]  : 1'b0;
     end
   end
 
@@ -134,6 +145,10 @@ module rxp_desc_fetch #(
   // ---------------------------------------------------------------- read data
   wire [2:0] rq = 3'(m_axi_rid);
   wire       r_ok_q = (32'(m_axi_rid) < NQ);
+  // SLVERR or DECERR; EXOKAY is no answer to a normal read (AXI spec), so it
+  // is not trusted either: any RRESP other than OKAY is an error.
+  wire       r_err  = (m_axi_rresp != 2'b00);
+  assign q_fault_o = NQ'(fault_q);
 
   assign m_axi_rready = 1'b1;
 
@@ -150,6 +165,7 @@ module rxp_desc_fetch #(
         first_q[n] <= 1'b0;
         skip_q[n]  <= 1'b0;
         half_q[n]  <= 1'b0;
+        fault_q[n] <= 1'b0;
       end
       rr_q          <= '0;
       m_axi_arvalid <= 1'b0;
@@ -163,8 +179,9 @@ module rxp_desc_fetch #(
       // Start and stop queues.
       for (int n = 0; n < int'(NQ); n++) begin
         if (!qok[n]) begin
-          run_q[n] <= 1'b0;
-        end else if (!run_q[n] && !busy_q[n]) begin
+          run_q[n]   <= 1'b0;
+          fault_q[n] <= 1'b0;
+        end else if (!run_q[n] && !busy_q[n] && !qbusy[n] && !fault_q[n]) begin
           run_q[n]   <= 1'b1;
           used_q[n]  <= rdh[n];
           fetch_q[n] <= rdh[n];
@@ -198,13 +215,21 @@ module rxp_desc_fetch #(
       if (m_axi_rvalid && r_ok_q) begin
         logic [CW:0] wp;
         logic [6:0]  lf;
+        logic        keep;
         wp = cwr_q[rq];
         lf = left_q[rq];
+        keep = run_q[rq] && !r_err;
         first_q[rq] <= 1'b0;
+        if (r_err && run_q[rq] && qok[rq]) begin
+          // Error response: stop the queue, its cache is dropped (on restart
+          // the read pointer is set to the write pointer).
+          run_q[rq]   <= 1'b0;
+          fault_q[rq] <= 1'b1;
+        end
         if (BB == 8) begin
           // 64-bit: pkt_addr beat, then hdr_addr beat.
           if (!half_q[rq] && lf != 7'd0) begin
-            if (run_q[rq]) begin
+            if (keep) begin
               cache_q[32'(rq) * DESC_CACHE + 32'(wp[CW-1:0])] <= m_axi_rdata[63:0];
               wp = wp + 1'b1;
             end
@@ -214,7 +239,7 @@ module rxp_desc_fetch #(
         end else begin
           for (int c = 0; c < int'(BB / 16); c++) begin
             if (lf != 7'd0 && !(c == 0 && first_q[rq] && skip_q[rq])) begin
-              if (run_q[rq]) begin
+              if (keep) begin
                 cache_q[32'(rq) * DESC_CACHE + 32'(wp[CW-1:0])] <= m_axi_rdata[128*c +: 64];
                 wp = wp + 1'b1;
               end

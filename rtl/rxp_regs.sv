@@ -58,6 +58,7 @@ module rxp_regs #(
   output logic [NUM_QUEUES-1:0][15:0] q_rdt_o,
   output logic [NUM_QUEUES-1:0][15:0] q_rdh_o,
   // Events that move registers
+  input  wire [NUM_QUEUES-1:0] q_busy_i,            // writebacks of the queue still pending (rxp_rx_dma)
   input  wire         rdh_inc_i,                    // a writeback completed ...
   input  wire [2:0]   rdh_inc_q_i,                  // ... for this queue
   input  wire         ev_valid_i,                   // frame statistics event (TPR, TOR, error classes)
@@ -229,6 +230,7 @@ module rxp_regs #(
     end
   end
   wire [2:0] wq = wi[2:0];
+  wire [7:0] q_busy = 8'(q_busy_i);   // widened so a 3-bit queue number indexes it
   // The value the write names before the write (for the byte-enable merge).
   function automatic logic [31:0] wold(input wfile_e f, input logic [3:0] i);
     unique case (f)
@@ -380,7 +382,9 @@ module rxp_regs #(
       if (a == E1000_SRRCTL(n)) d = srrctl_of(3'(n));
       if (a == E1000_RDH(n))    d = {16'h0, rdh_of(3'(n))};
       if (a == E1000_RDT(n))    d = {16'h0, rdt_of(3'(n))};
-      if (a == E1000_RXDCTL(n)) d = rxdctl_of(3'(n));
+      // QUEUE_ENABLE reads 1 until the queue's pending writebacks are done
+      // (82576: software polls it after clearing it).
+      if (a == E1000_RXDCTL(n)) d = rxdctl_of(3'(n)) | (q_busy[n] ? E1000_RXDCTL_QUEUE_ENABLE : 32'h0);
       if (a == E1000_RQDPC(n))  d = rqdpc_of(3'(n));
     end
     if (cnt_of(a) != C_NUM) d = cnt_q[cnt_of(a)];
@@ -505,7 +509,7 @@ module rxp_regs #(
           W_RXDCTL: begin rxdctl_q[wq] <= wn;                 rxdctl_set_q[wq] <= 1'b1; end
           // RDH belongs to the hardware while the queue is enabled.
           W_RDH: begin
-            if (!wen[E1000_RXDCTL_QUEUE_ENABLE_LSB]) begin
+            if (!wen[E1000_RXDCTL_QUEUE_ENABLE_LSB] && !q_busy[wq]) begin
               rdh_q[wq]     <= 16'(wn & E1000_RDH_VAL);
               rdh_set_q[wq] <= 1'b1;
             end

@@ -195,8 +195,10 @@ module rxp_rx_classify #(
     status   = 32'h0;
     pkt_info = 16'h0;
     if (s_valid_i && s_last_i && ip_ok) begin
-      pkt_info = 16'(E1000_RXDADV_PKTTYPE_IPV4) |
-                 ((ihl_d > 4'd5) ? 16'(E1000_RXDADV_PKTTYPE_IPV4_EX) : 16'h0) |
+      // Packet type L3 bits: IPV4 or IPV4_EX (options), never both (82576
+      // advanced RX writeback, Packet Type; igb_process_skb_fields switches on
+      // pkt_info & PKTTYPE_ILMASK with one case each).
+      pkt_info = ((ihl_d > 4'd5) ? 16'(E1000_RXDADV_PKTTYPE_IPV4_EX) : 16'(E1000_RXDADV_PKTTYPE_IPV4)) |
                  (is_tcp ? 16'(E1000_RXDADV_PKTTYPE_TCP) : 16'h0) |
                  (is_udp ? 16'(E1000_RXDADV_PKTTYPE_UDP) : 16'h0);
       // RSS type (bits 3:0) stays 0, "no hash computed": there is no RSS

@@ -12,6 +12,10 @@
 //  - the W stage turns lines into beats (byte rotation for unaligned
 //    pkt_addr, WSTRB for partial first/last beats) and writebacks into beats.
 // All writes use AWID 0, so write responses return in issue order.
+// A queue is busy (q_busy_o) from the moment it hands out a descriptor until
+// that descriptor's writeback is answered: disabling a queue (q_ok_i low)
+// stops new work at once, but what was taken is finished (data, writeback,
+// RDH), and RXDCTL.QUEUE_ENABLE reads 1 until then.
 module rxp_rx_dma #(
   parameter int unsigned NUM_QUEUES   = 1,      // RX queues, 1..8
   parameter int unsigned AXI_DATA_W   = 128,    // 64, 128 or 256
@@ -70,6 +74,7 @@ module rxp_rx_dma #(
   output logic        rxdis_o,         // a frame's queue was off when its turn came
   output logic        wb_done_o,       // a writeback's write response arrived
   output logic [2:0]  wb_done_q_o,
+  output logic [NUM_QUEUES-1:0] q_busy_o, // descriptors taken whose writeback is not answered yet
   output logic        dma_err_o        // a write response carried an error
 );
 
@@ -616,6 +621,24 @@ module rxp_rx_dma #(
         if (!bt_head.is_wb) done_q <= done_q + 16'd1;
       end
     end
+  end
+
+  // Descriptors taken per queue and not yet written back: up by pop_o, down
+  // by wb_done_o (the clock RDH moves, so RDH is final when it reads 0).
+  // Bounded by the writeback and burst FIFOs (< 64).
+  logic [6:0] pend_q [8];
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      for (int n = 0; n < 8; n++) pend_q[n] <= '0;
+    end else begin
+      for (int n = 0; n < 8; n++) begin
+        if ((pop_o && cur_q_q == 3'(n)) && !(wb_done_o && wb_done_q_o == 3'(n))) pend_q[n] <= pend_q[n] + 7'd1;
+        if (!(pop_o && cur_q_q == 3'(n)) && (wb_done_o && wb_done_q_o == 3'(n))) pend_q[n] <= pend_q[n] - 7'd1;
+      end
+    end
+  end
+  always_comb begin
+    for (int n = 0; n < int'(NUM_QUEUES); n++) q_busy_o[n] = (pend_q[n] != 7'd0);
   end
 
   wire unused_ok = ^{m_axi_bid, lf_wr_rdy, j_q.wb_hi};

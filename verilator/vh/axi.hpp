@@ -201,10 +201,17 @@ class AxiMem : public Agent {
     cfg_ = c;
     rng_.seed(c.seed);
   }
-  // Addresses [lo, hi) answer SLVERR (reads) / SLVERR (writes).
-  void set_error_range(uint64_t lo, uint64_t hi) {
+  // Response codes (AMBA AXI spec, RRESP/BRESP encoding).
+  static constexpr uint8_t RESP_OKAY = 0, RESP_SLVERR = 2, RESP_DECERR = 3;
+  // Addresses [lo, hi) answer `resp` (SLVERR or DECERR): a write burst whose
+  // address is in the range writes nothing; a read beat whose address is in
+  // the range carries `resp` and zero data (so a burst that starts before the
+  // range answers OKAY beats, then error beats, as the AXI spec allows: each
+  // beat has its own RRESP and the slave still returns every beat).
+  void set_error_range(uint64_t lo, uint64_t hi, uint8_t resp = RESP_SLVERR) {
     err_lo_ = lo;
     err_hi_ = hi;
+    err_resp_ = resp;
   }
   std::function<void(const AxiEvent&)> on_event;
   // Called for every byte range written (addr, bytes as strobed).
@@ -227,6 +234,7 @@ class AxiMem : public Agent {
   AxiMemConfig cfg_;
   std::mt19937_64 rng_;
   uint64_t err_lo_ = 0, err_hi_ = 0;
+  uint8_t err_resp_ = RESP_SLVERR;
   std::deque<Burst> rq_;  // accepted reads
   std::deque<Burst> wq_;  // accepted AW waiting for data
   std::deque<Burst> bq_;  // write responses to send

@@ -12,7 +12,6 @@ namespace {
 constexpr uint64_t kPage = 4096;
 constexpr uint8_t AXI_BURST_INCR = 1;
 constexpr uint8_t AXI_RESP_OKAY = 0;
-constexpr uint8_t AXI_RESP_SLVERR = 2;
 
 void append(std::vector<uint8_t>& v, const void* p, size_t n) {
   const uint8_t* b = static_cast<const uint8_t*>(p);
@@ -321,14 +320,15 @@ void AxiMem::drive(uint64_t cycle) {
     if (r_cur_ >= 0 && coin(cfg_.r_valid_p)) {
       const Burst& r = rq_[size_t(r_cur_)];
       uint64_t a = (r.addr & ~uint64_t(db - 1)) + uint64_t(r.beat) * db;
+      const bool err = r.err || (a >= err_lo_ && a < err_hi_);
       uint8_t data[128];
-      if (r.err)
+      if (err)
         std::memset(data, 0, db);
       else
         mem_.read(a, data, db);
       std::memcpy(b_.rdata, data, db);
       b_.set_id(b_.rid, r.id);
-      *b_.rresp = r.err ? AXI_RESP_SLVERR : AXI_RESP_OKAY;
+      *b_.rresp = err ? err_resp_ : AXI_RESP_OKAY;
       *b_.rlast = r.beat + 1 == r.len;
       *b_.rvalid = 1;
     }
@@ -338,7 +338,7 @@ void AxiMem::drive(uint64_t cycle) {
     *b_.bvalid = 0;
     if (!bq_.empty() && bq_.front().ready <= cycle) {
       b_.set_id(b_.bid, bq_.front().id);
-      *b_.bresp = bq_.front().err ? AXI_RESP_SLVERR : AXI_RESP_OKAY;
+      *b_.bresp = bq_.front().err ? err_resp_ : AXI_RESP_OKAY;
       *b_.bvalid = 1;
     }
   }

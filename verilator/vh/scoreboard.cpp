@@ -83,8 +83,9 @@ static void predict_offload(const Bytes& d, const NicConfig& c, Prediction& p) {
   const size_t hl = ihl * 4;
   if (ihl < 5 || d.size() < L3 + hl) return;
   // pkt_info (rtl/README.md): packet type bits; RSS type 0 (no RSS hash).
-  p.pkt_info |= E1000_RXDADV_PKTTYPE_IPV4;
-  if (ihl > 5) p.pkt_info |= E1000_RXDADV_PKTTYPE_IPV4_EX;
+  // IPV4 or, with options, IPV4_EX alone (82576 advanced RX writeback, Packet
+  // Type; igb_process_skb_fields switches on pkt_info & PKTTYPE_ILMASK).
+  p.pkt_info |= ihl > 5 ? E1000_RXDADV_PKTTYPE_IPV4_EX : E1000_RXDADV_PKTTYPE_IPV4;
   if (c.ipofld) {
     p.status |= E1000_RXD_STAT_IPCS;
     if (csum_fold(csum_add(0, d.data() + L3, hl)) != 0xffff) p.status |= E1000_RXDEXT_STATERR_IPE;
