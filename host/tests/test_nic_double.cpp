@@ -205,8 +205,9 @@ BOOST_AUTO_TEST_CASE(drop_en_counts_rqdpc) {
   sys->link.mmio_write(E1000_SRRCTL(0), 2 | E1000_SRRCTL_DESCTYPE_ADV_ONEBUF | E1000_SRRCTL_DROP_EN);
   sys->link.mmio_write(E1000_RXDCTL(0), 0);
   sys->link.mmio_write(E1000_RDH(0), 8);
-  sys->link.mmio_write(E1000_RDT(0), 9);  // one descriptor (tail set before enabling)
+  sys->link.mmio_write(E1000_RDT(0), 12);  // ignored: the queue is disabled (the RTL ignores it too)
   sys->link.mmio_write(E1000_RXDCTL(0), E1000_RXDCTL_QUEUE_ENABLE);
+  sys->link.mmio_write(E1000_RDT(0), 9);  // one descriptor, given once the queue is enabled
   settle();
   const sc_time t = sc_time_stamp();
   for (int i = 0; i < 3; ++i) sys->frame(200, t + sc_time(1 + i, SC_US), 1);

@@ -232,6 +232,9 @@ void NicDouble::reg_write(uint32_t off, uint32_t v) {
       return;
     }
     if (off == E1000_RDT(q)) {
+      // As the RTL (rtl/README.md): a tail written while the queue is
+      // disabled is ignored; enabling the queue sets RDT = RDH.
+      if (!q_[q].enabled) return;
       R(off) = v & E1000_RDT_VAL;
       if (q_[q].enabled && R(off) >= q_[q].count) {
         R(E1000_RXP_PERR) |= E1000_RXP_PERR_RDT;
@@ -274,6 +277,7 @@ void NicDouble::queue_enable(unsigned qi) {
   q.bufsize = ((srr & E1000_SRRCTL_BSIZEPKT) >> E1000_SRRCTL_BSIZEPKT_LSB) << E1000_SRRCTL_BSIZEPKT_SHIFT;
   q.drop_en = srr & E1000_SRRCTL_DROP_EN;
   q.head = q.fetch = R(E1000_RDH(qi)) % q.count;
+  R(E1000_RDT(qi)) = q.head;  // no stale tail: the driver gives descriptors after enabling
   q.cache.clear();
   q.fetching = false;
   NIC_DPRINTF("queue %u enabled: base 0x%llx count %u buf %u", qi, (unsigned long long)q.base, q.count, q.bufsize);
