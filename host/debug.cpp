@@ -18,6 +18,4 @@ common::debug::Flag desc("desc", kLayer,
 common::debug::Flag itr("itr", kLayer, "interrupt moderation: each EITR value the driver writes");
 }  // namespace dbg
 
-uint64_t debug_now_ps() { return static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e12 + 0.5); }
-
 }  // namespace rxpath::host

@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "common/debug.hpp"
+#include "common/sim_time.hpp"
 #include "stack/debug.hpp"
 
 namespace rxpath::host {
@@ -22,9 +23,6 @@ using stack::dbg::irq;
 using stack::dbg::napi;
 }  // namespace dbg
 
-// The host's time for a debug line: SystemC time, in ps.
-uint64_t debug_now_ps();
-
 }  // namespace rxpath::host
 
-#define HOST_DPRINTF(cat, ...) RXPATH_DPRINTF(::rxpath::host::dbg::cat, ::rxpath::host::debug_now_ps(), __VA_ARGS__)
+#define HOST_DPRINTF(cat, ...) RXPATH_DPRINTF(::rxpath::host::dbg::cat, ::rxpath::common::now_ps(), __VA_ARGS__)

@@ -26,6 +26,4 @@ common::debug::Flag tcp("tcp", kLayer, "TCP input: checksum errors, RSTs sent, b
 common::debug::Flag sock("sock", kLayer, "sockets: readable wake-ups and each recvmsg");
 }  // namespace dbg
 
-uint64_t debug_now_ps() { return static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e12 + 0.5); }
-
 }  // namespace rxpath::stack

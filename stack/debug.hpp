@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "common/debug.hpp"
+#include "common/sim_time.hpp"
 
 namespace rxpath::stack {
 
@@ -19,10 +20,7 @@ namespace dbg {
 extern common::debug::Flag irq, softirq, sched, napi, gro, dev, arp, ip, udp, tcp, sock;
 }  // namespace dbg
 
-// The stack's time for a debug line: SystemC time, in ps.
-uint64_t debug_now_ps();
-
 }  // namespace rxpath::stack
 
 // Usage: RXS_DBG(napi, "poll " << n << " work " << w);
-#define RXS_DBG(cat, expr) RXPATH_DSTREAM(::rxpath::stack::dbg::cat, ::rxpath::stack::debug_now_ps(), expr)
+#define RXS_DBG(cat, expr) RXPATH_DSTREAM(::rxpath::stack::dbg::cat, ::rxpath::common::now_ps(), expr)

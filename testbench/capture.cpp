@@ -4,12 +4,11 @@
 #include <algorithm>
 
 #include "common/eth.hpp"
+#include "common/sim_time.hpp"
 
 namespace rxpath::tb {
 
-namespace {
-constexpr uint64_t kPsPerNs = 1000;
-}
+using common::kPsPerNs;
 
 Captures::Captures(const TrafficConfig& traffic, const MacAddr& host_mac, uint32_t host_ip)
     : cfg_(traffic),

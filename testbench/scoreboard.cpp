@@ -3,11 +3,11 @@
 
 #include <algorithm>
 
+#include "common/sim_time.hpp"
+
 namespace rxpath::tb {
 
-namespace {
-constexpr uint64_t kPsPerNs = 1000;
-}
+using common::kPsPerNs;
 
 Scoreboard::Scoreboard(const TrafficConfig& traffic) : cfg_(traffic), tcp_segs_(traffic.tcp_flows) {}
 
@@ -42,11 +42,10 @@ void Scoreboard::expect_replayed(const GenFrame& f) {
   replayed_[dport].push_back(Replayed{f.id, std::vector<uint8_t>(first, d.begin() + static_cast<long>(14 + tot))});
 }
 
-void Scoreboard::delivered(const stack::Delivery& d) {
+void Scoreboard::delivered(const stack::Delivery& d, uint64_t t) {
   Sock& s = socks_[d.fd];
   ++fig_.delivered_msgs;
   fig_.delivered_bytes += d.bytes.size();
-  const uint64_t t = static_cast<uint64_t>(d.time.to_seconds() * 1e12 + 0.5);
   if (s.tcp)
     check_tcp(s, d, t);
   else if (cfg_.pattern == "pcap")

@@ -33,8 +33,8 @@ class Scoreboard {
   void offered(const GenFrame& f);
   // Frame `id`'s first character was on the wire at `t_ps`.
   void wire_start(uint64_t id, uint64_t t_ps);
-  // A recv() returned `d`.
-  void delivered(const stack::Delivery& d);
+  // A recv() returned `d`, at `t_ps` (d.time in ps).
+  void delivered(const stack::Delivery& d, uint64_t t_ps);
   // After delivered(d) on a TCP socket: the stream offset one past the
   // bytes checked so far.
   uint64_t stream_offset(int fd) const { return socks_.at(fd).stream_off; }

@@ -12,6 +12,7 @@
 #include <systemc>
 
 #include "common/debug.hpp"
+#include "common/sim_time.hpp"
 #include "host/platform.hpp"
 #include "nic/double/nic_double.hpp"
 #include "nic/frame_ext.hpp"
@@ -30,10 +31,8 @@ using sc_core::SC_NS;
 using sc_core::SC_PS;
 using sc_core::sc_time;
 
-namespace {
-constexpr uint64_t kPsPerNs = 1000;
-uint64_t now_ps() { return static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e12 + 0.5); }
-}  // namespace
+using common::kPsPerNs;
+using common::now_ps;
 
 struct System::Impl : sc_core::sc_module {
   SC_HAS_PROCESS(Impl);
@@ -153,9 +152,9 @@ struct System::Impl : sc_core::sc_module {
   }
 
   void on_delivery(const stack::Delivery& d) {
-    scoreboard.delivered(d);
+    const uint64_t t = common::to_ps(d.time);
+    scoreboard.delivered(d, t);
     auto it = socks.find(d.fd);
-    const uint64_t t = static_cast<uint64_t>(d.time.to_seconds() * 1e12 + 0.5);
     captures.delivered(d.fd, t, d.bytes, it != socks.end() && it->second.tcp ? scoreboard.stream_offset(d.fd) : 0);
   }
 

@@ -10,6 +10,7 @@
 
 #include "common/debug.hpp"
 #include "common/eth.hpp"
+#include "common/sim_time.hpp"
 #include "common/unaligned.hpp"
 
 namespace rxpath::nic {
@@ -31,11 +32,10 @@ constexpr uint64_t kMinIfgBytes = 12;  // IEEE 802.3 minimum inter-frame gap
 
 common::debug::Flag dbg_nic_double(
     "nic_double", "nic double", "the behavioural NIC: register writes, queue setup, descriptor fetch, frames, MSI-X");
-uint64_t debug_now_ps() { return static_cast<uint64_t>(sc_time_stamp().to_seconds() * 1e12 + 0.5); }
 }  // namespace
 
 // NIC_DPRINTF(fmt, ...): one line of category nic_double at the current time.
-#define NIC_DPRINTF(...) RXPATH_DPRINTF(dbg_nic_double, debug_now_ps(), __VA_ARGS__)
+#define NIC_DPRINTF(...) RXPATH_DPRINTF(dbg_nic_double, common::now_ps(), __VA_ARGS__)
 
 NicDouble::NicDouble(sc_core::sc_module_name name, const NicDoubleConfig& cfg)
     : sc_module(name),
@@ -398,7 +398,7 @@ void NicDouble::wire_b_transport(tlm::tlm_generic_payload& p, sc_time& delay) {
   // previous one and its inter-frame gap have passed waits for them, as the
   // RTL's XGMII encoder makes it wait (there with the deficit idle count).
   const sc_time asked = sc_time_stamp() + delay;
-  const uint64_t start_ps = std::max(static_cast<uint64_t>(asked / sc_time(1, sc_core::SC_PS) + 0.5), wire_free_ps_);
+  const uint64_t start_ps = std::max(common::to_ps(asked), wire_free_ps_);
   if (wire_start_) wire_start_(ext ? ext->id : 0, start_ps);
   // Preamble and SFD (8 bytes), the frame and its FCS, 800 ps a byte.
   const uint64_t last_ps = start_ps + (8 + len + kFcs) * kPsPerByte;
