@@ -414,9 +414,9 @@ def write_index(out_dir, doc, header, rows, figures, failed):
            f"<h1>{e(name)}</h1>"]
     if study.get("description"):
         out.append(f"<p>{e(str(study['description']))}</p>")
-    out.append(f"<p>{len(rows)} runs: {len(rows) - len(failed)} ok, {len(failed)} failed; "
-               f"combine = {e(str(study.get('combine', 'grid')))}, "
-               f"replicas = {e(str(study.get('replicas', 1)))}, seed = {e(str(study.get('seed', '')))}</p>")
+    settings = [f"{k} = {study[k]}" for k in ("combine", "replicas", "seed", "base") if k in study]
+    out.append(f"<p>{len(rows)} runs: {len(rows) - len(failed)} ok, {len(failed)} failed"
+               + (f"; {e(', '.join(settings))}" if settings else "") + "</p>")
     out.append("<h2>Axes</h2>")
     axes = doc.get("axis", [])
     if axes:
@@ -431,8 +431,10 @@ def write_index(out_dir, doc, header, rows, figures, failed):
         out.append("<p>Left out of every plot.</p><ul>")
         for r in failed:
             link = stderr_link(out_dir, r)
-            what = (f"point {e(r.get('point', ''))} replica {e(r.get('replica', ''))}: "
-                    f"exit code {e(r.get('exit_code', ''))}")
+            knobs = ", ".join(f"{a['knob']} = {r.get(a['knob'], '')}" for a in axes)
+            what = (f"point {e(r.get('point', ''))} replica {e(r.get('replica', ''))}"
+                    + (f" ({e(knobs)})" if knobs else "")
+                    + f": exit code {e(r.get('exit_code', ''))}")
             if link:
                 what += f' (<a href="{e(link)}">stderr</a>)'
             out.append(f'<li class="fail">{what}</li>')
@@ -476,6 +478,10 @@ def main(argv):
         for k in axis_knobs:
             if k not in header:
                 raise InputError(f"{results_path}: no column for the axis '{k}' of {study_path}")
+        # In a zip study the axes move together: no series and no facets by axis
+        # (a [[plot]] may still name a series column).
+        if doc.get("study", {}).get("combine") == "zip":
+            axis_knobs = []
         if doc.get("plot"):
             specs = check_plot_specs(doc["plot"], header, study_path, results_path)
         else:
