@@ -215,6 +215,17 @@ check(names == ["irq--igb.rx_ring=256.png", "irq--igb.rx_ring=256.svg",
 sq = read(os.path.join(d4, "plots", "squeeze.svg")) if "squeeze.svg" in names else ""
 check(len(set(re.findall(r'id="series-squeeze-(\d+)-\d+"', sq))) == len(RINGS), "squeeze: one line per ring")
 
+# --- a zip study: the axes move together, so one loss line and no figure per axis value.
+# Oracle: the same rows with combine = "zip" have no second axis to split by.
+d6, _ = make_dir("zip", STUDY.replace('combine = "grid"', 'combine = "zip"'))
+p = run(d6)
+check(p.returncode == 0, f"zip: exit {p.returncode}: {p.stderr}")
+zip_names = sorted(os.listdir(os.path.join(d6, "plots")))
+check(zip_names == sorted(f"{s}.{e}" for s in ("loss", "latency", "drops", "cpu") for e in ("png", "svg")),
+      f"zip: the four default figures, not one per axis value: {zip_names}")
+zsvg = read(os.path.join(d6, "plots", "loss.svg")) if "loss.svg" in zip_names else ""
+check(len(set(re.findall(r'id="series-loss-(\d+)-\d+"', zsvg))) == 1, "zip: one loss line")
+
 # --- a missing results.csv names the file
 d5 = os.path.join(SCRATCH, "empty")
 shutil.rmtree(d5, ignore_errors=True)
