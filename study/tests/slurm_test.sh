@@ -123,7 +123,13 @@ info "results.csv identical ($POINTS points)"
 sbatch_file=$D1/slurm/sweep.sbatch
 [ -f "$sbatch_file" ] || fail "$sbatch_file missing"
 array=$(sed -n 's/^#SBATCH[[:space:]]\{1,\}--array[= ]\([0-9]\{1,\}\)-\([0-9]\{1,\}\).*/\1 \2/p' "$sbatch_file" | head -n 1)
-[ -n "$array" ] || fail "$sbatch_file has no '#SBATCH --array=A-B' line"
+if [ -z "$array" ]; then
+  # The array may be given on the sbatch command line instead: then the task
+  # count is the --tasks T every task is started with.
+  t=$(grep -o -- '--tasks[= ][0-9]\{1,\}' "$sbatch_file" | head -n 1 | tr -dc '0-9')
+  [ -n "$t" ] || fail "$sbatch_file has neither '#SBATCH --array=A-B' nor '--tasks T'"
+  array="0 $((t - 1))"
+fi
 read -r lo hi <<<"$array"
 tasks=$((hi - lo + 1))
 grep -q -- "--task" "$sbatch_file" || fail "$sbatch_file does not run 'rxpath sweep --task'"
