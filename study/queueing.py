@@ -102,7 +102,8 @@ def md1k_state_probabilities(rho, K):
     pd = md1k_departure_distribution(rho, K)
     d = pd[0] + rho
     p = [x / d for x in pd]
-    p.append(1.0 - 1.0 / d)
+    # 1 - 1/d cancels for rho < 1: the loss is then known to ~1e-16 absolute
+    p.append(max(0.0, 1.0 - 1.0 / d))
     return p
 
 
