@@ -313,12 +313,13 @@ def check(args):
     axis = axes[0]["knob"] if axes else "traffic.rate_gbps"
     mu = args.mu or capacity_pps(knobs)
     K = args.k or queue_capacity(knobs)[0]
+    warmup_us = float(knobs.get("run.warmup_us", 0.0))
     pts = read_results(args.results, axis)
     if not pts:
         print("queueing.py: no usable points in " + args.results, file=sys.stderr)
         return 2
     print(f"mu = {mu:,.0f} pps ({'given' if args.mu else 'cost table'}), K = {K}")
-    hdr = f"{'x':>8} {'lambda pps':>12} {'rho':>6} {'measured':>9} {'sd':>7} {'M/D/1/K':>9} {'1-mu/lam':>9} {'diff':>8} {'n':>2}  steady"
+    hdr = f"{'x':>8} {'lambda pps':>12} {'rho':>6} {'measured':>9} {'sd':>7} {'M/D/1/K':>9} {'1-mu/lam':>9} {'diff':>8} {'n':>2} {'fill ms':>7}  steady"
     print(hdr)
     fails = []
     worst_over = 0.0
@@ -328,9 +329,14 @@ def check(args):
         pred = md1k_loss(p["lam"], mu, K)
         lim = overload_limit(p["lam"], mu)
         diff = p["loss"] - pred
+        # time for an empty system to fill K in overload (fluid): a warm-up
+        # shorter than this leaves the filling in the window (loss too low)
+        fill_ms = K / (p["lam"] - mu) * 1e3 if p["lam"] > mu else float("inf")
         p.update(rho=rho, pred=pred, lim=lim, diff=diff)
+        filling = rho > 1 and warmup_us > 0 and fill_ms * 1e3 > warmup_us
         print(f"{p['x']:>8} {p['lam']:>12,.0f} {rho:>6.3f} {p['loss']:>9.4f} {p['sd']:>7.4f} {pred:>9.4f} {lim:>9.4f}"
-              f" {diff:>+8.4f} {p['n']:>2}  {'yes' if p['steady'] else 'NO'}")
+              f" {diff:>+8.4f} {p['n']:>2} {fill_ms:>7.1f}  {'yes' if p['steady'] else 'NO'}"
+              f"{'  (fills K after the warm-up)' if filling else ''}")
         if rho <= RHO_ZERO:
             if p["loss"] != 0.0:
                 fails.append(f"rho {rho:.3f}: measured loss {p['loss']:.2e}, expected 0")
