@@ -279,8 +279,12 @@ def read_results(path, axis):
         for r in csv.DictReader(f):
             rows.append(r)
     points = {}
+    bad = []
     for r in rows:
-        if r.get("status", "ok") not in ("ok", "0", ""):
+        status = (r.get("status") or "ok").strip().lower()
+        code = (r.get("exit_code") or "0").strip()
+        if status in ("error", "fail", "failed", "timeout", "crash", "crashed") or code not in ("0", ""):
+            bad.append(f"point {r.get('point')} replica {r.get('replica')}: status {status}, exit code {code}")
             continue
         key = r.get(axis, r.get("point"))
         p = points.setdefault(key, {"offered_pps": [], "loss": [], "steady": [], "x": key})
@@ -295,7 +299,7 @@ def read_results(path, axis):
         out.append({"x": p["x"], "lam": sum(p["offered_pps"]) / n, "loss": mean, "sd": sd, "n": n,
                     "steady": all(s in ("steady", "1", "true", "True") for s in p["steady"])})
     out.sort(key=lambda p: p["lam"])
-    return out
+    return out, bad
 
 
 # Tolerances the page claims (docs/theory/queueing.md):
@@ -314,14 +318,16 @@ def check(args):
     mu = args.mu or capacity_pps(knobs)
     K = args.k or queue_capacity(knobs)[0]
     warmup_us = float(knobs.get("run.warmup_us", 0.0))
-    pts = read_results(args.results, axis)
+    pts, bad = read_results(args.results, axis)
+    for b in bad:
+        print("not used: " + b)
     if not pts:
         print("queueing.py: no usable points in " + args.results, file=sys.stderr)
         return 2
     print(f"mu = {mu:,.0f} pps ({'given' if args.mu else 'cost table'}), K = {K}")
     hdr = f"{'x':>8} {'lambda pps':>12} {'rho':>6} {'measured':>9} {'sd':>7} {'M/D/1/K':>9} {'1-mu/lam':>9} {'diff':>8} {'n':>2} {'fill ms':>7}  steady"
     print(hdr)
-    fails = []
+    fails = ["a run failed: " + b for b in bad]
     worst_over = 0.0
     worst_mid = 0.0
     for p in pts:
