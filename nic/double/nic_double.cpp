@@ -90,15 +90,33 @@ uint32_t NicDouble::peek(uint32_t offset) const {
 
 void NicDouble::count(uint32_t off, uint64_t n) {
   switch (off) {
-    case E1000_CRCERRS: totals_.crcerrs += n; break;
-    case E1000_RXERRC: totals_.rxerrc += n; break;
-    case E1000_RUC: totals_.ruc += n; break;
-    case E1000_RFC: totals_.rfc += n; break;
-    case E1000_ROC: totals_.roc += n; break;
-    case E1000_RJC: totals_.rjc += n; break;
-    case E1000_MPC: totals_.mpc += n; break;
-    case E1000_RXP_AFDC: totals_.afdc += n; break;
-    case E1000_RXP_RXDIS: totals_.rxdis += n; break;
+    case E1000_CRCERRS:
+      totals_.crcerrs += n;
+      break;
+    case E1000_RXERRC:
+      totals_.rxerrc += n;
+      break;
+    case E1000_RUC:
+      totals_.ruc += n;
+      break;
+    case E1000_RFC:
+      totals_.rfc += n;
+      break;
+    case E1000_ROC:
+      totals_.roc += n;
+      break;
+    case E1000_RJC:
+      totals_.rjc += n;
+      break;
+    case E1000_MPC:
+      totals_.mpc += n;
+      break;
+    case E1000_RXP_AFDC:
+      totals_.afdc += n;
+      break;
+    case E1000_RXP_RXDIS:
+      totals_.rxdis += n;
+      break;
     default:
       for (unsigned q = 0; q < kMaxRxQueues; ++q)
         if (off == E1000_RQDPC(q)) totals_.rqdpc += n;

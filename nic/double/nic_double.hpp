@@ -164,7 +164,7 @@ class NicDouble : public sc_core::sc_module, public NicModel {
   tlm::tlm_generic_payload wr_txn_, msix_txn_;
   NicDoubleStats st_;
   WireStartFn wire_start_;
-  Probe totals_;  // drop counters since reset, never cleared by reads (probe_every)
+  Probe totals_;               // drop counters since reset, never cleared by reads (probe_every)
   uint64_t wire_free_ps_ = 0;  // the wire is free from here (last frame's end + gap)
 };
 

@@ -326,8 +326,8 @@ struct NicSc::Impl {
     const auto* r = t.rootp;
     constexpr unsigned kLineBytes = 16, kPtrMask = 0x1FFF;  // AXI_DATA_W = 128, 4096 lines + wrap bit
     nic::NicModel::Probe p;
-    p.pktbuf_bytes = uint64_t((r->nic_top__DOT__u_pktbuf__DOT__wr_ptr_q - r->nic_top__DOT__rel_ptr) & kPtrMask) *
-                     kLineBytes;
+    p.pktbuf_bytes =
+        uint64_t((r->nic_top__DOT__u_pktbuf__DOT__wr_ptr_q - r->nic_top__DOT__rel_ptr) & kPtrMask) * kLineBytes;
     // rxp_regs cnt_q order: CRCERRS RXERRC MPC GPRC BPRC MPRC RNBC RUC RFC ROC RJC TPR AFDC RXDIS
     const auto& c = r->nic_top__DOT__u_regs__DOT__cnt_q;
     p.crcerrs = c[0];
