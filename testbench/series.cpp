@@ -27,9 +27,7 @@ const char* const kContexts[] = {"softirq", "hardirq", "ksoftirqd", "process", "
 
 double resolve_sample_us(const SampleWindow& w) {
   const double traffic = w.traffic_stop_us - w.traffic_start_us;
-  if (traffic <= 0)
-    throw std::invalid_argument("run.duration_us: " + num(w.traffic_stop_us) + " us is not after run.start_us (" +
-                                num(w.traffic_start_us) + " us): no traffic to measure");
+  if (traffic <= 0 && w.warmup_us == 0) return 0;  // no traffic: nothing to measure (a run that only brings the NIC up)
   if (w.warmup_us < 0) throw std::invalid_argument("run.warmup_us: must be >= 0");
   if (w.warmup_us >= traffic)
     throw std::invalid_argument("run.warmup_us: " + num(w.warmup_us) +

@@ -39,7 +39,8 @@ struct SampleWindow {
 constexpr double kMinWindowSamples = 8;
 
 // run.sample_us = 0 resolved: a hundredth of the window rounded down to 1, 2
-// or 5 times a power of ten µs (at least 0.1 µs). Throws
+// or 5 times a power of ten µs (at least 0.1 µs); 0 when the run offers no
+// traffic (run.duration_us <= run.start_us) and has no warm-up. Throws
 // std::invalid_argument naming the knob when run.warmup_us leaves no window
 // or run.sample_us leaves fewer than kMinWindowSamples intervals in it.
 double resolve_sample_us(const SampleWindow& w);

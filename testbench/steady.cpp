@@ -123,9 +123,8 @@ Steady judge_steady(const Series& s, const BacklogCapacity& cap) {
 
   v.steady = v.reasons.empty();
   if (!v.steady)
-    v.suggestion = "run longer: the figures are a transient; try run.duration_us = " +
-                   fmt(4 * w.traffic_stop_us, 0) + " with run.warmup_us = " +
-                   fmt(w.traffic_stop_us - w.traffic_start_us, 0) +
+    v.suggestion = "run longer: the figures are a transient; try run.duration_us = " + fmt(4 * w.traffic_stop_us, 0) +
+                   " with run.warmup_us = " + fmt(w.traffic_stop_us - w.traffic_start_us, 0) +
                    " (the window then starts where this one ended), and look at series.csv (--out) for where the "
                    "queues level off";
   return v;

@@ -76,6 +76,7 @@ struct System::Impl : sc_core::sc_module {
     w.traffic_stop_us = cfg.duration_us;
     w.warmup_us = cfg.warmup_us;
     w.sample_us = resolve_sample_us(SampleWindow{cfg.start_us, cfg.duration_us, cfg.warmup_us, cfg.sample_us});
+    if (w.sample_us == 0) return;  // no traffic, no window
     series = std::make_unique<Series>(w);
     nic->probe_at(series->times_ps(), [this](uint64_t t, const nic::NicModel::Probe& p) { series->nic(t, p); });
     SC_THREAD(sample);
@@ -196,7 +197,7 @@ struct System::Impl : sc_core::sc_module {
 
   void send(const GenFrame& f) {
     scoreboard.offered(f);
-    series->offered(f.t_ps, f.wire_bytes());
+    if (series) series->offered(f.t_ps, f.wire_bytes());
     captures.offered(f);
     // The payload owns its extension (freed with it, no memory manager).
     auto* ext = new nic::FrameExt;
@@ -218,7 +219,7 @@ struct System::Impl : sc_core::sc_module {
     const uint64_t t = common::to_ps(d.time);
     const uint64_t frames0 = scoreboard.figures().delivered_frames;
     scoreboard.delivered(d, t);
-    series->delivered(t, scoreboard.figures().delivered_frames - frames0, d.bytes.size());
+    if (series) series->delivered(t, scoreboard.figures().delivered_frames - frames0, d.bytes.size());
     auto it = socks.find(d.fd);
     captures.delivered(d.fd, t, d.bytes, it != socks.end() && it->second.tcp ? scoreboard.stream_offset(d.fd) : 0);
   }
@@ -366,7 +367,7 @@ Report System::run(bool progress) {
   r.wall_s = elapsed();
   r.nic_cycles = m.nic->cycle();
   fill_report(r, *m.counters, m.scoreboard.figures());
-  if (m.series->complete()) {
+  if (m.series && m.series->complete()) {
     std::vector<std::string> drops;
     for (const auto& [k, _] : r.acct.drops) drops.push_back(k);
     const TrafficFigures& t = m.scoreboard.figures();
