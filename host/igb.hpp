@@ -163,6 +163,12 @@ class IgbAdapter {
   uint64_t rqdpc(unsigned q) const { return rqdpc_.at(q); }
   uint64_t rqdpc_total() const;
   const IgbConfig& config() const { return cfg_; }
+  // Ring `q` now, read from host memory without the driver's help (the
+  // testbench's time series): descriptors whose writeback has arrived and
+  // that are not cleaned yet, and those handed to the NIC (RDT) and not
+  // written back.
+  unsigned rx_done_not_cleaned(unsigned q) const;
+  unsigned rx_held_by_nic(unsigned q) const;
   IgbCost& cost() { return cost_; }
 
   // Tracing: gives each received frame its packet id (skb->trace_id). Set

@@ -105,6 +105,27 @@ void IgbAdapter::trace_declare(st::TraceHub& th) {
   });
 }
 
+unsigned IgbAdapter::rx_done_not_cleaned(unsigned q) const {
+  const igb_ring& r = *rings_.at(q);
+  unsigned n = 0;
+  if (!r.desc || !r.count) return 0;
+  // From next_to_clean on, the slots with a nonzero length (a slot's length
+  // is zeroed before it is handed to the NIC, see igb_alloc_rx_buffers).
+  for (unsigned i = r.next_to_clean; i != r.rdt; i = (i + 1 == r.count) ? 0 : i + 1) {
+    if (!get_unaligned_le16(r.desc + size_t(i) * RX_DESC_BYTES + RXD_WB_LENGTH_BYTE)) break;
+    ++n;
+  }
+  return n;
+}
+
+unsigned IgbAdapter::rx_held_by_nic(unsigned q) const {
+  const igb_ring& r = *rings_.at(q);
+  if (!r.count) return 0;
+  const unsigned given = (r.rdt + r.count - r.next_to_clean) % r.count;  // handed to the NIC, not cleaned
+  const unsigned done = rx_done_not_cleaned(q);
+  return given > done ? given - done : 0;
+}
+
 void IgbAdapter::trace_ring(st::TraceHub& th, igb_ring& r, sc_core::sc_time t) {
   if (!r.count) return;
   const unsigned given = (r.rdt + r.count - r.next_to_clean) % r.count;  // handed to the NIC, not cleaned

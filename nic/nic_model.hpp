@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include <tlm>
 
@@ -48,6 +49,20 @@ class NicModel {
 
   // Clock cycles the model has run (0 for a model without a clock).
   virtual uint64_t cycle() const = 0;
+
+  // The receive side's state at one moment of the NIC's own time, read
+  // without any register access (a statistics read would clear them): the
+  // packet buffer fill and the drop counters counted since reset.
+  struct Probe {
+    uint64_t pktbuf_bytes = 0;  // bytes held in the RX packet buffer
+    uint64_t crcerrs = 0, rxerrc = 0, ruc = 0, rfc = 0, roc = 0, rjc = 0, mpc = 0, rqdpc = 0, afdc = 0, rxdis = 0;
+  };
+  // Calls `f(t_ps, probe)` for every t_ps of `times_ps` (increasing) with
+  // the state at that time of the NIC's own clock (for a clocked model: the
+  // first clock edge at or after t_ps), whatever its run-ahead quantum.
+  // Call before sc_start.
+  using ProbeFn = std::function<void(uint64_t t_ps, const Probe& p)>;
+  virtual void probe_at(std::vector<uint64_t> times_ps, ProbeFn f) = 0;
 };
 
 }  // namespace rxpath::nic

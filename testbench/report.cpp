@@ -143,6 +143,28 @@ std::string Report::text() const {
   os << "\nCPU time by context (us)\n";
   for (const auto& [k, v] : cpu_ns)
     if (v > 0) os << "  " << std::left << std::setw(18) << k << std::right << std::setw(12) << v / 1000 << "\n";
+  if (measured.valid) {
+    const Measured& m = measured;
+    os << "\nMeasured window " << m.start_us << " .. " << m.stop_us << " us (" << m.length_us
+       << " us after a warm-up of " << m.warmup_us << " us; samples every " << m.sample_us << " us)\n";
+    os << std::setprecision(3);
+    os << "  offered " << m.offered_frames << " frames (" << m.offered_pps / 1e6 << " Mpps, " << m.offered_gbps
+       << " Gb/s on the wire), delivered " << m.delivered_frames << ", dropped " << m.dropped_frames << " (loss "
+       << 100 * m.loss_ratio << " %)\n";
+    os << "  MSI-X " << m.msix_per_s / 1e3 << " k/s, NAPI polls " << m.polls_per_s / 1e3 << " k/s, time_squeeze "
+       << m.time_squeeze << "\n";
+    os << std::setprecision(1);
+    os << "  latency of frames offered inside (" << m.latency.samples << "): p50 " << m.latency.p50_ns << " ns  p99 "
+       << m.latency.p99_ns << " ns  max " << m.latency.max_ns << " ns\n";
+    os << "  CPU share:";
+    for (const auto& [k, v] : m.cpu_share) os << " " << k << " " << 100 * v << " %";
+    os << "\n";
+  }
+  if (steady.valid) {
+    os << "\nSteady state: " << (steady.steady ? "steady" : "TRANSIENT") << "\n";
+    for (const auto& why : steady.reasons) os << "  " << why << "\n";
+    if (!steady.suggestion.empty()) os << "  " << steady.suggestion << "\n";
+  }
   return os.str();
 }
 
@@ -182,6 +204,50 @@ std::string Report::json() const {
   j["cpu_ns"] = cpu;
   j["offered_by_kind"] = kinds;
   j["counters"] = mibj;
+  if (measured.valid) {
+    const Measured& m = measured;
+    nlohmann::ordered_json md, mc, ms;
+    for (const auto& [k, v] : m.drops) md[k] = v;
+    for (const auto& [k, v] : m.cpu_ns) mc[k] = v;
+    for (const auto& [k, v] : m.cpu_share) ms[k] = v;
+    j["measured"] = {{"warmup_us", m.warmup_us},
+                     {"start_us", m.start_us},
+                     {"stop_us", m.stop_us},
+                     {"length_us", m.length_us},
+                     {"sample_us", m.sample_us},
+                     {"offered_frames", m.offered_frames},
+                     {"offered_bytes", m.offered_bytes},
+                     {"offered_pps", m.offered_pps},
+                     {"offered_gbps", m.offered_gbps},
+                     {"delivered_frames", m.delivered_frames},
+                     {"delivered_bytes", m.delivered_bytes},
+                     {"dropped_frames", m.dropped_frames},
+                     {"loss_ratio", m.loss_ratio},
+                     {"drops", md},
+                     {"msix", m.msix},
+                     {"napi_polls", m.napi_polls},
+                     {"time_squeeze", m.time_squeeze},
+                     {"msix_per_s", m.msix_per_s},
+                     {"polls_per_s", m.polls_per_s},
+                     {"cpu_ns", mc},
+                     {"cpu_share", ms},
+                     {"latency_ns",
+                      {{"samples", m.latency.samples},
+                       {"p50", m.latency.p50_ns},
+                       {"p90", m.latency.p90_ns},
+                       {"p99", m.latency.p99_ns},
+                       {"p999", m.latency.p999_ns},
+                       {"max", m.latency.max_ns},
+                       {"mean", m.latency.mean_ns}}}};
+  }
+  if (steady.valid) {
+    nlohmann::ordered_json st;
+    st["verdict"] = steady.steady ? "steady" : "transient";
+    st["reasons"] = steady.reasons;
+    st["suggestion"] = steady.suggestion;
+    for (const auto& [k, v] : steady.figures) st[k] = v;
+    j["steady"] = st;
+  }
   if (!journey_json.empty()) j["journey"] = nlohmann::ordered_json::parse(journey_json);
   j["scenario"] = scenario_toml;
   return j.dump(2) + "\n";

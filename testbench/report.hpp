@@ -33,6 +33,33 @@ struct LatencyStats {
   static LatencyStats of(std::vector<double> ns);
 };
 
+// Statistics over the measurement window [traffic start + run.warmup_us,
+// end of traffic] (testbench/series.hpp): counter deltas, rates, CPU shares,
+// the latency of frames offered inside it.
+struct Measured {
+  bool valid = false;  // false: the run did not sample (stopped early)
+  double warmup_us = 0, start_us = 0, stop_us = 0, length_us = 0, sample_us = 0;
+  uint64_t offered_frames = 0, offered_bytes = 0;
+  double offered_pps = 0, offered_gbps = 0;  // gbps on the wire: preamble and gap included
+  uint64_t delivered_frames = 0, delivered_bytes = 0, dropped_frames = 0;
+  double loss_ratio = 0;                  // dropped / offered
+  std::map<std::string, uint64_t> drops;  // every drop counter of the report
+  uint64_t msix = 0, napi_polls = 0, time_squeeze = 0;
+  double msix_per_s = 0, polls_per_s = 0;
+  std::map<std::string, double> cpu_ns;     // "cpu0.softirq" -> ns inside the window
+  std::map<std::string, double> cpu_share;  // context -> fraction of (length x CPUs)
+  LatencyStats latency;                     // frames offered inside the window
+};
+
+// The steady-state verdict on the measured window (testbench/steady.hpp).
+struct Steady {
+  bool valid = false;
+  bool steady = true;
+  std::vector<std::string> reasons;                     // empty when steady
+  std::string suggestion;                               // empty when steady
+  std::vector<std::pair<std::string, double>> figures;  // what the rule computed
+};
+
 struct Report {
   std::string scenario_toml;  // the effective scenario
   uint64_t seed = 0;
@@ -55,6 +82,9 @@ struct Report {
   uint64_t trace_host_changes = 0;                  // host signal changes written into it
   uint64_t trace_host_late = 0;                     // of those, written after their time (0 expected)
   std::string journey_json;                         // --journey with --json: the journey, in the JSON report
+  Measured measured;                                // over the measurement window
+  Steady steady;                                    // the steady-state verdict
+  std::string series_csv;                           // series.csv (written with --out)
   std::string text() const;
   std::string json() const;
 };
@@ -109,7 +139,8 @@ struct TrafficFigures {
   uint64_t offered_frames = 0, offered_bytes = 0;
   std::map<std::string, uint64_t> offered_by_kind;
   uint64_t delivered_msgs = 0, delivered_bytes = 0, delivered_frames = 0, delivery_errors = 0;
-  std::vector<double> latency_ns;  // first bit on the wire to recv() return, one per delivered frame
+  std::vector<double> latency_ns;          // first bit on the wire to recv() return, one per delivered frame
+  std::vector<uint64_t> latency_start_ps;  // the same frames' first bit on the wire, ps
 };
 
 // Fills the counter-based parts of `r` (accounting, interrupts, CPU, MIB,

@@ -37,7 +37,7 @@ options:
   --set KEY=VALUE     override one scenario knob (repeatable)
   --seed N            seed of the traffic (traffic.seed)
   --duration-us T     how long traffic is offered (run.duration_us)
-  --out DIR           write report.txt, report.json and the Linux counters into DIR
+  --out DIR           write report.txt, report.json, series.csv and the Linux counters into DIR
   --pcap              with --out: also wire.pcap and one socket-*.pcap per socket
   --json FILE         write the JSON report to FILE; "-": to stdout instead of the text report
   --counters          print the Linux-format counters after the report
@@ -355,6 +355,7 @@ int sc_main(int argc, char** argv) {
       rxpath::tb::OutputFile(a.out + "/report.json").write_all(r.json());
       rxpath::tb::OutputFile(a.out + "/counters.txt").write_all(counters_text(r));
       rxpath::tb::OutputFile(a.out + "/scenario.toml").write_all(scenario);
+      if (!r.series_csv.empty()) rxpath::tb::OutputFile(a.out + "/series.csv").write_all(r.series_csv);
     }
     if (!a.journey_json.empty() && !journey_json.empty())
       rxpath::tb::OutputFile(a.journey_json).write_all(journey_json);

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "common/eth.hpp"
+#include "testbench/series.hpp"
 #include "waves/trigger.hpp"
 
 namespace rxpath::tb {
@@ -24,6 +25,15 @@ void Scenario::add_knobs(Knobs& k) {
   k.add_double("run.drain_us", &drain_us, drain_us, 0, 1e9, "longest time the host may take to finish afterwards, µs");
   k.add_double("run.quantum_ns", &quantum_ns, quantum_ns, 0, 1e6,
                "NIC run-ahead quantum, ns, a multiple of 6.4 and at most link.latency_ns (0 = the link latency)");
+  k.add_double("run.warmup_us", &warmup_us, warmup_us, 0, 1e9,
+               "µs after traffic starts before the measurement window opens: the report's measured section "
+               "(rates, loss, latency, CPU shares) covers [run.start_us + warm-up, run.duration_us]; 0 = measure "
+               "from the first frame, so a short run still measures something and the steady-state verdict says "
+               "when the start still dominates; must be less than the traffic time");
+  k.add_double("run.sample_us", &sample_us, sample_us, 0, 1e9,
+               "interval of the time series (series.csv with --out) and of the steady-state rule, µs; 0 = "
+               "automatic: a hundredth of the measurement window rounded down to 1, 2 or 5 x 10^k; the window "
+               "must hold at least 8 intervals");
   k.add_string("nic.model", &nic_model, nic_model, "rtl: the Verilated NIC; double: the behavioural NIC",
                {"rtl", "double"});
   k.add_uint("nic.double.fifo_bytes", &nic_double.rx_fifo_bytes, nic_double.rx_fifo_bytes, 2048, 1 << 24,
@@ -89,6 +99,12 @@ void Scenario::finish() {
     bad("run.quantum_ns: " + std::to_string(q) + " is not a whole number of 6.4 ns clock cycles");
   if (q > L + 1e-9) bad("run.quantum_ns: must not exceed link.latency_ns (exact decoupling needs Q <= L)");
   quantum_ns = q;
+  SampleWindow w;
+  w.traffic_start_us = start_us;
+  w.traffic_stop_us = duration_us;
+  w.warmup_us = warmup_us;
+  w.sample_us = sample_us;
+  sample_us = resolve_sample_us(w);
   // Frames go to the NIC a link latency ahead of their time; the first ones
   // must not be due before the NIC's first quantum has been handed them.
   if (start_us * 1000 < L)

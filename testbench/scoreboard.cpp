@@ -111,8 +111,10 @@ void Scoreboard::check_tcp(Sock& s, const stack::Delivery& d, uint64_t t_ps) {
 }
 
 void Scoreboard::latency_sample(uint64_t id, uint64_t t_ps) {
-  if (id < wire_start_ps_.size() && wire_start_ps_[id] != UINT64_MAX && t_ps >= wire_start_ps_[id])
+  if (id < wire_start_ps_.size() && wire_start_ps_[id] != UINT64_MAX && t_ps >= wire_start_ps_[id]) {
     fig_.latency_ns.push_back(static_cast<double>(t_ps - wire_start_ps_[id]) / kPsPerNs);
+    fig_.latency_start_ps.push_back(wire_start_ps_[id]);
+  }
 }
 
 }  // namespace rxpath::tb

@@ -21,6 +21,8 @@
 #include "testbench/igb_counters.hpp"
 #include "testbench/output_file.hpp"
 #include "testbench/scoreboard.hpp"
+#include "testbench/series.hpp"
+#include "testbench/steady.hpp"
 #include "verilator/sc/nic_sc.hpp"
 #include "waves/host_fst.hpp"
 #include "waves/recorder.hpp"
@@ -63,6 +65,67 @@ struct System::Impl : sc_core::sc_module {
     build_reader();
     adapter->igb_probe();
     SC_THREAD(feed);
+    build_series();
+  }
+
+  // The snapshots of the time series: the NIC's part from the NIC at its own
+  // clock's time, the host's part by a thread of ours at the same times.
+  void build_series() {
+    SampleWindow w;
+    w.traffic_start_us = cfg.start_us;
+    w.traffic_stop_us = cfg.duration_us;
+    w.warmup_us = cfg.warmup_us;
+    w.sample_us = resolve_sample_us(SampleWindow{cfg.start_us, cfg.duration_us, cfg.warmup_us, cfg.sample_us});
+    if (w.sample_us == 0) return;  // no traffic, no window
+    series = std::make_unique<Series>(w);
+    nic->probe_at(series->times_ps(), [this](uint64_t t, const nic::NicModel::Probe& p) { series->nic(t, p); });
+    SC_THREAD(sample);
+  }
+
+  void sample() {
+    const std::vector<uint64_t>& times = series->times_ps();
+    for (size_t i = 0; i < times.size(); ++i) {
+      const uint64_t now = now_ps();
+      if (times[i] > now) sc_core::wait(sc_time(static_cast<double>(times[i] - now), SC_PS));
+      series->host(i, host_snapshot());
+    }
+  }
+
+  // The host's counters and queue levels now (Snapshot, testbench/series.hpp).
+  Snapshot host_snapshot() {
+    Snapshot s;
+    for (unsigned q = 0; q < adapter->num_rx_queues(); ++q) {
+      s.done_not_cleaned += adapter->rx_done_not_cleaned(q);
+      s.nic_held += adapter->rx_held_by_nic(q);
+    }
+    for (const auto& [fd, _] : socks) {
+      const stack::sock* sk = kernel.sock_of(fd);
+      if (sk && sk->sk_rmem_alloc > 0) s.sock_rx_bytes += static_cast<uint64_t>(sk->sk_rmem_alloc);
+    }
+    for (int d = 0; d < static_cast<int>(stack::Drop::count); ++d)
+      s.drops[std::string("stack.") + stack::drop_name(static_cast<stack::Drop>(d))] =
+          kernel.drop_count(static_cast<stack::Drop>(d));
+    for (unsigned v = 0; v < counters->num_vectors(); ++v) {
+      const VectorCounters vc = counters->vector(v);
+      s.msix += vc.irqs;
+      s.polls += vc.polls;
+    }
+    for (unsigned c = 0; c < counters->num_cpus(); ++c) {
+      const CpuCounters cc = counters->cpu(c);
+      s.time_squeeze += cc.time_squeeze;
+      for (const auto& [ctx, ns] : cc.ns_by_context) s.cpu_ns["cpu" + std::to_string(c) + "." + ctx] = ns;
+    }
+    return s;
+  }
+
+  // What the queues where frames wait can hold (the steady-state rule's yardstick).
+  BacklogCapacity capacity() {
+    BacklogCapacity c;
+    for (unsigned q = 0; q < adapter->num_rx_queues(); ++q) c.ring_descriptors += adapter->rx_ring(q).count;
+    c.pktbuf_bytes = rtl ? 65536.0 : static_cast<double>(cfg.nic_double.rx_fifo_bytes);  // RTL: PKTBUF_BYTES
+    for (const auto& [fd, _] : socks)
+      if (const stack::sock* sk = kernel.sock_of(fd)) c.sock_bytes += static_cast<double>(sk->sk_rcvbuf);
+    return c;
   }
 
   // The NIC model the scenario names, bound to the link and the wire.
@@ -134,6 +197,7 @@ struct System::Impl : sc_core::sc_module {
 
   void send(const GenFrame& f) {
     scoreboard.offered(f);
+    if (series) series->offered(f.t_ps, f.wire_bytes());
     captures.offered(f);
     // The payload owns its extension (freed with it, no memory manager).
     auto* ext = new nic::FrameExt;
@@ -153,7 +217,9 @@ struct System::Impl : sc_core::sc_module {
 
   void on_delivery(const stack::Delivery& d) {
     const uint64_t t = common::to_ps(d.time);
+    const uint64_t frames0 = scoreboard.figures().delivered_frames;
     scoreboard.delivered(d, t);
+    if (series) series->delivered(t, scoreboard.figures().delivered_frames - frames0, d.bytes.size());
     auto it = socks.find(d.fd);
     captures.delivered(d.fd, t, d.bytes, it != socks.end() && it->second.tcp ? scoreboard.stream_offset(d.fd) : 0);
   }
@@ -188,6 +254,7 @@ struct System::Impl : sc_core::sc_module {
   std::unique_ptr<OutputFile> fst_out;  // the FST (RTL + host), committed after the run
   std::unique_ptr<waves::HostFst> host_fst;
   std::function<bool()> stop;
+  std::unique_ptr<Series> series;
 };
 
 System::System(const Scenario& cfg, const std::string& scenario_toml)
@@ -300,6 +367,14 @@ Report System::run(bool progress) {
   r.wall_s = elapsed();
   r.nic_cycles = m.nic->cycle();
   fill_report(r, *m.counters, m.scoreboard.figures());
+  if (m.series && m.series->complete()) {
+    std::vector<std::string> drops;
+    for (const auto& [k, _] : r.acct.drops) drops.push_back(k);
+    const TrafficFigures& t = m.scoreboard.figures();
+    r.measured = m.series->measured(drops, m.counters->num_cpus(), t.latency_ns, t.latency_start_ps);
+    r.steady = judge_steady(*m.series, m.capacity());
+    r.series_csv = m.series->csv(drops);
+  }
   m.captures.close();
   if (!m.fst_path.empty()) {
     // Complete once closed (the last host changes go in before it closes).

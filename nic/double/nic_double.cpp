@@ -89,8 +89,54 @@ uint32_t NicDouble::peek(uint32_t offset) const {
 }
 
 void NicDouble::count(uint32_t off, uint64_t n) {
+  switch (off) {
+    case E1000_CRCERRS:
+      totals_.crcerrs += n;
+      break;
+    case E1000_RXERRC:
+      totals_.rxerrc += n;
+      break;
+    case E1000_RUC:
+      totals_.ruc += n;
+      break;
+    case E1000_RFC:
+      totals_.rfc += n;
+      break;
+    case E1000_ROC:
+      totals_.roc += n;
+      break;
+    case E1000_RJC:
+      totals_.rjc += n;
+      break;
+    case E1000_MPC:
+      totals_.mpc += n;
+      break;
+    case E1000_RXP_AFDC:
+      totals_.afdc += n;
+      break;
+    case E1000_RXP_RXDIS:
+      totals_.rxdis += n;
+      break;
+    default:
+      for (unsigned q = 0; q < kMaxRxQueues; ++q)
+        if (off == E1000_RQDPC(q)) totals_.rqdpc += n;
+  }
   uint32_t& r = R(off);
   r = (uint64_t(r) + n > 0xFFFFFFFFull) ? 0xFFFFFFFFu : uint32_t(r + n);
+}
+
+void NicDouble::probe_at(std::vector<uint64_t> times_ps, ProbeFn f) {
+  sc_core::sc_spawn(
+      [this, times = std::move(times_ps), f = std::move(f)] {
+        for (const uint64_t t : times) {
+          const uint64_t now = static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e12 + 0.5);
+          if (t > now) sc_core::wait(sc_core::sc_time(static_cast<double>(t - now), sc_core::SC_PS));
+          Probe p = totals_;
+          p.pktbuf_bytes = fifo_bytes_;
+          f(t, p);
+        }
+      },
+      sc_core::sc_gen_unique_name("probe"));
 }
 
 // ---------------------------------------------------------------- MMIO

@@ -71,6 +71,8 @@ class NicDouble : public sc_core::sc_module, public NicModel {
   TargetSocket& wire_socket() override { return wire; }
   void on_wire_start(WireStartFn f) override { wire_start_ = std::move(f); }
   uint64_t cycle() const override { return 0; }
+  // A thread of the double's own wakes at each probe time (it has no run-ahead).
+  void probe_at(std::vector<uint64_t> times_ps, ProbeFn f) override;
 
   // Frame input: `len` bytes (destination MAC .. payload, no FCS) whose last
   // bit reaches the MAC at `arrival` (>= now; non-decreasing across calls).
@@ -162,6 +164,7 @@ class NicDouble : public sc_core::sc_module, public NicModel {
   tlm::tlm_generic_payload wr_txn_, msix_txn_;
   NicDoubleStats st_;
   WireStartFn wire_start_;
+  Probe totals_;               // drop counters since reset, never cleared by reads (probe_every)
   uint64_t wire_free_ps_ = 0;  // the wire is free from here (last frame's end + gap)
 };
 

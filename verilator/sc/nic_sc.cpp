@@ -12,6 +12,7 @@ using sc_core::sc_time_stamp;
 #include <verilated_fst_c.h>
 
 #include "Vnic_top.h"
+#include "Vnic_top___024root.h"
 #include "common/fst_api_sink.hpp"
 #include "common/unaligned.hpp"
 #include "nic/frame_ext.hpp"
@@ -151,6 +152,7 @@ struct NicSc::Impl {
   void after_cycle(uint64_t edge) {
     ++stats.cycles;
     if (tracker) observe(edge);
+    if (probe_fn) probe(edge);
     if (cur_valid && !axil.busy()) {
       cur_valid = false;
       if (cur.write) {
@@ -304,6 +306,42 @@ struct NicSc::Impl {
   NicScStats stats;
   std::function<void(const nic::NicEvent&)> event_cb;
   std::unique_ptr<NicTracker> tracker;  // only with an on_event callback
+  // probe_at(): the times, the next one, RQDPC events counted
+  nic::NicModel::ProbeFn probe_fn;
+  std::vector<uint64_t> probe_times;
+  size_t probe_next = 0;
+  uint64_t rqdpc_seen = 0;
+
+  // After edge `edge`: the state at the probe times that edge is the first
+  // at or after. The packet buffer fill is its own full test's figure (lines
+  // from the release pointer to the write pointer, 16 bytes each); the drop
+  // counters are the statistics registers' storage (cleared only by reads,
+  // which the driver makes once traffic has ended); RQDPC is counted from
+  // the observation port, as its register is per queue.
+  void probe(uint64_t edge) {
+    const auto& t = sim.top();
+    rqdpc_seen += t.obs_rqdpc_o;
+    const uint64_t t_ps = edge * kPsPerCycle;
+    if (probe_next >= probe_times.size() || t_ps < probe_times[probe_next]) return;
+    const auto* r = t.rootp;
+    constexpr unsigned kLineBytes = 16, kPtrMask = 0x1FFF;  // AXI_DATA_W = 128, 4096 lines + wrap bit
+    nic::NicModel::Probe p;
+    p.pktbuf_bytes =
+        uint64_t((r->nic_top__DOT__u_pktbuf__DOT__wr_ptr_q - r->nic_top__DOT__rel_ptr) & kPtrMask) * kLineBytes;
+    // rxp_regs cnt_q order: CRCERRS RXERRC MPC GPRC BPRC MPRC RNBC RUC RFC ROC RJC TPR AFDC RXDIS
+    const auto& c = r->nic_top__DOT__u_regs__DOT__cnt_q;
+    p.crcerrs = c[0];
+    p.rxerrc = c[1];
+    p.mpc = c[2];
+    p.ruc = c[7];
+    p.rfc = c[8];
+    p.roc = c[9];
+    p.rjc = c[10];
+    p.afdc = c[12];
+    p.rxdis = c[13];
+    p.rqdpc = rqdpc_seen;
+    while (probe_next < probe_times.size() && probe_times[probe_next] <= t_ps) probe_fn(probe_times[probe_next++], p);
+  }
   bool msix_req_prev = false;
   std::unique_ptr<VerilatedFstC> fst;
   std::unique_ptr<common::FstApiSink> fst_sink;  // the sidecar writes through it
@@ -338,6 +376,12 @@ NicSc::~NicSc() = default;
 
 const NicScStats& NicSc::stats() const { return impl_->stats; }
 uint64_t NicSc::cycle() const { return impl_->sim.cycle(); }
+
+void NicSc::probe_at(std::vector<uint64_t> times_ps, ProbeFn f) {
+  impl_->probe_times = std::move(times_ps);
+  impl_->probe_next = 0;
+  impl_->probe_fn = std::move(f);
+}
 void NicSc::on_wire_start(WireStartFn f) { impl_->wire_start = std::move(f); }
 void NicSc::on_event(std::function<void(const nic::NicEvent&)> f) {
   if (impl_->sim.cycle() > 0) {

@@ -69,6 +69,7 @@ class NicSc : public sc_core::sc_module, public nic::NicModel {
   TargetSocket& wire_socket() override { return wire; }
   void on_wire_start(WireStartFn f) override;
   uint64_t cycle() const override;
+  void probe_at(std::vector<uint64_t> times_ps, ProbeFn f) override;
 
   // Called for every step of every frame (nic::NicEvent, nic/nic_events.hpp), in the
   // order the NIC takes them; set it before sc_start. The bridge ties the
