@@ -75,12 +75,19 @@ double num(const json& j, const char* key) {
   return it != j.end() && it->is_number() ? it->get<double>() : 0.0;
 }
 
+// This rxpath binary (what a Slurm array task runs).
 std::string self_exe() {
-  if (const char* e = std::getenv("RXPATH_SWEEP_EXE"); e && *e) return e;
   std::error_code ec;
   const fs::path p = fs::read_symlink("/proc/self/exe", ec);
   if (ec) throw std::runtime_error("cannot find the rxpath binary (/proc/self/exe): " + ec.message());
   return p.string();
+}
+
+// The program each point runs as `PROGRAM run SCENARIO --out DIR --quiet`:
+// this rxpath, or RXPATH_SWEEP_EXE (the tests' fake points).
+std::string point_exe() {
+  if (const char* e = std::getenv("RXPATH_SWEEP_EXE"); e && *e) return e;
+  return self_exe();
 }
 
 std::string abs_path(const std::string& p) { return fs::absolute(p).lexically_normal().string(); }
@@ -172,7 +179,7 @@ struct Outcome {
 // Runs `todo` (indices into plan.runs), `jobs` at a time, each into
 // DIR/points/.tmp-ID renamed to DIR/points/ID when it ends.
 Outcome run_points(const std::string& dir, const Plan& plan, const std::vector<size_t>& todo, int jobs, bool quiet) {
-  const std::string exe = self_exe();
+  const std::string exe = point_exe();
   const std::string points = dir + "/points";
   fs::create_directories(points);
   struct Child {
@@ -559,12 +566,17 @@ int sweep_or_throw(const SweepOptions& o) {
     return out.failed ? 1 : 0;
   }
   if (o.study.empty()) throw InputError("sweep needs a study file (rxpath sweep STUDY.toml -o DIR)");
-  if (o.dir.empty()) throw InputError("sweep needs -o DIR, the folder of the results");
+  if (o.dir.empty() && !o.dry_run) throw InputError("sweep needs -o DIR, the folder of the results");
   Plan plan;
   try {
     plan = expand_file(o.study);
   } catch (const StudyError& e) {
     throw InputError(e.what());
+  }
+  if (o.dry_run) {
+    std::cout << plan.name << ": " << plan.points() << " points x " << plan.replicas << " replicas = "
+              << plan.runs.size() << " runs (fingerprint " << plan.fingerprint << ")\n";
+    return 0;
   }
   if (o.slurm) {
     if (!on_path("sbatch"))

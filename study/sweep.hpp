@@ -18,6 +18,7 @@ struct SweepOptions {
   bool force = false;   // discard the points of a changed study
   bool no_plot = false;
   bool quiet = false;   // no progress line
+  bool dry_run = false;  // expand and check the study, print the number of runs, run nothing
   bool slurm = false;   // submit one job array instead of running here
   std::string partition, time;
   int max_parallel = 0;  // array tasks at a time (0: Slurm's choice)

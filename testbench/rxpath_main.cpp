@@ -230,6 +230,7 @@ exit status:
   app.add_flag("--force", o.force, "a changed study: discard the old points instead of refusing");
   app.add_flag("--no-plot", o.no_plot, "do not run study/plot.py at the end");
   app.add_flag("--quiet", o.quiet, "no progress line");
+  app.add_flag("--dry-run", o.dry_run, "expand and check the study, print the number of runs, run nothing");
   app.add_flag("--slurm", o.slurm, "submit one Slurm job array (sbatch) instead of running here");
   app.add_option("--partition", o.partition, "with --slurm: the partition")->type_name("P");
   app.add_option("--time", o.time, "with --slurm: each array task's time limit (e.g. 00:30:00)")->type_name("T");
