@@ -316,7 +316,13 @@ Plan expand_string(const std::string& text, const std::string& file, const std::
       };
       check(p.x, "x");
       check(p.series, "series");
-      for (const std::string& y : p.y) check(y, "y");
+      if (const toml::array* ys = t.get("y")->as_array()) {
+        for (const toml::node& y : *ys)
+          if (!is_known_column(plan, y.as_string()->get()))
+            fail(where_of(file, y.source()), table + ".y", "no column '" + y.as_string()->get() + "' in results.csv");
+      } else {
+        check(p.y[0], "y");
+      }
       plan.plots.push_back(std::move(p));
     }
   }

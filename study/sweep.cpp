@@ -346,25 +346,30 @@ void metrics(const json& r, const std::string& scenario, Row& row) {
     window_us = t["run"]["duration_us"].value_or(0.0);
   } catch (const toml::parse_error&) {
   }
-  const json& off = r.value("offered", json::object());
-  const json& acct = r.value("accounting", json::object());
-  const json& irq = r.value("interrupts", json::object());
-  const double frames = num(off, "frames"), s = window_us * 1e-6;
+  // value() returns a copy: each block is kept by value.
+  const json off = r.value("offered", json::object());
+  const json acct = r.value("accounting", json::object());
+  const json irq = r.value("interrupts", json::object());
+  const json delivered = r.value("delivered", json::object());
+  const json lat = r.value("latency_ns", json::object());
+  const json cpu_ns = r.value("cpu_ns", json::object());
+  // Per second of the window: n * 1e6 / window_us (1e-6 is not exact in binary).
+  const double frames = num(off, "frames"), w = window_us;
+  auto per_s = [&](double n) { return w > 0 ? json(n * 1e6 / w) : json(); };
   c["offered_frames"] = off.value("frames", json());
-  c["offered_pps"] = s > 0 ? json(frames / s) : json();
-  c["offered_gbps"] = s > 0 ? json(num(off, "bytes") * 8 / s / 1e9) : json();
-  c["delivered_frames"] = r.value("delivered", json::object()).value("frames", json());
+  c["offered_pps"] = per_s(frames);
+  c["offered_gbps"] = w > 0 ? json(num(off, "bytes") * 8 / (w * 1e3)) : json();
+  c["delivered_frames"] = delivered.value("frames", json());
   c["dropped_frames"] = acct.value("dropped", json());
   c["loss_ratio"] = frames > 0 ? json(num(acct, "dropped") / frames) : json(0.0);
   if (acct.contains("drops"))
     for (const auto& [k, v] : acct["drops"].items()) c["drop." + k] = v;
-  const json& lat = r.value("latency_ns", json::object());
   c["latency_p50_ns"] = lat.value("p50", json());
   c["latency_p99_ns"] = lat.value("p99", json());
   c["latency_p999_ns"] = lat.value("p999", json());
   std::map<std::string, double> by_ctx;
   double total = 0;
-  for (const auto& [k, v] : r.value("cpu_ns", json::object()).items()) {
+  for (const auto& [k, v] : cpu_ns.items()) {
     const size_t dot = k.find('.');
     if (dot == std::string::npos || !v.is_number()) continue;
     by_ctx[k.substr(dot + 1)] += v.get<double>();
@@ -372,8 +377,8 @@ void metrics(const json& r, const std::string& scenario, Row& row) {
   }
   for (const char* ctx : {"softirq", "hardirq", "ksoftirqd", "process", "idle"})
     c[std::string("cpu_share.") + ctx] = total > 0 ? json(by_ctx[ctx] / total) : json();
-  c["msix_per_s"] = s > 0 ? json(num(irq, "msix") / s) : json();
-  c["polls_per_s"] = s > 0 ? json(num(irq, "napi_polls") / s) : json();
+  c["msix_per_s"] = per_s(num(irq, "msix"));
+  c["polls_per_s"] = per_s(num(irq, "napi_polls"));
   c["time_squeeze"] = irq.value("time_squeeze", json());
   c["window_us"] = window_us;
 }

@@ -114,7 +114,7 @@ BOOST_AUTO_TEST_CASE(errors_name_file_line_and_key) {
       {"[study]\nname = \"e\"\n[[axis]]\nknob = \"igb.rx_ring\"\nvalues = [64,\n 8192]\n", "s.toml:6:2: igb.rx_ring"},
       {"[study]\nname = \"e\"\n[[axis]]\nknob = \"igb.rx_ring\"\nvalues = [64]\n[[plot]]\nname = \"p\"\n"
        "x = \"offered_gbps\"\ny = [\"loss_ratio\", \"lossratio\"]\n",
-       "s.toml:10:"},
+       "s.toml:9:20:"},
       {"[study]\nname = \"e\"\n[[axis]]\nknob = \"igb.rx_ring\"\nvalues = [64]\n[[plot]]\nname = \"p\"\n"
        "x = \"offered_gbps\"\ny = [\"loss_ratio\", \"lossratio\"]\n",
        "no column 'lossratio'"},
@@ -126,7 +126,7 @@ BOOST_AUTO_TEST_CASE(errors_name_file_line_and_key) {
        "app.mode has 1 values"},
       {"[study]\nname = \"e\"\n[scenario]\nigb.rx_ring = 5\n", "s.toml:4:"},
       {"[study]\nname = \"e\"\n[scenario]\nigb.bogus = 5\n", "igb.bogus: unknown key"},
-      {"[study]\nname = \"e\"\nreplica = 2\n", "s.toml:3:1: study.replica: unknown key"},
+      {"[study]\nname = \"e\"\nreplica = 2\n", "s.toml:3:11: study.replica: unknown key"},
       {"[study]\nname = \"e\"\n[[axis]]\nknob = \"app.mode\"\nrange = { from = 1, to = 2, steps = 2 }\n",
        "a range needs a numeric one"},
       {"[study]\nname = \"e\"\n[[axis]]\nknob = \"igb.rx_ring\"\nrange = { from = 0, to = 2, steps = 2, scale = "

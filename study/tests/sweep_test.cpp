@@ -34,7 +34,7 @@ std::string tests_dir() { return rxpath::testing::test_arg(3, kUsage); }
 std::string studies_dir() { return rxpath::testing::test_arg(4, kUsage); }
 
 // `env` then rxpath with `args`, stdout and stderr kept beside `base`.
-Run rxpath(const std::string& base, const std::string& args, const std::string& env = "") {
+Run rx(const std::string& base, const std::string& args, const std::string& env = "") {
   return rxpath::testing::run_kept(env + " " + rxpath_bin() + " " + args, scratch(base));
 }
 
@@ -96,7 +96,7 @@ size_t lines(const std::string& path) {
 BOOST_AUTO_TEST_CASE(results_columns_and_figures) {
   const std::string dir = scratch("out-figures");
   fs::remove_all(dir);
-  const Run r = rxpath("figures", "sweep " + fake_study("figures") + " -o " + dir + " -j 2 --no-plot", fake_env());
+  const Run r = rx("figures", "sweep " + fake_study("figures") + " -o " + dir + " -j 2 --no-plot", fake_env());
   BOOST_TEST(r.exit_code == 0, r.err);
   const auto t = csv(dir + "/results.csv");
   BOOST_REQUIRE(t.size() == 7u);
@@ -158,7 +158,7 @@ BOOST_AUTO_TEST_CASE(results_columns_and_figures) {
 BOOST_AUTO_TEST_CASE(failures_are_isolated) {
   const std::string dir = scratch("out-fail");
   fs::remove_all(dir);
-  const Run r = rxpath("fail", "sweep " + fake_study("fail") + " -o " + dir + " -j 2 --no-plot",
+  const Run r = rx("fail", "sweep " + fake_study("fail") + " -o " + dir + " -j 2 --no-plot",
                        fake_env("FAKE_CRASH_RING=128 FAKE_FAIL_RING=256"));
   BOOST_TEST(r.exit_code == 1, r.err);
   const auto t = csv(dir + "/results.csv");
@@ -180,14 +180,14 @@ BOOST_AUTO_TEST_CASE(resume_runs_only_missing_points) {
   fs::remove_all(dir);
   fs::remove(log);
   const std::string study = fake_study("resume"), args = "sweep " + study + " -o " + dir + " -j 2 --no-plot";
-  BOOST_TEST(rxpath("resume1", args, fake_env("FAKE_LOG=" + log)).exit_code == 0);
+  BOOST_TEST(rx("resume1", args, fake_env("FAKE_LOG=" + log)).exit_code == 0);
   BOOST_TEST(lines(log) == 6u);
   const std::string first = without_machine_columns(dir + "/results.csv");
-  BOOST_TEST(rxpath("resume2", args, fake_env("FAKE_LOG=" + log)).exit_code == 0);
+  BOOST_TEST(rx("resume2", args, fake_env("FAKE_LOG=" + log)).exit_code == 0);
   BOOST_TEST(lines(log) == 6u);  // nothing ran again
   fs::remove_all(dir + "/points/001-r0");
   fs::create_directories(dir + "/points/.tmp-002-r0");  // left by a killed sweep
-  BOOST_TEST(rxpath("resume3", args, fake_env("FAKE_LOG=" + log)).exit_code == 0);
+  BOOST_TEST(rx("resume3", args, fake_env("FAKE_LOG=" + log)).exit_code == 0);
   BOOST_TEST(lines(log) == 7u);
   BOOST_TEST(slurp(log).substr(slurp(log).rfind('\n', slurp(log).size() - 2) + 1) == "128 5\n");
   BOOST_TEST(!exists(dir + "/points/.tmp-002-r0"));
@@ -199,15 +199,15 @@ BOOST_AUTO_TEST_CASE(changed_study_needs_force) {
   const std::string dir = scratch("out-changed"), log = scratch("changed.log");
   fs::remove_all(dir);
   fs::remove(log);
-  BOOST_TEST(rxpath("changed1", "sweep " + fake_study("changed") + " -o " + dir + " --no-plot", fake_env()).exit_code ==
+  BOOST_TEST(rx("changed1", "sweep " + fake_study("changed") + " -o " + dir + " --no-plot", fake_env()).exit_code ==
              0);
   const std::string args = "sweep " + fake_study("changed", "[64, 512]") + " -o " + dir + " --no-plot";
-  const Run r = rxpath("changed2", args, fake_env("FAKE_LOG=" + log));
+  const Run r = rx("changed2", args, fake_env("FAKE_LOG=" + log));
   BOOST_TEST(r.exit_code == 2);
   BOOST_TEST(r.err.find("different study") != std::string::npos, r.err);
   BOOST_TEST(r.err.find("--force") != std::string::npos, r.err);
   BOOST_TEST(!exists(log));
-  BOOST_TEST(rxpath("changed3", args + " --force", fake_env("FAKE_LOG=" + log)).exit_code == 0);
+  BOOST_TEST(rx("changed3", args + " --force", fake_env("FAKE_LOG=" + log)).exit_code == 0);
   BOOST_TEST(lines(log) == 4u);
   BOOST_TEST(csv(dir + "/results.csv").size() == 5u);
 }
@@ -219,9 +219,9 @@ BOOST_AUTO_TEST_CASE(real_runs_are_deterministic) {
   fs::remove_all(a);
   fs::remove_all(b);
   const std::string study = tests_dir() + "/tiny.toml";
-  const Run r1 = rxpath("det1", "sweep " + study + " -o " + a + " -j 1 --no-plot");
+  const Run r1 = rx("det1", "sweep " + study + " -o " + a + " -j 1 --no-plot");
   BOOST_TEST(r1.exit_code == 0, r1.err);
-  const Run r2 = rxpath("det2", "sweep " + study + " -o " + b + " -j 2 --no-plot");
+  const Run r2 = rx("det2", "sweep " + study + " -o " + b + " -j 2 --no-plot");
   BOOST_TEST(r2.exit_code == 0, r2.err);
   const auto t = csv(a + "/results.csv");
   BOOST_REQUIRE(t.size() == 5u);
@@ -241,7 +241,7 @@ BOOST_AUTO_TEST_CASE(slurm_submission_and_task_slices) {
   std::ofstream(bin + "/sbatch") << "#!/bin/sh\necho \"$@\" > " << bin << "/sbatch.args\necho '4242;cluster'\n";
   fs::permissions(bin + "/sbatch", fs::perms::owner_all);
   const std::string study = fake_study("slurm");
-  const Run r = rxpath("slurm",
+  const Run r = rx("slurm",
                        "sweep " + study + " -o " + dir +
                            " --slurm --partition debug --time 00:05:00 --max-parallel 2 --no-plot",
                        fake_env("PATH=" + bin + ":$PATH"));
@@ -258,21 +258,21 @@ BOOST_AUTO_TEST_CASE(slurm_submission_and_task_slices) {
     BOOST_TEST(s.find(want) != std::string::npos, want << " in\n" << s);
   BOOST_TEST(!exists(dir + "/points/000-r0"));  // nothing ran here
   // Task 1 of 4: runs 1 and 5 (000-r1, 002-r1).
-  const Run t1 = rxpath("task1", "sweep --quiet --task 1 --tasks 4 " + dir, fake_env());
+  const Run t1 = rx("task1", "sweep --quiet --task 1 --tasks 4 " + dir, fake_env());
   BOOST_TEST(t1.exit_code == 0, t1.err);
   std::vector<std::string> ran;
   for (const auto& e : fs::directory_iterator(dir + "/points")) ran.push_back(e.path().filename().string());
   std::sort(ran.begin(), ran.end());
   BOOST_TEST(ran == (std::vector<std::string>{"000-r1", "002-r1"}), boost::test_tools::per_element());
-  BOOST_TEST(rxpath("collect1", "sweep --collect " + dir + " --no-plot").exit_code == 1);  // 4 runs missing
+  BOOST_TEST(rx("collect1", "sweep --collect " + dir + " --no-plot").exit_code == 1);  // 4 runs missing
   for (int k : {0, 2, 3})
-    BOOST_TEST(rxpath("task", "sweep --quiet --task " + std::to_string(k) + " --tasks 4 " + dir, fake_env()).exit_code ==
+    BOOST_TEST(rx("task", "sweep --quiet --task " + std::to_string(k) + " --tasks 4 " + dir, fake_env()).exit_code ==
                0);
-  BOOST_TEST(rxpath("collect2", "sweep --collect " + dir + " --no-plot").exit_code == 0);
-  BOOST_TEST(rxpath("slurm-local", "sweep " + study + " -o " + local + " --no-plot", fake_env()).exit_code == 0);
+  BOOST_TEST(rx("collect2", "sweep --collect " + dir + " --no-plot").exit_code == 0);
+  BOOST_TEST(rx("slurm-local", "sweep " + study + " -o " + local + " --no-plot", fake_env()).exit_code == 0);
   BOOST_TEST(without_machine_columns(dir + "/results.csv") == without_machine_columns(local + "/results.csv"));
   // No sbatch: said plainly, exit 2.
-  const Run none = rxpath("nosbatch", "sweep " + study + " -o " + scratch("out-nosbatch") + " --slurm",
+  const Run none = rx("nosbatch", "sweep " + study + " -o " + scratch("out-nosbatch") + " --slurm",
                           "PATH=" + scratch("empty-path-dir"));
   BOOST_TEST(none.exit_code == 2);
   BOOST_TEST(none.err.find("sbatch is not on PATH") != std::string::npos, none.err);
@@ -296,7 +296,7 @@ BOOST_AUTO_TEST_CASE(sigterm_stops_and_a_rerun_resumes) {
   }
   BOOST_TEST(points == 0u);
   BOOST_TEST(!exists(dir + "/results.csv"));
-  BOOST_TEST(rxpath("term2", "sweep " + study + " -o " + dir + " -j 2 --no-plot", fake_env()).exit_code == 0);
+  BOOST_TEST(rx("term2", "sweep " + study + " -o " + dir + " -j 2 --no-plot", fake_env()).exit_code == 0);
   BOOST_TEST(csv(dir + "/results.csv").size() == 7u);
 }
 
@@ -305,21 +305,21 @@ BOOST_AUTO_TEST_CASE(bad_input_exits_2_before_running) {
   const std::string bad = scratch("bad.toml"), dir = scratch("out-bad");
   fs::remove_all(dir);
   std::ofstream(bad) << "[study]\nname = \"bad\"\n[[axis]]\nknob = \"igb.rx_ring\"\nvalues = [64, 99999]\n";
-  const Run r = rxpath("bad", "sweep " + bad + " -o " + dir, fake_env());
+  const Run r = rx("bad", "sweep " + bad + " -o " + dir, fake_env());
   BOOST_TEST(r.exit_code == 2);
   BOOST_TEST(r.err.find(bad + ":5:") != std::string::npos, r.err);
   BOOST_TEST(r.err.find("igb.rx_ring") != std::string::npos, r.err);
   BOOST_TEST(!exists(dir));
-  BOOST_TEST(rxpath("noarg", "sweep").exit_code == 2);
-  BOOST_TEST(rxpath("bogus", "sweep --bogus").exit_code == 2);
-  const Run h = rxpath("sweephelp", "sweep --help");
+  BOOST_TEST(rx("noarg", "sweep").exit_code == 2);
+  BOOST_TEST(rx("bogus", "sweep --bogus").exit_code == 2);
+  const Run h = rx("sweephelp", "sweep --help");
   BOOST_TEST(h.exit_code == 0);
   BOOST_TEST(h.out.find("--slurm") != std::string::npos, h.out);
   BOOST_TEST(h.out.find("--collect") != std::string::npos, h.out);
-  const Run runhelp = rxpath("runhelp", "run --help");
+  const Run runhelp = rx("runhelp", "run --help");
   BOOST_TEST(runhelp.exit_code == 0);
   BOOST_TEST(runhelp.out.find("--trace-window") != std::string::npos, runhelp.out);
-  const Run p = rxpath("plot", "plot " + dir, "RXPATH_PLOT_PY=/nonexistent/plot.py");
+  const Run p = rx("plot", "plot " + dir, "RXPATH_PLOT_PY=/nonexistent/plot.py");
   BOOST_TEST(p.exit_code == 2);
   BOOST_TEST(p.err.find("/nonexistent/plot.py does not exist") != std::string::npos, p.err);
 }
@@ -327,7 +327,7 @@ BOOST_AUTO_TEST_CASE(bad_input_exits_2_before_running) {
 // The example studies expand and validate.
 BOOST_AUTO_TEST_CASE(example_studies_validate) {
   for (const char* s : {"ring-overflow", "napi-budget", "select-vs-epoll"}) {
-    const Run r = rxpath(std::string("dry-") + s, std::string("sweep --dry-run ") + studies_dir() + "/" + s + ".toml");
+    const Run r = rx(std::string("dry-") + s, std::string("sweep --dry-run ") + studies_dir() + "/" + s + ".toml");
     BOOST_TEST(r.exit_code == 0, s << ": " << r.err);
     BOOST_TEST(r.out.find(" runs") != std::string::npos, r.out);
   }
