@@ -17,13 +17,13 @@
 
 namespace rxpath::study {
 
-const std::vector<std::string> kHeadMetrics = {"offered_frames", "offered_pps",      "offered_gbps",
+const std::vector<std::string> kHeadMetrics = {"offered_frames",   "offered_pps",    "offered_gbps",
                                                "delivered_frames", "dropped_frames", "loss_ratio"};
-const std::vector<std::string> kTailMetrics = {
-    "latency_p50_ns",     "latency_p99_ns",     "latency_p999_ns",        "cpu_share.softirq",
-    "cpu_share.hardirq",  "cpu_share.ksoftirqd", "cpu_share.process",     "cpu_share.idle",
-    "msix_per_s",         "polls_per_s",         "time_squeeze",          "steady",
-    "window_us"};
+const std::vector<std::string> kTailMetrics = {"latency_p50_ns",    "latency_p99_ns",    "latency_p999_ns",
+                                               "cpu_share.softirq", "cpu_share.hardirq", "cpu_share.ksoftirqd",
+                                               "cpu_share.process", "cpu_share.idle",    "msix_per_s",
+                                               "polls_per_s",       "time_squeeze",      "steady",
+                                               "window_us"};
 const std::vector<std::string> kMachineColumns = {"wall_s", "cpu_s", "max_rss_kb"};
 
 namespace {
@@ -96,8 +96,8 @@ std::string get_string(const toml::table& t, const char* key, const std::string&
   return n->as_string()->get();
 }
 
-int64_t get_int(const toml::table& t, const char* key, const std::string& file, const std::string& table,
-                int64_t def, int64_t min, int64_t max) {
+int64_t get_int(const toml::table& t, const char* key, const std::string& file, const std::string& table, int64_t def,
+                int64_t min, int64_t max) {
   const toml::node* n = t.get(key);
   if (!n) return def;
   if (!n->is_integer()) fail(where_of(file, n->source()), table + "." + key, "expected an integer");

@@ -21,8 +21,8 @@
 #include <thread>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <toml++/toml.h>
+#include <nlohmann/json.hpp>
 
 #include "testbench/output_file.hpp"
 
@@ -132,8 +132,8 @@ Plan load_plan(const std::string& dir) {
     p.replicas = j.at("replicas").get<size_t>();
     for (const auto& a : j.at("axes")) p.axes.push_back(Axis{a.get<std::string>(), {}, {}});
     for (const auto& pl : j.at("plots"))
-      p.plots.push_back(Plot{pl.at("name"), pl.at("x"), pl.at("series"), pl.at("kind"),
-                             pl.at("y").get<std::vector<std::string>>()});
+      p.plots.push_back(
+          Plot{pl.at("name"), pl.at("x"), pl.at("series"), pl.at("kind"), pl.at("y").get<std::vector<std::string>>()});
     for (const auto& r : j.at("runs")) {
       Run run;
       run.point = r.at("point").get<size_t>();
@@ -190,7 +190,8 @@ Outcome run_points(const std::string& dir, const Plan& plan, const std::vector<s
   std::map<pid_t, Child> running;
   g_stop = 0;
   for (int i = 0; i < kMaxJobs; ++i) g_children[i] = 0;
-  struct sigaction sa {}, old_int {}, old_term {};
+  struct sigaction sa {
+  }, old_int{}, old_term{};
   sa.sa_handler = on_signal;  // no SA_RESTART: wait4 returns at once
   sigemptyset(&sa.sa_mask);
   ::sigaction(SIGINT, &sa, &old_int);
@@ -579,8 +580,8 @@ int sweep_or_throw(const SweepOptions& o) {
     throw InputError(e.what());
   }
   if (o.dry_run) {
-    std::cout << plan.name << ": " << plan.points() << " points x " << plan.replicas << " replicas = "
-              << plan.runs.size() << " runs (fingerprint " << plan.fingerprint << ")\n";
+    std::cout << plan.name << ": " << plan.points() << " points x " << plan.replicas
+              << " replicas = " << plan.runs.size() << " runs (fingerprint " << plan.fingerprint << ")\n";
     return 0;
   }
   if (o.slurm) {

@@ -12,18 +12,18 @@
 namespace rxpath::study {
 
 struct SweepOptions {
-  std::string study;    // the study file (a new or resumed sweep)
-  std::string dir;      // the output folder
-  int jobs = 0;         // points at a time; 0: the number of cores
-  bool force = false;   // discard the points of a changed study
+  std::string study;   // the study file (a new or resumed sweep)
+  std::string dir;     // the output folder
+  int jobs = 0;        // points at a time; 0: the number of cores
+  bool force = false;  // discard the points of a changed study
   bool no_plot = false;
-  bool quiet = false;   // no progress line
+  bool quiet = false;    // no progress line
   bool dry_run = false;  // expand and check the study, print the number of runs, run nothing
-  bool slurm = false;   // submit one job array instead of running here
+  bool slurm = false;    // submit one job array instead of running here
   std::string partition, time;
-  int max_parallel = 0;  // array tasks at a time (0: Slurm's choice)
-  bool wait = false;     // with slurm: wait for the job, then collect
-  std::string collect;   // merge DIR's points (no study file)
+  int max_parallel = 0;      // array tasks at a time (0: Slurm's choice)
+  bool wait = false;         // with slurm: wait for the job, then collect
+  std::string collect;       // merge DIR's points (no study file)
   int task = -1, tasks = 0;  // run the points with index % tasks == task of DIR
 };
 

@@ -88,11 +88,9 @@ Args parse(int argc, char** argv) {
   // back in command-line order, so a later one wins as it always did.
   std::vector<std::pair<CLI::Option*, std::string>> valued;
   auto opt = [&](const std::string& name, const std::string& type, const std::string& doc) {
-    CLI::Option* o = app.add_option(name, doc)
-                         ->type_name(type)
-                         ->expected(1)
-                         ->allow_extra_args(false)
-                         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    CLI::Option* o =
+        app.add_option(name, doc)->type_name(type)->expected(1)->allow_extra_args(false)->multi_option_policy(
+            CLI::MultiOptionPolicy::TakeAll);
     valued.emplace_back(o, name);
     return o;
   };
@@ -115,8 +113,9 @@ Args parse(int argc, char** argv) {
   opt("--before-us", "X", "with --trigger: µs kept before it (trace.before_us, default 20)");
   opt("--after-us", "Y", "with --trigger: µs kept after it (trace.after_us, default 20)");
   opt("--journey", "N", "print frame N's journey: every NIC and host stage with its time");
-  opt("--journey-json", "FILE", "with --journey: also write the journey as JSON to FILE (with --json the report "
-                                "carries it too)");
+  opt("--journey-json", "FILE",
+      "with --journey: also write the journey as JSON to FILE (with --json the report "
+      "carries it too)");
   opt("--timeline", "FILE", "write a Chrome trace-event timeline (Perfetto, chrome://tracing)");
   opt("--debug", "CATS",
       "debug output on stderr by category (comma list or \"all\"); --debug help lists the categories of every "
@@ -192,8 +191,7 @@ Args parse(int argc, char** argv) {
     // mistake, not "no scenario".
     struct stat st {};
     if (scenario.empty()) die("the scenario file is an empty string");
-    if (::stat(scenario.c_str(), &st) != 0)
-      die(scenario + ": cannot read the scenario file: " + std::strerror(errno));
+    if (::stat(scenario.c_str(), &st) != 0) die(scenario + ": cannot read the scenario file: " + std::strerror(errno));
     if (!S_ISREG(st.st_mode))
       die(scenario + ": the scenario must be a file" + (S_ISDIR(st.st_mode) ? ", not a folder" : ""));
     a.scenario = scenario;
@@ -261,9 +259,10 @@ exit status:
 
 // rxpath plot DIR.
 int plot_main(int argc, char** argv) {
-  CLI::App app("Draws a study's plots (DIR/plots/) and DIR/index.html with study/plot.py (python3, matplotlib); "
-               "RXPATH_PLOT_PY names another script.",
-               "rxpath plot");
+  CLI::App app(
+      "Draws a study's plots (DIR/plots/) and DIR/index.html with study/plot.py (python3, matplotlib); "
+      "RXPATH_PLOT_PY names another script.",
+      "rxpath plot");
   std::string dir;
   app.add_option("DIR", dir, "the study folder (rxpath sweep -o DIR)")->required();
   parse_or_exit(app, reversed_args(argc, argv, 1));

@@ -43,8 +43,14 @@ std::string knob_in(const std::string& scenario, const std::string& table, const
 // Oracle: numpy.linspace(0.5, 10, 8) = 0.5 + k * 9.5 / 7, written out by hand.
 BOOST_AUTO_TEST_CASE(linear_range_is_linspace) {
   const std::vector<double> v = rs::range_values(0.5, 10.0, 8, "linear");
-  const std::vector<double> want = {0.5, 1.8571428571428572, 3.2142857142857144, 4.571428571428571,
-                                    5.928571428571429, 7.285714285714286, 8.642857142857142, 10.0};
+  const std::vector<double> want = {0.5,
+                                    1.8571428571428572,
+                                    3.2142857142857144,
+                                    4.571428571428571,
+                                    5.928571428571429,
+                                    7.285714285714286,
+                                    8.642857142857142,
+                                    10.0};
   BOOST_TEST(v == want, tt::tolerance(1e-12) << tt::per_element());
   BOOST_TEST(v.back() == 10.0);  // the end is exact, not a rounding
 }

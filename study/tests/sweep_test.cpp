@@ -140,12 +140,12 @@ BOOST_AUTO_TEST_CASE(results_columns_and_figures) {
   BOOST_TEST(get(t, 4, "offered_frames") == "128");
   BOOST_TEST(get(t, 4, "dropped_frames") == "6");
   BOOST_TEST(get(t, 4, "drop.nic.MPC") == "6");
-  BOOST_TEST(get(t, 4, "loss_ratio") == "0.046875");        // 6 / 128 by hand
-  BOOST_TEST(get(t, 4, "offered_pps") == "1280000");        // 128 frames / 100 us
-  BOOST_TEST(get(t, 4, "offered_gbps") == "0.65536");       // 128 * 64 B * 8 / 100 us
-  BOOST_TEST(get(t, 4, "cpu_share.softirq") == "0.15");     // 300 / (300 + 700 + 1000)
-  BOOST_TEST(get(t, 4, "cpu_share.process") == "0.5");      // 1000 / 2000
-  BOOST_TEST(get(t, 4, "msix_per_s") == "100000");          // 10 / 100 us
+  BOOST_TEST(get(t, 4, "loss_ratio") == "0.046875");     // 6 / 128 by hand
+  BOOST_TEST(get(t, 4, "offered_pps") == "1280000");     // 128 frames / 100 us
+  BOOST_TEST(get(t, 4, "offered_gbps") == "0.65536");    // 128 * 64 B * 8 / 100 us
+  BOOST_TEST(get(t, 4, "cpu_share.softirq") == "0.15");  // 300 / (300 + 700 + 1000)
+  BOOST_TEST(get(t, 4, "cpu_share.process") == "0.5");   // 1000 / 2000
+  BOOST_TEST(get(t, 4, "msix_per_s") == "100000");       // 10 / 100 us
   BOOST_TEST(get(t, 4, "window_us") == "100");
   BOOST_TEST(exists(dir + "/points/001-r1/status.json"));
   BOOST_TEST(exists(dir + "/points/001-r1/scenario.toml"));
@@ -159,7 +159,7 @@ BOOST_AUTO_TEST_CASE(failures_are_isolated) {
   const std::string dir = scratch("out-fail");
   fs::remove_all(dir);
   const Run r = rx("fail", "sweep " + fake_study("fail") + " -o " + dir + " -j 2 --no-plot",
-                       fake_env("FAKE_CRASH_RING=128 FAKE_FAIL_RING=256"));
+                   fake_env("FAKE_CRASH_RING=128 FAKE_FAIL_RING=256"));
   BOOST_TEST(r.exit_code == 1, r.err);
   const auto t = csv(dir + "/results.csv");
   BOOST_REQUIRE(t.size() == 7u);
@@ -199,8 +199,7 @@ BOOST_AUTO_TEST_CASE(changed_study_needs_force) {
   const std::string dir = scratch("out-changed"), log = scratch("changed.log");
   fs::remove_all(dir);
   fs::remove(log);
-  BOOST_TEST(rx("changed1", "sweep " + fake_study("changed") + " -o " + dir + " --no-plot", fake_env()).exit_code ==
-             0);
+  BOOST_TEST(rx("changed1", "sweep " + fake_study("changed") + " -o " + dir + " --no-plot", fake_env()).exit_code == 0);
   const std::string args = "sweep " + fake_study("changed", "[64, 512]") + " -o " + dir + " --no-plot";
   const Run r = rx("changed2", args, fake_env("FAKE_LOG=" + log));
   BOOST_TEST(r.exit_code == 2);
@@ -241,10 +240,10 @@ BOOST_AUTO_TEST_CASE(slurm_submission_and_task_slices) {
   std::ofstream(bin + "/sbatch") << "#!/bin/sh\necho \"$@\" > " << bin << "/sbatch.args\necho '4242;cluster'\n";
   fs::permissions(bin + "/sbatch", fs::perms::owner_all);
   const std::string study = fake_study("slurm");
-  const Run r = rx("slurm",
-                       "sweep " + study + " -o " + dir +
-                           " --slurm --partition debug --time 00:05:00 --max-parallel 2 --no-plot",
-                       fake_env("PATH=" + bin + ":$PATH"));
+  const Run r =
+      rx("slurm",
+         "sweep " + study + " -o " + dir + " --slurm --partition debug --time 00:05:00 --max-parallel 2 --no-plot",
+         fake_env("PATH=" + bin + ":$PATH"));
   BOOST_TEST(r.exit_code == 0, r.err);
   const std::string abs = fs::absolute(dir).lexically_normal().string();
   BOOST_TEST(slurp(dir + "/slurm/job_id") == "4242\n");
@@ -273,7 +272,7 @@ BOOST_AUTO_TEST_CASE(slurm_submission_and_task_slices) {
   BOOST_TEST(without_machine_columns(dir + "/results.csv") == without_machine_columns(local + "/results.csv"));
   // No sbatch: said plainly, exit 2.
   const Run none = rx("nosbatch", "sweep " + study + " -o " + scratch("out-nosbatch") + " --slurm",
-                          "PATH=" + scratch("empty-path-dir"));
+                      "PATH=" + scratch("empty-path-dir"));
   BOOST_TEST(none.exit_code == 2);
   BOOST_TEST(none.err.find("sbatch is not on PATH") != std::string::npos, none.err);
 }
@@ -285,8 +284,8 @@ BOOST_AUTO_TEST_CASE(sigterm_stops_and_a_rerun_resumes) {
   fs::remove_all(dir);
   const std::string study = fake_study("term");
   const std::string cmd = "(" + fake_env("FAKE_SLEEP=3") + " " + rxpath_bin() + " sweep " + study + " -o " + dir +
-                          " -j 2 --no-plot 2> " + scratch("term.err") + " & p=$!; sleep 1; kill -TERM $p; wait $p; echo $? > " +
-                          rc + ")";
+                          " -j 2 --no-plot 2> " + scratch("term.err") +
+                          " & p=$!; sleep 1; kill -TERM $p; wait $p; echo $? > " + rc + ")";
   rxpath::testing::run_command(cmd);
   BOOST_TEST(slurp(rc) == "143\n", slurp(scratch("term.err")));
   size_t points = 0;
