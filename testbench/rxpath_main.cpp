@@ -107,9 +107,8 @@ Args parse(int argc, char** argv) {
   opt("--trace", "FILE.fst", "write one FST waveform: the NIC's RTL (nic.*) and the host state (host.*)");
   opt("--trace-window", "A:B", "trace (and journey, timeline) only from A to B µs (trace.start_us/stop_us)");
   opt("--trigger", "EXPR",
-      "place the window around the first time EXPR happens (trace.trigger): mpc, rnbc, time_squeeze, "
-      "packet:N, or NAME>=X for a host signal (host.sock.fd5.rx_queue>=100) or NIC counter (nic.mpc>=10, "
-      "nic.rnbc, ...); a first pass finds the time, the second traces around it");
+      "place the window around the first time EXPR happens (trace.trigger): mpc, rnbc, time_squeeze, packet:N, "
+      "NAME>=X (docs/waves.md)");
   opt("--before-us", "X", "with --trigger: µs kept before it (trace.before_us, default 20)");
   opt("--after-us", "Y", "with --trigger: µs kept after it (trace.after_us, default 20)");
   opt("--journey", "N", "print frame N's journey: every NIC and host stage with its time");

@@ -277,6 +277,31 @@ BOOST_AUTO_TEST_CASE(slurm_submission_and_task_slices) {
   BOOST_TEST(none.err.find("sbatch is not on PATH") != std::string::npos, none.err);
 }
 
+// --slurm --wait end to end: a fake sbatch runs every array task of the
+// script it is given (as Slurm would, one after another), a fake squeue
+// says the job has ended; the results equal a local sweep's.
+BOOST_AUTO_TEST_CASE(slurm_wait_runs_the_script_and_collects) {
+  const std::string bin = scratch("fakebin-wait"), dir = scratch("out-wait"), local = scratch("out-wait-local");
+  fs::remove_all(dir);
+  fs::remove_all(local);
+  fs::create_directories(bin);
+  std::ofstream(bin + "/sbatch") << "#!/bin/sh\nscript=$2\n"
+                                 << "n=$(sed -n 's/^#SBATCH --array=0-\\([0-9]*\\).*/\\1/p' \"$script\")\n"
+                                 << "k=0\nwhile [ $k -le $n ]; do SLURM_ARRAY_TASK_ID=$k bash \"$script\" || exit 1; "
+                                    "k=$((k+1)); done\necho 777\n";
+  std::ofstream(bin + "/squeue") << "#!/bin/sh\nexit 0\n";
+  fs::permissions(bin + "/sbatch", fs::perms::owner_all);
+  fs::permissions(bin + "/squeue", fs::perms::owner_all);
+  const std::string study = fake_study("wait");
+  const Run r =
+      rx("wait", "sweep " + study + " -o " + dir + " --slurm --wait --no-plot", fake_env("PATH=" + bin + ":$PATH"));
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(slurp(dir + "/slurm/job_id") == "777\n");
+  BOOST_TEST(rx("wait-local", "sweep " + study + " -o " + local + " --no-plot", fake_env()).exit_code == 0);
+  BOOST_TEST(csv(dir + "/results.csv").size() == 7u);
+  BOOST_TEST(without_machine_columns(dir + "/results.csv") == without_machine_columns(local + "/results.csv"));
+}
+
 // SIGTERM: running points are killed, finished ones stay, no half point;
 // the same command then finishes the study.
 BOOST_AUTO_TEST_CASE(sigterm_stops_and_a_rerun_resumes) {
