@@ -550,9 +550,11 @@ void prepare(const Plan& plan, const SweepOptions& o) {
 int finish(const std::string& dir, const SweepOptions& o) {
   const size_t failed = merge(dir);
   const Plan plan = load_plan(dir);
-  std::cerr << "rxpath sweep: " << plan.runs.size() - failed << "/" << plan.runs.size() << " runs ok";
-  if (failed) std::cerr << ", " << failed << " failed (see points/*/stderr.txt)";
-  std::cerr << "; results in " << dir << "/results.csv\n";
+  if (!o.quiet || failed) {
+    std::cerr << "rxpath sweep: " << plan.runs.size() - failed << "/" << plan.runs.size() << " runs ok";
+    if (failed) std::cerr << ", " << failed << " failed (see points/*/stderr.txt)";
+    std::cerr << "; results in " << dir << "/results.csv\n";
+  }
   if (!o.no_plot) {
     const int p = plot(dir);
     if (p != 0) std::cerr << "rxpath sweep: warning: no plots (rxpath plot " << dir << " exited " << p << ")\n";

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // study_bench: what rxpath sweep costs around its points.
 //
-//   1. a 40-point study of 10 ms runs (NIC double, UDP at 0.5..10 Gb/s) with
+//   1. a 40-point study of 10 ms runs (the RTL NIC, 512-byte UDP at 0.5..10 Gb/s) with
 //      -j 2: parallel efficiency = sum of the points' CPU seconds / (2 x the
 //      sweep's wall time) (target >= 0.9); the sweep's overhead per point =
 //      (2 x sweep wall - sum of the points' own wall times) / points, also as
@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   // 1. Real points.
   const std::string study = scratch + "/bench.toml", dir = scratch + "/sweep";
   std::ofstream(study) << "[study]\nname = \"bench\"\n"
-                       << "[scenario]\nnic.model = \"double\"\nrun.duration_us = 10000\n"
+                       << "[scenario]\nrun.duration_us = 10000\n"
                        << "traffic.tcp_flows = 0\ntraffic.size = \"512\"\n"
                        << "[[axis]]\nknob = \"traffic.rate_gbps\"\n"
                        << "range = { from = 0.5, to = 10.0, steps = " << points << " }\n";
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
     rss = std::max(rss, json_number(st, "max_rss_kb"));
     ++n;
   }
-  std::printf("study_bench: %d points of 10 ms (NIC double) with -j 2: exit %d, %.2f s wall\n", n, rc, wall);
+  std::printf("study_bench: %d points of 10 ms (RTL NIC) with -j 2: exit %d, %.2f s wall\n", n, rc, wall);
   if (n > 0 && wall > 0) {
     const double overhead = (2 * wall - point_wall) / n;
     std::printf("  parallel efficiency   %.3f  (sum of point CPU %.2f s / (2 x %.2f s); target >= 0.9)\n",
