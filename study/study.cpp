@@ -196,7 +196,7 @@ Plot read_plot(const toml::table& t, size_t index, const std::string& file) {
 
 std::string Run::id() const {
   char b[48];
-  std::snprintf(b, sizeof b, "%03zu-r%zu", point, replica);
+  std::snprintf(b, sizeof b, "%0*zu-r%zu", width, point, replica);
   return b;
 }
 
@@ -368,12 +368,15 @@ Plan expand_string(const std::string& text, const std::string& file, const std::
   if (points.size() * plan.replicas > 100000)
     fail(file + ":1:1", "axis", std::to_string(points.size() * plan.replicas) + " runs: more than 100000");
 
+  int width = 3;
+  for (size_t n = points.size() - 1; n >= 1000; n /= 10) ++width;
   std::string all;
   for (size_t p = 0; p < points.size(); ++p) {
     for (size_t r = 0; r < plan.replicas; ++r) {
       Run run;
       run.point = p;
       run.replica = r;
+      run.width = width;
       run.seed = plan.seed + r;
       tb::Knobs knobs;
       tb::Scenario cfg;

@@ -33,10 +33,11 @@ struct Plot {
 // One run of the study: point `point`, replica `replica`.
 struct Run {
   size_t point = 0, replica = 0;
+  int width = 3;  // digits of the point in id(): 3, more for a study of 1000 points or more
   uint64_t seed = 0;
   std::vector<std::string> axis_values;  // the axes' values at this point, as written in the scenario
   std::string scenario;                  // the full effective scenario (rxpath --dump-scenario)
-  std::string id() const;                // "003-r1"
+  std::string id() const;                // "003-r1": sorts in point order
 };
 
 struct Plan {

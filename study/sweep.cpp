@@ -112,6 +112,7 @@ json plan_json(const Plan& p) {
     runs.push_back({{"id", r.id()},
                     {"point", r.point},
                     {"replica", r.replica},
+                    {"width", r.width},
                     {"seed", r.seed},
                     {"axis_values", r.axis_values},
                     {"scenario", r.scenario}});
@@ -138,6 +139,7 @@ Plan load_plan(const std::string& dir) {
       Run run;
       run.point = r.at("point").get<size_t>();
       run.replica = r.at("replica").get<size_t>();
+      run.width = r.at("width").get<int>();
       run.seed = r.at("seed").get<uint64_t>();
       run.axis_values = r.at("axis_values").get<std::vector<std::string>>();
       run.scenario = r.at("scenario").get<std::string>();

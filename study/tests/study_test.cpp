@@ -151,6 +151,17 @@ BOOST_AUTO_TEST_CASE(errors_name_file_line_and_key) {
   }
 }
 
+// Point folders sort in point order: 4 digits from 1000 points on.
+BOOST_AUTO_TEST_CASE(ids_sort_in_point_order) {
+  const rs::Plan small = expand(
+      "[study]\nname = \"w\"\n[[axis]]\nknob = \"app.idle_fds\"\nrange = { from = 0, to = 999, steps = 1000 }\n");
+  BOOST_TEST(small.runs.back().id() == "999-r0");
+  const rs::Plan big = expand(
+      "[study]\nname = \"w\"\n[[axis]]\nknob = \"app.idle_fds\"\nrange = { from = 0, to = 1000, steps = 1001 }\n");
+  BOOST_TEST(big.runs.front().id() == "0000-r0");
+  BOOST_TEST(big.runs.back().id() == "1000-r0");
+}
+
 // The base scenario is read relative to the study file.
 BOOST_AUTO_TEST_CASE(base_is_relative_to_the_study) {
   const std::string dir = rxpath::testing::test_arg(1, "usage: study_test -- <study/tests>");
