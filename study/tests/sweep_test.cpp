@@ -154,6 +154,30 @@ BOOST_AUTO_TEST_CASE(results_columns_and_figures) {
   BOOST_TEST(slurp(dir + "/results.json").find("\"igb.rx_ring\": 128") != std::string::npos);
 }
 
+// A report with the steady-state window ("measured"): its figures, not the
+// whole run's, fill the table (values set by fake_point.sh).
+BOOST_AUTO_TEST_CASE(measured_window_is_preferred) {
+  const std::string dir = scratch("out-measured");
+  fs::remove_all(dir);
+  const Run r =
+      rx("measured", "sweep " + fake_study("measured") + " -o " + dir + " --no-plot", fake_env("FAKE_MEASURED=1"));
+  BOOST_TEST(r.exit_code == 0, r.err);
+  const auto t = csv(dir + "/results.csv");
+  BOOST_REQUIRE(t.size() == 7u);
+  BOOST_TEST(get(t, 4, "offered_frames") == "256");  // 2 x ring 128
+  BOOST_TEST(get(t, 4, "dropped_frames") == "12");   // 2 x seed 6
+  BOOST_TEST(get(t, 4, "offered_pps") == "7");
+  BOOST_TEST(get(t, 4, "loss_ratio") == "0.125");
+  BOOST_TEST(get(t, 4, "drop.nic.RNBC_DROP") == "12");
+  BOOST_TEST(get(t, 4, "drop.nic.MPC") == "<no column drop.nic.MPC>");  // the whole run's counters are not used
+  BOOST_TEST(get(t, 4, "cpu_share.hardirq") == "0.25");
+  BOOST_TEST(get(t, 4, "latency_p999_ns") == "4");
+  BOOST_TEST(get(t, 4, "polls_per_s") == "12");
+  BOOST_TEST(get(t, 4, "time_squeeze") == "13");
+  BOOST_TEST(get(t, 4, "steady") == "transient");
+  BOOST_TEST(get(t, 4, "window_us") == "50");
+}
+
 // A crashing and a failing point are recorded; the others run; exit 1.
 BOOST_AUTO_TEST_CASE(failures_are_isolated) {
   const std::string dir = scratch("out-fail");
