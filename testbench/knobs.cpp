@@ -208,8 +208,10 @@ void Knobs::apply_override(const std::string& assignment) {
   const std::string where = "--set " + assignment;
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) throw ScenarioError(where + ": expected key=value");
-  const std::string key = assignment.substr(0, eq);
-  const std::string val = assignment.substr(eq + 1);
+  apply_value(assignment.substr(0, eq), assignment.substr(eq + 1), where);
+}
+
+void Knobs::apply_value(const std::string& key, const std::string& val, const std::string& where) {
   auto it = knobs_.find(key);
   if (it == knobs_.end()) throw ScenarioError(where + ": " + key + ": unknown key" + suggest(key));
   // The value is read as TOML reads it in a scenario file, so both accept
@@ -230,6 +232,11 @@ void Knobs::apply_override(const std::string& assignment) {
   std::string textv;
   const Value v = from_node(*t.get("v"), it->second.kind, key, where, &textv);
   assign(key, v, textv, where);
+}
+
+std::string Knobs::type_of(const std::string& key) const {
+  auto it = knobs_.find(key);
+  return it == knobs_.end() ? "" : kind_name(it->second.kind);
 }
 
 std::vector<std::string> Knobs::keys() const {

@@ -63,6 +63,12 @@ class Knobs {
   void load_string(const std::string& text, const std::string& name);
   // Applies one "key=value" override from the command line.
   void apply_override(const std::string& assignment);
+  // Sets `key` to `value`, written as in a scenario file ("64", "0.5",
+  // "\"epoll\""; a string knob also takes it bare); errors read
+  // "<where>: <key>: ...". Studies set axis values through it.
+  void apply_value(const std::string& key, const std::string& value, const std::string& where);
+  // "integer", "number", "boolean" or "string"; "" for an unknown key.
+  std::string type_of(const std::string& key) const;
 
   bool has(const std::string& key) const { return knobs_.count(key) != 0; }
   // The effective value of every knob, as a TOML document (sorted by key).

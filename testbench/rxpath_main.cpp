@@ -4,23 +4,28 @@
 //
 //   rxpath                         the default scenario (10 GbE, UDP + TCP, 256-entry ring)
 //   rxpath my.toml --set igb.rx_ring=1024 --out results/
+//   rxpath sweep studies/ring-overflow.toml -o out/ring -j 2
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
 #include <systemc>
 
 #include "common/debug.hpp"
 #include "rxpath/version.hpp"
+#include "study/sweep.hpp"
 #include "testbench/output_file.hpp"
 #include "testbench/system.hpp"
 #include "waves/journey.hpp"
@@ -29,43 +34,16 @@
 
 namespace {
 
-const char* const kUsage = R"(usage: rxpath [SCENARIO.toml] [options]
-
-Runs the receive path, wire to recv(), and prints a report.
-
-options:
-  --set KEY=VALUE     override one scenario knob (repeatable)
-  --seed N            seed of the traffic (traffic.seed)
-  --duration-us T     how long traffic is offered (run.duration_us)
-  --out DIR           write report.txt, report.json, series.csv and the Linux counters into DIR
-  --pcap              with --out: also wire.pcap and one socket-*.pcap per socket
-  --json FILE         write the JSON report to FILE; "-": to stdout instead of the text report
-  --counters          print the Linux-format counters after the report
-  --trace FILE.fst    write one FST waveform: the NIC's RTL (nic.*) and the host state (host.*)
-  --trace-window A:B  trace (and journey, timeline) only from A to B µs (trace.start_us/stop_us)
-  --trigger EXPR      place the window around the first time EXPR happens (trace.trigger):
-                      mpc, rnbc, time_squeeze, packet:N, or NAME>=X for a host signal
-                      (host.sock.fd5.rx_queue>=100) or NIC counter (nic.mpc>=10, nic.rnbc, ...);
-                      a first pass finds the time, the second traces around it
-  --before-us X       with --trigger: µs kept before it (trace.before_us, default 20)
-  --after-us Y        with --trigger: µs kept after it (trace.after_us, default 20)
-  --journey N         print frame N's journey: every NIC and host stage with its time
-  --journey-json FILE with --journey: also write the journey as JSON to FILE
-                      (with --json the report carries it too)
-  --timeline FILE     write a Chrome trace-event timeline (Perfetto, chrome://tracing)
-  --debug CATS        debug output on stderr by category (comma list or "all");
-                      --debug help lists the categories of every layer
-  --list-knobs        print every knob with its default, range and meaning
-  --dump-scenario     print the effective scenario as TOML and exit
-  --quiet             no progress on stderr
-  --version           the version and the commit it was built from
-  -h, --help          this text
-
-exit status:
+const char* const kExitStatus = R"(exit status:
   0  the run finished: every frame accounted for, every delivered byte as sent
   1  the run finished but frame conservation failed or a delivery differs from what was sent
   2  bad input: an unknown option or knob, a value out of range, an unreadable file
   3  --trigger never fired (no trace written)
+
+subcommands (each has --help):
+  rxpath [run] [SCENARIO.toml] [options]   one run (the default)
+  rxpath sweep STUDY.toml -o DIR [-j N]    a study: the scenario over knob axes, results.csv
+  rxpath plot DIR                          a study's plots and index.html
 )";
 
 struct Args {
@@ -81,99 +59,213 @@ struct Args {
   std::exit(2);
 }
 
+// CLI11 reads the arguments in reverse order; argv[0] is not one of them.
+std::vector<std::string> reversed_args(int argc, char** argv, int first) {
+  std::vector<std::string> v;
+  for (int i = argc - 1; i >= first; --i) v.emplace_back(argv[i]);
+  return v;
+}
+
+// Parses with CLI11: --help prints the help and exits 0, a bad option exits 2.
+void parse_or_exit(CLI::App& app, std::vector<std::string> args) {
+  try {
+    app.parse(args);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    std::exit(0);
+  } catch (const CLI::ParseError& e) {
+    die(std::string(e.what()) + " (see " + app.get_name() + " --help)");
+  }
+}
+
 Args parse(int argc, char** argv) {
-  Args a;
-  auto value = [&](int& i, const char* opt) -> std::string {
-    if (i + 1 >= argc) die(std::string(opt) + " needs a value");
-    if (argv[i + 1][0] == 0) die(std::string(opt) + " needs a value, not an empty string");
-    return argv[++i];
+  // "rxpath run ..." and "rxpath ..." are the same command.
+  const int first = argc > 1 && std::string(argv[1]) == "run" ? 2 : 1;
+  CLI::App app("Runs the receive path, wire to recv(), and prints a report.", first == 2 ? "rxpath run" : "rxpath");
+  app.footer(kExitStatus);
+  app.get_formatter()->column_width(26);
+  // Every option with a value takes exactly one per occurrence; they are read
+  // back in command-line order, so a later one wins as it always did.
+  std::vector<std::pair<CLI::Option*, std::string>> valued;
+  auto opt = [&](const std::string& name, const std::string& type, const std::string& doc) {
+    CLI::Option* o =
+        app.add_option(name, doc)->type_name(type)->expected(1)->allow_extra_args(false)->multi_option_policy(
+            CLI::MultiOptionPolicy::TakeAll);
+    valued.emplace_back(o, name);
+    return o;
   };
-  bool have_scenario = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string s = argv[i];
-    if (s == "-h" || s == "--help") {
-      std::cout << kUsage;
-      std::exit(0);
-    } else if (s == "--version") {
-      std::cout << "rxpath " << RXPATH_VERSION << " (commit " << RXPATH_COMMIT << ")\n";
-      std::exit(0);
-    } else if (s == "--set")
-      a.sets.push_back(value(i, "--set"));
-    else if (s.rfind("--set=", 0) == 0)
-      a.sets.push_back(s.substr(6));
+  std::string scenario;
+  app.add_option("SCENARIO", scenario, "the scenario file (TOML); none: the default scenario")->type_name("");
+  opt("--set", "KEY=VALUE", "override one scenario knob (repeatable)");
+  opt("--seed", "N", "seed of the traffic (traffic.seed)");
+  opt("--duration-us", "T", "how long traffic is offered (run.duration_us)");
+  opt("--out", "DIR", "write report.txt, report.json, series.csv and the Linux counters into DIR");
+  bool pcap = false, counters = false, list = false, dump = false, quiet = false, version = false;
+  app.add_flag("--pcap", pcap, "with --out: also wire.pcap and one socket-*.pcap per socket");
+  opt("--json", "FILE", "write the JSON report to FILE; \"-\": to stdout instead of the text report");
+  app.add_flag("--counters", counters, "print the Linux-format counters after the report");
+  opt("--trace", "FILE.fst", "write one FST waveform: the NIC's RTL (nic.*) and the host state (host.*)");
+  opt("--trace-window", "A:B", "trace (and journey, timeline) only from A to B µs (trace.start_us/stop_us)");
+  opt("--trigger", "EXPR",
+      "place the window around the first time EXPR happens (trace.trigger): mpc, rnbc, time_squeeze, packet:N, "
+      "NAME>=X (docs/waves.md)");
+  opt("--before-us", "X", "with --trigger: µs kept before it (trace.before_us, default 20)");
+  opt("--after-us", "Y", "with --trigger: µs kept after it (trace.after_us, default 20)");
+  opt("--journey", "N", "print frame N's journey: every NIC and host stage with its time");
+  opt("--journey-json", "FILE",
+      "with --journey: also write the journey as JSON to FILE (with --json the report "
+      "carries it too)");
+  opt("--timeline", "FILE", "write a Chrome trace-event timeline (Perfetto, chrome://tracing)");
+  opt("--debug", "CATS",
+      "debug output on stderr by category (comma list or \"all\"); --debug help lists the categories of every "
+      "layer");
+  app.add_flag("--list-knobs", list, "print every knob with its default, range and meaning");
+  app.add_flag("--dump-scenario", dump, "print the effective scenario as TOML and exit");
+  app.add_flag("--quiet", quiet, "no progress on stderr");
+  app.add_flag("--version", version, "the version and the commit it was built from");
+  parse_or_exit(app, reversed_args(argc, argv, first));
+  if (version) {
+    std::cout << "rxpath " << RXPATH_VERSION << " (commit " << RXPATH_COMMIT << ")\n";
+    std::exit(0);
+  }
+  Args a;
+  a.pcap = pcap, a.counters = counters, a.list = list, a.dump = dump, a.quiet = quiet;
+  std::map<const CLI::Option*, size_t> seen;
+  for (const CLI::Option* o : app.parse_order()) {
+    auto it = std::find_if(valued.begin(), valued.end(), [&](const auto& v) { return v.first == o; });
+    if (it == valued.end()) continue;
+    const std::string& s = it->second;
+    const std::string v = o->results().at(seen[o]++);
+    if (v.empty()) die(s + " needs a value, not an empty string");
+    if (s == "--set")
+      a.sets.push_back(v);
     else if (s == "--seed")
-      a.sets.push_back("traffic.seed=" + value(i, "--seed"));
+      a.sets.push_back("traffic.seed=" + v);
     else if (s == "--duration-us")
-      a.sets.push_back("run.duration_us=" + value(i, "--duration-us"));
+      a.sets.push_back("run.duration_us=" + v);
     else if (s == "--out")
-      a.out = value(i, "--out");
+      a.out = v;
     else if (s == "--json")
-      a.json = value(i, "--json");
+      a.json = v;
     else if (s == "--trace")
-      a.trace = value(i, "--trace");
+      a.trace = v;
     else if (s == "--trace-window") {
-      const std::string w = value(i, "--trace-window");
-      const size_t c = w.find(':');
+      const size_t c = v.find(':');
       auto number = [](const std::string& x) {
         char* end = nullptr;
-        const double v = std::strtod(x.c_str(), &end);
-        return !x.empty() && *end == 0 && v >= 0;
+        const double d = std::strtod(x.c_str(), &end);
+        return !x.empty() && *end == 0 && d >= 0;
       };
-      if (c == std::string::npos || !number(w.substr(0, c)) || !number(w.substr(c + 1)))
-        die("--trace-window '" + w + "': expected START:STOP in µs, e.g. 100:150");
-      a.sets.push_back("trace.start_us=" + w.substr(0, c));
-      a.sets.push_back("trace.stop_us=" + w.substr(c + 1));
+      if (c == std::string::npos || !number(v.substr(0, c)) || !number(v.substr(c + 1)))
+        die("--trace-window '" + v + "': expected START:STOP in µs, e.g. 100:150");
+      a.sets.push_back("trace.start_us=" + v.substr(0, c));
+      a.sets.push_back("trace.stop_us=" + v.substr(c + 1));
     } else if (s == "--trigger")
-      a.sets.push_back("trace.trigger=" + value(i, "--trigger"));
+      a.sets.push_back("trace.trigger=" + v);
     else if (s == "--before-us")
-      a.sets.push_back("trace.before_us=" + value(i, "--before-us"));
+      a.sets.push_back("trace.before_us=" + v);
     else if (s == "--after-us")
-      a.sets.push_back("trace.after_us=" + value(i, "--after-us"));
+      a.sets.push_back("trace.after_us=" + v);
     else if (s == "--journey") {
-      const std::string v = value(i, "--journey");
       char* end = nullptr;
       const long long n = std::strtoll(v.c_str(), &end, 10);
-      if (v.empty() || *end || n < 0)
-        die("--journey '" + v + "': expected a frame number (the traffic numbers frames from 0)");
+      if (*end || n < 0) die("--journey '" + v + "': expected a frame number (the traffic numbers frames from 0)");
       a.journey = n;
     } else if (s == "--journey-json")
-      a.journey_json = value(i, "--journey-json");
+      a.journey_json = v;
     else if (s == "--timeline")
-      a.timeline = value(i, "--timeline");
-    else if (s == "--debug" || s.rfind("--debug=", 0) == 0) {
-      a.debug = s == "--debug" ? value(i, "--debug") : s.substr(8);
+      a.timeline = v;
+    else if (s == "--debug") {
+      a.debug = v;
       if (a.debug == "help") {
         std::cout << "debug categories (--debug NAME,NAME,... or --debug all), by layer; each line on stderr\n"
                      "reads '<simulated time> us <category> <message>':\n"
                   << rxpath::common::debug::help();
         std::exit(0);
       }
-    } else if (s == "--pcap")
-      a.pcap = true;
-    else if (s == "--counters")
-      a.counters = true;
-    else if (s == "--list-knobs")
-      a.list = true;
-    else if (s == "--dump-scenario")
-      a.dump = true;
-    else if (s == "--quiet")
-      a.quiet = true;
-    else if (!s.empty() && s[0] == '-')
-      die("unknown option '" + s + "' (see --help)");
-    else if (!have_scenario) {
-      // A scenario names a regular file: an empty argument or a folder is a
-      // mistake, not "no scenario".
-      struct stat st {};
-      if (s.empty()) die("the scenario file is an empty string");
-      if (::stat(s.c_str(), &st) != 0) die(s + ": cannot read the scenario file: " + std::strerror(errno));
-      if (!S_ISREG(st.st_mode))
-        die(s + ": the scenario must be a file" + (S_ISDIR(st.st_mode) ? ", not a folder" : ""));
-      a.scenario = s;
-      have_scenario = true;
-    } else
-      die("more than one scenario file: '" + a.scenario + "' and '" + s + "'");
+    }
+  }
+  if (app.get_option("SCENARIO")->count()) {
+    // A scenario names a regular file: an empty argument or a folder is a
+    // mistake, not "no scenario".
+    struct stat st {};
+    if (scenario.empty()) die("the scenario file is an empty string");
+    if (::stat(scenario.c_str(), &st) != 0) die(scenario + ": cannot read the scenario file: " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode))
+      die(scenario + ": the scenario must be a file" + (S_ISDIR(st.st_mode) ? ", not a folder" : ""));
+    a.scenario = scenario;
   }
   return a;
+}
+
+// rxpath sweep ...: a study (study/sweep.hpp).
+int sweep_main(int argc, char** argv) {
+  CLI::App app(
+      "Runs a study: one scenario swept over knob axes, each point a separate rxpath run, N at a time or as a "
+      "Slurm job array; writes DIR/results.csv, results.json and (study/plot.py) the plots. Re-running the "
+      "same command resumes.",
+      "rxpath sweep");
+  app.footer(R"(usage:
+  rxpath sweep STUDY.toml -o DIR [-j N] [--force] [--no-plot]
+  rxpath sweep STUDY.toml -o DIR --slurm [--partition P] [--time T] [--max-parallel N] [--wait]
+  rxpath sweep --collect DIR          merge DIR's points into results.csv (after a Slurm job)
+  rxpath sweep --task K --tasks T DIR run the points with index % T == K (one Slurm array task)
+
+exit status:
+  0  every run ok
+  1  some runs failed (recorded in results.csv with their exit code; points/*/stderr.txt)
+  2  bad input: a bad option or study file (file:line:key), a changed study without --force, no sbatch
+  130/143  interrupted by SIGINT/SIGTERM (finished points stay; run again to resume)
+)");
+  rxpath::study::SweepOptions o;
+  std::string path;
+  app.add_option("STUDY", path, "the study file (TOML); with --task, the study folder DIR");
+  app.add_option("-o,--out", o.dir, "the study folder: plan, points/, results.csv, plots")->type_name("DIR");
+  app.add_option("-j,--jobs", o.jobs, "runs at a time (default: the number of cores)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 1024));
+  app.add_flag("--force", o.force, "a changed study: discard the old points instead of refusing");
+  app.add_flag("--no-plot", o.no_plot, "do not run study/plot.py at the end");
+  app.add_flag("--quiet", o.quiet, "no progress line");
+  app.add_flag("--dry-run", o.dry_run, "expand and check the study, print the number of runs, run nothing");
+  app.add_flag("--slurm", o.slurm, "submit one Slurm job array (sbatch) instead of running here");
+  app.add_option("--partition", o.partition, "with --slurm: the partition")->type_name("P");
+  app.add_option("--time", o.time, "with --slurm: each array task's time limit (e.g. 00:30:00)")->type_name("T");
+  app.add_option("--max-parallel", o.max_parallel, "with --slurm: array tasks at a time")
+      ->type_name("N")
+      ->check(CLI::Range(1, 100000));
+  app.add_flag("--wait", o.wait, "with --slurm: wait for the job to end, then collect");
+  app.add_option("--collect", o.collect, "merge DIR's points into results.csv and results.json")->type_name("DIR");
+  app.add_option("--task", o.task, "run one slice of DIR's points (a Slurm array task)")
+      ->type_name("K")
+      ->check(CLI::Range(0, 1000000));
+  app.add_option("--tasks", o.tasks, "with --task: the number of slices")
+      ->type_name("T")
+      ->check(CLI::Range(1, 1000000));
+  parse_or_exit(app, reversed_args(argc, argv, 1));
+  const bool task = app.get_option("--task")->count() != 0;
+  if (task)
+    o.dir = path;
+  else
+    o.study = path;
+  if ((o.wait || !o.partition.empty() || !o.time.empty() || o.max_parallel) && !o.slurm)
+    die("--wait, --partition, --time and --max-parallel go with --slurm");
+  if (!o.collect.empty() && (!path.empty() || task || o.slurm))
+    die("--collect DIR takes no study file, --task or --slurm");
+  if (task && (o.slurm || o.dir.empty())) die("--task K --tasks T needs the study folder DIR");
+  return rxpath::study::sweep(o);
+}
+
+// rxpath plot DIR.
+int plot_main(int argc, char** argv) {
+  CLI::App app(
+      "Draws a study's plots (DIR/plots/) and DIR/index.html with study/plot.py (python3, matplotlib); "
+      "RXPATH_PLOT_PY names another script.",
+      "rxpath plot");
+  std::string dir;
+  app.add_option("DIR", dir, "the study folder (rxpath sweep -o DIR)")->required();
+  parse_or_exit(app, reversed_args(argc, argv, 1));
+  return rxpath::study::plot(dir);
 }
 
 std::string counters_text(const rxpath::tb::Report& r) {
@@ -400,6 +492,9 @@ int sc_main(int argc, char** argv) {
 // SystemC prints its banner before sc_main unless told not to; the report on
 // stdout should be the report alone.
 int main(int argc, char** argv) {
+  // Studies never elaborate a system here: each point is its own process.
+  if (argc > 1 && std::string(argv[1]) == "sweep") return sweep_main(argc - 1, argv + 1);
+  if (argc > 1 && std::string(argv[1]) == "plot") return plot_main(argc - 1, argv + 1);
   ::setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
   return sc_core::sc_elab_and_sim(argc, argv);
 }
