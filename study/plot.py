@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# SPDX-License-Identifier: Apache-2.0
+# SPDX-License-Identifier: MIT
 """Draw a finished study: DIR/results.csv and DIR/study.toml in, DIR/plots/
 (PNG + SVG per figure) and DIR/index.html out.
 

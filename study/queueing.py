@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# SPDX-License-Identifier: Apache-2.0
+# SPDX-License-Identifier: MIT
 """study/queueing.py: the receive path as an M/D/1/K queue (docs/theory/queueing.md).
 
   predict --mu PPS --k K --lambda PPS [--lambda PPS ...]

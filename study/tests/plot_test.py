@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# SPDX-License-Identifier: Apache-2.0
+# SPDX-License-Identifier: MIT
 """study/plot.py on a hand-made study directory (no rxpath run): the figures
 and index.html exist, the loss figure has one line per value of the second
 axis, index.html has one table row per results row and nothing remote, a

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# SPDX-License-Identifier: Apache-2.0
+# SPDX-License-Identifier: MIT
 """Agreement test of docs/theory/queueing.md: rxpath's loss curve against
 the M/D/1/K queue (oracle: queueing theory, study/queueing.py; mu from the
 cost table, K = ring + packet buffer), on a SHORT version of
@@ -7,14 +7,14 @@ studies/queueing-md1k.toml: 5 loads x 1 replica, 10 ms warm-up + 15 ms window.
 
   queueing_agreement.py RXPATH [--tol 0.02] [--keep DIR]
 
-Uses `rxpath sweep` when the binary has it (`rxpath sweep --help` exits 0),
-else the FALLBACK study/queueing_points.py with the same study file. Then
+Runs it with `rxpath sweep` (in a fresh output folder), then
 `queueing.py check --assert TOL`: loss exactly 0 at rho <= 0.7, and
 |measured - M/D/1/K| <= TOL at rho >= 1.2 (the page's claim). Exit 0 pass,
 1 fail.
 """
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -66,12 +66,8 @@ def main():
     study = os.path.join(work, "queueing-md1k-short.toml")
     short_study(os.path.join(ROOT, "studies", "queueing-md1k.toml"), study)
     out = os.path.join(work, "out")
-    has_sweep = subprocess.run([args.rxpath, "sweep", "--help"], capture_output=True).returncode == 0
-    if has_sweep:
-        cmd = [args.rxpath, "sweep", study, "-o", out, "-j", "2"]
-    else:
-        print("rxpath has no `sweep`: FALLBACK runner study/queueing_points.py")
-        cmd = [sys.executable, os.path.join(STUDY_DIR, "queueing_points.py"), args.rxpath, study, "-o", out, "-j", "2"]
+    shutil.rmtree(out, ignore_errors=True)  # a fresh study: never resume a previous build's points
+    cmd = [args.rxpath, "sweep", study, "-o", out, "-j", "2", "--no-plot"]
     print("+ " + " ".join(cmd), flush=True)
     rc = subprocess.run(cmd).returncode
     if rc != 0:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: Apache-2.0
+# SPDX-License-Identifier: MIT
 # `rxpath sweep --slurm --wait` through a real one-node Slurm (scripts/slurm-local)
 # gives the same results.csv as the same study run locally with -j 2 (run cost
 # columns wall_s, cpu_s, max_rss_kb aside), and the points really ran as

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# SPDX-License-Identifier: Apache-2.0
+# SPDX-License-Identifier: MIT
 """Unit tests of study/queueing.py's M/D/1/K solution, each against an
 oracle that does not share its code:
 
