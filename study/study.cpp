@@ -5,6 +5,7 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -209,7 +210,12 @@ std::vector<double> range_values(double from, double to, size_t steps, const std
   for (size_t i = 0; i < steps; ++i) {
     // The last value is `to` itself, not a rounding of it.
     const double x = i + 1 == steps ? b : a + (b - a) * static_cast<double>(i) / static_cast<double>(steps - 1);
-    out.push_back(i + 1 == steps ? to : i == 0 ? from : log ? std::exp(x) : x);
+    const double v = i + 1 == steps ? to : i == 0 ? from : log ? std::exp(x) : x;
+    // 12 significant digits: a value that is 1 in decimal is written 1, not
+    // 1.0000000000000004 (exp/log rounding), in scenarios, rows and plots
+    char b[32];
+    std::snprintf(b, sizeof b, "%.12g", v);
+    out.push_back(std::strtod(b, nullptr));
   }
   return out;
 }
