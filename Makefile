@@ -1,11 +1,12 @@
 # rxpath: the two commands of the README, and a few conveniences.
 #   make run    install what is missing, build (Release, ccache), run the default scenario
 #   make test   install what is missing, build, run every test through CTest
+#   make studies  the example studies in full;  make theory  the queueing-theory check in full
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps configure build run test lint bench docs same-outputs clean
+.PHONY: all deps configure build run test lint bench docs same-outputs studies theory clean
 
 all: build
 
@@ -37,6 +38,22 @@ docs: configure
 REV ?= HEAD
 same-outputs: build
 	./scripts/same-outputs $(REV) $(BUILD)
+
+# The example studies in full (CI runs short slices of each in its tests):
+# results.csv, plots and index.html under $(STUDIES_OUT)/NAME.
+STUDIES_OUT ?= out/studies
+studies: build
+	for s in studies/*.toml; do \
+	  $(BUILD)/testbench/rxpath sweep $$s -o $(STUDIES_OUT)/$$(basename $$s .toml) -j $(JOBS) || exit $$?; \
+	done
+
+# The theory check of docs/theory/queueing.md in full (20 runs of 60 ms):
+# measured loss against M/D/1/K, the plot, and the agreement the page claims.
+theory: build
+	$(BUILD)/testbench/rxpath sweep studies/queueing-md1k.toml -o $(STUDIES_OUT)/queueing-md1k -j $(JOBS) --no-plot
+	/usr/bin/python3 study/queueing.py check $(STUDIES_OUT)/queueing-md1k/results.csv \
+	  --scenario-from studies/queueing-md1k.toml --rxpath $(BUILD)/testbench/rxpath \
+	  --plot $(STUDIES_OUT)/queueing-md1k/measured-vs-md1k.png --assert 0.02
 
 clean:
 	rm -rf $(BUILD)
