@@ -88,7 +88,8 @@ module nic_top #(
   output wire  [2:0]               obs_wb_q_o,       // ... for this queue
   output wire                      obs_wb_vec_ok_o,  // ... IVAR0(q).RX_VALID
   output wire  [4:0]               obs_wb_vec_o,     // ... IVAR0(q).RX_VECTOR
-  output wire                      obs_dev_rst_o     // the device is in reset (CTRL.RST): frames in flight are lost
+  output wire                      obs_dev_rst_o,    // the device is in reset (CTRL.RST): frames in flight are lost
+  output wire  [31:0]              obs_pb_bytes_o    // packet buffer fill in bytes: lines in use (the frame being written included) x line bytes
 );
 
   // ---------------------------------------------------------------- parameter checks
@@ -246,7 +247,7 @@ module nic_top #(
 
   logic          pb_valid, pb_ready;
   rx_meta_t      pb_meta;
-  logic [LAW:0]  pb_start, pb_end, rel_ptr;
+  logic [LAW:0]  pb_start, pb_end, rel_ptr, pb_used;
   logic          rd_en, rd_valid;
   logic [LAW-1:0] rd_line;
   logic [AXI_DATA_W-1:0] rd_data;
@@ -280,7 +281,8 @@ module nic_top #(
     .good_o       (good),
     .good_len_o   (good_len),
     .good_bcast_o (good_bcast),
-    .good_mcast_o (good_mcast)
+    .good_mcast_o (good_mcast),
+    .used_o       (pb_used)
   );
 
   // ---------------------------------------------------------------- descriptors and DMA
@@ -408,6 +410,7 @@ module nic_top #(
   assign obs_wb_vec_ok_o  = wb_vec_ok; // rxp_intr: IVAR0(wb_done_q), combinational
   assign obs_wb_vec_o     = wb_vec;
   assign obs_dev_rst_o    = !dev_rst_n;
+  assign obs_pb_bytes_o   = 32'(pb_used) * (AXI_DATA_W / 8);
 
   always_ff @(posedge clk_i) begin
     if (!dev_rst_n) begin

@@ -43,7 +43,9 @@ module rxp_pktbuf #(
   output logic        good_o,           // a kept frame was stored (GPRC, GORC)
   output logic [15:0] good_len_o,       // its length incl. FCS
   output logic        good_bcast_o,     // it is broadcast (BPRC)
-  output logic        good_mcast_o      // it is multicast (MPRC)
+  output logic        good_mcast_o,     // it is multicast (MPRC)
+  // Observation: lines in use, the frame being written included
+  output logic [LAW:0] used_o
 );
 
   import rxp_pkg::*;
@@ -64,6 +66,7 @@ module rxp_pktbuf #(
 
   wire [LAW:0] used     = wr_ptr_q - rel_ptr_i;   // lines in use, the frame being written included
   wire         full     = (used == (LAW+1)'(LINES));
+  assign used_o = used;
   wire         new_line = (word_q == '0);
   wire         ovf      = ovf_q || (new_line && full);
   wire         line_end = s_last_i || (word_q == WW'(WPL - 1));

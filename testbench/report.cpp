@@ -64,16 +64,7 @@ void fill_report(Report& r, const RunCounters& c, const TrafficFigures& t) {
   a.delivered = st.delivered;
   a.consumed = st.consumed;
   a.in_flight = st.in_flight;
-  a.drops["nic.CRCERRS"] = hw.crcerrs;
-  a.drops["nic.RXERRC"] = hw.rxerrc;
-  a.drops["nic.RUC"] = hw.ruc;
-  a.drops["nic.RFC"] = hw.rfc;
-  a.drops["nic.ROC"] = hw.roc;
-  a.drops["nic.RJC"] = hw.rjc;
-  a.drops["nic.MPC"] = hw.mpc;
-  a.drops["nic.RQDPC"] = rqdpc;
-  a.drops["nic.RXP_AFDC"] = hw.afdc;
-  a.drops["nic.RXP_RXDIS"] = hw.rxdis;
+  put_nic_drops(a.drops, hw, rqdpc);
   for (const auto& [name, n] : st.drops) a.drops["stack." + name] = n;
   // Frames the NIC took from the wire (TPR) that neither a NIC counter nor
   // the driver has accounted for yet: still in the packet buffer or a ring.

@@ -114,6 +114,24 @@ struct NicCounters {
   uint64_t afdc = 0, rxdis = 0;  // rxpath's own: address-filter drops, frames while receive was disabled
 };
 
+// The NIC's drop counters under their report names ("nic.MPC", ...): one
+// list for the whole-run accounting, the measured window and the series.
+// `c` is any struct with igb_update_stats' fields (NicCounters, or
+// nic::NicModel::Probe); RQDPC is summed over the queues by the caller.
+template <typename C>
+void put_nic_drops(std::map<std::string, uint64_t>& drops, const C& c, uint64_t rqdpc) {
+  drops["nic.CRCERRS"] = c.crcerrs;
+  drops["nic.RXERRC"] = c.rxerrc;
+  drops["nic.RUC"] = c.ruc;
+  drops["nic.RFC"] = c.rfc;
+  drops["nic.ROC"] = c.roc;
+  drops["nic.RJC"] = c.rjc;
+  drops["nic.MPC"] = c.mpc;
+  drops["nic.RQDPC"] = rqdpc;
+  drops["nic.RXP_AFDC"] = c.afdc;
+  drops["nic.RXP_RXDIS"] = c.rxdis;
+}
+
 struct StackCounters {
   uint64_t delivered = 0, consumed = 0, in_flight = 0;           // stack::FrameAccount
   std::vector<std::pair<std::string, uint64_t>> drops;           // each nonzero drop reason ("ip.InHdrErrors", ...)

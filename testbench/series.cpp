@@ -103,16 +103,7 @@ void Series::nic(uint64_t t_ps, const nic::NicModel::Probe& p) {
   if (it == times_.end() || *it != t_ps) return;
   Snapshot& d = snaps_[static_cast<size_t>(it - times_.begin())];
   d.pktbuf_bytes = p.pktbuf_bytes;
-  d.drops["nic.CRCERRS"] = p.crcerrs;
-  d.drops["nic.RXERRC"] = p.rxerrc;
-  d.drops["nic.RUC"] = p.ruc;
-  d.drops["nic.RFC"] = p.rfc;
-  d.drops["nic.ROC"] = p.roc;
-  d.drops["nic.RJC"] = p.rjc;
-  d.drops["nic.MPC"] = p.mpc;
-  d.drops["nic.RQDPC"] = p.rqdpc;
-  d.drops["nic.RXP_AFDC"] = p.afdc;
-  d.drops["nic.RXP_RXDIS"] = p.rxdis;
+  put_nic_drops(d.drops, p, p.rqdpc);
 }
 
 const Snapshot& Series::at(uint64_t t_ps) const {

@@ -313,8 +313,9 @@ struct NicSc::Impl {
   uint64_t rqdpc_seen = 0;
 
   // After edge `edge`: the state at the probe times that edge is the first
-  // at or after. The packet buffer fill is its own full test's figure (lines
-  // from the release pointer to the write pointer, 16 bytes each); the drop
+  // at or after. The packet buffer fill is the figure its full test uses
+  // (obs_pb_bytes_o: lines in use x line bytes, for any AXI_DATA_W and
+  // PKTBUF_BYTES); the drop
   // counters are the statistics registers' storage (cleared only by reads,
   // which the driver makes once traffic has ended); RQDPC is counted from
   // the observation port, as its register is per queue.
@@ -323,13 +324,14 @@ struct NicSc::Impl {
     rqdpc_seen += t.obs_rqdpc_o;
     const uint64_t t_ps = edge * kPsPerCycle;
     if (probe_next >= probe_times.size() || t_ps < probe_times[probe_next]) return;
-    const auto* r = t.rootp;
-    constexpr unsigned kLineBytes = 16, kPtrMask = 0x1FFF;  // AXI_DATA_W = 128, 4096 lines + wrap bit
     nic::NicModel::Probe p;
-    p.pktbuf_bytes =
-        uint64_t((r->nic_top__DOT__u_pktbuf__DOT__wr_ptr_q - r->nic_top__DOT__rel_ptr) & kPtrMask) * kLineBytes;
-    // rxp_regs cnt_q order: CRCERRS RXERRC MPC GPRC BPRC MPRC RNBC RUC RFC ROC RJC TPR AFDC RXDIS
-    const auto& c = r->nic_top__DOT__u_regs__DOT__cnt_q;
+    p.pktbuf_bytes = t.obs_pb_bytes_o;
+    // The statistics storage itself (a white-box read: registers would clear
+    // on read), in rxp_regs' cnt_e order: CRCERRS RXERRC MPC GPRC BPRC MPRC
+    // RNBC RUC RFC ROC RJC TPR AFDC RXDIS. A change to that list changes the
+    // array's size, which the static_assert catches.
+    const auto& c = t.rootp->nic_top__DOT__u_regs__DOT__cnt_q;
+    static_assert(sizeof(c) / sizeof(c[0]) == 14, "rxp_regs cnt_e changed: update the indices below");
     p.crcerrs = c[0];
     p.rxerrc = c[1];
     p.mpc = c[2];
