@@ -53,7 +53,7 @@ struct System::Impl : sc_core::sc_module {
         kernel("host", c.kernel, c.stack_cost),
         plat(kernel, sc_time(c.link_latency_ns, SC_NS)),
         gen(c.traffic, host_mac, host_ip),
-        scoreboard(c.traffic),
+        scoreboard(c.traffic, host_ip),
         captures(c.traffic, host_mac, host_ip),
         wire_out("wire_out") {
     build_nic();

@@ -309,6 +309,50 @@ BOOST_AUTO_TEST_CASE(a_capture_written_by_scapy_replays_and_is_delivered) {
   BOOST_TEST(counter(r, "Udp.NoPorts") == 5u);
 }
 
+// Writes `body` (python using scapy, the capture's independent author) and
+// runs it; `pk` is the list of packets, written to `pcap`.
+void scapy_capture(const std::string& name, const std::string& pcap, const std::string& body) {
+  const std::string py = scratch(name + ".py");
+  std::ofstream(py) << "from scapy.all import *\npk = []\n" << body << "wrpcap('" << pcap << "', pk)\n";
+  BOOST_REQUIRE_MESSAGE(std::system(("/usr/bin/python3 " + py).c_str()) == 0, "scapy could not write " << pcap);
+}
+
+const char* const kReplayHost = " --set host.mac=00:1b:21:0a:0b:0c --set host.ip=192.168.1.20";
+
+// What a socket returns after reassembly and TCP reordering is what was sent:
+// a UDP datagram that scapy cut into IPv4 fragments comes back whole, and a
+// TCP stream replayed with a swapped pair and a retransmitted segment comes
+// back in order, once. Neither is a delivery error (exit 0).
+BOOST_AUTO_TEST_CASE(replayed_fragments_and_tcp_segments_are_checked_as_the_socket_returns_them) {
+  const std::string pcap = scratch("frag-tcp.pcap");
+  scapy_capture("frag-tcp", pcap,
+                "e = Ether(src='02:00:00:00:00:aa', dst='00:1b:21:0a:0b:0c')\n"
+                "u = e / IP(src='10.0.0.1', dst='192.168.1.20', id=77) / UDP(sport=5000, dport=7000)\n"
+                "pk += fragment(u / Raw(bytes(k % 251 for k in range(3000))), fragsize=1480)\n"
+                "pk += [u / Raw(bytes([i]) * (100 * i)) for i in (1, 2)]\n"
+                "segs, seq = [], 1000001\n"
+                "for i in range(20):\n"
+                "    data = bytes((i * 13 + k) % 256 for k in range(100 + 10 * i))\n"
+                "    segs.append(e / IP(src='10.0.0.2', dst='192.168.1.20', id=i) / "
+                "TCP(sport=40000, dport=5001, seq=seq, ack=1, flags='PA') / Raw(data))\n"
+                "    seq += len(data)\n"
+                "segs[5], segs[6] = segs[6], segs[5]\n"
+                "segs.insert(11, segs[10])\n"
+                "pk += segs\n"
+                "for i, p in enumerate(pk): p.time = 1700000000 + i * 20e-6\n");
+  const Run r = run("frag-tcp", "--set traffic.pattern=pcap --set traffic.pcap=" + pcap + kReplayHost +
+                                    " --set traffic.udp_flows=1 --set traffic.tcp_flows=1 --set traffic.udp_port=7000"
+                                    " --set run.duration_us=2000");
+  BOOST_TEST(r.status == 0);
+  check_conservation(r);
+  BOOST_TEST(r.report["offered"]["frames"].get<uint64_t>() == 3u + 2u + 21u);
+  BOOST_TEST(counter(r, "Udp.InDatagrams") == 3u);
+  uint64_t tcp_bytes = 0;
+  for (int i = 0; i < 20; ++i) tcp_bytes += 100 + 10 * i;
+  BOOST_TEST(r.report["delivered"]["bytes"].get<uint64_t>() == 3000u + 100u + 200u + tcp_bytes);
+  BOOST_TEST(r.report["delivered"]["frames"].get<uint64_t>() == 3u + 20u);  // a datagram, a segment each
+}
+
 BOOST_AUTO_TEST_CASE(debug_categories_come_from_one_registry) {
   const std::string out = scratch("debug.stdout"), err = scratch("debug.stderr");
   BOOST_TEST(rxpath::testing::run_command(rxpath_cmd() + " --debug help > " + out) == 0);
