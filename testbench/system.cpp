@@ -224,6 +224,29 @@ struct System::Impl : sc_core::sc_module {
     captures.delivered(d.fd, t, d.bytes, it != socks.end() && it->second.tcp ? scoreboard.stream_offset(d.fd) : 0);
   }
 
+  // Replay: how much of the capture went on the wire, and a warning for
+  // what a user would otherwise not notice.
+  void replay_summary(Report& r) {
+    const std::string& file = cfg.traffic.pcap;
+    r.replay.valid = true;
+    r.replay.offered = scoreboard.offered_frames();
+    r.replay.not_offered = gen.frames() - r.replay.offered + gen.replay_count_rest();
+    r.replay.backwards = gen.replay_backwards();
+    r.replay.padded = gen.replay_padded();
+    if (r.replay.not_offered)
+      std::fprintf(stderr,
+                   "rxpath: warning: %s: %llu of %llu capture records fall after run.duration_us (%g us, the end of "
+                   "traffic) and were not offered; a longer run.duration_us replays them\n",
+                   file.c_str(), static_cast<unsigned long long>(r.replay.not_offered),
+                   static_cast<unsigned long long>(r.replay.offered + r.replay.not_offered), cfg.duration_us);
+    if (r.replay.backwards)
+      std::fprintf(stderr,
+                   "rxpath: warning: %s: record %llu (and %llu more) is stamped before an earlier record; sent right "
+                   "after it, in file order\n",
+                   file.c_str(), static_cast<unsigned long long>(gen.replay_first_backwards()),
+                   static_cast<unsigned long long>(r.replay.backwards - 1));
+  }
+
   // Frames the driver has handed up from every ring.
   uint64_t handed_up() const {
     uint64_t n = 0;
@@ -367,6 +390,7 @@ Report System::run(bool progress) {
   r.wall_s = elapsed();
   r.nic_cycles = m.nic->cycle();
   fill_report(r, *m.counters, m.scoreboard.figures());
+  if (m.cfg.traffic.pattern == "pcap") m.replay_summary(r);
   if (m.series && m.series->complete()) {
     std::vector<std::string> drops;
     for (const auto& [k, _] : r.acct.drops) drops.push_back(k);
