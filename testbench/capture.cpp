@@ -41,7 +41,8 @@ void Captures::wire_start(uint64_t id, uint64_t t_ps) {
   pending_wire_.erase(it);
 }
 
-void Captures::delivered(int fd, uint64_t t_ps, const std::vector<uint8_t>& bytes, uint64_t stream_end) {
+void Captures::delivered(int fd, uint64_t t_ps, const std::vector<uint8_t>& bytes, uint64_t stream_end,
+                         const stack::PeerAddr& from) {
   auto it = socks_.find(fd);
   if (it == socks_.end()) return;
   const Sock& s = it->second;
@@ -51,8 +52,10 @@ void Captures::delivered(int fd, uint64_t t_ps, const std::vector<uint8_t>& byte
   ip.daddr = host_ip_;
   eth::L4Opts l4;
   if (!s.tcp) {
-    ip.saddr = src_ip_ + s.flow;
-    l4.sport = static_cast<uint16_t>(30000 + s.flow);
+    // The sender recvfrom() names (a replayed datagram comes from whoever
+    // the capture says); without one, the flow's generated source.
+    ip.saddr = from.addr ? from.addr : src_ip_ + s.flow;
+    l4.sport = from.addr ? from.port : static_cast<uint16_t>(30000 + s.flow);
     l4.dport = static_cast<uint16_t>(cfg_.udp_port + s.flow);
     s.pcap->write(t_ps / kPsPerNs, eth::udp_frame(dst, src, bytes, ip, l4));
     return;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "stack/kernel.hpp"
 #include "testbench/pcap_io.hpp"
 #include "testbench/traffic.hpp"
 
@@ -29,9 +30,11 @@ class Captures {
   // `f` goes on the wire; it is written when its first character is there.
   void offered(const GenFrame& f);
   void wire_start(uint64_t id, uint64_t t_ps);
-  // recv() on `fd` returned `bytes` at `t_ps`; for TCP, `stream_end` is the
-  // stream offset one past them.
-  void delivered(int fd, uint64_t t_ps, const std::vector<uint8_t>& bytes, uint64_t stream_end);
+  // recv() on `fd` returned `bytes` at `t_ps`, from `from` (UDP: the
+  // datagram's source as recvfrom() gives it; the record carries it); for
+  // TCP, `stream_end` is the stream offset one past them.
+  void delivered(int fd, uint64_t t_ps, const std::vector<uint8_t>& bytes, uint64_t stream_end,
+                 const stack::PeerAddr& from = {});
 
   // Completes every file.
   void close();

@@ -221,7 +221,8 @@ struct System::Impl : sc_core::sc_module {
     scoreboard.delivered(d, t);
     if (series) series->delivered(t, scoreboard.figures().delivered_frames - frames0, d.bytes.size());
     auto it = socks.find(d.fd);
-    captures.delivered(d.fd, t, d.bytes, it != socks.end() && it->second.tcp ? scoreboard.stream_offset(d.fd) : 0);
+    captures.delivered(d.fd, t, d.bytes, it != socks.end() && it->second.tcp ? scoreboard.stream_offset(d.fd) : 0,
+                       d.from);
   }
 
   // Replay: how much of the capture went on the wire, and a warning for

@@ -322,7 +322,8 @@ const char* const kReplayHost = " --set host.mac=00:1b:21:0a:0b:0c --set host.ip
 // What a socket returns after reassembly and TCP reordering is what was sent:
 // a UDP datagram that scapy cut into IPv4 fragments comes back whole, and a
 // TCP stream replayed with a swapped pair and a retransmitted segment comes
-// back in order, once. Neither is a delivery error (exit 0).
+// back in order, once. Neither is a delivery error (exit 0). The socket's
+// capture holds the datagrams from their real sender.
 BOOST_AUTO_TEST_CASE(replayed_fragments_and_tcp_segments_are_checked_as_the_socket_returns_them) {
   const std::string pcap = scratch("frag-tcp.pcap");
   scapy_capture("frag-tcp", pcap,
@@ -342,10 +343,20 @@ BOOST_AUTO_TEST_CASE(replayed_fragments_and_tcp_segments_are_checked_as_the_sock
                 "for i, p in enumerate(pk): p.time = 1700000000 + i * 20e-6\n");
   const Run r = run("frag-tcp", "--set traffic.pattern=pcap --set traffic.pcap=" + pcap + kReplayHost +
                                     " --set traffic.udp_flows=1 --set traffic.tcp_flows=1 --set traffic.udp_port=7000"
-                                    " --set run.duration_us=2000");
+                                    " --set run.duration_us=2000 --pcap");
   BOOST_TEST(r.status == 0);
   check_conservation(r);
   BOOST_TEST(r.report["offered"]["frames"].get<uint64_t>() == 3u + 2u + 21u);
+  // The socket's capture names each datagram's real sender, as recvfrom()
+  // does: 10.0.0.1 port 5000 in the scapy capture.
+  const auto sock = rxpath::tb::read_capture(r.out_dir + "/socket-udp-7000.pcap");
+  BOOST_TEST(sock.size() == 3u);
+  for (const auto& c : sock) {
+    const auto& d = c.data;
+    BOOST_REQUIRE(d.size() >= 42u);
+    BOOST_TEST((d[26] == 10 && d[27] == 0 && d[28] == 0 && d[29] == 1));
+    BOOST_TEST((d[34] << 8 | d[35]) == 5000);
+  }
   BOOST_TEST(counter(r, "Udp.InDatagrams") == 3u);
   uint64_t tcp_bytes = 0;
   for (int i = 0; i < 20; ++i) tcp_bytes += 100 + 10 * i;
