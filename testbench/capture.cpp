@@ -29,6 +29,12 @@ void Captures::open_socket(const std::string& dir, int fd, bool tcp, uint32_t fl
   s.pcap = std::make_unique<PcapWriter>(dir + "/socket-" + name + ".pcap");
 }
 
+void Captures::open_tx(const std::string& path) { tx_ = std::make_unique<PcapWriter>(path); }
+
+void Captures::transmitted(uint64_t t_ps, const std::vector<uint8_t>& frame) {
+  if (tx_) tx_->write(t_ps / kPsPerNs, frame);
+}
+
 void Captures::offered(const GenFrame& f) {
   if (wire_) pending_wire_[f.id] = f.data;
 }
@@ -77,6 +83,7 @@ void Captures::delivered(int fd, uint64_t t_ps, const std::vector<uint8_t>& byte
 
 void Captures::close() {
   if (wire_) wire_->close();
+  if (tx_) tx_->close();
   for (auto& [_, s] : socks_)
     if (s.pcap) s.pcap->close();
 }

@@ -26,6 +26,11 @@ class Captures {
   void open_wire(const std::string& path);
   // One file per socket in `dir`, named after the flow's port.
   void open_socket(const std::string& dir, int fd, bool tcp, uint32_t flow);
+  // What the host sends (ARP replies, TCP ACKs and RSTs, ICMP errors), each
+  // frame at its send time, as a capture on the host would show it (short
+  // frames unpadded: the MAC pads after the capture point).
+  void open_tx(const std::string& path);
+  void transmitted(uint64_t t_ps, const std::vector<uint8_t>& frame);
 
   // `f` goes on the wire; it is written when its first character is there.
   void offered(const GenFrame& f);
@@ -48,7 +53,7 @@ class Captures {
   TrafficConfig cfg_;
   MacAddr host_mac_, src_mac_;
   uint32_t host_ip_, src_ip_;
-  std::unique_ptr<PcapWriter> wire_;
+  std::unique_ptr<PcapWriter> wire_, tx_;
   std::map<uint64_t, std::vector<uint8_t>> pending_wire_;  // offered, not yet on the wire
   std::map<int, Sock> socks_;
 };

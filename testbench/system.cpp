@@ -290,6 +290,10 @@ void System::capture_wire(const std::string& path) { impl_->captures.open_wire(p
 
 void System::capture_sockets(const std::string& dir) {
   for (const auto& [fd, s] : impl_->socks) impl_->captures.open_socket(dir, fd, s.tcp, s.flow);
+  impl_->captures.open_tx(dir + "/tx.pcap");
+  // tx_emit syncs the sending CPU first: now is the send time.
+  impl_->kernel.set_tx_capture(
+      [this](stack::TxKind, const std::vector<uint8_t>& f) { impl_->captures.transmitted(now_ps(), f); });
 }
 
 void System::attach(waves::Recorder& rec) {

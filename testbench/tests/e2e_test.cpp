@@ -480,6 +480,67 @@ BOOST_AUTO_TEST_CASE(a_large_capture_is_streamed_and_its_records_counted) {
   std::remove(scratch("stream-big.pcap").c_str());
 }
 
+// With --out and --pcap, tx.pcap holds what the host sent at its send
+// times: the ARP reply, the RST and the ICMP port unreachable that a scapy
+// capture provokes, and the ACKs of a replayed TCP flow. scapy reads it back
+// (the oracle of the format and the headers); the counts match the host's
+// tx counters, and each reply follows the wire frame that caused it.
+BOOST_AUTO_TEST_CASE(tx_pcap_holds_what_the_host_sent_at_its_send_times) {
+  const std::string pcap = scratch("tx-src.pcap");
+  scapy_capture("tx-src", pcap,
+                "e = Ether(src='02:00:00:00:00:aa', dst='00:1b:21:0a:0b:0c')\n"
+                "pk.append(Ether(src='02:00:00:00:00:aa', dst='ff:ff:ff:ff:ff:ff') / "
+                "ARP(op=1, hwsrc='02:00:00:00:00:aa', psrc='10.0.0.1', pdst='192.168.1.20'))\n"
+                "pk.append(e / IP(src='10.0.0.1', dst='192.168.1.20') / TCP(sport=1234, dport=9, flags='S'))\n"
+                "pk.append(e / IP(src='10.0.0.1', dst='192.168.1.20') / UDP(sport=5000, dport=7999) / Raw(b'q' * 30))\n"
+                "seq = 1000001\n"
+                "for i in range(10):\n"
+                "    pk.append(e / IP(src='10.0.0.1', dst='192.168.1.20') / "
+                "TCP(sport=40000, dport=5001, seq=seq, ack=1, flags='PA') / Raw(b'd' * 500))\n"
+                "    seq += 500\n"
+                "for i, p in enumerate(pk): p.time = 1700000000 + i * 30e-6\n");
+  std::remove(scratch("tx/tx.pcap").c_str());  // not one from an earlier run
+  const Run r = run("tx", "--set traffic.pattern=pcap --set traffic.pcap=" + pcap + kReplayHost +
+                              " --set traffic.udp_flows=0 --set traffic.tcp_flows=1 --set run.duration_us=1000 --pcap");
+  BOOST_TEST(r.status == 0);
+  const std::string summary = scratch("tx-summary.txt"), py = scratch("tx-read.py");
+  std::ofstream(py) << "from scapy.all import *\n"
+                       "w = rdpcap('"
+                    << r.out_dir
+                    << "/wire.pcap')\n"
+                       "t = rdpcap('"
+                    << r.out_dir
+                    << "/tx.pcap')\n"
+                       "n = {'arp': 0, 'rst': 0, 'icmp': 0, 'ack': 0, 'order': 0, 'late': 0}\n"
+                       "for i, p in enumerate(t):\n"
+                       "    if i and p.time < t[i - 1].time: n['order'] += 1\n"
+                       "    if ARP in p and p[ARP].op == 2 and p[ARP].psrc == '192.168.1.20' and "
+                       "p[ARP].pdst == '10.0.0.1':\n"
+                       "        n['arp'] += 1; n['late'] += p.time > w[0].time\n"
+                       "    elif TCP in p and p[TCP].flags.R and p[TCP].dport == 1234:\n"
+                       "        n['rst'] += 1; n['late'] += p.time > w[1].time\n"
+                       "    elif ICMP in p and p[ICMP].type == 3 and p[ICMP].code == 3 and UDPerror in p and "
+                       "p[UDPerror].dport == 7999:\n"
+                       "        n['icmp'] += 1; n['late'] += p.time > w[2].time\n"
+                       "    elif TCP in p and p[TCP].flags == 'A' and p[TCP].sport == 5001 and p[TCP].ack > 1000001:\n"
+                       "        n['ack'] += 1; n['late'] += p.time > w[3].time\n"
+                       "print(len(t), n['arp'], n['rst'], n['icmp'], n['ack'], n['order'], n['late'])\n";
+  BOOST_REQUIRE(std::system(("/usr/bin/python3 " + py + " > " + summary).c_str()) == 0);
+  std::istringstream in(slurp(summary));
+  uint64_t total = 0, arp = 0, rst = 0, icmp = 0, ack = 0, order = 0, late = 0;
+  in >> total >> arp >> rst >> icmp >> ack >> order >> late;
+  BOOST_TEST(arp == 1u);
+  BOOST_TEST(rst == 1u);
+  BOOST_TEST(icmp == 1u);
+  BOOST_TEST(ack > 0u);
+  BOOST_TEST(ack == counter(r, "tx.TCP_ACK"));
+  BOOST_TEST(rst == counter(r, "tx.TCP_RST"));
+  BOOST_TEST(icmp == counter(r, "tx.ICMP_PORT_UNREACH"));
+  BOOST_TEST(total == arp + rst + icmp + ack);  // nothing else, nothing unreadable
+  BOOST_TEST(order == 0u);                      // in send order
+  BOOST_TEST(late == total);                    // each after the frame that caused it
+}
+
 BOOST_AUTO_TEST_CASE(debug_categories_come_from_one_registry) {
   const std::string out = scratch("debug.stdout"), err = scratch("debug.stderr");
   BOOST_TEST(rxpath::testing::run_command(rxpath_cmd() + " --debug help > " + out) == 0);
