@@ -231,7 +231,7 @@ struct System::Impl : sc_core::sc_module {
     const std::string& file = cfg.traffic.pcap;
     r.replay.valid = true;
     r.replay.offered = scoreboard.offered_frames();
-    r.replay.not_offered = gen.frames() - r.replay.offered + gen.replay_count_rest();
+    r.replay.not_offered = gen.replay_records() - r.replay.offered;
     r.replay.backwards = gen.replay_backwards();
     r.replay.padded = gen.replay_padded();
     if (r.replay.not_offered)

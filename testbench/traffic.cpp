@@ -114,6 +114,14 @@ TrafficGen::TrafficGen(const TrafficConfig& cfg, const MacAddr& host_mac, uint32
     throw std::invalid_argument("traffic.size: frame sizes must be within 64..9018 bytes (with FCS)");
   if (cfg.pattern == "pcap") {
     if (cfg.pcap.empty()) throw std::invalid_argument("traffic.pcap: pattern \"pcap\" needs a capture file");
+    // One pass over the records first, holding one at a time: a bad record
+    // is refused before the run (not halfway through it), and the report can
+    // say how many records were not offered.
+    {
+      CaptureReader scan(cfg.pcap);
+      CapturedFrame c;
+      while (scan.next(c)) ++replay_records_;
+    }
     replay_ = std::make_unique<CaptureReader>(cfg.pcap);
     if (!replay_->next(pending_)) throw PcapError(cfg.pcap + ": the capture holds no frame");
     have_pending_ = true;
@@ -282,15 +290,6 @@ bool TrafficGen::next(GenFrame& f) {
   }
   ++next_id_;
   return true;
-}
-
-uint64_t TrafficGen::replay_count_rest() {
-  if (!replay_) return 0;
-  uint64_t n = have_pending_ ? 1 : 0;
-  have_pending_ = false;
-  CapturedFrame c;
-  while (replay_->next(c)) ++n;
-  return n;
 }
 
 }  // namespace rxpath::tb

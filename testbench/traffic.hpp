@@ -102,9 +102,8 @@ class TrafficGen {
   uint64_t replay_backwards() const { return backwards_; }
   uint64_t replay_first_backwards() const { return first_backwards_; }
   uint64_t replay_padded() const { return padded_; }
-  // Reads the capture to its end without replaying it: the records left.
-  // Throws PcapError for a bad record.
-  uint64_t replay_count_rest();
+  // The capture's records (all of them, offered or not).
+  uint64_t replay_records() const { return replay_records_; }
 
   // The payload byte at offset i of frame `id` (the check a scoreboard makes).
   static uint8_t payload_byte(uint64_t id, size_t i);
@@ -135,7 +134,7 @@ class TrafficGen {
   bool have_pending_ = false;
   uint64_t first_ts_ns_ = 0, max_ts_ns_ = 0;
   size_t prev_wire_bytes_ = 0;
-  uint64_t backwards_ = 0, first_backwards_ = 0, padded_ = 0;
+  uint64_t backwards_ = 0, first_backwards_ = 0, padded_ = 0, replay_records_ = 0;
 };
 
 }  // namespace rxpath::tb

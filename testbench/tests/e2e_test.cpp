@@ -605,6 +605,24 @@ BOOST_AUTO_TEST_CASE(bad_input_is_refused_with_the_key_named) {
   BOOST_TEST(status_and_err("--set traffic.pattern=pcap --set traffic.pcap=" + raw, err) == 2);
   BOOST_TEST(err.find(raw + ": link type ") != std::string::npos, err);
   BOOST_TEST(err.find("is not Ethernet") != std::string::npos, err);
+  // A capture cut short in its last record is refused before the run with
+  // the record named (the replay reads it as the run goes, but checks every
+  // record first), not as an exception out of the simulation halfway.
+  const std::string cut = scratch("cut.pcap"), cut_out = scratch("cut");
+  scapy_capture("cut", cut,
+                "for i in range(10):\n"
+                "    p = Ether(dst='00:1b:21:0a:0b:0c') / IP(dst='192.168.1.20') / UDP(dport=7000) / Raw(b'z' * 200)\n"
+                "    p.time = 1700000000 + i * 10e-6\n"
+                "    pk.append(p)\n"
+                "import atexit, os\n"
+                "atexit.register(lambda: os.truncate('" +
+                    cut + "', os.path.getsize('" + cut + "') - 10))\n");
+  BOOST_TEST(status_and_err("--set traffic.pattern=pcap --set traffic.pcap=" + cut + kReplayHost +
+                                " --set traffic.udp_flows=1 --set traffic.udp_port=7000 --out " + cut_out,
+                            err) == 2);
+  BOOST_TEST(err.find(cut + ": record 10: ") != std::string::npos, err);
+  BOOST_TEST(err.find("exception") == std::string::npos, err);
+  BOOST_TEST(slurp(cut_out + "/report.json").empty());
   // A scenario is a file: a folder or an empty argument is refused, not
   // taken as "no scenario"; an option's value is never empty.
   BOOST_TEST(status_and_err(scratch(""), err) == 2);
