@@ -8,7 +8,10 @@ namespace rxpath::tb {
 CaptureReader::CaptureReader(const std::string& path) : path_(path) {
   char err[PCAP_ERRBUF_SIZE] = {0};
   p_ = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
-  if (!p_) throw PcapError(path + ": " + err);
+  if (!p_) {
+    const std::string e = err;  // libpcap names the file itself when it cannot open it
+    throw PcapError(e.rfind(path + ": ", 0) == 0 ? e : path + ": " + e);
+  }
   if (pcap_datalink(p_) != DLT_EN10MB) {
     const int lt = pcap_datalink(p_);
     const char* name = pcap_datalink_val_to_name(lt);
