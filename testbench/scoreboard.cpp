@@ -95,7 +95,11 @@ void Scoreboard::expect_ip_payload(uint64_t id, uint32_t saddr, uint32_t daddr, 
     if (len < 8) return;
     const size_t ulen = be16(l4 + 4);
     if (ulen < 8 || ulen > len) return;  // the kernel drops it (udp_rcv: short packet)
-    replayed_[be16(l4 + 2)].push_back(Replayed{id, std::vector<uint8_t>(l4 + 8, l4 + ulen)});
+    // Kept only for a port the reader has a socket on (anything else can
+    // never be delivered; keeping it would hold the whole capture).
+    const uint16_t dport = be16(l4 + 2);
+    if (dport < cfg_.udp_port || dport >= cfg_.udp_port + cfg_.udp_flows) return;
+    replayed_[dport].push_back(Replayed{id, std::vector<uint8_t>(l4 + 8, l4 + ulen)});
     return;
   }
   if (proto != 6 || len < 20 || daddr != host_ip_) return;
