@@ -109,11 +109,19 @@ struct FrameAccount {
 };
 
 // One received message as the user process got it.
+// The sender of a datagram, as recvfrom() returns it in its address
+// (udp_recvmsg fills msg_name from the IPv4 and UDP headers). Host order.
+struct PeerAddr {
+  uint32_t addr = 0;
+  uint16_t port = 0;
+};
+
 struct Delivery {
   int fd;
   sc_core::sc_time time;
   std::vector<uint8_t> bytes;
   uint64_t trace_id;  // trace_id of the (first) skb the bytes came from
+  PeerAddr from{};    // UDP: the datagram's source; TCP: zero (the connection's peer is known)
 };
 
 struct eventpoll;
@@ -177,8 +185,10 @@ class Kernel {
   // --- syscalls, called from a Task running on its CPU ---
   // recvmsg (net/socket.c -> udp_recvmsg / tcp_recvmsg). Non-blocking when
   // `dontwait`: returns -11 (EAGAIN) if nothing is queued. Copies up to
-  // `max` bytes into `out` (replaced).
-  long sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool dontwait, uint64_t* trace_id = nullptr);
+  // `max` bytes into `out` (replaced). For UDP, `from` (when given) gets the
+  // datagram's source address and port.
+  long sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool dontwait, uint64_t* trace_id = nullptr,
+                   PeerAddr* from = nullptr);
   // select / poll over fds, waiting for readability; timeout_ns < 0 = forever.
   // Returns the ready fds.
   std::vector<int> sys_select(const std::vector<int>& fds, double timeout_ns = -1);

@@ -89,7 +89,8 @@ void Kernel::trace_recvmsg(const char* name, sock* sk, const sk_buff* skb, size_
 
 // recvmsg (net/socket.c -> udp_recvmsg / tcp_recvmsg). With a tracer: one
 // "recvmsg" span per call on the reader's CPU.
-long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool dontwait, uint64_t* trace_id) {
+long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool dontwait, uint64_t* trace_id,
+                         PeerAddr* from) {
   Task& t = current_task_checked("recvmsg");
   Cpu& c = t.cpu();
   TraceSpan span(th_, c, "recvmsg");
@@ -114,6 +115,10 @@ long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool don
     ++sk->delivered_msgs;
     sk->delivered_bytes += n;
     if (trace_id) *trace_id = skb->trace_id;
+    if (from && skb->network_header != 0xFFFF && skb->transport_header != 0xFFFF) {  // msg_name: sin_addr, sin_port
+      from->addr = get_unaligned_be32(skb->network_ptr() + 12);
+      from->port = get_unaligned_be16(skb->transport_ptr());
+    }
     RXS_DBG(sock, "udp recvmsg fd " << fd << " " << n << " bytes trace " << skb->trace_id);
     if (th_) trace_recvmsg("udp_recvmsg", sk, skb, n, UINT32_MAX);
     __kfree_skb(skb);

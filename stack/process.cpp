@@ -29,12 +29,12 @@ UserProcess::UserProcess(Kernel& k, UserProcessConfig cfg, delivery_cb_t on_deli
 UserProcess::~UserProcess() { k_.cpus().exit_task(*task_); }
 
 // The user's processing of one message (a "user_work" span when tracing).
-void UserProcess::user_work(int fd, std::vector<uint8_t>& buf, uint64_t trace) {
+void UserProcess::user_work(int fd, std::vector<uint8_t>& buf, uint64_t trace, const PeerAddr& from) {
   Cpu& c = task_->cpu();
   if (k_.trace_hub()) trace_user_work(true);
   if (k_.cost().user_per_packet > 0) c.charge(k_.cost().user_per_packet);
   if (cb_) {  // hand the bytes over without a copy, then take the buffer back
-    Delivery d{fd, c.effective_time(), std::move(buf), trace};
+    Delivery d{fd, c.effective_time(), std::move(buf), trace, from};
     cb_(d);
     buf = std::move(d.bytes);
   }
@@ -54,12 +54,13 @@ void UserProcess::drain(int fd) {
   std::vector<uint8_t> buf;
   for (;;) {
     uint64_t trace = 0;
-    long n = k_.sys_recvmsg(fd, buf, cfg_.recv_size, true, &trace);
+    PeerAddr from;
+    long n = k_.sys_recvmsg(fd, buf, cfg_.recv_size, true, &trace, &from);
     if (n < 0) return;
     if (n == 0 && k_.sock_of(fd)->protocol == IPPROTO_TCP_) return;
     ++messages_;
     bytes_ += static_cast<uint64_t>(n);
-    user_work(fd, buf, trace);
+    user_work(fd, buf, trace, from);
   }
 }
 
@@ -91,7 +92,8 @@ void UserProcess::run(Task& t) {
       std::vector<uint8_t> buf;
       while (!stop_) {
         uint64_t trace = 0;
-        long n = k_.sys_recvmsg(cfg_.fds[0], buf, cfg_.recv_size, false, &trace);
+        PeerAddr from;
+        long n = k_.sys_recvmsg(cfg_.fds[0], buf, cfg_.recv_size, false, &trace, &from);
         ++wakeups_;
         // recv() == 0 on TCP: end of stream (the socket left ESTABLISHED);
         // the server stops reading this fd, as it would close it.
@@ -99,7 +101,7 @@ void UserProcess::run(Task& t) {
         if (n < 0) continue;
         ++messages_;
         bytes_ += static_cast<uint64_t>(n);
-        user_work(cfg_.fds[0], buf, trace);
+        user_work(cfg_.fds[0], buf, trace, from);
       }
       break;
     }

@@ -45,7 +45,7 @@ class UserProcess {
  private:
   void run(Task& t);
   void drain(int fd);
-  void user_work(int fd, std::vector<uint8_t>& buf, uint64_t trace);
+  void user_work(int fd, std::vector<uint8_t>& buf, uint64_t trace, const PeerAddr& from);
   RXPATH_TRACE_COLD void trace_user_work(bool begin);
   Kernel& k_;
   UserProcessConfig cfg_;

@@ -29,6 +29,12 @@ void Captures::open_socket(const std::string& dir, int fd, bool tcp, uint32_t fl
   s.pcap = std::make_unique<PcapWriter>(dir + "/socket-" + name + ".pcap");
 }
 
+void Captures::open_tx(const std::string& path) { tx_ = std::make_unique<PcapWriter>(path); }
+
+void Captures::transmitted(uint64_t t_ps, const std::vector<uint8_t>& frame) {
+  if (tx_) tx_->write(t_ps / kPsPerNs, frame);
+}
+
 void Captures::offered(const GenFrame& f) {
   if (wire_) pending_wire_[f.id] = f.data;
 }
@@ -41,7 +47,8 @@ void Captures::wire_start(uint64_t id, uint64_t t_ps) {
   pending_wire_.erase(it);
 }
 
-void Captures::delivered(int fd, uint64_t t_ps, const std::vector<uint8_t>& bytes, uint64_t stream_end) {
+void Captures::delivered(int fd, uint64_t t_ps, const std::vector<uint8_t>& bytes, uint64_t stream_end,
+                         const stack::PeerAddr& from) {
   auto it = socks_.find(fd);
   if (it == socks_.end()) return;
   const Sock& s = it->second;
@@ -51,8 +58,10 @@ void Captures::delivered(int fd, uint64_t t_ps, const std::vector<uint8_t>& byte
   ip.daddr = host_ip_;
   eth::L4Opts l4;
   if (!s.tcp) {
-    ip.saddr = src_ip_ + s.flow;
-    l4.sport = static_cast<uint16_t>(30000 + s.flow);
+    // The sender recvfrom() names (a replayed datagram comes from whoever
+    // the capture says); without one, the flow's generated source.
+    ip.saddr = from.addr ? from.addr : src_ip_ + s.flow;
+    l4.sport = from.addr ? from.port : static_cast<uint16_t>(30000 + s.flow);
     l4.dport = static_cast<uint16_t>(cfg_.udp_port + s.flow);
     s.pcap->write(t_ps / kPsPerNs, eth::udp_frame(dst, src, bytes, ip, l4));
     return;
@@ -74,6 +83,7 @@ void Captures::delivered(int fd, uint64_t t_ps, const std::vector<uint8_t>& byte
 
 void Captures::close() {
   if (wire_) wire_->close();
+  if (tx_) tx_->close();
   for (auto& [_, s] : socks_)
     if (s.pcap) s.pcap->close();
 }

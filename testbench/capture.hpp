@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "stack/kernel.hpp"
 #include "testbench/pcap_io.hpp"
 #include "testbench/traffic.hpp"
 
@@ -25,13 +26,20 @@ class Captures {
   void open_wire(const std::string& path);
   // One file per socket in `dir`, named after the flow's port.
   void open_socket(const std::string& dir, int fd, bool tcp, uint32_t flow);
+  // What the host sends (ARP replies, TCP ACKs and RSTs, ICMP errors), each
+  // frame at its send time, as a capture on the host would show it (short
+  // frames unpadded: the MAC pads after the capture point).
+  void open_tx(const std::string& path);
+  void transmitted(uint64_t t_ps, const std::vector<uint8_t>& frame);
 
   // `f` goes on the wire; it is written when its first character is there.
   void offered(const GenFrame& f);
   void wire_start(uint64_t id, uint64_t t_ps);
-  // recv() on `fd` returned `bytes` at `t_ps`; for TCP, `stream_end` is the
-  // stream offset one past them.
-  void delivered(int fd, uint64_t t_ps, const std::vector<uint8_t>& bytes, uint64_t stream_end);
+  // recv() on `fd` returned `bytes` at `t_ps`, from `from` (UDP: the
+  // datagram's source as recvfrom() gives it; the record carries it); for
+  // TCP, `stream_end` is the stream offset one past them.
+  void delivered(int fd, uint64_t t_ps, const std::vector<uint8_t>& bytes, uint64_t stream_end,
+                 const stack::PeerAddr& from = {});
 
   // Completes every file.
   void close();
@@ -45,7 +53,7 @@ class Captures {
   TrafficConfig cfg_;
   MacAddr host_mac_, src_mac_;
   uint32_t host_ip_, src_ip_;
-  std::unique_ptr<PcapWriter> wire_;
+  std::unique_ptr<PcapWriter> wire_, tx_;
   std::map<uint64_t, std::vector<uint8_t>> pending_wire_;  // offered, not yet on the wire
   std::map<int, Sock> socks_;
 };

@@ -5,35 +5,50 @@
 
 namespace rxpath::tb {
 
-std::vector<CapturedFrame> read_capture(const std::string& path) {
+CaptureReader::CaptureReader(const std::string& path) : path_(path) {
   char err[PCAP_ERRBUF_SIZE] = {0};
-  pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
-  if (!p) throw PcapError(path + ": " + err);
-  std::unique_ptr<pcap_t, void (*)(pcap_t*)> guard(p, pcap_close);
-  if (pcap_datalink(p) != DLT_EN10MB) {
-    const char* name = pcap_datalink_val_to_name(pcap_datalink(p));
-    throw PcapError(path + ": link type " + (name ? name : std::to_string(pcap_datalink(p))) +
-                    " is not Ethernet (DLT_EN10MB)");
+  p_ = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
+  if (!p_) {
+    const std::string e = err;  // libpcap names the file itself when it cannot open it
+    throw PcapError(e.rfind(path + ": ", 0) == 0 ? e : path + ": " + e);
   }
+  if (pcap_datalink(p_) != DLT_EN10MB) {
+    const int lt = pcap_datalink(p_);
+    const char* name = pcap_datalink_val_to_name(lt);
+    pcap_close(p_);
+    p_ = nullptr;
+    throw PcapError(path + ": link type " + (name ? name : std::to_string(lt)) +
+                    " is not Ethernet (DLT_EN10MB): rxpath replays Ethernet frames only");
+  }
+}
+
+CaptureReader::~CaptureReader() {
+  if (p_) pcap_close(p_);
+}
+
+bool CaptureReader::next(CapturedFrame& f) {
+  pcap_pkthdr* h = nullptr;
+  const u_char* data = nullptr;
+  const int rc = pcap_next_ex(p_, &h, &data);
+  if (rc == PCAP_ERROR_BREAK) return false;  // end of file
+  const std::string rec = path_ + ": record " + std::to_string(n_ + 1) + ": ";
+  if (rc != 1) throw PcapError(rec + pcap_geterr(p_));
+  ++n_;
+  if (h->caplen < h->len)
+    throw PcapError(rec + "captured " + std::to_string(h->caplen) + " of " + std::to_string(h->len) +
+                    " bytes (snapshot length too small to replay)");
+  if (h->len < 14) throw PcapError(rec + std::to_string(h->len) + " bytes is shorter than an Ethernet header");
+  f.ts_ns = static_cast<uint64_t>(h->ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(h->ts.tv_usec);
+  f.orig_len = h->len;
+  f.data.assign(data, data + h->caplen);
+  return true;
+}
+
+std::vector<CapturedFrame> read_capture(const std::string& path) {
+  CaptureReader r(path);
   std::vector<CapturedFrame> out;
-  for (uint64_t n = 1;; ++n) {
-    pcap_pkthdr* h = nullptr;
-    const u_char* data = nullptr;
-    const int rc = pcap_next_ex(p, &h, &data);
-    if (rc == PCAP_ERROR_BREAK) break;  // end of file
-    if (rc != 1) throw PcapError(path + ": record " + std::to_string(n) + ": " + pcap_geterr(p));
-    if (h->caplen < h->len)
-      throw PcapError(path + ": record " + std::to_string(n) + ": captured " + std::to_string(h->caplen) + " of " +
-                      std::to_string(h->len) + " bytes (snapshot length too small to replay)");
-    if (h->len < 14)
-      throw PcapError(path + ": record " + std::to_string(n) + ": " + std::to_string(h->len) +
-                      " bytes is shorter than an Ethernet header");
-    CapturedFrame f;
-    f.ts_ns = static_cast<uint64_t>(h->ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(h->ts.tv_usec);
-    f.orig_len = h->len;
-    f.data.assign(data, data + h->caplen);
-    out.push_back(std::move(f));
-  }
+  CapturedFrame f;
+  while (r.next(f)) out.push_back(f);
   return out;
 }
 

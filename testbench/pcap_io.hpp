@@ -28,6 +28,28 @@ struct CapturedFrame {
   std::vector<uint8_t> data;  // captured bytes (may be shorter than orig_len)
 };
 
+// Reads a pcap or pcapng file with Ethernet link type one record at a time
+// (a replay holds one frame, whatever the size of the capture).
+class CaptureReader {
+ public:
+  // Throws PcapError for a missing or unreadable file or another link type.
+  explicit CaptureReader(const std::string& path);
+  ~CaptureReader();
+  CaptureReader(const CaptureReader&) = delete;
+  CaptureReader& operator=(const CaptureReader&) = delete;
+  // The next record into `f`; false at the end of the file. Throws PcapError
+  // as read_capture() does.
+  bool next(CapturedFrame& f);
+  // Records read so far (the number of the last one returned).
+  uint64_t records() const { return n_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  pcap* p_ = nullptr;
+  uint64_t n_ = 0;
+};
+
 // Reads every frame of a pcap or pcapng file with Ethernet link type.
 // Throws PcapError for a missing file, another link type, a truncated or
 // corrupt record ("<file>: record <n>: ..."), or a snapshot-truncated frame

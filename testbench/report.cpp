@@ -111,6 +111,13 @@ std::string Report::text() const {
      << " bytes  (" << rate(offered_frames) << " Mpps)\n";
   os << "  delivered  " << std::setw(10) << delivered_frames << " frames " << std::setw(12) << delivered_bytes
      << " bytes in " << delivered_msgs << " recv() calls\n";
+  if (replay.valid) {
+    os << "  replay     " << std::setw(10) << replay.offered << " capture records offered, " << replay.not_offered
+       << " not (after run.duration_us)";
+    if (replay.padded) os << ", " << replay.padded << " padded to 60 bytes";
+    if (replay.backwards) os << ", " << replay.backwards << " stamped before an earlier record";
+    os << "\n";
+  }
   if (delivery_errors) os << "  DELIVERY ERRORS: " << delivery_errors << " recv() results differ from what was sent\n";
   os << "\nWhere frames ended (each frame in exactly one place)\n";
   os << "  delivered to the reader   " << std::setw(10) << acct.delivered << "\n";
@@ -194,6 +201,11 @@ std::string Report::json() const {
   for (const auto& [k, v] : mib) mibj[k] = v;
   j["cpu_ns"] = cpu;
   j["offered_by_kind"] = kinds;
+  if (replay.valid)
+    j["replay"] = {{"records_offered", replay.offered},
+                   {"records_not_offered", replay.not_offered},
+                   {"records_backwards", replay.backwards},
+                   {"frames_padded", replay.padded}};
   j["counters"] = mibj;
   if (measured.valid) {
     const Measured& m = measured;

@@ -85,6 +85,13 @@ struct Report {
   Measured measured;                                // over the measurement window
   Steady steady;                                    // the steady-state verdict
   std::string series_csv;                           // series.csv (written with --out)
+  // Replay (traffic.pattern = pcap): capture records offered, records not
+  // offered (after run.duration_us), records sent without waiting because
+  // they were stamped before an earlier one, short frames padded.
+  struct Replay {
+    bool valid = false;
+    uint64_t offered = 0, not_offered = 0, backwards = 0, padded = 0;
+  } replay;
   std::string text() const;
   std::string json() const;
 };

@@ -19,7 +19,9 @@ Scenario::Scenario() {
 }
 
 void Scenario::add_knobs(Knobs& k) {
-  k.add_double("run.duration_us", &duration_us, duration_us, 0.1, 1e9, "time during which traffic is offered, µs");
+  k.add_double("run.duration_us", &duration_us, duration_us, 0.1, 1e9,
+               "the end of traffic, µs of simulated time (not a length: traffic runs from run.start_us to here); "
+               "a replayed capture's records stamped later are not offered (the report counts them)");
   k.add_double("run.start_us", &start_us, start_us, 0, 1e9,
                "when traffic starts, µs (the driver brings the NIC up at time 0)");
   k.add_double("run.drain_us", &drain_us, drain_us, 0, 1e9, "longest time the host may take to finish afterwards, µs");

@@ -8,13 +8,18 @@
 //   TCP     the stream of each flow, byte by byte against the segments sent;
 //           a frame's latency is taken when its last byte is returned.
 //   replay  a datagram must be the next one replayed to its port that the
-//           host did not drop.
+//           host did not drop; IPv4 fragments are reassembled first (as
+//           ip_defrag does), so the datagram expected is the whole one. A
+//           TCP flow's stream is rebuilt from the replayed segments of its
+//           connection by sequence number (retransmissions and reordering
+//           included), and recv() must return it byte by byte.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "stack/kernel.hpp"
@@ -25,7 +30,9 @@ namespace rxpath::tb {
 
 class Scoreboard {
  public:
-  explicit Scoreboard(const TrafficConfig& traffic);
+  // `host_ip`: the receiving host (replayed TCP segments are matched to its
+  // connections by their four addresses and ports).
+  Scoreboard(const TrafficConfig& traffic, uint32_t host_ip);
 
   // The reader's socket `fd` receives flow `flow` of UDP or TCP.
   void add_socket(int fd, bool tcp, uint32_t flow);
@@ -57,7 +64,23 @@ class Scoreboard {
     uint64_t id;
     std::vector<uint8_t> payload;
   };
+  // A datagram being reassembled from replayed fragments.
+  struct FragQueue {
+    std::map<uint32_t, std::vector<uint8_t>> parts;  // byte offset -> fragment payload
+    uint32_t total = 0;                              // known once the last fragment came
+    bool bad = false;                                // overlap: the kernel drops it all
+    std::vector<uint8_t> first_hdr;                  // IPv4 header of the offset-0 fragment
+  };
+  // The stream of a replayed TCP flow from `base` (the bytes delivered so
+  // far) on: -1 where no replayed segment carried the byte.
+  struct ReplayStream {
+    uint64_t base = 0;
+    std::deque<int16_t> bytes;
+    std::map<uint64_t, uint64_t> ends;  // stream offset one past a segment -> its frame
+  };
   void expect_replayed(const GenFrame& f);
+  void expect_ip_payload(uint64_t id, uint32_t saddr, uint32_t daddr, uint8_t proto, const uint8_t* l4, size_t len);
+  void check_replayed_tcp(Sock& s, const stack::Delivery& d, uint64_t t_ps);
   void check_udp(const stack::Delivery& d, uint64_t t_ps);
   void check_replayed(Sock& s, const stack::Delivery& d, uint64_t t_ps);
   void check_tcp(Sock& s, const stack::Delivery& d, uint64_t t_ps);
@@ -67,7 +90,10 @@ class Scoreboard {
   std::map<int, Sock> socks_;
   std::vector<std::deque<Seg>> tcp_segs_;              // per TCP flow
   std::map<uint16_t, std::deque<Replayed>> replayed_;  // UDP port -> datagrams replayed to it
-  std::vector<uint64_t> wire_start_ps_;                // by frame id
+  std::map<std::tuple<uint32_t, uint32_t, uint16_t, uint8_t>, FragQueue> frags_;  // (saddr, daddr, id, proto)
+  std::vector<ReplayStream> replay_tcp_;                                          // per TCP flow
+  uint32_t host_ip_ = 0, src_ip_ = 0;
+  std::vector<uint64_t> wire_start_ps_;  // by frame id
   TrafficFigures fig_;
 };
 

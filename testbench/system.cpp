@@ -53,7 +53,7 @@ struct System::Impl : sc_core::sc_module {
         kernel("host", c.kernel, c.stack_cost),
         plat(kernel, sc_time(c.link_latency_ns, SC_NS)),
         gen(c.traffic, host_mac, host_ip),
-        scoreboard(c.traffic),
+        scoreboard(c.traffic, host_ip),
         captures(c.traffic, host_mac, host_ip),
         wire_out("wire_out") {
     build_nic();
@@ -221,7 +221,31 @@ struct System::Impl : sc_core::sc_module {
     scoreboard.delivered(d, t);
     if (series) series->delivered(t, scoreboard.figures().delivered_frames - frames0, d.bytes.size());
     auto it = socks.find(d.fd);
-    captures.delivered(d.fd, t, d.bytes, it != socks.end() && it->second.tcp ? scoreboard.stream_offset(d.fd) : 0);
+    captures.delivered(d.fd, t, d.bytes, it != socks.end() && it->second.tcp ? scoreboard.stream_offset(d.fd) : 0,
+                       d.from);
+  }
+
+  // Replay: how much of the capture went on the wire, and a warning for
+  // what a user would otherwise not notice.
+  void replay_summary(Report& r) {
+    const std::string& file = cfg.traffic.pcap;
+    r.replay.valid = true;
+    r.replay.offered = scoreboard.offered_frames();
+    r.replay.not_offered = gen.replay_records() - r.replay.offered;
+    r.replay.backwards = gen.replay_backwards();
+    r.replay.padded = gen.replay_padded();
+    if (r.replay.not_offered)
+      std::fprintf(stderr,
+                   "rxpath: warning: %s: %llu of %llu capture records fall after run.duration_us (%g us, the end of "
+                   "traffic) and were not offered; a longer run.duration_us replays them\n",
+                   file.c_str(), static_cast<unsigned long long>(r.replay.not_offered),
+                   static_cast<unsigned long long>(r.replay.offered + r.replay.not_offered), cfg.duration_us);
+    if (r.replay.backwards)
+      std::fprintf(stderr,
+                   "rxpath: warning: %s: record %llu (and %llu more) is stamped before an earlier record; sent right "
+                   "after it, in file order\n",
+                   file.c_str(), static_cast<unsigned long long>(gen.replay_first_backwards()),
+                   static_cast<unsigned long long>(r.replay.backwards - 1));
   }
 
   // Frames the driver has handed up from every ring.
@@ -266,6 +290,10 @@ void System::capture_wire(const std::string& path) { impl_->captures.open_wire(p
 
 void System::capture_sockets(const std::string& dir) {
   for (const auto& [fd, s] : impl_->socks) impl_->captures.open_socket(dir, fd, s.tcp, s.flow);
+  impl_->captures.open_tx(dir + "/tx.pcap");
+  // tx_emit syncs the sending CPU first: now is the send time.
+  impl_->kernel.set_tx_capture(
+      [this](stack::TxKind, const std::vector<uint8_t>& f) { impl_->captures.transmitted(now_ps(), f); });
 }
 
 void System::attach(waves::Recorder& rec) {
@@ -367,6 +395,7 @@ Report System::run(bool progress) {
   r.wall_s = elapsed();
   r.nic_cycles = m.nic->cycle();
   fill_report(r, *m.counters, m.scoreboard.figures());
+  if (m.cfg.traffic.pattern == "pcap") m.replay_summary(r);
   if (m.series && m.series->complete()) {
     std::vector<std::string> drops;
     for (const auto& [k, _] : r.acct.drops) drops.push_back(k);

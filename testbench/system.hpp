@@ -32,6 +32,8 @@ class System {
   Report run(bool progress = false);
   // Where to write captures (empty: none). Call before run().
   void capture_wire(const std::string& path);
+  // In `dir`: socket-<proto>-<port>.pcap per socket (what recv() returned)
+  // and tx.pcap (what the host sent, at its send times).
   void capture_sockets(const std::string& dir);
   // Attaches `rec` to the host (Kernel::set_tracer), the NIC
   // (NicSc::on_event, only when rec.wants_nic()) and the driver

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "testbench/traffic.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -83,6 +84,9 @@ void TrafficConfig::add_knobs(Knobs& k) {
   k.add_string("traffic.pcap", &pcap, pcap, "pattern pcap: capture file to replay (pcap or pcapng)");
   k.add_double("traffic.pcap_rate_gbps", &pcap_rate_gbps, 0, 0, 10.0,
                "pattern pcap: 0 replays at capture timing, else back to back at this rate");
+  k.add_bool("traffic.pcap_pad", &pcap_pad, pcap_pad,
+             "pattern pcap: pad frames under 60 bytes (64 with FCS) with zeros, as the sending host's MAC did; "
+             "false sends them short (runts, counted as RUC)");
   k.add_uint("traffic.seed", &seed, seed, 0, INT64_MAX,
              "seed of the traffic's random choices (a TOML integer: up to 2^63 - 1)");
 }
@@ -110,8 +114,18 @@ TrafficGen::TrafficGen(const TrafficConfig& cfg, const MacAddr& host_mac, uint32
     throw std::invalid_argument("traffic.size: frame sizes must be within 64..9018 bytes (with FCS)");
   if (cfg.pattern == "pcap") {
     if (cfg.pcap.empty()) throw std::invalid_argument("traffic.pcap: pattern \"pcap\" needs a capture file");
-    replay_ = read_capture(cfg.pcap);
-    if (replay_.empty()) throw PcapError(cfg.pcap + ": the capture holds no frame");
+    // One pass over the records first, holding one at a time: a bad record
+    // is refused before the run (not halfway through it), and the report can
+    // say how many records were not offered.
+    {
+      CaptureReader scan(cfg.pcap);
+      CapturedFrame c;
+      while (scan.next(c)) ++replay_records_;
+    }
+    replay_ = std::make_unique<CaptureReader>(cfg.pcap);
+    if (!replay_->next(pending_)) throw PcapError(cfg.pcap + ": the capture holds no frame");
+    have_pending_ = true;
+    first_ts_ns_ = max_ts_ns_ = pending_.ts_ns;
   } else if (cfg.udp_flows + cfg.tcp_flows == 0) {
     throw std::invalid_argument("traffic: udp_flows + tcp_flows is 0, nothing to send");
   }
@@ -235,18 +249,32 @@ bool TrafficGen::next(GenFrame& f) {
   f = GenFrame{};
   f.id = next_id_;
   if (cfg_.pattern == "pcap") {
-    if (replay_pos_ >= replay_.size()) return false;
-    const CapturedFrame& c = replay_[replay_pos_];
+    if (!have_pending_ && !replay_->next(pending_)) return false;
+    have_pending_ = false;
+    CapturedFrame& c = pending_;
     if (cfg_.pcap_rate_gbps == 0) {
-      t_ps_ = (c.ts_ns - replay_.front().ts_ns) * 1000;
-    } else if (replay_pos_ > 0) {
-      const size_t prev = replay_[replay_pos_ - 1].data.size() + 4;
-      t_ps_ += static_cast<uint64_t>(std::llround((prev + kPreambleAndGap) * 8.0 * 1000.0 / cfg_.pcap_rate_gbps));
+      // Capture timing from the first record. A record stamped before one
+      // already sent goes right after it (file order is kept: tcpreplay
+      // sends such a packet without waiting).
+      if (c.ts_ns < max_ts_ns_) {
+        if (backwards_++ == 0) first_backwards_ = replay_->records();
+      }
+      max_ts_ns_ = std::max(max_ts_ns_, c.ts_ns);
+      t_ps_ = (max_ts_ns_ - first_ts_ns_) * 1000;
+    } else if (next_id_ > 0) {
+      t_ps_ += static_cast<uint64_t>(
+          std::llround((prev_wire_bytes_ + kPreambleAndGap) * 8.0 * 1000.0 / cfg_.pcap_rate_gbps));
     }
     f.t_ps = t_ps_;
-    f.data = c.data;
+    f.data = std::move(c.data);
+    // A sending host's MAC pads what it sends to the Ethernet minimum, after
+    // the capture saw it (a capture taken there holds the short frame).
+    if (cfg_.pcap_pad && f.data.size() < 60) {
+      f.data.resize(60, 0);
+      ++padded_;
+    }
+    prev_wire_bytes_ = f.wire_bytes();
     f.kind = FrameKind::replay;
-    ++replay_pos_;
     ++next_id_;
     return true;
   }

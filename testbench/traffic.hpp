@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <ostream>
 #include <random>
 #include <string>
@@ -66,6 +67,7 @@ struct TrafficConfig {
   double closed_udp_ppm = 0, closed_tcp_ppm = 0, other_host_ppm = 0;
   std::string pcap;           // pattern "pcap": the capture to replay
   double pcap_rate_gbps = 0;  // 0 = capture timing; else back to back at this rate
+  bool pcap_pad = true;       // frames under 60 bytes padded with zeros, as a sending MAC does
   uint64_t seed = 1;
 
   // Registers every field as a knob under "traffic.".
@@ -94,6 +96,15 @@ class TrafficGen {
   bool next(GenFrame& f);
   uint64_t frames() const { return next_id_; }
 
+  // Replay only. Records stamped before an earlier record (sent without
+  // waiting, right after it) and the first of them; records padded to the
+  // Ethernet minimum.
+  uint64_t replay_backwards() const { return backwards_; }
+  uint64_t replay_first_backwards() const { return first_backwards_; }
+  uint64_t replay_padded() const { return padded_; }
+  // The capture's records (all of them, offered or not).
+  uint64_t replay_records() const { return replay_records_; }
+
   // The payload byte at offset i of frame `id` (the check a scoreboard makes).
   static uint8_t payload_byte(uint64_t id, size_t i);
   // The number a generated frame carries (the first 8 bytes of its UDP or
@@ -118,8 +129,12 @@ class TrafficGen {
   uint32_t next_udp_ = 0, next_tcp_ = 0;
   std::vector<uint32_t> tcp_next_seq_;
   std::vector<uint16_t> tcp_ip_id_, udp_ip_id_;  // per flow, as a sender's socket keeps it
-  std::vector<CapturedFrame> replay_;
-  size_t replay_pos_ = 0;
+  std::unique_ptr<CaptureReader> replay_;        // read as the run goes
+  CapturedFrame pending_;                        // the first record, read up front
+  bool have_pending_ = false;
+  uint64_t first_ts_ns_ = 0, max_ts_ns_ = 0;
+  size_t prev_wire_bytes_ = 0;
+  uint64_t backwards_ = 0, first_backwards_ = 0, padded_ = 0, replay_records_ = 0;
 };
 
 }  // namespace rxpath::tb
