@@ -99,6 +99,10 @@ void Scenario::finish() {
     bad("run.quantum_ns: " + std::to_string(q) + " is not a whole number of 6.4 ns clock cycles");
   if (q > L + 1e-9) bad("run.quantum_ns: must not exceed link.latency_ns (exact decoupling needs Q <= L)");
   quantum_ns = q;
+  // The ring the driver will use (igb_set_ringparam rounds up to a multiple
+  // of 8): the dumped scenario and the report show the 104 a 100 becomes.
+  igb.rx_ring_count = (igb.rx_ring_count + host::REQ_RX_DESCRIPTORS_MULTIPLE - 1) / host::REQ_RX_DESCRIPTORS_MULTIPLE *
+                      host::REQ_RX_DESCRIPTORS_MULTIPLE;
   SampleWindow w;
   w.traffic_start_us = start_us;
   w.traffic_stop_us = duration_us;
