@@ -113,8 +113,8 @@ BOOST_AUTO_TEST_CASE(reports_on_a_full_disk_are_whole_or_absent, *boost::unit_te
   // 64 KiB, 56 of them taken: report.txt fits, report.json does not.
   const auto r = in_small_fs(d, small, "64k",
                              "dd if=/dev/zero of=" + small + "/fill bs=1k count=56 2>/dev/null && " + rxpath_cmd() +
-                                 " " + kQuick + " --out " + small + "/o > " + d +
-                                 "/report.stdout; echo rc=$?; ls -A " + small + "/o; cat " + small + "/o/report.txt");
+                                 " " + kQuick + " --out " + small + "/o > " + d + "/report.stdout; echo rc=$?; ls -A " +
+                                 small + "/o; cat " + small + "/o/report.txt");
   BOOST_TEST_INFO("stderr: " << r.err << "\nstdout: " << r.out);
   BOOST_TEST(r.out.find("rc=2") != std::string::npos);
   BOOST_TEST(r.err.find("No space left on device") != std::string::npos);
@@ -144,10 +144,10 @@ BOOST_AUTO_TEST_CASE(symlinks_and_fifos_are_written_through) {
   const std::string d = fresh("links");
   BOOST_REQUIRE(::symlink("real.json", (d + "/link.json").c_str()) == 0);
   BOOST_REQUIRE(::mkfifo((d + "/pipe.json").c_str(), 0644) == 0);
-  const auto r = rxpath::testing::run_kept("(cat " + d + "/pipe.json > " + d + "/from_pipe &) ; " + rxpath_cmd() +
-                                               " " + kQuick + " --json " + d + "/link.json --timeline " + d +
-                                               "/pipe.json",
-                                           d + "/run");
+  const auto r =
+      rxpath::testing::run_kept("((timeout 60 cat " + d + "/pipe.json > " + d + "/from_pipe 2>&1 &) ; " + rxpath_cmd() +
+                                    " " + kQuick + " --json " + d + "/link.json --timeline " + d + "/pipe.json)",
+                                d + "/run");
   BOOST_TEST_INFO("stderr: " << r.err);
   BOOST_TEST(r.exit_code == 0);
   struct stat st {};
@@ -188,9 +188,10 @@ BOOST_AUTO_TEST_CASE(signals_remove_partial_files) {
   for (const auto& [sig, code] : {std::pair<std::string, int>{"INT", 130}, {"TERM", 143}}) {
     const std::string d = fresh("signal_" + sig);
     // Long enough that it is still running after 3 s; progress on (not --quiet).
-    const auto r = rxpath::testing::run_kept("(" + rxpath_cmd() + " --duration-us 100000 --out " + d + "/o --pcap --trace " + d + "/t.fst & pid=$!; sleep 3; kill -" +
-                              sig + " $pid; wait $pid; echo rc=$?; ls -A " + d + "/o " + d + ")",
- d + "/run");
+    const auto r = rxpath::testing::run_kept("(" + rxpath_cmd() + " --duration-us 100000 --out " + d +
+                                                 "/o --pcap --trace " + d + "/t.fst & pid=$!; sleep 3; kill -" + sig +
+                                                 " $pid; wait $pid; echo rc=$?; ls -A " + d + "/o " + d + ")",
+                                             d + "/run");
     BOOST_TEST_INFO("signal " << sig << "\nstderr: " << r.err << "\nstdout: " << r.out);
     BOOST_TEST(r.out.find("rc=" + std::to_string(code)) != std::string::npos);
     BOOST_TEST(r.out.find(".part.") == std::string::npos);
@@ -206,7 +207,8 @@ BOOST_AUTO_TEST_CASE(signals_remove_partial_files) {
 // report still is.
 BOOST_AUTO_TEST_CASE(empty_results_exit_3) {
   const std::string d = fresh("empty");
-  auto r = run(d, std::string(kQuick) + " --trace-window 5000:6000 --trace " + d + "/t.fst --timeline " + d + "/t.json");
+  auto r =
+      run(d, std::string(kQuick) + " --trace-window 5000:6000 --trace " + d + "/t.fst --timeline " + d + "/t.json");
   BOOST_TEST_INFO("stderr: " << r.err);
   BOOST_TEST(r.exit_code == 3);
   BOOST_TEST(r.err.find("holds no samples") != std::string::npos);
