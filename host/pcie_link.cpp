@@ -91,8 +91,9 @@ void PcieLink::dma_b_transport(tlm::tlm_generic_payload& p, sc_time& delay) {
   if (write_obs_) tq_.post(arrival, [this, arrival, seq] { apply_writes(arrival, seq + 1); });
   ++st_.dma_writes;
   st_.dma_write_bytes += p.get_data_length();
-  HOST_DPRINTF(link, "DMA write 0x%llx len %u, arrives %s", (unsigned long long)p.get_address(), p.get_data_length(),
-               arrival.to_string().c_str());
+  // Times in the debug output are all in us, like each line's timestamp.
+  HOST_DPRINTF(link, "DMA write 0x%llx len %u, arrives at %.6f us", (unsigned long long)p.get_address(),
+               p.get_data_length(), arrival.to_seconds() * 1e6);
   p.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
@@ -158,8 +159,8 @@ tlm::tlm_sync_enum PcieLink::dma_nb_transport_fw(tlm::tlm_generic_payload& p, tl
     }
     tlm::tlm_phase rph = tlm::BEGIN_RESP;
     sc_time d = L_;
-    HOST_DPRINTF(link, "DMA read 0x%llx len %u sampled, data to NIC at +%s", (unsigned long long)p.get_address(),
-                 p.get_data_length(), d.to_string().c_str());
+    HOST_DPRINTF(link, "DMA read 0x%llx len %u sampled, data to NIC at +%.6f us", (unsigned long long)p.get_address(),
+                 p.get_data_length(), d.to_seconds() * 1e6);
     dma->nb_transport_bw(p, rph, d);  // TLM_COMPLETED or END_RESP later: both fine
   });
   ph = tlm::END_REQ;  // accept at once: the NIC may pipeline reads

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -67,34 +68,73 @@ const char* Knobs::kind_name(Kind k) {
 }
 
 void Knobs::add_generic(const std::string& key, Kind kind, const std::string& def_text, const std::string& doc,
-                        const std::string& range, std::function<void(const Value&)> set) {
+                        const std::string& range, std::function<void(const Value&)> set,
+                        std::function<std::string()> get) {
   if (knobs_.count(key)) throw std::logic_error("knob registered twice: " + key);
-  knobs_[key] = Knob{kind, def_text, doc, range, std::move(set), def_text};
+  knobs_[key] = Knob{kind, def_text, doc, range, std::move(set), def_text, std::move(get)};
+}
+
+std::string Knobs::toml_quote(const std::string& s) {
+  std::string out = "\"";
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char b[8];
+          std::snprintf(b, sizeof b, "\\u%04x", c);
+          out += b;
+        } else {
+          out += ch;
+        }
+    }
+  }
+  return out + "\"";
 }
 
 void Knobs::add_int(const std::string& key, int64_t* target, int64_t def, int64_t min, int64_t max,
                     const std::string& doc) {
   *target = def;
   const std::string range = "[" + std::to_string(min) + ", " + std::to_string(max) + "]";
-  add_generic(key, Kind::integer, std::to_string(def), doc, range, [=](const Value& v) {
-    if (v.i < min || v.i > max) throw std::out_of_range("must be in " + range);
-    *target = v.i;
-  });
+  add_generic(
+      key, Kind::integer, std::to_string(def), doc, range,
+      [=](const Value& v) {
+        if (v.i < min || v.i > max) throw std::out_of_range("must be in " + range);
+        *target = v.i;
+      },
+      [target] { return std::to_string(*target); });
 }
 
 void Knobs::add_double(const std::string& key, double* target, double def, double min, double max,
                        const std::string& doc) {
   *target = def;
   const std::string range = "[" + fmt_double(min) + ", " + fmt_double(max) + "]";
-  add_generic(key, Kind::floating, fmt_double(def), doc, range, [=](const Value& v) {
-    if (!std::isfinite(v.d) || v.d < min || v.d > max) throw std::out_of_range("must be in " + range);
-    *target = v.d;
-  });
+  add_generic(
+      key, Kind::floating, fmt_double(def), doc, range,
+      [=](const Value& v) {
+        if (!std::isfinite(v.d) || v.d < min || v.d > max) throw std::out_of_range("must be in " + range);
+        *target = v.d;
+      },
+      [target] { return fmt_double(*target); });
 }
 
 void Knobs::add_bool(const std::string& key, bool* target, bool def, const std::string& doc) {
   *target = def;
-  add_generic(key, Kind::boolean, def ? "true" : "false", doc, "true/false", [=](const Value& v) { *target = v.b; });
+  add_generic(
+      key, Kind::boolean, def ? "true" : "false", doc, "true/false", [=](const Value& v) { *target = v.b; },
+      [target] { return std::string(*target ? "true" : "false"); });
 }
 
 void Knobs::add_string(const std::string& key, std::string* target, const std::string& def, const std::string& doc,
@@ -102,11 +142,14 @@ void Knobs::add_string(const std::string& key, std::string* target, const std::s
   *target = def;
   std::string range;
   for (const auto& c : choices) range += (range.empty() ? "" : ", ") + c;
-  add_generic(key, Kind::string, "\"" + def + "\"", doc, range, [=](const Value& v) {
-    if (!choices.empty() && std::find(choices.begin(), choices.end(), v.s) == choices.end())
-      throw std::out_of_range("must be one of: " + range);
-    *target = v.s;
-  });
+  add_generic(
+      key, Kind::string, toml_quote(def), doc, range,
+      [=](const Value& v) {
+        if (!choices.empty() && std::find(choices.begin(), choices.end(), v.s) == choices.end())
+          throw std::out_of_range("must be one of: " + range);
+        *target = v.s;
+      },
+      [target] { return toml_quote(*target); });
 }
 
 std::string Knobs::suggest(const std::string& key) const {
@@ -163,7 +206,7 @@ Knobs::Value Knobs::from_node(const TomlNode& node, Kind kind, const std::string
         v.s = std::to_string(node.as_integer()->get());
       else
         throw ScenarioError(where + ": " + key + ": expected a string");
-      *textv = "\"" + v.s + "\"";
+      *textv = toml_quote(v.s);
       break;
   }
   return v;
@@ -245,6 +288,13 @@ std::vector<std::string> Knobs::keys() const {
   return out;
 }
 
+std::string Knobs::dump_json() const {
+  std::string out = "{";
+  for (const auto& [k, knob] : knobs_)
+    out += (out.size() > 1 ? ", " : "") + toml_quote(k) + ": " + (knob.get ? knob.get() : knob.current);
+  return out + "}";
+}
+
 std::string Knobs::dump_toml() const {
   // Group by table (everything before the last dot); top-level keys first,
   // each table header once, so the output reads back as the same scenario.
@@ -252,7 +302,7 @@ std::string Knobs::dump_toml() const {
   for (const auto& [k, knob] : knobs_) {
     const auto dot = k.rfind('.');
     const std::string t = dot == std::string::npos ? "" : k.substr(0, dot);
-    tables[t].emplace_back(dot == std::string::npos ? k : k.substr(dot + 1), knob.current);
+    tables[t].emplace_back(dot == std::string::npos ? k : k.substr(dot + 1), knob.get ? knob.get() : knob.current);
   }
   std::ostringstream os;
   bool first = true;

@@ -33,22 +33,27 @@ class Knobs {
   template <typename T>
   void add_uint(const std::string& key, T* target, uint64_t def, uint64_t min, uint64_t max, const std::string& doc) {
     *target = static_cast<T>(def);
-    add_generic(key, Kind::integer, std::to_string(def), doc, range_text(min, max),
-                [target, min, max, key](const Value& v) {
-                  if (v.i < 0 || static_cast<uint64_t>(v.i) < min || static_cast<uint64_t>(v.i) > max)
-                    throw std::out_of_range("must be in " + range_text(min, max));
-                  *target = static_cast<T>(v.i);
-                });
+    add_generic(
+        key, Kind::integer, std::to_string(def), doc, range_text(min, max),
+        [target, min, max, key](const Value& v) {
+          if (v.i < 0 || static_cast<uint64_t>(v.i) < min || static_cast<uint64_t>(v.i) > max)
+            throw std::out_of_range("must be in " + range_text(min, max));
+          *target = static_cast<T>(v.i);
+        },
+        [target] { return std::to_string(*target); });
   }
   // Signed integer knob in [min, max] written into any signed field width.
   template <typename T>
   void add_sint(const std::string& key, T* target, int64_t def, int64_t min, int64_t max, const std::string& doc) {
     *target = static_cast<T>(def);
     const std::string range = "[" + std::to_string(min) + ", " + std::to_string(max) + "]";
-    add_generic(key, Kind::integer, std::to_string(def), doc, range, [target, min, max, range](const Value& v) {
-      if (v.i < min || v.i > max) throw std::out_of_range("must be in " + range);
-      *target = static_cast<T>(v.i);
-    });
+    add_generic(
+        key, Kind::integer, std::to_string(def), doc, range,
+        [target, min, max, range](const Value& v) {
+          if (v.i < min || v.i > max) throw std::out_of_range("must be in " + range);
+          *target = static_cast<T>(v.i);
+        },
+        [target] { return std::to_string(*target); });
   }
   // Floating knob in [min, max].
   void add_double(const std::string& key, double* target, double def, double min, double max, const std::string& doc);
@@ -71,8 +76,13 @@ class Knobs {
   std::string type_of(const std::string& key) const;
 
   bool has(const std::string& key) const { return knobs_.count(key) != 0; }
-  // The effective value of every knob, as a TOML document (sorted by key).
+  // The effective value of every knob (the field it sets, read now: after
+  // Scenario::finish() a ring of 100 reads 104), as a TOML document sorted
+  // by key, strings escaped; load_string() reads it back as the same scenario.
   std::string dump_toml() const;
+  // The same effective values as one flat JSON object ("igb.rx_ring": 104):
+  // a TOML value's text is a JSON value's text for every kind of knob.
+  std::string dump_json() const;
   // A Markdown table of every knob: key, type, default, range, documentation.
   std::string docs_markdown() const;
   std::vector<std::string> keys() const;
@@ -91,14 +101,22 @@ class Knobs {
     std::string doc;
     std::string range;
     std::function<void(const Value&)> set;
-    std::string current;  // text of the effective value
+    std::string current;               // text of the value as set
+    std::function<std::string()> get;  // text of the field's value now (TOML)
   };
 
   void add_generic(const std::string& key, Kind kind, const std::string& def_text, const std::string& doc,
-                   const std::string& range, std::function<void(const Value&)> set);
+                   const std::string& range, std::function<void(const Value&)> set,
+                   std::function<std::string()> get = {});
   void assign(const std::string& key, const Value& v, const std::string& text, const std::string& where);
   std::string suggest(const std::string& key) const;
   static std::string range_text(uint64_t min, uint64_t max);
+
+ public:
+  // `s` as a TOML basic string, quotes included ("a\"b", "\u0001").
+  static std::string toml_quote(const std::string& s);
+
+ private:
   static const char* kind_name(Kind k);
   // A TOML value (toml::node; a template so this header needs no toml++) as
   // a knob of `kind` takes it: scenario files and --set share it.

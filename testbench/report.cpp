@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <iomanip>
 #include <sstream>
 
@@ -99,6 +100,15 @@ void fill_report(Report& r, const RunCounters& c, const TrafficFigures& t) {
   for (const auto& [file, text] : st.linux_files) r.counters[file] = text;
 }
 
+std::string rate_text(double pps, int decimals) {
+  char b[64];
+  if (pps < 1e5)
+    std::snprintf(b, sizeof b, "%.*f kpps", decimals, pps / 1e3);
+  else
+    std::snprintf(b, sizeof b, "%.*f Mpps", decimals, pps / 1e6);
+  return b;
+}
+
 std::string Report::text() const {
   std::ostringstream os;
   auto rate = [&](double n) { return traffic_us > 0 ? n / traffic_us : 0; };
@@ -108,7 +118,7 @@ std::string Report::text() const {
   os << std::setprecision(1);
   os << "Traffic\n";
   os << "  offered    " << std::setw(10) << offered_frames << " frames " << std::setw(12) << offered_bytes
-     << " bytes  (" << rate(offered_frames) << " Mpps)\n";
+     << " bytes  (" << rate_text(rate(offered_frames) * 1e6, 1) << ")\n";
   os << "  delivered  " << std::setw(10) << delivered_frames << " frames " << std::setw(12) << delivered_bytes
      << " bytes in " << delivered_msgs << " recv() calls\n";
   if (replay.valid) {
@@ -146,7 +156,7 @@ std::string Report::text() const {
     os << "\nMeasured window " << m.start_us << " .. " << m.stop_us << " us (" << m.length_us
        << " us after a warm-up of " << m.warmup_us << " us; samples every " << m.sample_us << " us)\n";
     os << std::setprecision(3);
-    os << "  offered " << m.offered_frames << " frames (" << m.offered_pps / 1e6 << " Mpps, " << m.offered_gbps
+    os << "  offered " << m.offered_frames << " frames (" << rate_text(m.offered_pps, 3) << ", " << m.offered_gbps
        << " Gb/s on the wire), delivered " << m.delivered_frames << ", dropped " << m.dropped_frames << " (loss "
        << 100 * m.loss_ratio << " %)\n";
     os << "  MSI-X " << m.msix_per_s / 1e3 << " k/s, NAPI polls " << m.polls_per_s / 1e3 << " k/s, time_squeeze "
@@ -168,8 +178,14 @@ std::string Report::text() const {
 
 std::string Report::json() const {
   nlohmann::ordered_json j;
+  // Schema 2: version, commit, wall_s and scenario_knobs added; every key is
+  // present in every report (the drop counters included, 0 or not).
+  j["schema"] = 2;
+  j["version"] = version;
+  j["commit"] = commit;
   j["seed"] = seed;
   j["sim_us"] = sim_us;
+  j["wall_s"] = wall_s;
   j["offered"] = {{"frames", offered_frames}, {"bytes", offered_bytes}};
   j["delivered"] = {{"frames", delivered_frames},
                     {"bytes", delivered_bytes},
@@ -253,6 +269,8 @@ std::string Report::json() const {
   }
   if (!journey_json.empty()) j["journey"] = nlohmann::ordered_json::parse(journey_json);
   j["scenario"] = scenario_toml;
+  j["scenario_knobs"] =
+      scenario_json.empty() ? nlohmann::ordered_json::object() : nlohmann::ordered_json::parse(scenario_json);
   return j.dump(2) + "\n";
 }
 

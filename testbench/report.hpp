@@ -61,7 +61,9 @@ struct Steady {
 };
 
 struct Report {
-  std::string scenario_toml;  // the effective scenario
+  std::string scenario_toml;    // the effective scenario
+  std::string scenario_json;    // the same as a flat JSON object of knobs (Knobs::dump_json)
+  std::string version, commit;  // of the rxpath that ran (rxpath/version.hpp)
   uint64_t seed = 0;
   double sim_us = 0, wall_s = 0;
   double traffic_us = 0;  // how long traffic was offered
@@ -95,6 +97,10 @@ struct Report {
   std::string text() const;
   std::string json() const;
 };
+
+// A packet rate for people: "1.5 Mpps", or below 0.1 Mpps "45.0 kpps"
+// (`decimals` after the point either way).
+std::string rate_text(double pps, int decimals);
 
 // ---- what the report reads, by queue, interrupt vector and CPU
 

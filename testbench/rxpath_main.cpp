@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -37,8 +38,11 @@ namespace {
 const char* const kExitStatus = R"(exit status:
   0  the run finished: every frame accounted for, every delivered byte as sent
   1  the run finished but frame conservation failed or a delivery differs from what was sent
-  2  bad input: an unknown option or knob, a value out of range, an unreadable file
-  3  --trigger never fired (no trace written)
+  2  bad input: an unknown option or knob, a value out of range, an unreadable file; or an
+     output that cannot be written (a refused path, a full disk): nothing is left half-written
+  3  an asked-for output came out empty and was not written: --trigger never fired, the trace
+     window holds no samples, --journey N names a frame with no stages (the report still is)
+  130/143  interrupted by SIGINT/SIGTERM: partial output files removed
 
 subcommands (each has --help):
   rxpath [run] [SCENARIO.toml] [options]   one run (the default)
@@ -53,6 +57,39 @@ struct Args {
   int64_t journey = -1;
   bool pcap = false, counters = false, list = false, dump = false, quiet = false;
 };
+
+// SIGINT, SIGTERM: remove the partial output files and exit 128 + the
+// signal (130, 143), as a shell reports a process the signal killed.
+extern "C" void on_stop_signal(int sig) {
+  rxpath::tb::OutputFile::remove_partial_files();
+  const char* m = sig == SIGINT ? "\nrxpath: interrupted (SIGINT); partial output files removed\n"
+                                : "\nrxpath: terminated (SIGTERM); partial output files removed\n";
+  const ssize_t n = ::write(2, m, std::strlen(m));
+  (void)n;
+  ::_exit(128 + sig);
+}
+
+// SIGBUS: the FST writer keeps scratch files in /tmp mapped in memory; on a
+// full /tmp a store into them faults. A clear error instead of a crash.
+extern "C" void on_sigbus(int) {
+  rxpath::tb::OutputFile::remove_partial_files();
+  const char* m =
+      "\nrxpath: error: a memory-mapped scratch file ran out of space (SIGBUS; the FST writer's files in /tmp: "
+      "is /tmp full?); partial output files removed\n";
+  const ssize_t n = ::write(2, m, std::strlen(m));
+  (void)n;
+  ::_exit(2);
+}
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = on_stop_signal;
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  sa.sa_handler = on_sigbus;
+  ::sigaction(SIGBUS, &sa, nullptr);
+}
 
 [[noreturn]] void die(const std::string& msg) {
   std::cerr << "rxpath: error: " << msg << "\n";
@@ -101,7 +138,7 @@ Args parse(int argc, char** argv) {
   opt("--duration-us", "T", "how long traffic is offered (run.duration_us)");
   opt("--out", "DIR", "write report.txt, report.json, series.csv and the Linux counters into DIR");
   bool pcap = false, counters = false, list = false, dump = false, quiet = false, version = false;
-  app.add_flag("--pcap", pcap, "with --out: also wire.pcap and one socket-*.pcap per socket");
+  app.add_flag("--pcap", pcap, "with --out: also wire.pcap, one socket-*.pcap per socket and tx.pcap (what the host sent)");
   opt("--json", "FILE", "write the JSON report to FILE; \"-\": to stdout instead of the text report");
   app.add_flag("--counters", counters, "print the Linux-format counters after the report");
   opt("--trace", "FILE.fst", "write one FST waveform: the NIC's RTL (nic.*) and the host state (host.*)");
@@ -366,10 +403,14 @@ int sc_main(int argc, char** argv) {
     std::cout << scenario;
     return 0;
   }
+  install_signal_handlers();
   if (!a.out.empty()) {
     struct stat st {};
-    if (::stat(a.out.c_str(), &st) != 0 && ::mkdir(a.out.c_str(), 0755) != 0)
+    if (::stat(a.out.c_str(), &st) == 0) {
+      if (!S_ISDIR(st.st_mode)) die("--out " + a.out + ": not a folder");
+    } else if (::mkdir(a.out.c_str(), 0755) != 0) {
       die("--out " + a.out + ": cannot create the folder: " + std::strerror(errno));
+    }
   }
   sc_core::sc_report_handler::set_actions(sc_core::SC_ID_INSTANCE_EXISTS_, sc_core::SC_DO_NOTHING);
   const bool tracing = !a.trace.empty() || a.journey >= 0 || !a.timeline.empty();
@@ -380,15 +421,25 @@ int sc_main(int argc, char** argv) {
   if (!a.trace.empty() && cfg.nic_model != "rtl")
     die("--trace needs nic.model = \"rtl\" (the double has no RTL to trace)");
   if (a.pcap && a.out.empty()) die("--pcap needs --out DIR");
-  // Output files: their folder must take a file before a long run.
-  for (const auto& [opt, path] : {std::pair<const char*, std::string>{"--trace", a.trace},
-                                  {"--timeline", a.timeline},
-                                  {"--journey-json", a.journey_json},
-                                  {"--json", a.json == "-" ? std::string() : a.json}}) {
+  // Output files: each must be writable (its folder takes a file, the path
+  // is not a folder, a socket...) before a long run, not after it.
+  std::vector<std::pair<std::string, std::string>> outputs = {{"--trace", a.trace},
+                                                              {"--timeline", a.timeline},
+                                                              {"--journey-json", a.journey_json},
+                                                              {"--json", a.json == "-" ? std::string() : a.json}};
+  if (!a.out.empty())
+    for (const char* f : {"report.txt", "report.json", "counters.txt", "scenario.toml", "series.csv"})
+      outputs.emplace_back("--out", a.out + "/" + f);
+  if (a.pcap) outputs.emplace_back("--pcap", a.out + "/wire.pcap");
+  for (const auto& [opt, path] : outputs) {
     if (path.empty()) continue;
-    const rxpath::tb::OutputFile probe(path);  // removes its temporary file
-    if (!std::ofstream(probe.temp_path()))
-      die(std::string(opt) + " " + path + ": cannot create the file: " + std::strerror(errno));
+    try {
+      rxpath::tb::OutputFile::check(path);
+      if (opt == "--trace" && rxpath::tb::OutputFile(path).direct())
+        die("--trace " + path + ": needs a regular file (the FST writer seeks back into it), not a device or FIFO");
+    } catch (const std::exception& e) {
+      die(opt + " " + e.what());
+    }
   }
   // The window: given, or placed around the trigger by a first pass.
   uint64_t start_ps = us_to_ps(cfg.trace.start_us);
@@ -420,12 +471,33 @@ int sc_main(int argc, char** argv) {
     if (!a.trace.empty()) sys.trace_fst(a.trace);
     if (!a.debug.empty()) sys.debug(a.debug);
     rxpath::tb::Report r = sys.run(!a.quiet);
+    r.scenario_json = knobs.dump_json();
+    r.version = RXPATH_VERSION;
+    r.commit = RXPATH_COMMIT;
     std::string journey_text, journey_json;
+    // An asked-for output that came out empty: said on stderr, not written, exit 3.
+    std::vector<std::string> empty;
+    const uint64_t end_ps = us_to_ps(r.sim_us);
+    const bool window_empty = tracing && start_ps >= end_ps;
+    const std::string window_text = us_text(start_ps) + " .. " +
+                                    (stop_ps == UINT64_MAX ? std::string("end") : us_text(stop_ps)) +
+                                    " us holds no samples (the run ended at " + us_text(end_ps) + " us)";
+    if (!a.trace.empty() && window_empty) empty.push_back("--trace: the window " + window_text + "; no trace written");
+    if (!a.timeline.empty() && window_empty)
+      empty.push_back("--timeline: the window " + window_text + "; no timeline written");
     if (a.journey >= 0) {
       rxpath::waves::Journey& j = *rec->journey();
       if (j.empty()) {
-        journey_text = "journey: frame " + std::to_string(a.journey) + " has no stages" +
-                       (start_ps != 0 || stop_ps != UINT64_MAX ? " inside the window" : "") + "\n";
+        const auto n = static_cast<uint64_t>(a.journey);
+        journey_text =
+            "journey: frame " + std::to_string(a.journey) +
+            (n >= r.offered_frames ? " does not exist (the traffic offered " + std::to_string(r.offered_frames) +
+                                         " frames, numbered from 0)"
+                                   : std::string(" has no stages") +
+                                         (start_ps != 0 || stop_ps != UINT64_MAX ? " inside the window" : "")) +
+            "\n";
+        empty.push_back("--journey " + journey_text.substr(9, journey_text.size() - 10) +
+                        (a.journey_json.empty() ? "" : "; no --journey-json written"));
       } else {
         journey_text = j.text();
         std::ostringstream js;
@@ -451,17 +523,10 @@ int sc_main(int argc, char** argv) {
     }
     if (!a.journey_json.empty() && !journey_json.empty())
       rxpath::tb::OutputFile(a.journey_json).write_all(journey_json);
-    if (!a.timeline.empty()) {
+    if (!a.timeline.empty() && !window_empty) {
       // Streamed to the temporary file: a 10 ms timeline is ~65 MB of JSON,
       // not to be held in memory twice.
-      rxpath::tb::OutputFile tf(a.timeline);
-      {
-        std::ofstream ts(tf.temp_path(), std::ios::binary);
-        rec->timeline()->write(ts);
-        ts.flush();
-        if (!ts) throw std::runtime_error(a.timeline + ": write failed");
-      }
-      tf.commit();
+      rxpath::tb::OutputFile(a.timeline).write_with([&](std::ostream& ts) { rec->timeline()->write(ts); });
       std::cerr << "rxpath: timeline written to " << a.timeline << " (open it in https://ui.perfetto.dev)\n";
     }
     if (!r.trace_path.empty())
@@ -483,6 +548,8 @@ int sc_main(int argc, char** argv) {
       std::cerr << "rxpath: error: " << r.delivery_errors << " deliveries differ from what was sent\n";
       return 1;
     }
+    for (const std::string& e : empty) std::cerr << "rxpath: error: " << e << "\n";
+    if (!empty.empty()) return 3;
   } catch (const std::exception& e) {
     die(e.what());
   }

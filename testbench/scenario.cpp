@@ -96,11 +96,17 @@ void Scenario::finish() {
   if (app_cpu >= kernel.cpu.num_cpus)
     bad("app.cpu: " + std::to_string(app_cpu) + " but kernel.cpus is " + std::to_string(kernel.cpu.num_cpus));
   const double L = link_latency_ns;
-  const double q = quantum_ns == 0 ? std::floor(L / 6.4) * 6.4 : quantum_ns;
+  // Whole cycles, computed so the dumped scenario reads 499.2, not
+  // 499.20000000000005 (cycles x 64 / 10 rounds once, cycles x 6.4 twice).
+  const double q = quantum_ns == 0 ? std::floor(L / 6.4) * 64 / 10 : quantum_ns;
   if (std::fabs(q / 6.4 - std::round(q / 6.4)) > 1e-9 || q < 6.4)
     bad("run.quantum_ns: " + std::to_string(q) + " is not a whole number of 6.4 ns clock cycles");
   if (q > L + 1e-9) bad("run.quantum_ns: must not exceed link.latency_ns (exact decoupling needs Q <= L)");
   quantum_ns = q;
+  // The ring the driver will use (igb_set_ringparam rounds up to a multiple
+  // of 8): the dumped scenario and the report show the 104 a 100 becomes.
+  igb.rx_ring_count = (igb.rx_ring_count + host::REQ_RX_DESCRIPTORS_MULTIPLE - 1) / host::REQ_RX_DESCRIPTORS_MULTIPLE *
+                      host::REQ_RX_DESCRIPTORS_MULTIPLE;
   SampleWindow w;
   w.traffic_start_us = start_us;
   w.traffic_stop_us = duration_us;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -281,6 +282,38 @@ struct System::Impl : sc_core::sc_module {
   std::unique_ptr<Series> series;
 };
 
+namespace {
+
+// Why the FST at `path` is not whole ("" when it is): its blocks (a type
+// byte and a big-endian length that counts itself) must tile the file to
+// its last byte, and the hierarchy, written last at close, must be there.
+// The FST writer does not check its writes, so a full disk leaves a file
+// whose header was rewritten in place but whose tail is missing.
+std::string fst_incomplete(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return "cannot be read back";
+  const uint64_t size = static_cast<uint64_t>(in.tellg());
+  uint64_t pos = 0;
+  bool header = false, hier = false;
+  while (pos < size) {
+    unsigned char b[9];
+    in.seekg(static_cast<std::streamoff>(pos));
+    if (!in.read(reinterpret_cast<char*>(b), sizeof b))
+      return "cut inside a block header at byte " + std::to_string(pos);
+    uint64_t len = 0;
+    for (int i = 1; i < 9; ++i) len = len << 8 | b[i];
+    if (b[0] == 0) header = true;
+    if (b[0] == 4 || b[0] == 6 || b[0] == 7) hier = true;
+    if (b[0] == 255) return "a block was never finished (at byte " + std::to_string(pos) + ")";
+    if (len < 8 || len > size - pos - 1) return "cut inside a block at byte " + std::to_string(pos);
+    pos += 1 + len;
+  }
+  if (!header || !hier) return "no header or hierarchy block (cut at " + std::to_string(size) + " bytes)";
+  return "";
+}
+
+}  // namespace
+
 System::System(const Scenario& cfg, const std::string& scenario_toml)
     : impl_(std::make_unique<Impl>("system", cfg, scenario_toml)) {}
 
@@ -315,6 +348,9 @@ void System::trace_fst(const std::string& path) {
   m.fst_path = path;
   // Beside the target, so a failure to create it names the right folder.
   m.fst_out = std::make_unique<OutputFile>(path);
+  if (m.fst_out->direct())
+    throw std::invalid_argument(path + ": --trace needs a regular file (the FST writer seeks back into it)");
+  m.fst_out->scratch_beside(".hier");  // fstapi's hierarchy, beside the file until it closes
   m.rtl->trace_fst(m.fst_out->temp_path(), m.rec->start_ps(), m.rec->stop_ps());
   // The host's signals go into the same file as the run goes (waves/host_fst.hpp).
   m.host_fst = std::make_unique<waves::HostFst>(m.rec->signals());
@@ -342,9 +378,14 @@ Report System::run(bool progress) {
     }
     if (progress && elapsed() - last_note > 1.0) {
       last_note = elapsed();
-      std::fprintf(stderr, "rxpath: %.0f of %.0f us simulated, %llu frames offered, %.1f s\r",
-                   sc_core::sc_time_stamp().to_seconds() * 1e6, m.cfg.duration_us,
-                   static_cast<unsigned long long>(m.scoreboard.offered_frames()), elapsed());
+      // Percent of the traffic's simulated time, the offered rate so far
+      // and the wall time left if the rest goes as fast (the drain is short).
+      const double now_us = sc_core::sc_time_stamp().to_seconds() * 1e6;
+      const uint64_t offered = m.scoreboard.offered_frames();
+      const double eta_s = now_us > 0 ? elapsed() * (m.cfg.duration_us - now_us) / now_us : 0;
+      std::fprintf(stderr, "rxpath: %3.0f%% of %.0f us simulated, %llu frames offered (%s), %.1f s, ETA %.0f s   \r",
+                   100 * now_us / m.cfg.duration_us, m.cfg.duration_us, static_cast<unsigned long long>(offered),
+                   rate_text(now_us > 0 ? offered / now_us * 1e6 : 0, 2).c_str(), elapsed(), eta_s);
     }
   }
   // Drain: no new traffic. Frames may still wait in the NIC for a throttled
@@ -386,7 +427,7 @@ Report System::run(bool progress) {
   // Each register read is a round trip over the link.
   const int stats_wait_us = static_cast<int>(1000 + 64 * 2 * link_us);
   for (int i = 0; i < stats_wait_us && !stats_done; ++i) sc_core::sc_start(sc_time(1, sc_core::SC_US));
-  if (progress) std::fprintf(stderr, "%80s\r", "");
+  if (progress) std::fprintf(stderr, "%120s\r", "");
 
   r.scenario_toml = m.scenario;
   r.seed = m.cfg.traffic.seed;
@@ -408,6 +449,17 @@ Report System::run(bool progress) {
   if (!m.fst_path.empty()) {
     // Complete once closed (the last host changes go in before it closes).
     m.rtl->trace_flush_close();
+    const auto end_ps = static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e12 + 0.5);
+    if (m.rec->start_ps() >= end_ps) {
+      m.fst_out.reset();  // the window holds no samples: nothing written (rxpath says so)
+      return r;
+    }
+    const std::string why = fst_incomplete(m.fst_out->temp_path());
+    if (!why.empty()) {
+      m.fst_out.reset();
+      throw std::runtime_error(m.fst_path + ": the trace could not be written whole (" + why +
+                               "; a full disk?); no trace written");
+    }
     m.fst_out->commit();
     m.fst_out.reset();
     r.trace_path = m.fst_path;
