@@ -138,7 +138,8 @@ Args parse(int argc, char** argv) {
   opt("--duration-us", "T", "how long traffic is offered (run.duration_us)");
   opt("--out", "DIR", "write report.txt, report.json, series.csv and the Linux counters into DIR");
   bool pcap = false, counters = false, list = false, dump = false, quiet = false, version = false;
-  app.add_flag("--pcap", pcap, "with --out: also wire.pcap, one socket-*.pcap per socket and tx.pcap (what the host sent)");
+  app.add_flag("--pcap", pcap,
+               "with --out: also wire.pcap, one socket-*.pcap per socket and tx.pcap (what the host sent)");
   opt("--json", "FILE", "write the JSON report to FILE; \"-\": to stdout instead of the text report");
   app.add_flag("--counters", counters, "print the Linux-format counters after the report");
   opt("--trace", "FILE.fst", "write one FST waveform: the NIC's RTL (nic.*) and the host state (host.*)");
