@@ -98,7 +98,14 @@ BOOST_AUTO_TEST_CASE(trace_on_a_full_disk_is_an_error_and_leaves_nothing, *boost
 // says so, removes its partial files and exits 2 instead of crashing.
 BOOST_AUTO_TEST_CASE(trace_with_a_full_tmp_is_an_error_not_a_crash, *boost::unit_test::precondition(can_mount)) {
   const std::string d = fresh("full_tmp");
-  const auto r = in_small_fs(d, "/tmp", "16k", rxpath_cmd() + " " + kQuick + " --trace " + d + "/t.fst");
+  // rxpath and this scratch folder may themselves lie under /tmp (a clone in
+  // /tmp, as CI makes): the mount would hide both. So the binary is opened as
+  // fd 3 and run as /proc/self/fd/3, and the folder is the working directory,
+  // both taken before the mount.
+  const auto r = rxpath::testing::run_kept("cd " + d + " && unshare -m sh -c 'exec 3<" + rxpath_cmd() +
+                                               " && mount -t tmpfs -o size=16k tmpfs /tmp && /proc/self/fd/3 " +
+                                               kQuick + " --trace t.fst'",
+                                           d + "/run");
   BOOST_TEST_INFO("stderr: " << r.err);
   BOOST_TEST(r.exit_code == 2);
   BOOST_TEST(r.err.find("SIGBUS") != std::string::npos);
