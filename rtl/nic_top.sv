@@ -114,6 +114,7 @@ module nic_top #(
 
   // ---------------------------------------------------------------- registers and device reset
   logic        dev_rst_n;
+  logic        dma_stop, rd_idle, wr_idle;   // master disable; no AXI read / write outstanding
   logic        reg_wr, reg_rd;
   logic [16:0] reg_waddr, reg_raddr;
   logic [31:0] reg_wdata, intr_rdata;
@@ -148,6 +149,8 @@ module nic_top #(
     .s_axil_araddr, .s_axil_arvalid, .s_axil_arready, .s_axil_rdata, .s_axil_rresp,
     .s_axil_rvalid, .s_axil_rready,
     .dev_rst_no  (dev_rst_n),
+    .dma_stop_o  (dma_stop),
+    .dma_idle_i  (rd_idle && wr_idle && !msix_valid_o),
     .reg_wr_o    (reg_wr),
     .reg_rd_o    (reg_rd),
     .reg_waddr_o (reg_waddr),
@@ -304,6 +307,8 @@ module nic_top #(
     .q_rdt_i      (q_rdt),
     .q_rdh_i      (q_rdh),
     .q_busy_i     (q_busy),
+    .stop_i       (dma_stop),
+    .idle_o       (rd_idle),
     .sel_q_i      (sel_q),
     .head_valid_o (head_valid),
     .head_addr_o  (head_addr),
@@ -352,6 +357,8 @@ module nic_top #(
     .q_bsize_i    (q_bsize),
     .q_drop_en_i  (q_drop_en),
     .q_ok_i       (q_run_ok),
+    .stop_i       (dma_stop),
+    .idle_o       (wr_idle),
     .m_axi_awid, .m_axi_awaddr, .m_axi_awlen, .m_axi_awsize, .m_axi_awburst, .m_axi_awvalid,
     .m_axi_awready, .m_axi_wdata, .m_axi_wstrb, .m_axi_wlast, .m_axi_wvalid, .m_axi_wready,
     .m_axi_bid, .m_axi_bresp, .m_axi_bvalid, .m_axi_bready,
@@ -379,6 +386,7 @@ module nic_top #(
     .reg_rdata_o   (intr_rdata),
     .wb_done_i     (wb_done),
     .wb_done_q_i   (wb_done_q),
+    .stop_i        (dma_stop),
     .msix_valid_o,
     .msix_vector_o,
     .msix_ready_i,

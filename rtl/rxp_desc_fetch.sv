@@ -17,6 +17,9 @@
 // descriptor it had cached and fetches nothing until software disables it
 // (RXDCTL.QUEUE_ENABLE 0) or resets the device. The rest of the burst's beats
 // are still taken (the slave sends them all) and discarded.
+// stop_i (master disable, or CTRL.RST pending) starts no new read; the reads
+// outstanding are still taken to RLAST. idle_o: no read offered or
+// outstanding.
 module rxp_desc_fetch #(
   parameter int unsigned NUM_QUEUES = 1,     // RX queues, 1..8
   parameter int unsigned AXI_DATA_W = 128,   // 64, 128 or 256
@@ -34,6 +37,8 @@ module rxp_desc_fetch #(
   input  wire [NUM_QUEUES-1:0][15:0] q_rdh_i,
   input  wire [NUM_QUEUES-1:0]       q_busy_i,   // rxp_rx_dma: writebacks of the queue still pending
   // Descriptor consumer (rxp_rx_dma): the head of queue sel_q_i
+  input  wire         stop_i,            // start no new read
+  output logic        idle_o,            // no read offered or outstanding
   input  wire [2:0]   sel_q_i,
   output logic        head_valid_o,
   output logic [63:0] head_addr_o,       // pkt_addr of the next descriptor
@@ -140,7 +145,7 @@ module rxp_desc_fetch #(
   // Beats of the read: bytes from the beat-aligned address to the last descriptor's end.
   wire [19:0] f_bytes = {f_n, 4'h0} + 20'(f_addr[OB-1:0]);
   wire [19:0] f_beats = (f_bytes + 20'(BB - 1)) >> OB;
-  wire        ar_free = !m_axi_arvalid;   // one AR every two cycles at most
+  wire        ar_free = !m_axi_arvalid && !stop_i;   // one AR every two cycles at most
 
   // ---------------------------------------------------------------- read data
   wire [2:0] rq = 3'(m_axi_rid);
@@ -151,6 +156,7 @@ module rxp_desc_fetch #(
   assign q_fault_o = NQ'(fault_q);
 
   assign m_axi_rready = 1'b1;
+  assign idle_o = !m_axi_arvalid && (busy_q == 8'h0);
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin

@@ -28,7 +28,9 @@ module rxp_intr #(
   // Causes
   input  wire         wb_done_i,       // a writeback's write response arrived ...
   input  wire [2:0]   wb_done_q_i,     // ... for this queue
-  // MSI-X request
+  // MSI-X request (a memory write on PCIe: master disable blocks new ones;
+  // a message offered stays until its ready)
+  input  wire         stop_i,
   output logic        msix_valid_o,
   output logic [4:0]  msix_vector_o,
   input  wire         msix_ready_i,
@@ -130,7 +132,7 @@ module rxp_intr #(
     return E1000_EITR_INTERVAL_W'((eitr_of(v) & E1000_EITR_INTERVAL) >> E1000_EITR_INTERVAL_LSB);
   endfunction
   wire [E1000_EITR_INTERVAL_W-1:0] fire_ival = ival_of(fire_v);
-  wire fire = msix_mode && (ready_v != '0) && !msix_valid_o;
+  wire fire = msix_mode && (ready_v != '0) && !msix_valid_o && !stop_i;
 
   // The queue's vector from IVAR0 (entry n, bits 7:0 for queue n).
   wire [31:0]   ivar_wb = ivar_of(wb_done_q_i);

@@ -5,8 +5,13 @@
 // Every offset, field and reset value comes from igb_regs_pkg. Unknown offsets
 // read 0 and ignore writes; every access is answered OKAY. Interrupt registers
 // live in rxp_intr and are reached through the reg_* port (same cycle read
-// data). CTRL.RST pulses dev_rst_no for one cycle: every block, including the
-// registers here, returns to reset; the AXI4-Lite handshake itself survives.
+// data). CTRL.RST first blocks new DMA (dma_stop_o, as CTRL.GIO_MASTER_DISABLE
+// does) and waits until the DMA engines report no AXI transaction outstanding
+// (dma_idle_i); then it pulses dev_rst_no for one cycle: every block,
+// including the registers here, returns to reset; the AXI4-Lite handshake
+// itself survives. So a reset never cuts a burst or drops a VALID before its
+// READY (AXI spec A3.2.1), and STATUS.GIO_MASTER_ENABLE gives software the
+// igb_disable_pcie_master handshake.
 // The read and write channels are independent (AXI4-Lite): a read and a write
 // accepted in the same clock each act on their own address, the read sees the
 // state before the write, and clear-on-read never swallows an event or a
@@ -36,6 +41,10 @@ module rxp_regs #(
   input  wire         s_axil_rready,
   // Device reset (CTRL.RST or rst_ni)
   output logic        dev_rst_no,
+  // Master disable: no new DMA transaction may start (CTRL.GIO_MASTER_DISABLE
+  // or a CTRL.RST waiting for the DMA to drain) ...
+  output logic        dma_stop_o,
+  input  wire         dma_idle_i,                   // ... no AXI transaction or MSI-X message outstanding
   // Interrupt block register port
   output logic        reg_wr_o,
   output logic        reg_rd_o,
@@ -83,6 +92,7 @@ module rxp_regs #(
   // ---------------------------------------------------------------- AXI4-Lite handshake (survives CTRL.RST)
   logic        wr_fire, rd_fire;
   logic        soft_rst_q;
+  logic        rst_pend_q;   // CTRL.RST written, waiting for the DMA to drain
   assign wr_fire = s_axil_awready && s_axil_awvalid && s_axil_wready && s_axil_wvalid;
   assign rd_fire = s_axil_arready && s_axil_arvalid;
 
@@ -137,12 +147,16 @@ module rxp_regs #(
   // ---------------------------------------------------------------- device reset
   wire dev_rst_n = rst_ni && !soft_rst_q;
   assign dev_rst_no = dev_rst_n;
+  logic [31:0] ctrl_q;
+  assign dma_stop_o = rst_pend_q || ((ctrl_q & E1000_CTRL_GIO_MASTER_DISABLE) != 32'h0);
+  // STATUS.GIO_MASTER_ENABLE: 0 only once the master is disabled and idle.
+  wire master_en = !((ctrl_q & E1000_CTRL_GIO_MASTER_DISABLE) != 32'h0 && dma_idle_i);
 
   // ---------------------------------------------------------------- registers
   // Ring registers exist for all MAX_RX_QUEUES queues (they read and write
   // back); only queues 0..NUM_QUEUES-1 receive frames.
   localparam int unsigned MAXQ = MAX_RX_QUEUES;
-  logic [31:0] ctrl_q, rctl_q, rxcsum_q, rlpml_q;
+  logic [31:0] rctl_q, rxcsum_q, rlpml_q;
   // Address and ring register files are written through one index each (one
   // decode per write, one write port: the Verilated model keeps one update
   // flag per array instead of one per element and statement). They need no
@@ -366,8 +380,9 @@ module rxp_regs #(
   function automatic logic [31:0] read_reg(input logic [16:0] a);
     logic [31:0] d;
     d = reg_rdata_i;
-    if (a == E1000_CTRL)   d = ctrl_q;
-    if (a == E1000_STATUS) d = E1000_STATUS_RESET;
+    if (a == E1000_CTRL)   d = ctrl_q | (rst_pend_q ? E1000_CTRL_RST : 32'h0);
+    if (a == E1000_STATUS) d = (E1000_STATUS_RESET & ~E1000_STATUS_GIO_MASTER_ENABLE) |
+                               (master_en ? E1000_STATUS_GIO_MASTER_ENABLE : 32'h0);
     if (a == E1000_RCTL)   d = rctl_q;
     if (a == E1000_RXCSUM) d = rxcsum_q;
     if (a == E1000_RLPML)  d = rlpml_q;
@@ -400,6 +415,7 @@ module rxp_regs #(
   always_ff @(posedge clk_i) begin
     if (!dev_rst_n) begin
       soft_rst_q <= 1'b0;
+      rst_pend_q <= 1'b0;
       ctrl_q     <= E1000_CTRL_RESET;
       rctl_q     <= E1000_RCTL_RESET;
       rxcsum_q   <= E1000_RXCSUM_RESET;
@@ -427,6 +443,10 @@ module rxp_regs #(
       logic [31:0] perr_set;   // RXP_PERR bits latched this clock
       perr_set   = 32'h0;
       soft_rst_q <= 1'b0;
+      // A pending reset takes effect once nothing is outstanding: new DMA
+      // has been blocked since the clock after the write (dma_stop_o), so
+      // dma_idle_i stays true until the reset.
+      if (rst_pend_q && dma_idle_i) soft_rst_q <= 1'b1;
 
       // Hardware events.
       if (ev_valid_i || ev_badpre_i || mpc_i || good_i || rnbc_i || rxdis_i) begin
@@ -481,7 +501,7 @@ module rxp_regs #(
         logic [15:0] wlen;   // ring size in descriptors (RDLEN / 16)
         if (waddr == E1000_CTRL) begin
           ctrl_q <= merge(ctrl_q, s_axil_wdata, wmask) & ~E1000_CTRL_RST;
-          if ((s_axil_wdata & wmask & E1000_CTRL_RST) != 32'h0) soft_rst_q <= 1'b1;
+          if ((s_axil_wdata & wmask & E1000_CTRL_RST) != 32'h0) rst_pend_q <= 1'b1;
         end
         if (waddr == E1000_RCTL)   rctl_q   <= merge(rctl_q, s_axil_wdata, wmask);
         if (waddr == E1000_RXCSUM) rxcsum_q <= merge(rxcsum_q, s_axil_wdata, wmask);

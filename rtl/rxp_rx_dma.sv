@@ -16,6 +16,11 @@
 // that descriptor's writeback is answered: disabling a queue (q_ok_i low)
 // stops new work at once, but what was taken is finished (data, writeback,
 // RDH), and RXDCTL.QUEUE_ENABLE reads 1 until then.
+// stop_i (CTRL.GIO_MASTER_DISABLE, or CTRL.RST waiting to take effect)
+// blocks every new AW (data and writeback); an AW already offered stays
+// until AWREADY and the W beats of every accepted AW are still sent to
+// WLAST. idle_o: no write burst outstanding (AW offered, W beats to send or
+// B response to come); with stop_i it stays so.
 module rxp_rx_dma #(
   parameter int unsigned NUM_QUEUES   = 1,      // RX queues, 1..8
   parameter int unsigned AXI_DATA_W   = 128,    // 64, 128 or 256
@@ -50,6 +55,9 @@ module rxp_rx_dma #(
   input  wire [NUM_QUEUES-1:0][16:0] q_bsize_i,
   input  wire [NUM_QUEUES-1:0]       q_drop_en_i,
   input  wire [NUM_QUEUES-1:0]       q_ok_i,
+  // Master disable
+  input  wire         stop_i,          // start no new write burst
+  output logic        idle_o,          // no write burst outstanding
   // AXI4 write channels
   output logic [AXI_ID_W-1:0] m_axi_awid,
   output logic [63:0] m_axi_awaddr,
@@ -193,7 +201,7 @@ module rxp_rx_dma #(
   // A new AW only once the previous one has gone: at most one AW every two
   // cycles, and the command logic never depends on AWREADY (cheaper to
   // simulate; two AWs per minimum-size frame still leave room at line rate).
-  wire aw_free = !m_axi_awvalid;
+  wire aw_free = !m_axi_awvalid && !stop_i;
   wire [15:0] wb_wait = done_q - wbj_head.seq;          // >= 0 (mod 2^16): its data is answered
   wire wb_ready = wbj_rd_v && (wb_wait < 16'h8000);
   wire do_wb    = wb_ready && aw_free && wj_wr_rdy && bt_wr_rdy;
@@ -642,6 +650,11 @@ module rxp_rx_dma #(
   end
 
   wire unused_ok = ^{m_axi_bid, lf_wr_rdy, j_q.wb_hi};
+
+  // Every AW pushes its B tracker entry in the clock it loads AWVALID, and
+  // its W job: with both FIFOs empty, nothing is offered and no W beat is
+  // left, every burst issued has its B response.
+  assign idle_o = !m_axi_awvalid && !m_axi_wvalid && !bt_rd_v && !wj_rd_v && !j_v_q;
 
   // ---------------------------------------------------------------- assertions
   always_ff @(posedge clk_i) begin

@@ -178,6 +178,7 @@ struct AxiMemConfig {
   double w_ready_p = 1.0;
   double ar_ready_p = 1.0;
   double r_valid_p = 1.0;   // gaps between R beats
+  double b_valid_p = 1.0;   // gaps before a due B response (the slave's B channel stalls)
   bool ooo_ids = false;     // return different IDs out of order
   unsigned max_reads = 16;  // outstanding read bursts accepted
   uint64_t seed = 1;

@@ -336,7 +336,7 @@ void AxiMem::drive(uint64_t cycle) {
   // B: in order.
   if (!(*b_.bvalid && !b_fire_)) {
     *b_.bvalid = 0;
-    if (!bq_.empty() && bq_.front().ready <= cycle) {
+    if (!bq_.empty() && bq_.front().ready <= cycle && coin(cfg_.b_valid_p)) {
       b_.set_id(b_.bid, bq_.front().id);
       *b_.bresp = bq_.front().err ? err_resp_ : AXI_RESP_OKAY;
       *b_.bvalid = 1;
