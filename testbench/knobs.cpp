@@ -10,6 +10,8 @@
 
 #include <toml++/toml.h>
 
+#include "common/escape.hpp"
+
 namespace rxpath::tb {
 
 namespace {
@@ -76,31 +78,7 @@ void Knobs::add_generic(const std::string& key, Kind kind, const std::string& de
 
 std::string Knobs::toml_quote(const std::string& s) {
   std::string out = "\"";
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char b[8];
-          std::snprintf(b, sizeof b, "\\u%04x", c);
-          out += b;
-        } else {
-          out += ch;
-        }
-    }
-  }
+  common::append_escaped(out, s);
   return out + "\"";
 }
 

@@ -2,6 +2,7 @@
 // waves/timeline.cpp: see timeline.hpp.
 #include "waves/timeline.hpp"
 
+#include "common/escape.hpp"
 #include "waves/journey.hpp"  // nic_block, time_ps, kNicCyclePs
 
 #include <algorithm>
@@ -22,37 +23,6 @@ namespace {
 constexpr uint8_t kHostPid = 1, kNicPid = 2;
 enum NicTid : int16_t { kMac = 1, kPktBuf = 2, kDesc = 3, kDma = 4, kIrq = 5, kOther = 6 };
 const char* const kNicThreadNames[] = {"", "MAC", "packet buffer", "descriptors", "DMA", "interrupts", "other"};
-
-void json_escape(std::string& out, const char* s) {
-  for (; *s; ++s) {
-    unsigned char c = static_cast<unsigned char>(*s);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (c < 0x20) {
-          char b[8];
-          std::snprintf(b, sizeof b, "\\u%04x", c);
-          out += b;
-        } else {
-          out += char(c);
-        }
-    }
-  }
-}
 
 // Picoseconds as microseconds with their fractional part, exactly.
 // (to_chars, not printf: the writer formats millions of numbers.)
@@ -610,7 +580,7 @@ void Timeline::Writer::meta(const char* what, uint8_t pid, int tid, const std::s
     put_u64(out_, uint64_t(index));
   } else {
     out_ += "\"name\":\"";
-    json_escape(out_, value.c_str());
+    common::append_escaped(out_, value.c_str());
     out_ += '"';
   }
   out_ += "}}";
@@ -640,7 +610,7 @@ void Timeline::Writer::write_metadata() {
 
 void Timeline::Writer::common(const Ev& e, int16_t tid, const char* name_suffix_id) {
   out_ += "\"name\":\"";
-  json_escape(out_, name_of(e.name).c_str());
+  common::append_escaped(out_, name_of(e.name).c_str());
   if (name_suffix_id) {  // NIC slices: their frame, 0 included
     out_ += " #";
     put_u64(out_, e.id);
@@ -664,7 +634,7 @@ void Timeline::Writer::event(const Ev& e, int16_t tid, uint64_t dur) {
       break;
     case 'C':
       out_ += "\"name\":\"";
-      json_escape(out_, name_of(e.name).c_str());
+      common::append_escaped(out_, name_of(e.name).c_str());
       out_ += "\",\"ph\":\"C\",\"ts\":";
       put_us(out_, e.ts);
       out_ += ",\"pid\":";
@@ -697,13 +667,13 @@ void Timeline::Writer::event(const Ev& e, int16_t tid, uint64_t dur) {
         if (*detail) {
           sep();
           out_ += "\"detail\":\"";
-          json_escape(out_, detail);
+          common::append_escaped(out_, detail);
           out_ += '"';
         }
         if (e.flow & kHasDrop) {
           sep();
           out_ += "\"drop\":\"";
-          json_escape(out_, detail + std::strlen(detail) + 1);
+          common::append_escaped(out_, detail + std::strlen(detail) + 1);
           out_ += '"';
         }
       }
@@ -783,7 +753,7 @@ void Timeline::Writer::write_other_data() {
   out_ += '"';
   if (!tl_.first_problem_.empty()) {
     out_ += ",\"first_problem\":\"";
-    json_escape(out_, tl_.first_problem_.c_str());
+    common::append_escaped(out_, tl_.first_problem_.c_str());
     out_ += '"';
   }
   out_ += "}}\n";

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// Escaping for a double-quoted string, valid both as a JSON string (RFC 8259
+// section 7) and as a TOML basic string (TOML 1.0 "String"): the two formats
+// agree on \" \\ \n \t \r and \uXXXX, and each forbids raw control
+// characters (TOML also DEL, which JSON accepts escaped too).
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace rxpath::common {
+
+// Appends `s` to `out` with what would end or break the string escaped (no
+// surrounding quotes).
+inline void append_escaped(std::string& out, std::string_view s) {
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char b[8];
+          std::snprintf(b, sizeof b, "\\u%04x", c);
+          out += b;
+        } else {
+          out += ch;
+        }
+    }
+  }
+}
+
+}  // namespace rxpath::common
