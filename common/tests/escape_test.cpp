@@ -5,8 +5,8 @@
 #define BOOST_TEST_MODULE escape
 #include <boost/test/unit_test.hpp>
 
-#include <nlohmann/json.hpp>
 #include <toml++/toml.h>
+#include <nlohmann/json.hpp>
 
 #include <string>
 
