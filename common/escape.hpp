@@ -44,4 +44,19 @@ inline void append_escaped(std::string& out, std::string_view s) {
   }
 }
 
+// `s` as an error message echoes it: whole when short, else its start and
+// end around an ellipsis with the full length named, so a value pasted by
+// mistake (a file's contents, a runaway shell expansion) does not bury the
+// message. Cut at byte boundaries that do not split a UTF-8 sequence.
+inline std::string clip(std::string_view s, size_t max = 80) {
+  if (s.size() <= max) return std::string(s);
+  auto boundary = [&](size_t i) {  // back to the first byte of a UTF-8 sequence
+    while (i > 0 && (static_cast<unsigned char>(s[i]) & 0xc0) == 0x80) --i;
+    return i;
+  };
+  const size_t head = boundary(max * 2 / 3), tail = boundary(s.size() - max / 4);
+  return std::string(s.substr(0, head)) + "..." + std::string(s.substr(tail)) + " (" + std::to_string(s.size()) +
+         " bytes)";
+}
+
 }  // namespace rxpath::common

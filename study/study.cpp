@@ -403,7 +403,7 @@ Plan expand_string(const std::string& text, const std::string& file, const std::
         throw StudyError(e.what());
       }
       try {
-        cfg.finish();
+        cfg.finish(&knobs);
       } catch (const std::exception& e) {
         throw StudyError(file + ": point " + std::to_string(p) + (label.empty() ? "" : " (" + label + ")") + ": " +
                          e.what());

@@ -73,7 +73,7 @@ void Knobs::add_generic(const std::string& key, Kind kind, const std::string& de
                         const std::string& range, std::function<void(const Value&)> set,
                         std::function<std::string()> get) {
   if (knobs_.count(key)) throw std::logic_error("knob registered twice: " + key);
-  knobs_[key] = Knob{kind, def_text, doc, range, std::move(set), def_text, std::move(get)};
+  knobs_[key] = Knob{kind, def_text, doc, range, std::move(set), def_text, std::move(get), {}};
 }
 
 std::string Knobs::toml_quote(const std::string& s) {
@@ -133,6 +133,7 @@ void Knobs::add_string(const std::string& key, std::string* target, const std::s
 std::string Knobs::suggest(const std::string& key) const {
   std::string best;
   size_t best_d = 4;
+  if (key.size() > 64) return "";  // no knob is this long; the distance would cost |key| x |knob| per knob
   for (const auto& [k, _] : knobs_) {
     size_t d = distance(key, k);
     if (d < best_d) best_d = d, best = k;
@@ -142,13 +143,19 @@ std::string Knobs::suggest(const std::string& key) const {
 
 void Knobs::assign(const std::string& key, const Value& v, const std::string& text, const std::string& where) {
   auto it = knobs_.find(key);
-  if (it == knobs_.end()) throw ScenarioError(where + ": " + key + ": unknown key" + suggest(key));
+  if (it == knobs_.end()) throw ScenarioError(where + ": " + common::clip(key) + ": unknown key" + suggest(key));
   try {
     it->second.set(v);
   } catch (const std::exception& e) {
-    throw ScenarioError(where + ": " + key + ": " + text + " " + e.what());
+    throw ScenarioError(where + ": " + key + ": " + common::clip(text) + " " + e.what());
   }
   it->second.current = text;
+  it->second.origin = where;
+}
+
+std::string Knobs::origin(const std::string& key) const {
+  auto it = knobs_.find(key);
+  return it == knobs_.end() ? std::string() : it->second.origin;
 }
 
 // One TOML value as a knob of `kind` wants it, with the text that shows it in
@@ -226,7 +233,7 @@ void Knobs::load_string(const std::string& text, const std::string& name) {
 }
 
 void Knobs::apply_override(const std::string& assignment) {
-  const std::string where = "--set " + assignment;
+  const std::string where = "--set " + common::clip(assignment);
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) throw ScenarioError(where + ": expected key=value");
   apply_value(assignment.substr(0, eq), assignment.substr(eq + 1), where);
@@ -234,7 +241,7 @@ void Knobs::apply_override(const std::string& assignment) {
 
 void Knobs::apply_value(const std::string& key, const std::string& val, const std::string& where) {
   auto it = knobs_.find(key);
-  if (it == knobs_.end()) throw ScenarioError(where + ": " + key + ": unknown key" + suggest(key));
+  if (it == knobs_.end()) throw ScenarioError(where + ": " + common::clip(key) + ": unknown key" + suggest(key));
   // The value is read as TOML reads it in a scenario file, so both accept
   // exactly the same values; a string may go without its quotes.
   toml::table t;
@@ -245,11 +252,12 @@ void Knobs::apply_value(const std::string& key, const std::string& val, const st
     try {
       t = toml::parse("v = " + val);
     } catch (const toml::parse_error&) {
-      throw ScenarioError(where + ": " + key + ": '" + val + "' is not a valid " + kind_name(it->second.kind) +
-                          " (values are written as in a scenario file)");
+      throw ScenarioError(where + ": " + key + ": '" + common::clip(val) + "' is not a valid " +
+                          kind_name(it->second.kind) + " (values are written as in a scenario file)");
     }
   }
-  if (t.size() != 1 || !t.contains("v")) throw ScenarioError(where + ": " + key + ": '" + val + "' is not one value");
+  if (t.size() != 1 || !t.contains("v"))
+    throw ScenarioError(where + ": " + key + ": '" + common::clip(val) + "' is not one value");
   std::string textv;
   const Value v = from_node(*t.get("v"), it->second.kind, key, where, &textv);
   assign(key, v, textv, where);

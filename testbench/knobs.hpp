@@ -76,6 +76,9 @@ class Knobs {
   std::string type_of(const std::string& key) const;
 
   bool has(const std::string& key) const { return knobs_.count(key) != 0; }
+  // Where `key` was last set ("file.toml:3:1", "--set key=value"); empty
+  // while it has its default. Errors that involve two knobs name both.
+  std::string origin(const std::string& key) const;
   // The effective value of every knob (the field it sets, read now: after
   // Scenario::finish() a ring of 100 reads 104), as a TOML document sorted
   // by key, strings escaped; load_string() reads it back as the same scenario.
@@ -103,6 +106,7 @@ class Knobs {
     std::function<void(const Value&)> set;
     std::string current;               // text of the value as set
     std::function<std::string()> get;  // text of the field's value now (TOML)
+    std::string origin;                // where it was set; empty: the default
   };
 
   void add_generic(const std::string& key, Kind kind, const std::string& def_text, const std::string& doc,

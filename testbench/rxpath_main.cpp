@@ -135,7 +135,7 @@ Args parse(int argc, char** argv) {
   app.add_option("SCENARIO", scenario, "the scenario file (TOML); none: the default scenario")->type_name("");
   opt("--set", "KEY=VALUE", "override one scenario knob (repeatable)");
   opt("--seed", "N", "seed of the traffic (traffic.seed)");
-  opt("--duration-us", "T", "how long traffic is offered (run.duration_us)");
+  opt("--duration-us", "T", "when traffic ends, µs of simulated time (run.duration_us: an end, not a length)");
   opt("--out", "DIR", "write report.txt, report.json, series.csv and the Linux counters into DIR");
   bool pcap = false, counters = false, list = false, dump = false, quiet = false, version = false;
   app.add_flag("--pcap", pcap,
@@ -394,7 +394,7 @@ int sc_main(int argc, char** argv) {
   try {
     if (!a.scenario.empty()) knobs.load_file(a.scenario);
     for (const auto& s : a.sets) knobs.apply_override(s);
-    cfg.finish();
+    cfg.finish(&knobs);
   } catch (const std::exception& e) {
     die(e.what());
   }

@@ -2,6 +2,7 @@
 #include "testbench/scenario.hpp"
 
 #include <cmath>
+#include <sstream>
 #include <stdexcept>
 
 #include "common/eth.hpp"
@@ -9,6 +10,14 @@
 #include "waves/trigger.hpp"
 
 namespace rxpath::tb {
+
+namespace {
+std::string num(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+}  // namespace
 
 Scenario::Scenario() {
   kernel.cpu.num_cpus = 2;  // CPU0 takes the interrupt and the softirq, CPU1 runs the reader
@@ -21,7 +30,8 @@ Scenario::Scenario() {
 void Scenario::add_knobs(Knobs& k) {
   k.add_double("run.duration_us", &duration_us, duration_us, 0.1, 1e9,
                "the end of traffic, µs of simulated time (not a length: traffic runs from run.start_us to here); "
-               "a replayed capture's records stamped later are not offered (the report counts them)");
+               "a replay left without it ends just after the capture's last record; set, records stamped later are not "
+               "offered (the report counts them)");
   k.add_double("run.start_us", &start_us, start_us, 0, 1e9,
                "when traffic starts, µs (the driver brings the NIC up at time 0)");
   k.add_double("run.drain_us", &drain_us, drain_us, 0, 1e9, "longest time the host may take to finish afterwards, µs");
@@ -91,33 +101,63 @@ void Scenario::add_knobs(Knobs& k) {
                "with trace.trigger: µs kept after the trigger (--after-us)");
 }
 
-void Scenario::finish() {
+void Scenario::finish(const Knobs* knobs) {
   auto bad = [](const std::string& what) { throw std::invalid_argument(what); };
+  // An error between knobs names each of them with where it was set (a file
+  // and line, a --set) or that it has its default, so the user finds the
+  // line to change; without the table (tests) only the names.
+  auto bad_between = [knobs](const std::string& what, std::initializer_list<const char*> keys) {
+    std::string at;
+    for (const char* k : keys) {
+      const std::string o = knobs ? knobs->origin(k) : std::string();
+      at += (at.empty() ? " [" : "; ") + std::string(k) + ": " + (o.empty() ? "default" : o);
+    }
+    throw std::invalid_argument(what + (knobs ? at + "]" : ""));
+  };
   if (app_cpu >= kernel.cpu.num_cpus)
-    bad("app.cpu: " + std::to_string(app_cpu) + " but kernel.cpus is " + std::to_string(kernel.cpu.num_cpus));
+    bad_between("app.cpu: " + std::to_string(app_cpu) + " but kernel.cpus is " + std::to_string(kernel.cpu.num_cpus),
+                {"app.cpu", "kernel.cpus"});
   const double L = link_latency_ns;
   // Whole cycles, computed so the dumped scenario reads 499.2, not
   // 499.20000000000005 (cycles x 64 / 10 rounds once, cycles x 6.4 twice).
   const double q = quantum_ns == 0 ? std::floor(L / 6.4) * 64 / 10 : quantum_ns;
   if (std::fabs(q / 6.4 - std::round(q / 6.4)) > 1e-9 || q < 6.4)
     bad("run.quantum_ns: " + std::to_string(q) + " is not a whole number of 6.4 ns clock cycles");
-  if (q > L + 1e-9) bad("run.quantum_ns: must not exceed link.latency_ns (exact decoupling needs Q <= L)");
+  if (q > L + 1e-9)
+    bad_between("run.quantum_ns: must not exceed link.latency_ns (exact decoupling needs Q <= L)",
+                {"run.quantum_ns", "link.latency_ns"});
   quantum_ns = q;
   // The ring the driver will use (igb_set_ringparam rounds up to a multiple
   // of 8): the dumped scenario and the report show the 104 a 100 becomes.
   igb.rx_ring_count = (igb.rx_ring_count + host::REQ_RX_DESCRIPTORS_MULTIPLE - 1) / host::REQ_RX_DESCRIPTORS_MULTIPLE *
                       host::REQ_RX_DESCRIPTORS_MULTIPLE;
+  // A replay offers the whole capture unless run.duration_us is set: traffic
+  // then ends just after the last record's send time (the next 0.1 us at
+  // least 1 ns later, so the dumped scenario reads back the same).
+  if (traffic.pattern == "pcap" && knobs && knobs->origin("run.duration_us").empty() && !traffic.pcap.empty()) {
+    const double last_ps = start_us * 1e6 + static_cast<double>(TrafficGen::scan_replay(traffic).span_ps);
+    duration_us = std::floor((last_ps + 1000) / 1e5 + 1) / 10;
+  }
+  if (duration_us <= start_us)
+    bad_between("run.duration_us: " + num(duration_us) + " us is not after run.start_us (" + num(start_us) +
+                    " us): it is when traffic ends, not how long it lasts",
+                {"run.duration_us", "run.start_us"});
   SampleWindow w;
   w.traffic_start_us = start_us;
   w.traffic_stop_us = duration_us;
   w.warmup_us = warmup_us;
   w.sample_us = sample_us;
-  sample_us = resolve_sample_us(w);
+  try {
+    sample_us = resolve_sample_us(w);
+  } catch (const std::invalid_argument& e) {
+    bad_between(e.what(), {"run.warmup_us", "run.sample_us", "run.start_us", "run.duration_us"});
+  }
   // Frames go to the NIC a link latency ahead of their time; the first ones
   // must not be due before the NIC's first quantum has been handed them.
   if (start_us * 1000 < L)
-    bad("run.start_us: traffic must start at least link.latency_ns (" + std::to_string(L) +
-        " ns) after time 0, so every frame reaches the NIC before its wire time");
+    bad_between("run.start_us: traffic must start at least link.latency_ns (" + num(L) +
+                    " ns) after time 0, so every frame reaches the NIC before its wire time",
+                {"run.start_us", "link.latency_ns"});
   if (traffic.pattern == "pcap") {
     // A replay offers the capture's frames as they are: the generator's fault
     // knobs change nothing (say so rather than let a study believe them).
@@ -134,7 +174,9 @@ void Scenario::finish() {
   if (nic_model == "double") {
     const TrafficConfig& t = traffic;
     if (t.bad_fcs_ppm + t.runt_ppm + t.oversize_ppm + t.other_host_ppm > 0)
-      bad("traffic: FCS, runt, oversize and other-host faults need nic.model = \"rtl\" (the double has no MAC)");
+      bad_between(
+          "traffic: FCS, runt, oversize and other-host faults need nic.model = \"rtl\" (the double has no MAC)",
+          {"nic.model", "traffic.bad_fcs_ppm", "traffic.runt_ppm", "traffic.oversize_ppm", "traffic.other_host_ppm"});
   }
   auto check = [&](const char* knob, auto&& parse, const std::string& v) {
     try {
@@ -163,24 +205,30 @@ void Scenario::finish() {
     bad("igb.rx_usecs: " + std::to_string(u) + " is invalid (0 off, 1 dynamic, 3 conservative, 10..10000 fixed)");
   // Every socket the reader opens needs its own port.
   struct Range {
-    const char* knob;
+    const char *port, *count;
     uint64_t lo, n;
   };
   const Range ranges[] = {
-      {"traffic.udp_port/udp_flows", traffic.udp_port, traffic.udp_flows},
-      {"traffic.tcp_port/tcp_flows", traffic.tcp_port, traffic.tcp_flows},
-      {"app.idle_port/idle_fds", static_cast<uint64_t>(app_idle_port), static_cast<uint64_t>(app_idle_fds)}};
+      {"traffic.udp_port", "traffic.udp_flows", traffic.udp_port, traffic.udp_flows},
+      {"traffic.tcp_port", "traffic.tcp_flows", traffic.tcp_port, traffic.tcp_flows},
+      {"app.idle_port", "app.idle_fds", static_cast<uint64_t>(app_idle_port), static_cast<uint64_t>(app_idle_fds)}};
   for (const Range& a : ranges)
-    if (a.n && a.lo + a.n - 1 > 65535) bad(std::string(a.knob) + ": ports run past 65535");
+    if (a.n && a.lo + a.n - 1 > 65535)
+      bad_between(std::string(a.port) + " + " + a.count + ": ports " + std::to_string(a.lo) + ".." +
+                      std::to_string(a.lo + a.n - 1) + " run past 65535",
+                  {a.port, a.count});
   // UDP flows and idle sockets are both UDP: their ports must not meet.
   auto overlap = [](const Range& a, const Range& b) { return a.n && b.n && a.lo < b.lo + b.n && b.lo < a.lo + a.n; };
   if (overlap(ranges[0], ranges[2]))
-    bad("app.idle_port: the idle UDP sockets' ports overlap the UDP flows' ports (traffic.udp_port)");
+    bad_between("app.idle_port: the idle UDP sockets' ports overlap the UDP flows' ports (traffic.udp_port)",
+                {"app.idle_port", "app.idle_fds", "traffic.udp_port", "traffic.udp_flows"});
   if (trace.stop_us != 0 && trace.stop_us < trace.start_us)
-    bad("trace.stop_us: the window ends (" + std::to_string(trace.stop_us) + " us) before it starts (trace.start_us " +
-        std::to_string(trace.start_us) + " us)");
+    bad_between("trace.stop_us: the window ends (" + num(trace.stop_us) + " us) before it starts (trace.start_us " +
+                    num(trace.start_us) + " us)",
+                {"trace.stop_us", "trace.start_us"});
   if (!trace.trigger.empty() && (trace.start_us != 0 || trace.stop_us != 0))
-    bad("trace.trigger: a trigger places the window itself; leave trace.start_us and trace.stop_us at 0");
+    bad_between("trace.trigger: a trigger places the window itself; leave trace.start_us and trace.stop_us at 0",
+                {"trace.trigger", "trace.start_us", "trace.stop_us"});
   if (!trace.trigger.empty()) {
     try {
       (void)waves::Trigger::parse(trace.trigger);
@@ -190,8 +238,9 @@ void Scenario::finish() {
   }
   const int64_t fds = static_cast<int64_t>(traffic.udp_flows + traffic.tcp_flows) + app_idle_fds + 3;
   if ((app_mode == "select") && fds > 1024)
-    bad("app.idle_fds: select() watches at most FD_SETSIZE = 1024 descriptors (" + std::to_string(fds) +
-        " with stdin/out/err); use app.mode = \"poll\" or \"epoll\"");
+    bad_between("app.idle_fds: select() watches at most FD_SETSIZE = 1024 descriptors (" + std::to_string(fds) +
+                    " with stdin/out/err); use app.mode = \"poll\" or \"epoll\"",
+                {"app.mode", "app.idle_fds", "traffic.udp_flows", "traffic.tcp_flows"});
 }
 
 }  // namespace rxpath::tb

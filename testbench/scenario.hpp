@@ -60,7 +60,10 @@ struct Scenario {
   // Checks the knobs against each other and fills derived values (the
   // quantum); throws std::invalid_argument naming the knob at fault. Knobs
   // that are set but take no effect in this scenario are named in warnings.
-  void finish();
+  // With `knobs` (the table the scenario was read with), errors between knobs
+  // say where each was set, and a replay whose run.duration_us was not set
+  // ends just after the capture's last record.
+  void finish(const Knobs* knobs = nullptr);
   std::vector<std::string> warnings;
 };
 

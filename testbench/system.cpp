@@ -238,7 +238,7 @@ struct System::Impl : sc_core::sc_module {
     if (r.replay.not_offered)
       std::fprintf(stderr,
                    "rxpath: warning: %s: %llu of %llu capture records fall after run.duration_us (%g us, the end of "
-                   "traffic) and were not offered; a longer run.duration_us replays them\n",
+                   "traffic) and were not offered; a later run.duration_us, or none, replays them\n",
                    file.c_str(), static_cast<unsigned long long>(r.replay.not_offered),
                    static_cast<unsigned long long>(r.replay.offered + r.replay.not_offered), cfg.duration_us);
     if (r.replay.backwards)

@@ -117,15 +117,13 @@ TrafficGen::TrafficGen(const TrafficConfig& cfg, const MacAddr& host_mac, uint32
     // One pass over the records first, holding one at a time: a bad record
     // is refused before the run (not halfway through it), and the report can
     // say how many records were not offered.
-    {
-      CaptureReader scan(cfg.pcap);
-      CapturedFrame c;
-      while (scan.next(c)) ++replay_records_;
-    }
+    const ReplayScan scan = scan_replay(cfg);
+    replay_records_ = scan.records;
+    replay_span_ps_ = scan.span_ps;
     replay_ = std::make_unique<CaptureReader>(cfg.pcap);
     if (!replay_->next(pending_)) throw PcapError(cfg.pcap + ": the capture holds no frame");
     have_pending_ = true;
-    first_ts_ns_ = max_ts_ns_ = pending_.ts_ns;
+    clock_.rate_gbps = cfg.pcap_rate_gbps;
   } else if (cfg.udp_flows + cfg.tcp_flows == 0) {
     throw std::invalid_argument("traffic: udp_flows + tcp_flows is 0, nothing to send");
   }
@@ -237,6 +235,39 @@ void TrafficGen::build(GenFrame& f, FrameKind kind, uint32_t size) {
   f.payload_len = plen;
 }
 
+uint64_t TrafficGen::ReplayClock::next(uint64_t ts_ns, size_t wire_bytes, bool* backwards) {
+  *backwards = started && ts_ns < max_ts_ns;
+  if (!started) {
+    started = true;
+    first_ts_ns = max_ts_ns = ts_ns;
+  } else if (rate_gbps == 0) {
+    max_ts_ns = std::max(max_ts_ns, ts_ns);
+    t_ps = (max_ts_ns - first_ts_ns) * 1000;
+  } else {
+    t_ps += static_cast<uint64_t>(std::llround((prev_wire_bytes + kPreambleAndGap) * 8.0 * 1000.0 / rate_gbps));
+  }
+  prev_wire_bytes = wire_bytes;
+  return t_ps;
+}
+
+size_t TrafficGen::replay_len(const TrafficConfig& cfg, size_t captured_len) {
+  return cfg.pcap_pad ? std::max<size_t>(captured_len, 60) : captured_len;
+}
+
+TrafficGen::ReplayScan TrafficGen::scan_replay(const TrafficConfig& cfg) {
+  CaptureReader scan(cfg.pcap);
+  CapturedFrame c;
+  ReplayClock clock;
+  clock.rate_gbps = cfg.pcap_rate_gbps;
+  ReplayScan r;
+  bool backwards = false;
+  while (scan.next(c)) {
+    ++r.records;
+    r.span_ps = clock.next(c.ts_ns, replay_len(cfg, c.data.size()) + 4, &backwards);
+  }
+  return r;
+}
+
 uint64_t TrafficGen::gap_ps(uint32_t wire_bytes) {
   // Mean time per frame at the offered rate: (bytes + preamble + gap) * 8 / rate.
   const double mean_ps = (wire_bytes + kPreambleAndGap) * 8.0 * 1000.0 / cfg_.rate_gbps;
@@ -252,28 +283,17 @@ bool TrafficGen::next(GenFrame& f) {
     if (!have_pending_ && !replay_->next(pending_)) return false;
     have_pending_ = false;
     CapturedFrame& c = pending_;
-    if (cfg_.pcap_rate_gbps == 0) {
-      // Capture timing from the first record. A record stamped before one
-      // already sent goes right after it (file order is kept: tcpreplay
-      // sends such a packet without waiting).
-      if (c.ts_ns < max_ts_ns_) {
-        if (backwards_++ == 0) first_backwards_ = replay_->records();
-      }
-      max_ts_ns_ = std::max(max_ts_ns_, c.ts_ns);
-      t_ps_ = (max_ts_ns_ - first_ts_ns_) * 1000;
-    } else if (next_id_ > 0) {
-      t_ps_ += static_cast<uint64_t>(
-          std::llround((prev_wire_bytes_ + kPreambleAndGap) * 8.0 * 1000.0 / cfg_.pcap_rate_gbps));
-    }
-    f.t_ps = t_ps_;
+    const size_t len = replay_len(cfg_, c.data.size());
+    bool backwards = false;
+    f.t_ps = clock_.next(c.ts_ns, len + 4, &backwards);
+    if (backwards && backwards_++ == 0) first_backwards_ = replay_->records();
     f.data = std::move(c.data);
     // A sending host's MAC pads what it sends to the Ethernet minimum, after
     // the capture saw it (a capture taken there holds the short frame).
-    if (cfg_.pcap_pad && f.data.size() < 60) {
-      f.data.resize(60, 0);
+    if (len > f.data.size()) {
+      f.data.resize(len, 0);
       ++padded_;
     }
-    prev_wire_bytes_ = f.wire_bytes();
     f.kind = FrameKind::replay;
     ++next_id_;
     return true;

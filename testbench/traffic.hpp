@@ -104,6 +104,17 @@ class TrafficGen {
   uint64_t replay_padded() const { return padded_; }
   // The capture's records (all of them, offered or not).
   uint64_t replay_records() const { return replay_records_; }
+  // When the capture's last record is sent, ps after its first: the length
+  // of the whole replay (run.duration_us defaults to cover it).
+  uint64_t replay_span_ps() const { return replay_span_ps_; }
+
+  // Reads the capture `cfg.pcap` once, a record at a time: throws PcapError
+  // naming the first bad record; returns the number of records and the span.
+  struct ReplayScan {
+    uint64_t records = 0;
+    uint64_t span_ps = 0;
+  };
+  static ReplayScan scan_replay(const TrafficConfig& cfg);
 
   // The payload byte at offset i of frame `id` (the check a scoreboard makes).
   static uint8_t payload_byte(uint64_t id, size_t i);
@@ -117,6 +128,22 @@ class TrafficGen {
   FrameKind pick_kind();
   void build(GenFrame& f, FrameKind kind, uint32_t size);
   uint64_t gap_ps(uint32_t wire_bytes);
+
+  // The send time of each replayed record, ps after the first: at capture
+  // timing (a record stamped before one already sent goes right after it,
+  // in file order, as tcpreplay sends it), or back to back at
+  // pcap_rate_gbps. One rule for the run and for scan_replay().
+  struct ReplayClock {
+    double rate_gbps = 0;
+    bool started = false;
+    uint64_t first_ts_ns = 0, max_ts_ns = 0, t_ps = 0;
+    size_t prev_wire_bytes = 0;
+    // `backwards`: set when the record is stamped before an earlier one.
+    uint64_t next(uint64_t ts_ns, size_t wire_bytes, bool* backwards);
+  };
+  // The size a record goes on the wire with: padded to the minimum (with
+  // pcap_pad), then the FCS.
+  static size_t replay_len(const TrafficConfig& cfg, size_t captured_len);
 
   TrafficConfig cfg_;
   MacAddr host_mac_, src_mac_;
@@ -132,9 +159,8 @@ class TrafficGen {
   std::unique_ptr<CaptureReader> replay_;        // read as the run goes
   CapturedFrame pending_;                        // the first record, read up front
   bool have_pending_ = false;
-  uint64_t first_ts_ns_ = 0, max_ts_ns_ = 0;
-  size_t prev_wire_bytes_ = 0;
-  uint64_t backwards_ = 0, first_backwards_ = 0, padded_ = 0, replay_records_ = 0;
+  ReplayClock clock_;
+  uint64_t backwards_ = 0, first_backwards_ = 0, padded_ = 0, replay_records_ = 0, replay_span_ps_ = 0;
 };
 
 }  // namespace rxpath::tb

@@ -8,11 +8,13 @@
 #define BOOST_TEST_MODULE e2e
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -402,6 +404,65 @@ BOOST_AUTO_TEST_CASE(a_replay_with_timestamps_going_backwards_keeps_every_record
   const auto wire = rxpath::tb::read_capture(out + "/wire.pcap");
   BOOST_REQUIRE(wire.size() == 30u);
   for (size_t i = 0; i < wire.size(); ++i) BOOST_TEST(wire[i].data[42] == i, i);  // file order
+}
+
+// A replay offers the whole capture unless the user ends it: 40 records
+// over 7.8 ms (longer than the default run.duration_us of 1000 us) are all
+// offered, and the effective end is just after the last one. Back to back at
+// 1 Gb/s the span is what the records' sizes make it: scapy's own lengths,
+// + 4 bytes FCS + 20 bytes preamble and gap each, at 8 ns a byte. An end the
+// user sets is kept, and the records after it are counted, not offered.
+BOOST_AUTO_TEST_CASE(a_replay_offers_the_whole_capture_unless_run_duration_is_set) {
+  const std::string pcap = scratch("long.pcap"), sizes = scratch("long.sizes");
+  scapy_capture("long", pcap,
+                "for i in range(40):\n"
+                "    p = Ether(src='02:00:00:00:00:aa', dst='00:1b:21:0a:0b:0c') / "
+                "IP(src='10.0.0.1', dst='192.168.1.20') / UDP(sport=5000, dport=7000) / Raw(bytes([i]) * (10 * i))\n"
+                "    p.time = 1700000000 + i * 200e-6\n"
+                "    pk.append(p)\n"
+                "open('" +
+                    sizes + "', 'w').write(' '.join(str(max(len(p), 60)) for p in pk))\n");
+  const std::string base = " --quiet --set traffic.pattern=pcap --set traffic.pcap=" + pcap + kReplayHost +
+                           " --set traffic.udp_flows=1 --set traffic.tcp_flows=0 --set traffic.udp_port=7000";
+  const Run whole = run("long-whole", base);
+  BOOST_TEST(whole.status == 0);
+  check_conservation(whole);
+  BOOST_TEST(whole.report["offered"]["frames"].get<uint64_t>() == 40u);
+  BOOST_TEST(whole.report["replay"]["records_not_offered"].get<uint64_t>() == 0u);
+  // The end: 10 us start + 39 x 200 us, then the next 0.1 us at least 1 ns on.
+  const std::string dump = scratch("long.dump");
+  BOOST_REQUIRE(rxpath::testing::run_command(rxpath_cmd() + base + " --dump-scenario > " + dump) == 0);
+  BOOST_TEST(slurp(dump).find("duration_us = 7810.1\n") != std::string::npos, slurp(dump));
+  // Back to back at 1 Gb/s.
+  double span_ns = 0;
+  {
+    std::istringstream in(slurp(sizes));
+    std::vector<double> len;
+    for (double l; in >> l;) len.push_back(l);
+    BOOST_REQUIRE(len.size() == 40u);
+    for (size_t i = 0; i + 1 < len.size(); ++i) span_ns += (len[i] + 4 + 20) * 8;  // ns at 1 Gb/s
+  }
+  const std::string dump2 = scratch("long-rate.dump");
+  BOOST_REQUIRE(rxpath::testing::run_command(rxpath_cmd() + base +
+                                             " --set traffic.pcap_rate_gbps=1 --dump-scenario > " + dump2) == 0);
+  const double expect = std::floor((10e3 + span_ns + 1) / 100 + 1) / 10;  // us, the next 0.1 us
+  std::ostringstream want;
+  want << "duration_us = " << expect;
+  BOOST_TEST(slurp(dump2).find(want.str()) != std::string::npos, want.str() << " in\n" << slurp(dump2));
+  // Ended by the user at 1000 us: records at 10 + 200 i < 1000 us are offered.
+  const Run cut = run("long-cut", base + " --duration-us 1000");
+  BOOST_TEST(cut.report["offered"]["frames"].get<uint64_t>() == 5u);
+  BOOST_TEST(cut.report["replay"]["records_not_offered"].get<uint64_t>() == 35u);
+}
+
+// An end before the start is refused, with both knobs and where each was set.
+BOOST_AUTO_TEST_CASE(an_error_between_two_knobs_names_both_and_where_they_were_set) {
+  const std::string toml = scratch("two-knobs.toml"), err = scratch("two-knobs.err");
+  std::ofstream(toml) << "[run]\n# traffic from 1.1 ms\nstart_us = 1100\n";
+  BOOST_TEST(rxpath::testing::run_command(rxpath_cmd() + " --quiet " + toml + " > /dev/null 2> " + err) == 2);
+  const std::string e = slurp(err);
+  BOOST_TEST(e.find("run.duration_us: 1000 us is not after run.start_us (1100 us)") != std::string::npos, e);
+  BOOST_TEST(e.find("[run.duration_us: default; run.start_us: " + toml + ":3:12]") != std::string::npos, e);
 }
 
 // A capture taken on the sending host holds frames shorter than the

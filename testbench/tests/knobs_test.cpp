@@ -143,3 +143,41 @@ BOOST_AUTO_TEST_CASE(set_and_the_file_accept_the_same_values) {
   k.apply_override("app.mode=select");
   BOOST_TEST(c.app == "select");
 }
+
+// A value pasted by mistake (300 bytes here) is not echoed whole: its start
+// and end and its length, so the error still fits a terminal line or two.
+// The knob that misspells nothing is not compared against every knob name
+// (an edit distance over a megabyte key would take minutes).
+BOOST_AUTO_TEST_CASE(long_values_and_keys_are_clipped_in_errors) {
+  Knobs k;
+  Cfg c;
+  add_all(k, c);
+  const std::string lng(300, 'a');
+  for (const std::string& arg : {"stack.netdev_budget=" + lng, "app.mode=" + lng, lng + "=1"}) {
+    const std::string e = error_of([&] { k.apply_override(arg); });
+    BOOST_TEST(!e.empty());
+    BOOST_TEST(e.find(lng) == std::string::npos, e);
+    BOOST_TEST(e.size() < 400u, e);
+    BOOST_TEST(e.find(" bytes)") != std::string::npos, e);  // the length is named
+  }
+  const std::string huge(1 << 20, 'k');
+  const std::string e = error_of([&] { k.apply_override(huge + "=1"); });
+  BOOST_TEST(e.find("unknown key") != std::string::npos);
+  BOOST_TEST(e.size() < 400u);
+}
+
+// origin() says where a knob was last set: the file, line and column of its
+// line in a TOML file (as toml++ numbers them, from 1), the --set argument,
+// or nothing while it has its default.
+BOOST_AUTO_TEST_CASE(origin_names_the_file_line_or_the_override) {
+  Knobs k;
+  Cfg c;
+  add_all(k, c);
+  k.load_string("[stack]\n\ngro = false\n", "s.toml");
+  k.apply_override("driver.ring_size=512");
+  BOOST_TEST(k.origin("stack.gro") == "s.toml:3:7");
+  BOOST_TEST(k.origin("driver.ring_size") == "--set driver.ring_size=512");
+  BOOST_TEST(k.origin("app.mode").empty());
+  k.apply_override("stack.gro=true");  // the last setting wins
+  BOOST_TEST(k.origin("stack.gro") == "--set stack.gro=true");
+}

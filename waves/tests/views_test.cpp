@@ -73,7 +73,7 @@ std::vector<fs::path> views() {
 const std::string& small_trace() {
   static const std::string path = [] {
     const fs::path p = scratch("small.fst");
-    const int rc = run(kRxpath.string() + " --duration-us 5 --trace " + p.string() + " > " +
+    const int rc = run(kRxpath.string() + " --duration-us 15 --trace " + p.string() + " > " +
                        scratch("small.log").string() + " 2>&1");
     if (rc != 0) throw std::runtime_error("rxpath --trace failed, see " + scratch("small.log").string());
     return p.string();
