@@ -2,6 +2,11 @@
 #include "testbench/pcap_io.hpp"
 
 #include <pcap/pcap.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 namespace rxpath::tb {
 
@@ -75,12 +80,30 @@ void PcapWriter::write(uint64_t ts_ns, const uint8_t* data, size_t len) {
   h.len = static_cast<uint32_t>(len);
   h.caplen = static_cast<uint32_t>(len < snaplen_ ? len : snaplen_);
   pcap_dump(reinterpret_cast<u_char*>(dumper_), &h, data);
+  // pcap_dump() is fwrite() and returns nothing: a write that failed (a
+  // full disk) shows only in the stream's error flag, and a later fflush()
+  // of the next buffer may well succeed, leaving a cut file that looks whole.
+  // So the flag is read after every record, and the first failure ends the
+  // run.
+  if (std::ferror(pcap_dump_file(dumper_))) fail_write(errno);
   ++frames_;
+}
+
+void PcapWriter::fail_write(int err) {
+  const std::string why = err ? std::string(": ") + std::strerror(err) : std::string();
+  pcap_dump_close(dumper_);  // the temporary file goes with out_
+  dumper_ = nullptr;
+  throw PcapError(out_.path() + ": write failed" + why);
 }
 
 void PcapWriter::close() {
   if (!dumper_) return;
-  if (pcap_dump_flush(dumper_) != 0) throw PcapError(out_.path() + ": write failed");
+  FILE* f = pcap_dump_file(dumper_);
+  errno = 0;
+  if (pcap_dump_flush(dumper_) != 0 || std::ferror(f)) fail_write(errno);
+  // fclose() inside pcap_dump_close() is not checked by libpcap: sync first,
+  // so what a late-allocating file system could still refuse shows here.
+  if (!out_.direct() && ::fsync(fileno(f)) != 0) fail_write(errno);
   pcap_dump_close(dumper_);
   dumper_ = nullptr;
   out_.commit();

@@ -66,12 +66,16 @@ class PcapWriter {
   PcapWriter(const PcapWriter&) = delete;
   PcapWriter& operator=(const PcapWriter&) = delete;
 
+  // Throws PcapError naming the file when the write failed (a full disk).
   void write(uint64_t ts_ns, const uint8_t* data, size_t len);
   void write(uint64_t ts_ns, const std::vector<uint8_t>& b) { write(ts_ns, b.data(), b.size()); }
   uint64_t frames() const { return frames_; }
+  // Throws PcapError naming the file when a write, the flush or the sync
+  // failed (every record is checked); the file then never appears.
   void close();
 
  private:
+  [[noreturn]] void fail_write(int err);
   OutputFile out_;
   pcap* dead_ = nullptr;
   pcap_dumper* dumper_ = nullptr;

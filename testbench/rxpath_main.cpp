@@ -551,6 +551,14 @@ int sc_main(int argc, char** argv) {
     }
     for (const std::string& e : empty) std::cerr << "rxpath: error: " << e << "\n";
     if (!empty.empty()) return 3;
+  } catch (const sc_core::sc_report& e) {
+    // An error thrown inside a simulation process (a pcap writer on a full
+    // disk) comes back wrapped by SystemC: say what it was, not where in
+    // the kernel it was caught.
+    std::string msg = e.get_msg();
+    const std::string wrapped = "uncaught exception: ";
+    if (msg.rfind(wrapped, 0) == 0) msg.erase(0, wrapped.size());
+    die(msg);
   } catch (const std::exception& e) {
     die(e.what());
   }
