@@ -67,7 +67,7 @@ struct ipq {
   int64_t total_len = -1;              // payload length once the last fragment is seen
   uint32_t meat = 0;                   // payload bytes received
   int64_t mem = 0;                     // truesize charged to frag_mem (ip_frag_queue)
-  double created_s = 0;
+  sc_core::sc_time created;            // the queue's timer runs out at created + ipfrag_time
   uint32_t frames = 0;
 };
 
@@ -79,6 +79,9 @@ struct Kernel::Impl {
   std::vector<std::vector<sock*>> tcp_ehash;
   std::map<std::tuple<uint32_t, uint32_t, uint16_t, uint8_t>, ipq> frag_queues;
   int64_t frag_mem = 0;  // truesize of queued fragments (fqdir->mem)
+  // Every queue's timer (ipq's q.timer) as one event: notified for the
+  // oldest queue's deadline, re-armed for the next one when it fires.
+  sc_core::sc_event frag_timer;
   uint32_t inet_ehashfn(uint32_t laddr, uint16_t lport, uint32_t faddr, uint16_t fport) const;
   uint32_t secret = 0;
 };

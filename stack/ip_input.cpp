@@ -101,7 +101,10 @@ void Kernel::ip_local_deliver(sk_buff* skb) {
     auto it = impl_->frag_queues.find(key);
     if (it == impl_->frag_queues.end()) {
       it = impl_->frag_queues.emplace(key, ipq{}).first;
-      it->second.created_s = sc_core::sc_time_stamp().to_seconds();
+      it->second.created = sc_core::sc_time_stamp();
+      // inet_frag_find -> mod_timer(&q->timer, jiffies + fqdir->timeout):
+      // an event keeps the earliest of its pending notifications.
+      impl_->frag_timer.notify(sc_core::sc_time(cfg_.ipfrag_time_s, sc_core::SC_SEC));
     }
     ipq& q = it->second;
     uint32_t off = (frag_off & 0x1fff) * 8u;
@@ -186,12 +189,13 @@ void Kernel::ip_local_deliver(sk_buff* skb) {
   ip_local_deliver_finish(skb);
 }
 
-// ip_expire (net/ipv4/ip_fragment.c), run lazily: queues older than
-// ipfrag_time fail with ReasmTimeout + ReasmFails.
+// ip_expire (net/ipv4/ip_fragment.c): a queue whose timer ran out (ipfrag_time
+// after its first fragment) fails with ReasmTimeout + ReasmFails and its
+// fragments are freed. Run by the timer and before a fragment is queued.
 void Kernel::ip_expire_frags() {
-  double now = sc_core::sc_time_stamp().to_seconds();
+  const sc_core::sc_time now = sc_core::sc_time_stamp(), timeout(cfg_.ipfrag_time_s, sc_core::SC_SEC);
   for (auto it = impl_->frag_queues.begin(); it != impl_->frag_queues.end();) {
-    if (now - it->second.created_s >= cfg_.ipfrag_time_s) {
+    if (now >= it->second.created + timeout) {
       for (auto& kv : it->second.frags) kfree_skb_reason(kv.second, Drop::IP_FRAG_TIMEOUT);
       impl_->frag_mem -= it->second.mem;
       ++ip.ReasmTimeout;
@@ -201,6 +205,24 @@ void Kernel::ip_expire_frags() {
       ++it;
     }
   }
+  // Re-arm for the oldest queue left.
+  sc_core::sc_time next = sc_core::SC_ZERO_TIME;
+  bool any = false;
+  for (const auto& kv : impl_->frag_queues)
+    if (!any || kv.second.created < next) next = kv.second.created, any = true;
+  if (any) impl_->frag_timer.notify(next + timeout - now);
+}
+
+uint64_t Kernel::frames_in_reassembly() const {
+  uint64_t n = 0;
+  for (const auto& kv : impl_->frag_queues) n += kv.second.frames;
+  return n;
+}
+
+sc_core::sc_time Kernel::next_frag_expiry() const {
+  sc_core::sc_time first = sc_core::sc_max_time();
+  for (const auto& kv : impl_->frag_queues) first = std::min(first, kv.second.created);
+  return first == sc_core::sc_max_time() ? first : first + sc_core::sc_time(cfg_.ipfrag_time_s, sc_core::SC_SEC);
 }
 
 // ip_local_deliver_finish + ip_protocol_deliver_rcu (net/ipv4/ip_input.c)

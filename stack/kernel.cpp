@@ -131,6 +131,14 @@ Kernel::Kernel(const std::string& name, const KernelConfig& cfg, const CostTable
   impl_->tcp_ehash.resize(cfg.ehash_buckets);
   impl_->secret = jhash_3words(cfg.hash_seed, 0x9e3779b9u, 0x7f4a7c15u, 0);
   engine_->open_softirq(NET_RX_SOFTIRQ, [this](Cpu& c) { net_rx_action(c); });
+  // The reassembly queues' timers: a method process woken when the oldest
+  // queue's ipfrag_time runs out. Timer work is not charged to a CPU (the
+  // model has no timer softirq).
+  sc_core::sc_spawn_options opt;
+  opt.spawn_method();
+  opt.set_sensitivity(&impl_->frag_timer);
+  opt.dont_initialize();
+  sc_core::sc_spawn([this] { ip_expire_frags(); }, (name + "_ipfrag_timer").c_str(), &opt);
 }
 
 // The CPU and task threads end first, while the queues and sockets they may
@@ -384,6 +392,7 @@ FrameAccount Kernel::frame_account() const {
   a.consumed = consumed_;
   for (uint64_t d : drops_) a.dropped += d;
   a.in_flight = accounted_frames_in_flight();
+  a.in_reassembly = frames_in_reassembly();
   return a;
 }
 

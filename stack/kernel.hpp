@@ -100,11 +100,12 @@ struct TcpExtMib {
 
 // Where every frame handed to the stack went (the "frame accounting").
 struct FrameAccount {
-  uint64_t offered = 0;    // frames given to napi_gro_receive/netif_receive_skb
-  uint64_t delivered = 0;  // frames whose data reached a user recv() completely
-  uint64_t consumed = 0;   // frames used up by the stack (ARP, pure ACK, duplicates of nothing)
-  uint64_t dropped = 0;    // sum of all drop reasons
-  uint64_t in_flight = 0;  // still held (GRO, rx_list, socket/backlog/ofo queues, frag queues)
+  uint64_t offered = 0;        // frames given to napi_gro_receive/netif_receive_skb
+  uint64_t delivered = 0;      // frames whose data reached a user recv() completely
+  uint64_t consumed = 0;       // frames used up by the stack (ARP, pure ACK, duplicates of nothing)
+  uint64_t dropped = 0;        // sum of all drop reasons
+  uint64_t in_flight = 0;      // still held (GRO, rx_list, socket/backlog/ofo queues, frag queues)
+  uint64_t in_reassembly = 0;  // of in_flight: fragments waiting in IP reassembly queues
   bool balanced() const { return offered == delivered + consumed + dropped + in_flight; }
 };
 
@@ -229,8 +230,13 @@ class Kernel {
   std::string proc_softirqs() const { return engine_->proc_softirqs(); }
   std::string frame_account_report() const;
 
-  // Advances the IP reassembly timer: expires queues older than ipfrag_time.
+  // ip_expire: fails the reassembly queues whose ipfrag_time ran out, and
+  // re-arms the timer for the next one (it also runs from a timer process).
   void ip_expire_frags();
+  // Frames held in IP reassembly queues (part of FrameAccount::in_flight),
+  // and when the first of those queues expires (sc_max_time() if none).
+  uint64_t frames_in_reassembly() const;
+  sc_core::sc_time next_frag_expiry() const;
 
   // ---- internal (used by the stack's own .cpp files) ----
   // `mib`: the SNMP counter this drop was counted in ("Udp: InErrors"), for

@@ -61,6 +61,7 @@ StackCounters IgbCounters::stack() const {
   c.delivered = fa.delivered;
   c.consumed = fa.consumed;
   c.in_flight = fa.in_flight;
+  c.in_reassembly = fa.in_reassembly;
   for (int d = 0; d < static_cast<int>(stack::Drop::count); ++d) {
     const uint64_t n = k.drop_count(static_cast<stack::Drop>(d));
     // Every reason, 0 or not: the report's drop keys are the same in every run.
@@ -68,6 +69,10 @@ StackCounters IgbCounters::stack() const {
   }
   c.mib = {{"Ip.InReceives", k.ip.InReceives},
            {"Ip.InHdrErrors", k.ip.InHdrErrors},
+           {"Ip.ReasmReqds", k.ip.ReasmReqds},
+           {"Ip.ReasmOKs", k.ip.ReasmOKs},
+           {"Ip.ReasmFails", k.ip.ReasmFails},
+           {"Ip.ReasmTimeout", k.ip.ReasmTimeout},
            {"Ip.InDelivers", k.ip.InDelivers},
            {"Ip.InUnknownProtos", k.ip.InUnknownProtos},
            {"IpExt.InCsumErrors", k.ipext.InCsumErrors},

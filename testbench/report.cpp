@@ -65,6 +65,7 @@ void fill_report(Report& r, const RunCounters& c, const TrafficFigures& t) {
   a.delivered = st.delivered;
   a.consumed = st.consumed;
   a.in_flight = st.in_flight;
+  a.in_reassembly = st.in_reassembly;
   put_nic_drops(a.drops, hw, rqdpc);
   for (const auto& [name, n] : st.drops) a.drops["stack." + name] = n;
   // Frames the NIC took from the wire (TPR) that neither a NIC counter nor
@@ -134,8 +135,12 @@ std::string Report::text() const {
   if (acct.consumed) os << "  consumed by the stack     " << std::setw(10) << acct.consumed << "\n";
   for (const auto& [k, v] : acct.drops)
     if (v) os << "  drop " << std::left << std::setw(21) << k << std::right << std::setw(10) << v << "\n";
-  if (acct.in_flight > acct.in_flight_nic)
-    os << "  still queued in the host  " << std::setw(10) << acct.in_flight - acct.in_flight_nic << "\n";
+  if (acct.in_flight > acct.in_flight_nic + acct.in_reassembly)
+    os << "  still queued in the host  " << std::setw(10) << acct.in_flight - acct.in_flight_nic - acct.in_reassembly
+       << "\n";
+  if (acct.in_reassembly)
+    os << "  in IP reassembly          " << std::setw(10) << acct.in_reassembly
+       << "  (fragments of incomplete datagrams: they wait for kernel.ipfrag_time_s, then count in ReasmFails)\n";
   if (acct.in_flight_nic) os << "  still in the NIC          " << std::setw(10) << acct.in_flight_nic << "\n";
   os << "  conservation: offered " << acct.offered << " = delivered " << acct.delivered << " + dropped "
      << acct.dropped() << " + consumed " << acct.consumed << " + in flight " << acct.in_flight << "  -> "
@@ -198,6 +203,7 @@ std::string Report::json() const {
                      {"consumed", acct.consumed},
                      {"in_flight", acct.in_flight},
                      {"in_flight_nic", acct.in_flight_nic},
+                     {"in_reassembly", acct.in_reassembly},
                      {"dropped", acct.dropped()},
                      {"drops", d},
                      {"balanced", acct.balanced()}};

@@ -22,6 +22,7 @@ struct Accounting {
   uint64_t consumed = 0;                  // used by the stack without user data (ARP, ...)
   uint64_t in_flight = 0;                 // still inside at the end (should be 0 after the drain)
   uint64_t in_flight_nic = 0;             // of which still in the NIC (packet buffer or ring)
+  uint64_t in_reassembly = 0;             // of which IP fragments waiting for the rest of their datagram
   uint64_t dropped() const;
   bool balanced() const { return offered == delivered + dropped() + consumed + in_flight; }
 };
@@ -147,6 +148,7 @@ void put_nic_drops(std::map<std::string, uint64_t>& drops, const C& c, uint64_t 
 
 struct StackCounters {
   uint64_t delivered = 0, consumed = 0, in_flight = 0;           // stack::FrameAccount
+  uint64_t in_reassembly = 0;                                    // of in_flight: IP fragment queues
   std::vector<std::pair<std::string, uint64_t>> drops;           // each nonzero drop reason ("ip.InHdrErrors", ...)
   std::vector<std::pair<std::string, uint64_t>> mib;             // kernel counters the report shows
   std::vector<std::pair<std::string, std::string>> linux_files;  // "/proc/net/snmp" -> text

@@ -64,6 +64,9 @@ void Scenario::add_knobs(Knobs& k) {
   // kernel
   k.add_sint("kernel.cpus", &kernel.cpu.num_cpus, 2, 1, 64, "number of CPUs");
   k.add_sint("kernel.hz", &kernel.cpu.hz, 1000, 100, 1000, "CONFIG_HZ (jiffies per second)");
+  k.add_double("kernel.ipfrag_time_s", &kernel.ipfrag_time_s, 30, 0, 3600,
+               "net.ipv4.ipfrag_time, s: an IP reassembly queue fails (ReasmTimeout, ReasmFails) this long after its "
+               "first fragment (the sysctl takes whole seconds; fractions let a short run see it)");
   k.add_sint("kernel.netdev_budget", &kernel.netdev_budget, 300, 1, 1 << 20, "net.core.netdev_budget");
   k.add_sint("kernel.netdev_budget_usecs", &kernel.netdev_budget_usecs, 0, 0, 1 << 20,
              "net.core.netdev_budget_usecs (0 = 2 jiffies)");

@@ -410,7 +410,11 @@ Report System::run(bool progress) {
       return r;
     }
     const uint64_t pk = m.handed_up();
-    const bool idle = !m.feeding && pk == last_packets && m.kernel.frame_account().in_flight == 0 &&
+    // Fragments of an incomplete datagram stay put until their reassembly
+    // queue expires: the drain waits for that only when it falls inside it.
+    const stack::FrameAccount fa = m.kernel.frame_account();
+    const bool waiting_frags = fa.in_reassembly && m.kernel.next_frag_expiry() < drain_end;
+    const bool idle = !m.feeding && pk == last_packets && fa.in_flight == fa.in_reassembly && !waiting_frags &&
                       m.plat.link().writes_in_flight() == 0;
     if (!idle)
       quiet_since = sc_core::sc_time_stamp();

@@ -213,11 +213,15 @@ BOOST_AUTO_TEST_CASE(bad_output_paths_are_refused_before_the_run) {
 BOOST_AUTO_TEST_CASE(signals_remove_partial_files) {
   for (const auto& [sig, code] : {std::pair<std::string, int>{"INT", 130}, {"TERM", 143}}) {
     const std::string d = fresh("signal_" + sig);
-    // Long enough that it is still running after 3 s; progress on (not --quiet).
-    const auto r = rxpath::testing::run_kept("(" + rxpath_cmd() + " --duration-us 100000 --out " + d +
-                                                 "/o --pcap --trace " + d + "/t.fst & pid=$!; sleep 3; kill -" + sig +
-                                                 " $pid; wait $pid; echo rc=$?; ls -A " + d + "/o " + d + ")",
-                                             d + "/run");
+    // Long enough that it is still running when its first progress line is
+    // out (waited for, up to 60 s: a loaded machine starts it slowly), then
+    // the signal; progress on (not --quiet).
+    const std::string err = d + "/rxpath.err";
+    const auto r = rxpath::testing::run_kept(
+        "(" + rxpath_cmd() + " --duration-us 100000 --out " + d + "/o --pcap --trace " + d + "/t.fst 2> " + err +
+            " & pid=$!; for i in $(seq 600); do grep -q ETA " + err + " && break; sleep 0.1; done; kill -" + sig +
+            " $pid; wait $pid; echo rc=$?; cat " + err + " >&2; rm " + err + "; ls -A " + d + "/o " + d + ")",
+        d + "/run");
     BOOST_TEST_INFO("signal " << sig << "\nstderr: " << r.err << "\nstdout: " << r.out);
     BOOST_TEST(r.out.find("rc=" + std::to_string(code)) != std::string::npos);
     BOOST_TEST(r.out.find(".part.") == std::string::npos);
