@@ -464,12 +464,16 @@ void Cpu::irq_exit() {
 }
 
 // __do_softirq (kernel/softirq.c) with MAX_SOFTIRQ_TIME / MAX_SOFTIRQ_RESTART.
+// The time limit is in jiffies: end = jiffies + msecs_to_jiffies(2), and a
+// restart needs time_before(jiffies, end). So at HZ=1000 the softirq keeps
+// restarting for 1 to 2 ms, depending on where in its jiffy it began, and at
+// HZ=100 or 250 (2 ms rounds up to one jiffy) until the next tick.
 void Cpu::do_softirq_loop(Ctx as) {
   Ctx prev = ctx_;
   set_ctx(as);
   const auto& cfg = engine_->config();
-  sc_time start = sc_core::sc_time_stamp();
-  sc_time end = start + sc_time(cfg.max_softirq_time_ns, SC_NS);
+  const uint64_t msecs_to_jiffies = (static_cast<uint64_t>(cfg.max_softirq_time_ms) * cfg.hz + 999) / 1000;
+  const uint64_t end = engine_->jiffies_at(sc_core::sc_time_stamp()) + msecs_to_jiffies;
   int max_restart = cfg.max_softirq_restart;
   for (;;) {
     uint32_t pending = softirq_pending_;
@@ -483,7 +487,7 @@ void Cpu::do_softirq_loop(Ctx as) {
     }
     sync();
     if (!softirq_pending_) break;
-    if (sc_core::sc_time_stamp() < end && !need_resched_ && --max_restart) {
+    if (engine_->jiffies_at(sc_core::sc_time_stamp()) < end && !need_resched_ && --max_restart) {
       ++softirq_restarts_;
       continue;
     }

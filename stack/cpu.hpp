@@ -255,9 +255,9 @@ inline Cpu& current_cpu() {
 
 struct CpuConfig {
   int num_cpus = 1;
-  int hz = 1000;                     // CONFIG_HZ
-  double max_softirq_time_ns = 2e6;  // MAX_SOFTIRQ_TIME 2 ms
-  int max_softirq_restart = 10;      // MAX_SOFTIRQ_RESTART
+  int hz = 1000;                 // CONFIG_HZ
+  int max_softirq_time_ms = 2;   // MAX_SOFTIRQ_TIME = msecs_to_jiffies(2): whole jiffies
+  int max_softirq_restart = 10;  // MAX_SOFTIRQ_RESTART
 };
 
 // Not an sc_module: it only spawns processes and events, so a Kernel can be

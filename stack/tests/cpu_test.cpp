@@ -203,3 +203,41 @@ BOOST_AUTO_TEST_CASE(hard_irq_preempts_softirq_without_nesting_softirqs) {
              boost::test_tools::tolerance(1e-9));
   BOOST_TEST(k.cpu(0).softirq_restarts() == 1u);
 }
+
+// __do_softirq (kernel/softirq.c, v6.8): end = jiffies + MAX_SOFTIRQ_TIME,
+// MAX_SOFTIRQ_TIME = msecs_to_jiffies(2), and a restart needs
+// time_before(jiffies, end) (and --max_restart, MAX_SOFTIRQ_RESTART = 10).
+// Rounds of 0.5 ms that re-raise themselves, the first at 0.9 ms (jiffy 0 at
+// every HZ below), counted in softirq context before ksoftirqd takes over:
+//   HZ=1000: end = jiffy 2 = 2.0 ms; a round ends at 0.9 + 0.5 k ms, so
+//            rounds 1..3 (the third ends at 2.4 ms, past jiffy 2): 3, where a
+//            2 ms stopwatch from the start would allow 4;
+//   HZ=250:  msecs_to_jiffies(2) = 1, end = 4 ms: rounds end at 1.4, ..., 3.9,
+//            4.4: 7;
+//   HZ=100:  end = 10 ms: the restart limit comes first: 10.
+// Last in the file: it moves simulated time on by 90 ms.
+BOOST_AUTO_TEST_CASE(softirq_time_limit_is_in_whole_jiffies) {
+  for (const auto& [hz, expect] : {std::pair<int, int>{1000, 3}, {250, 7}, {100, 10}}) {
+    BOOST_TEST_CONTEXT("HZ=" << hz) {
+      KernelConfig cfg;
+      cfg.cpu.hz = hz;
+      Kernel& k = make_kernel(cfg);
+      int runs = 0, in_softirq = 0;
+      k.cpus().open_softirq(TASKLET_SOFTIRQ, [&](Cpu& c) {
+        ++runs;
+        if (c.context() == Ctx::softirq) ++in_softirq;
+        c.charge(500000);
+        if (runs < 20) c.raise_softirq_irqoff(TASKLET_SOFTIRQ);
+      });
+      k.cpus().request_irq(
+          60, [&](Cpu& c, int) { c.raise_softirq_irqoff(TASKLET_SOFTIRQ); }, "kick");
+      const double t0 = sc_core::sc_time_stamp().to_seconds() * 1e9;
+      // Start at 0.9 ms past this test's own jiffy boundary.
+      const double jiffy_ns = 1e9 / hz, first = std::ceil(t0 / jiffy_ns) * jiffy_ns + 900000 - t0;
+      at(first, [&] { k.cpus().raise_irq(0, 60); });
+      run_for(first + 30e6);
+      BOOST_TEST(runs == 20);
+      BOOST_TEST(in_softirq == expect);
+    }
+  }
+}
