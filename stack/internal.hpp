@@ -102,5 +102,7 @@ inline int trace_cpu() { return have_current_cpu() ? current_cpu().id() : -1; }
 
 // Poll mask of a socket (udp_poll / tcp_poll, readable part).
 unsigned sock_poll(const sock* sk);
+// udp_rmem_release (net/ipv4/udp.c) for a datagram the reader took.
+void udp_rmem_release(sock* sk, int64_t size);
 
 }  // namespace rxpath::stack

@@ -333,7 +333,7 @@ void Kernel::trace_sock(const sock* sk, sc_core::sc_time t) {
   if (!th_) return;
   // const_cast: the signals' bookkeeping, not the socket's state
   sock* s = const_cast<sock*>(sk);
-  th_->set(s->t_rx_queue, sk->sk_receive_queue.qlen, t);
+  th_->set(s->t_rx_queue, sk->sk_receive_queue.qlen + sk->reader_queue.qlen, t);
   th_->set(s->t_rmem, static_cast<uint64_t>(sk->sk_rmem_alloc > 0 ? sk->sk_rmem_alloc : 0), t);
   th_->set(s->t_backlog, sk->sk_backlog.qlen, t);
   th_->set(s->t_ofo, sk->out_of_order_queue.size(), t);
@@ -377,7 +377,7 @@ uint64_t Kernel::accounted_frames_in_flight() const {
     n += skb_queue_frames(napi->rx_list);
   }
   for (const auto& sk : impl_->socks) {
-    n += skb_queue_frames(sk->sk_receive_queue);
+    n += skb_queue_frames(sk->sk_receive_queue) + skb_queue_frames(sk->reader_queue);
     n += skb_queue_frames(sk->sk_backlog);
     for (const auto& kv : sk->out_of_order_queue) n += kv.second->frames;
   }

@@ -45,8 +45,10 @@ RXPATH_TRACE_COLD void trace_ready_stages(Kernel& k, const char* name, int fd, c
   if (!th) return;
   Cpu& c = current_cpu();
   int n = 0;
-  for (const sk_buff* skb = k.sock_of(fd)->sk_receive_queue.first; skb && n < 64; skb = skb->next, ++n)
-    if (th->wants(skb)) th->stage(skb->trace_id, name, c.id(), c.effective_time(), skb, detail);
+  const sock* sk = k.sock_of(fd);
+  for (const sk_buff_head* q : {&sk->reader_queue, &sk->sk_receive_queue})  // in the order recv() takes them
+    for (const sk_buff* skb = q->first; skb && n < 64; skb = skb->next, ++n)
+      if (th->wants(skb)) th->stage(skb->trace_id, name, c.id(), c.effective_time(), skb, detail);
 }
 
 // pollwake / __pollwake (fs/select.c)
@@ -99,9 +101,13 @@ long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool don
   c.defer(cost_.syscall + cost_.recvmsg);
   out.clear();
   if (sk->protocol == IPPROTO_UDP_) {
-    // udp_recvmsg: one datagram, truncated to max.
+    // udp_recvmsg -> __skb_recv_udp: one datagram, truncated to max, from
+    // the reader queue; when that is empty, the receive queue is spliced
+    // into it whole (one lock for a batch).
     sk_buff* skb;
-    while (!(skb = __skb_dequeue(&sk->sk_receive_queue))) {
+    for (;;) {
+      if (!sk->reader_queue.qlen) skb_queue_splice_tail_init(&sk->sk_receive_queue, &sk->reader_queue);
+      if ((skb = __skb_dequeue(&sk->reader_queue))) break;
       if (dontwait) return -11;  // EAGAIN
       sk_wait_data(*this, t, sk);
     }
@@ -110,7 +116,7 @@ long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool don
     if (n) skb_copy_bits(skb, 0, out.data(), static_cast<unsigned>(n));
     c.defer(cost_.copy_per_byte * n + cost_.skb_free);
     ++udp.InDatagrams;
-    sk->sk_rmem_alloc -= skb->truesize;
+    udp_rmem_release(sk, skb->truesize);
     delivered_ += skb->frames;
     ++sk->delivered_msgs;
     sk->delivered_bytes += n;

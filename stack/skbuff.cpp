@@ -318,6 +318,18 @@ void __skb_insert_before(sk_buff_head* q, sk_buff* pos, sk_buff* skb) {
   ++q->qlen;
 }
 
+void skb_queue_splice_tail_init(sk_buff_head* list, sk_buff_head* head) {
+  if (!list->first) return;
+  list->first->prev = head->last;
+  if (head->last)
+    head->last->next = list->first;
+  else
+    head->first = list->first;
+  head->last = list->last;
+  head->qlen += list->qlen;
+  *list = sk_buff_head{};
+}
+
 sk_buff* __skb_dequeue(sk_buff_head* q) {
   sk_buff* skb = q->first;
   if (skb) __skb_unlink(skb, q);

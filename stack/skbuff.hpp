@@ -163,6 +163,9 @@ void __skb_queue_tail(sk_buff_head* q, sk_buff* skb);
 sk_buff* __skb_dequeue(sk_buff_head* q);
 void __skb_unlink(sk_buff* skb, sk_buff_head* q);
 void __skb_insert_before(sk_buff_head* q, sk_buff* pos, sk_buff* skb);  // pos nullptr = tail
+// skb_queue_splice_tail_init: `list`'s skbs go to the tail of `head`, in
+// order; `list` is left empty.
+void skb_queue_splice_tail_init(sk_buff_head* list, sk_buff_head* head);
 
 // Live skb count (leak check in tests).
 int64_t skb_live_count();

@@ -49,6 +49,12 @@ struct sock {
   uint32_t sk_hash = 0;
 
   sk_buff_head sk_receive_queue;
+  // UDP (struct udp_sock): the reader takes datagrams from reader_queue,
+  // into which sk_receive_queue is spliced whole when it runs dry, and
+  // frees their memory in batches (udp_rmem_release): forward_deficit is
+  // what was read but not yet taken off sk_rmem_alloc.
+  sk_buff_head reader_queue;
+  int64_t forward_deficit = 0;
   int64_t sk_rmem_alloc = 0;  // bytes of truesize charged
   int64_t sk_rcvbuf = 212992;
   int sk_rcvlowat = 1;

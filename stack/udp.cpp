@@ -10,7 +10,22 @@ namespace rxpath::stack {
 // udp_poll / tcp_poll, readable part (net/ipv4/udp.c, net/ipv4/tcp.c).
 unsigned sock_poll(const sock* sk) {
   if (sk->protocol == IPPROTO_TCP_) return sk->rcv_nxt != sk->copied_seq ? (EPOLLIN | EPOLLRDNORM) : 0u;
-  return sk->sk_receive_queue.qlen ? (EPOLLIN | EPOLLRDNORM) : 0u;
+  return sk->sk_receive_queue.qlen || sk->reader_queue.qlen ? (EPOLLIN | EPOLLRDNORM) : 0u;
+}
+
+// udp_rmem_release (net/ipv4/udp.c) with partial = 1, as the reader's
+// udp_skb_destructor calls it: the datagram's truesize joins forward_deficit,
+// and sk_rmem_alloc drops by the whole deficit only once it reaches a quarter
+// of sk_rcvbuf (forward_threshold) or the reader queue is empty; then the
+// receive queue is spliced onto the reader queue ("this can save us from
+// acquiring the rx queue lock on next receive"). Until then the memory
+// still counts against sk_rcvbuf in __udp_enqueue_schedule_skb.
+void udp_rmem_release(sock* sk, int64_t size) {
+  sk->forward_deficit += size;
+  if (sk->forward_deficit < (sk->sk_rcvbuf >> 2) && sk->reader_queue.qlen) return;
+  sk->sk_rmem_alloc -= sk->forward_deficit;
+  sk->forward_deficit = 0;
+  skb_queue_splice_tail_init(&sk->sk_receive_queue, &sk->reader_queue);
 }
 
 // sock_def_readable's trace point. `skb` (the packet just queued; a reader

@@ -162,6 +162,50 @@ BOOST_AUTO_TEST_CASE(udp_closed_port_noports_and_icmp) {
   check_balanced(k, 1);
 }
 
+// udp_rmem_release (net/ipv4/udp.c, v6.8), called with partial = 1 for each
+// datagram the reader takes: its truesize joins up->forward_deficit, and
+// sk_rmem_alloc goes down by the whole deficit only when the deficit reaches
+// forward_threshold (sk_rcvbuf >> 2) or the reader queue is empty. Ten
+// datagrams wait (one splice moves them all to the reader queue); a reader
+// takes them one by one. With rcvbuf 40000 the threshold is 10000 bytes.
+BOOST_AUTO_TEST_CASE(udp_receive_memory_is_released_in_batches) {
+  Kernel& k = make_kernel();
+  FakeNic nic(k);
+  const int64_t rcvbuf = 40000;
+  int fd = k.udp_socket(0, 5001, rcvbuf);
+  std::vector<std::pair<double, std::vector<uint8_t>>> fr;
+  for (int i = 0; i < 10; ++i) fr.emplace_back(1000.0 * i, udp_frame(Flow{}, pattern(1000, i)));
+  nic.inject(fr);
+  std::vector<int64_t> rmem_after;  // sk_rmem_alloc after each recv()
+  int64_t truesize = 0, queued_rmem = 0;
+  k.cpus().create_task("reader", 0, [&](Task& t) {
+    t.set_state(TaskState::interruptible);
+    t.schedule(100000);  // all ten queued first (schedule_timeout)
+    sock* sk = k.sock_of(fd);
+    queued_rmem = sk->sk_rmem_alloc;
+    truesize = sk->sk_receive_queue.first->truesize;
+    std::vector<uint8_t> out;
+    for (int i = 0; i < 10; ++i) {
+      BOOST_REQUIRE(k.sys_recvmsg(fd, out, 65536, true) == 1000);
+      rmem_after.push_back(sk->sk_rmem_alloc);
+    }
+  });
+  run_for(300000);
+  BOOST_REQUIRE(rmem_after.size() == 10u);
+  BOOST_REQUIRE(queued_rmem == 10 * truesize);
+  // The kernel's rule, step by step.
+  int64_t rmem = queued_rmem, deficit = 0;
+  for (int i = 0; i < 10; ++i) {
+    deficit += truesize;
+    const bool reader_queue_empty = i == 9;
+    if (deficit >= (rcvbuf >> 2) || reader_queue_empty) rmem -= deficit, deficit = 0;
+    BOOST_TEST(rmem_after[i] == rmem, "after recv " << i + 1);
+  }
+  BOOST_TEST(rmem_after[0] == queued_rmem);  // one datagram's truesize < 10000: nothing released yet
+  BOOST_TEST(rmem_after[9] == 0);
+  check_balanced(k, 10);
+}
+
 BOOST_AUTO_TEST_CASE(udp_full_socket_rcvbuf_errors) {
   Kernel& k = make_kernel();
   FakeNic nic(k);
