@@ -335,10 +335,15 @@ void System::attach(waves::Recorder& rec) {
   m.kernel.set_tracer(&rec);
   m.adapter->trace_attach();  // the ring and vector signals from time 0
   if (m.rtl && rec.wants_nic()) m.rtl->on_event([&rec](const nic::NicEvent& e) { rec.nic(e); });
-  // The driver names each packet by the number the traffic wrote into it;
-  // a replayed capture carries none.
+  // The driver names each packet by the number the traffic wrote into it,
+  // plus one (waves::Recorder::host_id: 0 is "no packet"); a replayed
+  // capture carries none.
   if (m.cfg.traffic.pattern != "pcap")
-    m.adapter->trace_id_of = [](const uint8_t* frame, size_t len) { return TrafficGen::frame_id_of(frame, len); };
+    m.adapter->trace_id_of = [](const uint8_t* frame, size_t len) -> uint64_t {
+      bool carries = false;
+      const uint64_t n = TrafficGen::frame_id_of(frame, len, &carries);
+      return carries ? waves::Recorder::host_id(n) : 0;
+    };
 }
 
 void System::trace_fst(const std::string& path) {
