@@ -242,6 +242,14 @@ Journey::Outcome Journey::outcome(const std::vector<const Row*>& rows) const {
       o.into = into;
     }
   }
+  if (o.kind == Outcome::in_flight && !merge) {
+    bool host = false, written_back = false;
+    for (const Row* r : rows) {
+      host |= r->cpu != stack::Stage::kNic;
+      written_back |= r->cpu == stack::Stage::kNic && r->name == "writeback";
+    }
+    if (written_back && !host) o.kind = Outcome::host_unknown;
+  }
   if (merge) {
     o.followed = o.kind == Outcome::delivered;
     if (o.kind != Outcome::delivered) {
@@ -390,6 +398,17 @@ std::string Journey::text() const {
       out += "merged by GRO into packet " + std::to_string(o.into) + " at " + ns3(o.at->t_ps) +
              " ns: its data is delivered with packet " + std::to_string(o.into) + " (see its journey)\n";
       break;
+    case Outcome::host_unknown: {
+      const Row* wb = nullptr;
+      for (const Row* r : rows)
+        if (r->cpu == stack::Stage::kNic && r->name == "writeback") wb = r;
+      out += "written back to host memory at " + ns3(wb->t_ps) +
+             " ns; no host stage carries this frame's number, so its journey stops here: either the driver had "
+             "not cleaned it by the end of the " +
+             (windowed_ ? std::string("trace window") : std::string("run")) +
+             ", or the frame carries no number (a payload under 8 bytes, e.g. a 64-byte TCP segment)\n";
+      break;
+    }
     case Outcome::in_flight: {
       const Row& last = *rows.back();
       out += std::string("in flight: neither delivered nor dropped by the end of the ") +
@@ -476,6 +495,11 @@ void Journey::write_json(std::ostream& os) const {
         out["kind"] = "merged";
         out["into"] = o.into;
         out["t_ns"] = double(o.at->t_ps) / 1000.0;
+        break;
+      case Outcome::host_unknown:
+        out["kind"] = "host_unknown";
+        out["last"] = rows.back()->name;
+        out["t_ns"] = double(rows.back()->t_ps) / 1000.0;
         break;
       case Outcome::in_flight:
         out["kind"] = "in_flight";

@@ -333,3 +333,24 @@ BOOST_AUTO_TEST_CASE(msix_after_the_driver_cleaned_it_is_left_out) {
   BOOST_TEST(k.text().find("no MSI-X reported it") == std::string::npos);
   BOOST_TEST(table(k.text()).size() == 3u);
 }
+
+// A frame the NIC wrote back but no host stage names (a 64-byte TCP segment
+// carries no number; or the driver had not cleaned it yet) is not said to
+// be in flight: the journey says it cannot tell. Without a writeback it is
+// in flight (still in the NIC).
+BOOST_AUTO_TEST_CASE(written_back_without_host_stages_is_host_unknown) {
+  Journey j(77);
+  j.add(nic(77, "xgmii_start", 4606));
+  j.add(nic(77, "writeback", 4681));
+  const std::string t = j.text();
+  BOOST_TEST(t.find("written back to host memory at 29958.400 ns; no host stage carries") != std::string::npos, t);
+  BOOST_TEST(t.find("in flight") == std::string::npos, t);
+  std::ostringstream js;
+  j.write_json(js);
+  BOOST_TEST(nlohmann::json::parse(js.str())["outcome"]["kind"] == "host_unknown");
+
+  Journey k(78);
+  k.add(nic(78, "xgmii_start", 4700));
+  k.add(nic(78, "desc_assign", 4720));
+  BOOST_TEST(k.text().find("in flight") != std::string::npos, k.text());
+}
