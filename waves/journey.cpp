@@ -193,9 +193,12 @@ Journey::Layout Journey::layout() const {
                                          "; it cleaned the frame at igb_clean_rx_irq"
                                    : std::string("the interrupt that scheduled the NAPI poll, ") + before;
     } else if (r->cpu != stack::Stage::kNic && is_ready_return(r->name) && r != ready) {
-      why = queued != UINT64_MAX && r->t_ps < queued
-                ? "returned before this packet was queued (at " + ns3(queued) + " ns): not the return that reported it"
-                : "an earlier return while it was queued; the reader read it after a later one";
+      if (queued != UINT64_MAX && r->t_ps < queued)
+        why = "returned before this packet was queued (at " + ns3(queued) + " ns): not the return that reported it";
+      else if (r->t_ps > first_recv)
+        why = "a return after the first recv() of its data: the reader read the rest of it after this one";
+      else
+        why = "an earlier return while it was queued; the reader read it after a later one";
     }
     if (why.empty())
       l.steps.push_back(r);

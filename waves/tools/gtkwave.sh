@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: MIT
 # waves/tools/gtkwave.sh: what scripts/waves and scripts/screenshots share to
 # open a waves/ view on a trace, on the screen or as a picture. Sourced, not
@@ -22,6 +23,7 @@
 # folder and its title shows the trace's name, not a scratch path), and a
 # Tcl script that zooms (gtkwave::setZoomRangeTimes START END).
 
+# shellcheck disable=SC2154  # root is the caller's
 view_field() { sed -n "s/^\[\*\] rxpath-$2:[[:space:]]*//p" "$1" | head -n 1; }
 
 trace_window() {
