@@ -409,7 +409,7 @@ std::string Journey::text() const {
              " ns; no host stage carries this frame's number, so its journey stops here: either the driver had "
              "not cleaned it by the end of the " +
              (windowed_ ? std::string("trace window") : std::string("run")) +
-             ", or the frame carries no number (a payload under 8 bytes, e.g. a 64-byte TCP segment)\n";
+             ", or the frame carries no number the host can read (the frames of a replayed capture)\n";
       break;
     }
     case Outcome::in_flight: {

@@ -82,8 +82,8 @@ class Journey {
   };
   struct Outcome {
     // host_unknown: written back to the host, but no host stage carries
-    // its number (a frame with under 8 bytes of payload carries none), or
-    // the driver had not cleaned it yet: the journey cannot tell which.
+    // its number (a replayed capture's frames carry none), or the driver
+    // had not cleaned it yet: the journey cannot tell which.
     enum Kind { in_flight, delivered, dropped, merged, host_unknown } kind = in_flight;
     const Row* at = nullptr;     // the stage that decided it
     const Row* first = nullptr;  // first stage (wire side) for the latency

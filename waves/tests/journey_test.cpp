@@ -334,8 +334,8 @@ BOOST_AUTO_TEST_CASE(msix_after_the_driver_cleaned_it_is_left_out) {
   BOOST_TEST(table(k.text()).size() == 3u);
 }
 
-// A frame the NIC wrote back but no host stage names (a 64-byte TCP segment
-// carries no number; or the driver had not cleaned it yet) is not said to
+// A frame the NIC wrote back but no host stage names (a replayed capture's
+// frames carry no number; or the driver had not cleaned it yet) is not said to
 // be in flight: the journey says it cannot tell. Without a writeback it is
 // in flight (still in the NIC).
 BOOST_AUTO_TEST_CASE(written_back_without_host_stages_is_host_unknown) {
