@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <unordered_map>
 
 #include <tlm_utils/simple_initiator_socket.h>
 #include <systemc>
@@ -197,6 +198,9 @@ struct System::Impl : sc_core::sc_module {
   }
 
   void send(const GenFrame& f) {
+    // Tracing: a TCP segment with under 8 bytes of payload carries no frame
+    // number; the driver's trace_id_of finds it by port and sequence.
+    if (rec && f.kind == FrameKind::tcp && f.payload_len < 8) short_tcp[tcp_key(f.data.data(), f.data.size())] = f.id;
     scoreboard.offered(f);
     if (series) series->offered(f.t_ps, f.wire_bytes());
     captures.offered(f);
@@ -275,6 +279,17 @@ struct System::Impl : sc_core::sc_module {
   bool feeding = true;
   // tracing (attach(), trace_fst(), stop_when())
   waves::Recorder* rec = nullptr;
+  // Short TCP segments offered while tracing: (port, seq) -> frame number.
+  std::unordered_map<uint64_t, uint64_t> short_tcp;
+  // (destination port, sequence number) of an IPv4 TCP frame; 0 when it is not one.
+  static uint64_t tcp_key(const uint8_t* d, size_t len) {
+    if (len < 34 || d[12] != 0x08 || d[13] != 0x00 || d[23] != 6) return 0;
+    const size_t l4 = 14 + (d[14] & 15) * 4u;
+    if (l4 + 8 > len) return 0;
+    const uint64_t port = uint64_t(d[l4 + 2]) << 8 | d[l4 + 3];
+    const uint64_t seq = uint64_t(d[l4 + 4]) << 24 | uint64_t(d[l4 + 5]) << 16 | uint64_t(d[l4 + 6]) << 8 | d[l4 + 7];
+    return 1ull << 48 | port << 32 | seq;
+  }
   std::string fst_path;
   std::unique_ptr<OutputFile> fst_out;  // the FST (RTL + host), committed after the run
   std::unique_ptr<waves::HostFst> host_fst;
@@ -335,10 +350,20 @@ void System::attach(waves::Recorder& rec) {
   m.kernel.set_tracer(&rec);
   m.adapter->trace_attach();  // the ring and vector signals from time 0
   if (m.rtl && rec.wants_nic()) m.rtl->on_event([&rec](const nic::NicEvent& e) { rec.nic(e); });
-  // The driver names each packet by the number the traffic wrote into it;
-  // a replayed capture carries none.
+  // The driver names each packet by the number the traffic wrote into it,
+  // plus one (waves::Recorder::host_id: 0 is "no packet"); a replayed
+  // capture carries none.
   if (m.cfg.traffic.pattern != "pcap")
-    m.adapter->trace_id_of = [](const uint8_t* frame, size_t len) { return TrafficGen::frame_id_of(frame, len); };
+    m.adapter->trace_id_of = [impl = &m](const uint8_t* frame, size_t len) -> uint64_t {
+      bool carries = false;
+      const uint64_t n = TrafficGen::frame_id_of(frame, len, &carries);
+      if (carries) return waves::Recorder::host_id(n);
+      const auto it = impl->short_tcp.find(Impl::tcp_key(frame, len));
+      if (it == impl->short_tcp.end()) return 0;
+      const uint64_t id = it->second;
+      impl->short_tcp.erase(it);
+      return waves::Recorder::host_id(id);
+    };
 }
 
 void System::trace_fst(const std::string& path) {

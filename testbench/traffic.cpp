@@ -139,7 +139,8 @@ uint8_t TrafficGen::payload_byte(uint64_t id, size_t i) {
   return static_cast<uint8_t>(id * 131 + i * 7 + (i >> 8));
 }
 
-uint64_t TrafficGen::frame_id_of(const uint8_t* d, size_t len) {
+uint64_t TrafficGen::frame_id_of(const uint8_t* d, size_t len, bool* carries) {
+  if (carries) *carries = false;
   if (len < 14 + 20 || d[12] != 0x08 || d[13] != 0x00 || (d[14] >> 4) != 4) return 0;
   const size_t ihl = (d[14] & 15) * 4u;
   const size_t tot = size_t(d[16]) << 8 | d[17];
@@ -154,6 +155,7 @@ uint64_t TrafficGen::frame_id_of(const uint8_t* d, size_t len) {
   if (tot < ihl + hdr + 8) return 0;
   uint64_t id = 0;
   for (size_t i = 0; i < 8; ++i) id = id << 8 | d[l4 + hdr + i];
+  if (carries) *carries = true;
   return id;
 }
 

@@ -120,8 +120,9 @@ class TrafficGen {
   static uint8_t payload_byte(uint64_t id, size_t i);
   // The number a generated frame carries (the first 8 bytes of its UDP or
   // TCP payload, big endian), read back from the frame's bytes; 0 when the
-  // frame is not IPv4 UDP/TCP or its payload is shorter than 8 bytes.
-  static uint64_t frame_id_of(const uint8_t* frame, size_t len);
+  // frame is not IPv4 UDP/TCP or its payload is shorter than 8 bytes
+  // (*carries, when given, tells that case from frame 0).
+  static uint64_t frame_id_of(const uint8_t* frame, size_t len, bool* carries = nullptr);
 
  private:
   uint32_t pick_size();

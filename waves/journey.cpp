@@ -114,8 +114,6 @@ bool Journey::wants(uint64_t trace_id) const {
 }
 
 void Journey::add(const stack::Stage& s) {
-  // Host stages with trace_id 0 belong to no known packet (Stage): never ours.
-  if (s.trace_id == 0 && s.cpu != stack::Stage::kNic) return;
   bool own = s.trace_id == id_;
   if (!own) {
     // After a GRO merge the packet's data travels as the head skb: keep that
@@ -140,18 +138,74 @@ void Journey::add(const stack::Stage& s) {
   rows_.push_back(std::move(r));
 }
 
-std::vector<const Journey::Row*> Journey::sorted() const {
+namespace {
+// A stage of the interrupt/NAPI session, which serves every packet the poll
+// finds: igb_msix_ring schedules the poll, napi_poll is its start.
+bool is_session(const std::string& name) { return name == "igb_msix_ring" || name == "napi_poll"; }
+// A reader's wait returning ready fds (do_select, do_sys_poll, ep_poll).
+bool is_ready_return(const std::string& name) { return name == "epoll_wait" || name == "select" || name == "poll"; }
+// The stages that queue the packet on its socket and make it readable.
+bool is_queued(const std::string& name) {
+  return name == "__udp_enqueue_schedule_skb" || name == "tcp_queue_rcv" || name == "sock_def_readable";
+}
+}  // namespace
+
+Journey::Layout Journey::layout() const {
   std::vector<const Row*> v;
   v.reserve(rows_.size());
   for (const Row& r : rows_) v.push_back(&r);
   std::sort(v.begin(), v.end(),
             [](const Row* a, const Row* b) { return a->t_ps != b->t_ps ? a->t_ps < b->t_ps : a->seq < b->seq; });
+  Layout l;
   // The NIC names the next MSI-X of the vector after the writeback. When the
   // driver cleaned the frame before that message (NAPI was polling with the
   // vector masked), the message did not report this frame: leave it out.
-  const Row* late = late_msix(v);
-  if (late) v.erase(std::remove(v.begin(), v.end(), late), v.end());
-  return v;
+  l.late_msix = late_msix(v);
+  const Row* wire = nullptr;  // xgmii_start
+  uint64_t nic_last = 0;      // the last NIC step: the host cannot have handled the frame before
+  uint64_t queued = UINT64_MAX, first_recv = UINT64_MAX;
+  for (const Row* r : v) {
+    if (r == l.late_msix) continue;
+    if (r->cpu == stack::Stage::kNic) {
+      nic_last = r->t_ps;
+      if (!wire && r->name == "xgmii_start") wire = r;
+    } else if (is_queued(r->name) && queued == UINT64_MAX) {
+      queued = r->t_ps;
+    } else if (is_recv(r->name) && first_recv == UINT64_MAX) {
+      first_recv = r->t_ps;
+    }
+  }
+  // The reader's return that reported this packet: the last one at or after
+  // it was queued, before the first recv() that read it (the reader drains
+  // the fd after each return).
+  const Row* ready = nullptr;
+  for (const Row* r : v)
+    if (r->cpu != stack::Stage::kNic && is_ready_return(r->name) && (queued == UINT64_MAX || r->t_ps >= queued) &&
+        r->t_ps <= first_recv)
+      ready = r;
+  for (const Row* r : v) {
+    if (r == l.late_msix) continue;
+    std::string why;
+    if (r->cpu != stack::Stage::kNic && is_session(r->name) && r->t_ps < nic_last) {
+      const char* before = wire && r->t_ps < wire->t_ps ? "before this frame reached the wire"
+                                                        : "before the NIC was done with this frame";
+      why = r->name == "napi_poll" ? std::string("this NAPI poll was already running, ") + before +
+                                         "; it cleaned the frame at igb_clean_rx_irq"
+                                   : std::string("the interrupt that scheduled the NAPI poll, ") + before;
+    } else if (r->cpu != stack::Stage::kNic && is_ready_return(r->name) && r != ready) {
+      if (queued != UINT64_MAX && r->t_ps < queued)
+        why = "returned before this packet was queued (at " + ns3(queued) + " ns): not the return that reported it";
+      else if (r->t_ps > first_recv)
+        why = "a return after the first recv() of its data: the reader read the rest of it after this one";
+      else
+        why = "an earlier return while it was queued; the reader read it after a later one";
+    }
+    if (why.empty())
+      l.steps.push_back(r);
+    else
+      l.context.emplace_back(r, std::move(why));
+  }
+  return l;
 }
 
 const Journey::Row* Journey::late_msix(const std::vector<const Row*>& by_time) const {
@@ -191,6 +245,14 @@ Journey::Outcome Journey::outcome(const std::vector<const Row*>& rows) const {
       o.into = into;
     }
   }
+  if (o.kind == Outcome::in_flight && !merge) {
+    bool host = false, written_back = false;
+    for (const Row* r : rows) {
+      host |= r->cpu != stack::Stage::kNic;
+      written_back |= r->cpu == stack::Stage::kNic && r->name == "writeback";
+    }
+    if (written_back && !host) o.kind = Outcome::host_unknown;
+  }
   if (merge) {
     o.followed = o.kind == Outcome::delivered;
     if (o.kind != Outcome::delivered) {
@@ -199,14 +261,6 @@ Journey::Outcome Journey::outcome(const std::vector<const Row*>& rows) const {
     }
   }
   return o;
-}
-
-const Journey::Row* Journey::polled_msix() const {
-  std::vector<const Row*> v;
-  for (const Row& r : rows_) v.push_back(&r);
-  std::sort(v.begin(), v.end(),
-            [](const Row* a, const Row* b) { return a->t_ps != b->t_ps ? a->t_ps < b->t_ps : a->seq < b->seq; });
-  return late_msix(v);
 }
 
 int64_t Journey::cycle_of(const Row& r) {
@@ -262,20 +316,24 @@ std::string Journey::text() const {
                   windowed_ ? " inside the trace window" : "");
     return b;
   }
-  std::vector<const Row*> rows = sorted();
+  const Layout l = layout();
+  const std::vector<const Row*>& rows = l.steps;
   Outcome o = outcome(rows);
 
-  std::snprintf(b, sizeof b, "packet %" PRIu64 ": %zu stages", id_, rows.size());
+  std::snprintf(b, sizeof b, "packet %" PRIu64 ": %zu steps", id_, rows.size());
   out += b;
+  if (!l.context.empty()) out += " (and " + std::to_string(l.context.size()) + " stages of context, below)";
   if (windowed_)
     out += ", window [" + ns3(start_ps_) + ", " + (stop_ps_ == UINT64_MAX ? "end" : ns3(stop_ps_)) + "] ns";
   out += "\ncycle: NIC clock edge (6.4 ns); ~cycle: a host stage's time / 6.4 ns, rounded down\n";
-  out += "skb: offsets from skb->head; to next: time until the next stage\n\n";
+  out += "skb: offsets from skb->head; to next: time until the next step\n\n";
 
-  // Column widths from the content.
+  // Column widths from the content (steps and context share them).
+  std::vector<const Row*> all = rows;
+  for (const auto& c : l.context) all.push_back(c.first);
   std::vector<std::string> stage_col, skb_col, cycle_col;
   size_t w_stage = 5, w_skb = 3, w_where = 5, w_cycle = 5;
-  for (const Row* r : rows) {
+  for (const Row* r : all) {
     std::string st = r->name;
     if (r->packet != id_) st += " [#" + std::to_string(r->packet) + "]";
     stage_col.push_back(st);
@@ -287,6 +345,16 @@ std::string Journey::text() const {
     w_where = std::max(w_where, where(*r).size());
     w_cycle = std::max(w_cycle, cycle_col.back().size());
   }
+  auto line = [&](size_t i, const std::string& next, const std::string& detail) {
+    const Row& r = *all[i];
+    std::snprintf(b, sizeof b, "%14s %12s %*s  %-*s  %-*s  %-*s  ", ns3(r.t_ps).c_str(), next.c_str(), int(w_cycle),
+                  cycle_col[i].c_str(), int(w_where), where(r).c_str(), int(w_stage), stage_col[i].c_str(), int(w_skb),
+                  skb_col[i].c_str());
+    std::string t = b;
+    t += detail;
+    while (!t.empty() && t.back() == ' ') t.pop_back();
+    return t + "\n";
+  };
   std::snprintf(b, sizeof b, "%14s %12s %*s  %-*s  %-*s  %-*s  %s\n", "t (ns)", "to next (ns)", int(w_cycle), "cycle",
                 int(w_where), "where", int(w_stage), "stage", int(w_skb), "skb", "detail");
   out += b;
@@ -295,14 +363,7 @@ std::string Journey::text() const {
     std::string next = i + 1 < rows.size() ? ns3(rows[i + 1]->t_ps - r.t_ps) : "";
     std::string detail = r.detail;
     if (r.has_drop) detail += (detail.empty() ? "" : "; ") + std::string("DROP: ") + r.drop;
-    std::string line;
-    std::snprintf(b, sizeof b, "%14s %12s %*s  %-*s  %-*s  %-*s  ", ns3(r.t_ps).c_str(), next.c_str(), int(w_cycle),
-                  cycle_col[i].c_str(), int(w_where), where(r).c_str(), int(w_stage), stage_col[i].c_str(), int(w_skb),
-                  skb_col[i].c_str());
-    line = b;
-    line += detail;
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
+    out += line(i, next, detail);
     uint64_t into = 0;
     if (r.packet == id_ && r.cpu != stack::Stage::kNic && merged_into(r.detail, &into))
       out += "                -- merged by GRO into packet " + std::to_string(into) +
@@ -310,7 +371,16 @@ std::string Journey::text() const {
              (wants(into) ? " (stages marked [#" + std::to_string(into) + "])" : "") + "\n";
   }
   out += "\n";
-  if (const Row* late = polled_msix()) {
+  if (!l.context.empty()) {
+    out += "context: stages that served this packet among others and are not its steps\n";
+    for (size_t k = 0; k < l.context.size(); ++k) {
+      const auto& c = l.context[k];
+      out += line(rows.size() + k, "", c.first->detail);
+      out += "                -- " + c.second + "\n";
+    }
+    out += "\n";
+  }
+  if (const Row* late = l.late_msix) {
     out += "no MSI-X reported it: NAPI found it while polling with the vector masked (the vector's next MSI-X, at " +
            ns3(late->t_ps) + " ns, came after the driver had cleaned it)\n";
   }
@@ -331,10 +401,21 @@ std::string Journey::text() const {
       out += "merged by GRO into packet " + std::to_string(o.into) + " at " + ns3(o.at->t_ps) +
              " ns: its data is delivered with packet " + std::to_string(o.into) + " (see its journey)\n";
       break;
+    case Outcome::host_unknown: {
+      const Row* wb = nullptr;
+      for (const Row* r : rows)
+        if (r->cpu == stack::Stage::kNic && r->name == "writeback") wb = r;
+      out += "written back to host memory at " + ns3(wb->t_ps) +
+             " ns; no host stage carries this frame's number, so its journey stops here: either the driver had "
+             "not cleaned it by the end of the " +
+             (windowed_ ? std::string("trace window") : std::string("run")) +
+             ", or the frame carries no number the host can read (the frames of a replayed capture)\n";
+      break;
+    }
     case Outcome::in_flight: {
       const Row& last = *rows.back();
       out += std::string("in flight: neither delivered nor dropped by the end of the ") +
-             (windowed_ ? "trace window" : "run") + "; last stage " + last.name + " (" + where(last) + ") at " +
+             (windowed_ ? "trace window" : "run") + "; last step " + last.name + " (" + where(last) + ") at " +
              ns3(last.t_ps) + " ns";
       bool host = false;
       for (const Row* r : rows) host |= r->cpu != stack::Stage::kNic;
@@ -353,16 +434,14 @@ void Journey::write_json(std::ostream& os) const {
   if (windowed_) {
     j["window_ps"] = {start_ps_, stop_ps_};
   }
-  std::vector<const Row*> rows = sorted();
-  json stages = json::array();
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const Row& r = *rows[i];
+  const Layout l = layout();
+  const std::vector<const Row*>& rows = l.steps;
+  auto stage = [&](const Row& r) {
     json s;
     s["t_ps"] = r.t_ps;
     s["t_ns"] = double(r.t_ps) / 1000.0;
     s["cycle"] = cycle_of(r);
     s["cycle_from_host_time"] = !(r.cpu == stack::Stage::kNic && r.cycle >= 0);
-    if (i + 1 < rows.size()) s["to_next_ns"] = double(rows[i + 1]->t_ps - r.t_ps) / 1000.0;
     s["where"] = where(r);
     if (r.cpu != stack::Stage::kNic) s["cpu"] = r.cpu;
     s["name"] = r.name;
@@ -375,10 +454,23 @@ void Journey::write_json(std::ostream& os) const {
       s["skb"] = nullptr;
     s["detail"] = r.detail;
     if (r.has_drop) s["drop"] = r.drop;
+    return s;
+  };
+  json stages = json::array();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    json s = stage(*rows[i]);
+    if (i + 1 < rows.size()) s["to_next_ns"] = double(rows[i + 1]->t_ps - rows[i]->t_ps) / 1000.0;
     stages.push_back(std::move(s));
   }
   j["stages"] = std::move(stages);
-  if (const Row* late = polled_msix()) {
+  json context = json::array();
+  for (const auto& c : l.context) {
+    json s = stage(*c.first);
+    s["why"] = c.second;
+    context.push_back(std::move(s));
+  }
+  j["context"] = std::move(context);
+  if (const Row* late = l.late_msix) {
     j["found_by_polling"] = true;
     j["next_msix_ns"] = double(late->t_ps) / 1000.0;
   }
@@ -406,6 +498,11 @@ void Journey::write_json(std::ostream& os) const {
         out["kind"] = "merged";
         out["into"] = o.into;
         out["t_ns"] = double(o.at->t_ps) / 1000.0;
+        break;
+      case Outcome::host_unknown:
+        out["kind"] = "host_unknown";
+        out["last"] = rows.back()->name;
+        out["t_ns"] = double(rows.back()->t_ps) / 1000.0;
         break;
       case Outcome::in_flight:
         out["kind"] = "in_flight";

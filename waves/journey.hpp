@@ -5,8 +5,19 @@
 // and how it ended: delivered (latency wire -> recv), dropped (the counter that
 // counted it) or merged by GRO into another packet.
 //
-// The Recorder (waves/recorder.hpp) feeds it every stack::Stage it sees; the
-// journey keeps those of its packet inside the window. A packet GRO merged
+// Steps and context: a stage is a step of the journey when it handled this
+// packet after the step before it (wire, MAC, packet buffer, descriptors,
+// DMA, writeback, MSI-X, the poll that cleaned it, the stack, the socket
+// enqueue, the wakeup, the reader's return and recv()); steps are listed in
+// that order, and their times never go back. Stages that serve many packets
+// and began before this one reached them (the interrupt that scheduled the
+// NAPI session, the poll already running when the frame was written back,
+// a reader's epoll_wait/select/poll return from before the packet was
+// queued) are its context: listed apart, with their times and why.
+//
+// The Recorder (waves/recorder.hpp) feeds it every stack::Stage it sees, with
+// frame numbers as ids (frame 0 included); the journey keeps those of its
+// packet inside the window. A packet GRO merged
 // into packet H (stage napi_gro_receive, detail "merged into H") goes on as
 // packet H: host stages of H that arrive after the merge are kept too, marked
 // with H's id (wants() tells the caller which ids the journey still takes).
@@ -43,7 +54,8 @@ class Journey {
   void set_window(sc_core::sc_time start, sc_core::sc_time stop);
 
   // Every stage of this packet (stages of other packets are ignored, except
-  // those of a packet this one was merged into, after the merge).
+  // those of a packet this one was merged into, after the merge). Host
+  // stages come with the packet's frame number: 0 is frame 0.
   void add(const stack::Stage& s);
   // True when add() would keep a stage of `trace_id` (a cheap filter).
   bool wants(uint64_t trace_id) const;
@@ -69,17 +81,28 @@ class Journey {
     stack::SkbView skb;
   };
   struct Outcome {
-    enum Kind { in_flight, delivered, dropped, merged } kind = in_flight;
+    // host_unknown: written back to the host, but no host stage carries
+    // its number (a replayed capture's frames carry none), or the driver
+    // had not cleaned it yet: the journey cannot tell which.
+    enum Kind { in_flight, delivered, dropped, merged, host_unknown } kind = in_flight;
     const Row* at = nullptr;     // the stage that decided it
     const Row* first = nullptr;  // first stage (wire side) for the latency
     uint64_t into = 0;           // merged: the packet it went on as
     bool followed = false;       // merged: the journey follows `into`
   };
-  std::vector<const Row*> sorted() const;  // by time, without a late MSI-X (late_msix)
+  // The journey laid out: its steps in causal order (times never go back)
+  // and the context, stages that served this packet but began before it
+  // reached them (the interrupt and NAPI poll already running, a reader's
+  // return before the packet was queued), each with why it is context.
+  struct Layout {
+    std::vector<const Row*> steps;
+    std::vector<std::pair<const Row*, std::string>> context;
+    const Row* late_msix = nullptr;  // see late_msix()
+  };
+  Layout layout() const;
   // The packet's msix stage when it came after the driver cleaned the packet
   // (found by NAPI polling, not reported by that message); nullptr otherwise.
   const Row* late_msix(const std::vector<const Row*>& by_time) const;
-  const Row* polled_msix() const;
   Outcome outcome(const std::vector<const Row*>& rows) const;
   std::string where(const Row& r) const;
   static int64_t cycle_of(const Row& r);

@@ -208,11 +208,36 @@ void Recorder::end(int cpu, const char* func, sc_core::sc_time t) {
   if (timeline_) timeline_->end(cpu, func, t);
 }
 
-bool Recorder::wants(uint64_t trace_id) const { return timeline_ || (journey_ && journey_->wants(trace_id)); }
+bool Recorder::wants(uint64_t trace_id) const {
+  return timeline_ || (journey_ && trace_id != 0 && journey_->wants(trace_id - 1));
+}
 
-void Recorder::stage(const stack::Stage& s) {
+namespace {
+// "... merged into <host id>" (GRO, IP reassembly) -> the frame's number.
+void frame_numbers_in_detail(std::string& d) {
+  static const char kKey[] = "merged into ";
+  const size_t p = d.find(kKey);
+  if (p == std::string::npos) return;
+  const size_t a = p + sizeof kKey - 1;
+  size_t e = a;
+  uint64_t v = 0;
+  while (e < d.size() && d[e] >= '0' && d[e] <= '9') v = v * 10 + uint64_t(d[e++] - '0');
+  if (e == a || v == 0) return;
+  d.replace(a, e - a, std::to_string(v - 1));
+}
+}  // namespace
+
+void Recorder::stage(const stack::Stage& host) {
+  // A host stage without a packet (trace_id 0) goes to the timeline only.
+  if (host.trace_id == 0) {
+    if (timeline_) timeline_->stage(host, false);
+    return;
+  }
+  stack::Stage s = host;
+  s.trace_id = host.trace_id - 1;
+  frame_numbers_in_detail(s.detail);
   if (journey_ && journey_->wants(s.trace_id)) journey_->add(s);
-  if (timeline_) timeline_->stage(s);
+  if (timeline_) timeline_->stage(s, true);
 }
 
 }  // namespace rxpath::waves

@@ -64,7 +64,14 @@ class Recorder : public stack::Tracer {
     return journey_ || timeline_ || (trig_ && (trig_->kind() == Trigger::Kind::packet || trig_->is_nic_counter()));
   }
 
-  // ---- stack::Tracer ----
+  // The host model's packet id of frame `frame` (skb->trace_id, what the
+  // driver's IgbAdapter::trace_id_of returns): the frame's number plus one,
+  // so that frame 0 has one too (0 is "no packet's" in stack::Stage). The
+  // Recorder turns them back into frame numbers: the journey and the
+  // timeline name frames as the traffic and the NIC do.
+  static constexpr uint64_t host_id(uint64_t frame) { return frame + 1; }
+
+  // ---- stack::Tracer (host stages carry host_id()s) ----
   int signal(const std::string& path, unsigned bits) override;
   void set(int sig, uint64_t value, sc_core::sc_time t) override;
   void set_str(int sig, const char* value, sc_core::sc_time t) override;

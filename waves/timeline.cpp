@@ -201,7 +201,7 @@ void Timeline::counter(const std::string& name, uint64_t value, sc_core::sc_time
   e.dur = value;
 }
 
-void Timeline::stage(const stack::Stage& s) {
+void Timeline::stage(const stack::Stage& s, bool packet) {
   uint64_t ps = time_ps(s.t);
   if (s.cpu == stack::Stage::kNic) {
     nic_stage(s, ps);
@@ -212,7 +212,7 @@ void Timeline::stage(const stack::Stage& s) {
   open_window(s.cpu, c);
   Ev& e = push('i', kHostPid, int16_t(s.cpu), ps, intern(s.name));
   e.id = s.trace_id;
-  e.flow = s.trace_id ? kFlow : 0;
+  e.flow = packet ? kFlow : 0;
   e.args = args(s.detail, s.drop, &e.flow);
   if (s.skb.valid) {
     e.skb = uint32_t(skbs_.size());

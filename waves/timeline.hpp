@@ -61,7 +61,10 @@ class Timeline {
 
   void begin(int cpu, const char* func, sc_core::sc_time t);
   void end(int cpu, const char* func, sc_core::sc_time t);
-  void stage(const stack::Stage& s);                                          // host and NIC stages of every packet
+  // Host and NIC stages of every packet. A host stage is a packet's (a flow
+  // arrow links it) when `packet`; without it, when its trace_id is not 0.
+  void stage(const stack::Stage& s, bool packet);
+  void stage(const stack::Stage& s) { stage(s, s.trace_id != 0); }
   void counter(const std::string& name, uint64_t value, sc_core::sc_time t);  // "C" events
   void write(std::ostream& os) const;                                         // Chrome trace-event JSON
 

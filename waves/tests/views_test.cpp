@@ -163,10 +163,11 @@ BOOST_AUTO_TEST_CASE(fst_signals_lists_a_real_trace_and_check_fails_on_a_wrong_n
 }
 
 // scripts/waves: --list names every view; -n prints the GTKWave command it
-// would run with the view and the trace (a file, or the newest *.fst of a
-// folder); a wrong view or a missing trace is an error that says so.
+// would run with (a copy of) the view and the trace (a file, or the newest
+// *.fst of a folder); a wrong view or a missing trace is an error that says so.
 BOOST_AUTO_TEST_CASE(open_command_lists_views_and_picks_the_trace) {
-  const std::string waves = (kSource / "scripts/waves").string();
+  // -n keeps its scratch copy (the command can be run): in the test's folder.
+  const std::string waves = "TMPDIR=" + scratch("").string() + " " + (kSource / "scripts/waves").string();
   const fs::path out = scratch("waves.out"), err = scratch("waves.err");
   const std::string to = " > " + out.string() + " 2> " + err.string();
 
@@ -174,10 +175,14 @@ BOOST_AUTO_TEST_CASE(open_command_lists_views_and_picks_the_trace) {
   const std::string list = slurp(out);
   for (const auto& v : views()) BOOST_TEST(list.find(v.stem().string() + " ") != std::string::npos, list);
 
+  // GTKWave runs in the trace's folder with a scratch copy of the view and
+  // its zoom script (waves_script_test checks the zoom itself).
   BOOST_TEST_REQUIRE(run(waves + " -n mac_rx " + small_trace() + to) == 0);
-  BOOST_TEST(slurp(out).find("gtkwave -a " + (kSource / "waves/mac_rx.gtkw").string() + " " + small_trace()) !=
-                 std::string::npos,
+  const fs::path small(small_trace());
+  BOOST_TEST(slurp(out).find("cd " + small.parent_path().string() + " && gtkwave -a ") != std::string::npos,
              slurp(out));
+  BOOST_TEST(slurp(out).find("/mac_rx.gtkw -S ") != std::string::npos, slurp(out));
+  BOOST_TEST(slurp(out).find("/mac_rx.tcl " + small.filename().string() + "\n") != std::string::npos, slurp(out));
 
   const fs::path dir = scratch("traces");
   fs::create_directories(dir);
@@ -185,7 +190,8 @@ BOOST_AUTO_TEST_CASE(open_command_lists_views_and_picks_the_trace) {
   fs::copy_file(small_trace(), dir / "new.fst", fs::copy_options::overwrite_existing);
   fs::last_write_time(dir / "old.fst", fs::last_write_time(dir / "new.fst") - std::chrono::hours(1));
   BOOST_TEST_REQUIRE(run(waves + " -n irq_napi " + dir.string() + to) == 0);
-  BOOST_TEST(slurp(out).find((dir / "new.fst").string()) != std::string::npos, slurp(out));
+  BOOST_TEST(slurp(out).find("cd " + dir.string() + " && ") != std::string::npos, slurp(out));
+  BOOST_TEST(slurp(out).find(" new.fst\n") != std::string::npos, slurp(out));
 
   BOOST_TEST(run(waves + " -n no_such_view " + small_trace() + to) != 0);
   BOOST_TEST(slurp(err).find("no view 'no_such_view'") != std::string::npos, slurp(err));
