@@ -287,6 +287,22 @@ struct Rig : sc_core::sc_module {
 
 Rig* rig = nullptr;
 
+// Where the frames of the whole run went, printed when libFuzzer exits (a
+// run that delivers nothing would check nothing).
+void summary() {
+  if (!rig || rig->offered == 0) return;
+  tb::TrafficFigures t;
+  t.offered_frames = rig->offered;
+  tb::Report r;
+  tb::fill_report(r, *rig->counters, t);
+  std::string s = "fuzz_frame: " + std::to_string(rig->offered) + " frames offered: delivered " +
+                  std::to_string(r.acct.delivered) + ", consumed " + std::to_string(r.acct.consumed) + ", held " +
+                  std::to_string(r.acct.in_flight);
+  for (const auto& [name, n] : r.acct.drops)
+    if (n) s += ", " + name + " " + std::to_string(n);
+  std::fprintf(stderr, "%s\n", s.c_str());
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -295,6 +311,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   sc_core::sc_report_handler::set_actions(sc_core::SC_ERROR, sc_core::SC_DISPLAY | sc_core::SC_ABORT);
   sc_core::sc_report_handler::set_actions(sc_core::SC_FATAL, sc_core::SC_DISPLAY | sc_core::SC_ABORT);
   rig = new Rig("fuzz");
+  std::atexit(summary);
   sc_core::sc_start(sc_time(30, SC_US));  // the driver brings the NIC up
   return 0;
 }
