@@ -25,6 +25,20 @@ namespace rxpath::tb {
 
 namespace {
 
+// A file's strings are UTF-8 (TOML 1.0), and toml++ refuses a file that is
+// not; a bare string on the command line is held to the same rule by the same
+// parser, so the effective scenario (dump_toml) stays a file that reads back.
+void require_utf8(const std::string& s, const std::string& where) {
+  std::string doc = "v = \"";
+  common::append_escaped(doc, s);
+  doc += '"';
+  try {
+    (void)toml::parse(doc);
+  } catch (const toml::parse_error&) {
+    throw ScenarioError(where + ": the value is not UTF-8 text");
+  }
+}
+
 std::string where_of(const std::string& file, const toml::source_region& src) {
   std::ostringstream os;
   os << file << ":" << src.begin.line << ":" << src.begin.column;
@@ -246,25 +260,18 @@ void Knobs::apply_value(const std::string& key, const std::string& val, const st
   if (it == knobs_.end()) throw ScenarioError(where + ": " + key + ": unknown key" + suggest(key));
   // The value is read as TOML reads it in a scenario file, so both accept
   // exactly the same values; a string may go without its quotes.
-  // A bare string goes through the parser too, quoted: a file's strings are
-  // UTF-8 (TOML 1.0), so a value that is not is refused here as it would be
-  // there (and the effective scenario, dump_toml(), stays a TOML file).
   toml::table t;
   const bool bare_string = it->second.kind == Kind::string && (val.empty() || (val[0] != '"' && val[0] != '\''));
-  std::string text = "v = ";
   if (bare_string) {
-    text += '"';
-    common::append_escaped(text, val);
-    text += '"';
+    require_utf8(val, where + ": " + key);
+    t.insert("v", val);
   } else {
-    text += val;
-  }
-  try {
-    t = toml::parse(text);
-  } catch (const toml::parse_error&) {
-    if (bare_string) throw ScenarioError(where + ": " + key + ": the value is not UTF-8 text");
-    throw ScenarioError(where + ": " + key + ": '" + val + "' is not a valid " + kind_name(it->second.kind) +
-                        " (values are written as in a scenario file)");
+    try {
+      t = toml::parse("v = " + val);
+    } catch (const toml::parse_error&) {
+      throw ScenarioError(where + ": " + key + ": '" + val + "' is not a valid " + kind_name(it->second.kind) +
+                          " (values are written as in a scenario file)");
+    }
   }
   if (t.size() != 1 || !t.contains("v")) throw ScenarioError(where + ": " + key + ": '" + val + "' is not one value");
   std::string textv;
