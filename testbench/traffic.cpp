@@ -260,7 +260,10 @@ bool TrafficGen::next(GenFrame& f) {
         if (backwards_++ == 0) first_backwards_ = replay_->records();
       }
       max_ts_ns_ = std::max(max_ts_ns_, c.ts_ns);
-      t_ps_ = (max_ts_ns_ - first_ts_ns_) * 1000;
+      // A record 2^63 ps (106 days) or more after the first is after the end
+      // of any run (run.duration_us <= 1e9 us): kept there, not wrapped to an
+      // early time (fuzz/corpus/pcap/crash-span-past-64-bit-ps).
+      t_ps_ = std::min<uint64_t>(max_ts_ns_ - first_ts_ns_, (UINT64_MAX / 2) / 1000) * 1000;
     } else if (next_id_ > 0) {
       t_ps_ += static_cast<uint64_t>(
           std::llround((prev_wire_bytes_ + kPreambleAndGap) * 8.0 * 1000.0 / cfg_.pcap_rate_gbps));
