@@ -55,5 +55,29 @@ theory: build
 	  --scenario-from studies/queueing-md1k.toml --rxpath $(BUILD)/testbench/rxpath \
 	  --plot $(STUDIES_OUT)/queueing-md1k/measured-vs-md1k.png --assert 0.02
 
+# Fuzzing (fuzz/README.md): the libFuzzer targets in a clang build of their
+# own ($(FUZZ_BUILD): coverage, ASan, UBSan), each run for FUZZ_RUNS
+# executions, or FUZZ_SECONDS seconds when set, on a working corpus under
+# $(FUZZ_OUT)/TARGET seeded from fuzz/corpus/; findings land there too.
+# make fuzz-ci is the short slice CI runs.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_TARGETS ?= fuzz_scenario fuzz_pcap fuzz_frame fuzz_frame_rtl
+FUZZ_RUNS    ?= 1000000
+FUZZ_SECONDS ?=
+FUZZ_OUT     ?= out/fuzz
+FUZZ_LIMIT    = $(if $(FUZZ_SECONDS),--seconds $(FUZZ_SECONDS),--runs $(FUZZ_RUNS))
+FUZZ_CI_TARGETS ?= fuzz_scenario fuzz_pcap fuzz_frame
+.PHONY: fuzz-build fuzz fuzz-ci
+fuzz-build: deps
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRXPATH_FUZZ=ON $(FUZZ_CMAKE_FLAGS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	./fuzz/run $(FUZZ_BUILD) $(FUZZ_OUT) $(FUZZ_LIMIT) --jobs $(JOBS) $(FUZZ_TARGETS)
+
+fuzz-ci:
+	$(MAKE) fuzz-build FUZZ_TARGETS="$(FUZZ_CI_TARGETS)"
+	./fuzz/run $(FUZZ_BUILD) $(FUZZ_OUT)-ci --seconds 30 --jobs $(JOBS) $(FUZZ_CI_TARGETS)
+
 clean:
 	rm -rf $(BUILD)

@@ -42,6 +42,11 @@ bool CaptureReader::next(CapturedFrame& f) {
   if (h->caplen < h->len)
     throw PcapError(rec + "captured " + std::to_string(h->caplen) + " of " + std::to_string(h->len) +
                     " bytes (snapshot length too small to replay)");
+  // A record cannot hold more of a frame than the frame had (pcap-savefile(5):
+  // caplen is the part of len saved); libpcap passes such a record on.
+  if (h->caplen > h->len)
+    throw PcapError(rec + "captured " + std::to_string(h->caplen) + " bytes of a " + std::to_string(h->len) +
+                    "-byte frame (a corrupt record)");
   if (h->len < 14) throw PcapError(rec + std::to_string(h->len) + " bytes is shorter than an Ethernet header");
   f.ts_ns = static_cast<uint64_t>(h->ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(h->ts.tv_usec);
   f.orig_len = h->len;

@@ -140,6 +140,10 @@ void Scenario::finish(const Knobs* knobs) {
   if (traffic.pattern == "pcap" && knobs && knobs->origin("run.duration_us").empty() && !traffic.pcap.empty()) {
     const double last_ps = start_us * 1e6 + static_cast<double>(TrafficGen::scan_replay(traffic).span_ps);
     duration_us = std::floor((last_ps + 1000) / 1e5 + 1) / 10;
+    if (duration_us > 1e9)
+      bad("traffic.pcap: the capture's last record is " + num(last_ps / 1e12) +
+          " s after its first, past the longest run (run.duration_us <= 1e9 us); set run.duration_us to replay "
+          "its start");
   }
   if (duration_us <= start_us)
     bad_between("run.duration_us: " + num(duration_us) + " us is not after run.start_us (" + num(start_us) +

@@ -244,7 +244,10 @@ uint64_t TrafficGen::ReplayClock::next(uint64_t ts_ns, size_t wire_bytes, bool* 
     first_ts_ns = max_ts_ns = ts_ns;
   } else if (rate_gbps == 0) {
     max_ts_ns = std::max(max_ts_ns, ts_ns);
-    t_ps = (max_ts_ns - first_ts_ns) * 1000;
+    // A record 2^63 ps (106 days) or more after the first is after the end
+    // of any run (run.duration_us <= 1e9 us): kept there, not wrapped to an
+    // early time (fuzz/corpus/pcap/crash-span-past-64-bit-ps).
+    t_ps = std::min<uint64_t>(max_ts_ns - first_ts_ns, (UINT64_MAX / 2) / 1000) * 1000;
   } else {
     t_ps += static_cast<uint64_t>(std::llround((prev_wire_bytes + kPreambleAndGap) * 8.0 * 1000.0 / rate_gbps));
   }

@@ -74,6 +74,58 @@ BOOST_AUTO_TEST_CASE(unknown_key_names_file_line_and_suggests) {
   BOOST_TEST(e.find("did you mean driver.ring_size") != std::string::npos, e);
 }
 
+// A table header whose name does not start as a key may ("[#", "[" at the
+// end of a line, "[[[") is a parse error at the character after the bracket
+// (TOML 1.0: a table name is a key; a comment cannot start inside the
+// brackets), never an abort inside toml++ (found by fuzz/fuzz_scenario, input
+// fuzz/corpus/scenario/crash-table-header-comment; this case fails without
+// the fix only where assertions are on, e.g. the fuzz build and Debug; the
+// fuzz build's fuzz_corpus test replays the input there).
+BOOST_AUTO_TEST_CASE(a_table_header_without_a_key_is_a_parse_error) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"[# One busy UDP socket\n", "h.toml:1:2: "},
+      {"[\n", "h.toml:1:2: "},
+      {"[[[1]]]\n", "h.toml:1:3: "},
+  };
+  for (const auto& [text, where] : cases) {
+    Knobs k;
+    Cfg c;
+    add_all(k, c);
+    const std::string e = error_of([&, t = text] { k.load_string(t, "h.toml"); });
+    BOOST_TEST(e.rfind(where, 0) == 0u, text << " -> " << e);
+  }
+}
+
+// A string value that is not UTF-8 is refused on the command line as in a
+// file (TOML 1.0: a TOML file is UTF-8; toml++ reads the file and is the
+// oracle here), so the effective scenario (dump_toml) stays a TOML file that
+// reads back (found by fuzz/fuzz_scenario, input
+// fuzz/corpus/scenario/crash-set-not-utf8). UTF-8 text is taken either way.
+BOOST_AUTO_TEST_CASE(a_string_that_is_not_utf8_is_refused_on_the_command_line_as_in_a_file) {
+  auto make = [](Knobs& k, std::string& s) { k.add_string("traffic.size", &s, "64", "frame sizes"); };
+  for (const std::string value : {"imix\xd1", "\xff", "ab\xc3"}) {
+    Knobs from_file, from_set;
+    std::string a, b;
+    make(from_file, a);
+    make(from_set, b);
+    const std::string file_error =
+        error_of([&] { from_file.load_string("[traffic]\nsize = \"" + value + "\"\n", "f.toml"); });
+    BOOST_TEST(!file_error.empty());
+    const std::string set_error = error_of([&] { from_set.apply_override("traffic.size=" + value); });
+    BOOST_TEST(set_error.find("--set traffic.size=") == 0u, set_error);
+    BOOST_TEST(set_error.find("not UTF-8") != std::string::npos, set_error);
+    BOOST_TEST(b == "64");  // the field is left alone
+  }
+  Knobs k, back;
+  std::string s, t;
+  make(k, s);
+  make(back, t);
+  k.apply_override("traffic.size=uniform:64:1518 \xc2\xb5s\x12");  // "µs" and a control character
+  BOOST_TEST(s == "uniform:64:1518 \xc2\xb5s\x12");
+  back.load_string(k.dump_toml(), "dump.toml");
+  BOOST_TEST(t == s);
+}
+
 BOOST_AUTO_TEST_CASE(bad_values_are_refused_and_leave_the_field_alone) {
   Knobs k;
   Cfg c;

@@ -96,6 +96,30 @@ BOOST_AUTO_TEST_CASE(truncated_record_is_named) {
   std::remove(p.c_str());
 }
 
+// A record whose captured length exceeds the frame's length on the wire
+// (pcap-savefile(5): caplen is the part of len saved, so caplen <= len) is
+// corrupt, and refused by its number: libpcap hands it on as it is (found by
+// fuzz/fuzz_pcap, input fuzz/corpus/pcap/crash-caplen-over-len).
+BOOST_AUTO_TEST_CASE(record_longer_than_its_frame_is_refused) {
+  const std::string p = tmpname("caplen.pcap");
+  {
+    PcapWriter w(p);
+    w.write(1, frame(100, 0));
+    w.write(2, frame(100, 1));
+    w.close();
+  }
+  auto b = slurp(p);
+  // The second record's header: after the 24-byte file header and the first
+  // record (16-byte header + 100 bytes); its len field is at +12.
+  const size_t len_at = 24 + 16 + 100 + 12;
+  BOOST_REQUIRE(rxpath::get_unaligned_le32(&b[len_at]) == 100u);
+  rxpath::put_unaligned_le32(90, &b[len_at]);
+  spit(p, b);
+  const std::string e = error_of([&] { read_capture(p); });
+  BOOST_TEST(e.find(p + ": record 2: captured 100 bytes of a 90-byte frame") == 0u, e);
+  std::remove(p.c_str());
+}
+
 BOOST_AUTO_TEST_CASE(not_a_capture_and_missing_file) {
   const std::string p = tmpname("garbage.pcap");
   spit(p, {'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '!', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});

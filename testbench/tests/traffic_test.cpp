@@ -162,6 +162,34 @@ BOOST_AUTO_TEST_CASE(pcap_replay_at_capture_timing_and_at_a_rate) {
   std::remove(p.c_str());
 }
 
+// At capture timing a frame's time is picoseconds since the first record in
+// 64 bits: 18446744073709552 ns after it is 2^64 + 384 ps, which wrapped to
+// 384 ps and put the frame first, before its predecessor. It goes after the
+// end of any run instead (run.duration_us <= 1e9 us = 1e15 ps), in time order
+// (found by fuzz/fuzz_pcap, input fuzz/corpus/pcap/crash-span-past-64-bit-ps).
+BOOST_AUTO_TEST_CASE(pcap_replay_of_a_capture_longer_than_64_bit_picoseconds) {
+  const std::string p = "/tmp/rxpath_traffic_test_span_" + std::to_string(::getpid()) + ".pcap";
+  {
+    PcapWriter w(p);
+    std::vector<uint8_t> fr(100, 0xab);
+    w.write(1'000'000'000ull, fr);
+    w.write(2'000'000'000ull, fr);
+    w.write(1'000'000'000ull + 18'446'744'073'709'552ull, fr);
+    w.close();
+  }
+  TrafficConfig c;
+  c.pattern = "pcap";
+  c.pcap = p;
+  TrafficGen g(c, kHostMac, kHostIp);
+  GenFrame f;
+  std::vector<uint64_t> t;
+  while (g.next(f)) t.push_back(f.t_ps);
+  BOOST_REQUIRE(t.size() == 3u);
+  BOOST_TEST(t[1] == 1'000'000'000'000ull);
+  BOOST_TEST(t[2] > 1'000'000'000'000'000ull);
+  std::remove(p.c_str());
+}
+
 BOOST_AUTO_TEST_CASE(impossible_parameters_are_named) {
   TrafficConfig c;
   c.size = "12";

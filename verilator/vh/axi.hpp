@@ -217,7 +217,8 @@ class AxiMem : public Agent {
   std::function<void(const AxiEvent&)> on_event;
   // Called for every byte range written (addr, bytes as strobed).
   std::function<void(uint64_t addr, const uint8_t* p, size_t n, uint64_t cycle)> on_write;
-  uint64_t reads = 0, writes = 0, outstanding_writes() const { return wq_.size() + bq_.size(); }
+  uint64_t reads = 0, writes = 0;
+  uint64_t outstanding_writes() const { return wq_.size() + bq_.size(); }
   bool idle() const { return rq_.empty() && wq_.empty() && bq_.empty(); }
   unsigned beat_bytes() const { return b_.data_bytes; }
 
