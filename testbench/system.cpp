@@ -321,9 +321,9 @@ System::System(const Scenario& cfg, const std::string& scenario_toml)
 // Teardown: every SystemC thread still alive is killed, so that its frames
 // unwind (the skbs, buffers and pages they hold go back, wait-queue entries
 // leave their heads) while everything they point into still exists; only
-// then do the objects go. Without it the threads' stacks (mmap'd by SystemC,
-// never scanned by LeakSanitizer, freed without unwinding) took their
-// allocations with them: `make sanitize` reported them as leaks at exit.
+// then do the objects go. Without it their frames were never unwound, and
+// what only they held (on stacks SystemC mmaps, which LeakSanitizer does
+// not scan) was reported as leaked at exit by `make sanitize`.
 // kill() needs a calling process (stack/cpu.cpp end_process), so a process
 // of ours does it in one delta cycle. Before the first sc_start nothing has
 // run (nothing to unwind); there is one System per program, so every thread
