@@ -326,10 +326,11 @@ System::System(const Scenario& cfg, const std::string& scenario_toml)
 // not scan) was reported as leaked at exit by `make sanitize`.
 // kill() needs a calling process (stack/cpu.cpp end_process), so a process
 // of ours does it in one delta cycle. Before the first sc_start nothing has
-// run (nothing to unwind); there is one System per program, so every thread
-// is ours.
+// run (nothing to unwind); after an error ended the simulation sc_start
+// would only report E548 (the program is on its way out with the error);
+// there is one System per program, so every thread is ours.
 void System::end_threads() {
-  if (!sc_core::sc_is_running()) return;
+  if (!sc_core::sc_is_running() || sc_core::sc_get_curr_simcontext()->get_error()) return;
   std::vector<sc_core::sc_process_handle> threads;
   std::function<void(sc_core::sc_object*)> collect = [&](sc_core::sc_object* o) {
     sc_core::sc_process_handle h(o);

@@ -107,8 +107,12 @@ void end_scope_now() {
 // the threads are killed and unwound while their owners still exist.
 void end_test_case_scope() {
   if (g_spawned.empty() && g_owned.empty()) return;
-  if (!sc_core::sc_is_running() || sc_core::sc_get_current_process_handle().valid()) {
-    end_scope_now();  // before the first sc_start (nothing ran), after sc_stop, or already in a process
+  // Before the first sc_start (nothing ran), after sc_stop, already in a
+  // process, or after an error ended the simulation (sc_start would only
+  // report E548): as from the test body.
+  if (!sc_core::sc_is_running() || sc_core::sc_get_current_process_handle().valid() ||
+      sc_core::sc_get_curr_simcontext()->get_error()) {
+    end_scope_now();
     return;
   }
   sc_core::sc_spawn_options opt;
