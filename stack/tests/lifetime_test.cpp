@@ -205,3 +205,20 @@ BOOST_AUTO_TEST_CASE(kernel_destroyed_mid_simulation) {
   run_for(1e6);
   BOOST_TEST(*got3 == 10u);
 }
+
+// A Kernel destroyed with frames still queued on a socket frees their skbs,
+// as closing the socket does (inet_sock_destruct purges sk_receive_queue):
+// the live skb count goes back to where it was.
+BOOST_AUTO_TEST_CASE(kernel_destroyed_frees_the_skbs_its_sockets_hold) {
+  const int64_t live = skb_live_count();
+  auto k = std::make_unique<Kernel>(rxpath::testing::unique_name("full"));
+  auto nic = std::make_unique<FakeNic>(*k);
+  int fd = k->udp_socket(0, 5001, 1 << 24);
+  nic->inject(frames(10, 1000, 5001));  // no reader: they stay queued
+  run_for(100e3);
+  BOOST_TEST(k->sock_of(fd)->sk_receive_queue.qlen == 10u);
+  BOOST_TEST(skb_live_count() == live + 10);
+  nic.reset();
+  k.reset();
+  BOOST_TEST(skb_live_count() == live);
+}
