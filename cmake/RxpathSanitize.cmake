@@ -20,7 +20,11 @@ if(RXPATH_SANITIZE)
   # Every sc_core::sc_start tells ASan the main stack is back once it returns
   # (testing/sanitizers/sc_start_wrap.cpp says why). A static library: only
   # an executable that calls sc_start pulls the wrapper in.
-  add_library(rxpath_sc_start_wrap STATIC ${PROJECT_SOURCE_DIR}/testing/sanitizers/sc_start_wrap.cpp)
+  # With it, a weak sc_main for executables without one that still link
+  # libsystemc (testing/sanitizers/sc_main_weak.cpp says why).
+  add_library(rxpath_sc_start_wrap STATIC ${PROJECT_SOURCE_DIR}/testing/sanitizers/sc_start_wrap.cpp
+              ${PROJECT_SOURCE_DIR}/testing/sanitizers/sc_main_weak.cpp)
+  add_link_options(-Wl,--undefined=sc_main)
   set(_rxpath_sc_start _ZN7sc_core8sc_startERKNS_7sc_timeENS_20sc_starvation_policyE _ZN7sc_core8sc_startEv)
   foreach(_sym ${_rxpath_sc_start})
     add_link_options(-Wl,--wrap=${_sym})
