@@ -2,6 +2,7 @@
 #   make run    install what is missing, build (Release, ccache), run the default scenario
 #   make test   install what is missing, build, run every test through CTest
 #   make studies  the example studies in full;  make theory  the queueing-theory check in full
+#   make sanitize  ASan + UBSan build (build-san): every test and a few rxpath scenarios
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
@@ -81,3 +82,19 @@ fuzz-ci:
 
 clean:
 	rm -rf $(BUILD)
+
+# ASan + UBSan (cmake/RxpathSanitize.cmake) in its own build folder: every
+# test through CTest, then short rxpath runs (testing/sanitizers/run-scenarios),
+# all with the runtime options and suppressions of testing/sanitizers/
+# (with-env; README.md there lists what was found). SAN_TARGETS and SAN_CTEST
+# narrow it (CI: .ci/run), e.g. SAN_TARGETS="--target rxpath" SAN_CTEST="-L stack".
+SAN_BUILD   ?= build-san
+SAN_TARGETS ?=
+SAN_CTEST   ?=
+SAN_WITH    := $(CURDIR)/testing/sanitizers/with-env
+.PHONY: sanitize
+sanitize: deps
+	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Release -DRXPATH_SANITIZE=ON -DRXPATH_WERROR=ON
+	cmake --build $(SAN_BUILD) -j $(JOBS) $(SAN_TARGETS)
+	$(SAN_WITH) ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS) $(SAN_CTEST)
+	testing/sanitizers/run-scenarios $(SAN_BUILD)

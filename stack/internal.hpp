@@ -80,8 +80,15 @@ struct Kernel::Impl {
   std::map<std::tuple<uint32_t, uint32_t, uint16_t, uint8_t>, ipq> frag_queues;
   int64_t frag_mem = 0;  // truesize of queued fragments (fqdir->mem)
   // Every queue's timer (ipq's q.timer) as one event: notified for the
-  // oldest queue's deadline, re-armed for the next one when it fires.
-  sc_core::sc_event frag_timer;
+  // oldest queue's deadline, re-armed for the next one when it fires. Shared
+  // with the timer's method process, which SystemC keeps until the end of
+  // the simulation: a destroyed Kernel leaves it an event to be sensitive
+  // to and no kernel to call.
+  struct FragTimer {
+    sc_core::sc_event ev;
+    Kernel* kernel = nullptr;
+  };
+  std::shared_ptr<FragTimer> frag_timer = std::make_shared<FragTimer>();
   uint32_t inet_ehashfn(uint32_t laddr, uint16_t lport, uint32_t faddr, uint16_t fport) const;
   uint32_t secret = 0;
 };

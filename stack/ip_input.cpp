@@ -104,7 +104,7 @@ void Kernel::ip_local_deliver(sk_buff* skb) {
       it->second.created = sc_core::sc_time_stamp();
       // inet_frag_find -> mod_timer(&q->timer, jiffies + fqdir->timeout):
       // an event keeps the earliest of its pending notifications.
-      impl_->frag_timer.notify(sc_core::sc_time(cfg_.ipfrag_time_s, sc_core::SC_SEC));
+      impl_->frag_timer->ev.notify(sc_core::sc_time(cfg_.ipfrag_time_s, sc_core::SC_SEC));
     }
     ipq& q = it->second;
     uint32_t off = (frag_off & 0x1fff) * 8u;
@@ -210,7 +210,7 @@ void Kernel::ip_expire_frags() {
   bool any = false;
   for (const auto& kv : impl_->frag_queues)
     if (!any || kv.second.created < next) next = kv.second.created, any = true;
-  if (any) impl_->frag_timer.notify(next + timeout - now);
+  if (any) impl_->frag_timer->ev.notify(next + timeout - now);
 }
 
 uint64_t Kernel::frames_in_reassembly() const {

@@ -136,14 +136,41 @@ Kernel::Kernel(const std::string& name, const KernelConfig& cfg, const CostTable
   // model has no timer softirq).
   sc_core::sc_spawn_options opt;
   opt.spawn_method();
-  opt.set_sensitivity(&impl_->frag_timer);
+  impl_->frag_timer->kernel = this;
+  opt.set_sensitivity(&impl_->frag_timer->ev);
   opt.dont_initialize();
-  sc_core::sc_spawn([this] { ip_expire_frags(); }, (name + "_ipfrag_timer").c_str(), &opt);
+  sc_core::sc_spawn(
+      [t = impl_->frag_timer] {
+        if (t->kernel) t->kernel->ip_expire_frags();
+      },
+      (name + "_ipfrag_timer").c_str(), &opt);
 }
 
 // The CPU and task threads end first, while the queues and sockets they may
-// sleep on still exist (stack/cpu.cpp end_process says how).
-Kernel::~Kernel() { engine_->end_processes(); }
+// sleep on still exist (stack/cpu.cpp end_process says how). Then the skbs
+// the sockets and the reassembly queues still hold are freed, as closing
+// the sockets would: inet_sock_destruct (net/ipv4/af_inet.c) purges
+// sk_receive_queue, tcp_v4_destroy_sock the out-of-order queue,
+// __sk_destruct the backlog; inet_frags_fini (net/ipv4/inet_fragment.c)
+// the fragment queues.
+Kernel::~Kernel() {
+  engine_->end_processes();
+  impl_->frag_timer->kernel = nullptr;
+  impl_->frag_timer->ev.cancel();
+  auto purge = [](sk_buff_head& q) {
+    while (sk_buff* skb = __skb_dequeue(&q)) __kfree_skb(skb);
+  };
+  for (auto& sk : impl_->socks) {
+    purge(sk->sk_receive_queue);
+    purge(sk->reader_queue);
+    purge(sk->sk_backlog);
+    for (auto& [seq, skb] : sk->out_of_order_queue) __kfree_skb(skb);
+    sk->out_of_order_queue.clear();
+  }
+  for (auto& [key, q] : impl_->frag_queues)
+    for (auto& [off, skb] : q.frags) __kfree_skb(skb);
+  impl_->frag_queues.clear();
+}
 
 void Kernel::register_netdev(net_device* dev) {
   if (!dev) throw std::invalid_argument("register_netdev: null device");

@@ -55,6 +55,10 @@ class System {
   void debug(const std::string& list);
 
  private:
+  // Kills every SystemC thread still alive (their frames unwind) before the
+  // parts are destroyed; ~System calls it.
+  void end_threads();
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -6,6 +6,7 @@
 #include "testing/sc_test.hpp"
 
 #include <functional>
+#include <memory>
 
 #include "common/unaligned.hpp"
 #include "stack/process.hpp"
@@ -86,7 +87,7 @@ BOOST_AUTO_TEST_CASE(ip_rcv_each_malformed_header_in_its_own_counter) {
   std::vector<FakeNic*> nics;
   for (auto& c : cases) {
     Kernel& k = make_kernel();
-    auto* nic = new FakeNic(k);
+    FakeNic* nic = &rxpath::testing::own(std::make_unique<FakeNic>(k));  // goes before its Kernel
     k.udp_socket(0, 5001);
     auto f = udp_frame(Flow{}, pattern(100, 1));
     c.mutate(f);

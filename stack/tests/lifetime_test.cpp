@@ -19,6 +19,22 @@
 using namespace rxpath::stack;
 using namespace rxpath::stack::test;
 
+#if defined(__SANITIZE_ADDRESS__)
+// LeakSanitizer (make sanitize), this test alone: kernel_destroyed_mid_simulation
+// destroys a Kernel from the test body while its threads sit in a poll and in
+// epoll_wait. SystemC cannot kill a thread from outside a process, so they
+// are suspended and their frames never unwound (stack/cpu.cpp end_process):
+// what only those frames held is lost by design (2 skbs FakeNic::poll was
+// handing up, the frame it had taken off its FIFO, the fd list of
+// UserProcess::run), and unwinding them later would touch the freed Kernel.
+// testing/sanitizers/README.md lists it with the other findings.
+extern "C" const char* __lsan_default_suppressions() {
+  return "leak:rxpath::stack::test::FakeNic::poll\n"
+         "leak:rxpath::stack::UserProcess::run\n"
+         "leak:kernel_destroyed_mid_simulation\n";
+}
+#endif
+
 namespace {
 std::vector<std::pair<double, std::vector<uint8_t>>> frames(int n, double spacing_ns, uint16_t dport) {
   std::vector<std::pair<double, std::vector<uint8_t>>> fr;
@@ -188,4 +204,21 @@ BOOST_AUTO_TEST_CASE(kernel_destroyed_mid_simulation) {
   nic3.inject(frames(10, 1000, 5001));
   run_for(1e6);
   BOOST_TEST(*got3 == 10u);
+}
+
+// A Kernel destroyed with frames still queued on a socket frees their skbs,
+// as closing the socket does (inet_sock_destruct purges sk_receive_queue):
+// the live skb count goes back to where it was.
+BOOST_AUTO_TEST_CASE(kernel_destroyed_frees_the_skbs_its_sockets_hold) {
+  const int64_t live = skb_live_count();
+  auto k = std::make_unique<Kernel>(rxpath::testing::unique_name("full"));
+  auto nic = std::make_unique<FakeNic>(*k);
+  int fd = k->udp_socket(0, 5001, 1 << 24);
+  nic->inject(frames(10, 1000, 5001));  // no reader: they stay queued
+  run_for(100e3);
+  BOOST_TEST(k->sock_of(fd)->sk_receive_queue.qlen == 10u);
+  BOOST_TEST(skb_live_count() == live + 10);
+  nic.reset();
+  k.reset();
+  BOOST_TEST(skb_live_count() == live);
 }

@@ -2,6 +2,7 @@
 // stack/tests/testlib.cpp: see testlib.hpp.
 #include "stack/tests/testlib.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -47,7 +48,7 @@ std::vector<uint8_t> ipv4_frame(uint8_t proto, uint32_t saddr, uint32_t daddr, c
   put32(ip + 12, saddr);
   put32(ip + 16, daddr);
   put16(ip + 10, inet_csum(ip, 20));
-  std::memcpy(ip + 20, l4.data(), l4.size());
+  std::copy(l4.begin(), l4.end(), ip + 20);
   return f;
 }
 
@@ -60,7 +61,7 @@ std::vector<uint8_t> udp_frame(const Flow& f, const std::vector<uint8_t>& payloa
   put16(u.data(), f.sport);
   put16(u.data() + 2, f.dport);
   put16(u.data() + 4, uint16_t(u.size()));
-  std::memcpy(u.data() + 8, payload.data(), payload.size());
+  std::copy(payload.begin(), payload.end(), u.begin() + 8);
   uint16_t c = inet_csum(u.data(), u.size(), pseudo(f.saddr, f.daddr, 17, u.size()));
   put16(u.data() + 6, c ? c : 0xffff);
   return ipv4_frame(17, f.saddr, f.daddr, u, ip_id);
@@ -76,7 +77,9 @@ std::vector<uint8_t> tcp_frame(const Flow& f, uint32_t seq, uint32_t ack, uint8_
   t[12] = 5 << 4;
   t[13] = flags;
   put16(t.data() + 14, 0xffff);
-  std::memcpy(t.data() + 20, payload.data(), payload.size());
+  // std::copy, not memcpy: an empty payload's data() is null, and memcpy
+  // from null is undefined even for 0 bytes (UBSan: nonnull-attribute).
+  std::copy(payload.begin(), payload.end(), t.begin() + 20);
   put16(t.data() + 16, inet_csum(t.data(), t.size(), pseudo(f.saddr, f.daddr, 6, t.size())));
   return ipv4_frame(6, f.saddr, f.daddr, t, ip_id);
 }

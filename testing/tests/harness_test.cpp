@@ -69,6 +69,22 @@ BOOST_AUTO_TEST_CASE(spawned_threads_and_owned_objects_end_with_the_test_case_2)
   BOOST_TEST(g_destroyed == 1);
 }
 
+// A thread still waiting when its test case ends is killed from a harness
+// process, not suspended: its frames unwind (what they hold is freed).
+namespace {
+int g_unwound = 0;
+}
+BOOST_AUTO_TEST_CASE(ended_threads_unwind_1) {
+  tt::spawn([] {
+    Counted c{g_unwound};
+    sc_core::wait(tt::ns(1000));
+  });
+  tt::run_for(10);
+  BOOST_TEST(g_unwound == 0);
+}
+
+BOOST_AUTO_TEST_CASE(ended_threads_unwind_2) { BOOST_TEST(g_unwound == 1); }
+
 // Last: SystemC stops the simulation when a process ends by an exception.
 BOOST_AUTO_TEST_CASE(error_in_a_process_fails, *ut::expected_failures(1)) {
   tt::spawn([] {
