@@ -3,6 +3,7 @@
 // Verilated NIC (see nic_sc.hpp; docs/theory/time.md for why this is exact).
 #include "verilator/sc/nic_sc.hpp"
 
+#include <algorithm>
 #include <deque>
 
 // verilated_funcs.h calls sc_time_stamp() unqualified when SystemC is present.
@@ -21,6 +22,7 @@ using sc_core::sc_time_stamp;
 #include "verilator/vh/axi.hpp"
 #include "verilator/vh/axil.hpp"
 #include "verilator/vh/fst.hpp"
+#include "verilator/vh/idle_skip.hpp"
 #include "verilator/vh/sim_ctrl.hpp"
 #include "verilator/vh/xgmii.hpp"
 
@@ -277,6 +279,40 @@ struct NicSc::Impl {
     return (trace_start - now + kPsPerCycle - 1) / kPsPerCycle * kPsPerCycle;
   }
 
+  // Idle-skip (NicSc::idle_skip): called before the step that makes edge
+  // cycle() + 1, with `last` the last edge of this quantum. When the model
+  // is quiescent, moves the clock on by n clocks taken as evaluated so that
+  // the next step makes the edge `f` = the earliest of the limits below,
+  // with skip_cycles_i = n. Nothing is handed in during the skipped clocks:
+  // the register operation and the frame due at `f` go in at its step as
+  // they would without the skip.
+  void try_skip(uint64_t last) {
+    auto& t = sim.top();
+    if (!t.quiescent_o || cur_valid || xgmii.enc.busy()) return;
+    const uint64_t c = sim.cycle();
+    uint64_t f = std::min(last, c + 65536);  // skip_cycles_i is 16 bits
+    if (!mmio_q.empty()) f = std::min(f, mmio_q.front().edge);
+    if (!frames.empty()) f = std::min(f, frames.front().edge);
+    if (probe_fn && probe_next < probe_times.size()) f = std::min(f, edge_at_or_after(probe_times[probe_next]));
+    // No skip inside a trace window, and none whose step (skip_cycles_i set)
+    // would be dumped: the window's clocks are evaluated one by one.
+    if (trace_armed) {
+      const uint64_t ws = edge_at_or_after(trace_start);
+      if (ws <= c + 2) return;
+      f = std::min(f, ws - 1);
+    }
+    const uint64_t k = vh::skip_limit_eitr(*t.rootp);
+    if (k != UINT64_MAX) f = std::min(f, c + k);
+    if (f < c + 3) return;  // skip at least two clocks
+    const uint64_t n = f - 1 - c;
+    sim.skip(n);
+    xgmii.enc.skip_idle(n);
+    stats.cycles += n;
+    ++stats.skips;
+    stats.skipped_cycles += n;
+    t.skip_cycles_i = static_cast<uint16_t>(n);
+  }
+
   // Arrival of a host message or a frame: the first edge at or after it, or
   // the next edge when it came too late (counted).
   uint64_t edge_for_arrival(const sc_time& arrival, bool* late) {
@@ -352,6 +388,7 @@ struct NicSc::Impl {
   FstSidecar sidecar;
   bool sidecar_open = false;
   uint64_t trace_start = 0, trace_stop = 0;
+  bool idle_skip = false;
 
   ~Impl() { close_trace(); }
 };
@@ -431,6 +468,8 @@ void NicSc::trace_fst(const std::string& path, uint64_t start_ps, uint64_t stop_
 
 void NicSc::trace_flush_close() { impl_->close_trace(); }
 
+void NicSc::idle_skip(bool on) { impl_->idle_skip = on; }
+
 void NicSc::trace_sidecar(FstSidecar f) {
   if (!impl_->fst) SC_REPORT_ERROR(name(), "trace_sidecar: call trace_fst first");
   impl_->sidecar = std::move(f);
@@ -442,7 +481,12 @@ void NicSc::run() {
   for (;;) {
     const uint64_t now = to_ps(sc_core::sc_time_stamp());
     const uint64_t step = impl_->step_ps(now, q);
-    while ((impl_->sim.cycle() + 1) * kPsPerCycle < now + step) impl_->sim.step();
+    const uint64_t end = now + step;  // the edges e with e * 6400 ps < end
+    const uint64_t last = (end + kPsPerCycle - 1) / kPsPerCycle - 1;
+    while ((impl_->sim.cycle() + 1) * kPsPerCycle < end) {
+      if (impl_->idle_skip) impl_->try_skip(last);
+      impl_->sim.step();
+    }
     if (step == q)
       sc_core::wait(impl_->quantum);
     else
