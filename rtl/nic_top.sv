@@ -450,11 +450,13 @@ module nic_top #(
 
   // ---------------------------------------------------------------- quiescence
   // idle: nothing on any port (XGMII idles, no AXI4-Lite or AXI4 valid in
-  // or out, no MSI-X message), no frame in the MAC, classifier or packet
-  // buffer, no DMA write outstanding and no writeback pending, no interrupt
-  // to send, the device out of reset. A descriptor read may be outstanding:
-  // the fetch waits for its data without changing (the wrapper ends a skip
-  // before the clock whose inputs carry the first R beat). The blocks' remaining
+  // or out, no MSI-X message), no frame in the MAC or classifier, no DMA
+  // write outstanding and no writeback pending, no interrupt to send, the
+  // device out of reset. A descriptor read may be outstanding: the fetch
+  // waits for its data without changing (the wrapper ends a skip before the
+  // clock whose inputs carry the first R beat). Frames may wait in the
+  // packet buffer for descriptors (ring empty, an overload): the DMA engine
+  // waits for RDT without changing. The blocks' remaining
   // sequencing after such a clock (a register pipeline emptying, a queue
   // starting, a pending CTRL.RST taking effect, the fetch turn visiting
   // every queue) ends within a few clocks, so quiescent_o asks for IDLE_RUN
@@ -470,7 +472,6 @@ module nic_top #(
                   !m_axi_bvalid && !m_axi_rvalid &&
                   wr_idle && q_busy == '0 &&
                   !mac_valid && !mac_badpre && !cl_valid && !ev_valid && !ev_badpre &&
-                  !pb_valid && pb_used == '0 &&
                   intr_quiet;
   logic [4:0] idle_run_q;
   always_ff @(posedge clk_i) begin
