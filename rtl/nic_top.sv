@@ -10,6 +10,14 @@ module nic_top #(
 ) (
   input  wire                      clk_i,          // 156.25 MHz (6.4 ns)
   input  wire                      rst_ni,         // active-low synchronous reset
+  // Idle-skip (verilator/sc/nic_sc.cpp): the clocks the wrapper skipped
+  // before this one while quiescent_o was high (0 when it does not skip).
+  // Only the time bases move on by them: the interrupt block's microsecond
+  // count and the descriptor fetch's queue turn.
+  input  wire [15:0]               skip_cycles_i,
+  // The next clock changes nothing but those time bases, as long as the
+  // inputs stay as they are (see "Quiescence" below).
+  output wire                      quiescent_o,
   // XGMII receive (from the PHY), 8 lanes; lane i = rxd[8i+7:8i], rxc[i]
   input  wire [63:0]               xgmii_rxd_i,
   input  wire [7:0]                xgmii_rxc_i,
@@ -139,6 +147,7 @@ module nic_top #(
   logic [2:0]  rqdpc_q, wb_done_q;
   logic        wb_vec_ok;
   logic [4:0]  wb_vec;
+  logic        intr_quiet;
 
   rxp_regs #(
     .NUM_QUEUES(NUM_QUEUES)
@@ -301,6 +310,7 @@ module nic_top #(
   ) u_desc_fetch (
     .clk_i,
     .rst_ni       (dev_rst_n),
+    .skip_i       (skip_cycles_i),
     .q_base_i     (q_base),
     .q_count_i    (q_count),
     .q_ok_i       (q_ok),
@@ -378,6 +388,7 @@ module nic_top #(
   ) u_intr (
     .clk_i,
     .rst_ni        (dev_rst_n),
+    .skip_i        (skip_cycles_i),
     .reg_wr_i      (reg_wr),
     .reg_rd_i      (reg_rd),
     .reg_waddr_i   (reg_waddr),
@@ -390,6 +401,7 @@ module nic_top #(
     .msix_valid_o,
     .msix_vector_o,
     .msix_ready_i,
+    .quiet_o       (intr_quiet),
     .obs_wb_vec_ok_o (wb_vec_ok),
     .obs_wb_vec_o    (wb_vec)
   );
@@ -435,6 +447,38 @@ module nic_top #(
       obs_desc_ring_o <= q_base[sel_q[QW-1:0]] + {44'h0, head_idx, 4'h0};
     end
   end
+
+  // ---------------------------------------------------------------- quiescence
+  // idle: nothing on any port (XGMII idles, no AXI4-Lite or AXI4 valid in
+  // or out, no MSI-X message), no frame in the MAC or classifier, no DMA
+  // write outstanding and no writeback pending, no interrupt to send, the
+  // device out of reset. A descriptor read may be outstanding: the fetch
+  // waits for its data without changing (the wrapper ends a skip before the
+  // clock whose inputs carry the first R beat). Frames may wait in the
+  // packet buffer for descriptors (ring empty, an overload): the DMA engine
+  // waits for RDT without changing. The blocks' remaining
+  // sequencing after such a clock (a register pipeline emptying, a queue
+  // starting, a pending CTRL.RST taking effect, the fetch turn visiting
+  // every queue) ends within a few clocks, so quiescent_o asks for IDLE_RUN
+  // idle clocks in a row: from then on the next clock is a fixed point but
+  // for the time bases that skip_cycles_i moves. rtl/tests/test_nic_quiescent.cpp
+  // checks that against every signal, clock by clock.
+  localparam logic [4:0] IDLE_RUN = 5'd4;
+  wire idle_now = rst_ni && dev_rst_n &&
+                  xgmii_rxc_i == 8'hFF && xgmii_rxd_i == 64'h0707070707070707 &&
+                  !s_axil_awvalid && !s_axil_wvalid && !s_axil_arvalid &&
+                  !s_axil_bvalid && !s_axil_rvalid &&
+                  !m_axi_arvalid && !m_axi_awvalid && !m_axi_wvalid &&
+                  !m_axi_bvalid && !m_axi_rvalid &&
+                  wr_idle && q_busy == '0 &&
+                  !mac_valid && !mac_badpre && !cl_valid && !ev_valid && !ev_badpre &&
+                  intr_quiet;
+  logic [4:0] idle_run_q;
+  always_ff @(posedge clk_i) begin
+    if (!idle_now) idle_run_q <= 5'd0;
+    else if (idle_run_q != IDLE_RUN) idle_run_q <= idle_run_q + 5'd1;
+  end
+  assign quiescent_o = idle_now && idle_run_q == IDLE_RUN;
 
   // ---------------------------------------------------------------- AXI handshake assertions
   // A valid stays up, with a stable payload, until its ready.

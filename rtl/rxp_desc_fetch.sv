@@ -29,6 +29,7 @@ module rxp_desc_fetch #(
 ) (
   input  wire         clk_i,
   input  wire         rst_ni,
+  input  wire [15:0]  skip_i,            // clocks skipped before this one (idle-skip): rr_q moves on by them
   // Queue configuration
   input  wire [NUM_QUEUES-1:0][63:0] q_base_i,
   input  wire [NUM_QUEUES-1:0][15:0] q_count_i,
@@ -215,7 +216,10 @@ module rxp_desc_fetch #(
         half_q[fq]    <= 1'b0;
         fetch_q[fq]   <= (fetch_q[fq] + f_n == count[fq]) ? 16'd0 : fetch_q[fq] + f_n;
       end
-      rr_q <= (32'(rr_q) + 1 >= NQ) ? 3'd0 : rr_q + 3'd1;
+      // The turn passes every clock, skipped clocks included (nic_top
+      // quiescent_o: in those no queue wanted a fetch).
+      if (skip_i == 16'h0) rr_q <= (32'(rr_q) + 1 >= NQ) ? 3'd0 : rr_q + 3'd1;
+      else rr_q <= 3'((32'(rr_q) + 32'(skip_i) + 1) % NQ);
 
       // Read data: pkt_addr of each descriptor into the queue's cache.
       if (m_axi_rvalid && r_ok_q) begin

@@ -12,11 +12,19 @@
 // its EICR bit (EIAC), auto-masks it (EIAM with GPIE.EIAME) and reloads its
 // counter with EITR.INTERVAL. Counters count down on microsecond ticks: an
 // accumulator adds 4 each clock and ticks, subtracting 625, when it reaches 625.
+// skip_i (the wrapper's idle-skip, 0 otherwise): this clock stands for
+// 1 + skip_i clocks of the time base, the skipped ones being clocks in which
+// nothing but the time base changed (nic_top quiescent_o). The accumulator
+// then adds 4 * (1 + skip_i) and may tick several times; a running EITR
+// counter whose end lies among those ticks expires. The wrapper ends a skip
+// no later than the clock whose tick expires the counter of a vector that
+// waits to fire, so the message goes at the same clock as without the skip.
 module rxp_intr #(
   parameter int unsigned NUM_QUEUES = 1   // RX queues, 1..8
 ) (
   input  wire         clk_i,
   input  wire         rst_ni,
+  input  wire [15:0]  skip_i,          // clocks skipped before this one (idle-skip)
   // Register port (from rxp_regs); read data is combinational on reg_raddr_i.
   // A read and a write may come in the same clock, each with its address.
   input  wire         reg_wr_i,
@@ -34,6 +42,7 @@ module rxp_intr #(
   output logic        msix_valid_o,
   output logic [4:0]  msix_vector_o,
   input  wire         msix_ready_i,
+  output logic        quiet_o,          // no message offered and none to offer this clock
   // Observation (tracing): the vector a writeback of queue wb_done_q_i signals
   output logic        obs_wb_vec_ok_o,  // IVAR0(q).RX_VALID
   output logic [4:0]  obs_wb_vec_o      // IVAR0(q).RX_VECTOR
@@ -133,6 +142,7 @@ module rxp_intr #(
   endfunction
   wire [E1000_EITR_INTERVAL_W-1:0] fire_ival = ival_of(fire_v);
   wire fire = msix_mode && (ready_v != '0) && !msix_valid_o && !stop_i;
+  assign quiet_o = !fire && !msix_valid_o;
 
   // The queue's vector from IVAR0 (entry n, bits 7:0 for queue n).
   wire [31:0]   ivar_wb = ivar_of(wb_done_q_i);
@@ -141,8 +151,23 @@ module rxp_intr #(
   wire [NV-1:0] wb_set  = (wb_done_i && ivar_wb[E1000_IVAR0_RX_VALID_LSB]) ?
                           (NV'(1) << ivar_wb[E1000_IVAR0_RX_VECTOR_LSB +: 5]) : '0;
 
-  wire [10:0] acc_sum = {1'b0, acc_q} + {1'b0, TICK_ADD};
-  wire        tick    = (acc_sum >= {1'b0, TICK_MOD});
+  // Microsecond ticks this clock (0 or 1; up to 420 after a skip) and the
+  // accumulator after them. The division is taken only after a skip.
+  logic [8:0] ticks;
+  logic [9:0] acc_next;
+  always_comb begin
+    logic [19:0] sum;
+    if (skip_i == 16'h0) begin
+      sum      = 20'(acc_q) + 20'(TICK_ADD);
+      ticks    = (sum >= 20'(TICK_MOD)) ? 9'd1 : 9'd0;
+      acc_next = ticks[0] ? 10'(sum - 20'(TICK_MOD)) : 10'(sum);
+    end else begin
+      sum      = 20'(acc_q) + 20'(TICK_ADD) * (20'(skip_i) + 20'd1);
+      ticks    = 9'(sum / 20'(TICK_MOD));
+      acc_next = 10'(sum - 20'(ticks) * 20'(TICK_MOD));
+    end
+  end
+  wire [15:0] now_next = now_q + 16'(ticks);
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
@@ -169,12 +194,15 @@ module rxp_intr #(
       cause  = wb_set;
 
       // Microsecond time base and EITR counters.
-      acc_q <= tick ? 10'(acc_sum - {1'b0, TICK_MOD}) : acc_sum[9:0];
-      if (tick) begin
-        now_q <= now_q + 16'd1;
+      // A running counter ends at the tick that makes now_q equal its
+      // deadline: one of this clock's ticks when exp_q - now_q - 1 < ticks
+      // (exp_q - now_q is 1..2^15 while the counter runs).
+      acc_q <= acc_next;
+      if (ticks != 9'd0) begin
+        now_q <= now_next;
         if (busy_q != '0) begin
           for (int v = 0; v < int'(NV); v++)
-            if (busy_q[v] && exp_q[v] == now_q + 16'd1) busy_n[v] = 1'b0;
+            if (busy_q[v] && 16'(exp_q[v] - now_q - 16'd1) < 16'(ticks)) busy_n[v] = 1'b0;
         end
       end
 
@@ -187,7 +215,7 @@ module rxp_intr #(
         if (eiac_q[fire_v]) eicr_n[fire_v] = 1'b0;
         if (gpie_q[E1000_GPIE_EIAME_LSB] && eiam_q[fire_v]) eims_n[fire_v] = 1'b0;
         // The interval counts from this clock's tick count: INTERVAL ticks on.
-        exp_q[fire_v]  <= (tick ? now_q + 16'd1 : now_q) + 16'(fire_ival);
+        exp_q[fire_v]  <= now_next + 16'(fire_ival);
         busy_n[fire_v] = (fire_ival != '0);
       end
 
@@ -221,7 +249,7 @@ module rxp_intr #(
           // counter is left alone (82576 datasheet, EITR).
           if (!reg_wdata_i[E1000_EITR_CNT_IGNR_LSB]) begin
             busy_n[wr_v] = (cnt != 15'h0);
-            exp_q[wr_v]  <= (tick ? now_q + 16'd1 : now_q) + 16'(cnt);
+            exp_q[wr_v]  <= now_next + 16'(cnt);
           end
         end
       end

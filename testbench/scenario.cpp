@@ -46,6 +46,9 @@ void Scenario::add_knobs(Knobs& k) {
                "interval of the time series (series.csv with --out) and of the steady-state rule, µs; 0 = "
                "automatic: a hundredth of the measurement window rounded down to 1, 2 or 5 x 10^k; the window "
                "must hold at least 8 intervals");
+  k.add_bool("run.idle_skip", &idle_skip, idle_skip,
+             "the Verilated NIC jumps over clocks in which it is idle and nothing can reach it (a speed-up; every "
+             "output is the same with it off)");
   k.add_string("nic.model", &nic_model, nic_model, "rtl: the Verilated NIC; double: the behavioural NIC",
                {"rtl", "double"});
   k.add_uint("nic.double.fifo_bytes", &nic_double.rx_fifo_bytes, nic_double.rx_fifo_bytes, 2048, 1 << 24,

@@ -25,6 +25,7 @@ struct Scenario {
   double duration_us = 1000;        // traffic is offered until this time
   double drain_us = 2000;           // then at most this long for the host to finish
   double quantum_ns = 0;            // NIC run-ahead; 0 = the link latency
+  bool idle_skip = true;            // the Verilated NIC skips idle clocks (bridge::NicSc::idle_skip)
   double warmup_us = 0;             // the measurement window starts this long after traffic starts
   double sample_us = 0;             // time-series interval; 0 = automatic (finish() resolves it)
   std::string nic_model = "rtl";    // rtl | double

@@ -137,6 +137,7 @@ struct System::Impl : sc_core::sc_module {
       if (cfg.igb.num_queues != 1)
         throw std::invalid_argument("igb.num_queues: the Verilated NIC is built with one queue");
       auto v = std::make_unique<bridge::NicSc>("nic", sc_time(cfg.quantum_ns, SC_NS));
+      v->idle_skip(cfg.idle_skip);
       rtl = v.get();
       nic = std::move(v);
     } else {

@@ -37,6 +37,17 @@ class Axi2Tlm : public vh::Agent {
   // arrival time.
   void read_done(tlm::tlm_generic_payload& p, uint64_t edge);
 
+  // The edge from which drive() presents something the NIC waits for: the
+  // R data of the oldest read once its completion has arrived, or the
+  // oldest B response (UINT64_MAX: none known). The idle-skip ends no later
+  // than the step making the edge before (its drive() sets the inputs).
+  uint64_t due_edge() const {
+    uint64_t e = UINT64_MAX;
+    if (!reads_.empty() && reads_.front()->done) e = reads_.front()->ready_edge;
+    if (!bq_.empty() && bq_.front().ready_edge < e) e = bq_.front().ready_edge;
+    return e;
+  }
+
   void sample(uint64_t cycle) override;
   void drive(uint64_t cycle) override;
 

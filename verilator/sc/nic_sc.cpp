@@ -3,6 +3,7 @@
 // Verilated NIC (see nic_sc.hpp; docs/theory/time.md for why this is exact).
 #include "verilator/sc/nic_sc.hpp"
 
+#include <algorithm>
 #include <deque>
 
 // verilated_funcs.h calls sc_time_stamp() unqualified when SystemC is present.
@@ -21,6 +22,7 @@ using sc_core::sc_time_stamp;
 #include "verilator/vh/axi.hpp"
 #include "verilator/vh/axil.hpp"
 #include "verilator/vh/fst.hpp"
+#include "verilator/vh/idle_skip.hpp"
 #include "verilator/vh/sim_ctrl.hpp"
 #include "verilator/vh/xgmii.hpp"
 
@@ -277,6 +279,50 @@ struct NicSc::Impl {
     return (trace_start - now + kPsPerCycle - 1) / kPsPerCycle * kPsPerCycle;
   }
 
+  // Idle-skip (NicSc::idle_skip): called before the step that makes edge
+  // cycle() + 1, with `last` the last edge of this quantum. When the model
+  // is quiescent, moves the clock on by clocks taken as evaluated, up to the
+  // clock before `f`, the earliest of the limits below; the step that makes
+  // `f` then runs with skip_cycles_i = the clocks skipped since the last
+  // evaluated one. When nothing limits the skip within this quantum it runs
+  // through `last` and the evaluation waits for a later quantum (pending:
+  // the model still holds the state of clock cycle() - pending, which is
+  // the state of every clock since but for its time bases). Nothing is
+  // handed in during skipped clocks: the register operation and the frame
+  // due at `f` go in at its step as they would without the skip.
+  void try_skip(uint64_t last) {
+    auto& t = sim.top();
+    if (!t.quiescent_o || cur_valid || xgmii.enc.busy()) return;
+    const uint64_t c = sim.cycle();
+    const uint64_t e0 = c - pending;  // the last evaluated clock
+    uint64_t f = e0 + 65536;          // skip_cycles_i is 16 bits
+    if (!mmio_q.empty()) f = std::min(f, mmio_q.front().edge);
+    if (!frames.empty()) f = std::min(f, frames.front().edge);
+    // A read completion that has not arrived yet cannot be due before the
+    // quantum's end (it comes at least a link latency after now).
+    const uint64_t due = axi.due_edge();
+    if (due != UINT64_MAX) f = std::min(f, due - 1);
+    if (probe_fn && probe_next < probe_times.size()) f = std::min(f, edge_at_or_after(probe_times[probe_next]));
+    // No skip inside a trace window, and none whose step (skip_cycles_i set)
+    // would be dumped: the window's clocks are evaluated one by one.
+    if (trace_armed) {
+      const uint64_t ws = edge_at_or_after(trace_start);
+      if (ws <= c + 1) return;
+      f = std::min(f, ws - 1);
+    }
+    const uint64_t k = vh::skip_limit_eitr(*t.rootp);
+    if (k != UINT64_MAX) f = std::min(f, e0 + k);
+    if (f <= c + 1) return;  // the next step is the limit (it evaluates what is pending)
+    const uint64_t n = (f > last ? last : f - 1) - c;
+    sim.skip(n);
+    xgmii.enc.skip_idle(n);
+    stats.cycles += n;
+    ++stats.skips;
+    stats.skipped_cycles += n;
+    pending += n;
+    t.skip_cycles_i = static_cast<uint16_t>(pending);
+  }
+
   // Arrival of a host message or a frame: the first edge at or after it, or
   // the next edge when it came too late (counted).
   uint64_t edge_for_arrival(const sc_time& arrival, bool* late) {
@@ -352,6 +398,8 @@ struct NicSc::Impl {
   FstSidecar sidecar;
   bool sidecar_open = false;
   uint64_t trace_start = 0, trace_stop = 0;
+  bool idle_skip = false;
+  uint64_t pending = 0;  // clocks skipped since the last evaluated one (try_skip)
 
   ~Impl() { close_trace(); }
 };
@@ -431,6 +479,8 @@ void NicSc::trace_fst(const std::string& path, uint64_t start_ps, uint64_t stop_
 
 void NicSc::trace_flush_close() { impl_->close_trace(); }
 
+void NicSc::idle_skip(bool on) { impl_->idle_skip = on; }
+
 void NicSc::trace_sidecar(FstSidecar f) {
   if (!impl_->fst) SC_REPORT_ERROR(name(), "trace_sidecar: call trace_fst first");
   impl_->sidecar = std::move(f);
@@ -442,7 +492,16 @@ void NicSc::run() {
   for (;;) {
     const uint64_t now = to_ps(sc_core::sc_time_stamp());
     const uint64_t step = impl_->step_ps(now, q);
-    while ((impl_->sim.cycle() + 1) * kPsPerCycle < now + step) impl_->sim.step();
+    const uint64_t end = now + step;  // the edges e with e * 6400 ps < end
+    const uint64_t last = (end + kPsPerCycle - 1) / kPsPerCycle - 1;
+    while ((impl_->sim.cycle() + 1) * kPsPerCycle < end) {
+      if (impl_->idle_skip) {
+        impl_->try_skip(last);
+        if ((impl_->sim.cycle() + 1) * kPsPerCycle >= end) break;  // skipped through the quantum's end
+      }
+      impl_->sim.step();
+      impl_->pending = 0;
+    }
     if (step == q)
       sc_core::wait(impl_->quantum);
     else

@@ -44,6 +44,7 @@ struct NicScStats {
   uint64_t dma_read_bursts = 0, dma_read_bytes = 0;
   uint64_t dma_errors = 0;  // DMA completions with an error status
   uint64_t msix = 0;
+  uint64_t skips = 0, skipped_cycles = 0;  // idle-skip: jumps taken, clocks not evaluated
 };
 
 class NicSc : public sc_core::sc_module, public nic::NicModel {
@@ -97,6 +98,17 @@ class NicSc : public sc_core::sc_module, public nic::NicModel {
   // Call before sc_start, with trace_fst.
   using FstSidecar = std::function<void(common::FstSink& fst, uint64_t t_ps, bool first)>;
   void trace_sidecar(FstSidecar f);
+
+  // Idle-skip (off until set; rxpath's run.idle_skip): while the RTL says it
+  // is quiescent (nic_top quiescent_o: the next clock would change nothing
+  // but its time bases), the clock loop jumps over the clocks in which
+  // nothing can happen and evaluates only the last one, with skip_cycles_i
+  // telling the RTL how many clocks its time bases must move on. A jump ends
+  // before the next MMIO operation or frame is due, before the clock whose
+  // microsecond tick ends the EITR interval of a vector waiting to fire,
+  // before a probe time and before a trace window, and within the quantum.
+  // Every output is the same with it on or off (rxpath's same-outputs tests).
+  void idle_skip(bool on);
 
  private:
   struct Impl;

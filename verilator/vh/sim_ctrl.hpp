@@ -28,6 +28,7 @@ class SimCtrl {
     ctx_->fatalOnError(false);  // an assertion becomes a test failure, not abort()
     top_->clk_i = 0;
     top_->rst_ni = 0;
+    top_->skip_cycles_i = 0;
     top_->eval();
   }
   ~SimCtrl() {
@@ -67,6 +68,7 @@ class SimCtrl {
     for (Agent* a : agents_) a->sample(cycle_);
     top_->clk_i = 1;
     top_->eval();
+    top_->skip_cycles_i = 0;  // a skip (skip()) is seen by this one rising edge only
     ctx_->timeInc(kPsPerCycle / 2);
     if (trace_dump) trace_dump(ctx_->time());
     ++cycle_;
@@ -78,6 +80,14 @@ class SimCtrl {
     ctx_->timeInc(kPsPerCycle / 2);
     if (trace_dump) trace_dump(ctx_->time());
     for (auto& f : on_cycle) f(cycle_);
+  }
+  // Idle-skip: the next n clocks are taken as evaluated without evaluating
+  // them (the cycle count and the model's time move on). Only for a model
+  // whose quiescent_o is high and whose inputs stay as they are: the caller
+  // sets skip_cycles_i = n for the next step() (see verilator/sc/nic_sc.cpp).
+  void skip(uint64_t n) {
+    cycle_ += n;
+    ctx_->timeInc(n * kPsPerCycle);
   }
   // Re-evaluates after inputs were set outside step() (initial values).
   void settle() { top_->eval(); }

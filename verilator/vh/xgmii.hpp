@@ -58,6 +58,13 @@ class XgmiiEncoder {
   // Next 64-bit word (idles when nothing is queued).
   void next_word(uint64_t& rxd, uint8_t& rxc);
   bool busy() const { return head_ < chars_.size(); }
+  // `words` clocks of idles went by without next_word() (idle-skip; only
+  // when nothing is queued): the stream position moves on as if they had
+  // been sent, so the next frame's gap is the same.
+  void skip_idle(uint64_t words) {
+    pos_ += 8 * words;
+    if (stream_len_ < pos_) stream_len_ = pos_;
+  }
   size_t queued_chars() const { return chars_.size() - head_; }
   uint64_t frames_started() const { return frames_; }
   bool lane4_start = true;  // allow /S/ in lane 4 (else lane 0 only)

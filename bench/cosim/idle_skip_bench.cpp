@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+// idle_skip_bench: what the idle-skip (run.idle_skip) saves, as ratios of
+// CPU seconds measured in the same run: each case runs `rxpath` with the
+// skip on and off, alternately, `reps` times each, and takes the smallest
+// CPU time (user + system of the child, from wait4) of each side. The
+// outputs of the two sides are compared too (the bench says so when they
+// differ; tests check it properly: idle_skip_same_outputs).
+//
+//   idle_skip_bench [--reps N] [--no-study]
+//
+// Cases (issue 16's figures): the default run; 0.5 and 2 Gb/s IMIX for 2 ms;
+// 64-byte frames at line rate with no drain (traffic only); a 40-point load
+// sweep of the ring-overflow scenario (0.5 to 10 Gb/s, total CPU).
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+const char* kRxpath = RXPATH_BIN;
+const char* kScenarios = RXPATH_SCENARIOS;
+
+// Runs rxpath with `args` (stdout to `out`), returns the child's CPU seconds.
+double run_cpu(std::vector<std::string> args, const std::string& out) {
+  args.insert(args.begin(), kRxpath);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, kRxpath, &fa, nullptr, argv.data(), environ) != 0)
+    throw std::runtime_error(std::string("cannot start ") + kRxpath);
+  posix_spawn_file_actions_destroy(&fa);
+  int st = 0;
+  rusage ru{};
+  if (wait4(pid, &st, 0, &ru) != pid) throw std::runtime_error("wait4 failed");
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) throw std::runtime_error("rxpath failed: " + args.back());
+  return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
+}
+
+std::string slurp(const std::string& p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+struct Pair {
+  double on = 0, off = 0;
+  bool same = true;
+};
+
+// One case: the run list (several runs summed, e.g. a sweep), skip on and
+// off alternately, `reps` times; the smallest total of each side.
+Pair measure(const std::vector<std::vector<std::string>>& runs, int reps) {
+  Pair p{1e300, 1e300, true};
+  for (int r = 0; r < reps; ++r) {
+    for (const bool on : {true, false}) {
+      double total = 0;
+      for (size_t i = 0; i < runs.size(); ++i) {
+        auto a = runs[i];
+        a.push_back("--set");
+        a.push_back(std::string("run.idle_skip=") + (on ? "true" : "false"));
+        const std::string out = "/tmp/idle_skip_bench." + std::to_string(getpid()) + (on ? ".on" : ".off");
+        total += run_cpu(a, out);
+        // The first round keeps each run's report with the skip on and
+        // compares the one with it off against it.
+        const std::string kept = out.substr(0, out.size() - (on ? 3 : 4)) + ".on." + std::to_string(i);
+        if (on && r == 0) std::rename(out.c_str(), kept.c_str());
+        if (!on && r == 0) {
+          p.same = p.same && slurp(out) == slurp(kept);
+          std::remove(kept.c_str());
+        }
+        std::remove(out.c_str());
+      }
+      (on ? p.on : p.off) = std::min(on ? p.on : p.off, total);
+    }
+  }
+  return p;
+}
+
+void print(const char* name, const Pair& p, const char* target) {
+  std::printf("  %-44s on %7.3f s  off %7.3f s  off/on %5.2fx  (issue 16: %s)%s\n", name, p.on, p.off, p.off / p.on,
+              target, p.same ? "" : "  OUTPUTS DIFFER");
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int reps = 3;
+  bool study = true;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) {
+      reps = std::atoi(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--no-study")) {
+      study = false;
+    } else {
+      std::fprintf(stderr, "usage: idle_skip_bench [--reps N] [--no-study]\n");
+      return 2;
+    }
+  }
+  if (reps < 1) reps = 1;
+  try {
+    std::printf("idle_skip_bench: CPU seconds of rxpath with run.idle_skip on and off (best of %d, same run)\n", reps);
+    print("default run", measure({{"--quiet"}}, reps), ">= 2.5x");
+    print("0.5 Gb/s IMIX, 2 ms",
+          measure({{"--quiet", "--set", "traffic.rate_gbps=0.5", "--duration-us", "2000"}}, reps), ">= 8x");
+    print("2 Gb/s IMIX, 2 ms", measure({{"--quiet", "--set", "traffic.rate_gbps=2", "--duration-us", "2000"}}, reps),
+          ">= 2x");
+    print("line rate, 64 B, 2 ms, no drain",
+          measure({{"--quiet", "--set", "traffic.size=64", "--set", "traffic.rate_gbps=10", "--set", "run.drain_us=0",
+                    "--duration-us", "2000"}},
+                  reps),
+          "no slower, <= 2% cost");
+    if (study) {
+      std::vector<std::vector<std::string>> runs;
+      for (int k = 0; k < 40; ++k) {
+        char rate[32];
+        std::snprintf(rate, sizeof rate, "traffic.rate_gbps=%.4g", 0.5 + k * 9.5 / 39);
+        runs.push_back({"--quiet", std::string(kScenarios) + "/ring-overflow.toml", "--set", rate});
+      }
+      print("ring-overflow, 40 loads 0.5-10 Gb/s (total)", measure(runs, 1), "a figure");
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "idle_skip_bench: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
