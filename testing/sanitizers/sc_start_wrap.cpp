@@ -48,11 +48,25 @@ void main_stack_to_asan() {
 }  // namespace
 
 void __wrap__ZN7sc_core8sc_startERKNS_7sc_timeENS_20sc_starvation_policyE(const void* duration, int policy) {
-  __real__ZN7sc_core8sc_startERKNS_7sc_timeENS_20sc_starvation_policyE(duration, policy);
+  // Also when it throws (an error inside a simulation process, rethrown by
+  // the kernel): the handler that catches it must run on a stack ASan knows.
+  try {
+    __real__ZN7sc_core8sc_startERKNS_7sc_timeENS_20sc_starvation_policyE(duration, policy);
+  } catch (...) {
+    main_stack_to_asan();
+    throw;
+  }
   main_stack_to_asan();
 }
 
 void __wrap__ZN7sc_core8sc_startEv() {
-  __real__ZN7sc_core8sc_startEv();
+  // Also when it throws (an error inside a simulation process, rethrown by
+  // the kernel): the handler that catches it must run on a stack ASan knows.
+  try {
+    __real__ZN7sc_core8sc_startEv();
+  } catch (...) {
+    main_stack_to_asan();
+    throw;
+  }
   main_stack_to_asan();
 }
