@@ -206,11 +206,8 @@ void Kernel::ip_expire_frags() {
     }
   }
   // Re-arm for the oldest queue left.
-  sc_core::sc_time next = sc_core::SC_ZERO_TIME;
-  bool any = false;
-  for (const auto& kv : impl_->frag_queues)
-    if (!any || kv.second.created < next) next = kv.second.created, any = true;
-  if (any) impl_->frag_timer->ev.notify(next + timeout - now);
+  const sc_core::sc_time next = next_frag_expiry();
+  if (next != sc_core::sc_max_time()) impl_->frag_timer->ev.notify(next - now);
 }
 
 uint64_t Kernel::frames_in_reassembly() const {

@@ -408,7 +408,7 @@ uint64_t Kernel::accounted_frames_in_flight() const {
     n += skb_queue_frames(sk->sk_backlog);
     for (const auto& kv : sk->out_of_order_queue) n += kv.second->frames;
   }
-  for (const auto& kv : impl_->frag_queues) n += kv.second.frames;
+  n += frames_in_reassembly();
   return n + in_transit_;
 }
 

@@ -117,9 +117,7 @@ TrafficGen::TrafficGen(const TrafficConfig& cfg, const MacAddr& host_mac, uint32
     // One pass over the records first, holding one at a time: a bad record
     // is refused before the run (not halfway through it), and the report can
     // say how many records were not offered.
-    const ReplayScan scan = scan_replay(cfg);
-    replay_records_ = scan.records;
-    replay_span_ps_ = scan.span_ps;
+    replay_records_ = scan_replay(cfg).records;
     replay_ = std::make_unique<CaptureReader>(cfg.pcap);
     if (!replay_->next(pending_)) throw PcapError(cfg.pcap + ": the capture holds no frame");
     have_pending_ = true;

@@ -104,9 +104,6 @@ class TrafficGen {
   uint64_t replay_padded() const { return padded_; }
   // The capture's records (all of them, offered or not).
   uint64_t replay_records() const { return replay_records_; }
-  // When the capture's last record is sent, ps after its first: the length
-  // of the whole replay (run.duration_us defaults to cover it).
-  uint64_t replay_span_ps() const { return replay_span_ps_; }
 
   // Reads the capture `cfg.pcap` once, a record at a time: throws PcapError
   // naming the first bad record; returns the number of records and the span.
@@ -161,7 +158,7 @@ class TrafficGen {
   CapturedFrame pending_;                        // the first record, read up front
   bool have_pending_ = false;
   ReplayClock clock_;
-  uint64_t backwards_ = 0, first_backwards_ = 0, padded_ = 0, replay_records_ = 0, replay_span_ps_ = 0;
+  uint64_t backwards_ = 0, first_backwards_ = 0, padded_ = 0, replay_records_ = 0;
 };
 
 }  // namespace rxpath::tb
