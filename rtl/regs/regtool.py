@@ -80,6 +80,12 @@ def load(path):
             if off in taken:
                 raise MapError(f"{path}: register {inst} at 0x{off:05X} overlaps {taken[off]}")
             taken[off] = inst
+    # Nor two descriptor constants a name (the SV package would not elaborate).
+    seen = set()
+    for c in data.get("descriptor", {}).get("const", []):
+        if c["name"] in seen:
+            raise MapError(f"{path}: descriptor constant {c['name']}: defined twice")
+        seen.add(c["name"])
     return data
 
 
