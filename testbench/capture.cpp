@@ -32,7 +32,7 @@ void Captures::open_socket(const std::string& dir, int fd, bool tcp, uint32_t fl
 void Captures::open_tx(const std::string& path) { tx_ = std::make_unique<PcapWriter>(path); }
 
 void Captures::transmitted(uint64_t t_ps, const std::vector<uint8_t>& frame) {
-  if (tx_) tx_->write(t_ps / kPsPerNs, frame);
+  if (tx_) write(tx_, t_ps, frame);
 }
 
 void Captures::offered(const GenFrame& f) {
@@ -43,15 +43,15 @@ void Captures::wire_start(uint64_t id, uint64_t t_ps) {
   if (!wire_) return;
   auto it = pending_wire_.find(id);
   if (it == pending_wire_.end()) return;
-  wire_->write(t_ps / kPsPerNs, it->second);
+  write(wire_, t_ps, it->second);
   pending_wire_.erase(it);
 }
 
 void Captures::delivered(int fd, uint64_t t_ps, const std::vector<uint8_t>& bytes, uint64_t stream_end,
                          const stack::PeerAddr& from) {
   auto it = socks_.find(fd);
-  if (it == socks_.end()) return;
-  const Sock& s = it->second;
+  if (it == socks_.end() || !it->second.pcap) return;
+  Sock& s = it->second;
   eth::Mac dst, src;
   for (int i = 0; i < 6; ++i) dst[i] = host_mac_[i], src[i] = src_mac_[i];
   eth::Ipv4Opts ip;
@@ -63,7 +63,7 @@ void Captures::delivered(int fd, uint64_t t_ps, const std::vector<uint8_t>& byte
     ip.saddr = from.addr ? from.addr : src_ip_ + s.flow;
     l4.sport = from.addr ? from.port : static_cast<uint16_t>(30000 + s.flow);
     l4.dport = static_cast<uint16_t>(cfg_.udp_port + s.flow);
-    s.pcap->write(t_ps / kPsPerNs, eth::udp_frame(dst, src, bytes, ip, l4));
+    write(s.pcap, t_ps, eth::udp_frame(dst, src, bytes, ip, l4));
     return;
   }
   ip.saddr = src_ip_ + cfg_.udp_flows + s.flow;
@@ -77,7 +77,16 @@ void Captures::delivered(int fd, uint64_t t_ps, const std::vector<uint8_t>& byte
     const size_t n = std::min(kMaxSeg, bytes.size() - off);
     l4.seq = static_cast<uint32_t>(cfg_.tcp_isn + 1 + first + off);
     const std::vector<uint8_t> seg(bytes.begin() + static_cast<long>(off), bytes.begin() + static_cast<long>(off + n));
-    s.pcap->write(t_ps / kPsPerNs, eth::tcp_frame(dst, src, seg, ip, l4));
+    if (s.pcap) write(s.pcap, t_ps, eth::tcp_frame(dst, src, seg, ip, l4));
+  }
+}
+
+void Captures::write(std::unique_ptr<PcapWriter>& w, uint64_t t_ps, const std::vector<uint8_t>& frame) {
+  try {
+    w->write(t_ps / kPsPerNs, frame);
+  } catch (const PcapError& e) {
+    if (error_.empty()) error_ = e.what();
+    w.reset();  // its temporary file goes; the run ends with the error
   }
 }
 

@@ -44,6 +44,13 @@ class Captures {
   // Completes every file.
   void close();
 
+  // The first write that failed during the run ("" if none). The writes above
+  // run inside simulation processes, where an exception would end the
+  // simulation with those processes' stacks never unwound (what they hold
+  // would never be freed): a failed file is given up and its error kept, and
+  // System::run() throws it between two time slices.
+  const std::string& error() const { return error_; }
+
  private:
   struct Sock {
     bool tcp = false;
@@ -56,6 +63,9 @@ class Captures {
   std::unique_ptr<PcapWriter> wire_, tx_;
   std::map<uint64_t, std::vector<uint8_t>> pending_wire_;  // offered, not yet on the wire
   std::map<int, Sock> socks_;
+  std::string error_;
+
+  void write(std::unique_ptr<PcapWriter>& w, uint64_t t_ps, const std::vector<uint8_t>& frame);
 };
 
 }  // namespace rxpath::tb

@@ -434,8 +434,14 @@ Report System::run(bool progress) {
   Report r;
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count(); };
   double last_note = 0;
+  // A capture file that failed inside a process (Captures::error) ends the
+  // run here, outside every process, so the teardown can unwind them.
+  auto advance = [&m](const sc_time& t) {
+    sc_core::sc_start(t);
+    if (!m.captures.error().empty()) throw PcapError(m.captures.error());
+  };
   while (sc_core::sc_time_stamp() < dur) {
-    sc_core::sc_start(std::min(slice, dur - sc_core::sc_time_stamp()));
+    advance(std::min(slice, dur - sc_core::sc_time_stamp()));
     if (m.stop && m.stop()) {
       r.stopped = true;
       return r;
@@ -468,7 +474,7 @@ Report System::run(bool progress) {
   uint64_t last_packets = UINT64_MAX;
   sc_time quiet_since = sc_core::sc_time_stamp();
   while (sc_core::sc_time_stamp() < drain_end) {
-    sc_core::sc_start(sc_time(10, sc_core::SC_US));
+    advance(sc_time(10, sc_core::SC_US));
     if (m.stop && m.stop()) {
       r.stopped = true;
       return r;
@@ -494,7 +500,7 @@ Report System::run(bool progress) {
   });
   // Each register read is a round trip over the link.
   const int stats_wait_us = static_cast<int>(1000 + 64 * 2 * link_us);
-  for (int i = 0; i < stats_wait_us && !stats_done; ++i) sc_core::sc_start(sc_time(1, sc_core::SC_US));
+  for (int i = 0; i < stats_wait_us && !stats_done; ++i) advance(sc_time(1, sc_core::SC_US));
   if (progress) std::fprintf(stderr, "%120s\r", "");
 
   r.scenario_toml = m.scenario;
