@@ -126,7 +126,7 @@ BOOST_AUTO_TEST_CASE(wait_queue_sleep_and_wake_across_cpus) {
   KernelConfig cfg;
   cfg.cpu.num_cpus = 2;
   Kernel& k = make_kernel(cfg);
-  auto* wq = new wait_queue_head;
+  auto* wq = &rxpath::testing::own(std::make_unique<wait_queue_head>());
   bool cond = false;
   double woke = -1, t0 = now_ns();
   k.cpus().create_task("sleeper", 1, [&](Task& t) {

@@ -31,7 +31,7 @@ BOOST_AUTO_TEST_CASE(budget_300_squeezes_and_repolls_with_irq_masked) {
   Kernel& k = make_kernel();
   std::vector<FakeNic*> nics;
   for (int i = 0; i < 6; ++i) {
-    nics.push_back(new FakeNic(k, 0, 40 + i, "eth" + std::to_string(i)));
+    nics.push_back(&rxpath::testing::own(std::make_unique<FakeNic>(k, 0, 40 + i, "eth" + std::to_string(i))));
     nics.back()->inject(burst(200, 0));
   }
   int fd = k.udp_socket(0, 5001, 1 << 26);
@@ -119,10 +119,10 @@ BOOST_AUTO_TEST_CASE(proc_net_dev_reports_driver_and_stack_counters) {
 
 BOOST_AUTO_TEST_CASE(napi_schedule_while_scheduled_sets_missed_and_repolls) {
   Kernel& k = make_kernel();
-  auto* dev = new net_device;
+  auto* dev = &rxpath::testing::own(std::make_unique<net_device>());
   dev->ipv4_addr = HOST_IP;
   k.register_netdev(dev);
-  auto* napi = new napi_struct;
+  auto* napi = &rxpath::testing::own(std::make_unique<napi_struct>());
   std::vector<bool> completed;
   std::vector<double> poll_at;
   netif_napi_add(dev, napi, [&](napi_struct* n, int) {

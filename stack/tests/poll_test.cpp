@@ -27,16 +27,16 @@ struct Run {
 };
 
 Run* start(WaitMode mode, int n) {
-  auto* r = new Run;
+  auto* r = &rxpath::testing::own(std::make_unique<Run>());
   r->k = &make_kernel();
   Kernel& k = *r->k;
-  r->nic = new FakeNic(k);
+  r->nic = &rxpath::testing::own(std::make_unique<FakeNic>(k));
   int busy = k.udp_socket(0, 5001);
   UserProcessConfig pc;
   pc.mode = mode;
   pc.fds = {busy};
   for (int i = 1; i < n; ++i) pc.idle_fds.push_back(k.udp_socket(0, uint16_t(6000 + i)));
-  r->proc = new UserProcess(k, pc, [r](const Delivery&) { ++r->delivered; });
+  r->proc = &rxpath::testing::own(std::make_unique<UserProcess>(k, pc, [r](const Delivery&) { ++r->delivered; }));
   std::vector<std::pair<double, std::vector<uint8_t>>> fr;
   for (int i = 0; i < PACKETS; ++i) fr.emplace_back(FIRST + SPACING * i, udp_frame(Flow{}, pattern(100, i)));
   r->nic->inject(fr);

@@ -57,15 +57,15 @@ void check_clean(const RecordingTracer& tr) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(udp_packet_stages_from_driver_to_recvmsg_in_order) {
+  auto* tr = &rxpath::testing::own(std::make_unique<RecordingTracer>());  // outlives the Kernel
   Kernel& k = make_kernel(two_cpus());
-  auto* tr = new RecordingTracer;
   k.set_tracer(tr);
-  auto* nic = new FakeNic(k, 0);
+  auto* nic = &rxpath::testing::own(std::make_unique<FakeNic>(k, 0));
   int fd = k.udp_socket(0, 5001);
   UserProcessConfig pc;
   pc.cpu = 1;
   pc.fds = {fd};
-  auto* proc = new UserProcess(k, pc);
+  auto* proc = &rxpath::testing::own(std::make_unique<UserProcess>(k, pc));
   nic->inject({{5000, udp_frame(Flow{}, pattern(100, 1))}});
   run_for(100000);
   BOOST_REQUIRE_EQUAL(proc->messages(), 1u);
@@ -112,15 +112,15 @@ BOOST_AUTO_TEST_CASE(udp_packet_stages_from_driver_to_recvmsg_in_order) {
 }
 
 BOOST_AUTO_TEST_CASE(blocking_recv_on_the_same_cpu) {
+  auto* tr = &rxpath::testing::own(std::make_unique<RecordingTracer>());  // outlives the Kernel
   Kernel& k = make_kernel();
-  auto* tr = new RecordingTracer;
   k.set_tracer(tr);
-  auto* nic = new FakeNic(k, 0);
+  auto* nic = &rxpath::testing::own(std::make_unique<FakeNic>(k, 0));
   int fd = k.udp_socket(0, 5001);
   UserProcessConfig pc;
   pc.mode = WaitMode::blocking_recv;
   pc.fds = {fd};
-  auto* proc = new UserProcess(k, pc);
+  auto* proc = &rxpath::testing::own(std::make_unique<UserProcess>(k, pc));
   nic->inject({{5000, udp_frame(Flow{}, pattern(64, 2))}, {9000, udp_frame(Flow{}, pattern(64, 3))}});
   run_for(100000);
   BOOST_REQUIRE_EQUAL(proc->messages(), 2u);
@@ -138,10 +138,10 @@ BOOST_AUTO_TEST_CASE(blocking_recv_on_the_same_cpu) {
 }
 
 BOOST_AUTO_TEST_CASE(dropped_packets_end_with_a_drop_stage_and_counters) {
+  auto* tr = &rxpath::testing::own(std::make_unique<RecordingTracer>());  // outlives the Kernel
   Kernel& k = make_kernel();
-  auto* tr = new RecordingTracer;
   k.set_tracer(tr);
-  auto* nic = new FakeNic(k, 0);
+  auto* nic = &rxpath::testing::own(std::make_unique<FakeNic>(k, 0));
   k.udp_socket(0, 5001, 1);  // a 1-byte receive buffer: the second datagram overflows it
   Flow none;
   none.dport = 7777;  // nobody listens
@@ -171,16 +171,16 @@ BOOST_AUTO_TEST_CASE(dropped_packets_end_with_a_drop_stage_and_counters) {
 }
 
 BOOST_AUTO_TEST_CASE(signals_contexts_napi_sockets_and_nested_spans) {
+  auto* tr = &rxpath::testing::own(std::make_unique<RecordingTracer>());  // outlives the Kernel
   Kernel& k = make_kernel(two_cpus());
-  auto* tr = new RecordingTracer;
-  auto* nic = new FakeNic(k, 0);  // created before the tracer: declared at set_tracer
+  auto* nic = &rxpath::testing::own(std::make_unique<FakeNic>(k, 0));  // created before the tracer: declared at set_tracer
   int fd = k.udp_socket(0, 5001);
   k.set_tracer(tr);
   UserProcessConfig pc;
   pc.cpu = 1;
   pc.fds = {fd};
   k.cost().user_per_packet = 20000;  // slow reader: the queue builds up
-  auto* proc = new UserProcess(k, pc);
+  auto* proc = &rxpath::testing::own(std::make_unique<UserProcess>(k, pc));
   std::vector<std::pair<double, std::vector<uint8_t>>> fr;
   for (int i = 0; i < 10; ++i) fr.emplace_back(2000 + 1000 * i, udp_frame(Flow{}, pattern(50, i)));
   nic->inject(fr);
@@ -242,11 +242,11 @@ BOOST_AUTO_TEST_CASE(signals_contexts_napi_sockets_and_nested_spans) {
 }
 
 BOOST_AUTO_TEST_CASE(only_wanted_packets_get_stages) {
+  auto* tr = &rxpath::testing::own(std::make_unique<RecordingTracer>());  // outlives the Kernel
   Kernel& k = make_kernel();
-  auto* tr = new RecordingTracer;
   tr->want = {2};
   k.set_tracer(tr);
-  auto* nic = new FakeNic(k, 0);
+  auto* nic = &rxpath::testing::own(std::make_unique<FakeNic>(k, 0));
   k.udp_socket(0, 5001);
   nic->inject({{1000, udp_frame(Flow{}, pattern(10, 1))}, {2000, udp_frame(Flow{}, pattern(10, 2))}});
   run_for(50000);
@@ -256,14 +256,14 @@ BOOST_AUTO_TEST_CASE(only_wanted_packets_get_stages) {
 }
 
 BOOST_AUTO_TEST_CASE(tcp_segments_stages_and_gro_merge) {
+  auto* tr = &rxpath::testing::own(std::make_unique<RecordingTracer>());  // outlives the Kernel
   Kernel& k = make_kernel();
-  auto* tr = new RecordingTracer;
   k.set_tracer(tr);
-  auto* nic = new FakeNic(k, 0);
+  auto* nic = &rxpath::testing::own(std::make_unique<FakeNic>(k, 0));
   int fd = k.tcp_established(HOST_IP, 5001, PEER_IP, 40000, 1000, 5000);
   UserProcessConfig pc;
   pc.fds = {fd};
-  auto* proc = new UserProcess(k, pc);
+  auto* proc = &rxpath::testing::own(std::make_unique<UserProcess>(k, pc));
   // two full segments back to back: the second merges into the first (GRO)
   nic->inject({{1000, tcp_frame(Flow{}, 1001, 5001, 0x10, pattern(1000, 1))},
                {1001, tcp_frame(Flow{}, 2001, 5001, 0x10, pattern(1000, 2), 2)}});
@@ -298,19 +298,19 @@ BOOST_AUTO_TEST_CASE(a_tracer_changes_nothing_in_the_model) {
     std::vector<std::pair<uint64_t, double>> got;  // (trace id, time ns)
   };
   One a, b;
-  auto* tr = new RecordingTracer;
+  auto* tr = &rxpath::testing::own(std::make_unique<RecordingTracer>());  // outlives both Kernels
   for (One* o : {&a, &b}) {
     o->k = &make_kernel(two_cpus());
     if (o == &b) o->k->set_tracer(tr);
-    o->nic = new FakeNic(*o->k, 0);
+    o->nic = &rxpath::testing::own(std::make_unique<FakeNic>(*o->k, 0));
     int fd = o->k->udp_socket(0, 5001, 20000);
     int tfd = o->k->tcp_established(HOST_IP, 5002, PEER_IP, 40000, 1000, 5000);
     UserProcessConfig pc;
     pc.cpu = 1;
     pc.fds = {fd, tfd};
     pc.mode = WaitMode::select;
-    o->proc = new UserProcess(*o->k, pc,
-                              [o](const Delivery& d) { o->got.emplace_back(d.trace_id, d.time.to_seconds() * 1e9); });
+    o->proc = &rxpath::testing::own(std::make_unique<UserProcess>(*o->k, pc,
+                              [o](const Delivery& d) { o->got.emplace_back(d.trace_id, d.time.to_seconds() * 1e9)); });
   }
   for (One* o : {&a, &b}) o->k->cost().user_per_packet = 700;
   for (One* o : {&a, &b}) {
@@ -342,16 +342,16 @@ BOOST_AUTO_TEST_CASE(a_tracer_changes_nothing_in_the_model) {
 // its context is reported, time_squeeze counts up; a reader on the same CPU
 // sleeping in epoll_wait keeps the spans nested.
 BOOST_AUTO_TEST_CASE(ksoftirqd_runs_time_squeeze_and_a_reader_on_the_same_cpu) {
+  auto* tr = &rxpath::testing::own(std::make_unique<RecordingTracer>());  // outlives the Kernel
   Kernel& k = make_kernel();
-  auto* tr = new RecordingTracer;
   tr->want = {1000000};  // no packet stages: signals and spans only
   k.set_tracer(tr);
-  auto* nic = new FakeNic(k, 0);
+  auto* nic = &rxpath::testing::own(std::make_unique<FakeNic>(k, 0));
   nic->per_packet_ns = 40000;  // 64 packets = 2.56 ms per poll > 2 jiffies
   int fd = k.udp_socket(0, 5001, 1 << 26);
   UserProcessConfig pc;
   pc.fds = {fd};
-  auto* proc = new UserProcess(k, pc);
+  auto* proc = &rxpath::testing::own(std::make_unique<UserProcess>(k, pc));
   std::vector<std::pair<double, std::vector<uint8_t>>> fr;
   for (int i = 0; i < 300; ++i) fr.emplace_back(10, udp_frame(Flow{}, pattern(200, i), uint16_t(i)));
   nic->inject(fr);
