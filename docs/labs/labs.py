@@ -357,11 +357,24 @@ def _md1k(res, p):
 
     knobs = queueing.scenario_knobs(study_path(RING))
     knobs["igb.rx_ring"] = p["igb.rx_ring"]
-    lam = queueing.frames_per_second(p["traffic.rate_gbps"], 64)
+    lam = num(res.row(**p)["offered_pps"])  # the measured arrival rate of the window
     return queueing.md1k_loss(lam, queueing.capacity_pps(knobs), queueing.queue_capacity(knobs)[0])
 
 
-LAB4 = []
+def _fluid(res, p):
+    import queueing
+
+    knobs = dict(queueing.scenario_knobs(study_path(RING)), **{"igb.rx_ring": p["igb.rx_ring"]})
+    return queueing.overload_limit(num(res.row(**p)["offered_pps"]), queueing.capacity_pps(knobs))
+
+
+def _mu(_res, _p):
+    import queueing
+
+    return queueing.capacity_pps(queueing.scenario_knobs(study_path(RING)))
+
+
+LAB4 = [Quote("mu_pps", _mu, RING, _rg(256, 1.2))]
 for _ring in (64, 256, 1024):
     for _rate in (0.3, 0.56, 0.75, 0.9, 1.2):
         LAB4.append(Quote(f"loss_{_ring}_{_rate}", _col("loss_ratio"), RING, _rg(_ring, _rate), abs_=0.005))
@@ -371,6 +384,7 @@ for _ring in (64, 256, 1024):
 for _rate in (0.75, 0.9, 1.2):
     LAB4.append(Quote(f"md1k_256_{_rate}", _md1k, RING, _rg(256, _rate)))
     LAB4.append(Quote(f"offered_pps_256_{_rate}", _col("offered_pps"), RING, _rg(256, _rate)))
+    LAB4.append(Quote(f"fluid_256_{_rate}", _fluid, RING, _rg(256, _rate)))
 for _i, _tag in enumerate(["mpc", "dropen", "big", "slow"]):
     _p = _cn(_i)
     LAB4 += [
