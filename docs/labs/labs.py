@@ -420,6 +420,66 @@ for _m in ("epoll", "poll", "select"):
         LAB6.append(Quote(f"p50_{_m}_{_f}", _col("latency_p50_ns"), SEL, _sp(_m, _f)))
 
 
+# Lab 7: debugging with waveforms (a planted fault)
+MYSTERY = os.path.join(ROOT, "studies", "labs", "07-mystery.toml")
+LAB7_TRIGGER = ["--trigger", "mpc", "--before-us", "20", "--after-us", "5"]
+
+
+def lab7_run(rxpath, out, full):
+    single_run(rxpath, os.path.join(out, "symptom"), [MYSTERY, "--out", "."])
+    single_run(rxpath, os.path.join(out, "trigger"), [MYSTERY] + LAB7_TRIGGER + [
+        "--trace", "mpc.fst", "--timeline", "mpc.json", "--journey", "1090", "--journey-json", "j1090.json"])
+    single_run(rxpath, os.path.join(out, "journey"), [MYSTERY, "--journey", "100", "--journey-json", "j100.json"])
+    single_run(rxpath, os.path.join(out, "fixed"), [MYSTERY, "--set", "igb.rx_usecs=3", "--out", "."])
+    src = {}
+    for name, f in (("symptom", "symptom/report.json"), ("fixed", "fixed/report.json"),
+                    ("j1090", "trigger/j1090.json"), ("j100", "journey/j100.json")):
+        with open(os.path.join(out, f)) as fh:
+            src[name] = json.load(fh)
+    if full:
+        tdir = os.path.join(out, "trigger")
+        run(["/usr/bin/python3", os.path.join(ROOT, "waves", "tools", "timeline_png.py"), "mpc.json", "timeline.png"],
+            cwd=tdir)
+        for view in ("desc_ring", "irq_napi"):
+            run([os.path.join(ROOT, "scripts", "waves"), "--png", f"{view}.png", view, "mpc.fst"], cwd=tdir)
+    return {None: src}
+
+
+def _m(which, *path):
+    def get(s, _p):
+        v = s[which]
+        for k in path:
+            v = v[k]
+        return v
+
+    return get
+
+
+LAB7 = [
+    Quote("symptom_offered", _m("symptom", "accounting", "offered"), rel=0),
+    Quote("symptom_mpc_run", _m("symptom", "accounting", "drops", "nic.MPC"), abs_=3),
+    Quote("symptom_loss_window", _m("symptom", "measured", "loss_ratio"), abs_=0.005),
+    Quote("symptom_p50_ns", _m("symptom", "measured", "latency_ns", "p50")),
+    Quote("symptom_msix_per_s", _m("symptom", "measured", "msix_per_s"), abs_=20),
+    Quote("symptom_polls_per_s", _m("symptom", "measured", "polls_per_s"), abs_=100),
+    Quote("symptom_idle_share", _m("symptom", "measured", "cpu_share", "idle"), abs_=0.01),
+    Quote("symptom_steady", lambda s, _p: 1.0 if s["symptom"]["steady"]["verdict"] == "steady" else 0.0, rel=0),
+    Quote("trigger_us", lambda s, _p: s["j1090"]["window_ps"][0] / 1e6 + 20.0),
+    Quote("j1090_dropped_mpc", lambda s, _p: 1.0 if s["j1090"]["outcome"].get("counter") == "MPC" else 0.0, rel=0),
+    Quote("j1090_xgmii_ns", lambda s, _p: journey_stage(s["j1090"], "xgmii_start")["t_ns"]),
+    Quote("j100_store_ns", lambda s, _p: journey_stage(s["j100"], "pktbuf_store")["t_ns"]),
+    Quote("j100_desc_assign_ns", lambda s, _p: journey_stage(s["j100"], "desc_assign")["t_ns"]),
+    Quote("j100_msix_context_ns", lambda s, _p: next(c["t_ns"] for c in s["j100"]["context"]
+                                                     if c["name"] == "igb_msix_ring")),
+    Quote("j100_next_msix_ns", lambda s, _p: s["j100"]["next_msix_ns"]),
+    Quote("j100_latency_ns", lambda s, _p: s["j100"]["outcome"]["latency_ns"]),
+    Quote("fixed_p50_ns", _m("fixed", "measured", "latency_ns", "p50")),
+    Quote("fixed_msix_per_s", _m("fixed", "measured", "msix_per_s"), abs_=100),
+    Quote("fixed_mpc_run", _m("fixed", "accounting", "drops", "nic.MPC"), abs_=3),
+    Quote("fixed_idle_share", _m("fixed", "measured", "cpu_share", "idle"), abs_=0.01),
+]
+
+
 def lab_points(quotes):
     pts = {}
     for q in quotes:
@@ -569,6 +629,8 @@ LABS = {
     "04": ("04-ring", LAB4, lab4_run, {"loss-vs-md1k.png": "04-loss-vs-md1k.png", "counters.png": "04-counters.png",
                                        "04-ring/plots/latency.png": "04-latency.png"}),
     "06": ("06-select", LAB6, lab6_run, {"cost-per-message.png": "06-cost-per-message.png"}),
+    "07": ("07-waves", LAB7, lab7_run, {"trigger/timeline.png": "07-timeline.png", "trigger/desc_ring.png": "07-desc_ring.png",
+                                         "trigger/irq_napi.png": "07-irq_napi.png"}),
 }
 
 
