@@ -503,8 +503,18 @@ def study_sources(rxpath, out, studies, full, points):
             sf = os.path.join(out, name[:-5] + "-slice.toml")
             slice_study(name, points[name], sf)
             sweep(rxpath, sf, d, plot=False)
-        src[name] = Results(d)
+        res = Results(d)
+        for r in res.rows:
+            if r["steady"] != "steady" and not any(all(same(r[k], v) for k, v in p.items())
+                                                   for p in ALLOW_TRANSIENT.get(name, [])):
+                raise LabError(f"{d}: point {r['point']} is {r['steady'] or 'not measured'}: a lab's figures "
+                               "must come from steady runs (lengthen run.warmup_us / run.duration_us)")
+        src[name] = res
     return src
+
+
+# Points allowed to be transient: lab 4's run (c) shows a transient on purpose.
+ALLOW_TRANSIENT = {CNT: [_cn(2)]}
 
 
 def lab3_run(rxpath, out, full):
