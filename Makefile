@@ -2,12 +2,13 @@
 #   make run    install what is missing, build (Release, ccache), run the default scenario
 #   make test   install what is missing, build, run every test through CTest
 #   make studies  the example studies in full;  make theory  the queueing-theory check in full
+#   make labs     every course lab in full (docs/labs/): outputs, pictures, the quoted numbers checked
 #   make sanitize  ASan + UBSan build (build-san): every test and a few rxpath scenarios
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps configure build run test lint bench docs same-outputs studies theory clean
+.PHONY: all deps configure build run test lint bench docs same-outputs studies theory labs clean
 
 all: build
 
@@ -55,6 +56,13 @@ theory: build
 	/usr/bin/python3 study/queueing.py check $(STUDIES_OUT)/queueing-md1k/results.csv \
 	  --scenario-from studies/queueing-md1k.toml --rxpath $(BUILD)/testbench/rxpath \
 	  --plot $(STUDIES_OUT)/queueing-md1k/measured-vs-md1k.png --assert 0.02
+
+# The course labs (docs/labs/README.md) in full: every lab's runs under
+# $(LABS_OUT), its pictures copied to docs/labs/img/, and the numbers each page
+# quotes compared with docs/labs/*.expected.json (LABS_UPDATE=1 rewrites them).
+LABS_OUT ?= out/labs
+labs: build
+	/usr/bin/python3 docs/labs/labs.py run --rxpath $(BUILD)/testbench/rxpath --out $(LABS_OUT) $(if $(LABS_UPDATE),--update)
 
 # Fuzzing (fuzz/README.md): the libFuzzer targets in a clang build of their
 # own ($(FUZZ_BUILD): coverage, ASan, UBSan), each run for FUZZ_RUNS
