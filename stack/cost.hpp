@@ -25,6 +25,10 @@ struct CostTable {
   double gro_merge = 60;           // ns per segment merged by skb_gro_receive
   double netif_receive_skb = 110;  // ns per skb in __netif_receive_skb_core
   double arp_rcv = 250;            // ns per ARP packet
+  // RPS (net/core/dev.c)
+  double skb_flow_hash = 70;        // ns per __skb_get_hash (flow dissector + siphash)
+  double enqueue_to_backlog = 100;  // ns per skb: get_rps_cpu + rps_lock + queue to another CPU
+  double rps_ipi_send = 250;        // ns per IPI sent (smp_call_function_single_async); the target pays hardirq_entry
   // IPv4 (net/ipv4/ip_input.c, ip_fragment.c)
   double ip_rcv = 180;          // ns per skb: ip_rcv_core + route + local deliver
   double ip_defrag = 250;       // ns per fragment queued

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // stack/dev.cpp: NAPI, net_rx_action and the core receive path
 // (net/core/dev.c), ARP input (net/ipv4/arp.c).
+#include <cstdio>
 #include <exception>
 #include <stdexcept>
+#include <utility>
 
 #include "stack/internal.hpp"
 
@@ -15,7 +17,7 @@ Kernel& dev_kernel(const napi_struct* napi) {
   return *napi->dev->kernel;
 }
 
-void poll_list_add_tail(softnet_data& sd, napi_struct* n) {
+void poll_list_add_tail(napi_list& sd, napi_struct* n) {
   n->poll_next = nullptr;
   if (sd.poll_last)
     sd.poll_last->poll_next = n;
@@ -25,7 +27,7 @@ void poll_list_add_tail(softnet_data& sd, napi_struct* n) {
   n->on_poll_list = true;
 }
 
-napi_struct* poll_list_pop(softnet_data& sd) {
+napi_struct* poll_list_pop(napi_list& sd) {
   napi_struct* n = sd.poll_first;
   if (!n) return nullptr;
   sd.poll_first = n->poll_next;
@@ -204,7 +206,7 @@ void Kernel::net_rx_action(Cpu& c) {
   c.defer(cost_.net_rx_action);
 
   // list = sd->poll_list (spliced); repoll collects weight-exhausted ones.
-  softnet_data list, repoll;
+  napi_list list, repoll;
   sd.in_net_rx_action = true;
   list.poll_first = sd.poll_first;
   list.poll_last = sd.poll_last;
@@ -220,7 +222,7 @@ void Kernel::net_rx_action(Cpu& c) {
           sd.poll_first = sd.poll_last = nullptr;
           continue;
         }
-        return;  // __do_softirq pays the deferred cost
+        if (!sd.rps_ipi_list) return;  // __do_softirq pays the deferred cost
       }
       break;
     }
@@ -238,7 +240,7 @@ void Kernel::net_rx_action(Cpu& c) {
     }
   }
   // Leftovers: [list..., new poll_list..., repoll...] become the poll_list.
-  softnet_data out;
+  napi_list out;
   for (napi_struct* n; (n = poll_list_pop(list));) poll_list_add_tail(out, n);
   for (napi_struct* n; (n = poll_list_pop(sd));) poll_list_add_tail(out, n);
   for (napi_struct* n; (n = poll_list_pop(repoll));) poll_list_add_tail(out, n);
@@ -249,30 +251,246 @@ void Kernel::net_rx_action(Cpu& c) {
   } else {
     sd.in_net_rx_action = false;
   }
+  // net_rps_action_and_irq_enable: the IPIs this round's enqueue_to_backlog owes
+  if (sd.rps_ipi_list) net_rps_send_ipi(c, sd);
 }
 
-// netif_receive_skb (net/core/dev.c): no GRO, straight up.
+// netif_receive_skb (net/core/dev.c): no GRO, straight up
+// (netif_receive_skb_internal: to another CPU's backlog when RPS says so).
 void netif_receive_skb(sk_buff* skb) {
   if (!skb->dev || !skb->dev->kernel) throw std::logic_error("netif_receive_skb: skb->dev not registered");
   Kernel& k = *skb->dev->kernel;
   skb->build_src = nullptr;
   k.offered_ += skb->frames;
+  if (k.rps_enabled()) {
+    int cpu = k.get_rps_cpu(skb);
+    if (cpu >= 0) return k.enqueue_to_backlog(skb, cpu);
+  }
   uint32_t frames = skb->frames;
   k.in_transit_ += frames;
   k.__netif_receive_skb_core(skb);
   k.in_transit_ -= frames;
 }
 
-// netif_receive_skb_list_internal (net/core/dev.c), RPS off; an empty list
-// returns at once, as netif_receive_skb_list does. With a tracer, one span.
+// netif_receive_skb_list_internal (net/core/dev.c); an empty list returns
+// at once, as netif_receive_skb_list does. With a tracer, one span. With
+// RPS, the skbs that get_rps_cpu gives a CPU leave the list for that CPU's
+// backlog first (the local one's too); the rest are processed here.
 void Kernel::netif_receive_skb_list_internal(sk_buff_head* list) {
   if (!list->qlen) return;
   TraceSpan span(th_, "netif_receive_skb_list_internal");
+  if (rps_enabled()) {
+    for (sk_buff *skb = list->first, *next; skb; skb = next) {
+      next = skb->next;
+      int cpu = get_rps_cpu(skb);
+      if (cpu < 0) continue;
+      __skb_unlink(skb, list);
+      enqueue_to_backlog(skb, cpu);
+    }
+  }
   while (sk_buff* skb = __skb_dequeue(list)) {
     uint32_t frames = skb->frames;
     in_transit_ += frames;  // held by the call stack while it waits (accounting)
     __netif_receive_skb_core(skb);
     in_transit_ -= frames;
+  }
+}
+
+// ---- RPS (net/core/dev.c) ----------------------------------------------------
+
+// rps_cpus masks -> rps_map (store_rps_map, net/core/net-sysfs.c: the CPUs
+// of the mask in increasing order), the per-CPU backlog NAPIs
+// (net_dev_init: backlog.poll = process_backlog, weight = dev_rx_weight)
+// and the IPI (CALL_FUNCTION_SINGLE_VECTOR: rps_trigger_softirq).
+void Kernel::rps_init() {
+  const int ncpu = cfg_.cpu.num_cpus;
+  for (size_t q = 0; q < softnet_.size(); ++q) softnet_[q].cpu = static_cast<int>(q);
+  if (cfg_.rps_cpus.empty()) return;
+  if (cfg_.netdev_max_backlog < 0) throw std::invalid_argument("kernel: netdev_max_backlog must be >= 0");
+  if (cfg_.dev_weight < 1) throw std::invalid_argument("kernel: dev_weight must be >= 1");
+  for (size_t q = 0; q < cfg_.rps_cpus.size(); ++q) {
+    const uint64_t mask = cfg_.rps_cpus[q];
+    std::vector<int> map;
+    for (int cpu = 0; cpu < 64; ++cpu) {
+      if (!(mask >> cpu & 1)) continue;
+      if (cpu >= ncpu) {
+        char b[160];
+        std::snprintf(b, sizeof b, "kernel: rps_cpus[%zu] = 0x%llx names CPU %d, but there are %d CPUs", q,
+                      static_cast<unsigned long long>(mask), cpu, ncpu);
+        throw std::invalid_argument(b);
+      }
+      map.push_back(cpu);
+    }
+    rps_maps_.push_back(std::move(map));
+  }
+  backlog_dev_.name = "backlog";
+  backlog_dev_.kernel = this;
+  for (int cpu = 0; cpu < ncpu; ++cpu) {
+    auto n = std::make_unique<napi_struct>();
+    n->dev = &backlog_dev_;
+    n->name = "backlog" + std::to_string(cpu);
+    n->weight = cfg_.dev_weight;
+    softnet_data* sd = &softnet_[cpu];
+    n->poll = [this, sd](napi_struct* napi, int quota) { return process_backlog(*sd, napi, quota); };
+    sd->backlog = n.get();
+    napis_.push_back(n.get());
+    backlog_napis_.push_back(std::move(n));
+  }
+  // rps_trigger_softirq, run by the IPI on the target CPU (hardirq context).
+  engine_->request_irq(
+      RPS_IPI_IRQ,
+      [this](Cpu& c, int) {
+        softnet_data& sd = softnet_[c.id()];
+        __napi_schedule(sd.backlog);  // ____napi_schedule(sd, &sd->backlog)
+        ++sd.received_rps;
+      },
+      "CAL (RPS IPI)");
+}
+
+const std::vector<int>* Kernel::rps_map(unsigned rx_queue) const {
+  if (rps_maps_.empty()) return nullptr;
+  if (rps_maps_.size() == 1) return &rps_maps_[0];
+  return rx_queue < rps_maps_.size() ? &rps_maps_[rx_queue] : nullptr;
+}
+
+// skb_get_hash (include/linux/skbuff.h): a hash the driver set counts only
+// when it covers L4 (l4_hash; igb's RSS hash is PKT_HASH_TYPE_L3), else
+// __skb_get_hash computes one from the flow keys and keeps it (sw_hash).
+// __skb_get_hash / __flow_hash_from_keys (net/core/flow_dissector.c): the
+// IPv4 addresses, the ports of TCP/UDP (not of fragments), the protocol;
+// __flow_hash_consistentify orders them so both directions of a flow hash
+// the same; siphash with the fixed key of KernelConfig (Linux: random
+// hashrnd); 0 becomes 1. Model: the bytes hashed are those five values as
+// four little-endian words, not the kernel's struct flow_keys layout, so the
+// values differ from a kernel's even with the same key.
+uint32_t Kernel::skb_get_hash(sk_buff* skb) {
+  if (skb->l4_hash || skb->sw_hash) return skb->hash;
+  Cpu& c = current_cpu();
+  c.defer(cost_.skb_flow_hash);
+  uint32_t src = 0, dst = 0, proto = 0;
+  uint16_t sport = 0, dport = 0;
+  bool ports = false;
+  if (skb->protocol == ETH_P_IP && skb->headlen() >= 20) {
+    const uint8_t* iph = skb->data_ptr();
+    const unsigned ihl = (iph[0] & 0x0f) * 4u;
+    src = get_unaligned_be32(iph + 12);
+    dst = get_unaligned_be32(iph + 16);
+    proto = iph[9];
+    const bool frag = get_unaligned_be16(iph + 6) & 0x3fff;  // MF or an offset
+    if (!frag && (proto == IPPROTO_TCP_ || proto == IPPROTO_UDP_) && ihl >= 20 && skb->headlen() >= ihl + 4) {
+      sport = get_unaligned_be16(iph + ihl);
+      dport = get_unaligned_be16(iph + ihl + 2);
+      ports = true;
+    }
+  }
+  if (dst < src || (dst == src && dport < sport)) {  // __flow_hash_consistentify
+    std::swap(src, dst);
+    std::swap(sport, dport);
+  }
+  const uint32_t words[4] = {src, dst, static_cast<uint32_t>(sport) << 16 | dport, proto};
+  uint8_t bytes[16];
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 4; ++j) bytes[4 * i + j] = static_cast<uint8_t>(words[i] >> (8 * j));
+  uint32_t hash = static_cast<uint32_t>(siphash(bytes, sizeof bytes, cfg_.flow_hash_k0, cfg_.flow_hash_k1));
+  if (!hash) hash = 1;
+  skb->hash = hash;
+  skb->sw_hash = true;
+  skb->l4_hash = ports;
+  return hash;
+}
+
+// get_rps_cpu (net/core/dev.c) without RFS (no rps_sock_flow_table): the
+// skb's RX queue (skb_record_rx_queue: queue_mapping, the ring index in this
+// model) picks the rps_map; cpu = map->cpus[reciprocal_scale(hash, len)].
+int Kernel::get_rps_cpu(sk_buff* skb) {
+  const std::vector<int>* map = rps_map(skb->queue_mapping);
+  if (!map || map->empty()) return -1;
+  const uint32_t hash = skb_get_hash(skb);
+  if (!hash) return -1;
+  return (*map)[reciprocal_scale(hash, static_cast<uint32_t>(map->size()))];
+}
+
+// enqueue_to_backlog (net/core/dev.c); the flow limit (skb_flow_limit,
+// net.core.flow_limit_cpu_bitmap, off by default) is not modelled. The
+// queue takes a packet while it holds at most netdev_max_backlog; over that
+// the packet is dropped: sd->dropped (softnet_stat column 2) of the target
+// CPU, the device's rx_dropped, SKB_DROP_REASON_CPU_BACKLOG.
+void Kernel::enqueue_to_backlog(sk_buff* skb, int cpu) {
+  Cpu& c = current_cpu();
+  c.defer(cost_.enqueue_to_backlog);
+  // Another CPU's queue: bound how early it can see the packet (as for a
+  // socket enqueue). The skb, on no list meanwhile, is held by the call.
+  if (cpu != c.id() && c.debt_ns() > cfg_.max_defer_ns) {
+    const uint32_t frames = skb->frames;
+    in_transit_ += frames;
+    c.sync();
+    in_transit_ -= frames;
+  }
+  softnet_data& sd = softnet_[cpu];
+  const uint32_t qlen = sd.input_pkt_queue.qlen;  // read after any wait (rps_lock held from here)
+  if (qlen <= static_cast<uint32_t>(cfg_.netdev_max_backlog)) {
+    if (!qlen && !(sd.backlog->state & NAPI_STATE_SCHED)) {
+      sd.backlog->state |= NAPI_STATE_SCHED;
+      // napi_schedule_rps
+      softnet_data& mysd = softnet_[c.id()];
+      if (&sd != &mysd) {
+        sd.rps_ipi_next = mysd.rps_ipi_list;
+        mysd.rps_ipi_list = &sd;
+        if (!mysd.in_net_rx_action) c.raise_softirq_irqoff(NET_RX_SOFTIRQ);
+      } else {
+        __napi_schedule(sd.backlog);
+      }
+    }
+    __skb_queue_tail(&sd.input_pkt_queue, skb);
+    RXS_DBG(dev, "cpu" << c.id() << " rps -> cpu" << cpu << " qlen " << sd.input_pkt_queue.qlen);
+    return;
+  }
+  ++sd.dropped;
+  if (th_) th_->set(th_->cpu[cpu].dropped, sd.dropped, c.effective_time());
+  ++skb->dev->stats.rx_dropped;  // dev_core_stats_rx_dropped_inc
+  RXS_DBG(dev, "cpu" << c.id() << " backlog of cpu" << cpu << " full (" << qlen << ")");
+  kfree_skb_reason(skb, Drop::CPU_BACKLOG);
+}
+
+// net_rps_send_ipi (net/core/dev.c): an IPI to every CPU on this CPU's
+// rps_ipi_list, each at the sender's true time once its cost is paid.
+void Kernel::net_rps_send_ipi(Cpu& c, softnet_data& sd) {
+  softnet_data* remsd = sd.rps_ipi_list;
+  sd.rps_ipi_list = nullptr;
+  while (remsd) {
+    softnet_data* next = remsd->rps_ipi_next;
+    remsd->rps_ipi_next = nullptr;
+    c.defer(cost_.rps_ipi_send);
+    c.sync();
+    ++sd.ipis_sent;
+    RXS_DBG(napi, "cpu" << c.id() << " IPI to cpu" << remsd->cpu);
+    engine_->raise_irq(remsd->cpu, RPS_IPI_IRQ);
+    remsd = next;
+  }
+}
+
+// process_backlog (net/core/dev.c): the backlog NAPI. IPIs still owed go out
+// first; then skbs from process_queue, refilled from input_pkt_queue, until
+// the quota; an empty backlog ends the NAPI (state = 0, no napi_complete).
+int Kernel::process_backlog(softnet_data& sd, napi_struct* napi, int quota) {
+  Cpu& c = current_cpu();
+  if (sd.rps_ipi_list) net_rps_send_ipi(c, sd);
+  napi->weight = cfg_.dev_weight;
+  int work = 0;
+  for (;;) {
+    while (sk_buff* skb = __skb_dequeue(&sd.process_queue)) {
+      const uint32_t frames = skb->frames;
+      in_transit_ += frames;
+      __netif_receive_skb_core(skb);
+      in_transit_ -= frames;
+      if (++work >= quota) return work;
+    }
+    if (!sd.input_pkt_queue.qlen) {
+      napi->state = 0;
+      if (th_) th_->set(napi->t_scheduled, 0, c.effective_time());
+      return work;
+    }
+    skb_queue_splice_tail_init(&sd.input_pkt_queue, &sd.process_queue);
   }
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/unaligned.hpp"  // get_unaligned_be16 and kin: header fields
+#include "stack/hash.hpp"
 #include "stack/kernel.hpp"
 
 namespace rxpath::stack {
@@ -76,6 +77,8 @@ struct Kernel::Impl {
   std::vector<std::unique_ptr<sock>> socks;
   std::vector<std::unique_ptr<eventpoll>> eps;
   std::unordered_multimap<uint16_t, sock*> udp_table;  // hslot by local port
+  // struct sock_reuseport: the group's socks[] in the order they joined.
+  std::vector<std::vector<sock*>> reuseport_groups;
   std::vector<std::vector<sock*>> tcp_ehash;
   std::map<std::tuple<uint32_t, uint32_t, uint16_t, uint8_t>, ipq> frag_queues;
   int64_t frag_mem = 0;  // truesize of queued fragments (fqdir->mem)

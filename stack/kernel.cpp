@@ -19,33 +19,12 @@ const char* const kDropNames[] = {
     "PKT_TOO_SMALL", "IP_NOPROTO",     "IP_INADDRERRORS", "IP_FRAG_TIMEOUT", "IP_FRAG_FAIL",
     "UDP_CSUM",      "NO_SOCKET",      "SOCKET_RCVBUFF",  "TCP_CSUM",        "TCP_INHDR",
     "TCP_OLD_DATA",  "TCP_ZEROWINDOW", "TCP_OVERWINDOW",  "TCP_RCVQ_FULL",   "TCP_BACKLOG",
-    "TCP_OFO_DROP",  "TCP_OFO_PRUNE",  "TCP_RESET",       "IP_FRAG_DUP",     "ARP"};
+    "TCP_OFO_DROP",  "TCP_OFO_PRUNE",  "TCP_RESET",       "IP_FRAG_DUP",     "ARP",
+    "CPU_BACKLOG"};
 static_assert(sizeof(kDropNames) / sizeof(kDropNames[0]) == static_cast<size_t>(Drop::count));
 const char* const kTxNames[] = {"arp_reply", "tcp_ack", "tcp_rst", "icmp_port_unreach", "icmp_proto_unreach"};
 static_assert(sizeof(kTxNames) / sizeof(kTxNames[0]) == static_cast<size_t>(TxKind::count));
 
-// jhash_3words-like mixing (include/linux/jhash.h __jhash_final shape).
-inline uint32_t rol32(uint32_t w, unsigned s) { return (w << s) | (w >> (32 - s)); }
-uint32_t jhash_3words(uint32_t a, uint32_t b, uint32_t c, uint32_t initval) {
-  a += 0xdeadbeef + (3u << 2) + initval;
-  b += 0xdeadbeef + (3u << 2) + initval;
-  c += 0xdeadbeef + (3u << 2) + initval;
-  c ^= b;
-  c -= rol32(b, 14);
-  a ^= c;
-  a -= rol32(c, 11);
-  b ^= a;
-  b -= rol32(a, 25);
-  c ^= b;
-  c -= rol32(b, 16);
-  a ^= c;
-  a -= rol32(c, 4);
-  b ^= a;
-  b -= rol32(a, 14);
-  c ^= b;
-  c -= rol32(b, 24);
-  return c;
-}
 }  // namespace
 
 // The counter a drop of each reason usually increments besides the drop
@@ -76,11 +55,20 @@ const char* const kDropMib[] = {
     "",                                      // TCP_RESET
     "",                                      // IP_FRAG_DUP
     "",                                      // ARP
+    "softnet dropped, rx_dropped",           // CPU_BACKLOG (enqueue_to_backlog)
 };
 static_assert(sizeof(kDropMib) / sizeof(kDropMib[0]) == static_cast<size_t>(Drop::count));
 
 const char* drop_name(Drop d) { return kDropNames[static_cast<int>(d)]; }
 const char* tx_kind_name(TxKind k) { return kTxNames[static_cast<int>(k)]; }
+
+uint32_t Kernel::udp_ehashfn(uint32_t laddr, uint16_t lport, uint32_t faddr, uint16_t fport) const {
+  // __inet_ehashfn(laddr, lport, faddr, fport, udp_ehash_secret + net_hash_mix(net)): jhash_3words(laddr,
+  // faddr, lport << 16 | fport); the __be32/__be16 values read as x86 integers are byte-swapped. One
+  // network namespace: net_hash_mix = 0.
+  return jhash_3words(__builtin_bswap32(laddr), __builtin_bswap32(faddr),
+                      static_cast<uint32_t>(lport) << 16 | __builtin_bswap16(fport), cfg_.udp_ehash_secret);
+}
 
 // inet_ehashfn (net/ipv4/inet_hashtables.c): jhash of the 4-tuple + secret.
 uint32_t Kernel::Impl::inet_ehashfn(uint32_t laddr, uint16_t lport, uint32_t faddr, uint16_t fport) const {
@@ -128,6 +116,7 @@ Kernel::Kernel(const std::string& name, const KernelConfig& cfg, const CostTable
     throw std::invalid_argument("kernel: ehash_buckets must be a power of two");
   engine_ = std::make_unique<CpuEngine>(name, cfg.cpu, cost_);
   softnet_.resize(cfg.cpu.num_cpus);
+  rps_init();
   impl_->tcp_ehash.resize(cfg.ehash_buckets);
   impl_->secret = jhash_3words(cfg.hash_seed, 0x9e3779b9u, 0x7f4a7c15u, 0);
   engine_->open_softirq(NET_RX_SOFTIRQ, [this](Cpu& c) { net_rx_action(c); });
@@ -170,6 +159,10 @@ Kernel::~Kernel() {
   for (auto& [key, q] : impl_->frag_queues)
     for (auto& [off, skb] : q.frags) __kfree_skb(skb);
   impl_->frag_queues.clear();
+  for (auto& sd : softnet_) {
+    purge(sd.input_pkt_queue);
+    purge(sd.process_queue);
+  }
 }
 
 void Kernel::register_netdev(net_device* dev) {
@@ -185,21 +178,37 @@ sock* Kernel::sock_of(int fd) {
   return impl_->files[fd].sk;
 }
 
-int Kernel::udp_socket(uint32_t addr, uint16_t port, int64_t rcvbuf) {
+int Kernel::udp_socket(uint32_t addr, uint16_t port, int64_t rcvbuf, bool reuseport) {
   if (port == 0) throw std::invalid_argument("udp_socket: port must be nonzero");
-  // udp_v4_get_port -> udp_lib_lport_inuse: no SO_REUSEADDR/SO_REUSEPORT in
-  // the model, so a bind overlapping an existing one (same port, same
-  // address or either INADDR_ANY) is EADDRINUSE.
+  // udp_v4_get_port -> udp_lib_lport_inuse: a bind overlapping an existing
+  // one (same port, same address or either INADDR_ANY) is EADDRINUSE unless
+  // both sockets have SO_REUSEPORT (one owner here, so uid_eq holds).
+  // udp_reuseport_add_sock: a socket joins the group of one bound to the
+  // same address (inet_rcv_saddr_equal), else it starts its own.
+  int group = -1;
   auto range = impl_->udp_table.equal_range(port);
-  for (auto it = range.first; it != range.second; ++it)
-    if (it->second->rcv_saddr == addr || it->second->rcv_saddr == 0 || addr == 0)
+  for (auto it = range.first; it != range.second; ++it) {
+    const sock* o = it->second;
+    if (o->rcv_saddr != addr && o->rcv_saddr != 0 && addr != 0) continue;
+    if (!(reuseport && o->sk_reuseport))
       throw std::invalid_argument("udp_socket: port " + std::to_string(port) + " already bound (EADDRINUSE)");
+    if (o->rcv_saddr == addr) group = o->reuseport_group;
+  }
   auto sk = std::make_unique<sock>();
   sk->protocol = IPPROTO_UDP_;
   sk->rcv_saddr = addr;
   sk->num = port;
   sk->sk_rcvbuf = rcvbuf > 0 ? rcvbuf : cfg_.rmem_default;
   sk->fd = static_cast<int>(impl_->files.size());
+  if (reuseport) {  // reuseport_alloc / reuseport_add_sock
+    sk->sk_reuseport = true;
+    if (group < 0) {
+      group = static_cast<int>(impl_->reuseport_groups.size());
+      impl_->reuseport_groups.emplace_back();
+    }
+    sk->reuseport_group = group;
+    impl_->reuseport_groups[group].push_back(sk.get());
+  }
   impl_->files.push_back(file{sk.get(), nullptr});
   impl_->udp_table.emplace(port, sk.get());
   if (th_) trace_declare_sock(sk.get());
@@ -409,6 +418,8 @@ uint64_t Kernel::accounted_frames_in_flight() const {
     for (const auto& kv : sk->out_of_order_queue) n += kv.second->frames;
   }
   n += frames_in_reassembly();
+  for (const softnet_data& sd : softnet_)
+    n += skb_queue_frames(sd.input_pkt_queue) + skb_queue_frames(sd.process_queue);
   return n + in_transit_;
 }
 

@@ -40,7 +40,21 @@ struct KernelConfig {
   unsigned ehash_buckets = 4096;                 // TCP established hash size (power of two)
   uint32_t hash_seed = 0x5eed1234;               // inet_ehash_secret (seeded, deterministic)
   double max_defer_ns = 1000;                    // model: largest cost batch before a socket enqueue syncs
+  // RPS (Documentation/networking/scaling.rst): rps_cpus[q] is the CPU mask
+  // of /sys/class/net/<dev>/queues/rx-<q>/rps_cpus (bit n = CPU n); one
+  // mask applies to every RX queue; empty = RPS off (the kernel default).
+  std::vector<uint64_t> rps_cpus;
+  int netdev_max_backlog = 1000;  // net.core.netdev_max_backlog (per-CPU input_pkt_queue limit)
+  int dev_weight = 64;            // net.core.dev_weight (x dev_weight_rx_bias 1 = dev_rx_weight)
+  // __skb_get_hash's siphash key (hashrnd, net_get_random_once in Linux):
+  // fixed here so runs are deterministic.
+  uint64_t flow_hash_k0 = 0x0706050403020100ull, flow_hash_k1 = 0x0f0e0d0c0b0a0908ull;
+  uint32_t udp_ehash_secret = 0x2b7e1516;  // udp_ehash_secret (random once in Linux; fixed here)
 };
+
+// x86's CALL_FUNCTION_SINGLE_VECTOR (arch/x86/include/asm/irq_vectors.h):
+// the IRQ number the RPS IPI (smp_call_function_single_async) is counted on.
+constexpr int RPS_IPI_IRQ = 0xfb;
 
 // Drop reasons (include/net/dropreason-core.h). Every skb freed without
 // delivery is counted under exactly one reason, by frames (wire frames).
@@ -70,6 +84,7 @@ enum class Drop : uint8_t {
   TCP_RESET,
   IP_FRAG_DUP,
   ARP,
+  CPU_BACKLOG,  // enqueue_to_backlog: input_pkt_queue over netdev_max_backlog
   count
 };
 const char* drop_name(Drop d);
@@ -176,7 +191,10 @@ class Kernel {
 
   // --- sockets from configuration ---
   // UDP socket bound to (addr, port); addr 0 = INADDR_ANY. Returns the fd.
-  int udp_socket(uint32_t addr, uint16_t port, int64_t rcvbuf = -1);
+  // With `reuseport` (SO_REUSEPORT before bind), sockets bound to the same
+  // (addr, port) form a group and udp lookup picks one per flow
+  // (reuseport_select_sock); every socket of a port must then have it.
+  int udp_socket(uint32_t addr, uint16_t port, int64_t rcvbuf = -1, bool reuseport = false);
   // Established TCP socket for (laddr:lport <- raddr:rport); `rcv_isn` is the
   // peer's ISN (first data byte is rcv_isn + 1), `snd_isn` ours.
   int tcp_established(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport, uint32_t rcv_isn,
@@ -245,6 +263,18 @@ class Kernel {
   void consume_skb(sk_buff* skb);  // used up by the stack (not user data)
   void tx_emit(TxKind kind, std::vector<uint8_t> frame);
   void net_rx_action(Cpu& cpu);
+  // RPS (net/core/dev.c). All are no-ops unless KernelConfig::rps_cpus is set.
+  bool rps_enabled() const { return !rps_maps_.empty(); }
+  const std::vector<int>* rps_map(unsigned rx_queue) const;  // the queue's CPUs in order, nullptr = none
+  uint32_t skb_get_hash(sk_buff* skb);                       // the L4 hash or __skb_get_hash's
+  int get_rps_cpu(sk_buff* skb);                             // -1 = process here
+  void enqueue_to_backlog(sk_buff* skb, int cpu);
+  void net_rps_send_ipi(Cpu& c, softnet_data& sd);
+  int process_backlog(softnet_data& sd, napi_struct* napi, int quota);
+  // udp_ehashfn (net/ipv4/udp.c): jhash_3words of the 4-tuple as x86 Linux
+  // holds it (addresses and the remote port in network byte order, the local
+  // port in host order) with udp_ehash_secret. Arguments in host order.
+  uint32_t udp_ehashfn(uint32_t laddr, uint16_t lport, uint32_t faddr, uint16_t fport) const;
   void netif_receive_skb_list_internal(sk_buff_head* list);
   void __netif_receive_skb_core(sk_buff* skb);
   void gro_normal_list(napi_struct* napi);
@@ -274,6 +304,10 @@ class Kernel {
   CostTable cost_;
   std::unique_ptr<CpuEngine> engine_;
   std::vector<softnet_data> softnet_;
+  std::vector<std::vector<int>> rps_maps_;  // per RX queue (one = all queues)
+  net_device backlog_dev_;                  // the backlog NAPIs' device (never registered)
+  std::vector<std::unique_ptr<napi_struct>> backlog_napis_;
+  void rps_init();
   std::vector<net_device*> devs_;
   std::array<uint64_t, static_cast<int>(Drop::count)> drops_{};
   std::array<uint64_t, static_cast<int>(TxKind::count)> tx_counts_{};

@@ -95,13 +95,28 @@ struct napi_struct {
   TraceSig t_scheduled, t_polling, t_work, t_budget;
 };
 
-// struct softnet_data (include/linux/netdevice.h), per CPU.
-struct softnet_data {
+// A list of NAPI instances (the poll_list's list_head).
+struct napi_list {
   napi_struct* poll_first = nullptr;
   napi_struct* poll_last = nullptr;
+};
+
+// struct softnet_data (include/linux/netdevice.h), per CPU. The RPS part
+// (input_pkt_queue, process_queue, backlog, rps_ipi_list/next) is used only
+// when KernelConfig::rps_cpus is set.
+struct softnet_data : napi_list {
   bool in_net_rx_action = false;
   uint64_t processed = 0, dropped = 0, time_squeeze = 0, received_rps = 0, flow_limit_count = 0;
   uint64_t net_rx_action_calls = 0, budget_exhausted = 0;
+  // RPS (CONFIG_RPS): the backlog of skbs other CPUs steered here, the NAPI
+  // that drains it (process_backlog), and the CPUs this one owes an IPI.
+  int cpu = 0;
+  sk_buff_head input_pkt_queue;  // enqueue_to_backlog adds here
+  sk_buff_head process_queue;    // process_backlog works from here
+  napi_struct* backlog = nullptr;
+  softnet_data* rps_ipi_list = nullptr;  // CPUs to send an IPI to at the end of net_rx_action
+  softnet_data* rps_ipi_next = nullptr;  // linkage on another CPU's rps_ipi_list
+  uint64_t ipis_sent = 0;                // model: IPIs this CPU sent (net_rps_send_ipi)
 };
 
 // netif_napi_add_weight (net/core/dev.c); weight default NAPI_POLL_WEIGHT.

@@ -20,7 +20,10 @@ void mib_block(std::ostringstream& os, const char* name, const Row& rows) {
 using Rows = std::vector<std::pair<const char*, long long>>;
 }  // namespace
 
-// softnet_seq_show (net/core/net-procfs.c), v6.8: 15 hex columns.
+// softnet_seq_show (net/core/net-procfs.c), v6.8: 15 hex columns:
+// processed, dropped, time_squeeze, 0 x 6, received_rps, flow_limit_count,
+// softnet_backlog_len (input_pkt_queue + process_queue), the CPU, then
+// input_qlen and process_qlen.
 std::string Kernel::proc_net_softnet_stat() const {
   std::ostringstream os;
   char b[256];
@@ -29,8 +32,9 @@ std::string Kernel::proc_net_softnet_stat() const {
     std::snprintf(b, sizeof b, "%08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x\n",
                   static_cast<unsigned>(sd.processed), static_cast<unsigned>(sd.dropped),
                   static_cast<unsigned>(sd.time_squeeze), 0u, 0u, 0u, 0u, 0u, 0u,
-                  static_cast<unsigned>(sd.received_rps), static_cast<unsigned>(sd.flow_limit_count), 0u,
-                  static_cast<unsigned>(cpu), 0u, 0u);
+                  static_cast<unsigned>(sd.received_rps), static_cast<unsigned>(sd.flow_limit_count),
+                  sd.input_pkt_queue.qlen + sd.process_queue.qlen, static_cast<unsigned>(cpu), sd.input_pkt_queue.qlen,
+                  sd.process_queue.qlen);
     os << b;
   }
   return os.str();

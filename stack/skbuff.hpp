@@ -92,7 +92,8 @@ struct sk_buff {
   uint8_t pkt_type = PACKET_HOST;
   uint8_t ip_summed = CHECKSUM_NONE;
   uint32_t hash = 0;
-  bool l4_hash = false;
+  bool l4_hash = false;  // hash covers the 4-tuple (skb_set_hash PKT_HASH_TYPE_L4)
+  bool sw_hash = false;  // hash computed by the stack (__skb_get_hash)
   uint16_t queue_mapping = 0;
   uint64_t trace_id = 0;  // per-packet journey id (set by the driver/testbench)
   sc_core::sc_time tstamp{sc_core::SC_ZERO_TIME};

@@ -47,6 +47,8 @@ struct sock {
   uint32_t rcv_saddr = 0, daddr = 0;
   uint16_t num = 0, dport = 0;  // local port (inet_num), remote port
   uint32_t sk_hash = 0;
+  bool sk_reuseport = false;  // SO_REUSEPORT
+  int reuseport_group = -1;   // index of its sock_reuseport group (Kernel::Impl), -1 = none
 
   sk_buff_head sk_receive_queue;
   // UDP (struct udp_sock): the reader takes datagrams from reader_queue,

@@ -160,6 +160,14 @@ void Kernel::udp_rcv(sk_buff* skb) {
       best = it->second;
     }
   }
+  // udp4_lib_lookup2 -> inet_lookup_reuseport -> reuseport_select_sock: the
+  // best-scoring socket's group picks a member by the flow's udp_ehashfn
+  // (reuseport_select_sock_by_hash: reciprocal_scale(hash, num_socks); no
+  // BPF program, no connected members, no SO_INCOMING_CPU).
+  if (best && best->sk_reuseport) {
+    const std::vector<sock*>& socks = impl_->reuseport_groups[best->reuseport_group];
+    best = socks[reciprocal_scale(udp_ehashfn(daddr, dport, saddr, sport), static_cast<uint32_t>(socks.size()))];
+  }
   if (th_) {
     if (best)
       trace_stagef("__udp4_lib_lookup", skb, "fd %d", best->fd);

@@ -29,6 +29,9 @@ CpuCounters IgbCounters::cpu(unsigned cpu) const {
   c.budget_exhausted = sd.budget_exhausted;
   c.time_squeeze = sd.time_squeeze;
   c.processed = sd.processed;
+  c.dropped = sd.dropped;
+  c.received_rps = sd.received_rps;
+  c.ipis_sent = sd.ipis_sent;
   for (int x = 0; x < static_cast<int>(stack::Ctx::count); ++x) {
     const auto ctx = static_cast<stack::Ctx>(x);
     c.ns_by_context.emplace_back(stack::ctx_name(ctx), kernel_.cpu(i).time_in(ctx).to_seconds() * 1e9);

@@ -90,6 +90,7 @@ void fill_report(Report& r, const RunCounters& c, const TrafficFigures& t) {
     r.net_rx_action += cc.net_rx_action;
     r.budget_exhausted += cc.budget_exhausted;
     processed += cc.processed;
+    r.softnet.push_back(Report::Softnet{cc.processed, cc.dropped, cc.time_squeeze, cc.received_rps, cc.ipis_sent});
     for (const auto& [ctx, ns] : cc.ns_by_context) r.cpu_ns["cpu" + std::to_string(cpu) + "." + ctx] = ns;
   }
   for (const auto& [name, n] : st.mib) r.mib[name] = n;
@@ -153,6 +154,23 @@ std::string Report::text() const {
   os << "\nLatency, first bit on the wire to recv() return (" << latency.samples << " frames)\n";
   os << "  p50 " << latency.p50_ns << " ns  p90 " << latency.p90_ns << " ns  p99 " << latency.p99_ns << " ns  p99.9 "
      << latency.p999_ns << " ns  max " << latency.max_ns << " ns\n";
+  bool rps = false;
+  for (const Softnet& sn : softnet) rps = rps || sn.received_rps || sn.dropped;
+  if (softnet.size() > 1 || rps) {
+    os << "\nPer CPU (softnet_stat: processed, dropped = RPS backlog full, time_squeeze, received_rps = RPS IPIs taken;"
+          " IPIs sent)\n";
+    for (size_t c = 0; c < softnet.size(); ++c) {
+      const Softnet& sn = softnet[c];
+      os << "  cpu" << c << "  processed " << sn.processed << "  dropped " << sn.dropped << "  time_squeeze "
+         << sn.time_squeeze << "  received_rps " << sn.received_rps << "  ipis_sent " << sn.ipis_sent << "\n";
+    }
+  }
+  if (readers.size() > 1) {
+    os << "\nReaders\n";
+    for (const Reader& rd : readers)
+      os << "  " << std::left << std::setw(10) << rd.name << std::right << " cpu" << rd.cpu << "  " << std::setw(10)
+         << rd.messages << " messages " << std::setw(12) << rd.bytes << " bytes\n";
+  }
   os << "\nCPU time by context (us)\n";
   for (const auto& [k, v] : cpu_ns)
     if (v > 0) os << "  " << std::left << std::setw(18) << k << std::right << std::setw(12) << v / 1000 << "\n";
@@ -222,6 +240,18 @@ std::string Report::json() const {
   for (const auto& [k, v] : offered_by_kind) kinds[k] = v;
   for (const auto& [k, v] : mib) mibj[k] = v;
   j["cpu_ns"] = cpu;
+  nlohmann::ordered_json sn = nlohmann::ordered_json::array();
+  for (const Softnet& x : softnet)
+    sn.push_back({{"processed", x.processed},
+                  {"dropped", x.dropped},
+                  {"time_squeeze", x.time_squeeze},
+                  {"received_rps", x.received_rps},
+                  {"ipis_sent", x.ipis_sent}});
+  j["softnet"] = sn;
+  nlohmann::ordered_json rds = nlohmann::ordered_json::array();
+  for (const Reader& x : readers)
+    rds.push_back({{"name", x.name}, {"cpu", x.cpu}, {"messages", x.messages}, {"bytes", x.bytes}});
+  j["readers"] = rds;
   j["offered_by_kind"] = kinds;
   if (replay.valid)
     j["replay"] = {{"records_offered", replay.offered},

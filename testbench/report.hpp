@@ -76,7 +76,19 @@ struct Report {
   uint64_t irqs = 0, napi_polls = 0, napi_polls_full = 0, time_squeeze = 0, rnbc = 0;
   uint64_t net_rx_action = 0, budget_exhausted = 0;  // softirq rounds, rounds that used the whole budget
   LatencyStats latency;
-  std::map<std::string, double> cpu_ns;             // "cpu0.softirq" -> ns
+  std::map<std::string, double> cpu_ns;  // "cpu0.softirq" -> ns
+  // Per CPU: softnet_data as /proc/net/softnet_stat shows it (RPS figures included).
+  struct Softnet {
+    uint64_t processed = 0, dropped = 0, time_squeeze = 0, received_rps = 0, ipis_sent = 0;
+  };
+  std::vector<Softnet> softnet;
+  // Per reader process: what its recv() calls returned.
+  struct Reader {
+    std::string name;
+    int cpu = 0;
+    uint64_t messages = 0, bytes = 0;
+  };
+  std::vector<Reader> readers;
   std::map<std::string, uint64_t> offered_by_kind;  // traffic kind -> frames ("udp", "bad_fcs", ...)
   std::map<std::string, uint64_t> mib;              // selected kernel counters ("Udp.NoPorts", "Tcp.OutRsts", ...)
   std::map<std::string, std::string> counters;      // "/proc/net/snmp" -> text
@@ -118,6 +130,7 @@ struct VectorCounters {
 
 struct CpuCounters {
   uint64_t net_rx_action = 0, budget_exhausted = 0, time_squeeze = 0, processed = 0;  // softnet_data
+  uint64_t dropped = 0, received_rps = 0, ipis_sent = 0;      // softnet_data: RPS backlog drops, IPIs taken / sent
   std::vector<std::pair<std::string, double>> ns_by_context;  // every context ("softirq", ...) -> CPU ns
 };
 

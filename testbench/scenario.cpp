@@ -64,6 +64,13 @@ void Scenario::add_knobs(Knobs& k) {
   k.add_int("app.idle_fds", &app_idle_fds, app_idle_fds, 0, 60000, "extra watched UDP sockets that never get data");
   k.add_int("app.idle_port", &app_idle_port, app_idle_port, 1, 65535, "port of the first idle socket (socket i: +i)");
   k.add_int("app.recv_size", &app_recv_size, app_recv_size, 1, 1 << 24, "bytes asked per recv()");
+  k.add_int("app.readers", &app_readers, app_readers, 1, 64,
+            "reader processes; without app.reuseport they share the flows' sockets (socket i: reader i mod N)");
+  k.add_string("app.reader_cpus", &app_reader_cpus, app_reader_cpus,
+               "CPU of each reader, comma-separated (\"1,2,3\": one per app.readers); empty: all on app.cpu");
+  k.add_bool("app.reuseport", &app_reuseport, app_reuseport,
+             "each reader opens its own SO_REUSEPORT socket on every UDP flow's port; the kernel picks one per "
+             "flow (reuseport_select_sock); TCP sockets are still shared out");
   // kernel
   k.add_sint("kernel.cpus", &kernel.cpu.num_cpus, 2, 1, 64, "number of CPUs");
   k.add_sint("kernel.hz", &kernel.cpu.hz, 1000, 100, 1000, "CONFIG_HZ (jiffies per second)");
@@ -73,6 +80,14 @@ void Scenario::add_knobs(Knobs& k) {
   k.add_sint("kernel.netdev_budget", &kernel.netdev_budget, 300, 1, 1 << 20, "net.core.netdev_budget");
   k.add_sint("kernel.netdev_budget_usecs", &kernel.netdev_budget_usecs, 0, 0, 1 << 20,
              "net.core.netdev_budget_usecs (0 = 2 jiffies)");
+  k.add_string("kernel.rps_cpus", &rps_cpus, rps_cpus,
+               "RPS: CPU mask of each RX queue (/sys/class/net/eth0/queues/rx-<q>/rps_cpus), hex, comma-separated "
+               "by queue (\"0xe,0x6\"); one mask applies to every queue; empty: RPS off (the default)");
+  k.add_sint("kernel.netdev_max_backlog", &kernel.netdev_max_backlog, 1000, 0, 1 << 24,
+             "net.core.netdev_max_backlog: packets a CPU's RPS backlog holds (one more is taken); over it "
+             "drop CPU_BACKLOG");
+  k.add_sint("kernel.dev_weight", &kernel.dev_weight, 64, 1, 1 << 20,
+             "net.core.dev_weight: quota of the backlog NAPI (process_backlog) per poll");
   k.add_sint("kernel.gro_normal_batch", &kernel.gro_normal_batch, 8, 1, 1024, "net.core.gro_normal_batch");
   k.add_int("kernel.rmem_default", &kernel.rmem_default, kernel.rmem_default, 256, 1 << 30,
             "net.core.rmem_default: UDP socket receive buffer, bytes");
@@ -123,6 +138,57 @@ void Scenario::finish(const Knobs* knobs) {
   if (app_cpu >= kernel.cpu.num_cpus)
     bad_between("app.cpu: " + std::to_string(app_cpu) + " but kernel.cpus is " + std::to_string(kernel.cpu.num_cpus),
                 {"app.cpu", "kernel.cpus"});
+  // Comma-separated list items (spaces allowed around them).
+  auto items = [](const std::string& text) {
+    std::vector<std::string> out;
+    std::string cur;
+    for (char ch : text + ",") {
+      if (ch == ',') {
+        out.push_back(cur);
+        cur.clear();
+      } else if (ch != ' ' && ch != '\t') {
+        cur += ch;
+      }
+    }
+    return out;
+  };
+  kernel.rps_cpus.clear();
+  if (!rps_cpus.empty()) {
+    int q = 0;
+    for (const std::string& m : items(rps_cpus)) {
+      const bool hex = m.size() > 2 && m[0] == '0' && (m[1] == 'x' || m[1] == 'X') && m.size() <= 18 &&
+                       m.find_first_not_of("0123456789abcdefABCDEF", 2) == std::string::npos;
+      if (!hex)
+        bad("kernel.rps_cpus: '" + m + "' (queue " + std::to_string(q) +
+            ") is not a hex CPU mask such as 0xe; masks are comma-separated, one per RX queue");
+      const uint64_t mask = std::stoull(m.substr(2), nullptr, 16);
+      for (int cpu = kernel.cpu.num_cpus; cpu < 64; ++cpu)
+        if (mask >> cpu & 1)
+          bad_between("kernel.rps_cpus: " + m + " (queue " + std::to_string(q) + ") names CPU " + std::to_string(cpu) +
+                          " but kernel.cpus is " + std::to_string(kernel.cpu.num_cpus),
+                      {"kernel.rps_cpus", "kernel.cpus"});
+      kernel.rps_cpus.push_back(mask);
+      ++q;
+    }
+  }
+  reader_cpus.clear();
+  if (app_reader_cpus.empty()) {
+    reader_cpus.assign(static_cast<size_t>(app_readers), static_cast<int>(app_cpu));
+  } else {
+    for (const std::string& c : items(app_reader_cpus)) {
+      if (c.empty() || c.size() > 3 || c.find_first_not_of("0123456789") != std::string::npos)
+        bad("app.reader_cpus: '" + c + "' is not a CPU number; write them comma-separated, e.g. \"1,2,3\"");
+      const int cpu = std::stoi(c);
+      if (cpu >= kernel.cpu.num_cpus)
+        bad_between("app.reader_cpus: CPU " + c + " but kernel.cpus is " + std::to_string(kernel.cpu.num_cpus),
+                    {"app.reader_cpus", "kernel.cpus"});
+      reader_cpus.push_back(cpu);
+    }
+    if (static_cast<int64_t>(reader_cpus.size()) != app_readers)
+      bad_between("app.reader_cpus: " + std::to_string(reader_cpus.size()) + " CPUs for " +
+                      std::to_string(app_readers) + " readers (app.readers); give one CPU per reader",
+                  {"app.reader_cpus", "app.readers"});
+  }
   const double L = link_latency_ns;
   // Whole cycles, computed so the dumped scenario reads 499.2, not
   // 499.20000000000005 (cycles x 64 / 10 rounds once, cycles x 6.4 twice).

@@ -154,28 +154,47 @@ struct System::Impl : sc_core::sc_module {
   }
 
   // One socket per flow (UDP, then TCP as established connections), the idle
-  // ones, and the reader process that waits on them.
+  // ones, and the reader processes that wait on them (app.readers, each on
+  // its CPU of app.reader_cpus). With app.reuseport every reader opens its
+  // own SO_REUSEPORT socket on each UDP flow's port; otherwise, and for TCP,
+  // socket i goes to reader i mod N. The idle sockets go to reader 0.
   void build_reader() {
-    stack::UserProcessConfig uc;
-    uc.cpu = static_cast<int>(cfg.app_cpu);
-    uc.mode = stack::parse_wait_mode(cfg.app_mode);
-    uc.recv_size = static_cast<size_t>(cfg.app_recv_size);
+    const size_t n = cfg.reader_cpus.empty() ? 1 : cfg.reader_cpus.size();
+    std::vector<stack::UserProcessConfig> ucs(n);
+    for (size_t r = 0; r < n; ++r) {
+      ucs[r].name = n == 1 ? "reader" : "reader" + std::to_string(r);
+      ucs[r].cpu = cfg.reader_cpus.empty() ? static_cast<int>(cfg.app_cpu) : cfg.reader_cpus[r];
+      ucs[r].mode = stack::parse_wait_mode(cfg.app_mode);
+      ucs[r].recv_size = static_cast<size_t>(cfg.app_recv_size);
+    }
     const TrafficConfig& t = cfg.traffic;
     const uint32_t src_ip = parse_ipv4(t.src_ip);
+    size_t next = 0;
     for (uint32_t i = 0; i < t.udp_flows; ++i) {
-      const int fd = kernel.udp_socket(host_ip, static_cast<uint16_t>(t.udp_port + i));
-      uc.fds.push_back(fd);
+      const auto port = static_cast<uint16_t>(t.udp_port + i);
+      if (cfg.app_reuseport) {
+        for (size_t r = 0; r < n; ++r) {
+          const int fd = kernel.udp_socket(host_ip, port, -1, true);
+          ucs[r].fds.push_back(fd);
+          add_socket(fd, false, i);
+        }
+        continue;
+      }
+      const int fd = kernel.udp_socket(host_ip, port);
+      ucs[next++ % n].fds.push_back(fd);
       add_socket(fd, false, i);
     }
     for (uint32_t i = 0; i < t.tcp_flows; ++i) {
       const int fd = kernel.tcp_established(host_ip, static_cast<uint16_t>(t.tcp_port + i), src_ip + t.udp_flows + i,
                                             static_cast<uint16_t>(40000 + i), t.tcp_isn, 0);
-      uc.fds.push_back(fd);
+      ucs[next++ % n].fds.push_back(fd);
       add_socket(fd, true, i);
     }
     for (int64_t i = 0; i < cfg.app_idle_fds; ++i)
-      uc.idle_fds.push_back(kernel.udp_socket(host_ip, static_cast<uint16_t>(cfg.app_idle_port + i)));
-    reader = std::make_unique<stack::UserProcess>(kernel, uc, [this](const stack::Delivery& d) { on_delivery(d); });
+      ucs[0].idle_fds.push_back(kernel.udp_socket(host_ip, static_cast<uint16_t>(cfg.app_idle_port + i)));
+    for (size_t r = 0; r < n; ++r)
+      readers.push_back(
+          std::make_unique<stack::UserProcess>(kernel, ucs[r], [this](const stack::Delivery& d) { on_delivery(d); }));
   }
 
   void add_socket(int fd, bool tcp, uint32_t flow) {
@@ -276,7 +295,7 @@ struct System::Impl : sc_core::sc_module {
   bridge::NicSc* rtl = nullptr;  // the same NIC when it is the Verilated one (tracing)
   std::unique_ptr<host::IgbAdapter> adapter;
   std::unique_ptr<IgbCounters> counters;
-  std::unique_ptr<stack::UserProcess> reader;
+  std::vector<std::unique_ptr<stack::UserProcess>> readers;
   std::map<int, Socket> socks;
   bool feeding = true;
   // tracing (attach(), trace_fst(), stop_when())
@@ -510,6 +529,14 @@ Report System::run(bool progress) {
   r.wall_s = elapsed();
   r.nic_cycles = m.nic->cycle();
   fill_report(r, *m.counters, m.scoreboard.figures());
+  for (const auto& rd : m.readers) {
+    Report::Reader x;
+    x.name = rd->task().name();
+    x.cpu = rd->task().cpu().id();
+    x.messages = rd->messages();
+    x.bytes = rd->bytes();
+    r.readers.push_back(x);
+  }
   if (m.cfg.traffic.pattern == "pcap") m.replay_summary(r);
   if (m.series && m.series->complete()) {
     std::vector<std::string> drops;

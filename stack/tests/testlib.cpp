@@ -166,6 +166,8 @@ int FakeNic::poll(napi_struct* n, int budget) {
     sk_buff* skb = napi_alloc_skb(static_cast<unsigned>(fr.first.size()));
     skb_put_data(skb, fr.first.data(), static_cast<unsigned>(fr.first.size()));
     skb->hash = flow_hash(fr.first);
+    skb->l4_hash = l4_hash;
+    skb->queue_mapping = rx_queue;
     skb->trace_id = fr.second;
     skb->ip_summed = csum_unnecessary ? CHECKSUM_UNNECESSARY : CHECKSUM_NONE;
     skb->protocol = eth_type_trans(skb, &dev);

@@ -55,6 +55,8 @@ class FakeNic {
   double per_packet_ns = 150;    // driver work per frame (igb_clean_rx_irq)
   bool csum_unnecessary = true;  // RXCSUM verified by "hardware"
   bool use_gro = true;           // napi_gro_receive vs netif_receive_skb
+  bool l4_hash = false;          // the hash covers L4 (skb_set_hash PKT_HASH_TYPE_L4)
+  uint16_t rx_queue = 0;         // skb_record_rx_queue
   uint64_t irqs = 0, frames_in = 0;
 
   // A frame arrives now (call from any SystemC thread).

@@ -758,3 +758,64 @@ BOOST_AUTO_TEST_CASE(version_and_exit_codes_are_documented) {
   const std::string h = slurp(help);
   for (const char* code : {"  0  ", "  1  ", "  2  ", "  3  "}) BOOST_TEST(h.find(code) != std::string::npos, code);
 }
+
+// RPS to CPUs 1-3 and three readers there, each with its own SO_REUSEPORT
+// socket on every port: the NIC's CPU 0 hands every packet to another CPU
+// (softnet processed 0 on CPU 0, received_rps on the others), the readers'
+// recv() calls add up to the delivered ones and each gets some flows, and
+// the run does not depend on the quantum (docs/theory/time.md).
+BOOST_AUTO_TEST_CASE(rps_and_reuseport_readers_on_several_cpus) {
+  const std::string a =
+      "--duration-us 200 --set kernel.cpus=4 --set kernel.rps_cpus=0xe --set app.readers=3 "
+      "--set app.reader_cpus=1,2,3 --set app.reuseport=true --set traffic.udp_flows=8 --set traffic.tcp_flows=0 "
+      "--set traffic.rate_gbps=0.5 ";
+  const Run q1 = run("rps_q_cycle", a + "--set run.quantum_ns=6.4");
+  const Run qL = run("rps_q_link", a + "--set run.quantum_ns=499.2");
+  check_conservation(q1);
+  const json& sn = q1.report["softnet"];
+  BOOST_TEST_REQUIRE(sn.size() == 4u);
+  BOOST_TEST(sn[0]["processed"].get<uint64_t>() == 0u);
+  uint64_t processed = 0, ipis = 0;
+  for (int c = 1; c < 4; ++c) {
+    processed += sn[c]["processed"].get<uint64_t>();
+    ipis += sn[c]["received_rps"].get<uint64_t>();
+    BOOST_TEST(sn[c]["received_rps"].get<uint64_t>() > 0u, "cpu" << c);
+  }
+  BOOST_TEST(sn[0]["ipis_sent"].get<uint64_t>() == ipis);
+  BOOST_TEST(processed == q1.report["delivered"]["frames"].get<uint64_t>());
+  const json& rd = q1.report["readers"];
+  BOOST_TEST_REQUIRE(rd.size() == 3u);
+  uint64_t calls = 0;
+  for (int r = 0; r < 3; ++r) {
+    BOOST_TEST(rd[r]["cpu"].get<int>() == r + 1);
+    BOOST_TEST(rd[r]["messages"].get<uint64_t>() > 0u, "reader" << r);
+    calls += rd[r]["messages"].get<uint64_t>();
+  }
+  BOOST_TEST(calls == q1.report["delivered"]["recv_calls"].get<uint64_t>());
+  json j1 = q1.report, jL = qL.report;
+  for (const char* k : {"scenario", "scenario_knobs", "wall_s"}) {
+    j1.erase(k);
+    jL.erase(k);
+  }
+  BOOST_TEST(j1.dump() == jL.dump());
+}
+
+// The RPS and reader knobs are checked against kernel.cpus and each other.
+BOOST_AUTO_TEST_CASE(rps_and_reader_knobs_that_do_not_fit_are_refused) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"--set kernel.cpus=4 --set kernel.rps_cpus=0x10",
+       "kernel.rps_cpus: 0x10 (queue 0) names CPU 4 but kernel.cpus is 4"},
+      {"--set kernel.cpus=4 --set kernel.rps_cpus=0x6,e", "kernel.rps_cpus: 'e' (queue 1) is not a hex CPU mask"},
+      {"--set kernel.cpus=4 --set app.readers=2 --set app.reader_cpus=1,7",
+       "app.reader_cpus: CPU 7 but kernel.cpus is 4"},
+      {"--set kernel.cpus=4 --set app.readers=3 --set app.reader_cpus=1,2",
+       "app.reader_cpus: 2 CPUs for 3 readers (app.readers)"},
+  };
+  int i = 0;
+  for (const auto& [args, want] : cases) {
+    const std::string err = scratch("rps-knob-" + std::to_string(i++) + ".err");
+    BOOST_TEST(rxpath::testing::run_command(rxpath_cmd() + " --quiet " + args + " > /dev/null 2> " + err) == 2, args);
+    const std::string e = slurp(err);
+    BOOST_TEST(e.find(want) != std::string::npos, e);
+  }
+}
