@@ -173,7 +173,8 @@ BOOST_AUTO_TEST_CASE(dropped_packets_end_with_a_drop_stage_and_counters) {
 BOOST_AUTO_TEST_CASE(signals_contexts_napi_sockets_and_nested_spans) {
   auto* tr = &rxpath::testing::own(std::make_unique<RecordingTracer>());  // outlives the Kernel
   Kernel& k = make_kernel(two_cpus());
-  auto* nic = &rxpath::testing::own(std::make_unique<FakeNic>(k, 0));  // created before the tracer: declared at set_tracer
+  auto* nic =
+      &rxpath::testing::own(std::make_unique<FakeNic>(k, 0));  // created before the tracer: declared at set_tracer
   int fd = k.udp_socket(0, 5001);
   k.set_tracer(tr);
   UserProcessConfig pc;
@@ -309,8 +310,8 @@ BOOST_AUTO_TEST_CASE(a_tracer_changes_nothing_in_the_model) {
     pc.cpu = 1;
     pc.fds = {fd, tfd};
     pc.mode = WaitMode::select;
-    o->proc = &rxpath::testing::own(std::make_unique<UserProcess>(*o->k, pc,
-                              [o](const Delivery& d) { o->got.emplace_back(d.trace_id, d.time.to_seconds() * 1e9)); });
+    o->proc = &rxpath::testing::own(std::make_unique<UserProcess>(
+        *o->k, pc, [o](const Delivery& d) { o->got.emplace_back(d.trace_id, d.time.to_seconds() * 1e9); }));
   }
   for (One* o : {&a, &b}) o->k->cost().user_per_packet = 700;
   for (One* o : {&a, &b}) {
