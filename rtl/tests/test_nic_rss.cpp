@@ -107,8 +107,7 @@ BOOST_AUTO_TEST_CASE(registers_read_back) {
   f.drv.igb_setup_mrqc(c);
   BOOST_TEST(f.rd(R::E1000_MRQC) == c.mrqc);
   for (unsigned i = 0; i < R::E1000_RETA_COUNT; ++i) BOOST_TEST(f.rd(R::E1000_RETA(i)) == c.reta[i], "RETA " << i);
-  for (unsigned i = 0; i < R::E1000_RSSRK_COUNT; ++i)
-    BOOST_TEST(f.rd(R::E1000_RSSRK(i)) == c.rssrk[i], "RSSRK " << i);
+  for (unsigned i = 0; i < R::E1000_RSSRK_COUNT; ++i) BOOST_TEST(f.rd(R::E1000_RSSRK(i)) == c.rssrk[i], "RSSRK " << i);
   BOOST_TEST((f.rd(R::E1000_RXCSUM) & R::E1000_RXCSUM_PCSD) != 0u);
 }
 
