@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The 4-queue build: each queue's ring works on its own. Frames of many flows
+// Four queues in use on the 8-queue build (the model NicSc takes for 2..8
+// queues): each queue's ring works on its own. Frames of many flows
 // are spread by RSS (igb_setup_mrqc's configuration for 4 queues, key of the
 // published RSS verification vectors); the scoreboard checks every frame's
 // ring, hash and type against common/rss.hpp (itself tested against the
