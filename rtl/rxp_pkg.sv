@@ -24,6 +24,7 @@ package rxp_pkg;
     logic [2:0]  qidx;       // RX queue
     logic [31:0] status;     // checksum status and error bits (DD/EOP added at writeback)
     logic [15:0] pkt_info;   // packet type and RSS type
+    logic [31:0] rss;        // the RSS field of the writeback (hash with RXCSUM.PCSD, else 0)
   } rx_meta_t;
 
 endpackage

@@ -58,6 +58,10 @@ module rxp_regs #(
   output logic [13:0] rlpml_o,
   output logic [16*48-1:0] ra_addr_o,
   output logic [15:0] ra_valid_o,
+  // Receive-side scaling (rxp_rx_classify)
+  output logic [31:0] mrqc_o,
+  output logic [319:0] rss_key_o,                   // RSSRK key, key byte 0 in bits 319:312
+  output logic [128*3-1:0] reta_o,                  // RETA entry e (its queue) in bits 3e+2:3e
   // Per-queue ring configuration (queue n in slice n)
   output logic [NUM_QUEUES-1:0][63:0] q_base_o,     // ring base address
   output logic [NUM_QUEUES-1:0][15:0] q_count_o,    // ring size in descriptors
@@ -157,6 +161,20 @@ module rxp_regs #(
   // back); only queues 0..NUM_QUEUES-1 receive frames.
   localparam int unsigned MAXQ = MAX_RX_QUEUES;
   logic [31:0] rctl_q, rxcsum_q, rlpml_q;
+  // RSS: MRQC, the redirection table (RETA, 32 registers of four entries,
+  // read back as written) and the key (RSSRK, 10 registers). The
+  // classifier's copies (the queue bits of every entry, the key with its
+  // first byte most significant) are registers updated on writes, so
+  // nothing is recomputed every clock.
+  logic [31:0]  mrqc_q;
+  logic [31:0]  reta_q [E1000_RETA_COUNT];
+  logic [128*3-1:0] reta_pk_q;
+  logic [319:0] rss_key_q;
+  function automatic logic [31:0] rssrk_of(input logic [3:0] i);
+    logic [31:0] d;
+    for (int k = 0; k < 4; k++) d[8 * k +: 8] = rss_key_q[319 - 8 * (4 * int'(i) + k) -: 8];
+    return d;
+  endfunction
   // Address and ring register files are written through one index each (one
   // decode per write, one write port: the Verilated model keeps one update
   // flag per array instead of one per element and statement). They need no
@@ -366,6 +384,9 @@ module rxp_regs #(
   end
 
   assign rctl_o   = rctl_q;
+  assign mrqc_o    = mrqc_q;
+  assign rss_key_o = rss_key_q;
+  assign reta_o    = reta_pk_q;
   assign rxcsum_o = rxcsum_q;
   assign rlpml_o  = rlpml_q[13:0];
   // Station addresses, packed for the filter, kept as registers (updated on
@@ -386,6 +407,11 @@ module rxp_regs #(
     if (a == E1000_RCTL)   d = rctl_q;
     if (a == E1000_RXCSUM) d = rxcsum_q;
     if (a == E1000_RLPML)  d = rlpml_q;
+    if (a == E1000_MRQC)   d = mrqc_q;
+    for (int i = 0; i < int'(E1000_RETA_COUNT); i++)
+      if (a == E1000_RETA(i)) d = reta_q[i];
+    for (int i = 0; i < int'(E1000_RSSRK_COUNT); i++)
+      if (a == E1000_RSSRK(i)) d = rssrk_of(4'(i));
     for (int i = 0; i < 16; i++) begin
       if (a == E1000_RAL(i)) d = ral_of(4'(i));
       if (a == E1000_RAH(i)) d = rah_of(4'(i));
@@ -420,6 +446,11 @@ module rxp_regs #(
       rctl_q     <= E1000_RCTL_RESET;
       rxcsum_q   <= E1000_RXCSUM_RESET;
       rlpml_q    <= E1000_RLPML_RESET;
+      mrqc_q     <= E1000_MRQC_RESET;
+      for (int i = 0; i < int'(E1000_RETA_COUNT); i++) reta_q[i] <= E1000_RETA_RESET;
+      for (int e = 0; e < 128; e++) reta_pk_q[3 * e +: 3] <= E1000_RETA_RESET[8 * (e % 4) +: 3];
+      for (int i = 0; i < int'(E1000_RSSRK_COUNT); i++)
+        for (int k = 0; k < 4; k++) rss_key_q[319 - 8 * (4 * i + k) -: 8] <= E1000_RSSRK_RESET[8 * k +: 8];
       ral_set_q  <= '0;
       rah_set_q  <= '0;
       ra_addr_q  <= '0;
@@ -506,6 +537,22 @@ module rxp_regs #(
         if (waddr == E1000_RCTL)   rctl_q   <= merge(rctl_q, s_axil_wdata, wmask);
         if (waddr == E1000_RXCSUM) rxcsum_q <= merge(rxcsum_q, s_axil_wdata, wmask);
         if (waddr == E1000_RLPML)  rlpml_q  <= merge(rlpml_q, s_axil_wdata, wmask) & E1000_RLPML_VAL;
+        if (waddr == E1000_MRQC)   mrqc_q   <= merge(mrqc_q, s_axil_wdata, wmask);
+        for (int i = 0; i < int'(E1000_RETA_COUNT); i++) begin
+          if (waddr == E1000_RETA(i)) begin
+            logic [31:0] rn;
+            rn = merge(reta_q[i], s_axil_wdata, wmask);
+            reta_q[i] <= rn;
+            for (int k = 0; k < 4; k++) reta_pk_q[3 * (4 * i + k) +: 3] <= rn[8 * k +: 3];
+          end
+        end
+        for (int i = 0; i < int'(E1000_RSSRK_COUNT); i++) begin
+          if (waddr == E1000_RSSRK(i)) begin
+            logic [31:0] kn;
+            kn = merge(rssrk_of(4'(i)), s_axil_wdata, wmask);
+            for (int k = 0; k < 4; k++) rss_key_q[319 - 8 * (4 * i + k) -: 8] <= kn[8 * k +: 8];
+          end
+        end
         // Address and ring register files: one entry per write.
         wn   = merge(wold(wf, wi), s_axil_wdata, wmask);
         wen  = rxdctl_of(wq);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// rxp_rx_classify: per-frame verdict beside the stream: length class, address filter, IPv4/TCP/UDP checksums, queue steering.
+// rxp_rx_classify: per-frame verdict beside the stream: length class, address filter, IPv4/TCP/UDP checksums, RSS.
 `default_nettype none
 
 // Passes the MAC stream through one register stage. On the last word it adds
@@ -10,6 +10,12 @@
 // count TPR, TOR and the drop classes from it; a good frame's GPRC/GORC/BPRC/
 // MPRC are counted by rxp_pktbuf when it stores the frame (ev_len_o,
 // ev_bcast_o and ev_mcast_o go there too), MPC when it does not fit.
+// Receive-side scaling (rtl/README.md): the Toeplitz hash is computed as the
+// words stream past, no frame is buffered. Toeplitz is linear in its input
+// bits, so each 16-bit lane of the input adds (XOR) the key windows of its
+// set bits; the addresses (input bytes 0..7) and the ports (input bytes
+// 8..11) are summed apart, and the last word picks h_addr (IPV4) or
+// h_addr ^ h_ports (IPV4_TCP, IPV4_UDP) by the RSS type.
 module rxp_rx_classify #(
   parameter int unsigned NUM_QUEUES = 1   // RX queues, 1..8
 ) (
@@ -30,6 +36,9 @@ module rxp_rx_classify #(
   input  wire [16*48-1:0] ra_addr_i,      // station address n in bits 48n+47:48n (byte 0 lowest)
   input  wire [15:0]  ra_valid_i,
   input  wire [NUM_QUEUES-1:0] queue_ok_i,
+  input  wire [31:0]  mrqc_i,
+  input  wire [319:0] rss_key_i,          // RSSRK key, key byte 0 in bits 319:312
+  input  wire [128*3-1:0] reta_i,         // RETA entry e (its queue) in bits 3e+2:3e
   // Frame stream out (to rxp_pktbuf); verdict and metadata valid with m_last_o
   output logic        m_valid_o,
   output logic [63:0] m_data_o,
@@ -39,6 +48,7 @@ module rxp_rx_classify #(
   output logic [2:0]  m_queue_o,
   output logic [31:0] m_status_o,         // IPCS/TCPCS/UDPCS and IPE/TCPE bits
   output logic [15:0] m_pkt_info_o,
+  output logic [31:0] m_rss_o,            // writeback RSS field: the hash with RXCSUM.PCSD, else 0
   // Statistics event: one per frame reaching the MAC
   output logic        ev_valid_o,
   output rxp_pkg::rx_class_e ev_class_o,
@@ -59,6 +69,23 @@ module rxp_rx_classify #(
   localparam logic [15:0] ETH_MAX_FCS    = 16'd1518;
   localparam logic [15:0] ETH_MAX_FCS_VL = 16'd1522;
 
+  // Key bits 16m .. 16m+46 (bit 0 = the most significant bit of key byte
+  // 0): the windows of the 16 input bits of input lane m (input bytes 2m,
+  // 2m+1).
+  function automatic logic [46:0] key_slice(input logic [319:0] key, input logic [2:0] m);
+    return key[319 - 16 * int'(m) -: 47];
+  endfunction
+  // Toeplitz contribution of one 16-bit input lane v (network order) whose
+  // key windows are s: the XOR of window b for every set bit b (b = 0 the
+  // lane's most significant bit).
+  function automatic logic [31:0] toeplitz16(input logic [46:0] s, input logic [15:0] v);
+    logic [31:0] h;
+    h = 32'h0;
+    for (int b = 0; b < 16; b++)
+      if (v[15 - b]) h = h ^ s[46 - b -: 32];
+    return h;
+  endfunction
+
   function automatic logic [15:0] csum_fold(input logic [31:0] x);
     logic [31:0] s;
     s = {16'h0, x[15:0]} + {16'h0, x[31:16]};
@@ -77,8 +104,9 @@ module rxp_rx_classify #(
   logic        frag_q, frag_d;
   logic [7:0]  proto_q, proto_d;
   logic [31:0] sum_ip_q, sum_ip_d, sum_addr_q, sum_addr_d, sum_l4_q, sum_l4_d;
-  logic [15:0] dport_q, dport_d;
   logic        udp0_q, udp0_d;      // UDP checksum field is zero
+  logic [31:0] h_addr_q, h_addr_d;   // Toeplitz over the addresses (RSS input bytes 0..7)
+  logic [31:0] h_ports_q, h_ports_d; // ... over the ports (RSS input bytes 8..11)
 
   wire [15:0] hlen_q = {10'h0, ihl_q, 2'b00};
 
@@ -116,8 +144,9 @@ module rxp_rx_classify #(
     sum_ip_d   = first ? 32'h0 : sum_ip_q;
     sum_addr_d = first ? 32'h0 : sum_addr_q;
     sum_l4_d   = first ? 32'h0 : sum_l4_q;
-    dport_d    = first ? 16'h0 : dport_q;
     udp0_d     = first ? 1'b0 : udp0_q;
+    h_addr_d   = first ? 32'h0 : h_addr_q;
+    h_ports_d  = first ? 32'h0 : h_ports_q;
 
     if (first) begin
       bc_d  = (s_data_i[47:0] == 48'hFFFF_FFFF_FFFF);
@@ -154,10 +183,14 @@ module rxp_rx_classify #(
           if (r == 16'd6) frag_d = v[13] || (v[12:0] != 13'h0);
           if (r == 16'd8) proto_d = v[7:0];
           if (r < 16'd20 || r < hlen_q) sum_ip_d = sum_ip_d + {16'h0, v};
-          if (r >= 16'd12 && r < 16'd20) sum_addr_d = sum_addr_d + {16'h0, v};
+          if (r >= 16'd12 && r < 16'd20) begin
+            sum_addr_d = sum_addr_d + {16'h0, v};
+            h_addr_d   = h_addr_d ^ toeplitz16(key_slice(rss_key_i, 3'((r - 16'd12) >> 1)), v);
+          end
           if (ihl_q >= 4'd5 && r >= hlen_q && r < totlen_q) begin
             q = r - hlen_q;
-            if (q == 16'd2) dport_d = v;
+            if (q == 16'd0 || q == 16'd2)
+              h_ports_d = h_ports_d ^ toeplitz16(key_slice(rss_key_i, 3'(16'd4 + (q >> 1))), v);
             if (q == 16'd6) udp0_d = (v == 16'h0);
             sum_l4_d = sum_l4_d + {16'h0, v[15:8], (r + 16'd1 < totlen_q) ? v[7:0] : 8'h00};
           end
@@ -174,12 +207,13 @@ module rxp_rx_classify #(
   logic [2:0]  queue;
   logic [31:0] status;
   logic [15:0] pkt_info;
+  logic [31:0] rss;
 
   always_comb begin
     logic [15:0] maxlen, datalen, l3;
-    logic        ip_ok, trunc, is_tcp, is_udp, l4;
-    logic [31:0] pseudo;
-    logic [15:0] dp;
+    logic        ip_ok, trunc, is_tcp, is_udp, l4, ports;
+    logic [31:0] pseudo, hash;
+    logic [3:0]  rss_type;
     maxlen  = rctl_i[E1000_RCTL_LPE_LSB] ? {2'b00, rlpml_i} :
               (vlan_d ? ETH_MAX_FCS_VL : ETH_MAX_FCS);
     datalen = (s_len_i >= 16'd4) ? s_len_i - 16'd4 : 16'd0;
@@ -191,6 +225,25 @@ module rxp_rx_classify #(
     is_udp  = ip_ok && !frag_d && proto_d == IPPROTO_UDP;
     l4      = (is_tcp || is_udp) && !trunc;
     pseudo  = sum_addr_d + {24'h0, proto_d} + {16'h0, totlen_d - {10'h0, ihl_d, 2'b00}};
+    // RSS type (82576 datasheet, RSS; igb_setup_mrqc): TCP or UDP with both
+    // ports inside the datagram and the datagram inside the frame (never a
+    // fragment: is_tcp/is_udp exclude them) when MRQC enables that type,
+    // else IPv4 when enabled, else none (hash 0, queue 0).
+    ports    = (is_tcp || is_udp) && !trunc && (totlen_d >= {10'h0, ihl_d, 2'b00} + 16'd4);
+    rss_type = 4'h0;
+    hash     = 32'h0;
+    if (mrqc_i[E1000_MRQC_ENABLE_RSS_MQ_LSB] && ip_ok) begin
+      if (ports && is_tcp && mrqc_i[E1000_MRQC_RSS_FIELD_IPV4_TCP_LSB]) begin
+        rss_type = 4'(E1000_RXDADV_RSSTYPE_IPV4_TCP);
+        hash     = h_addr_d ^ h_ports_d;
+      end else if (ports && is_udp && mrqc_i[E1000_MRQC_RSS_FIELD_IPV4_UDP_LSB]) begin
+        rss_type = 4'(E1000_RXDADV_RSSTYPE_IPV4_UDP);
+        hash     = h_addr_d ^ h_ports_d;
+      end else if (mrqc_i[E1000_MRQC_RSS_FIELD_IPV4_LSB]) begin
+        rss_type = 4'(E1000_RXDADV_RSSTYPE_IPV4);
+        hash     = h_addr_d;
+      end
+    end
 
     status   = 32'h0;
     pkt_info = 16'h0;
@@ -201,8 +254,8 @@ module rxp_rx_classify #(
       pkt_info = ((ihl_d > 4'd5) ? 16'(E1000_RXDADV_PKTTYPE_IPV4_EX) : 16'(E1000_RXDADV_PKTTYPE_IPV4)) |
                  (is_tcp ? 16'(E1000_RXDADV_PKTTYPE_TCP) : 16'h0) |
                  (is_udp ? 16'(E1000_RXDADV_PKTTYPE_UDP) : 16'h0);
-      // RSS type (bits 3:0) stays 0, "no hash computed": there is no RSS
-      // (no MRQC) in the model, as on an 82576 with RSS disabled.
+      // RSS type in bits 3:0 (0: no hash computed).
+      pkt_info = pkt_info | {12'h0, rss_type};
       if (rxcsum_i[E1000_RXCSUM_IPOFLD_LSB]) begin
         status = status | E1000_RXD_STAT_IPCS;
         if (csum_fold(sum_ip_d) != 16'hFFFF) status = status | E1000_RXDEXT_STATERR_IPE;
@@ -214,10 +267,13 @@ module rxp_rx_classify #(
       end
     end
 
-    // Steering without RSS: IPv4 TCP/UDP (not a fragment) by destination port
-    // modulo NUM_QUEUES, everything else queue 0.
-    dp    = (is_tcp || is_udp) ? dport_d : 16'h0;
-    queue = 3'(dp % 16'(NUM_QUEUES));
+    // Queue: redirection table entry (hash & 127) for a frame with an RSS
+    // type; queue 0 for every other frame and without RSS (82576/I210
+    // datasheets, receive queue assignment: the default queue). The RSS
+    // field holds the hash when RXCSUM.PCSD is set (igb_setup_mrqc sets it),
+    // else 0 (the model computes no fragment checksum for it).
+    queue = (rss_type != 4'h0) ? reta_i[3 * int'(hash[6:0]) +: 3] : 3'd0;
+    rss   = rxcsum_i[E1000_RXCSUM_PCSD_LSB] ? hash : 32'h0;
 
     dlen = rctl_i[E1000_RCTL_SECRC_LSB] ? datalen : s_len_i;
 
@@ -238,9 +294,10 @@ module rxp_rx_classify #(
     if (!rst_ni) begin
       w_q <= '0; acc_q <= 1'b0; bc_q <= 1'b0; mc_q <= 1'b0; vlan_q <= 1'b0; ipv4_q <= 1'b0;
       ver_q <= '0; ihl_q <= '0; totlen_q <= '0; frag_q <= 1'b0; proto_q <= '0;
-      sum_ip_q <= '0; sum_addr_q <= '0; sum_l4_q <= '0; dport_q <= '0; udp0_q <= 1'b0;
+      sum_ip_q <= '0; sum_addr_q <= '0; sum_l4_q <= '0; udp0_q <= 1'b0;
+      h_addr_q <= '0; h_ports_q <= '0;
       m_valid_o <= 1'b0; m_data_o <= '0; m_last_o <= 1'b0; m_keep_o <= 1'b0; m_len_o <= '0;
-      m_queue_o <= '0; m_status_o <= '0; m_pkt_info_o <= '0;
+      m_queue_o <= '0; m_status_o <= '0; m_pkt_info_o <= '0; m_rss_o <= '0;
       ev_valid_o <= 1'b0; ev_class_o <= RXC_GOOD; ev_bcast_o <= 1'b0; ev_mcast_o <= 1'b0;
       ev_len_o <= '0; ev_badpre_o <= 1'b0;
     end else begin
@@ -251,7 +308,7 @@ module rxp_rx_classify #(
         w_q <= w_d; acc_q <= acc_d; bc_q <= bc_d; mc_q <= mc_d; vlan_q <= vlan_d;
         ipv4_q <= ipv4_d; ver_q <= ver_d; ihl_q <= ihl_d; totlen_q <= totlen_d;
         frag_q <= frag_d; proto_q <= proto_d; sum_ip_q <= sum_ip_d; sum_addr_q <= sum_addr_d;
-        sum_l4_q <= sum_l4_d; dport_q <= dport_d; udp0_q <= udp0_d;
+        sum_l4_q <= sum_l4_d; udp0_q <= udp0_d; h_addr_q <= h_addr_d; h_ports_q <= h_ports_d;
         m_data_o <= s_data_i;
         m_last_o <= s_last_i;
         if (s_last_i) begin
@@ -260,6 +317,7 @@ module rxp_rx_classify #(
           m_queue_o    <= queue;
           m_status_o   <= status;
           m_pkt_info_o <= pkt_info;
+          m_rss_o      <= rss;
           ev_class_o   <= cls;
           ev_bcast_o   <= bc_d;
           ev_mcast_o   <= mc_d;

@@ -184,6 +184,7 @@ module rxp_rx_dma #(
   logic [LAW:0] src_q, src_d, fend_q, fend_d;
   logic [31:0] status_q, status_d;
   logic [15:0] pinfo_q, pinfo_d;
+  logic [31:0] rss_q, rss_d;
   logic        rnbc_flag_q, rnbc_flag_d;
   logic [63:0] b_addr_q, b_addr_d;
   logic [13:0] b_left_q, b_left_d, b_k0_q, b_k0_d;
@@ -217,11 +218,13 @@ module rxp_rx_dma #(
   endfunction
 
   // The advanced writeback descriptor, little-endian bytes.
-  function automatic logic [127:0] wb_pack(input logic [15:0] pkt_info, input logic [31:0] staterr,
+  function automatic logic [127:0] wb_pack(input logic [15:0] pkt_info, input logic [31:0] rss,
+                                           input logic [31:0] staterr,
                                            input logic [15:0] length);
     logic [127:0] d;
     d = '0;
     d[8*RXD_WB_PKT_INFO_BYTE +: 16]     = pkt_info;
+    d[8*RXD_WB_RSS_BYTE +: 32]          = rss;
     d[8*RXD_WB_STATUS_ERROR_BYTE +: 32] = staterr;
     d[8*RXD_WB_LENGTH_BYTE +: 16]       = length;
     return d;
@@ -249,6 +252,7 @@ module rxp_rx_dma #(
     fend_d      = fend_q;
     status_d    = status_q;
     pinfo_d     = pinfo_q;
+    rss_d       = rss_q;
     rnbc_flag_d = rnbc_flag_q;
     b_addr_d    = b_addr_q;
     b_left_d    = b_left_q;
@@ -335,6 +339,7 @@ module rxp_rx_dma #(
               fend_d       = meta_end_i;
               status_d     = meta_i.status;
               pinfo_d      = meta_i.pkt_info;
+              rss_d        = meta_i.rss;
               state_d      = S_CHUNK;
             end
           end
@@ -379,9 +384,9 @@ module rxp_rx_dma #(
           // Its writeback.
           ch_wb_d.q    = cur_q_q;
           ch_wb_d.addr = base[cur_q_q] + {44'h0, head_idx_i, 4'h0};
-          ch_wb_d.data = c_eop ? wb_pack(pinfo_q, E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP | status_q,
+          ch_wb_d.data = c_eop ? wb_pack(pinfo_q, rss_q, E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP | status_q,
                                          c_n[15:0])
-                               : wb_pack(16'h0, E1000_RXD_STAT_DD, c_n[15:0]);
+                               : wb_pack(16'h0, 32'h0, E1000_RXD_STAT_DD, c_n[15:0]);
           ch_wb_d.seq  = issued_q + 16'd1;
           if (c_bb == c_beats) begin
             wbj_wr  = 1'b1;
@@ -438,6 +443,7 @@ module rxp_rx_dma #(
       fend_q      <= '0;
       status_q    <= '0;
       pinfo_q     <= '0;
+      rss_q       <= '0;
       rnbc_flag_q <= 1'b0;
       b_addr_q    <= '0;
       b_left_q    <= '0;
@@ -462,6 +468,7 @@ module rxp_rx_dma #(
       fend_q      <= fend_d;
       status_q    <= status_d;
       pinfo_q     <= pinfo_d;
+      rss_q       <= rss_d;
       rnbc_flag_q <= rnbc_flag_d;
       b_addr_q    <= b_addr_d;
       b_left_q    <= b_left_d;

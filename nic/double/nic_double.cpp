@@ -257,7 +257,7 @@ void NicDouble::reg_write(uint32_t off, uint32_t v) {
     return;
   }
   if (off == E1000_RCTL) {
-    if (v & E1000_RCTL_EN) process_rx(0);
+    if (v & E1000_RCTL_EN) process_rx();
     return;
   }
   if (off >= E1000_EITR(0) && off <= E1000_EITR(kMsixVectors - 1)) {
@@ -289,7 +289,7 @@ void NicDouble::reg_write(uint32_t off, uint32_t v) {
         return;
       }
       try_fetch(q);
-      process_rx(q);
+      process_rx();
       return;
     }
     if (off == E1000_RDH(q)) {
@@ -404,7 +404,7 @@ void NicDouble::fetch_done(unsigned qi) {
   }
   q.fetch = (q.fetch_first + q.fetch_n) % q.count;
   NIC_DPRINTF("fetched %u descriptors from %u", q.fetch_n, q.fetch_first);
-  process_rx(qi);
+  process_rx();
   try_fetch(qi);
 }
 
@@ -473,13 +473,21 @@ void NicDouble::on_frame_arrival() {
     recycle(f);
     return;
   }
-  if (!(R(E1000_RCTL) & E1000_RCTL_EN) || !q_[0].enabled) {
+  // Precedence as the RTL (rtl/README.md): receiver disabled, address
+  // filter, then the frame's queue (RSS) not enabled.
+  if (!(R(E1000_RCTL) & E1000_RCTL_EN)) {
     count(E1000_RXP_RXDIS);
     recycle(f);
     return;
   }
   if (!address_accepted(f.bytes.data())) {
     count(E1000_RXP_AFDC);
+    recycle(f);
+    return;
+  }
+  f.rss = rss::classify(f.bytes.data(), len, rss_config());
+  if (!q_[f.rss.queue].enabled) {
+    count(E1000_RXP_RXDIS);
     recycle(f);
     return;
   }
@@ -496,7 +504,15 @@ void NicDouble::on_frame_arrival() {
     count(E1000_MPRC);
   fifo_bytes_ += len;
   fifo_.push_back(std::move(f));
-  process_rx(0);
+  process_rx();
+}
+
+rss::Config NicDouble::rss_config() const {
+  rss::Config c;
+  c.mrqc = R(E1000_MRQC);
+  for (unsigned i = 0; i < E1000_RETA_COUNT; ++i) c.reta[i] = R(E1000_RETA(i));
+  for (unsigned i = 0; i < E1000_RSSRK_COUNT; ++i) c.rssrk[i] = R(E1000_RSSRK(i));
+  return c;
 }
 
 bool NicDouble::is_broadcast(const uint8_t* da) {
@@ -521,12 +537,13 @@ bool NicDouble::address_accepted(const uint8_t* da) const {
   return false;
 }
 
-void NicDouble::process_rx(unsigned qi) {
-  if (qi != 0) return;  // every frame goes to queue 0
-  Queue& q = q_[qi];
-  bool delivered = false;
-  while (!fifo_.empty() && q.enabled && (R(E1000_RCTL) & E1000_RCTL_EN)) {
+void NicDouble::process_rx() {
+  uint32_t delivered = 0;  // queues that delivered a frame
+  while (!fifo_.empty() && (R(E1000_RCTL) & E1000_RCTL_EN)) {
     Frame& f = fifo_.front();
+    const unsigned qi = f.rss.queue;
+    Queue& q = q_[qi];
+    if (!q.enabled) break;  // the head frame waits for its queue
     const std::size_t need = (f.bytes.size() + q.bufsize - 1) / q.bufsize;
     if (q.cache.size() < need) {
       if (q.fetching || q.fetch != R(E1000_RDT(qi))) {
@@ -552,13 +569,14 @@ void NicDouble::process_rx(unsigned qi) {
       break;
     }
     deliver(qi, f);
-    delivered = true;
+    delivered |= 1u << qi;
     fifo_bytes_ -= f.bytes.size();
     if (spare_.size() < 64) spare_.push_back(std::move(f.bytes));
     fifo_.pop_front();
     rnbc_head_counted_ = false;
   }
-  if (delivered) {
+  for (unsigned qi = 0; qi < kMaxRxQueues; ++qi) {
+    if (!(delivered >> qi & 1)) continue;
     const int v = queue_vector(qi);
     if (v >= 0) raise_cause(unsigned(v));
     try_fetch(qi);
@@ -612,6 +630,9 @@ bool NicDouble::deliver(unsigned qi, Frame& f) {
   uint16_t pkt_info;
   uint32_t csum_status;
   csum_info(f, pkt_info, csum_status);
+  pkt_info |= uint16_t(f.rss.type);
+  // The RSS field holds the hash with RXCSUM.PCSD (igb_setup_mrqc sets it), else 0.
+  const uint32_t rss_field = (R(E1000_RXCSUM) & E1000_RXCSUM_PCSD) ? f.rss.hash : 0;
   std::size_t off = 0;
   const std::size_t len = f.bytes.size();
   while (off < len) {
@@ -623,7 +644,10 @@ bool NicDouble::deliver(unsigned qi, Frame& f) {
     uint8_t wb[RX_DESC_BYTES] = {};
     uint32_t st = E1000_RXD_STAT_DD;
     if (eop) st |= E1000_RXD_STAT_EOP | csum_status;  // status/errors only on EOP
-    put_unaligned_le16(pkt_info, wb + RXD_WB_PKT_INFO_BYTE);
+    if (eop) {
+      put_unaligned_le16(pkt_info, wb + RXD_WB_PKT_INFO_BYTE);
+      put_unaligned_le32(rss_field, wb + RXD_WB_RSS_BYTE);
+    }
     put_unaligned_le32(st, wb + RXD_WB_STATUS_ERROR_BYTE);
     put_unaligned_le16(uint16_t(chunk), wb + RXD_WB_LENGTH_BYTE);
     dma_write(q.base + uint64_t(d.idx) * RX_DESC_BYTES, wb, RX_DESC_BYTES);

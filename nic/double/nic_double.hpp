@@ -9,11 +9,14 @@
 // RNBC once per frame at the FIFO head without descriptors (it waits) or
 // DROP_EN -> RQDPC (and RNBC once), a store-and-forward packet FIFO with
 // MPC on overflow, EICR/EIMS/EIAC/EIAM/EICS, EITR throttle in microseconds,
-// and an MSI-X sent only after the writes it reports.
+// and an MSI-X sent only after the writes it reports. Receive-side scaling
+// as the RTL (rtl/README.md): MRQC/RETA/RSSRK pick each frame's queue, RSS
+// type and hash when it arrives (common/rss.hpp); the packet buffer is one
+// FIFO whose head frame waits for its own queue's descriptors (or is
+// dropped into that queue's RQDPC with DROP_EN).
 //
 // Simplifications (documented in host/README.md): frames are given without
-// FCS and none is written to host memory; every frame goes to queue 0 (no
-// RSS); the address filter has no multicast table (multicast needs
+// FCS and none is written to host memory; the address filter has no multicast table (multicast needs
 // RCTL.MPE), as in the RTL; descriptors are
 // written back one by one (WTHRESH ignored); the NIC takes zero time to move a
 // frame once it has a descriptor.
@@ -29,6 +32,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "common/rss.hpp"
 #include "common/timed_queue.hpp"
 #include "nic/nic_model.hpp"
 #include "rxpath/igb_regs.hpp"
@@ -91,6 +95,7 @@ class NicDouble : public sc_core::sc_module, public NicModel {
   struct Frame {
     std::vector<uint8_t> bytes;
     sc_core::sc_time arrival;
+    rss::Result rss;  // queue, RSS type and hash, fixed when the frame arrives
   };
   struct CachedDesc {
     uint32_t idx;
@@ -136,7 +141,8 @@ class NicDouble : public sc_core::sc_module, public NicModel {
   void queue_enable(unsigned q);
   void try_fetch(unsigned q);
   void fetch_done(unsigned q);
-  void process_rx(unsigned q);
+  void process_rx();  // the packet buffer's head frames, each to its own queue
+  rss::Config rss_config() const;
   bool deliver(unsigned q, Frame& f);
   void dma_write(uint64_t addr, const uint8_t* data, std::size_t len);
   void raise_cause(unsigned vector);

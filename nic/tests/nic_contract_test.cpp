@@ -12,6 +12,7 @@
 #define BOOST_TEST_MODULE nic_contract
 #include "testing/sc_test.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -21,6 +22,7 @@
 #include <systemc>
 
 #include "common/eth.hpp"
+#include "common/rss.hpp"
 #include "nic/double/nic_double.hpp"
 #include "nic/nic_model.hpp"
 #include "rxpath/igb_regs.hpp"
@@ -89,11 +91,106 @@ struct Pair {
   }
 };
 
-Pair& pair() {
-  static Pair* p = new Pair;  // one simulation for the executable
-  p->run();
-  return *p;
+// Receive-side scaling on both models: four queues (the Verilated NIC takes
+// its 8-queue build), igb_setup_mrqc's registers, flows of many addresses
+// and ports. Each model must put each frame on the same ring with the same
+// writeback (hash, RSS type) and signal each ring's own vector.
+constexpr unsigned kRssQueues = 4;
+constexpr unsigned kRssFrames = 32;
+constexpr unsigned kRssRing = 16;
+
+struct RssSide {
+  std::unique_ptr<nic::NicModel> nic;
+  testing::TlmHost host;
+  std::vector<testing::RxRing> rings;
+
+  RssSide(const char* name, std::unique_ptr<nic::NicModel> model)
+      : nic(std::move(model)), host((std::string(name) + "_host").c_str(), 1u << 20, kLink), rings(kRssQueues) {
+    for (unsigned q = 0; q < kRssQueues; ++q) {
+      testing::RxRing& r = rings[q];
+      r.queue = q;
+      r.count = kRssRing;
+      r.desc_base = 0x4000 + q * 0x1000;
+      r.buf_base = 0x10000 + q * 0x10000;
+      r.buf_stride = kBsize;
+      r.buf_size = kBsize;
+      r.drop_en = true;  // igb_setup_srrctl with more than one queue
+    }
+    host.bind(*nic);
+  }
+  unsigned done(unsigned q) const {
+    unsigned n = 0;
+    while (n < kRssRing && testing::rx_desc_done(host, rings[q], n)) ++n;
+    return n;
+  }
+};
+
+eth::Bytes rss_frame(unsigned i) {
+  eth::Ipv4Opts ip;
+  ip.saddr = 0x0a000001 + i * 0x01010101u;
+  ip.daddr = 0xc0a80001 + (i % 5);
+  eth::L4Opts l4;
+  l4.sport = uint16_t(1000 + 97 * i);
+  l4.dport = uint16_t(80 + i % 3);
+  const eth::Bytes pl(20 + 40 * (i % 7), uint8_t(i));
+  return (i % 3 == 2) ? eth::udp_frame(kOurMac, kPeerMac, pl, ip, l4) : eth::tcp_frame(kOurMac, kPeerMac, pl, ip, l4);
 }
+
+struct RssPair {
+  RssSide rtl{"rss_rtl", std::make_unique<bridge::NicSc>("nic_rss_rtl", sc_time(64 * 6.4, SC_NS), kRssQueues)};
+  RssSide dbl{"rss_dbl", std::make_unique<nic::NicDouble>("nic_rss_dbl")};
+
+  void program() {
+    using namespace regs;
+    for (RssSide* s : {&rtl, &dbl}) {
+      testing::TlmHost& h = s->host;
+      h.wr32(E1000_RAL(0), get_unaligned_le32(kOurMac.data()));
+      h.wr32(E1000_RAH(0), get_unaligned_le16(kOurMac.data() + 4) | E1000_RAH_AV);
+      for (testing::RxRing& r : s->rings) {
+        testing::igb_configure_rx_ring(testing::rx_ring_io(h), r);
+        testing::igb_alloc_rx_buffers(testing::rx_ring_io(h), r, kRssRing - 1);
+        h.wr32(E1000_IVAR0(r.queue), E1000_IVAR0_RX_VALID | r.queue);
+      }
+      // igb_setup_mrqc: key, redirection table (entry j -> j * n / 128), PCSD, MRQC.
+      for (unsigned j = 0; j < E1000_RSSRK_COUNT; ++j) h.wr32(E1000_RSSRK(j), 0x9e3779b9u * (j + 1));
+      for (unsigned j = 0; j < E1000_RETA_COUNT; ++j) {
+        uint32_t v = 0;
+        for (unsigned k = 0; k < 4; ++k) v |= ((4 * j + k) * kRssQueues / rss::kRetaEntries) << (8 * k);
+        h.wr32(E1000_RETA(j), v);
+      }
+      h.wr32(E1000_RXCSUM, h.rd32(E1000_RXCSUM) | E1000_RXCSUM_PCSD);
+      h.wr32(E1000_MRQC, E1000_MRQC_ENABLE_RSS_MQ | E1000_MRQC_RSS_FIELD_IPV4 | E1000_MRQC_RSS_FIELD_IPV4_TCP |
+                             E1000_MRQC_RSS_FIELD_IPV4_UDP);
+      h.wr32(E1000_GPIE, E1000_GPIE_MSIX_MODE);
+      h.wr32(E1000_EIMS, (1u << kRssQueues) - 1);
+      h.wr32(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC);
+    }
+    const uint64_t now = static_cast<uint64_t>(sc_time_stamp().value());
+    for (unsigned i = 0; i < kRssFrames; ++i)
+      for (RssSide* s : {&rtl, &dbl})
+        s->host.send(100 + i, rss_frame(i), sc_time(static_cast<double>(frame_start_ps(i) - now), SC_PS));
+  }
+};
+
+struct World {
+  Pair p;
+  RssPair r;
+  bool ran = false;
+  void run() {
+    if (ran) return;
+    ran = true;
+    r.program();
+    p.run();  // its sc_start runs both pairs
+  }
+};
+
+World& world() {
+  static World* w = new World;  // one simulation for the executable
+  w->run();
+  return *w;
+}
+
+Pair& pair() { return world().p; }
 
 }  // namespace
 
@@ -186,4 +283,38 @@ BOOST_AUTO_TEST_CASE(the_double_refuses_wire_faults) {
   rxpath::testing::ExpectWarnings said_why(2);  // "the behavioural NIC has no MAC"
   BOOST_CHECK_THROW(p.dbl.host.send(1000, f, sc_time(1, SC_US), /*bad_fcs=*/true), std::runtime_error);
   BOOST_CHECK_THROW(p.dbl.host.send(1001, f, sc_time(1, SC_US), false, /*bad_preamble=*/true), std::runtime_error);
+}
+
+BOOST_AUTO_TEST_CASE(both_models_steer_by_rss_to_the_same_rings) {
+  RssPair& r = world().r;
+  unsigned total = 0, used = 0;
+  for (unsigned q = 0; q < kRssQueues; ++q) {
+    BOOST_TEST_CONTEXT("queue " << q) {
+      const unsigned n = r.rtl.done(q);
+      BOOST_TEST(r.dbl.done(q) == n);
+      total += n;
+      used += n > 0;
+      for (unsigned slot = 0; slot < n; ++slot) {
+        const uint8_t* a = &r.rtl.host.mem[r.rtl.rings[q].desc_addr(slot)];
+        const uint8_t* b = &r.dbl.host.mem[r.dbl.rings[q].desc_addr(slot)];
+        const std::vector<uint8_t> wa(a, a + 16), wb(b, b + 16);
+        BOOST_TEST(wa == wb, boost::test_tools::per_element());
+        BOOST_TEST((get_unaligned_le16(a + regs::RXD_WB_PKT_INFO_BYTE) & regs::E1000_RXDADV_RSSTYPE_MASK) != 0u);
+        BOOST_TEST(get_unaligned_le32(a + regs::RXD_WB_RSS_BYTE) != 0u);
+      }
+    }
+  }
+  BOOST_TEST(total == kRssFrames);
+  BOOST_TEST(used >= 2u, "RSS spread the flows over " << used << " queue(s)");
+  for (const RssSide* s : {&r.rtl, &r.dbl}) {
+    BOOST_TEST(s->host.dma_errors == 0u);
+    for (unsigned v : s->host.msix_vectors) BOOST_TEST(v < kRssQueues);
+  }
+  std::vector<unsigned> va = r.rtl.host.msix_vectors, vb = r.dbl.host.msix_vectors;
+  std::sort(va.begin(), va.end());
+  va.erase(std::unique(va.begin(), va.end()), va.end());
+  std::sort(vb.begin(), vb.end());
+  vb.erase(std::unique(vb.begin(), vb.end()), vb.end());
+  BOOST_TEST(va == vb, boost::test_tools::per_element());
+  BOOST_TEST(va.size() == used);
 }

@@ -24,6 +24,7 @@ namespace rxt {
 using namespace rxpath::vh;
 using namespace rxpath::eth;
 namespace R = rxpath::regs;
+namespace rss = rxpath::rss;
 
 inline const Mac kStation{0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 inline const Mac kPeer{0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
@@ -40,7 +41,21 @@ struct Setup {
   uint32_t eitr = 0;
   unsigned fill = ~0u;  // descriptors given at start (default count-1)
   uint32_t rlpml = 0;   // written when non-zero
+  bool rss = false;     // program rss_cfg with igb_setup_mrqc (else MRQC stays 0: every frame to queue 0)
+  rss::Config rss_cfg;
 };
+
+// The RSS configuration of igb_setup_mrqc for n queues: IPv4, IPv4/TCP
+// (and IPv4/UDP with udp4) hashed, key `key`, redirection table entry j ->
+// queue j * n / 128 (igb_setup_mrqc's default table).
+inline rss::Config igb_rss_config(unsigned n, const rss::Key& key, bool udp4 = false) {
+  rss::Config c;
+  c.mrqc = R::E1000_MRQC_RSS_FIELD_IPV4 | R::E1000_MRQC_RSS_FIELD_IPV4_TCP |
+           (udp4 ? R::E1000_MRQC_RSS_FIELD_IPV4_UDP : 0u) | (n > 1 ? R::E1000_MRQC_ENABLE_RSS_MQ : 0u);
+  for (unsigned i = 0; i < R::E1000_RSSRK_COUNT; ++i) c.rssrk[i] = rss::rssrk_of_key(key, i);
+  for (unsigned j = 0; j < rss::kRetaEntries; ++j) c.reta[j / 4] |= (j * n / rss::kRetaEntries) << (8 * (j % 4));
+  return c;
+}
 
 template <class M>
 class NicFixture {
@@ -74,6 +89,7 @@ class NicFixture {
     if (s.rlpml) env.wr(R::E1000_RLPML, s.rlpml);
     for (auto& r : rings) drv.igb_configure_rx_ring(r, s.fill);
     for (auto& r : rings) drv.igb_configure_msix(r, s.eitr);
+    if (s.rss) drv.igb_setup_mrqc(s.rss_cfg);
     drv.igb_setup_rctl(s.rctl_extra, s.secrc);
     NicConfig c;
     c.station = kStation;
@@ -84,6 +100,10 @@ class NicFixture {
     c.bam = true;
     c.rlpml = s.rlpml ? s.rlpml : R::E1000_RLPML_RESET;
     c.buf_size = s.buf_size;
+    if (s.rss) {
+      c.rss = s.rss_cfg;
+      c.pcsd = true;
+    }
     sb.cfg = c;
     sb.ordered = s.queues == 1;
   }

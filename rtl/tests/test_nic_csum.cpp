@@ -22,10 +22,8 @@ RxWriteback one(Fix& f, const Bytes& frame) {
 const uint32_t DD_EOP = R::E1000_RXD_STAT_DD | R::E1000_RXD_STAT_EOP;
 }  // namespace
 
-// Known RTL deviation (reported to the RTL engineer): rtl/README.md says the
-// RSS type in pkt_info bits 3:0 is 0 (no RSS), but rxp_rx_classify.sv sets
-// RSSTYPE_IPV4/_TCP/_UDP (e.g. 0x0217 instead of 0x0210). These checks follow
-// the README and fail until the two agree.
+// RSS is off (MRQC reset): the RSS type in pkt_info bits 3:0 is 0 (rtl/README.md);
+// test_nic_rss.cpp covers the RSS types.
 BOOST_AUTO_TEST_CASE(offload_cases) {
   Fix f;
   f.setup(Setup{});

@@ -1,20 +1,39 @@
 // SPDX-License-Identifier: MIT
-// The 4-queue build: each queue's ring works on its own. Frames of many flows
-// are spread by the NIC's steering (rtl/README.md); the test does not assume
-// which queue a frame takes, only that every frame arrives complete on some
-// ring, that a queue without descriptors (DROP_EN) drops only its own frames
-// into its own RQDPC, and that each ring's RDH/RDT stay its own.
+// Four queues in use on the 8-queue build (the model NicSc takes for 2..8
+// queues): each queue's ring works on its own. Frames of many flows
+// are spread by RSS (igb_setup_mrqc's configuration for 4 queues, key of the
+// published RSS verification vectors); the scoreboard checks every frame's
+// ring, hash and type against common/rss.hpp (itself tested against the
+// published vectors). A queue without descriptors (DROP_EN) drops only its
+// own frames into its own RQDPC, and each ring's RDH/RDT stay its own.
+// Head of line: the packet buffer is one FIFO; with SRRCTL.DROP_EN a frame
+// for a queue without descriptors is dropped so the frame behind it goes on,
+// without it the frame waits and holds up the frames behind it.
 #define BOOST_TEST_MODULE nic_q4
 #include "rtl/tests/nic_fixture.hpp"
 
-#include "Vnic_top_q4.h"
+#include "Vnic_top_q8.h"
 
 using namespace rxt;
-using Fix = NicFixture<Vnic_top_q4>;
+using Fix = NicFixture<Vnic_top_q8>;
 
 namespace {
-// Steering without RSS (rtl/README.md): IPv4 TCP/UDP by destination port
-// modulo NUM_QUEUES; the expected frames per queue.
+// Microsoft, "Verifying the RSS Hash Calculation": the verification key.
+const rss::Key kMsKey = {0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3,
+                         0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3,
+                         0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa};
+
+Setup four_queues(bool drop_en) {
+  Setup s;
+  s.queues = 4;
+  s.count = 64;
+  s.drop_en = drop_en;
+  s.rss = true;
+  s.rss_cfg = igb_rss_config(4, kMsKey, /*udp4=*/true);
+  return s;
+}
+
+// The expected frames per queue (common/rss.hpp).
 std::map<unsigned, uint64_t> g_per_queue;
 
 void send_flows(Fix& f, unsigned n) {
@@ -26,10 +45,40 @@ void send_flows(Fix& f, unsigned n) {
     L4Opts l4;
     l4.sport = uint16_t(2000 + (i * 13) % 251);
     l4.dport = uint16_t(5000 + i % 17);
-    g_per_queue[l4.dport % 4]++;
     Bytes pl(40 + (i * 31) % 1000, uint8_t(i));
-    f.send(WireFrame{(i & 1) ? tcp_frame(kStation, kPeer, pl, ip, l4) : udp_frame(kStation, kPeer, pl, ip, l4)});
+    Bytes fr = (i & 1) ? tcp_frame(kStation, kPeer, pl, ip, l4) : udp_frame(kStation, kPeer, pl, ip, l4);
+    g_per_queue[rss::classify(fr.data(), fr.size(), f.sb.cfg.rss).queue]++;
+    f.send(WireFrame{fr});
   }
+}
+
+// Published vectors 1 and 2 (destination 161.142.100.80:1766 from
+// 66.9.149.187:2794, IPv4/TCP hash 0x51ccc178; destination 65.69.140.83:4739
+// from 199.92.111.2:14230, hash 0xc626b0ea): RETA entries 0x78 and 0x6a.
+Bytes published_flow(unsigned k) {
+  Ipv4Opts ip;
+  L4Opts l4;
+  if (k == 0) {
+    ip.saddr = 0x420995bb;  // 66.9.149.187
+    ip.daddr = 0xa18e6450;  // 161.142.100.80
+    l4.sport = 2794;
+    l4.dport = 1766;
+  } else {
+    ip.saddr = 0xc75c6f02;  // 199.92.111.2
+    ip.daddr = 0x41458c53;  // 65.69.140.83
+    l4.sport = 14230;
+    l4.dport = 4739;
+  }
+  return tcp_frame(kStation, kPeer, Bytes(200, uint8_t(k)), ip, l4);
+}
+// Frame A (hash 0x51ccc178) to queue 1, frame B (hash 0xc626b0ea) to queue 2,
+// every other entry queue 0.
+rss::Config hol_config() {
+  rss::Config c = igb_rss_config(4, kMsKey);
+  for (auto& r : c.reta) r = 0;
+  c.reta[0x78 / 4] |= 1u << (8 * (0x78 % 4));
+  c.reta[0x6a / 4] |= 2u << (8 * (0x6a % 4));
+  return c;
 }
 }  // namespace
 
@@ -48,10 +97,7 @@ AxiMemConfig ooo_memory() {
 
 BOOST_AUTO_TEST_CASE(four_rings_deliver_every_frame) {
   Fix f(ooo_memory());
-  Setup s;
-  s.queues = 4;
-  s.count = 64;
-  f.setup(s);
+  f.setup(four_queues(false));
   send_flows(f, 400);
   f.drain();
   f.check_scoreboard();
@@ -59,8 +105,9 @@ BOOST_AUTO_TEST_CASE(four_rings_deliver_every_frame) {
   BOOST_TEST(f.sb.expected.empty());
   for (unsigned q = 0; q < 4; ++q) {
     BOOST_TEST_MESSAGE("queue " << q << ": " << f.per_ring[q] << " descriptors");
+    BOOST_TEST(g_per_queue[q] > 0u, "RSS sends no flow to queue " << q);
     BOOST_TEST(f.per_ring[q] == g_per_queue[q],
-               "queue " << q << " got " << f.per_ring[q] << " frames, steering predicts " << g_per_queue[q]);
+               "queue " << q << " got " << f.per_ring[q] << " frames, RSS predicts " << g_per_queue[q]);
     BOOST_TEST(f.rd(R::E1000_RDH(q)) == f.rings[q].next_to_clean, "queue " << q);
     BOOST_TEST(f.rd(R::E1000_RDT(q)) == f.rings[q].next_to_use, "queue " << q);
   }
@@ -71,11 +118,7 @@ BOOST_AUTO_TEST_CASE(a_dry_queue_drops_only_its_own_frames) {
   for (unsigned dry = 0; dry < 4; ++dry) {
     BOOST_TEST_CONTEXT("queue " << dry << " without descriptors") {
       Fix f;
-      Setup s;
-      s.queues = 4;
-      s.count = 64;
-      s.drop_en = true;
-      f.setup(s);
+      f.setup(four_queues(true));
       f.env.wr(R::E1000_RXDCTL(dry), 0);
       f.drv.igb_configure_rx_ring(f.rings[dry], 0);
       send_flows(f, 200);
@@ -90,4 +133,50 @@ BOOST_AUTO_TEST_CASE(a_dry_queue_drops_only_its_own_frames) {
       BOOST_TEST(f.sb.expected.size() == dropped);
     }
   }
+}
+
+// SRRCTL.DROP_EN (igb_setup_srrctl sets it with more than one queue): frame
+// A for queue 1, which has no descriptor, is dropped into RQDPC(1) and frame
+// B behind it, for queue 2, is delivered.
+BOOST_AUTO_TEST_CASE(drop_en_lets_the_frame_behind_a_dry_queue_pass) {
+  Fix f;
+  Setup s = four_queues(true);
+  s.rss_cfg = hol_config();
+  f.setup(s);
+  f.env.wr(R::E1000_RXDCTL(1), 0);
+  f.drv.igb_configure_rx_ring(f.rings[1], 0);
+  f.send(WireFrame{published_flow(0)});
+  f.send(WireFrame{published_flow(1)});
+  f.drain();
+  f.check_scoreboard();
+  BOOST_TEST(f.rd(R::E1000_RQDPC(1)) == 1u);
+  BOOST_TEST(f.per_ring[1] == 0u);
+  BOOST_TEST(f.per_ring[2] == 1u, "frame B did not pass the dropped frame A");
+  BOOST_TEST(f.sb.delivered == 1u);
+  BOOST_REQUIRE_EQUAL(f.sb.expected.size(), 1u);
+  BOOST_TEST(f.sb.expected.front().queue == 1u);  // the one not delivered is A
+}
+
+// Without DROP_EN the packet buffer is one FIFO: frame A waits for a
+// descriptor on queue 1 (RNBC counts it once) and frame B waits behind it;
+// both go once queue 1 gets descriptors.
+BOOST_AUTO_TEST_CASE(without_drop_en_the_frame_behind_waits) {
+  Fix f;
+  Setup s = four_queues(false);
+  s.rss_cfg = hol_config();
+  f.setup(s);
+  f.env.wr(R::E1000_RXDCTL(1), 0);
+  f.drv.igb_configure_rx_ring(f.rings[1], 0);
+  f.send(WireFrame{published_flow(0)});
+  f.send(WireFrame{published_flow(1)});
+  f.drain();
+  BOOST_TEST(f.sb.delivered == 0u, "frame B overtook frame A");
+  BOOST_TEST(f.rd(R::E1000_RNBC) == 1u);
+  BOOST_TEST(f.rd(R::E1000_RQDPC(1)) == 0u);
+  f.drv.igb_alloc_rx_buffers(f.rings[1], 8);
+  f.drain();
+  f.check_scoreboard();
+  BOOST_TEST(f.sb.delivered == 2u);
+  BOOST_TEST(f.per_ring[1] == 1u);
+  BOOST_TEST(f.per_ring[2] == 1u);
 }

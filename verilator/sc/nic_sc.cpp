@@ -14,6 +14,8 @@ using sc_core::sc_time_stamp;
 
 #include "Vnic_top.h"
 #include "Vnic_top___024root.h"
+#include "Vnic_top_q8.h"
+#include "Vnic_top_q8___024root.h"
 #include "common/fst_api_sink.hpp"
 #include "common/unaligned.hpp"
 #include "nic/frame_ext.hpp"
@@ -39,6 +41,8 @@ uint64_t to_ps(const sc_time& t) { return static_cast<uint64_t>(t.value() / sc_t
 uint64_t edge_at_or_after(uint64_t ps) { return (ps + NicSc::kPsPerCycle - 1) / NicSc::kPsPerCycle; }
 }  // namespace
 
+// What the sockets and the clock loop use, whatever the model (NUM_QUEUES):
+// the inboxes, statistics, trace and probe state, and the model's clock.
 struct NicSc::Impl {
   struct MmioOp {
     uint64_t edge;
@@ -52,9 +56,56 @@ struct NicSc::Impl {
     vh::WireFrame f;
   };
 
-  explicit Impl(NicSc& owner, sc_time q)
-      : self(owner),
-        quantum(q),
+  explicit Impl(sc_time q) : quantum(q) {}
+  virtual ~Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  virtual uint64_t cycle() const = 0;
+  virtual void step() = 0;
+  virtual void close_trace() = 0;
+  virtual uint64_t step_ps(uint64_t now, uint64_t q) const = 0;
+  virtual void try_skip(uint64_t last) = 0;
+  virtual uint64_t edge_for_arrival(const sc_time& arrival, bool* late) = 0;
+  virtual void read_done(tlm::tlm_generic_payload& p, uint64_t edge) = 0;
+  virtual void trace_open(VerilatedFstC& fst) = 0;  // traceEverOn + the model's trace()
+
+  sc_time quantum;
+  std::deque<MmioOp> mmio_q;
+  MmioOp cur{};
+  bool cur_valid = false;
+  std::deque<TimedFrame> frames;
+  size_t msix_sent = 0;
+  nic::NicModel::WireStartFn wire_start;
+  NicScStats stats;
+  std::function<void(const nic::NicEvent&)> event_cb;
+  std::unique_ptr<NicTracker> tracker;  // only with an on_event callback
+  // probe_at(): the times, the next one, RQDPC events counted
+  nic::NicModel::ProbeFn probe_fn;
+  std::vector<uint64_t> probe_times;
+  size_t probe_next = 0;
+  uint64_t rqdpc_seen = 0;
+  bool msix_req_prev = false;
+  std::unique_ptr<VerilatedFstC> fst;
+  std::unique_ptr<common::FstApiSink> fst_sink;  // the sidecar writes through it
+  bool trace_armed = false;
+  uint64_t dumps_since_flush = 0;
+  FstSidecar sidecar;
+  bool sidecar_open = false;
+  uint64_t trace_start = 0, trace_stop = 0;
+  bool idle_skip = false;
+  uint64_t pending = 0;  // clocks skipped since the last evaluated one (try_skip)
+};
+
+namespace {
+
+// The model-specific part: M is Vnic_top (NUM_QUEUES=1) or Vnic_top_q8.
+template <class M>
+struct ImplT final : NicSc::Impl {
+  static constexpr uint64_t kPsPerCycle = NicSc::kPsPerCycle;
+  explicit ImplT(NicSc& owner, sc_time q)
+      : Impl(q),
+        self(owner),
         xgmii(&sim.top().xgmii_rxd_i, &sim.top().xgmii_rxc_i),
         axil(axil_bus),
         msix(&sim.top().msix_valid_o, &sim.top().msix_vector_o, &sim.top().msix_ready_i),
@@ -263,7 +314,7 @@ struct NicSc::Impl {
       close_trace();
     }
   }
-  void close_trace() {
+  void close_trace() override {
     trace_armed = false;
     sim.trace_dump = nullptr;
     if (fst && fst->isOpen()) {
@@ -273,7 +324,7 @@ struct NicSc::Impl {
   }
   // With a sidecar, inside the window (and from the wait that reaches its
   // start) the NIC runs one clock per wait: see NicSc::trace_sidecar.
-  uint64_t step_ps(uint64_t now, uint64_t q) const {
+  uint64_t step_ps(uint64_t now, uint64_t q) const override {
     if (!sidecar || !trace_armed || now + q <= trace_start) return q;
     if (now >= trace_start) return kPsPerCycle;
     return (trace_start - now + kPsPerCycle - 1) / kPsPerCycle * kPsPerCycle;
@@ -290,7 +341,7 @@ struct NicSc::Impl {
   // the state of every clock since but for its time bases). Nothing is
   // handed in during skipped clocks: the register operation and the frame
   // due at `f` go in at its step as they would without the skip.
-  void try_skip(uint64_t last) {
+  void try_skip(uint64_t last) override {
     auto& t = sim.top();
     if (!t.quiescent_o || cur_valid || xgmii.enc.busy()) return;
     const uint64_t c = sim.cycle();
@@ -325,7 +376,7 @@ struct NicSc::Impl {
 
   // Arrival of a host message or a frame: the first edge at or after it, or
   // the next edge when it came too late (counted).
-  uint64_t edge_for_arrival(const sc_time& arrival, bool* late) {
+  uint64_t edge_for_arrival(const sc_time& arrival, bool* late) override {
     uint64_t e = edge_at_or_after(to_ps(arrival));
     if (e <= sim.cycle()) {
       *late = true;
@@ -334,29 +385,22 @@ struct NicSc::Impl {
     return e;
   }
 
+  uint64_t cycle() const override { return sim.cycle(); }
+  void step() override { sim.step(); }
+  void read_done(tlm::tlm_generic_payload& p, uint64_t edge) override { axi.read_done(p, edge); }
+  void trace_open(VerilatedFstC& f) override {
+    sim.ctx().traceEverOn(true);
+    sim.top().trace(&f, 99);
+  }
+
   NicSc& self;
-  sc_time quantum;
-  vh::SimCtrl<Vnic_top> sim{"nic"};  // FST scopes nic.<port>, nic.nic_top.<...> (waves/ names them)
+  vh::SimCtrl<M> sim{"nic"};  // FST scopes nic.<port>, nic.nic_top.<...> (waves/ names them)
   vh::AxiBus axi_bus{};
   vh::AxilBus axil_bus{};
   vh::XgmiiSource xgmii;
   vh::AxilMaster axil;
   vh::MsixSink msix;
   Axi2Tlm axi;
-  std::deque<MmioOp> mmio_q;
-  MmioOp cur{};
-  bool cur_valid = false;
-  std::deque<TimedFrame> frames;
-  size_t msix_sent = 0;
-  nic::NicModel::WireStartFn wire_start;
-  NicScStats stats;
-  std::function<void(const nic::NicEvent&)> event_cb;
-  std::unique_ptr<NicTracker> tracker;  // only with an on_event callback
-  // probe_at(): the times, the next one, RQDPC events counted
-  nic::NicModel::ProbeFn probe_fn;
-  std::vector<uint64_t> probe_times;
-  size_t probe_next = 0;
-  uint64_t rqdpc_seen = 0;
 
   // After edge `edge`: the state at the probe times that edge is the first
   // at or after. The packet buffer fill is the figure its full test uses
@@ -390,21 +434,12 @@ struct NicSc::Impl {
     p.rqdpc = rqdpc_seen;
     while (probe_next < probe_times.size() && probe_times[probe_next] <= t_ps) probe_fn(probe_times[probe_next++], p);
   }
-  bool msix_req_prev = false;
-  std::unique_ptr<VerilatedFstC> fst;
-  std::unique_ptr<common::FstApiSink> fst_sink;  // the sidecar writes through it
-  bool trace_armed = false;
-  uint64_t dumps_since_flush = 0;
-  FstSidecar sidecar;
-  bool sidecar_open = false;
-  uint64_t trace_start = 0, trace_stop = 0;
-  bool idle_skip = false;
-  uint64_t pending = 0;  // clocks skipped since the last evaluated one (try_skip)
-
-  ~Impl() { close_trace(); }
+  ~ImplT() override { close_trace(); }
 };
 
-NicSc::NicSc(sc_core::sc_module_name name, sc_time quantum)
+}  // namespace
+
+NicSc::NicSc(sc_core::sc_module_name name, sc_time quantum, unsigned num_queues)
     : sc_module(name), mmio("mmio"), dma("dma"), msix("msix"), wire("wire") {
   const uint64_t q = to_ps(quantum);
   if (q == 0 || q % kPsPerCycle != 0) {
@@ -412,7 +447,17 @@ NicSc::NicSc(sc_core::sc_module_name name, sc_time quantum)
     os << "quantum " << quantum << " must be a whole, non-zero number of 6.4 ns clock cycles";
     SC_REPORT_ERROR(this->name(), os.str().c_str());
   }
-  impl_ = std::make_unique<Impl>(*this, quantum);
+  if (num_queues < 1 || num_queues > kMaxQueues) {
+    std::ostringstream os;
+    os << "num_queues " << num_queues << ": the Verilated NIC offers 1.." << kMaxQueues << " RX queues";
+    SC_REPORT_ERROR(this->name(), os.str().c_str());
+  }
+  // One Verilated model per queue count offered: NUM_QUEUES=1 for one
+  // queue, NUM_QUEUES=8 for 2..8 (the driver enables the queues it uses).
+  if (num_queues <= 1)
+    impl_ = std::make_unique<ImplT<Vnic_top>>(*this, quantum);
+  else
+    impl_ = std::make_unique<ImplT<Vnic_top_q8>>(*this, quantum);
 
   mmio.register_b_transport(this, &NicSc::mmio_b_transport);
   mmio.register_nb_transport_fw(this, &NicSc::mmio_nb_transport_fw);
@@ -425,7 +470,7 @@ NicSc::NicSc(sc_core::sc_module_name name, sc_time quantum)
 NicSc::~NicSc() = default;
 
 const NicScStats& NicSc::stats() const { return impl_->stats; }
-uint64_t NicSc::cycle() const { return impl_->sim.cycle(); }
+uint64_t NicSc::cycle() const { return impl_->cycle(); }
 
 void NicSc::probe_at(std::vector<uint64_t> times_ps, ProbeFn f) {
   impl_->probe_times = std::move(times_ps);
@@ -434,7 +479,7 @@ void NicSc::probe_at(std::vector<uint64_t> times_ps, ProbeFn f) {
 }
 void NicSc::on_wire_start(WireStartFn f) { impl_->wire_start = std::move(f); }
 void NicSc::on_event(std::function<void(const nic::NicEvent&)> f) {
-  if (impl_->sim.cycle() > 0) {
+  if (impl_->cycle() > 0) {
     // Frames already inside the NIC would have no id to be tied to.
     SC_REPORT_ERROR(name(), "on_event: set the callback before sc_start");
     return;
@@ -463,9 +508,8 @@ void NicSc::trace_fst(const std::string& path, uint64_t start_ps, uint64_t stop_
     SC_REPORT_ERROR(name(), "trace_fst: already tracing");
     return;
   }
-  m.sim.ctx().traceEverOn(true);
   m.fst = std::make_unique<VerilatedFstC>();
-  m.sim.top().trace(m.fst.get(), 99);
+  m.trace_open(*m.fst);
   m.fst->open(path.c_str());
   if (!m.fst->isOpen()) {
     SC_REPORT_ERROR(name(), ("trace_fst: cannot open " + path).c_str());
@@ -494,12 +538,12 @@ void NicSc::run() {
     const uint64_t step = impl_->step_ps(now, q);
     const uint64_t end = now + step;  // the edges e with e * 6400 ps < end
     const uint64_t last = (end + kPsPerCycle - 1) / kPsPerCycle - 1;
-    while ((impl_->sim.cycle() + 1) * kPsPerCycle < end) {
+    while ((impl_->cycle() + 1) * kPsPerCycle < end) {
       if (impl_->idle_skip) {
         impl_->try_skip(last);
-        if ((impl_->sim.cycle() + 1) * kPsPerCycle >= end) break;  // skipped through the quantum's end
+        if ((impl_->cycle() + 1) * kPsPerCycle >= end) break;  // skipped through the quantum's end
       }
-      impl_->sim.step();
+      impl_->step();
       impl_->pending = 0;
     }
     if (step == q)
@@ -582,7 +626,7 @@ tlm::tlm_sync_enum NicSc::dma_nb_transport_bw(tlm::tlm_generic_payload& p, tlm::
   const uint64_t e = impl_->edge_for_arrival(sc_core::sc_time_stamp() + delay, &late);
   if (late)
     SC_REPORT_ERROR(name(), "DMA read data arrived after its time had passed (quantum larger than the link latency?)");
-  impl_->axi.read_done(p, e);
+  impl_->read_done(p, e);
   return tlm::TLM_COMPLETED;
 }
 

@@ -55,8 +55,11 @@ class NicSc : public sc_core::sc_module, public nic::NicModel {
   tlm_utils::simple_target_socket<NicSc> wire;
 
   // `quantum`: how far the NIC runs ahead of SystemC time (a whole number of
-  // 6.4 ns cycles, at least one, at most the link latency).
-  NicSc(sc_core::sc_module_name name, sc_core::sc_time quantum);
+  // 6.4 ns cycles, at least one, at most the link latency). `num_queues`:
+  // the RX queues the driver will use, 1..kMaxQueues; it picks the Verilated
+  // model (NUM_QUEUES=1 for one queue, NUM_QUEUES=8 otherwise).
+  NicSc(sc_core::sc_module_name name, sc_core::sc_time quantum, unsigned num_queues = 1);
+  static constexpr unsigned kMaxQueues = 8;
   ~NicSc() override;
 
   static constexpr uint64_t kPsPerCycle = 6400;
@@ -110,8 +113,9 @@ class NicSc : public sc_core::sc_module, public nic::NicModel {
   // Every output is the same with it on or off (rxpath's same-outputs tests).
   void idle_skip(bool on);
 
+  struct Impl;  // the model behind it (nic_sc.cpp)
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
   void run();
   void mmio_b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);

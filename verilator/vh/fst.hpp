@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// FST waveform on request, for models built with tracing (rxpath_vnic, _q4),
+// FST waveform on request, for models built with tracing (rxpath_vnic, _q8),
 // and the FST writer settings Verilator 5.006 does not expose.
 #pragma once
 #include <memory>

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/eth.hpp"
+#include "common/rss.hpp"
 #include "testing/rx_ring.hpp"
 #include "verilator/vh/axi.hpp"
 
@@ -57,6 +58,8 @@ class IgbDouble {
   std::vector<RxDesc> igb_clean_rx_irq(IgbRing& r, unsigned budget = 1u << 30, bool refill = true);
   // igb_setup_rctl() (igb_main.c) with the model's options.
   void igb_setup_rctl(uint32_t extra = 0, bool secrc = true);
+  // igb_setup_mrqc() (igb_main.c): RSSRK, RETA, RXCSUM.PCSD, MRQC from c.
+  void igb_setup_mrqc(const rss::Config& c);
   // igb_rar_set() (e1000_mac.c): station address in RAL/RAH[index].
   void igb_rar_set(const Mac& mac, unsigned index = 0);
   // igb_configure_msix() + igb_irq_enable() (igb_main.c) for one queue vector.

@@ -82,7 +82,7 @@ static void predict_offload(const Bytes& d, const NicConfig& c, Prediction& p) {
   const unsigned ihl = d[L3] & 0xf;
   const size_t hl = ihl * 4;
   if (ihl < 5 || d.size() < L3 + hl) return;
-  // pkt_info (rtl/README.md): packet type bits; RSS type 0 (no RSS hash).
+  // pkt_info (rtl/README.md): packet type bits; the RSS type is added by predict().
   // IPV4 or, with options, IPV4_EX alone (82576 advanced RX writeback, Packet
   // Type; igb_process_skb_fields switches on pkt_info & PKTTYPE_ILMASK).
   p.pkt_info |= ihl > 5 ? E1000_RXDADV_PKTTYPE_IPV4_EX : E1000_RXDADV_PKTTYPE_IPV4;
@@ -158,6 +158,11 @@ Prediction predict(const WireFrame& f, const NicConfig& c) {
   const Bytes d(w.begin(), w.end() - 4);
   p.host = c.secrc ? d : w;
   predict_offload(d, c, p);
+  // Receive-side scaling: the reference of common/rss.hpp.
+  const rss::Result r = rss::classify(d.data(), d.size(), c.rss);
+  p.pkt_info |= uint16_t(r.type);
+  p.rss = c.pcsd ? r.hash : 0;
+  p.queue = r.queue;
   return p;
 }
 
@@ -209,6 +214,11 @@ void Scoreboard::received(const std::vector<RxDesc>& ds, unsigned ring) {
       continue;
     }
     if (ordered) missing += uint64_t(it - expected.begin());
+    if (d.wb.rss != it->rss || ring != it->queue) {
+      std::snprintf(msg, sizeof msg, "slot %u (%zu bytes): RSS field %08x on ring %u, expected %08x on ring %u", d.slot,
+                    frame.size(), d.wb.rss, ring, it->rss, it->queue);
+      errors.push_back(msg);
+    }
     if (d.wb.pkt_info != it->pkt_info || se != it->status) {
       std::snprintf(msg, sizeof msg,
                     "slot %u (%zu bytes): writeback pkt_info %04x status_error %08x, expected %04x %08x", d.slot,
@@ -267,6 +277,16 @@ std::vector<RxDesc> IgbDouble::igb_clean_rx_irq(IgbRing& r, unsigned budget, boo
 
 void IgbDouble::igb_setup_rctl(uint32_t extra, bool secrc) {
   wr_(E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | (secrc ? E1000_RCTL_SECRC : 0) | extra);
+}
+
+void IgbDouble::igb_setup_mrqc(const rss::Config& c) {
+  // igb_setup_mrqc (igb_main.c): the key, the redirection table
+  // (igb_write_rss_indir_tbl), RXCSUM.PCSD so the writeback carries the
+  // hash, then MRQC.
+  for (unsigned j = 0; j < E1000_RSSRK_COUNT; ++j) wr_(E1000_RSSRK(j), c.rssrk[j]);
+  for (unsigned j = 0; j < E1000_RETA_COUNT; ++j) wr_(E1000_RETA(j), c.reta[j]);
+  wr_(E1000_RXCSUM, rd_(E1000_RXCSUM) | E1000_RXCSUM_PCSD);
+  wr_(E1000_MRQC, c.mrqc);
 }
 
 void IgbDouble::igb_rar_set(const Mac& m, unsigned index) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/eth.hpp"
+#include "common/rss.hpp"
 #include "verilator/vh/igb_double.hpp"
 #include "verilator/vh/xgmii.hpp"
 
@@ -24,6 +25,8 @@ struct NicConfig {
   bool en = true, upe = false, mpe = false, bam = true, lpe = false, secrc = true;
   unsigned rlpml = 0x2600;
   bool ipofld = true, tuofl = true;
+  bool pcsd = false;  // RXCSUM.PCSD: the writeback's RSS field holds the hash
+  rss::Config rss;    // MRQC, RETA, RSSRK (reset: no RSS, every frame to queue 0)
   unsigned buf_size = 2048;
 };
 
@@ -37,6 +40,8 @@ struct Prediction {
   Bytes host;  // bytes the host must see (FCS stripped with SECRC)
   uint16_t pkt_info = 0;
   uint32_t status = 0;  // status_error of the EOP descriptor
+  uint32_t rss = 0;     // the writeback's RSS field
+  unsigned queue = 0;   // the ring it must arrive on (common/rss.hpp)
   bool broadcast = false, multicast = false;
 };
 
