@@ -68,6 +68,23 @@ void napi_disable(napi_struct* napi) {
   trace_napi_sched(napi);
 }
 
+// __netif_napi_del / flush_gro_hash (net/core/dev.c): what the instance still
+// holds, GRO chains and the rx_list batch, is freed. The driver's teardown
+// calls it (a run ended mid-flight leaves packets there).
+void netif_napi_del(napi_struct* napi) {
+  for (gro_list& gl : napi->gro_hash) {
+    for (sk_buff* p = gl.first; p;) {
+      sk_buff* next = p->next;
+      __kfree_skb(p);
+      p = next;
+    }
+    gl = gro_list{};
+  }
+  napi->gro_bitmask = 0;
+  while (sk_buff* skb = __skb_dequeue(&napi->rx_list)) __kfree_skb(skb);
+  napi->rx_count = 0;
+}
+
 // napi_schedule_prep (net/core/dev.c)
 bool napi_schedule_prep(napi_struct* n) {
   if (n->state & NAPI_STATE_DISABLE) return false;

@@ -123,6 +123,8 @@ struct softnet_data : napi_list {
 void netif_napi_add(net_device* dev, napi_struct* napi, napi_poll_t poll, int weight = NAPI_POLL_WEIGHT);
 void napi_enable(napi_struct* napi);
 void napi_disable(napi_struct* napi);
+// __netif_napi_del (net/core/dev.c): frees what the instance holds (GRO, rx_list).
+void netif_napi_del(napi_struct* napi);
 // napi_schedule_prep: sets SCHED; if already set sets MISSED and returns false.
 bool napi_schedule_prep(napi_struct* napi);
 // __napi_schedule: puts napi on the current CPU's poll_list, raises NET_RX.
