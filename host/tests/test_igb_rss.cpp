@@ -60,7 +60,7 @@ std::vector<std::unique_ptr<Rig>> rigs;  // 1, 2, 4, 5, 8 queues on 3 CPUs
 Rig* rig_auto;                           // rss_queues left to igb: 3 CPUs -> 3 queues
 Rig* rig_weight;                         // 4 queues, ethtool -X weight 1 1 2 0, -N udp4 sdfn
 Rig* rig_affinity;                       // 2 queues, igb.irq_affinity = 2 2 1
-test::IgbSystem* sys;                    // 2 CPUs, 1 queue, rx-0 moved to CPU 1, traffic
+test::IgbSystem* sys;                    // 2 CPUs, 2 queues, RETA all to queue 1, rx-1 on CPU 1, traffic
 
 Rig& rig(unsigned q) {
   for (auto& r : rigs)
@@ -213,14 +213,19 @@ BOOST_AUTO_TEST_CASE(irq_affinity_knob_and_its_errors) {
   BOOST_TEST(rig_affinity->igb.q_vector(1).cpu == 2);
   BOOST_TEST(rig_affinity->igb.q_vector(2).cpu == 1);
   BOOST_TEST(rig_affinity->igb.q_vector(3).cpu == 0);
-  // the hard IRQ, and so NAPI and its softirq, run on the vector's CPU
-  const host::igb_q_vector& qv = sys->igb.q_vector(0);
+  // ethtool -X weight 0 1: every RETA entry is queue 1, so the NIC puts
+  // every frame there whatever its hash (the queue is RETA[hash & 127]);
+  // rx-1's hard IRQ, and so NAPI and its softirq, run on its CPU (1), rx-0
+  // (CPU 0) never fires.
+  const host::igb_q_vector& qv = sys->igb.q_vector(1);
+  BOOST_TEST(qv.name == "eth0-rx-1");
   BOOST_TEST(qv.cpu == 1);
   sys->traffic.start(50, 20000, 100);
   sys->run_until_idle();
   BOOST_TEST(qv.irqs > 0u);
   BOOST_TEST(sys->kernel.cpu(1).irq_count(qv.irq) == qv.irqs);
   BOOST_TEST(sys->kernel.cpu(0).irq_count(qv.irq) == 0u);
+  BOOST_TEST(sys->igb.q_vector(0).irqs == 0u);
   BOOST_TEST(sys->kernel.softnet(1).processed > 0u);
   BOOST_TEST(sys->kernel.softnet(0).processed == 0u);
   BOOST_TEST(sys->reader->messages() == 50u);
@@ -253,11 +258,13 @@ BOOST_AUTO_TEST_CASE(igb_rx_hash_sets_hash_and_l4_by_rss_type) {
 }
 
 BOOST_AUTO_TEST_CASE(skb_queue_mapping_is_the_ring) {
-  // skb_record_rx_queue in igb_process_skb_fields: the double puts every
-  // frame on queue 0 (no RSS there yet), so the rx-0 ring counted them all.
-  BOOST_TEST(sys->igb.rx_ring(0).rx_stats.packets == 50u);
+  // The ring of queue 1 cleaned every frame (skb_record_rx_queue in
+  // igb_process_skb_fields gives the skb that ring's index), queue 0 none.
+  BOOST_TEST(sys->igb.rx_ring(1).rx_stats.packets == 50u);
+  BOOST_TEST(sys->igb.rx_ring(0).rx_stats.packets == 0u);
   const std::string s = sys->igb.ethtool_S();
-  BOOST_TEST(s.find("rx_queue_0_packets: 50\n") != std::string::npos);
+  BOOST_TEST(s.find("rx_queue_1_packets: 50\n") != std::string::npos);
+  BOOST_TEST(s.find("rx_queue_0_packets: 0\n") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(bad_configurations_name_the_knob) {
@@ -306,9 +313,10 @@ struct Elaborate {
     rigs.push_back(std::make_unique<Rig>("affinity", a, 3));
     rig_affinity = rigs.back().get();
     rig_affinity->igb.igb_probe();
-    host::IgbConfig one = queues(1);
-    one.irq_affinity = {1};  // rx-0 on CPU 1 (the reader's CPU)
-    s = std::make_unique<test::IgbSystem>(one);
+    host::IgbConfig two = queues(2);
+    two.irq_affinity = {0, 1};  // rx-0 on CPU 0, rx-1 on CPU 1 (the reader's CPU)
+    two.rss_indir_tbl = host::ethtool_rxfh_indir_parse("weight 0 1");
+    s = std::make_unique<test::IgbSystem>(two);
     sys = s.get();
   }
 };
