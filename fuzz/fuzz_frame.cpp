@@ -143,6 +143,7 @@ struct Rig : sc_core::sc_module {
   static host::IgbConfig igb_config() {
     host::IgbConfig c;
     c.rx_itr_setting = 0;  // no interrupt throttling: the host answers at once (a shorter quiet window)
+    c.rss_queues = 1;      // the Verilated NIC is built with one queue
     return c;
   }
 

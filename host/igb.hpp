@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
-// The igb-shaped driver (drivers/net/ethernet/intel/igb): one RX ring per
-// queue, one MSI-X vector per queue, NAPI poll, build_skb receive, refill in
-// batches of IGB_RX_BUFFER_WRITE with one RDT write per batch, ITR
-// (fixed / dynamic / dynamic conservative), ethtool -C / -G / -S.
+// The igb-shaped driver (drivers/net/ethernet/intel/igb) as on an 82576 with
+// MSI-X and no VFs: rss_queues RX rings, q_vectors as igb_set_interrupt_capability
+// lays them out (separate RX and TX vectors up to 4 queues, TxRx pairs above),
+// the "other" vector at MSI-X entry 0, RSS (igb_setup_mrqc), NAPI poll,
+// build_skb receive, refill in batches of IGB_RX_BUFFER_WRITE with one RDT
+// write per batch, ITR (fixed / dynamic / dynamic conservative),
+// ethtool -C / -G / -L / -S / -x / -X / -n / -N.
 // Names follow igb_main.c / igb_ethtool.c so the two read side by side.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -40,17 +44,55 @@ inline constexpr unsigned IGB_MAX_ITR_USECS = 10000;
 inline constexpr unsigned IGB_DEFAULT_ITR = 3;  // dynamic conservative
 inline constexpr unsigned SPEED_1000 = 1000;
 
+// igb.h / igb_main.c, 82576 without VFs.
+inline constexpr unsigned IGB_MAX_RX_QUEUES_82576 = 8;  // igb_get_max_rss_queues: IGB_MAX_RX_QUEUES
+inline constexpr unsigned IGB_RETA_SIZE = 128;
+inline constexpr unsigned IGB_RSS_KEY_BYTES = 40;                 // RSSRK: ten 32-bit registers
+inline constexpr uint32_t IGB_FLAG_QUEUE_PAIRS = 1u << 3;         // igb.h BIT(3)
+inline constexpr uint32_t IGB_FLAG_RSS_FIELD_IPV4_UDP = 1u << 6;  // igb.h BIT(6)
+inline constexpr int IGB_N0_QUEUE = -1;
+
+// The default RSS key: the Microsoft RSS verification key ("Verifying the RSS
+// Hash Calculation", the key of its published IPv4/TCP test vectors), so runs
+// are deterministic. Linux fills the key with netdev_rss_key_fill (random at boot).
+inline constexpr std::array<uint8_t, IGB_RSS_KEY_BYTES> kRssKeyMicrosoft = {
+    0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3,
+    0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3,
+    0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa};
+
+// ethtool (user space) -X: the indirection table it computes and passes to
+// igb_set_rxfh (ethtool.c fill_indir_table). "equal N": entry i = i % N;
+// "weight w0 w1 ..": entry i = the first j with i < size * (w0+..+wj) / sum.
+// Throws std::invalid_argument with ethtool's message on bad weights.
+std::vector<uint32_t> ethtool_rxfh_indir_equal(unsigned n, unsigned size = IGB_RETA_SIZE);
+std::vector<uint32_t> ethtool_rxfh_indir_weight(const std::vector<uint32_t>& weights, unsigned size = IGB_RETA_SIZE);
+// "default", "equal N" or "weight a b c ..." (the words of `ethtool -X eth0 ...`);
+// empty result for "default" (igb_setup_mrqc's table). Throws std::invalid_argument.
+std::vector<uint32_t> ethtool_rxfh_indir_parse(const std::string& spec, unsigned size = IGB_RETA_SIZE);
+// "6d:5a:..." or 80 hex digits -> 40 bytes. Throws std::invalid_argument.
+std::array<uint8_t, IGB_RSS_KEY_BYTES> parse_rss_key(const std::string& text);
+
 enum latency_range : uint8_t { lowest_latency = 0, low_latency = 1, bulk_latency = 2 };
 
 struct IgbConfig {
-  unsigned num_queues = 1;  // one vector per queue
+  // ethtool -L combined: RX (and TX) queues; 0 = igb_init_queue_configuration's
+  // min(IGB_MAX_RX_QUEUES_82576, online CPUs). 1..8.
+  unsigned rss_queues = 0;
   unsigned rx_ring_count = IGB_DEFAULT_RXD;
   unsigned rx_itr_setting = IGB_DEFAULT_ITR;  // ethtool -C rx-usecs
   int napi_weight = stack::NAPI_POLL_WEIGHT;
   unsigned link_speed = SPEED_1000;  // what igb_set_itr compares with SPEED_1000
   unsigned irq_base = 40;            // Linux IRQ number of vector 0
-  std::vector<int> vector_cpu;       // affinity of vector i (default: CPU i % ncpus)
-  bool drop_en = false;              // SRRCTL.DROP_EN
+  // smp_affinity of q_vector i (igb_request_msix order: rx-0.., tx-0.. or
+  // TxRx-0..); missing entries: CPU i % online CPUs (irqbalance-like). The
+  // "other" vector stays on CPU 0.
+  std::vector<int> irq_affinity;
+  bool drop_en = false;  // SRRCTL.DROP_EN with one queue (igb_setup_srrctl sets it with more)
+  // RSSRK (model knob: igb takes netdev_rss_key_fill's key and ethtool -X
+  // hkey is EOPNOTSUPP on igb)
+  std::array<uint8_t, IGB_RSS_KEY_BYTES> rss_key = kRssKeyMicrosoft;
+  std::vector<uint32_t> rss_indir_tbl;  // ethtool -X: 128 entries; empty = the default j * rss_queues / 128
+  bool rss_field_ipv4_udp = false;      // ethtool -N rx-flow-hash udp4 sdfn (IGB_FLAG_RSS_FIELD_IPV4_UDP)
 };
 
 struct igb_rx_buffer {
@@ -97,7 +139,10 @@ struct igb_ring {
 };
 
 struct igb_q_vector {
-  unsigned v_idx = 0;
+  unsigned v_idx = 0;           // index in adapter->q_vector[]
+  unsigned msix_vector = 0;     // MSI-X entry (v_idx + 1: entry 0 is the "other" vector)
+  std::string name;             // "<ifname>-rx-N", "-tx-N", "-TxRx-N" (igb_request_msix)
+  int tx_queue = IGB_N0_QUEUE;  // TX ring index (the model has no TX: the vector never fires)
   uint32_t eims_value = 0;
   int irq = 0;
   int cpu = 0;
@@ -105,8 +150,8 @@ struct igb_q_vector {
   bool set_itr = false;
   uint32_t itr_register = 0;
   igb_ring_container rx;
-  igb_ring* ring = nullptr;
-  stack::napi_struct napi;
+  igb_ring* ring = nullptr;  // the RX ring (q_vector->rx.ring), nullptr for a TX vector
+  stack::napi_struct napi;   // added for the vectors with an RX ring
   // model instrumentation
   uint64_t irqs = 0, polls = 0, polls_full = 0, itr_writes = 0;
   // tracing: host.igb.vec<v>.masked (the driver's view of EIMS), and the
@@ -150,10 +195,29 @@ class IgbAdapter {
   void igb_update_stats();
   // ethtool -S eth0 (igb_get_ethtool_stats) as text.
   std::string ethtool_S() const;
+  // ethtool -x eth0 (igb_get_rxfh): indirection table and key, ethtool's layout.
+  std::string ethtool_x() const;
+  // ethtool -X eth0 equal/weight (igb_set_rxfh): 128 entries, each below
+  // rss_queues, or -EINVAL (-22) with `err`; written at once when probed.
+  int igb_set_rxfh(const std::vector<uint32_t>& indir, std::string* err = nullptr);
+  // ethtool -N eth0 rx-flow-hash udp4 sd|sdfn (igb_set_rss_hash_opt):
+  // sets or clears IGB_FLAG_RSS_FIELD_IPV4_UDP; -EINVAL for anything else.
+  int igb_set_rss_hash_opt_udp4(const std::string& fields, std::string* err = nullptr);
+  // ethtool -n eth0 rx-flow-hash udp4 (igb_get_rss_hash_opts) as ethtool prints it.
+  std::string ethtool_n_udp4() const;
+  // igb_rx_hash (igb_main.c): the hash of the writeback into the skb,
+  // L4 when the RSS type says the ports were hashed.
+  static void igb_rx_hash(const stack::net_device& netdev, const uint8_t* rx_desc, stack::sk_buff* skb);
 
   stack::net_device& netdev() { return netdev_; }
   unsigned num_rx_queues() const { return static_cast<unsigned>(rings_.size()); }
   unsigned num_q_vectors() const { return static_cast<unsigned>(q_vectors_.size()); }
+  unsigned rss_queues() const { return rss_queues_; }
+  uint32_t flags() const { return flags_; }
+  uint32_t eims_enable_mask() const { return eims_enable_mask_; }
+  const std::vector<uint32_t>& rss_indir_tbl() const { return rss_indir_tbl_; }
+  int other_irq() const { return other_irq_; }
+  uint64_t other_irqs() const { return other_irqs_; }
   igb_ring& rx_ring(unsigned q = 0) { return *rings_.at(q); }
   const igb_ring& rx_ring(unsigned q = 0) const { return *rings_.at(q); }
   igb_q_vector& q_vector(unsigned v = 0) { return *q_vectors_.at(v); }
@@ -189,6 +253,13 @@ class IgbAdapter {
   void igb_rar_set_index(unsigned index);
   void igb_configure_rx_ring(igb_ring& ring);
   void igb_configure_msix();
+  void igb_request_msix();
+  void igb_assign_vector(igb_q_vector& qv, unsigned msix_vector);
+  void igb_write_ivar(unsigned msix_vector, unsigned index, unsigned offset);
+  void igb_setup_mrqc();
+  void igb_write_rss_indir_tbl();
+  uint32_t igb_mrqc_value() const;
+  void igb_msix_other(stack::Cpu& cpu, int irq);
   void igb_irq_enable();
   void igb_alloc_rx_buffers(igb_ring& ring, uint16_t cleaned_count);
   bool igb_alloc_mapped_page(igb_ring& ring, igb_rx_buffer& bi);
@@ -238,6 +309,15 @@ class IgbAdapter {
   std::vector<uint64_t> pages_;  // every page the driver owns (bus addresses)
   e1000_hw_stats hw_;
   std::vector<uint64_t> rqdpc_;
+  unsigned rss_queues_ = 0;  // adapter->rss_queues
+  uint32_t flags_ = 0;       // adapter->flags (IGB_FLAG_QUEUE_PAIRS, IGB_FLAG_RSS_FIELD_IPV4_UDP)
+  uint32_t eims_enable_mask_ = 0;
+  uint32_t eims_other_ = 0;
+  int other_irq_ = -1;
+  uint64_t other_irqs_ = 0;
+  std::vector<uint32_t> rss_indir_tbl_;  // adapter->rss_indir_tbl
+  unsigned rss_indir_tbl_init_ = 0;
+  std::array<uint32_t, 8> ivar_{};  // what igb_write_ivar's array_rd32 reads back (see igb_write_ivar)
   bool probed_ = false;
   uint64_t traced_serial_ = 0;
 };

@@ -155,3 +155,155 @@ std::string IgbAdapter::ethtool_S() const {
 }
 
 }  // namespace rxpath::host
+
+namespace rxpath::host {
+
+// ---- RSS: ethtool -x / -X / -n / -N (igb_ethtool.c) and what ethtool computes
+
+// ethtool.c fill_indir_table, "equal N": round robin over rings 0..N-1.
+std::vector<uint32_t> ethtool_rxfh_indir_equal(unsigned n, unsigned size) {
+  if (n == 0) throw std::invalid_argument("ethtool -X equal: N must be at least 1");
+  std::vector<uint32_t> indir(size);
+  for (unsigned i = 0; i < size; ++i) indir[i] = i % n;
+  return indir;
+}
+
+// ethtool.c fill_indir_table, "weight": ring j gets a share of the table in
+// proportion to its weight, entries in ring order.
+std::vector<uint32_t> ethtool_rxfh_indir_weight(const std::vector<uint32_t>& weights, unsigned size) {
+  uint64_t sum = 0;
+  for (uint32_t w : weights) sum += w;
+  if (sum == 0) throw std::invalid_argument("ethtool -X weight: At least one weight must be non-zero");
+  if (sum > size)
+    throw std::invalid_argument("ethtool -X weight: Total weight exceeds the size of the indirection table");
+  std::vector<uint32_t> indir(size);
+  uint64_t partial = 0;
+  long j = -1;
+  for (unsigned i = 0; i < size; ++i) {
+    while (uint64_t(i) >= uint64_t(size) * partial / sum) {
+      ++j;
+      partial += weights[size_t(j)];
+    }
+    indir[i] = uint32_t(j);
+  }
+  return indir;
+}
+
+std::vector<uint32_t> ethtool_rxfh_indir_parse(const std::string& spec, unsigned size) {
+  std::istringstream is(spec);
+  std::string word;
+  is >> word;
+  auto number = [](const std::string& w) -> uint32_t {
+    if (w.empty() || w.find_first_not_of("0123456789") != std::string::npos || w.size() > 9)
+      throw std::invalid_argument("'" + w + "' is not a whole number");
+    return uint32_t(std::stoul(w));
+  };
+  if (word == "default") {
+    if (is >> word) throw std::invalid_argument("\"default\" takes nothing after it");
+    return {};
+  }
+  if (word == "equal") {
+    std::string n;
+    if (!(is >> n)) throw std::invalid_argument("\"equal\" needs a ring count: \"equal N\"");
+    if (is >> word) throw std::invalid_argument("\"equal N\" takes one number");
+    return ethtool_rxfh_indir_equal(number(n), size);
+  }
+  if (word == "weight") {
+    std::vector<uint32_t> w;
+    while (is >> word) w.push_back(number(word));
+    if (w.empty()) throw std::invalid_argument("\"weight\" needs one weight per ring: \"weight 1 1 2\"");
+    return ethtool_rxfh_indir_weight(w, size);
+  }
+  throw std::invalid_argument("'" + spec + "': expected \"default\", \"equal N\" or \"weight W0 W1 ...\" (ethtool -X)");
+}
+
+std::array<uint8_t, IGB_RSS_KEY_BYTES> parse_rss_key(const std::string& text) {
+  std::string hex;
+  for (char c : text)
+    if (c != ':' && c != ' ') hex += c;
+  if (hex.size() != 2 * IGB_RSS_KEY_BYTES || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+    throw std::invalid_argument("the key is " + std::to_string(IGB_RSS_KEY_BYTES) +
+                                " bytes: " + std::to_string(2 * IGB_RSS_KEY_BYTES) +
+                                " hex digits (colons between bytes allowed), got '" + text + "'");
+  std::array<uint8_t, IGB_RSS_KEY_BYTES> key{};
+  for (unsigned i = 0; i < IGB_RSS_KEY_BYTES; ++i) key[i] = uint8_t(std::stoul(hex.substr(2 * i, 2), nullptr, 16));
+  return key;
+}
+
+// igb_set_rxfh (igb_ethtool.c): every entry below rss_queues, then the
+// table is the adapter's and igb_write_rss_indir_tbl writes it.
+int IgbAdapter::igb_set_rxfh(const std::vector<uint32_t>& indir, std::string* err) {
+  const unsigned num_queues = probed_ ? rss_queues_ : (cfg_.rss_queues ? cfg_.rss_queues : 0);
+  if (indir.size() != IGB_RETA_SIZE) {
+    if (err) *err = "ethtool -X: the table has " + std::to_string(IGB_RETA_SIZE) + " entries (EINVAL)";
+    return -22;
+  }
+  for (unsigned i = 0; i < IGB_RETA_SIZE; ++i)
+    if (num_queues && indir[i] >= num_queues) {
+      if (err)
+        *err = "ethtool -X: entry " + std::to_string(i) + " is ring " + std::to_string(indir[i]) + ", the device has " +
+               std::to_string(num_queues) + " (EINVAL)";
+      return -22;
+    }
+  cfg_.rss_indir_tbl = indir;
+  if (probed_) {
+    rss_indir_tbl_ = indir;
+    igb_write_rss_indir_tbl();
+  }
+  return 0;
+}
+
+// igb_set_rss_hash_opt (igb_ethtool.c), UDP_V4_FLOW: the addresses are
+// always hashed; the ports both or neither.
+int IgbAdapter::igb_set_rss_hash_opt_udp4(const std::string& fields, std::string* err) {
+  bool l4;
+  if (fields == "sd")
+    l4 = false;
+  else if (fields == "sdfn")
+    l4 = true;
+  else {
+    if (err) *err = "ethtool -N rx-flow-hash udp4 " + fields + ": igb hashes \"sd\" or \"sdfn\" (EINVAL)";
+    return -22;
+  }
+  cfg_.rss_field_ipv4_udp = l4;
+  const uint32_t flags = l4 ? (flags_ | IGB_FLAG_RSS_FIELD_IPV4_UDP) : (flags_ & ~IGB_FLAG_RSS_FIELD_IPV4_UDP);
+  if (flags != flags_) {
+    flags_ = flags;
+    if (probed_) wr32(E1000_MRQC, igb_mrqc_value());  // the UDP field follows the flag, the rest stays
+  }
+  return 0;
+}
+
+// igb_get_rss_hash_opts (igb_ethtool.c) as `ethtool -n eth0 rx-flow-hash udp4` prints it.
+std::string IgbAdapter::ethtool_n_udp4() const {
+  std::string s = "UDP over IPV4 flows use these fields for computing Hash flow key:\nIP SA\nIP DA\n";
+  if (flags_ & IGB_FLAG_RSS_FIELD_IPV4_UDP)
+    s += "L4 bytes 0 & 1 [TCP/UDP src port]\nL4 bytes 2 & 3 [TCP/UDP dst port]\n";
+  return s;
+}
+
+// `ethtool -x eth0` (igb_get_rxfh, ethtool's print_indir_table): igb has no
+// get_rxfh_key_size, so ethtool shows no key; the model's key follows.
+std::string IgbAdapter::ethtool_x() const {
+  std::ostringstream os;
+  os << "RX flow hash indirection table for " << netdev_.name << " with " << rss_queues_ << " RX ring(s):\n";
+  char buf[32];
+  for (size_t i = 0; i < rss_indir_tbl_.size(); ++i) {
+    if (i % 8 == 0) {
+      std::snprintf(buf, sizeof buf, "%5zu: ", i);
+      os << buf;
+    }
+    std::snprintf(buf, sizeof buf, " %5u", rss_indir_tbl_[i]);
+    os << buf;
+    if (i % 8 == 7 || i + 1 == rss_indir_tbl_.size()) os << "\n";
+  }
+  os << "RSS hash key:\nOperation not supported\nRSS hash function:\n    toeplitz: on\n    xor: off\n    crc32: off\n";
+  os << "rxpath: RSSRK (igb.rss_key) ";
+  for (size_t i = 0; i < cfg_.rss_key.size(); ++i) {
+    std::snprintf(buf, sizeof buf, "%02x%s", cfg_.rss_key[i], i + 1 < cfg_.rss_key.size() ? ":" : "\n");
+    os << buf;
+  }
+  return os.str();
+}
+
+}  // namespace rxpath::host

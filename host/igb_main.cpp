@@ -31,8 +31,10 @@ static inline uint16_t igb_desc_unused(const igb_ring& r) {
 
 IgbAdapter::IgbAdapter(HostPlatform& plat, const IgbConfig& cfg, const IgbCost& cost)
     : plat_(plat), k_(plat.kernel()), link_(plat.link()), mem_(plat.mem()), cfg_(cfg), cost_(cost) {
-  if (cfg_.num_queues == 0 || cfg_.num_queues > kMaxRxQueues)
-    throw std::invalid_argument("IgbConfig.num_queues must be 1.." + std::to_string(kMaxRxQueues));
+  if (cfg_.rss_queues > IGB_MAX_RX_QUEUES_82576)
+    throw std::invalid_argument("igb.queues: " + std::to_string(cfg_.rss_queues) + " is more than the 82576's " +
+                                std::to_string(IGB_MAX_RX_QUEUES_82576) + " RSS queues (ethtool -L combined)");
+  static_assert(IGB_MAX_RX_QUEUES_82576 <= kMaxRxQueues, "the register map has fewer queues than the 82576");
   if (cfg_.napi_weight <= 0) throw std::invalid_argument("IgbConfig.napi_weight must be > 0");
   std::string err;
   if (igb_set_coalesce(cfg_.rx_itr_setting, &err) != 0) throw std::invalid_argument(err);
@@ -154,30 +156,86 @@ void IgbAdapter::trace_dma_write(uint64_t addr, const uint8_t* data, std::size_t
   }
 }
 
-// igb_sw_init (igb_main.c): queue and vector counts, default ITR.
+// igb_sw_init (igb_main.c) with igb_init_queue_configuration,
+// igb_set_flag_queue_pairs, igb_set_interrupt_capability (MSI-X) and
+// igb_alloc_q_vectors: queue count, vector layout, default ITR.
 void IgbAdapter::igb_sw_init() {
   rings_.clear();
   q_vectors_.clear();
   const int ncpus = k_.cpus().num_cpus();
-  for (unsigned i = 0; i < cfg_.num_queues; ++i) {
-    auto qv = std::make_unique<igb_q_vector>();
+  // igb_init_queue_configuration: min(igb_get_max_rss_queues, num_online_cpus)
+  // unless ethtool -L set it (igb_set_channels sets rss_queues, then the same
+  // igb_set_flag_queue_pairs).
+  rss_queues_ = cfg_.rss_queues ? cfg_.rss_queues : std::min<unsigned>(IGB_MAX_RX_QUEUES_82576, unsigned(ncpus));
+  // igb_set_flag_queue_pairs (82576): pair when rss_queues > max_rss_queues / 2
+  if (rss_queues_ > IGB_MAX_RX_QUEUES_82576 / 2)
+    flags_ |= IGB_FLAG_QUEUE_PAIRS;
+  else
+    flags_ &= ~IGB_FLAG_QUEUE_PAIRS;
+  if (cfg_.rss_field_ipv4_udp)
+    flags_ |= IGB_FLAG_RSS_FIELD_IPV4_UDP;
+  else
+    flags_ &= ~IGB_FLAG_RSS_FIELD_IPV4_UDP;
+  // igb_set_interrupt_capability (MSI-X): one vector per RX queue, one per TX
+  // queue unless paired; the "other" vector is added on top (msix entry 0).
+  const unsigned num_rx_queues = rss_queues_, num_tx_queues = rss_queues_;
+  const unsigned num_q_vectors = num_rx_queues + ((flags_ & IGB_FLAG_QUEUE_PAIRS) ? 0 : num_tx_queues);
+  // ethtool -X given as a knob: igb_set_rxfh's checks
+  if (!cfg_.rss_indir_tbl.empty()) {
+    if (cfg_.rss_indir_tbl.size() != IGB_RETA_SIZE)
+      throw std::invalid_argument("igb.rxfh_indir: " + std::to_string(cfg_.rss_indir_tbl.size()) + " entries, not " +
+                                  std::to_string(IGB_RETA_SIZE));
+    for (unsigned i = 0; i < IGB_RETA_SIZE; ++i)
+      if (cfg_.rss_indir_tbl[i] >= rss_queues_)
+        throw std::invalid_argument(
+            "igb.rxfh_indir: entry " + std::to_string(i) + " is queue " + std::to_string(cfg_.rss_indir_tbl[i]) +
+            ", not below igb.queues = " + std::to_string(rss_queues_) + " (igb_set_rxfh: EINVAL)");
+  }
+  if (cfg_.irq_affinity.size() > num_q_vectors)
+    throw std::invalid_argument("igb.irq_affinity: " + std::to_string(cfg_.irq_affinity.size()) + " CPUs for " +
+                                std::to_string(num_q_vectors) + " queue vectors");
+  for (unsigned q = 0; q < num_rx_queues; ++q) {
     auto ring = std::make_unique<igb_ring>();
-    qv->v_idx = i;
-    qv->eims_value = 1u << i;  // igb_assign_vector: BIT(msix_vector)
-    qv->irq = int(cfg_.irq_base + i);
-    qv->cpu = i < cfg_.vector_cpu.size() ? cfg_.vector_cpu[i] : int(i) % ncpus;
-    qv->itr_register = E1000_EITR(i);
+    ring->reg_idx = q;  // igb_cache_ring_register: reg_idx = i without VFs
+    ring->count = cfg_.rx_ring_count;
+    rings_.push_back(std::move(ring));
+  }
+  // igb_alloc_q_vectors: RX-only vectors first when there are enough
+  // vectors for every ring, then the rest spread rings evenly.
+  unsigned rxr_remaining = num_rx_queues, txr_remaining = num_tx_queues, rxr_idx = 0, txr_idx = 0, v_idx = 0;
+  auto alloc = [&](unsigned txr_count, unsigned rxr_count) {
+    // igb_alloc_q_vector; the model's q_vector holds at most one ring of each kind
+    if (txr_count > 1 || rxr_count > 1) throw std::logic_error("igb_alloc_q_vectors: more than one ring per vector");
+    auto qv = std::make_unique<igb_q_vector>();
+    qv->v_idx = v_idx;
+    if (txr_count) qv->tx_queue = int(txr_idx);
+    if (rxr_count) {
+      qv->ring = rings_[rxr_idx].get();
+      qv->ring->q_vector = qv.get();
+    }
+    // smp_affinity: the knob's CPU, else irqbalance-like i % CPUs
+    qv->cpu = v_idx < cfg_.irq_affinity.size() ? cfg_.irq_affinity[v_idx] : int(v_idx) % ncpus;
+    if (qv->cpu < 0 || qv->cpu >= ncpus)
+      throw std::invalid_argument("igb.irq_affinity: CPU " + std::to_string(qv->cpu) + " (vector " +
+                                  std::to_string(v_idx) + ") does not exist (kernel.cpus is " + std::to_string(ncpus) +
+                                  ")");
     // igb_alloc_q_vector: itr_val from rx_itr_setting, START_ITR when dynamic
     qv->itr_val = (cfg_.rx_itr_setting && cfg_.rx_itr_setting <= 3) ? IGB_START_ITR : cfg_.rx_itr_setting;
-    qv->set_itr = true;
-    ring->reg_idx = i;
-    ring->count = cfg_.rx_ring_count;
-    ring->q_vector = qv.get();
-    qv->ring = ring.get();
-    rings_.push_back(std::move(ring));
     q_vectors_.push_back(std::move(qv));
+  };
+  if (num_q_vectors >= rxr_remaining + txr_remaining) {
+    for (; rxr_remaining; ++v_idx, --rxr_remaining, ++rxr_idx) alloc(0, 1);
   }
-  rqdpc_.assign(cfg_.num_queues, 0);
+  for (; v_idx < num_q_vectors; ++v_idx) {
+    const unsigned left = num_q_vectors - v_idx;
+    const unsigned rqpv = (rxr_remaining + left - 1) / left, tqpv = (txr_remaining + left - 1) / left;
+    alloc(tqpv, rqpv);
+    rxr_remaining -= rqpv;
+    txr_remaining -= tqpv;
+    rxr_idx += rqpv;
+    txr_idx += tqpv;
+  }
+  rqdpc_.assign(num_rx_queues, 0);
 }
 
 // igb_setup_rx_resources (igb_main.c): descriptor ring, ALIGN(count*16, 4096).
@@ -211,10 +269,9 @@ void IgbAdapter::igb_rar_set_index(unsigned index) {
   wr32(E1000_RAH(index), uint32_t(a[4]) | uint32_t(a[5]) << 8 | E1000_RAH_AV);
 }
 
-// igb_setup_rctl (igb_main.c): receiver on, broadcast, strip CRC; RXCSUM (igb_configure_rx).
+// igb_setup_rctl (igb_main.c): receiver on, broadcast, strip CRC.
 void IgbAdapter::igb_setup_rctl() {
   igb_rar_set_index(0);
-  wr32(E1000_RXCSUM, E1000_RXCSUM_IPOFLD | E1000_RXCSUM_TUOFL | E1000_RXCSUM_PCSD);
   uint32_t rctl = E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC;
   if (netdev_.mtu > 1500) {  // igb_rlpml_set: long packets up to MTU + 18
     rctl |= E1000_RCTL_LPE;
@@ -233,40 +290,148 @@ void IgbAdapter::igb_configure_rx_ring(igb_ring& ring) {
   wr32(E1000_RDH(n), 0);
   wr32(E1000_RDT(n), 0);
   ring.rdt = 0;
-  // igb_setup_srrctl: 2 KiB buffers, advanced one-buffer descriptors
+  // igb_setup_srrctl: 2 KiB buffers, advanced one-buffer descriptors; drop
+  // enable with more than one queue (flow control is off in the model), or
+  // when the model's igb.drop_en asks for it with one queue
   uint32_t srrctl = (ring.rx_buf_len >> E1000_SRRCTL_BSIZEPKT_SHIFT) << E1000_SRRCTL_BSIZEPKT_LSB;
   srrctl |= E1000_SRRCTL_DESCTYPE_ADV_ONEBUF;
-  if (cfg_.drop_en) srrctl |= E1000_SRRCTL_DROP_EN;
+  if (cfg_.drop_en || rings_.size() > 1) srrctl |= E1000_SRRCTL_DROP_EN;
   wr32(E1000_SRRCTL(n), srrctl);
   const uint32_t rxdctl = IGB_RX_PTHRESH << E1000_RXDCTL_PTHRESH_LSB | IGB_RX_HTHRESH << E1000_RXDCTL_HTHRESH_LSB |
                           IGB_RX_WTHRESH << E1000_RXDCTL_WTHRESH_LSB | E1000_RXDCTL_QUEUE_ENABLE;
   wr32(E1000_RXDCTL(n), rxdctl);
 }
 
-// igb_configure_msix (igb_main.c): GPIE, IVAR, EIAC/EIAM; request_irq per vector.
-void IgbAdapter::igb_configure_msix() {
-  wr32(E1000_GPIE, E1000_GPIE_MSIX_MODE | E1000_GPIE_PBA | E1000_GPIE_EIAME | E1000_GPIE_NSICR);
-  uint32_t eims = 0;
-  for (auto& qv : q_vectors_) {
-    // igb_assign_vector: IVAR entry of the ring's queue
-    wr32(E1000_IVAR0(qv->ring->reg_idx), (qv->v_idx << E1000_IVAR0_RX_VECTOR_LSB) | E1000_IVAR0_RX_VALID);
-    eims |= qv->eims_value;
-    plat_.route_vector(qv->v_idx, qv->irq, qv->cpu);
-    k_.cpus().request_irq(
-        qv->irq, [this](st::Cpu& cpu, int irq) { igb_msix_ring(cpu, irq); },
-        netdev_.name + "-rx-" + std::to_string(qv->v_idx));
-  }
-  // igb_irq_enable: auto-clear and auto-mask for the ring vectors, then unmask
-  wr32(E1000_EIAC, eims);
-  wr32(E1000_EIAM, eims);
+// igb_write_ivar (igb_main.c): one byte lane of IVAR0[index]. Linux reads
+// the register back (array_rd32) and changes its lane; the driver keeps what
+// it wrote instead (an MMIO read would stall, and probe may run before the
+// simulation starts): the same writes, in the same order, with the same values.
+void IgbAdapter::igb_write_ivar(unsigned msix_vector, unsigned index, unsigned offset) {
+  uint32_t ivar = ivar_.at(index);
+  ivar &= ~(uint32_t(0xFF) << offset);                     // clear the lane
+  ivar |= (msix_vector | E1000_IVAR0_RX_VALID) << offset;  // vector and E1000_IVAR_VALID
+  ivar_[index] = ivar;
+  wr32(E1000_IVAR0(index), ivar);
 }
 
-// igb_irq_enable (igb_main.c)
+// igb_assign_vector (igb_main.c), 82576: a column-major table of 2 columns
+// by 8 rows: the low 3 bits of the queue pick the row, bit 3 the column; RX
+// in the lane's low byte, TX 8 bits above.
+void IgbAdapter::igb_assign_vector(igb_q_vector& qv, unsigned msix_vector) {
+  const int rx_queue = qv.ring ? int(qv.ring->reg_idx) : IGB_N0_QUEUE;
+  const int tx_queue = qv.tx_queue;
+  if (rx_queue > IGB_N0_QUEUE) igb_write_ivar(msix_vector, rx_queue & 0x7, (rx_queue & 0x8) << 1);
+  if (tx_queue > IGB_N0_QUEUE) igb_write_ivar(msix_vector, tx_queue & 0x7, ((tx_queue & 0x8) << 1) + 8);
+  qv.msix_vector = msix_vector;
+  qv.eims_value = 1u << msix_vector;  // BIT(msix_vector)
+  eims_enable_mask_ |= qv.eims_value;
+  qv.set_itr = true;  // configure q_vector to set itr on first interrupt
+}
+
+// igb_configure_msix (igb_main.c), 82576: GPIE, the other vector in
+// IVAR_MISC (MSI-X entry 0), then one entry per q_vector.
+void IgbAdapter::igb_configure_msix() {
+  unsigned vector = 0;
+  eims_enable_mask_ = 0;
+  wr32(E1000_GPIE, E1000_GPIE_MSIX_MODE | E1000_GPIE_PBA | E1000_GPIE_EIAME | E1000_GPIE_NSICR);
+  eims_other_ = 1u << vector;
+  // (vector | E1000_IVAR_VALID) << 8: the other-causes lane of IVAR_MISC
+  wr32(E1000_IVAR_MISC, (vector++ | E1000_IVAR0_RX_VALID) << 8);
+  eims_enable_mask_ |= eims_other_;
+  for (auto& qv : q_vectors_) igb_assign_vector(*qv, vector++);
+}
+
+// igb_request_msix (igb_main.c): igb_msix_other on entry 0 named after the
+// interface, then each q_vector with its name and EITR; then igb_configure_msix.
+// The interrupt controller routes each entry to its vector's CPU (smp_affinity).
+void IgbAdapter::igb_request_msix() {
+  unsigned vector = 0;
+  other_irq_ = int(cfg_.irq_base + vector);
+  plat_.route_vector(vector, other_irq_, 0);
+  k_.cpus().request_irq(
+      other_irq_, [this](st::Cpu& cpu, int irq) { igb_msix_other(cpu, irq); }, netdev_.name);
+  for (auto& qv : q_vectors_) {
+    ++vector;
+    qv->itr_register = E1000_EITR(vector);
+    qv->irq = int(cfg_.irq_base + vector);
+    if (qv->ring && qv->tx_queue > IGB_N0_QUEUE)
+      qv->name = netdev_.name + "-TxRx-" + std::to_string(qv->ring->reg_idx);
+    else if (qv->tx_queue > IGB_N0_QUEUE)
+      qv->name = netdev_.name + "-tx-" + std::to_string(qv->tx_queue);
+    else if (qv->ring)
+      qv->name = netdev_.name + "-rx-" + std::to_string(qv->ring->reg_idx);
+    else
+      qv->name = netdev_.name + "-unused";
+    plat_.route_vector(vector, qv->irq, qv->cpu);
+    k_.cpus().request_irq(
+        qv->irq, [this](st::Cpu& cpu, int irq) { igb_msix_ring(cpu, irq); }, qv->name);
+  }
+  igb_configure_msix();
+}
+
+// igb_msix_other (igb_main.c): link and other causes; the model raises none,
+// so it only counts (it re-enables its cause with EIMS as igb does).
+void IgbAdapter::igb_msix_other(st::Cpu& cpu, int irq) {
+  (void)cpu;
+  (void)irq;
+  ++other_irqs_;
+  wr32(E1000_EIMS, eims_other_);
+}
+
+// igb_irq_enable (igb_main.c), MSI-X: EIAC and EIAM gain eims_enable_mask
+// (Linux ORs it into what it reads back; both are zero after reset, and
+// only this function writes them), then EIMS unmasks every vector.
 void IgbAdapter::igb_irq_enable() {
-  uint32_t eims = 0;
-  for (auto& qv : q_vectors_) eims |= qv->eims_value;
-  wr32(E1000_EIMS, eims);
+  wr32(E1000_EIAC, eims_enable_mask_);
+  wr32(E1000_EIAM, eims_enable_mask_);
+  wr32(E1000_EIMS, eims_enable_mask_);
   if (k_.trace_hub()) trace_masked(nullptr, false);
+}
+
+// igb_write_rss_indir_tbl (igb_main.c): four entries per RETA register, the
+// lowest entry in the low byte; shift 0 on an 82576 without VFs.
+void IgbAdapter::igb_write_rss_indir_tbl() {
+  for (unsigned i = 0; i < IGB_RETA_SIZE; i += 4) {
+    uint32_t val = 0;
+    for (int j = 3; j >= 0; --j) {
+      val <<= 8;
+      val |= rss_indir_tbl_[i + unsigned(j)];
+    }
+    wr32(E1000_RETA(i / 4), val);
+  }
+}
+
+// The MRQC igb_setup_mrqc writes (the IPv6 fields are not in the model's map).
+uint32_t IgbAdapter::igb_mrqc_value() const {
+  uint32_t mrqc = E1000_MRQC_RSS_FIELD_IPV4 | E1000_MRQC_RSS_FIELD_IPV4_TCP;
+  if (flags_ & IGB_FLAG_RSS_FIELD_IPV4_UDP) mrqc |= E1000_MRQC_RSS_FIELD_IPV4_UDP;
+  // no VFs: RSS even with one queue, so every frame gets a hash
+  return mrqc | E1000_MRQC_ENABLE_RSS_MQ;
+}
+
+// igb_setup_mrqc (igb_main.c): key, redirection table, RXCSUM.PCSD (the
+// writeback carries the hash), MRQC. Written whatever the queue count.
+void IgbAdapter::igb_setup_mrqc() {
+  // rss_key[j] is a u32 loaded from the key bytes: byte 4j in bits 7:0
+  for (unsigned j = 0; j < IGB_RSS_KEY_BYTES / 4; ++j) {
+    const uint8_t* b = &cfg_.rss_key[4 * j];
+    wr32(E1000_RSSRK(j), uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24);
+  }
+  const unsigned num_rx_queues = rss_queues_;
+  if (!cfg_.rss_indir_tbl.empty()) {  // ethtool -X given as a knob (checked by igb_sw_init)
+    rss_indir_tbl_ = cfg_.rss_indir_tbl;
+    rss_indir_tbl_init_ = num_rx_queues;
+  }
+  if (rss_indir_tbl_init_ != num_rx_queues || rss_indir_tbl_.size() != IGB_RETA_SIZE) {
+    rss_indir_tbl_.assign(IGB_RETA_SIZE, 0);
+    for (unsigned j = 0; j < IGB_RETA_SIZE; ++j) rss_indir_tbl_[j] = (j * num_rx_queues) / IGB_RETA_SIZE;
+    rss_indir_tbl_init_ = num_rx_queues;
+  }
+  igb_write_rss_indir_tbl();
+  // RXCSUM: Linux ORs PCSD and CRCOFL into what it reads; IPOFLD and TUOFL
+  // are the reset value (written here as they are, the register is write-only to the driver)
+  wr32(E1000_RXCSUM, E1000_RXCSUM_IPOFLD | E1000_RXCSUM_TUOFL | E1000_RXCSUM_PCSD | E1000_RXCSUM_CRCOFL);
+  wr32(E1000_MRQC, igb_mrqc_value());
 }
 
 // igb_probe + __igb_open (igb_main.c). Called again after ethtool -G:
@@ -293,18 +458,21 @@ void IgbAdapter::igb_probe() {
   for (auto& r : rings_) igb_setup_rx_resources(*r);
   k_.register_netdev(&netdev_);
   for (auto& qv : q_vectors_) {
-    qv->napi.name = "rx" + std::to_string(qv->v_idx);
+    if (!qv->ring) continue;  // a TX vector: no NAPI in the RX-only model (it never fires)
+    qv->napi.name = "rx" + std::to_string(qv->ring->reg_idx);
     st::netif_napi_add(
         &netdev_, &qv->napi, [this](st::napi_struct* napi, int budget) { return igb_poll(napi, budget); },
         cfg_.napi_weight);
     st::napi_enable(&qv->napi);
   }
+  // igb_configure: igb_setup_mrqc, igb_setup_rctl, igb_configure_rx, refill
+  igb_setup_mrqc();
   igb_setup_rctl();
   for (auto& r : rings_) {
     igb_configure_rx_ring(*r);
     igb_alloc_rx_buffers(*r, igb_desc_unused(*r));  // count - 1 slots
   }
-  igb_configure_msix();
+  igb_request_msix();
   igb_irq_enable();
   probed_ = true;
   traced_serial_ = 0;
@@ -381,9 +549,23 @@ bool IgbAdapter::igb_cleanup_headers(igb_ring& ring, const uint8_t* rx_desc, st:
   return false;
 }
 
+// igb_rx_hash (igb_main.c, as changed to set the hash type from the RSS
+// type: "igb: set skb hash type from RSS_TYPE"): no hash when the NIC hashed
+// nothing (type 0), L4 when the ports were hashed (IGB_RSS_L4_TYPES: the
+// IPv4 TCP and UDP types of the map; the IPv6 ones are not in the model).
+void IgbAdapter::igb_rx_hash(const st::net_device& netdev, const uint8_t* rx_desc, st::sk_buff* skb) {
+  if (!(netdev.features & st::NETIF_F_RXHASH)) return;
+  const unsigned rss_type = get_unaligned_le16(rx_desc + RXD_WB_PKT_INFO_BYTE) & E1000_RXDADV_RSSTYPE_MASK;
+  if (!rss_type) return;
+  constexpr uint32_t l4_types = (1u << E1000_RXDADV_RSSTYPE_IPV4_TCP) | (1u << E1000_RXDADV_RSSTYPE_IPV4_UDP);
+  // skb_set_hash
+  skb->hash = get_unaligned_le32(rx_desc + RXD_WB_RSS_BYTE);
+  skb->l4_hash = (l4_types >> rss_type) & 1;
+}
+
 // igb_process_skb_fields (igb_main.c): hash, checksum, queue, protocol.
 void IgbAdapter::igb_process_skb_fields(igb_ring& ring, const uint8_t* rx_desc, st::sk_buff* skb) {
-  if (netdev_.features & st::NETIF_F_RXHASH) skb->hash = get_unaligned_le32(rx_desc + RXD_WB_RSS_BYTE);  // igb_rx_hash
+  igb_rx_hash(netdev_, rx_desc, skb);
   igb_rx_checksum(ring, rx_desc, skb);
   skb->queue_mapping = uint16_t(ring.reg_idx);  // skb_record_rx_queue
   skb->protocol = st::eth_type_trans(skb, &netdev_);
@@ -516,7 +698,7 @@ void IgbAdapter::igb_write_itr(igb_q_vector& qv) {
   if (!itr_val) itr_val = 0x4;
   itr_val |= E1000_EITR_CNT_IGNR;
   ++qv.itr_writes;
-  HOST_DPRINTF(itr, "EITR[%u] = 0x%x (%u us)", qv.v_idx, itr_val, (itr_val & E1000_EITR_INTERVAL) >> 2);
+  HOST_DPRINTF(itr, "EITR[%u] = 0x%x (%u us)", qv.msix_vector, itr_val, (itr_val & E1000_EITR_INTERVAL) >> 2);
   wr32(qv.itr_register, itr_val);
   qv.set_itr = false;
 }
@@ -531,7 +713,7 @@ void IgbAdapter::igb_msix_ring(st::Cpu& cpu, int irq) {
   if (k_.trace_hub()) trace_msix(cpu, *qv, 0, false);
   cpu.defer(cost_.igb_msix_ring);
   igb_write_itr(*qv);
-  HOST_DPRINTF(irq, "igb_msix_ring vector %u on cpu %d", qv->v_idx, cpu.id());
+  HOST_DPRINTF(irq, "igb_msix_ring %s (msix %u) on cpu %d", qv->name.c_str(), qv->msix_vector, cpu.id());
   const bool scheduled = st::napi_schedule(&qv->napi);
   if (k_.trace_hub()) trace_msix(cpu, *qv, 1, scheduled);
 }
@@ -700,7 +882,9 @@ clear_counts:
 // igb_ring_irq_enable (igb_main.c): ITR update, then unmask the vector (EIMS).
 void IgbAdapter::igb_ring_irq_enable(igb_q_vector& qv) {
   charge(cost_.ring_irq_enable);
-  if (cfg_.rx_itr_setting & 3) {
+  if (qv.ring && (cfg_.rx_itr_setting & 3)) {
+    // adapter->num_q_vectors: 1 only without MSI-X (not modelled); with
+    // MSI-X an 82576 has at least two (rx-0 and tx-0)
     if (q_vectors_.size() == 1)
       igb_set_itr(qv);
     else
@@ -715,7 +899,7 @@ int IgbAdapter::igb_poll(st::napi_struct* napi, int budget) {
   igb_q_vector* qv = nullptr;
   for (auto& q : q_vectors_)
     if (&q->napi == napi) qv = q.get();
-  if (!qv) return 0;
+  if (!qv || !qv->ring) return 0;
   Span span(*this, "igb_poll", &qv->poll_start);
   ++qv->polls;
   charge(cost_.igb_poll);

@@ -15,6 +15,8 @@ QueueCounters IgbCounters::queue(unsigned q) const {
 VectorCounters IgbCounters::vector(unsigned v) const {
   const host::igb_q_vector& qv = adapter_.q_vector(v);
   VectorCounters c;
+  c.name = qv.name;
+  c.cpu = qv.cpu;
   c.irqs = qv.irqs;
   c.polls = qv.polls;
   c.polls_full = qv.polls_full;
@@ -98,7 +100,9 @@ StackCounters IgbCounters::stack() const {
                    {"/proc/net/dev", k.proc_net_dev()},
                    {"/proc/interrupts", k.proc_interrupts()},
                    {"/proc/softirqs", k.proc_softirqs()},
-                   {"ethtool -S eth0", adapter_.ethtool_S()}};
+                   {"ethtool -S eth0", adapter_.ethtool_S()},
+                   {"ethtool -x eth0", adapter_.ethtool_x()},
+                   {"ethtool -n eth0 rx-flow-hash udp4", adapter_.ethtool_n_udp4()}};
   return c;
 }
 

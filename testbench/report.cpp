@@ -57,6 +57,7 @@ void fill_report(Report& r, const RunCounters& c, const TrafficFigures& t) {
     const QueueCounters qc = c.queue(q);
     handed_up += qc.rx_packets;
     rqdpc += qc.rqdpc;
+    r.queues.push_back(Report::Queue{qc.rx_packets, qc.rqdpc});
   }
   const NicCounters hw = c.nic();
   const StackCounters st = c.stack();
@@ -81,6 +82,7 @@ void fill_report(Report& r, const RunCounters& c, const TrafficFigures& t) {
     r.irqs += vc.irqs;
     r.napi_polls += vc.polls;
     r.napi_polls_full += vc.polls_full;
+    r.vectors.push_back(Report::Vector{vc.name, vc.cpu, vc.irqs, vc.polls, vc.polls_full});
   }
   r.rnbc = hw.rnbc;
   uint64_t processed = 0;
@@ -149,6 +151,16 @@ std::string Report::text() const {
   os << "\nInterrupts and NAPI\n";
   os << "  MSI-X interrupts " << irqs << ", NAPI polls " << napi_polls << " (" << napi_polls_full
      << " used the whole weight), RNBC " << rnbc << "\n";
+  os << "  RX queues:";
+  for (size_t q = 0; q < queues.size(); ++q) {
+    os << "  q" << q << " " << queues[q].rx_packets;
+    if (queues[q].rqdpc) os << " (RQDPC " << queues[q].rqdpc << ")";
+  }
+  os << "\n";
+  for (const Vector& v : vectors)
+    if (v.irqs || v.polls)
+      os << "  " << std::left << std::setw(16) << v.name << std::right << " CPU" << v.cpu << "  MSI-X " << v.irqs
+         << ", NAPI polls " << v.polls << " (" << v.polls_full << " whole weight)\n";
   os << "  net_rx_action rounds " << net_rx_action << " (" << budget_exhausted << " ran out of budget, " << time_squeeze
      << " time_squeeze)\n";
   os << "\nLatency, first bit on the wire to recv() return (" << latency.samples << " frames)\n";
@@ -235,6 +247,16 @@ std::string Report::json() const {
   j["latency_ns"] = {{"samples", latency.samples}, {"p50", latency.p50_ns},   {"p90", latency.p90_ns},
                      {"p99", latency.p99_ns},      {"p999", latency.p999_ns}, {"max", latency.max_ns},
                      {"mean", latency.mean_ns}};
+  nlohmann::ordered_json qj = nlohmann::ordered_json::array(), vj = nlohmann::ordered_json::array();
+  for (const Queue& q : queues) qj.push_back({{"rx_packets", q.rx_packets}, {"rqdpc", q.rqdpc}});
+  for (const Vector& v : vectors)
+    vj.push_back({{"name", v.name},
+                  {"cpu", v.cpu},
+                  {"msix", v.irqs},
+                  {"napi_polls", v.polls},
+                  {"napi_polls_full_weight", v.polls_full}});
+  j["queues"] = qj;
+  j["vectors"] = vj;
   nlohmann::ordered_json cpu, kinds, mibj;
   for (const auto& [k, v] : cpu_ns) cpu[k] = v;
   for (const auto& [k, v] : offered_by_kind) kinds[k] = v;

@@ -75,6 +75,17 @@ struct Report {
   Accounting acct;
   uint64_t irqs = 0, napi_polls = 0, napi_polls_full = 0, time_squeeze = 0, rnbc = 0;
   uint64_t net_rx_action = 0, budget_exhausted = 0;  // softirq rounds, rounds that used the whole budget
+  // per RX queue and per queue vector (igb.queues; names as /proc/interrupts)
+  struct Queue {
+    uint64_t rx_packets = 0, rqdpc = 0;
+  };
+  struct Vector {
+    std::string name;
+    int cpu = 0;
+    uint64_t irqs = 0, polls = 0, polls_full = 0;
+  };
+  std::vector<Queue> queues;
+  std::vector<Vector> vectors;
   LatencyStats latency;
   std::map<std::string, double> cpu_ns;  // "cpu0.softirq" -> ns
   // Per CPU: softnet_data as /proc/net/softnet_stat shows it (RPS figures included).
@@ -123,6 +134,8 @@ struct QueueCounters {
 };
 
 struct VectorCounters {
+  std::string name;         // "eth0-rx-0", "eth0-TxRx-0", ... (igb_request_msix)
+  int cpu = 0;              // where its hard IRQ runs (smp_affinity)
   uint64_t irqs = 0;        // MSI-X interrupts taken
   uint64_t polls = 0;       // NAPI polls
   uint64_t polls_full = 0;  // of which used the whole weight

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "testbench/scenario.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
@@ -21,6 +22,10 @@ std::string num(double v) {
 
 Scenario::Scenario() {
   kernel.cpu.num_cpus = 2;  // CPU0 takes the interrupt and the softirq, CPU1 runs the reader
+  // One RX queue unless igb.queues says otherwise: the labs, studies and
+  // reference results are single-queue runs. igb.queues = 0 is igb's own
+  // default, min(8, kernel.cpus) (igb_init_queue_configuration).
+  igb.rss_queues = 1;
   // The default scenario: 10 GbE, a mix of UDP and TCP.
   traffic.size = "imix";
   traffic.udp_flows = 4;
@@ -100,7 +105,31 @@ void Scenario::add_knobs(Knobs& k) {
              "ethtool -C rx-usecs: 0 off, 1 dynamic, 3 dynamic conservative, 10..10000 fixed µs");
   k.add_sint("igb.napi_weight", &igb.napi_weight, igb.napi_weight, 1, 4096,
              "NAPI weight of the ring (NAPI_POLL_WEIGHT)");
-  k.add_bool("igb.drop_en", &igb.drop_en, igb.drop_en, "SRRCTL.DROP_EN: drop instead of waiting for a descriptor");
+  k.add_bool("igb.drop_en", &igb.drop_en, igb.drop_en,
+             "SRRCTL.DROP_EN with one queue: drop instead of waiting for a descriptor (igb_setup_srrctl sets it "
+             "anyway with more than one queue, flow control being off)");
+  k.add_uint("igb.queues", &igb.rss_queues, igb.rss_queues, 0, 1024,
+             "ethtool -L combined: RSS queues, 1..8 (82576); 0 = what igb picks at probe, min(8, kernel.cpus) "
+             "(the scenario's default stays 1, the single-queue runs the labs and studies quote). Up to 4 queues "
+             "each has an rx and a tx vector, above 4 they pair (TxRx), plus the \"other\" vector "
+             "(igb_set_flag_queue_pairs)");
+  k.add_string(
+      "igb.irq_affinity", &igb_irq_affinity, igb_irq_affinity,
+      "CPU of each queue vector, in /proc/interrupts order (eth0-rx-0.., eth0-tx-0.., or eth0-TxRx-0..), "
+      "separated by spaces or commas; vectors not listed: vector i on CPU i mod kernel.cpus (irqbalance-like); "
+      "the hard IRQ, its NAPI poll and softirq run there; the \"other\" vector stays on CPU 0");
+  k.add_string("igb.rss_key", &igb_rss_key, igb_rss_key,
+               "RSSRK, 40 bytes as 80 hex digits (colons allowed); \"\" = the Microsoft RSS verification key "
+               "6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c6a42b73bbeac01fa, fixed so runs are "
+               "deterministic (Linux uses netdev_rss_key_fill, random at boot)");
+  k.add_string("igb.rxfh_indir", &igb_rxfh_indir, igb_rxfh_indir,
+               "ethtool -X: \"default\" (entry j = j * queues / 128), \"equal N\" (entry j = j mod N) or "
+               "\"weight W0 W1 ..\" (queue i gets a share Wi / sum of the 128 entries), as ethtool computes them; "
+               "every entry must be below igb.queues");
+  k.add_string("igb.rx_flow_hash_udp4", &igb_rx_flow_hash_udp4, igb_rx_flow_hash_udp4,
+               "ethtool -N rx-flow-hash udp4: sd hashes UDP/IPv4 on the addresses, sdfn on the addresses and ports "
+               "(MRQC.RSS_FIELD_IPV4_UDP)",
+               {"sd", "sdfn"});
   // costs: one knob per entry of each cost table, with its documented default
   for (const auto& kn : stack::CostTable::knobs())
     k.add_double(std::string("cost.stack.") + kn.name, &(stack_cost.*kn.field), stack_cost.*kn.field, 0, 1e9,
@@ -120,6 +149,68 @@ void Scenario::add_knobs(Knobs& k) {
                "with trace.trigger: µs kept before the trigger (--before-us)");
   k.add_double("trace.after_us", &trace.after_us, trace.after_us, 0, 1e9,
                "with trace.trigger: µs kept after the trigger (--after-us)");
+}
+
+// The igb.* knobs against each other and kernel.cpus / nic.model; fills
+// the driver's config (queue count resolved, so the dumped scenario shows it).
+void Scenario::finish_igb(const Knobs* knobs) {
+  auto bad_between = [knobs](const std::string& what, std::initializer_list<const char*> keys) {
+    std::string at;
+    for (const char* k : keys) {
+      const std::string o = knobs ? knobs->origin(k) : std::string();
+      at += (at.empty() ? " [" : "; ") + std::string(k) + ": " + (o.empty() ? "default" : o);
+    }
+    throw std::invalid_argument(what + (knobs ? at + "]" : ""));
+  };
+  const unsigned ncpus = static_cast<unsigned>(kernel.cpu.num_cpus);
+  if (igb.rss_queues > host::IGB_MAX_RX_QUEUES_82576)
+    throw std::invalid_argument("igb.queues: " + std::to_string(igb.rss_queues) + " is more than the 82576's " +
+                                std::to_string(host::IGB_MAX_RX_QUEUES_82576) +
+                                " RSS queues (ethtool -L combined: max_combined, igb_get_max_rss_queues)");
+  // igb_init_queue_configuration: min(igb_get_max_rss_queues, num_online_cpus)
+  if (igb.rss_queues == 0) igb.rss_queues = std::min(host::IGB_MAX_RX_QUEUES_82576, ncpus);
+  const unsigned q = igb.rss_queues;
+  const unsigned vectors = q > host::IGB_MAX_RX_QUEUES_82576 / 2 ? q : 2 * q;  // igb_set_interrupt_capability
+  // igb.irq_affinity: CPU numbers separated by spaces or commas
+  igb.irq_affinity.clear();
+  {
+    std::string t = igb_irq_affinity;
+    for (char& c : t)
+      if (c == ',') c = ' ';
+    std::istringstream is(t);
+    std::string w;
+    while (is >> w) {
+      if (w.find_first_not_of("0123456789") != std::string::npos || w.size() > 6)
+        throw std::invalid_argument("igb.irq_affinity: '" + w + "' is not a CPU number");
+      const int cpu = std::stoi(w);
+      if (cpu >= kernel.cpu.num_cpus)
+        bad_between("igb.irq_affinity: CPU " + w + " (vector " + std::to_string(igb.irq_affinity.size()) +
+                        ") does not exist: kernel.cpus is " + std::to_string(kernel.cpu.num_cpus),
+                    {"igb.irq_affinity", "kernel.cpus"});
+      igb.irq_affinity.push_back(cpu);
+    }
+    if (igb.irq_affinity.size() > vectors)
+      bad_between("igb.irq_affinity: " + std::to_string(igb.irq_affinity.size()) + " CPUs, but igb.queues = " +
+                      std::to_string(q) + " has " + std::to_string(vectors) + " queue vectors",
+                  {"igb.irq_affinity", "igb.queues"});
+  }
+  try {
+    igb.rss_key = igb_rss_key.empty() ? host::kRssKeyMicrosoft : host::parse_rss_key(igb_rss_key);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("igb.rss_key: ") + e.what());
+  }
+  try {
+    igb.rss_indir_tbl = host::ethtool_rxfh_indir_parse(igb_rxfh_indir);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("igb.rxfh_indir: ") + e.what());
+  }
+  for (size_t i = 0; i < igb.rss_indir_tbl.size(); ++i)
+    if (igb.rss_indir_tbl[i] >= q)
+      bad_between("igb.rxfh_indir: \"" + igb_rxfh_indir + "\" sends entry " + std::to_string(i) + " to queue " +
+                      std::to_string(igb.rss_indir_tbl[i]) + ", but there are " + std::to_string(q) +
+                      " queues (igb_set_rxfh: EINVAL)",
+                  {"igb.rxfh_indir", "igb.queues"});
+  igb.rss_field_ipv4_udp = igb_rx_flow_hash_udp4 == "sdfn";
 }
 
 void Scenario::finish(const Knobs* knobs) {
@@ -275,6 +366,7 @@ void Scenario::finish(const Knobs* knobs) {
   if (mac == MacAddr{}) bad("host.mac: 00:00:00:00:00:00 is not a valid station address");
   const uint32_t ip = parse_ipv4(host_ip);
   if (ip == 0xffffffffu || ip == 0) bad("host.ip: " + host_ip + " cannot be a host's own address");
+  finish_igb(knobs);
   // ethtool -C rx-usecs: 0 off, 1 dynamic, 3 conservative, 10..10000 fixed (igb_set_coalesce)
   const unsigned u = igb.rx_itr_setting;
   if (u == 2 || (u > 3 && u < host::IGB_MIN_ITR_USECS))

@@ -50,6 +50,11 @@ struct Scenario {
   stack::CostTable stack_cost;
   host::IgbConfig igb;
   host::IgbCost igb_cost;
+  // igb.* knobs given as text, parsed by finish() into `igb`
+  std::string igb_irq_affinity;              // "0 1 0 1": CPU of q_vector i
+  std::string igb_rss_key;                   // 80 hex digits
+  std::string igb_rxfh_indir = "default";    // ethtool -X: default | equal N | weight W0 W1 ..
+  std::string igb_rx_flow_hash_udp4 = "sd";  // ethtool -N rx-flow-hash udp4: sd | sdfn
   TrafficConfig traffic;
   // tracing: the window of --trace/--journey/--timeline, or a trigger that places it
   struct Trace {
@@ -70,6 +75,7 @@ struct Scenario {
   // say where each was set, and a replay whose run.duration_us was not set
   // ends just after the capture's last record.
   void finish(const Knobs* knobs = nullptr);
+  void finish_igb(const Knobs* knobs);
   std::vector<std::string> warnings;
 };
 

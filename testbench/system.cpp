@@ -134,10 +134,10 @@ struct System::Impl : sc_core::sc_module {
   // The NIC model the scenario names, bound to the link and the wire.
   void build_nic() {
     if (cfg.nic_model == "rtl") {
-      if (cfg.igb.num_queues < 1 || cfg.igb.num_queues > bridge::NicSc::kMaxQueues)
-        throw std::invalid_argument("igb.num_queues: the Verilated NIC offers 1.." +
+      if (cfg.igb.rss_queues < 1 || cfg.igb.rss_queues > bridge::NicSc::kMaxQueues)
+        throw std::invalid_argument("igb.queues: the Verilated NIC offers 1.." +
                                     std::to_string(bridge::NicSc::kMaxQueues) + " queues");
-      auto v = std::make_unique<bridge::NicSc>("nic", sc_time(cfg.quantum_ns, SC_NS), cfg.igb.num_queues);
+      auto v = std::make_unique<bridge::NicSc>("nic", sc_time(cfg.quantum_ns, SC_NS), cfg.igb.rss_queues);
       v->idle_skip(cfg.idle_skip);
       rtl = v.get();
       nic = std::move(v);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Two queues, two vectors on two CPUs, MTU 9000: probe programs both rings
-// and IVAR entries, each vector is routed to its own CPU, with more than one
-// vector the dynamic ITR follows igb_update_ring_itr (average wire size), and
+// Two queues on two CPUs, MTU 9000: probe programs both rings and the IVAR
+// entries of rx-0, rx-1, tx-0, tx-1 (MSI-X entries 1..4, igb_assign_vector),
+// the rx vectors are routed to CPUs 0 and 1, the dynamic ITR follows
+// igb_update_ring_itr (average wire size), and
 // jumbo frames span several 3 KiB buffers (build_skb + skb_add_rx_frag).
 // The NIC double steers every frame to queue 0.
 #define BOOST_TEST_MODULE igb_multiqueue
@@ -24,12 +25,13 @@ BOOST_AUTO_TEST_CASE(probe_programs_every_queue_and_vector) {
   sc_start(sc_time(20, SC_US));
   for (unsigned q = 0; q < 2; ++q) {
     BOOST_CHECK_EQUAL(sys->nic.peek(E1000_RDT(q)), sys->igb.rx_ring(q).count - 1);
-    BOOST_CHECK_EQUAL(sys->nic.peek(E1000_IVAR0(q)), q | E1000_IVAR0_RX_VALID);
+    // RX lane: rx-q is entry q + 1; TX lane (bits 15:8): tx-q is entry q + 3; 0x80 valid
+    BOOST_CHECK_EQUAL(sys->nic.peek(E1000_IVAR0(q)), (0x81u + q) | (0x83u + q) << 8);
     BOOST_CHECK_EQUAL(sys->igb.q_vector(q).cpu, int(q));
   }
-  BOOST_CHECK_EQUAL(sys->nic.peek(E1000_EIMS), 3u);
-  BOOST_CHECK_EQUAL(sys->nic.peek(E1000_EIAM), 3u);
-  BOOST_CHECK_EQUAL(sys->nic.peek(E1000_EIAC), 3u);
+  BOOST_CHECK_EQUAL(sys->nic.peek(E1000_EIMS), 0x1fu);  // other + 4 queue vectors
+  BOOST_CHECK_EQUAL(sys->nic.peek(E1000_EIAM), 0x1fu);
+  BOOST_CHECK_EQUAL(sys->nic.peek(E1000_EIAC), 0x1fu);
   BOOST_CHECK(sys->igb.rx_ring(0).dma != sys->igb.rx_ring(1).dma);
   BOOST_CHECK_EQUAL(sys->nic.peek(E1000_SRRCTL(0)) & E1000_SRRCTL_BSIZEPKT, 3u);  // 3 KiB
   BOOST_CHECK(sys->nic.peek(E1000_RCTL) & E1000_RCTL_LPE);
@@ -68,7 +70,7 @@ struct Elaborate {
   std::unique_ptr<test::IgbSystem> s;
   Elaborate() {
     host::IgbConfig ic;
-    ic.num_queues = 2;
+    ic.rss_queues = 2;
     s = std::make_unique<test::IgbSystem>(ic, nic::NicDoubleConfig{}, 1 << 20, 9000);
     sys = s.get();
   }

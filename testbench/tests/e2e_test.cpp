@@ -735,6 +735,71 @@ BOOST_AUTO_TEST_CASE(bad_input_is_refused_with_the_key_named) {
   BOOST_TEST(err.find("--out needs a value") != std::string::npos, err);
 }
 
+// igb.queues with the behavioural NIC: the q_vectors igb lays out for two
+// queues (igb_set_interrupt_capability, igb_request_msix: rx-0, rx-1, tx-0,
+// tx-1, plus the other vector), each where igb.irq_affinity puts it; the
+// report lists queues and vectors and carries ethtool -x. The double steers
+// frames by RSS: the queues' packets add up to what the driver handed up,
+// only rx vectors fire, and a vector fires when its queue got frames. Bad
+// igb.* knobs are refused with the knob named.
+BOOST_AUTO_TEST_CASE(igb_queues_vectors_and_their_knobs) {
+  const Run r = run("igb-queues",
+                    "--set nic.model=double --set igb.queues=2 --set igb.irq_affinity=1,0 --set run.duration_us=200");
+  check_conservation(r);
+  const json& v = r.report["vectors"];
+  BOOST_REQUIRE(v.size() == 4u);
+  const char* names[] = {"eth0-rx-0", "eth0-rx-1", "eth0-tx-0", "eth0-tx-1"};
+  const int cpus[] = {1, 0, 0, 1};  // two given, then vector i on CPU i % 2
+  for (size_t i = 0; i < 4; ++i) {
+    BOOST_TEST(v[i]["name"].get<std::string>() == names[i]);
+    BOOST_TEST(v[i]["cpu"].get<int>() == cpus[i]);
+  }
+  const json& q = r.report["queues"];
+  BOOST_REQUIRE(q.size() == 2u);
+  BOOST_TEST(q[0]["rx_packets"].get<uint64_t>() + q[1]["rx_packets"].get<uint64_t>() ==
+             counter(r, "driver.rx_packets"));
+  for (size_t i = 0; i < 2; ++i)
+    BOOST_TEST((v[i]["msix"].get<uint64_t>() > 0) == (q[i]["rx_packets"].get<uint64_t>() > 0));
+  for (size_t i = 2; i < 4; ++i) BOOST_TEST(v[i]["msix"].get<uint64_t>() == 0u);  // TX vectors never fire
+  const std::string x = slurp(r.out_dir + "/report.txt");
+  BOOST_TEST(x.find("RX queues:  q0 ") != std::string::npos, x);
+  const std::string c = slurp(r.out_dir + "/counters.txt");
+  BOOST_TEST(c.find("RX flow hash indirection table for eth0 with 2 RX ring(s):") != std::string::npos);
+  BOOST_TEST(c.find("rx_queue_1_packets: " + std::to_string(q[1]["rx_packets"].get<uint64_t>()) + "\n") !=
+             std::string::npos);
+
+  const std::string base = rxpath_cmd() + " --quiet ";
+  auto status_and_err = [&](const std::string& args, std::string& err) {
+    const std::string e = scratch("igb-bad.stderr");
+    const int code = rxpath::testing::run_command(base + args + " > /dev/null 2> " + e);
+    err = slurp(e);
+    return code;
+  };
+  // igb.queues = 0: igb_init_queue_configuration's min(8, online CPUs)
+  const std::string dump = scratch("igb-auto.toml");
+  BOOST_TEST(rxpath::testing::run_command(base + "--set igb.queues=0 --set kernel.cpus=3 --dump-scenario > " + dump) ==
+             0);
+  BOOST_TEST(slurp(dump).find("\nqueues = 3\n") != std::string::npos, slurp(dump));
+  std::string err;
+  BOOST_TEST(status_and_err("--set nic.model=double --set igb.queues=9", err) == 2);
+  BOOST_TEST(err.find("igb.queues: 9 is more than the 82576's 8 RSS queues") != std::string::npos, err);
+  BOOST_TEST(status_and_err("--set nic.model=double --set igb.irq_affinity=0,5", err) == 2);
+  BOOST_TEST(err.find("igb.irq_affinity: CPU 5 (vector 1) does not exist: kernel.cpus is 2") != std::string::npos, err);
+  BOOST_TEST(status_and_err("--set nic.model=double --set igb.queues=2 --set igb.irq_affinity=0,1,0,1,0", err) == 2);
+  BOOST_TEST(err.find("igb.irq_affinity: 5 CPUs, but igb.queues = 2 has 4 queue vectors") != std::string::npos, err);
+  BOOST_TEST(status_and_err("--set nic.model=double --set igb.queues=2 --set 'igb.rxfh_indir=equal 3'", err) == 2);
+  BOOST_TEST(
+      err.find("igb.rxfh_indir: \"equal 3\" sends entry 2 to queue 2, but there are 2 queues") != std::string::npos,
+      err);
+  BOOST_TEST(status_and_err("--set 'igb.rxfh_indir=weight 0 0'", err) == 2);
+  BOOST_TEST(err.find("igb.rxfh_indir: ethtool -X weight: At least one weight must be non-zero") != std::string::npos,
+             err);
+  BOOST_TEST(status_and_err("--set igb.rss_key=6d5a", err) == 2);
+  BOOST_TEST(err.find("igb.rss_key: the key is 40 bytes") != std::string::npos, err);
+  BOOST_TEST(status_and_err("--set igb.rx_flow_hash_udp4=sdf", err) == 2);
+  BOOST_TEST(err.find("igb.rx_flow_hash_udp4") != std::string::npos, err);
+}
+
 // --json - puts the JSON report alone on stdout (for a pipe); a --json path
 // whose folder cannot take a file is refused before the run.
 BOOST_AUTO_TEST_CASE(json_to_stdout_and_checked_before_the_run) {
