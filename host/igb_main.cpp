@@ -46,6 +46,7 @@ IgbAdapter::~IgbAdapter() {
   if (traced_serial_) link_.set_write_observer({});  // it points at this adapter
   for (auto& r : rings_)
     if (r->skb) st::__kfree_skb(r->skb);
+  for (auto& qv : q_vectors_) st::netif_napi_del(&qv->napi);  // GRO and rx_list of a run ended mid-flight
 }
 
 void IgbAdapter::charge(double ns) {
@@ -627,6 +628,10 @@ int IgbAdapter::igb_clean_rx_irq(igb_q_vector& qv, int budget) {
   st::Cpu* cpu = running_cpu();
 
   while (total_packets < unsigned(budget)) {
+    // A frame still being built sits on the ring across the waits below
+    // (igb itself puts it there only on exit): a teardown that unwinds this
+    // thread in one of them leaves it where ~IgbAdapter frees it.
+    ring.skb = skb;
     if (cleaned_count >= IGB_RX_BUFFER_WRITE) {
       igb_alloc_rx_buffers(ring, cleaned_count);
       cleaned_count = 0;
@@ -671,6 +676,7 @@ int IgbAdapter::igb_clean_rx_irq(igb_q_vector& qv, int budget) {
     if (++ring.next_to_clean == ring.count) ring.next_to_clean = 0;
     if (k_.trace_hub()) trace_clean(qv, skb, desc_idx, staterr & E1000_RXD_STAT_EOP, total_packets + 1, budget);
     if (!(staterr & E1000_RXD_STAT_EOP)) continue;
+    ring.skb = nullptr;  // the frame is whole: it leaves the ring
     if (igb_cleanup_headers(ring, rx_desc, skb)) {
       skb = nullptr;
       continue;
