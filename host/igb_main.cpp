@@ -777,15 +777,26 @@ void IgbAdapter::trace_clean(igb_q_vector& qv, st::sk_buff* skb, unsigned desc_i
   if (!th->wants(skb)) return;
   st::Cpu* cpu = running_cpu();
   const int cid = cpu ? cpu->id() : -1;
-  char d[96];
+  char d[128];
   if (qv.isr_cpu >= 0) {
     std::snprintf(d, sizeof d, "vector %u irq %d, scheduled the poll", qv.v_idx, qv.irq);
     th->stage(skb->trace_id, "igb_msix_ring", qv.isr_cpu, qv.isr_time, nullptr, d);
   }
   std::snprintf(d, sizeof d, "poll #%llu budget %d", (unsigned long long)qv.polls, budget);
   th->stage(skb->trace_id, "napi_poll", cid, qv.poll_start, nullptr, d);
-  std::snprintf(d, sizeof d, "q%u desc %u poll #%llu work %u/%d", ring.reg_idx, desc_idx, (unsigned long long)qv.polls,
-                work, budget);
+  // The RSS hash and type the NIC wrote back (igb_rx_hash reads them next).
+  const uint8_t* wb = ring.desc + size_t(desc_idx) * RX_DESC_BYTES;
+  const unsigned rss_type = get_unaligned_le16(wb + RXD_WB_PKT_INFO_BYTE) & E1000_RXDADV_RSSTYPE_MASK;
+  char rss[40] = "";
+  if (rss_type) {
+    const char* name = rss_type == E1000_RXDADV_RSSTYPE_IPV4_TCP   ? "IPV4_TCP"
+                       : rss_type == E1000_RXDADV_RSSTYPE_IPV4_UDP ? "IPV4_UDP"
+                       : rss_type == E1000_RXDADV_RSSTYPE_IPV4     ? "IPV4"
+                                                                   : "?";
+    std::snprintf(rss, sizeof rss, " rss 0x%08x %s", get_unaligned_le32(wb + RXD_WB_RSS_BYTE), name);
+  }
+  std::snprintf(d, sizeof d, "q%u desc %u%s poll #%llu work %u/%d", ring.reg_idx, desc_idx, rss,
+                (unsigned long long)qv.polls, work, budget);
   th->stage(skb->trace_id, "igb_clean_rx_irq", cid, cpu_now(), skb, d);
 }
 

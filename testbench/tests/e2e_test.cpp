@@ -934,10 +934,26 @@ BOOST_AUTO_TEST_CASE(sixteen_udp_flows_spread_over_four_queues_and_cpus_as_the_t
   const Run r = run("rss16",
                     "--set igb.queues=4 --set kernel.cpus=4 --set traffic.udp_flows=16 "
                     "--set traffic.tcp_flows=0 --set traffic.size=128 --set traffic.rate_gbps=0.5 "
-                    "--set run.duration_us=800");
+                    "--set run.duration_us=800 --journey 5 --journey-json " +
+                        scratch("rss16-j5.json"));
   check_conservation(r);
   const uint64_t offered = r.report["accounting"]["offered"].get<uint64_t>();
   BOOST_TEST(r.report["accounting"]["dropped"].get<uint64_t>() == 0u);
+  // Frame 5 (flow 5, from 10.0.0.6): its journey names the hash and type the
+  // NIC wrote back, and the queue they chose.
+  {
+    std::vector<uint8_t> in = be32(0x0a000006), dst = be32(0x0a000102);
+    in.insert(in.end(), dst.begin(), dst.end());
+    char want[64], rss[64];
+    std::snprintf(want, sizeof want, "q%u desc ", udp_queue(0x0a000006, 0x0a000102, 4));
+    std::snprintf(rss, sizeof rss, " rss 0x%08x IPV4 ", toeplitz(kMsKey, in));
+    std::string detail;
+    const json journey = json::parse(slurp(scratch("rss16-j5.json")));
+    for (const json& st : journey["stages"])
+      if (st["name"] == "igb_clean_rx_irq") detail = st["detail"].get<std::string>();
+    BOOST_TEST(detail.rfind(want, 0) == 0u, detail);
+    BOOST_TEST(detail.find(rss) != std::string::npos, detail << " lacks" << rss);
+  }
   // Round robin over the flows (traffic.cpp): each flow sends offered/16
   // datagrams, give or take one; flow i comes from 10.0.0.1 + i.
   std::vector<uint64_t> flows_in(4, 0);
