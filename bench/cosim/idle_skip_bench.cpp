@@ -11,55 +11,26 @@
 // Cases (issue 16's figures): the default run; 0.5 and 2 Gb/s IMIX for 2 ms;
 // 64-byte frames at line rate with no drain (traffic only); a 40-point load
 // sweep of the ring-overflow scenario (0.5 to 10 Gb/s, total CPU).
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
-#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
-extern char** environ;
+#include "bench/cosim/rxpath_child.hpp"
 
 namespace {
 
+using rxpath::bench::slurp;
 const char* kRxpath = RXPATH_BIN;
 const char* kScenarios = RXPATH_SCENARIOS;
 
-// Runs rxpath with `args` (stdout to `out`), returns the child's CPU seconds.
 double run_cpu(std::vector<std::string> args, const std::string& out) {
-  args.insert(args.begin(), kRxpath);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  if (posix_spawn(&pid, kRxpath, &fa, nullptr, argv.data(), environ) != 0)
-    throw std::runtime_error(std::string("cannot start ") + kRxpath);
-  posix_spawn_file_actions_destroy(&fa);
-  int st = 0;
-  rusage ru{};
-  if (wait4(pid, &st, 0, &ru) != pid) throw std::runtime_error("wait4 failed");
-  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) throw std::runtime_error("rxpath failed: " + args.back());
-  return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
-}
-
-std::string slurp(const std::string& p) {
-  std::ifstream f(p);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
+  return rxpath::bench::run_cpu(kRxpath, std::move(args), out);
 }
 
 struct Pair {
