@@ -169,6 +169,12 @@ void Kernel::ip_local_deliver(sk_buff* skb) {
     head->frames = frames;
     head->tstamp = first->tstamp;
     head->reset_network_header();
+    // Linux reassembles into the first fragment's skb, so the datagram keeps
+    // that frame's link-layer header (an ICMP error answers its sender).
+    if (first->mac_header != 0xFFFF && first->network_header >= first->mac_header + ETH_HLEN) {
+      head->mac_header = static_cast<uint16_t>(head->network_header - ETH_HLEN);
+      std::memcpy(head->head_ptr() + head->mac_header, first->head_ptr() + first->mac_header, ETH_HLEN);
+    }
     uint8_t* h = head->data_ptr();
     put_unaligned_be16(static_cast<uint16_t>(fihl + q.total_len), h + 2);
     put_unaligned_be16(get_unaligned_be16(h + 6) & 0x4000, h + 6);
@@ -252,7 +258,7 @@ void Kernel::ip_local_deliver_finish(sk_buff* skb) {
 // icmp_send (net/ipv4/icmp.c): destination unreachable with the offending
 // IP header + 8 bytes, to the sender; never for broadcast/multicast.
 void Kernel::icmp_send_unreach(sk_buff* skb, uint8_t code) {
-  if (skb->pkt_type != PACKET_HOST) return;
+  if (skb->pkt_type != PACKET_HOST || skb->mac_header == 0xFFFF) return;  // no sender to address
   Cpu& c = current_cpu();
   c.defer(cost_.icmp_send);
   const uint8_t* iph = skb->head_ptr() + skb->network_header;

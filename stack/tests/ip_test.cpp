@@ -163,6 +163,42 @@ BOOST_AUTO_TEST_CASE(udp_closed_port_noports_and_icmp) {
   check_balanced(k, 1);
 }
 
+// A datagram reassembled from fragments is still answered when its port is
+// closed: Linux's ip_frag_reasm rebuilds it in the first fragment's skb, so
+// icmp_send finds that frame's link-layer header and the sender; the ICMP
+// error quotes the reassembled IP header (total length of the whole
+// datagram, no MF) and the first 8 bytes of UDP (RFC 792). A fuzz input once
+// made the model read the header of a reassembled skb that had none.
+BOOST_AUTO_TEST_CASE(a_reassembled_datagram_to_a_closed_port_gets_port_unreachable) {
+  Kernel& k = make_kernel();
+  FakeNic nic(k);
+  Captured cap;
+  k.set_tx_capture([&](TxKind kind, const std::vector<uint8_t>& f) { cap.frames.emplace_back(kind, f); });
+  Flow fl;
+  fl.dport = 6000;
+  auto whole = udp_frame(fl, pattern(2000, 3), 91);
+  std::vector<uint8_t> l4(whole.begin() + 34, whole.end());
+  auto frag = [&](size_t off, size_t len, bool more) {
+    std::vector<uint8_t> part(l4.begin() + off, l4.begin() + off + len);
+    return ipv4_frame(17, PEER_IP, HOST_IP, part, 91, uint16_t((more ? 0x2000 : 0) | (off / 8)));
+  };
+  nic.inject({{10, frag(0, 1480, true)}, {2000, frag(1480, l4.size() - 1480, false)}});
+  run_for(100000);
+  BOOST_TEST(k.ip.ReasmOKs == 1u);
+  BOOST_TEST(k.udp.NoPorts == 1u);
+  BOOST_REQUIRE(cap.frames.size() == 1u);
+  const auto& f = cap.frames[0].second;
+  BOOST_TEST(int(cap.frames[0].first) == int(TxKind::ICMP_PORT_UNREACH));
+  BOOST_TEST(std::equal(PEER_MAC, PEER_MAC + 6, f.begin()));  // to the first fragment's sender
+  BOOST_TEST(rxpath::get_unaligned_be32(f.data() + 14 + 16) == PEER_IP);
+  BOOST_TEST(f[14 + 20] == 3);
+  BOOST_TEST(f[14 + 21] == 3);
+  BOOST_TEST(rxpath::get_unaligned_be16(f.data() + 14 + 28 + 2) == 20 + l4.size());  // quoted total length
+  BOOST_TEST((rxpath::get_unaligned_be16(f.data() + 14 + 28 + 6) & 0x3fff) == 0u);   // no MF, offset 0
+  BOOST_TEST(rxpath::get_unaligned_be16(f.data() + 14 + 28 + 20 + 2) == 6000);       // quoted UDP dport
+  check_balanced(k, 2);
+}
+
 // udp_rmem_release (net/ipv4/udp.c, v6.8), called with partial = 1 for each
 // datagram the reader takes: its truesize joins up->forward_deficit, and
 // sk_rmem_alloc goes down by the whole deficit only when the deficit reaches
