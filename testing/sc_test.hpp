@@ -72,4 +72,10 @@ std::string unique_name(const std::string& prefix);
 // harness does this when a test case finishes).
 void end_test_case_scope();
 
+// Runs `fn` inside a process of the harness, at once: for a global fixture's
+// teardown, so the threads of the system it destroys are killed and unwound
+// (from sc_main they could only be suspended, and what their frames hold
+// would leak).
+void end_in_process(const std::function<void()>& fn);
+
 }  // namespace rxpath::testing

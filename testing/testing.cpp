@@ -100,6 +100,29 @@ void end_scope_now() {
 }
 }  // namespace
 
+void end_in_process(const std::function<void()>& fn) {
+  if (!sc_core::sc_is_running() || sc_core::sc_get_current_process_handle().valid() ||
+      sc_core::sc_get_curr_simcontext()->get_error()) {
+    fn();
+    return;
+  }
+  bool started = false;
+  sc_core::sc_spawn_options opt;
+  sc_core::sc_spawn(
+      [&] {
+        started = true;
+        fn();
+      },
+      unique_name("fixture_end").c_str(), &opt);
+  try {
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  } catch (const std::exception& e) {
+    std::cerr << "fixture teardown: " << e.what() << '\n';
+    g_failed_outside_test = true;
+  }
+  if (!started) fn();  // the process never ran (nothing else could have)
+}
+
 // From the test body (sc_main) a thread can only be suspended: its frames
 // are never unwound and what they hold (skbs, buffers) is lost, which
 // LeakSanitizer reports at exit (make sanitize). Once the simulation runs,

@@ -61,5 +61,9 @@ struct Elaborate {
     s = std::make_unique<test::IgbSystem>(ic, nic::NicDoubleConfig{}, 16384);  // 16 KiB socket buffer
     sys = s.get();
   }
+  // The system ends inside a process, so its threads are unwound (testing/sc_test.hpp).
+  ~Elaborate() {
+    rxpath::testing::end_in_process([this] { s.reset(); });
+  }
 };
 BOOST_TEST_GLOBAL_FIXTURE(Elaborate);

@@ -241,11 +241,15 @@ struct Elaborate {
     c.rss_queues = 1;
     return c;
   }
-  test::IgbSystem s{one_queue()};
+  std::unique_ptr<test::IgbSystem> s = std::make_unique<test::IgbSystem>(one_queue());
   MaskChecker c{"mask_checker"};
   Elaborate() {
-    sys = &s;
+    sys = s.get();
     checker = &c;
+  }
+  // The system ends inside a process, so its threads are unwound (testing/sc_test.hpp).
+  ~Elaborate() {
+    rxpath::testing::end_in_process([this] { s.reset(); });
   }
 };
 BOOST_TEST_GLOBAL_FIXTURE(Elaborate);

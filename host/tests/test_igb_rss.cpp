@@ -319,5 +319,12 @@ struct Elaborate {
     s = std::make_unique<test::IgbSystem>(two);
     sys = s.get();
   }
+  // The systems end inside a process, so their threads are unwound (testing/sc_test.hpp).
+  ~Elaborate() {
+    rxpath::testing::end_in_process([this] {
+      s.reset();
+      rigs.clear();
+    });
+  }
 };
 BOOST_TEST_GLOBAL_FIXTURE(Elaborate);
