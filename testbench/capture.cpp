@@ -60,7 +60,7 @@ void Captures::delivered(int fd, uint64_t t_ps, const std::vector<uint8_t>& byte
   if (!s.tcp) {
     // The sender recvfrom() names (a replayed datagram comes from whoever
     // the capture says); without one, the flow's generated source.
-    ip.saddr = from.addr ? from.addr : src_ip_ + s.flow;
+    ip.saddr = from.addr ? from.addr : udp_flow_saddr(cfg_, src_ip_, s.flow);
     l4.sport = from.addr ? from.port : static_cast<uint16_t>(30000 + s.flow);
     l4.dport = static_cast<uint16_t>(cfg_.udp_port + s.flow);
     write(s.pcap, t_ps, eth::udp_frame(dst, src, bytes, ip, l4));

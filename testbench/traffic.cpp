@@ -57,6 +57,10 @@ std::string format_ipv4(uint32_t a) {
   return os.str();
 }
 
+uint32_t udp_flow_saddr(const TrafficConfig& cfg, uint32_t src_ip, uint32_t flow) {
+  return src_ip + (cfg.udp_sources ? flow % cfg.udp_sources : flow);
+}
+
 void TrafficConfig::add_knobs(Knobs& k) {
   k.add_string("traffic.pattern", &pattern, pattern, "arrival pattern", {"constant", "poisson", "onoff", "pcap"});
   k.add_double("traffic.rate_gbps", &rate_gbps, rate_gbps, 0.001, 10.0,
@@ -70,6 +74,10 @@ void TrafficConfig::add_knobs(Knobs& k) {
   k.add_uint("traffic.tcp_isn", &tcp_isn, tcp_isn, 0, 0xffffffffu, "the senders' initial sequence number");
   k.add_string("traffic.src_mac", &src_mac, src_mac, "source MAC address of generated frames");
   k.add_string("traffic.src_ip", &src_ip, src_ip, "source IPv4 address of flow 0 (flow i: +i)");
+  k.add_uint("traffic.udp_sources", &udp_sources, udp_sources, 0, 4096,
+             "sending hosts of the UDP flows: flow i comes from src_ip + (i mod udp_sources), from source port "
+             "30000 + i; 0: one host per flow (src_ip + i). 1 is one host with many flows, which igb's default "
+             "2-tuple UDP hash puts on one queue");
   k.add_double("traffic.on_us", &on_us, on_us, 0.01, 1e9, "onoff: length of a burst, microseconds");
   k.add_double("traffic.off_us", &off_us, off_us, 0, 1e9, "onoff: silence between bursts, microseconds");
   k.add_double("traffic.bad_fcs_ppm", &bad_fcs_ppm, 0, 0, 1e6, "frames sent with a bad FCS, per million");
@@ -223,7 +231,7 @@ void TrafficGen::build(GenFrame& f, FrameKind kind, uint32_t size) {
   } else {
     f.flow = kind == FrameKind::udp ? next_udp_++ % cfg_.udp_flows : 0;
     ip.id = kind == FrameKind::udp ? udp_ip_id_[f.flow]++ : static_cast<uint16_t>(f.id);
-    ip.saddr = src_ip_ + f.flow;
+    ip.saddr = udp_flow_saddr(cfg_, src_ip_, f.flow);
     l4.sport = static_cast<uint16_t>(30000 + f.flow);
     l4.dport = static_cast<uint16_t>(kind == FrameKind::closed_udp_port ? 9 : cfg_.udp_port + f.flow);
     ip.bad_hdr_csum = kind == FrameKind::bad_ip_csum;

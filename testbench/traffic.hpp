@@ -49,6 +49,9 @@ enum class FrameKind : uint8_t {
   count
 };
 const char* frame_kind_name(FrameKind k);
+struct TrafficConfig;
+// The source address of UDP flow `flow` (traffic.src_ip, traffic.udp_sources).
+uint32_t udp_flow_saddr(const TrafficConfig& cfg, uint32_t src_ip, uint32_t flow);
 inline std::ostream& operator<<(std::ostream& os, FrameKind k) { return os << frame_kind_name(k); }
 
 struct TrafficConfig {
@@ -62,6 +65,7 @@ struct TrafficConfig {
   uint32_t tcp_isn = 1000000;  // the peer's ISN of every TCP flow (first byte isn + 1)
   std::string src_mac = "02:00:00:00:00:01";
   std::string src_ip = "10.0.0.1";  // flow i comes from src_ip + i
+  uint32_t udp_sources = 0;         // UDP flow i comes from src_ip + (i mod udp_sources); 0: one source per flow
   double on_us = 50, off_us = 50;   // onoff pattern
   double bad_fcs_ppm = 0, runt_ppm = 0, oversize_ppm = 0, bad_ip_csum_ppm = 0;
   double closed_udp_ppm = 0, closed_tcp_ppm = 0, other_host_ppm = 0;
