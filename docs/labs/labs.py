@@ -399,6 +399,71 @@ for _i, _tag in enumerate(["mpc", "dropen", "big", "slow"]):
     ]
 
 
+# Lab 5: spreading the load (RSS, RPS, SO_REUSEPORT)
+RSS, SPREAD = "05-rss.toml", "05-spread.toml"
+# The eight runs of 05-spread.toml, in its order (the page's table).
+SPREAD_CASES = ["one queue", "4 queues", "one flow", "one host, sd", "one host, sdfn", "sdfn, random key",
+                "1 queue + RPS", "one reader"]
+
+
+def _rs(queues, rate):
+    return {"igb.queues": queues, "traffic.rate_gbps": rate}
+
+
+def _sc(i):
+    """Run i of 05-spread.toml: the i-th value of each of its zip axes."""
+    return {ax["knob"]: ax["values"][i] for ax in load_study(SPREAD)["axis"]}
+
+
+def _queue_share(q):
+    def get(res, p):
+        qs = res.report(res.row(**p))["queues"]
+        return qs[q]["rx_packets"] / max(1, sum(x["rx_packets"] for x in qs)) if q < len(qs) else 0.0
+
+    return get
+
+
+def _cpu_time(cpu, ctx):
+    """Share of CPU `cpu`'s time (the whole run, traffic and drain) spent in context `ctx`."""
+    def get(res, p):
+        ns = res.report(res.row(**p))["cpu_ns"]
+        mine = {k.split(".", 1)[1]: v for k, v in ns.items() if k.split(".", 1)[0] == f"cpu{cpu}"}
+        return mine[ctx] / sum(mine.values())
+
+    return get
+
+
+def _softnet(cpu, field):
+    return lambda res, p: res.report(res.row(**p))["softnet"][cpu][field]
+
+
+LAB5 = []
+for _q in (1, 2, 4):
+    for _r in (0.4, 0.6, 0.8, 1.0, 1.4, 2.0):
+        LAB5.append(Quote(f"loss_q{_q}_{_r}", _col("loss_ratio"), RSS, _rs(_q, _r), abs_=0.005))
+    for _r in (0.6, 1.4, 2.0):
+        LAB5.append(Quote(f"idle_q{_q}_{_r}", _col("cpu_share.idle"), RSS, _rs(_q, _r), abs_=0.01))
+        LAB5.append(Quote(f"process_q{_q}_{_r}", _col("cpu_share.process"), RSS, _rs(_q, _r), abs_=0.01))
+        LAB5.append(Quote(f"ksoftirqd_q{_q}_{_r}", _col("cpu_share.ksoftirqd"), RSS, _rs(_q, _r), abs_=0.01))
+    for _r in (0.8, 1.4, 2.0):
+        for _c in ("drop.nic.MPC", "drop.nic.RQDPC", "drop.stack.SOCKET_RCVBUFF"):
+            LAB5.append(Quote(f"{_c.split('.')[-1]}_q{_q}_{_r}", _col(_c), RSS, _rs(_q, _r), abs_=3))
+        LAB5.append(Quote(f"offered_q{_q}_{_r}", _col("offered_frames"), RSS, _rs(_q, _r)))
+    LAB5.append(Quote(f"p99_q{_q}_0.6", _col("latency_p99_ns"), RSS, _rs(_q, 0.6)))
+for _i in range(len(SPREAD_CASES)):
+    LAB5 += [
+        Quote(f"case{_i}_loss", _col("loss_ratio"), SPREAD, _sc(_i), abs_=0.005),
+        Quote(f"case{_i}_MPC", _col("drop.nic.MPC"), SPREAD, _sc(_i), abs_=3),
+        Quote(f"case{_i}_RQDPC", _col("drop.nic.RQDPC"), SPREAD, _sc(_i), abs_=3),
+        Quote(f"case{_i}_RcvbufErrors", _col("drop.stack.SOCKET_RCVBUFF"), SPREAD, _sc(_i), abs_=3),
+        Quote(f"case{_i}_p50", _col("latency_p50_ns"), SPREAD, _sc(_i)),
+    ] + [Quote(f"case{_i}_q{_q}_share", _queue_share(_q), SPREAD, _sc(_i), abs_=0.01) for _q in range(4)] + [
+        Quote(f"case{_i}_cpu{_c}_{_x}", _cpu_time(_c, _x), SPREAD, _sc(_i), abs_=0.01)
+        for _c in range(4) for _x in ("hardirq", "softirq", "ksoftirqd", "process", "idle")]
+LAB5 += [Quote(f"case6_cpu{_c}_{_f}", _softnet(_c, _f), SPREAD, _sc(6), abs_=3)
+         for _c in range(4) for _f in ("processed", "received_rps", "ipis_sent")]
+
+
 # Lab 6: select, poll and epoll
 SEL = "06-select.toml"
 
@@ -529,6 +594,14 @@ def lab4_run(rxpath, out, full):
     return src
 
 
+def lab5_run(rxpath, out, full):
+    src = study_sources(rxpath, out, [RSS, SPREAD], full, None if full else lab_points(LAB5))
+    if full:
+        lab5_plot(src[SPREAD], os.path.join(out, "cases.png"))
+        lab5_cpu_plot(src[RSS], os.path.join(out, "cpu.png"))
+    return src
+
+
 def lab6_run(rxpath, out, full):
     src = study_sources(rxpath, out, [SEL], full, None if full else lab_points(LAB6))
     if full:
@@ -605,6 +678,67 @@ def lab4_counters_plot(res, png):
     plt.close(fig)
 
 
+def lab5_cpu_plot(res, png):
+    """05-rss.toml: where the 4 CPUs' time goes as the load rises, for 1, 2 and 4 queues."""
+    plt = _plt()
+    fig, axes = plt.subplots(1, 3, figsize=(9.6, 3.4), dpi=80, sharey=True)
+    colours = {"cpu_share.hardirq": "tab:red", "cpu_share.softirq": "tab:orange",
+               "cpu_share.ksoftirqd": "tab:brown", "cpu_share.process": "tab:blue", "cpu_share.idle": "lightgrey"}
+    for ax, q in zip(axes, (1, 2, 4)):
+        rows = sorted((r for r in res.rows if int(r["igb.queues"]) == q), key=lambda r: num(r["traffic.rate_gbps"]))
+        xs = [num(r["offered_gbps"]) for r in rows]
+        ax.stackplot(xs, *[[num(r[c]) for r in rows] for c in colours], colors=list(colours.values()),
+                     labels=[c.split(".")[1] for c in colours])
+        ax.set_title(f"{q} queue{'s' if q > 1 else ''}")
+        ax.set_xlabel("offered load, Gb/s")
+        ax.set_xlim(min(xs), max(xs))
+        ax.set_ylim(0, 1)
+    axes[0].set_ylabel("share of the 4 CPUs' time\n(steady window)")
+    axes[-1].legend(fontsize=7, loc="lower right")
+    fig.suptitle("Lab 5: where the CPUs' time goes (readers are 'process')", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(png, metadata={"Software": None})
+    plt.close(fig)
+
+
+def lab5_plot(res, png):
+    """The eight runs of 05-spread.toml: where the frames went, and each CPU's time."""
+    plt = _plt()
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8.0, 6.4), dpi=80, sharex=True)
+    n = len(SPREAD_CASES)
+    rows = [res.row(**_sc(i)) for i in range(n)]
+    bottoms = [0.0] * n
+    for name, col in (("NIC: MPC", "drop.nic.MPC"), ("NIC: RQDPC", "drop.nic.RQDPC"),
+                      ("socket: RcvbufErrors", "drop.stack.SOCKET_RCVBUFF"),
+                      ("RPS backlog", "drop.stack.CPU_BACKLOG")):
+        vals = [num(r[col]) / max(1.0, num(r["offered_frames"])) for r in rows]
+        ax1.bar(range(n), vals, bottom=bottoms, label=name)
+        bottoms = [b + v for b, v in zip(bottoms, vals)]
+    ax1.set_ylabel("share of frames lost\n(steady window)")
+    ax1.set_ylim(0, 0.6)
+    ax1.legend(fontsize=8, loc="upper right")
+    ax1.set_title("Lab 5: 0.8 Gb/s of 64-byte UDP on 4 CPUs")
+    ax1.grid(True, axis="y", alpha=0.3)
+    width = 0.2
+    colours = {"hardirq": "tab:red", "softirq": "tab:orange", "ksoftirqd": "tab:brown", "process": "tab:blue"}
+    for c in range(4):
+        xs = [i + (c - 1.5) * width for i in range(n)]
+        bottom = [0.0] * n
+        for ctx, colour in colours.items():
+            vals = [_cpu_time(c, ctx)(res, _sc(i)) for i in range(n)]
+            ax2.bar(xs, vals, width * 0.9, bottom=bottom, color=colour, label=ctx if c == 0 else None)
+            bottom = [b + v for b, v in zip(bottom, vals)]
+    ax2.set_ylabel("busy share of each CPU\n(bars: CPU 0, 1, 2, 3)")
+    ax2.set_ylim(0, 1.0)
+    ax2.legend(fontsize=8, loc="upper left", ncol=4)
+    ax2.grid(True, axis="y", alpha=0.3)
+    ax2.set_xticks(range(n))
+    ax2.set_xticklabels([f"{i}: {c}" for i, c in enumerate(SPREAD_CASES)], fontsize=8, rotation=20, ha="right")
+    fig.tight_layout()
+    fig.savefig(png, metadata={"Software": None})
+    plt.close(fig)
+
+
 def lab6_plot(res, png):
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=80)
@@ -638,6 +772,8 @@ LABS = {
     }),
     "04": ("04-ring", LAB4, lab4_run, {"loss-vs-md1k.png": "04-loss-vs-md1k.png", "counters.png": "04-counters.png",
                                        "04-ring/plots/latency.png": "04-latency.png"}),
+    "05": ("05-spread", LAB5, lab5_run, {"cases.png": "05-cases.png", "05-rss/plots/loss.png": "05-loss.png",
+                                         "cpu.png": "05-cpu.png"}),
     "06": ("06-select", LAB6, lab6_run, {"cost-per-message.png": "06-cost-per-message.png"}),
     "07": ("07-waves", LAB7, lab7_run, {"trigger/timeline.png": "07-timeline.png", "trigger/desc_ring.png": "07-desc_ring.png",
                                          "trigger/irq_napi.png": "07-irq_napi.png"}),
