@@ -14,8 +14,16 @@ using Bytes = std::vector<uint8_t>;
 using Mac = std::array<uint8_t, 6>;
 
 inline constexpr Mac kBroadcast = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-inline constexpr uint16_t ETH_P_IP = 0x0800;     // include/uapi/linux/if_ether.h
-inline constexpr uint16_t ETH_P_8021Q = 0x8100;  // include/uapi/linux/if_ether.h
+// EtherTypes (include/uapi/linux/if_ether.h)
+inline constexpr uint16_t ETH_P_IP = 0x0800;
+inline constexpr uint16_t ETH_P_ARP = 0x0806;
+inline constexpr uint16_t ETH_P_8021Q = 0x8100;   // 802.1Q VLAN tag
+inline constexpr uint16_t ETH_P_8021AD = 0x88A8;  // 802.1ad service VLAN tag (QinQ outer)
+inline constexpr uint16_t ETH_P_IPV6 = 0x86DD;
+inline constexpr uint16_t ETH_P_802_3_MIN = 0x0600;  // below: an 802.3 length, not a type
+inline constexpr uint16_t ETH_P_802_2 = 0x0004;      // 802.2 LLC frames (vlan_set_encap_proto)
+inline constexpr uint16_t VLAN_HLEN = 4;             // include/linux/if_vlan.h
+inline constexpr uint16_t VLAN_VID_MASK = 0x0fff;
 inline constexpr uint16_t ETH_HLEN = 14;
 inline constexpr uint16_t ETH_FCS_LEN = 4;
 inline constexpr uint16_t ETH_ZLEN = 60;  // minimum frame without FCS

@@ -518,6 +518,28 @@ void Kernel::__netif_receive_skb_core(sk_buff* skb) {
   if (th_) trace_rx_core(skb);
   c.defer(cost_.netif_receive_skb);
   skb->reset_network_header();
+  // An in-band VLAN tag (the NIC strips none: CTRL.VME is not modelled).
+  if ((skb->protocol == ETH_P_8021Q || skb->protocol == ETH_P_8021AD) && !skb_vlan_untag(skb)) {
+    kfree_skb_reason(skb, Drop::NOT_SPECIFIED, "skb_vlan_untag: too short");
+    return;
+  }
+  // No VLAN devices: vlan_do_receive finds none. A nonzero VID is for
+  // another station (PACKET_OTHERHOST, dropped by ip_rcv_core); VID 0
+  // (priority tagging) is delivered; an outer VID 0 over an inner tag is
+  // untagged once more and the inner VID checked the same way.
+  while (skb->vlan_present) {
+    if (skb->vlan_tci & eth::VLAN_VID_MASK) {
+      skb->pkt_type = PACKET_OTHERHOST;
+    } else if (skb->protocol == ETH_P_8021Q || skb->protocol == ETH_P_8021AD) {
+      skb->vlan_present = false;  // __vlan_hwaccel_clear_tag, then skb_vlan_untag again
+      if (!skb_vlan_untag(skb)) {
+        kfree_skb_reason(skb, Drop::NOT_SPECIFIED, "skb_vlan_untag: too short");
+        return;
+      }
+      continue;
+    }
+    skb->vlan_present = false;  // __vlan_hwaccel_clear_tag: the priority bits are ignored
+  }
   switch (skb->protocol) {
     case ETH_P_IP:
       ip_rcv(skb);

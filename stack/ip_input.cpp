@@ -64,7 +64,9 @@ void Kernel::ip_rcv(sk_buff* skb) {
   // ip_rcv_finish -> ip_route_input_noref: local, broadcast, else no forwarding.
   uint32_t daddr = get_unaligned_be32(iph + 16);
   uint32_t our = skb->dev->ipv4_addr;
-  bool local = daddr == our || daddr == 0xffffffffu;
+  // 224.0.0.1 (INADDR_ALLHOSTS_GROUP) is joined on every interface
+  // (ip_mc_up); no socket joins other groups here (ip_check_mc_rcu fails).
+  bool local = daddr == our || daddr == 0xffffffffu || daddr == 0xe0000001u;
   if (!local) {
     if ((daddr >> 28) == 0xe) {  // multicast group not joined
       kfree_skb_reason(skb, Drop::NOT_SPECIFIED);

@@ -106,6 +106,7 @@ struct TcpMib {
 };
 struct UdpMib {
   uint64_t InDatagrams = 0, NoPorts = 0, InErrors = 0, OutDatagrams = 0, RcvbufErrors = 0, InCsumErrors = 0;
+  uint64_t IgnoredMulti = 0;  // a broadcast or multicast datagram no socket wanted
 };
 struct TcpExtMib {
   uint64_t TCPHPHits = 0, TCPBacklogDrop = 0, TCPRcvQDrop = 0, TCPZeroWindowDrop = 0, PruneCalled = 0, RcvPruned = 0,
@@ -286,6 +287,8 @@ class Kernel {
   void ip_local_deliver(sk_buff* skb);
   void ip_local_deliver_finish(sk_buff* skb);
   void udp_rcv(sk_buff* skb);
+  void __udp4_lib_mcast_deliver(sk_buff* skb, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport);
+  void udp_queue_rcv_skb(sock* sk, sk_buff* skb);
   void tcp_v4_rcv(sk_buff* skb);
   void sock_def_readable(sock* sk, const sk_buff* skb = nullptr);
   RXPATH_TRACE_COLD void trace_rx_core(sk_buff* skb);

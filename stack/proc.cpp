@@ -88,7 +88,7 @@ std::string Kernel::proc_net_snmp() const {
                  {"RcvbufErrors", (long long)udp.RcvbufErrors},
                  {"SndbufErrors", 0},
                  {"InCsumErrors", (long long)udp.InCsumErrors},
-                 {"IgnoredMulti", 0},
+                 {"IgnoredMulti", (long long)udp.IgnoredMulti},
                  {"MemErrors", 0}});
   return os.str();
 }

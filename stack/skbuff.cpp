@@ -100,6 +100,41 @@ sk_buff* napi_alloc_skb(unsigned length) {
   return skb;
 }
 
+sk_buff* skb_clone(const sk_buff* skb) {
+  auto* n = new sk_buff(*skb);
+  ++g_live;
+  n->next = n->prev = nullptr;
+  n->sk = nullptr;
+  n->frames = 0;
+  if (skb->buf) n->buf = std::make_shared<std::vector<uint8_t>>(*skb->buf);
+  n->frag_list.clear();
+  for (const sk_buff* f : skb->frag_list) n->frag_list.push_back(skb_clone(f));
+  return n;
+}
+
+bool skb_vlan_untag(sk_buff* skb) {
+  if (skb->vlan_present) return true;
+  // vlan_set_encap_proto reads the two bytes after the 4-byte tag.
+  if (!pskb_may_pull(skb, eth::VLAN_HLEN + 2)) return false;
+  const uint8_t* vhdr = skb->data_ptr();
+  skb->vlan_present = true;
+  skb->vlan_proto = skb->protocol;
+  skb->vlan_tci = static_cast<uint16_t>(vhdr[0] << 8 | vhdr[1]);
+  const uint16_t inner = static_cast<uint16_t>(vhdr[2] << 8 | vhdr[3]);
+  skb_pull(skb, eth::VLAN_HLEN);
+  // vlan_set_encap_proto: a value below 0x600 is an 802.3 length (LLC).
+  skb->protocol = inner >= eth::ETH_P_802_3_MIN ? inner : eth::ETH_P_802_2;
+  // skb_reorder_vlan_header: the two addresses move up by VLAN_HLEN.
+  const unsigned mac_len = skb->data - skb->mac_header;
+  if (skb->mac_header != 0xFFFF && mac_len > eth::VLAN_HLEN + 2u) {
+    uint8_t* mac = skb->head_ptr() + skb->mac_header;
+    std::memmove(mac + eth::VLAN_HLEN, mac, mac_len - eth::VLAN_HLEN - 2);
+    skb->mac_header = static_cast<uint16_t>(skb->mac_header + eth::VLAN_HLEN);
+  }
+  skb->reset_network_header();
+  return true;
+}
+
 void __kfree_skb(sk_buff* skb) {
   if (!skb) return;
   for (sk_buff* f : skb->frag_list) __kfree_skb(f);

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "common/eth.hpp"
+
 namespace rxpath::stack {
 
 class net_device;
@@ -28,8 +30,12 @@ constexpr unsigned NET_IP_ALIGN = 0;              // x86/arm64
 constexpr unsigned SKB_DATA_ALIGN_TO = 64;        // SMP_CACHE_BYTES
 constexpr unsigned SIZEOF_SK_BUFF = 232;          // sizeof(struct sk_buff), x86-64 v6.8
 constexpr unsigned SIZEOF_SKB_SHARED_INFO = 320;  // sizeof(struct skb_shared_info), x86-64 v6.8
-constexpr unsigned ETH_HLEN = 14;
-constexpr uint16_t ETH_P_IP = 0x0800, ETH_P_ARP = 0x0806, ETH_P_IPV6 = 0x86DD;
+using eth::ETH_HLEN;
+using eth::ETH_P_8021AD;
+using eth::ETH_P_8021Q;
+using eth::ETH_P_ARP;
+using eth::ETH_P_IP;
+using eth::ETH_P_IPV6;
 
 constexpr unsigned SKB_DATA_ALIGN(unsigned x) { return (x + SKB_DATA_ALIGN_TO - 1) & ~(SKB_DATA_ALIGN_TO - 1); }
 // SKB_TRUESIZE(X) = X + aligned sk_buff + aligned skb_shared_info.
@@ -89,6 +95,10 @@ struct sk_buff {
   uint16_t mac_header = 0xFFFF, network_header = 0xFFFF, transport_header = 0xFFFF;
 
   uint16_t protocol = 0;  // network byte order value as host integer (ETH_P_*)
+  // The VLAN tag taken off by skb_vlan_untag (__vlan_hwaccel_put_tag):
+  // vlan_present is skb_vlan_tag_present, vlan_tci the tag's TCI.
+  bool vlan_present = false;
+  uint16_t vlan_proto = 0, vlan_tci = 0;
   uint8_t pkt_type = PACKET_HOST;
   uint8_t ip_summed = CHECKSUM_NONE;
   uint32_t hash = 0;
@@ -133,6 +143,20 @@ sk_buff* alloc_skb(unsigned size);
 sk_buff* build_skb(const uint8_t* buffer, unsigned frag_size);
 // napi_alloc_skb (net/core/skbuff.c): NET_SKB_PAD + NET_IP_ALIGN headroom reserved.
 sk_buff* napi_alloc_skb(unsigned length);
+// skb_clone (net/core/skbuff.c): a second sk_buff over the same data. The
+// clone stands for no wire frame of its own (frames = 0): the frame is
+// accounted where the original ends (__udp4_lib_mcast_deliver gives the
+// original to one socket and clones to the others). The head is copied
+// rather than shared, so neither can see the other's header edits.
+sk_buff* skb_clone(const sk_buff* skb);
+// skb_vlan_untag (net/core/skbuff.c): moves an in-band 802.1Q/802.1ad tag
+// at skb->data into vlan_tci, sets the protocol to the encapsulated one
+// (vlan_set_encap_proto) and moves the MAC addresses up over the tag
+// (skb_reorder_vlan_header), so the MAC header is again 14 bytes before the
+// network header. Returns false when the frame is too short for the tag and
+// the following type (the caller frees it); leaves an skb that already has a
+// tag alone.
+bool skb_vlan_untag(sk_buff* skb);
 // Frees an skb without accounting (use kfree_skb_reason / consume_skb in the stack).
 void __kfree_skb(sk_buff* skb);
 

@@ -149,6 +149,9 @@ void Kernel::udp_rcv(sk_buff* skb) {
     }
     skb->ip_summed = CHECKSUM_UNNECESSARY;
   }
+  // __udp4_lib_rcv: a route flagged RTCF_BROADCAST or RTCF_MULTICAST goes
+  // to every matching socket instead of the one best match.
+  if (daddr == 0xffffffffu || (daddr >> 28) == 0xe) return __udp4_lib_mcast_deliver(skb, saddr, sport, daddr, dport);
   // __udp4_lib_lookup: hslot by port, best compute_score.
   sock* best = nullptr;
   int best_score = -1;
@@ -181,9 +184,44 @@ void Kernel::udp_rcv(sk_buff* skb) {
     kfree_skb_reason(skb, Drop::NO_SOCKET);
     return;
   }
+  udp_queue_rcv_skb(best, skb);
+}
+
+// __udp4_lib_mcast_deliver (net/ipv4/udp.c): every socket of the port's slot
+// that __udp_is_mcast_sock accepts gets the datagram, the first the skb
+// itself and the others a clone; with none, the datagram is freed with no
+// drop reason (kfree_skb) and counted in IgnoredMulti: no NoPorts, no ICMP
+// (icmp_send never answers a broadcast or multicast). Reuseport groups are not consulted: each member
+// gets its copy. A socket bound to INADDR_ANY takes multicast for any group
+// the host has joined (IP_MULTICAST_ALL is on by default, ip_mc_sf_allow).
+void Kernel::__udp4_lib_mcast_deliver(sk_buff* skb, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport) {
+  std::vector<sock*> takers;
+  auto range = impl_->udp_table.equal_range(dport);
+  for (auto it = range.first; it != range.second; ++it) {
+    const sock* sk = it->second;
+    // __udp_is_mcast_sock: a connected peer, a connected port or a bound
+    // local address must match what the datagram carries.
+    if ((sk->daddr && sk->daddr != saddr) || (sk->dport && sk->dport != sport) ||
+        (sk->rcv_saddr && sk->rcv_saddr != daddr))
+      continue;
+    takers.push_back(it->second);
+  }
+  if (th_) trace_stagef("__udp4_lib_mcast_deliver", skb, "%zu socket(s), port %u", takers.size(), dport);
+  if (takers.empty()) {
+    ++udp.IgnoredMulti;
+    RXS_DBG(udp, "IgnoredMulti port " << dport);
+    kfree_skb_reason(skb, Drop::NOT_SPECIFIED, "Udp: IgnoredMulti");
+    return;
+  }
+  for (size_t i = 1; i < takers.size(); ++i) udp_queue_rcv_skb(takers[i], skb_clone(skb));
+  udp_queue_rcv_skb(takers[0], skb);
+}
+
+// udp_queue_rcv_skb -> __udp_queue_rcv_skb -> __udp_enqueue_schedule_skb
+// (net/ipv4/udp.c): charge the socket's receive memory and queue.
+void Kernel::udp_queue_rcv_skb(sock* sk, sk_buff* skb) {
+  Cpu& c = current_cpu();
   skb_pull(skb, 8);
-  // __udp_enqueue_schedule_skb
-  sock* sk = best;
   if (sk->sk_rmem_alloc > sk->sk_rcvbuf) {
     ++sk->sk_drops;
     ++udp.RcvbufErrors;

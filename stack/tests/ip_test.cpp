@@ -433,3 +433,123 @@ BOOST_AUTO_TEST_CASE(udp_delivery_byte_exact_with_epoll_reader) {
   check_balanced(k, 200);
   BOOST_TEST(k.proc_net_snmp().find("Udp: 200 0 0 0 0 0 0 0 0") != std::string::npos, k.proc_net_snmp());
 }
+
+// Broadcast UDP (net/ipv4/udp.c, __udp4_lib_rcv -> __udp4_lib_mcast_deliver):
+// a datagram to 255.255.255.255 goes to every socket of its port that
+// __udp_is_mcast_sock accepts (bound to INADDR_ANY or to the destination,
+// unconnected), each member of a SO_REUSEPORT group included (the group's
+// one-socket choice is for unicast only); the first gets the skb, the others
+// clones. With no such socket the datagram is counted in Udp IgnoredMulti
+// (not NoPorts) and no ICMP is sent. Multicast to 224.0.0.1, the all-hosts
+// group every interface joins (ip_mc_up), is delivered the same way.
+BOOST_AUTO_TEST_CASE(broadcast_and_multicast_udp_go_to_every_matching_socket) {
+  Kernel& k = make_kernel();
+  FakeNic nic(k);
+  Captured cap;
+  k.set_tx_capture([&](TxKind kind, const std::vector<uint8_t>& f) { cap.frames.emplace_back(kind, f); });
+  const int a = k.udp_socket(0, 5001, -1, true);
+  const int b = k.udp_socket(0, 5001, -1, true);
+  const int bound = k.udp_socket(HOST_IP, 5002);  // bound to the host's address: not a broadcast's
+  std::vector<Delivery> got;
+  UserProcessConfig pc;
+  pc.fds = {a, b, bound};
+  UserProcess proc(k, pc, [&](const Delivery& d) { got.push_back(d); });
+  auto to = [](uint32_t daddr, uint16_t dport, const uint8_t* mac, uint32_t seed) {
+    Flow f;
+    f.daddr = daddr;
+    f.dport = dport;
+    std::vector<uint8_t> fr = udp_frame(f, pattern(40, seed), uint16_t(seed));
+    std::copy(mac, mac + 6, fr.begin());
+    return fr;
+  };
+  const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  const uint8_t allhosts[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01};
+  nic.inject({{10, to(0xffffffffu, 5001, bcast, 1)},
+              {2000, to(0xffffffffu, 5002, bcast, 2)},
+              {4000, to(0xffffffffu, 5003, bcast, 3)},
+              {6000, to(0xe0000001u, 5001, allhosts, 4)},
+              {8000, to(0xef010101u, 5001, allhosts, 5)}});  // 239.1.1.1: a group nobody joined
+  run_for(200000);
+  // 255.255.255.255:5001 and 224.0.0.1:5001 each reach both reuseport sockets.
+  BOOST_REQUIRE_EQUAL(got.size(), 4u);
+  int per_fd[2] = {0, 0};
+  for (const Delivery& d : got) {
+    BOOST_TEST((d.fd == a || d.fd == b));
+    ++per_fd[d.fd == a ? 0 : 1];
+    const bool first = d.trace_id == got[0].trace_id;
+    BOOST_TEST((d.bytes == pattern(40, first ? 1 : 4)));
+  }
+  BOOST_TEST(per_fd[0] == 2);
+  BOOST_TEST(per_fd[1] == 2);
+  // :5002 (only a socket bound to 10.0.0.1) and :5003 (none): IgnoredMulti.
+  BOOST_TEST(k.udp.IgnoredMulti == 2u);
+  BOOST_TEST(k.udp.NoPorts == 0u);
+  BOOST_TEST(cap.frames.empty(), "no ICMP answers a broadcast");
+  BOOST_TEST(k.drop_count(Drop::NO_SOCKET) == 0u);
+  BOOST_TEST(k.proc_net_snmp().find("Udp: 4 0 0 0 0 0 0 2 0") != std::string::npos, k.proc_net_snmp());
+  // Each wire frame ends in one place: the clones stand for no frame.
+  BOOST_TEST(k.frame_account().delivered == 2u);
+  check_balanced(k, 5);
+}
+
+// VLAN tags the NIC left in the frame (net/core/dev.c,
+// __netif_receive_skb_core): skb_vlan_untag moves the tag out of the data;
+// with no VLAN device (vlan_do_receive finds none) a nonzero VID makes the
+// frame PACKET_OTHERHOST, which ip_rcv_core drops as OTHERHOST and counts in
+// rx_otherhost_dropped; VID 0 (priority tagging) is delivered, also as the
+// outer tag over an inner one, whose VID is then checked the same way. A tag
+// with nothing after it is freed by skb_vlan_untag. An EtherType nobody
+// handles counts in rx_dropped (no rx_handler asks for exact delivery, so
+// not rx_nohandler).
+BOOST_AUTO_TEST_CASE(vlan_tags_are_taken_off_and_a_foreign_vid_is_otherhost) {
+  Kernel& k = make_kernel();
+  FakeNic nic(k);
+  Captured cap;
+  k.set_tx_capture([&](TxKind kind, const std::vector<uint8_t>& f) { cap.frames.emplace_back(kind, f); });
+  const int fd = k.udp_socket(0, 5001);
+  std::vector<Delivery> got;
+  UserProcessConfig pc;
+  pc.fds = {fd};
+  UserProcess proc(k, pc, [&](const Delivery& d) { got.push_back(d); });
+  auto tag = [](std::vector<uint8_t> f, uint16_t tpid, uint16_t tci) {
+    const uint8_t t[4] = {uint8_t(tpid >> 8), uint8_t(tpid), uint8_t(tci >> 8), uint8_t(tci)};
+    f.insert(f.begin() + 12, t, t + 4);
+    return f;
+  };
+  Flow to_open, to_closed;
+  to_closed.dport = 6000;
+  std::vector<uint8_t> unknown = udp_frame(to_open, pattern(30, 9));
+  unknown[12] = 0x88;
+  unknown[13] = 0xb5;                                                           // IEEE local experimental EtherType
+  nic.inject({{10, tag(udp_frame(to_open, pattern(30, 1)), 0x8100, 0x6000)},    // PCP 3, VID 0
+              {2000, tag(udp_frame(to_open, pattern(30, 2)), 0x8100, 0x0005)},  // VID 5
+              {4000, tag(tag(udp_frame(to_open, pattern(30, 3)), 0x8100, 0), 0x88a8, 0)},  // QinQ, both VID 0
+              {6000, tag(tag(udp_frame(to_open, pattern(30, 4)), 0x8100, 7), 0x88a8, 0)},  // inner VID 7
+              {8000, tag(udp_frame(to_closed, pattern(30, 5)), 0x8100, 0)},                // VID 0, closed port
+              {12000, unknown}});
+  // A tag and nothing after it (the FakeNic passes short frames on).
+  std::vector<uint8_t> cut(unknown.begin(), unknown.begin() + 12);
+  const uint8_t t[4] = {0x81, 0x00, 0x00, 0x00};
+  cut.insert(cut.end(), t, t + 4);
+  nic.inject({{14000, cut}});
+  run_for(300000);
+  BOOST_REQUIRE_EQUAL(got.size(), 2u);
+  BOOST_TEST((got[0].bytes == pattern(30, 1)));
+  BOOST_TEST((got[1].bytes == pattern(30, 3)));
+  BOOST_TEST(k.drop_count(Drop::OTHERHOST) == 2u);
+  BOOST_TEST(nic.dev.stats.rx_otherhost_dropped == 2u);
+  BOOST_TEST(k.drop_count(Drop::UNHANDLED_PROTO) == 1u);
+  BOOST_TEST(nic.dev.stats.rx_dropped == 1u);
+  BOOST_TEST(nic.dev.stats.rx_nohandler == 0u);
+  // The closed port is answered, to the sender's MAC: the MAC header moved
+  // up over the tag (skb_reorder_vlan_header) and still names the peer.
+  BOOST_REQUIRE_EQUAL(cap.frames.size(), 1u);
+  const std::vector<uint8_t>& icmp = cap.frames[0].second;
+  BOOST_TEST(int(cap.frames[0].first) == int(TxKind::ICMP_PORT_UNREACH));
+  BOOST_TEST(std::equal(PEER_MAC, PEER_MAC + 6, icmp.begin()));
+  BOOST_TEST(rxpath::get_unaligned_be16(icmp.data() + 14 + 28 + 20 + 2) == 6000);
+  BOOST_TEST(k.udp.NoPorts == 1u);
+  // The 16-byte frame (a tag, no type after it) is freed by skb_vlan_untag.
+  BOOST_TEST(k.drop_count(Drop::NOT_SPECIFIED) == 1u);
+  check_balanced(k, 7);
+}

@@ -1002,7 +1002,8 @@ BOOST_AUTO_TEST_CASE(one_sender_spreads_only_when_the_udp_hash_counts_the_ports)
   // A key drawn at random, as Linux draws one at boot (netdev_rss_key_fill).
   const std::string random_key = "7942bdf22106f0847762f0f3cb4d764dc7072051159a0f89f2c6dacae344bb311245fd6f84df9ad7";
   std::vector<uint8_t> rkey;
-  for (size_t i = 0; i < random_key.size(); i += 2) rkey.push_back(uint8_t(std::stoul(random_key.substr(i, 2), nullptr, 16)));
+  for (size_t i = 0; i < random_key.size(); i += 2)
+    rkey.push_back(uint8_t(std::stoul(random_key.substr(i, 2), nullptr, 16)));
   const Run sd = run("rss-sd", a + "--set igb.rx_flow_hash_udp4=sd");
   const Run sdfn = run("rss-sdfn", a + "--set igb.rx_flow_hash_udp4=sdfn");
   const Run sdfn_rk = run("rss-sdfn-key", a + "--set igb.rx_flow_hash_udp4=sdfn --set igb.rss_key=" + random_key);
