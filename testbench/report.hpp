@@ -50,6 +50,8 @@ struct Measured {
   std::map<std::string, double> cpu_ns;     // "cpu0.softirq" -> ns inside the window
   std::map<std::string, double> cpu_share;  // context -> fraction of (length x CPUs)
   LatencyStats latency;                     // frames offered inside the window
+  // deltas of the select/poll/epoll counters (Report::wait's names; a results.csv column each)
+  std::vector<std::pair<std::string, uint64_t>> counters;
 };
 
 // The steady-state verdict on the measured window (testbench/steady.hpp).
@@ -103,6 +105,10 @@ struct Report {
   std::map<std::string, uint64_t> offered_by_kind;  // traffic kind -> frames ("udp", "bad_fcs", ...)
   std::map<std::string, uint64_t> mib;              // selected kernel counters ("Udp.NoPorts", "Tcp.OutRsts", ...)
   std::map<std::string, std::string> counters;      // "/proc/net/snmp" -> text
+  // select/poll/epoll counters over the whole run, in StackCounters::wait's
+  // order (also in `mib`, the JSON "counters"); set-up (__pollwait,
+  // ep_insert) counted apart from the wakeups
+  std::vector<std::pair<std::string, uint64_t>> wait;
   bool stopped = false;                             // stop_when() ended the run early (no accounting)
   std::string trace_path;                           // the FST written (--trace), if any
   uint64_t trace_host_changes = 0;                  // host signal changes written into it
@@ -178,6 +184,9 @@ struct StackCounters {
   std::vector<std::pair<std::string, uint64_t>> drops;           // each nonzero drop reason ("ip.InHdrErrors", ...)
   std::vector<std::pair<std::string, uint64_t>> mib;             // kernel counters the report shows
   std::vector<std::pair<std::string, std::string>> linux_files;  // "/proc/net/snmp" -> text
+  // select/poll/epoll work counters named after their kernel functions
+  // ("select.vfs_poll", "epoll.ep_poll_callback", ...: stack::Kernel::wait_counters)
+  std::vector<std::pair<std::string, uint64_t>> wait;
 };
 
 class RunCounters {
