@@ -105,10 +105,6 @@ struct Report {
   std::map<std::string, uint64_t> offered_by_kind;  // traffic kind -> frames ("udp", "bad_fcs", ...)
   std::map<std::string, uint64_t> mib;              // selected kernel counters ("Udp.NoPorts", "Tcp.OutRsts", ...)
   std::map<std::string, std::string> counters;      // "/proc/net/snmp" -> text
-  // select/poll/epoll counters over the whole run, in StackCounters::wait's
-  // order (also in `mib`, the JSON "counters"); set-up (__pollwait,
-  // ep_insert) counted apart from the wakeups
-  std::vector<std::pair<std::string, uint64_t>> wait;
   bool stopped = false;                             // stop_when() ended the run early (no accounting)
   std::string trace_path;                           // the FST written (--trace), if any
   uint64_t trace_host_changes = 0;                  // host signal changes written into it
@@ -117,6 +113,10 @@ struct Report {
   Measured measured;                                // over the measurement window
   Steady steady;                                    // the steady-state verdict
   std::string series_csv;                           // series.csv (written with --out)
+  // select/poll/epoll counters over the whole run, in StackCounters::wait's
+  // order (also in `mib`, the JSON "counters"); set-up (__pollwait,
+  // ep_insert) counted apart from the wakeups
+  std::vector<std::pair<std::string, uint64_t>> wait;
   // Replay (traffic.pattern = pcap): capture records offered, records not
   // offered (after run.duration_us), records sent without waiting because
   // they were stamped before an earlier one, short frames padded.
