@@ -240,6 +240,22 @@ class Kernel {
              callbacks = 0, items_polled = 0, ns_charged = 0;
   };
   PollStats select_stats, poll_stats, epoll_stats;
+  // The same counters under the kernel functions that do the work, for the
+  // report (every name in every run, 0 or not), in this order:
+  //   select.do_select, poll.do_sys_poll        calls of select() / poll()
+  //   <m>.vfs_poll        descriptors scanned: one ->poll per fd per pass,
+  //                       the pass after a wakeup included
+  //   <m>.__pollwait      poll_table entries added (a sleeping call's set-up)
+  //   <m>.pollwake        wakeup callbacks run on those entries
+  //   <m>.poll_schedule_timeout  passes that found nothing ready and slept
+  //                       (or found the call already woken)
+  //   epoll.ep_insert     EPOLL_CTL_ADD: epoll's set-up, once per descriptor
+  //   epoll.do_epoll_wait epoll_wait() calls
+  //   epoll.ep_poll_callback  wakeup callbacks on the watched sockets
+  //   epoll.ep_item_poll  ready-list items re-polled by ep_send_events
+  //   epoll.ep_send_events    events returned to the caller
+  //   epoll.schedule_hrtimeout_range  times ep_poll waited (slept or retried)
+  std::vector<std::pair<std::string, uint64_t>> wait_counters() const;
 
   std::string proc_net_softnet_stat() const;
   std::string proc_net_snmp() const;

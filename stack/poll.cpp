@@ -304,6 +304,27 @@ std::vector<int> Kernel::sys_poll(const std::vector<int>& fds, double timeout_ns
   return do_poll(*this, fds, timeout_ns, poll_stats, "poll");
 }
 
+std::vector<std::pair<std::string, uint64_t>> Kernel::wait_counters() const {
+  std::vector<std::pair<std::string, uint64_t>> v;
+  auto scan = [&v](const std::string& m, const char* call, const PollStats& S) {
+    v.emplace_back(m + "." + call, S.calls);
+    v.emplace_back(m + ".vfs_poll", S.fds_polled);
+    v.emplace_back(m + ".__pollwait", S.waitq_add);
+    v.emplace_back(m + ".pollwake", S.callbacks);
+    v.emplace_back(m + ".poll_schedule_timeout", S.wakeups);
+  };
+  scan("select", "do_select", select_stats);
+  scan("poll", "do_sys_poll", poll_stats);
+  const PollStats& E = epoll_stats;
+  v.emplace_back("epoll.ep_insert", E.waitq_add);
+  v.emplace_back("epoll.do_epoll_wait", E.calls);
+  v.emplace_back("epoll.ep_poll_callback", E.callbacks);
+  v.emplace_back("epoll.ep_item_poll", E.items_polled);
+  v.emplace_back("epoll.ep_send_events", E.ready_returned);
+  v.emplace_back("epoll.schedule_hrtimeout_range", E.wakeups);
+  return v;
+}
+
 // ---- epoll ------------------------------------------------------------------
 struct EpollCtx {
   Kernel* k;

@@ -250,6 +250,7 @@ bool is_known_column(const Plan& plan, const std::string& c) {
     return s;
   }();
   if (fixed.count(c) || (c.rfind("drop.", 0) == 0 && c.size() > 5)) return true;
+  if (c.rfind("counter.", 0) == 0 && c.size() > 8) return true;  // the measured window's counters
   return std::any_of(plan.axes.begin(), plan.axes.end(), [&](const Axis& a) { return a.knob == c; });
 }
 

@@ -62,13 +62,16 @@ Plan expand_file(const std::string& path);
 Plan expand_string(const std::string& text, const std::string& name, const std::string& dir);
 
 // results.csv: point,replica,seed, one column per axis, status,exit_code, the
-// head metrics, drop.<counter> for every drop counter, the tail metrics and
-// last the machine-dependent columns.
+// head metrics, drop.<counter> for every drop counter, counter.<name> for
+// every counter of the measured window (select/poll/epoll work:
+// "counter.select.vfs_poll"), the tail metrics and last the
+// machine-dependent columns.
 extern const std::vector<std::string> kHeadMetrics;
 extern const std::vector<std::string> kTailMetrics;
 extern const std::vector<std::string> kMachineColumns;
 
-// A column results.csv has (drop.<anything> counts: the counters come from the runs).
+// A column results.csv has (drop.<anything> and counter.<anything> count:
+// the counters come from the runs).
 bool is_known_column(const Plan& plan, const std::string& column);
 
 // The text of an axis value in a table: strings without their quotes.

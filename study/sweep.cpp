@@ -339,6 +339,8 @@ void metrics(const json& r, const std::string& scenario, Row& row) {
     }
     if (m.contains("cpu_share"))
       for (const auto& [k, v] : m["cpu_share"].items()) c["cpu_share." + k] = v;
+    if (m.contains("counters") && m["counters"].is_object())  // select/poll/epoll work in the window
+      for (const auto& [k, v] : m["counters"].items()) c["counter." + k] = v;
     if (m.contains("length_us")) c["window_us"] = m["length_us"];
     if (r.contains("steady")) c["steady"] = r["steady"].value("verdict", json());
     return;
@@ -398,7 +400,7 @@ std::string csv_field(const std::string& s) {
 size_t merge(const std::string& dir) {
   const Plan plan = load_plan(dir);
   std::vector<Row> rows;
-  std::set<std::string> drops;
+  std::set<std::string> drops, counters;
   size_t failed = 0;
   for (const Run& r : plan.runs) {
     Row row;
@@ -426,8 +428,10 @@ size_t merge(const std::string& dir) {
     if (!ok) ++failed;
     if (status.is_object())
       for (const std::string& k : kMachineColumns) c[k] = status.value(k, json());
-    for (const auto& [k, v] : c)
+    for (const auto& [k, v] : c) {
       if (k.rfind("drop.", 0) == 0) drops.insert(k);
+      if (k.rfind("counter.", 0) == 0) counters.insert(k);
+    }
     rows.push_back(std::move(row));
   }
   std::vector<std::string> cols = {"point", "replica", "seed"};
@@ -436,6 +440,7 @@ size_t merge(const std::string& dir) {
   cols.push_back("exit_code");
   cols.insert(cols.end(), kHeadMetrics.begin(), kHeadMetrics.end());
   cols.insert(cols.end(), drops.begin(), drops.end());
+  cols.insert(cols.end(), counters.begin(), counters.end());
   cols.insert(cols.end(), kTailMetrics.begin(), kTailMetrics.end());
   cols.insert(cols.end(), kMachineColumns.begin(), kMachineColumns.end());
   std::string csv;

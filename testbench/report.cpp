@@ -18,6 +18,24 @@ uint64_t Accounting::dropped() const {
 }
 
 namespace {
+// Counters named "<group>.<name>", one line per group that counted
+// anything: "  <group>  name n, name n ...".
+void grouped_lines(std::ostream& os, const std::vector<std::pair<std::string, uint64_t>>& v) {
+  std::vector<std::string> groups;
+  std::map<std::string, std::string> line;
+  std::map<std::string, bool> any;
+  for (const auto& [k, n] : v) {
+    const size_t dot = k.find('.');
+    const std::string g = k.substr(0, dot), name = dot == std::string::npos ? k : k.substr(dot + 1);
+    if (!line.count(g)) groups.push_back(g);
+    std::string& l = line[g];
+    l += (l.empty() ? "" : ", ") + name + " " + std::to_string(n);
+    any[g] = any[g] || n;
+  }
+  for (const auto& g : groups)
+    if (any[g]) os << "  " << std::left << std::setw(7) << g << std::right << " " << line[g] << "\n";
+}
+
 // Nearest rank in sorted `v`.
 double percentile(const std::vector<double>& v, double p) {
   if (v.empty()) return 0;
@@ -102,6 +120,8 @@ void fill_report(Report& r, const RunCounters& c, const TrafficFigures& t) {
   r.mib["nic.RNBC"] = hw.rnbc;
   r.mib["driver.rx_packets"] = handed_up;
   for (const auto& [file, text] : st.linux_files) r.counters[file] = text;
+  r.wait = st.wait;
+  for (const auto& [name, n] : st.wait) r.mib[name] = n;
 }
 
 std::string rate_text(double pps, int decimals) {
@@ -183,6 +203,12 @@ std::string Report::text() const {
       os << "  " << std::left << std::setw(10) << rd.name << std::right << " cpu" << rd.cpu << "  " << std::setw(10)
          << rd.messages << " messages " << std::setw(12) << rd.bytes << " bytes\n";
   }
+  bool waited = false;
+  for (const auto& kv : wait) waited = waited || kv.second;
+  if (waited) {
+    os << "\nWaiting for data: select, poll, epoll (fs/select.c, fs/eventpoll.c; whole run)\n";
+    grouped_lines(os, wait);
+  }
   os << "\nCPU time by context (us)\n";
   for (const auto& [k, v] : cpu_ns)
     if (v > 0) os << "  " << std::left << std::setw(18) << k << std::right << std::setw(12) << v / 1000 << "\n";
@@ -202,6 +228,15 @@ std::string Report::text() const {
     os << "  CPU share:";
     for (const auto& [k, v] : m.cpu_share) os << " " << k << " " << 100 * v << " %";
     os << "\n";
+    bool waited_in = false;
+    for (const auto& kv : m.counters) waited_in = waited_in || kv.second;
+    if (waited_in) {
+      os << "  select, poll, epoll in the window:\n";
+      std::ostringstream g;
+      grouped_lines(g, m.counters);
+      std::istringstream lines(g.str());
+      for (std::string l; std::getline(lines, l);) os << "  " << l << "\n";
+    }
   }
   if (steady.valid) {
     os << "\nSteady state: " << (steady.steady ? "steady" : "TRANSIENT") << "\n";
@@ -287,6 +322,8 @@ std::string Report::json() const {
     for (const auto& [k, v] : m.drops) md[k] = v;
     for (const auto& [k, v] : m.cpu_ns) mc[k] = v;
     for (const auto& [k, v] : m.cpu_share) ms[k] = v;
+    nlohmann::ordered_json mw = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : m.counters) mw[k] = v;
     j["measured"] = {{"warmup_us", m.warmup_us},
                      {"start_us", m.start_us},
                      {"stop_us", m.stop_us},
@@ -308,6 +345,7 @@ std::string Report::json() const {
                      {"polls_per_s", m.polls_per_s},
                      {"cpu_ns", mc},
                      {"cpu_share", ms},
+                     {"counters", mw},
                      {"latency_ns",
                       {{"samples", m.latency.samples},
                        {"p50", m.latency.p50_ns},

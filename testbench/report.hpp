@@ -50,6 +50,8 @@ struct Measured {
   std::map<std::string, double> cpu_ns;     // "cpu0.softirq" -> ns inside the window
   std::map<std::string, double> cpu_share;  // context -> fraction of (length x CPUs)
   LatencyStats latency;                     // frames offered inside the window
+  // deltas of the select/poll/epoll counters (Report::wait's names; a results.csv column each)
+  std::vector<std::pair<std::string, uint64_t>> counters;
 };
 
 // The steady-state verdict on the measured window (testbench/steady.hpp).
@@ -111,6 +113,10 @@ struct Report {
   Measured measured;                                // over the measurement window
   Steady steady;                                    // the steady-state verdict
   std::string series_csv;                           // series.csv (written with --out)
+  // select/poll/epoll counters over the whole run, in StackCounters::wait's
+  // order (also in `mib`, the JSON "counters"); set-up (__pollwait,
+  // ep_insert) counted apart from the wakeups
+  std::vector<std::pair<std::string, uint64_t>> wait;
   // Replay (traffic.pattern = pcap): capture records offered, records not
   // offered (after run.duration_us), records sent without waiting because
   // they were stamped before an earlier one, short frames padded.
@@ -178,6 +184,9 @@ struct StackCounters {
   std::vector<std::pair<std::string, uint64_t>> drops;           // each nonzero drop reason ("ip.InHdrErrors", ...)
   std::vector<std::pair<std::string, uint64_t>> mib;             // kernel counters the report shows
   std::vector<std::pair<std::string, std::string>> linux_files;  // "/proc/net/snmp" -> text
+  // select/poll/epoll work counters named after their kernel functions
+  // ("select.vfs_poll", "epoll.ep_poll_callback", ...: stack::Kernel::wait_counters)
+  std::vector<std::pair<std::string, uint64_t>> wait;
 };
 
 class RunCounters {

@@ -196,6 +196,12 @@ Measured Series::measured(const std::vector<std::string>& drops, unsigned num_cp
   for (size_t i = 0; i < latency_ns.size() && i < start_ps.size(); ++i)
     if (start_ps[i] >= t0 && start_ps[i] < t1) lat.push_back(latency_ns[i]);
   m.latency = LatencyStats::of(std::move(lat));
+  for (const auto& [k, v] : b.counters) {
+    uint64_t before = 0;
+    for (const auto& kv : a.counters)
+      if (kv.first == k) before = kv.second;
+    m.counters.emplace_back(k, delta(before, v));
+  }
   return m;
 }
 

@@ -57,6 +57,9 @@ struct Snapshot {
   uint64_t sock_rx_bytes = 0;             // sum over sockets of the receive queue (sk_rmem_alloc)
   std::map<std::string, double> cpu_ns;   // "cpu0.softirq" -> ns
   uint64_t msix = 0, polls = 0, time_squeeze = 0;
+  // select/poll/epoll counters (stack::Kernel::wait_counters; the measured
+  // section's deltas, not in series.csv)
+  std::vector<std::pair<std::string, uint64_t>> counters;
 };
 
 class Series {

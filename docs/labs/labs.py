@@ -465,11 +465,55 @@ LAB5 += [Quote(f"case6_cpu{_c}_{_f}", _softnet(_c, _f), SPREAD, _sc(6), abs_=3)
 
 
 # Lab 6: select, poll and epoll
-SEL = "06-select.toml"
+SEL, EDGE = "06-select.toml", "06-edge.toml"
+SEL_FDS = (0, 16, 64, 256, 1000)
+EDGE_RATES = (0.05, 0.2, 1.0)
 
 
 def _sp(mode, fds):
     return {"app.mode": mode, "app.idle_fds": fds}
+
+
+def _ep(mode, rate):
+    return {"app.mode": mode, "traffic.rate_gbps": rate}
+
+
+def _mech(mode):
+    """The counters' prefix of an app.mode: epoll-et counts as epoll."""
+    return "epoll" if mode.startswith("epoll") else mode
+
+
+def _wakeups(row):
+    """The reader's wakeups in the window: the passes that waited
+    (poll_schedule_timeout) or the epoll_wait waits (schedule_hrtimeout_range)."""
+    m = _mech(row["app.mode"])
+    return num(row[f"counter.{m}." + ("schedule_hrtimeout_range" if m == "epoll" else "poll_schedule_timeout")])
+
+
+def _per_wakeup(name):
+    """A window counter of the row's mechanism ("vfs_poll" -> counter.poll.vfs_poll) per wakeup."""
+    def get(res, p):
+        r = res.row(**p)
+        return num(r[f"counter.{_mech(r['app.mode'])}.{name}"]) / _wakeups(r)
+    return get
+
+
+def _per_msg(name):
+    """A window counter of the row's mechanism per message delivered in the window."""
+    def get(res, p):
+        r = res.row(**p)
+        return num(r[f"counter.{_mech(r['app.mode'])}.{name}"]) / num(r["delivered_frames"])
+    return get
+
+
+def _msgs_per_wakeup(res, p):
+    r = res.row(**p)
+    return num(r["delivered_frames"]) / _wakeups(r)
+
+
+def _whole_run(name):
+    """A counter over the whole run (report.json "counters"), e.g. the set-up epoll.ep_insert."""
+    return lambda res, p: res.report(res.row(**p))["counters"][name]
 
 
 def _proc_per_msg(res, p):
@@ -479,10 +523,29 @@ def _proc_per_msg(res, p):
 
 
 LAB6 = []
-for _m in ("epoll", "poll", "select"):
-    for _f in (0, 16, 64, 256, 1000):
-        LAB6.append(Quote(f"proc_ns_per_msg_{_m}_{_f}", _proc_per_msg, SEL, _sp(_m, _f), digits=1))
-        LAB6.append(Quote(f"p50_{_m}_{_f}", _col("latency_p50_ns"), SEL, _sp(_m, _f)))
+for _m in ("epoll", "epoll-et", "poll", "select"):
+    for _f in SEL_FDS:
+        _k, _p = f"{_m}_{_f}", _sp(_m, _f)
+        LAB6 += [Quote(f"msgs_per_wakeup_{_k}", _msgs_per_wakeup, SEL, _p, digits=2),
+                 Quote(f"proc_ns_per_msg_{_k}", _proc_per_msg, SEL, _p, digits=1),
+                 Quote(f"p50_{_k}", _col("latency_p50_ns"), SEL, _p)]
+        if _m.startswith("epoll"):
+            LAB6 += [Quote(f"ep_poll_callback_per_msg_{_k}", _per_msg("ep_poll_callback"), SEL, _p, digits=2),
+                     Quote(f"ep_item_poll_per_wakeup_{_k}", _per_wakeup("ep_item_poll"), SEL, _p, digits=2),
+                     Quote(f"ep_insert_{_k}", _whole_run("epoll.ep_insert"), SEL, _p, rel=0)]
+        else:
+            LAB6 += [Quote(f"vfs_poll_per_wakeup_{_k}", _per_wakeup("vfs_poll"), SEL, _p, digits=1),
+                     Quote(f"pollwait_per_wakeup_{_k}", _per_wakeup("__pollwait"), SEL, _p, digits=1),
+                     Quote(f"pollwake_per_wakeup_{_k}", _per_wakeup("pollwake"), SEL, _p, digits=2),
+                     Quote(f"vfs_poll_per_msg_{_k}", _per_msg("vfs_poll"), SEL, _p, digits=1)]
+for _m in ("epoll", "epoll-et"):
+    for _r in EDGE_RATES:
+        _k, _p = f"{_m}_{_r}", _ep(_m, _r)
+        LAB6 += [Quote(f"edge_msgs_per_wakeup_{_k}", _msgs_per_wakeup, EDGE, _p, digits=2),
+                 Quote(f"edge_ep_item_poll_per_msg_{_k}", _per_msg("ep_item_poll"), EDGE, _p, digits=2),
+                 Quote(f"edge_ep_poll_callback_per_msg_{_k}", _per_msg("ep_poll_callback"), EDGE, _p, digits=2),
+                 Quote(f"edge_do_epoll_wait_per_msg_{_k}", _per_msg("do_epoll_wait"), EDGE, _p, digits=2),
+                 Quote(f"edge_proc_ns_per_msg_{_k}", _proc_per_msg, EDGE, _p, digits=1)]
 
 
 # Lab 7: debugging with waveforms (a planted fault)
@@ -603,8 +666,9 @@ def lab5_run(rxpath, out, full):
 
 
 def lab6_run(rxpath, out, full):
-    src = study_sources(rxpath, out, [SEL], full, None if full else lab_points(LAB6))
+    src = study_sources(rxpath, out, [SEL, EDGE], full, None if full else lab_points(LAB6))
     if full:
+        lab6_counters_plot(src[SEL], os.path.join(out, "counters.png"))
         lab6_plot(src[SEL], os.path.join(out, "cost-per-message.png"))
     return src
 
@@ -739,14 +803,60 @@ def lab5_plot(res, png):
     plt.close(fig)
 
 
+# mode, marker, line style; the pairs that give the same numbers (select and
+# poll; epoll and epoll-et at 0.2 Gb/s) are drawn wide and solid, then thin and dotted
+LAB6_MARKS = (("select", "o", "-"), ("poll", "s", ":"), ("epoll", "^", "-"), ("epoll-et", "v", ":"))
+LAB6_STYLE = {"select": ("C0", 3.0), "poll": ("C1", 1.2), "epoll": ("C2", 3.0), "epoll-et": ("C3", 1.2)}
+
+
+def _lab6_rows(res, mode):
+    return sorted((r for r in res.rows if r["app.mode"] == mode), key=lambda r: num(r["app.idle_fds"]))
+
+
+def _lab6_line(axis, mode, mark, ls, xs, ys, label):
+    color, width = LAB6_STYLE[mode]
+    axis.plot(xs, ys, marker=mark, linestyle=ls, color=color, linewidth=width, label=label)
+
+
+def lab6_counters_plot(res, png):
+    """The mechanisms' own counters: descriptors polled per wakeup (left), wakeup callbacks per message (right)."""
+    plt = _plt()
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(9.6, 4.0), dpi=80)
+    for mode, mark, ls in LAB6_MARKS:
+        rows = _lab6_rows(res, mode)
+        xs = [num(r["app.idle_fds"]) + 1 for r in rows]
+        pts = [_sp(mode, int(r["app.idle_fds"])) for r in rows]
+        polled, callback = ("ep_item_poll", "ep_poll_callback") if _mech(mode) == "epoll" else ("vfs_poll", "pollwake")
+        _lab6_line(ax, mode, mark, ls, xs, [_per_wakeup(polled)(res, p) for p in pts], f"{mode}: {polled}")
+        _lab6_line(bx, mode, mark, ls, xs, [_per_msg(callback)(res, p) for p in pts], f"{mode}: {callback}")
+        if mode == "poll":
+            ax.plot(xs, [_per_wakeup("__pollwait")(res, p) for p in pts], marker="x", linestyle="--", color="grey",
+                    label="select, poll: __pollwait (set-up)")
+    for a in (ax, bx):
+        a.set_xscale("log")
+        a.set_xlabel("descriptors watched (1 busy + idle ones)")
+        a.grid(True, alpha=0.3, which="both")
+        a.legend(fontsize=7)
+    ax.set_yscale("log")
+    ax.set_ylabel("calls per wakeup of the reader")
+    ax.set_title("descriptors polled per wakeup", fontsize=10)
+    bx.set_ylabel("callbacks per message")
+    bx.set_ylim(0, max(1.2, bx.get_ylim()[1]))
+    bx.set_title("wakeup callbacks per message", fontsize=10)
+    fig.suptitle("Lab 6: the mechanisms' own counters (measured window)", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(png, metadata={"Software": None})
+    plt.close(fig)
+
+
 def lab6_plot(res, png):
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=80)
-    for mode, mark in (("select", "o"), ("poll", "s"), ("epoll", "^")):
-        rows = sorted((r for r in res.rows if r["app.mode"] == mode), key=lambda r: num(r["app.idle_fds"]))
+    for mode, mark, ls in LAB6_MARKS:
+        rows = _lab6_rows(res, mode)
         xs = [num(r["app.idle_fds"]) + 1 for r in rows]
-        ys = [_proc_per_msg(res, {"app.mode": mode, "app.idle_fds": int(r["app.idle_fds"])}) / 1000 for r in rows]
-        ax.plot(xs, ys, marker=mark, label=mode)
+        ys = [_proc_per_msg(res, _sp(mode, int(r["app.idle_fds"]))) / 1000 for r in rows]
+        _lab6_line(ax, mode, mark, ls, xs, ys, mode)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("descriptors watched (1 busy + idle ones)")
@@ -774,7 +884,8 @@ LABS = {
                                        "04-ring/plots/latency.png": "04-latency.png"}),
     "05": ("05-spread", LAB5, lab5_run, {"cases.png": "05-cases.png", "05-rss/plots/loss.png": "05-loss.png",
                                          "cpu.png": "05-cpu.png"}),
-    "06": ("06-select", LAB6, lab6_run, {"cost-per-message.png": "06-cost-per-message.png"}),
+    "06": ("06-select", LAB6, lab6_run, {"counters.png": "06-counters.png",
+                                         "cost-per-message.png": "06-cost-per-message.png"}),
     "07": ("07-waves", LAB7, lab7_run, {"trigger/timeline.png": "07-timeline.png", "trigger/desc_ring.png": "07-desc_ring.png",
                                          "trigger/irq_napi.png": "07-irq_napi.png"}),
 }

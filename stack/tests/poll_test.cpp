@@ -135,3 +135,163 @@ BOOST_AUTO_TEST_CASE(select_rejects_fd_beyond_fd_setsize) {
   run_for(10000);
   BOOST_TEST(threw);
 }
+
+// ---- the report's counters (Kernel::wait_counters), exact ----------------
+// Expected values follow from the loops of fs/select.c and fs/eventpoll.c:
+//   do_select / do_poll: every pass calls each descriptor's ->poll
+//     (vfs_poll), the pass after a wakeup too; while the poll_table is
+//     armed (_qproc set, first pass only) ->poll also adds an entry
+//     (__pollwait); the first ready descriptor clears _qproc, so the
+//     descriptors after it in that pass add none; a pass with nothing ready
+//     calls poll_schedule_timeout; pollwake runs for each entry on a woken
+//     wait queue (here: the one on the busy socket, once per datagram).
+//   ep_insert (EPOLL_CTL_ADD) hangs one entry per descriptor, once; each
+//     datagram's sock_def_readable runs ep_poll_callback once; ep_send_events
+//     polls each ready-list item (ep_item_poll) and puts a level-triggered
+//     item it returned back on the list, so the next epoll_wait polls it
+//     again (and drops it when it is no longer ready); an edge-triggered
+//     item is not put back.
+namespace {
+std::map<std::string, uint64_t> counters(const Kernel& k) {
+  std::map<std::string, uint64_t> m;
+  for (const auto& [name, n] : k.wait_counters()) m[name] = n;
+  return m;
+}
+
+void drain_fd(Kernel& k, int fd) {
+  std::vector<uint8_t> buf;
+  while (k.sys_recvmsg(fd, buf, 2048, true) >= 0) {
+  }
+}
+}  // namespace
+
+// select and poll over N descriptors, the busy one first:
+//   call 1 sleeps, a datagram wakes it:  2 passes -> vfs_poll 2N, __pollwait N,
+//                                         pollwake 1, poll_schedule_timeout 1
+//   call 2, data still queued:           1 pass   -> vfs_poll N, __pollwait 1
+//                                         (the busy fd's, then _qproc is cleared)
+//   drain, call 3 sleeps, datagram 2:    as call 1
+// Totals: calls 3, vfs_poll 5N, __pollwait 2N + 1, pollwake 2, poll_schedule_timeout 2.
+BOOST_AUTO_TEST_CASE(select_poll_counters_follow_fs_select_c) {
+  for (const bool sel : {true, false}) {
+    for (const uint64_t n : {1u, 8u, 64u}) {
+      BOOST_TEST_CONTEXT((sel ? "select" : "poll") << " N " << n) {
+        Kernel& k = make_kernel();
+        FakeNic nic(k);
+        std::vector<int> fds = {k.udp_socket(0, 5001)};
+        for (uint64_t i = 1; i < n; ++i) fds.push_back(k.udp_socket(0, uint16_t(6000 + i)));
+        std::vector<size_t> ready;
+        std::map<std::string, uint64_t> after_first;
+        k.cpus().create_task("r", 0, [&](Task&) {
+          auto wait = [&] { return sel ? k.sys_select(fds) : k.sys_poll(fds); };
+          ready.push_back(wait().size());
+          after_first = counters(k);
+          ready.push_back(wait().size());
+          drain_fd(k, fds[0]);
+          ready.push_back(wait().size());
+        });
+        nic.inject({{100000, udp_frame(Flow{}, pattern(10, 1))}, {200000, udp_frame(Flow{}, pattern(10, 2))}});
+        run_for(300000);
+        BOOST_TEST(ready == std::vector<size_t>({1, 1, 1}), boost::test_tools::per_element());
+        const std::string m = sel ? "select." : "poll.";
+        auto c = counters(k);
+        BOOST_TEST(after_first[m + (sel ? "do_select" : "do_sys_poll")] == 1u);
+        BOOST_TEST(after_first[m + "vfs_poll"] == 2 * n);
+        BOOST_TEST(after_first[m + "__pollwait"] == n);
+        BOOST_TEST(after_first[m + "pollwake"] == 1u);
+        BOOST_TEST(after_first[m + "poll_schedule_timeout"] == 1u);
+        BOOST_TEST(c[m + (sel ? "do_select" : "do_sys_poll")] == 3u);
+        BOOST_TEST(c[m + "vfs_poll"] == 5 * n);
+        BOOST_TEST(c[m + "__pollwait"] == 2 * n + 1);
+        BOOST_TEST(c[m + "pollwake"] == 2u);
+        BOOST_TEST(c[m + "poll_schedule_timeout"] == 2u);
+        for (const auto& [name, v] : c)  // the other mechanisms did nothing
+          if (name.rfind(m, 0) != 0) BOOST_TEST(v == 0u, name);
+      }
+    }
+  }
+}
+
+// epoll over N descriptors (the busy one and N - 1 idle), P datagrams, the
+// reader draining each before the next, then one more call that times
+// out: ep_insert N; do_epoll_wait P + 1; ep_poll_callback P and
+// ep_send_events P whatever N; ep_item_poll 2P level-triggered (each returned
+// item is polled again by the next call), P edge-triggered;
+// schedule_hrtimeout_range P + 1 (every call waited once).
+BOOST_AUTO_TEST_CASE(epoll_counters_follow_fs_eventpoll_c) {
+  constexpr uint64_t P = 3;
+  for (const bool et : {false, true}) {
+    for (const uint64_t n : {1u, 64u}) {
+      BOOST_TEST_CONTEXT((et ? "edge" : "level") << " N " << n) {
+        Kernel& k = make_kernel();
+        FakeNic nic(k);
+        std::vector<int> fds = {k.udp_socket(0, 5001)};
+        for (uint64_t i = 1; i < n; ++i) fds.push_back(k.udp_socket(0, uint16_t(6000 + i)));
+        std::vector<size_t> events;
+        k.cpus().create_task("r", 0, [&](Task&) {
+          const int ep = k.sys_epoll_create();
+          for (int fd : fds) k.sys_epoll_ctl_add(ep, fd, EPOLLIN | (et ? EPOLLET : 0u));
+          for (uint64_t i = 0; i < P; ++i) {
+            events.push_back(k.sys_epoll_wait(ep, 8).size());
+            drain_fd(k, fds[0]);
+          }
+          events.push_back(k.sys_epoll_wait(ep, 8, 50000).size());  // nothing more: times out
+        });
+        std::vector<std::pair<double, std::vector<uint8_t>>> fr;
+        for (uint64_t i = 0; i < P; ++i) fr.emplace_back(100000.0 * (i + 1), udp_frame(Flow{}, pattern(10, i)));
+        nic.inject(fr);
+        run_for(100000.0 * (P + 2));
+        std::vector<size_t> want(P, 1);
+        want.push_back(0);
+        BOOST_TEST(events == want, boost::test_tools::per_element());
+        auto c = counters(k);
+        BOOST_TEST(c["epoll.ep_insert"] == n);
+        BOOST_TEST(c["epoll.do_epoll_wait"] == P + 1);
+        BOOST_TEST(c["epoll.ep_poll_callback"] == P);
+        BOOST_TEST(c["epoll.ep_send_events"] == P);
+        BOOST_TEST(c["epoll.ep_item_poll"] == (et ? P : 2 * P));
+        BOOST_TEST(c["epoll.schedule_hrtimeout_range"] == P + 1);
+        for (const auto& [name, v] : c)
+          if (name.rfind("epoll.", 0) != 0) BOOST_TEST(v == 0u, name);
+      }
+    }
+  }
+}
+
+// Edge-triggered: one event per arrival of new data, not per datagram
+// queued. Two datagrams arrive together; the reader takes one and waits
+// again: level-triggered reports the fd again at once (the item went back
+// on the ready list), edge-triggered only when a third datagram arrives.
+BOOST_AUTO_TEST_CASE(epoll_edge_triggered_reports_new_data_once) {
+  for (const bool et : {false, true}) {
+    BOOST_TEST_CONTEXT((et ? "edge" : "level")) {
+      Kernel& k = make_kernel();
+      FakeNic nic(k);
+      const int fd = k.udp_socket(0, 5001);
+      std::vector<size_t> events;
+      const double t0 = now_ns();
+      double second_ns = 0;
+      k.cpus().create_task("r", 0, [&](Task&) {
+        const int ep = k.sys_epoll_create();
+        k.sys_epoll_ctl_add(ep, fd, EPOLLIN | (et ? EPOLLET : 0u));
+        events.push_back(k.sys_epoll_wait(ep, 8).size());
+        std::vector<uint8_t> buf;
+        BOOST_TEST(k.sys_recvmsg(fd, buf, 2048, true) > 0);  // one of the two
+        events.push_back(k.sys_epoll_wait(ep, 8).size());
+        second_ns = now_ns() - t0;
+      });
+      nic.inject({{100000, udp_frame(Flow{}, pattern(10, 1))},
+                  {100000, udp_frame(Flow{}, pattern(10, 2))},
+                  {300000, udp_frame(Flow{}, pattern(10, 3))}});
+      run_for(500000);
+      BOOST_TEST(events == std::vector<size_t>({1, 1}), boost::test_tools::per_element());
+      if (et)
+        BOOST_TEST(second_ns > 300000);
+      else
+        BOOST_TEST(second_ns < 200000);
+      const auto c = counters(k);
+      BOOST_TEST(c.at("epoll.ep_poll_callback") == 3u);  // one per datagram, read or not
+      BOOST_TEST(c.at("epoll.schedule_hrtimeout_range") == (et ? 2u : 1u));
+    }
+  }
+}

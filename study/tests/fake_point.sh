@@ -9,7 +9,8 @@
 #   FAKE_SLEEP=S         sleep S seconds first
 #   FAKE_MEASURED=1      also a "measured" block and a steady verdict (the
 #                        steady-state window of the report contract): offered
-#                        = 2 x ring, dropped = 2 x seed over 50 us
+#                        = 2 x ring, dropped = 2 x seed over 50 us,
+#                        counters select.vfs_poll = 3 x ring, epoll.ep_poll_callback = 0
 scen=$2
 out=$4
 ring=$(sed -n '/^\[igb\]/,/^\[/s/^rx_ring = //p' "$scen")
@@ -31,6 +32,7 @@ if [ -n "$FAKE_MEASURED" ]; then
   "delivered_frames": '$((2 * ring - 2 * seed))', "dropped_frames": '$((2 * seed))', "loss_ratio": 0.125,
   "drops": {"nic.RNBC_DROP": '$((2 * seed))'}, "msix_per_s": 11, "polls_per_s": 12, "time_squeeze": 13,
   "cpu_share": {"softirq": 0.5, "hardirq": 0.25, "ksoftirqd": 0, "process": 0.125, "idle": 0.125},
+  "counters": {"select.vfs_poll": '$((3 * ring))', "epoll.ep_poll_callback": 0},
   "latency_ns": {"p50": 1, "p90": 2, "p99": 3, "p999": 4, "max": 5, "mean": 2}},
  "steady": {"verdict": "transient", "reasons": ["fake"], "suggestion": "none"},'
 fi

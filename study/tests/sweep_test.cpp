@@ -176,6 +176,12 @@ BOOST_AUTO_TEST_CASE(measured_window_is_preferred) {
   BOOST_TEST(get(t, 4, "time_squeeze") == "13");
   BOOST_TEST(get(t, 4, "steady") == "transient");
   BOOST_TEST(get(t, 4, "window_us") == "50");
+  // the window's counters, a column each (after the drops, before the latency)
+  BOOST_TEST(get(t, 4, "counter.select.vfs_poll") == "384");  // 3 x ring 128
+  BOOST_TEST(get(t, 4, "counter.epoll.ep_poll_callback") == "0");
+  const auto col = [&](const std::string& c) { return std::find(t[0].begin(), t[0].end(), c) - t[0].begin(); };
+  BOOST_TEST(col("drop.nic.RNBC_DROP") < col("counter.epoll.ep_poll_callback"));
+  BOOST_TEST(col("counter.select.vfs_poll") < col("latency_p50_ns"));
 }
 
 // A crashing and a failing point are recorded; the others run; exit 1.

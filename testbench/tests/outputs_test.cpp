@@ -278,6 +278,20 @@ BOOST_AUTO_TEST_CASE(json_report_schema) {
   BOOST_TEST(jb["accounting"]["drops"]["stack.NO_SOCKET"].get<uint64_t>() > 0u);
   BOOST_TEST(ja["accounting"]["drops"]["stack.NO_SOCKET"].get<uint64_t>() == 0u);
   BOOST_TEST((ka == kb));
+  // The select/poll/epoll counters (named after the kernel functions): every
+  // name in every report, 0 or not, whole run and measured window alike.
+  std::set<std::string> wa, wb, wm;
+  for (const auto& [k, _] : ja["counters"].items()) wa.insert(k);
+  for (const auto& [k, _] : jb["counters"].items()) wb.insert(k);
+  for (const auto& [k, _] : ja["measured"]["counters"].items()) wm.insert(k);
+  BOOST_TEST((wa == wb));
+  for (const char* k : {"select.do_select", "select.vfs_poll", "poll.__pollwait", "poll.pollwake", "epoll.ep_insert",
+                        "epoll.do_epoll_wait", "epoll.ep_poll_callback", "epoll.ep_send_events"}) {
+    BOOST_TEST(wa.count(k) == 1u, k);
+    BOOST_TEST(wm.count(k) == 1u, k);
+  }
+  BOOST_TEST(ja["counters"]["select.do_select"].get<uint64_t>() == 0u);  // the default reader uses epoll
+  BOOST_TEST(ja["counters"]["epoll.ep_insert"].get<uint64_t>() >= 1u);
 }
 
 // --dump-scenario shows effective values, escapes strings, and reads back as
