@@ -357,7 +357,7 @@ void Kernel::trace_declare_napi(napi_struct* n) {
   th_->set(n->t_polling, 0, now);
   th_->set(n->t_work, 0, now);
   th_->set(n->t_budget, static_cast<uint64_t>(n->weight), now);
-  if (n->cpu >= 0) th_->set(n->t_cpu, static_cast<uint64_t>(n->cpu), now);
+  th_->set(n->t_cpu, n->cpu >= 0 ? static_cast<uint64_t>(n->cpu) : 0xff, now);  // 255: never scheduled yet
 }
 
 void Kernel::trace_declare_sock(sock* sk) {

@@ -91,7 +91,8 @@ struct napi_struct {
   uint64_t polls = 0, complete_done = 0, missed = 0;
   // tracing: host.napi.<name>.{scheduled,polling,work,budget,cpu}; name set
   // by the driver before netif_napi_add ("rx0"), empty = "rx<registration
-  // index>"; cpu: the CPU it was last scheduled on (where it is polled)
+  // index>"; cpu: the CPU it was last scheduled on (where it is polled), 255
+  // before its first schedule
   std::string name;
   TraceSig t_scheduled, t_polling, t_work, t_budget, t_cpu;
 };
