@@ -779,7 +779,9 @@ void IgbAdapter::trace_clean(igb_q_vector& qv, st::sk_buff* skb, unsigned desc_i
   const int cid = cpu ? cpu->id() : -1;
   char d[128];
   if (qv.isr_cpu >= 0) {
-    std::snprintf(d, sizeof d, "vector %u irq %d, scheduled the poll", qv.v_idx, qv.irq);
+    // The MSI-X entry, as the NIC's msix stage names it (entry 0 is the "other" vector).
+    std::snprintf(d, sizeof d, "MSI-X vector %u (%s) irq %d, scheduled the poll", qv.msix_vector, qv.name.c_str(),
+                  qv.irq);
     th->stage(skb->trace_id, "igb_msix_ring", qv.isr_cpu, qv.isr_time, nullptr, d);
   }
   std::snprintf(d, sizeof d, "poll #%llu budget %d", (unsigned long long)qv.polls, budget);

@@ -354,6 +354,11 @@ void Cpu::trace_ctx() {
   th->set(th->cpu[id_].ctx, static_cast<uint64_t>(ctx_), t);
 }
 
+void Cpu::trace_ksoftirqd() {
+  TraceHub* th = engine_->trace_;
+  th->set(th->cpu[id_].ksoftirqd, ksoftirqd_runnable_ ? 1 : 0, effective_time());
+}
+
 void Cpu::account(sc_time from) { time_in_[static_cast<int>(ctx_)] += sc_core::sc_time_stamp() - from; }
 
 void Cpu::resumed() {
@@ -506,7 +511,7 @@ void Cpu::raise_softirq(int nr) {
 // wakeup_softirqd (kernel/softirq.c)
 void Cpu::wakeup_softirqd() {
   if (ksoftirqd_runnable_) return;
-  ksoftirqd_runnable_ = true;
+  set_ksoftirqd_runnable(true);
   if (ctx_ == Ctx::ksoftirqd) return;  // already running: it just loops again
   ++ksoftirqd_wakeups_;
   RXS_DBG(softirq, "cpu" << id_ << " wakeup ksoftirqd");
@@ -522,7 +527,7 @@ void Cpu::idle_loop() {
   for (;;) {
     resumed();
     if (ksoftirqd_runnable_ && (runq_.empty() || !ksoftirqd_last)) {
-      ksoftirqd_runnable_ = false;
+      set_ksoftirqd_runnable(false);
       need_resched_ = false;
       ksoftirqd_last = true;
       set_ctx(Ctx::ksoftirqd);
@@ -531,7 +536,7 @@ void Cpu::idle_loop() {
       if (softirq_pending_) do_softirq_loop(Ctx::ksoftirqd);
       if (TraceHub* th = engine_->trace_) th->end(id_, "run_ksoftirqd", effective_time());
       set_ctx(Ctx::idle);
-      if (softirq_pending_) ksoftirqd_runnable_ = true;
+      if (softirq_pending_) set_ksoftirqd_runnable(true);
       continue;
     }
     if (!runq_.empty()) {
@@ -641,7 +646,9 @@ void CpuEngine::set_trace(TraceHub* th) {
   for (auto& c : cpus_) {
     th->declare(th->cpu[c->id_].context, "host.cpu" + std::to_string(c->id_) + ".context", 0);
     th->declare(th->cpu[c->id_].ctx, "host.cpu" + std::to_string(c->id_) + ".ctx", 3);
+    th->declare(th->cpu[c->id_].ksoftirqd, "host.cpu" + std::to_string(c->id_) + ".ksoftirqd", 1);
     c->set_ctx(c->ctx_);
+    c->trace_ksoftirqd();
   }
 }
 

@@ -209,8 +209,13 @@ class Cpu {
     ctx_ = c;
     if (engine_trace()) trace_ctx();
   }
+  void set_ksoftirqd_runnable(bool on) {  // host.cpu<N>.ksoftirqd
+    ksoftirqd_runnable_ = on;
+    if (engine_trace()) trace_ksoftirqd();
+  }
   bool engine_trace() const;
   __attribute__((cold, noinline)) void trace_ctx();
+  __attribute__((cold, noinline)) void trace_ksoftirqd();
   void enqueue_task(Task* t);
   void release_cpu();  // the running task gives the CPU back
   void check_exit();   // unwinds the current task if it is being exited

@@ -104,6 +104,7 @@ void __napi_schedule(napi_struct* n) {
   Cpu& c = current_cpu();
   softnet_data& sd = k.softnet(c.id());
   n->cpu = c.id();
+  if (TraceHub* th = k.trace_hub()) th->set(n->t_cpu, static_cast<uint64_t>(c.id()), c.effective_time());
   if (!n->on_poll_list) poll_list_add_tail(sd, n);
   RXS_DBG(napi, "cpu" << c.id() << " napi_schedule " << n->dev->name);
   if (!sd.in_net_rx_action) {
@@ -360,6 +361,7 @@ void Kernel::rps_init() {
         softnet_data& sd = softnet_[c.id()];
         __napi_schedule(sd.backlog);  // ____napi_schedule(sd, &sd->backlog)
         ++sd.received_rps;
+        if (th_) trace_rps_ipi("rps_trigger_softirq", sd, "IPI from cpu%d, scheduled the backlog", sd.rps_ipi_from);
       },
       "CAL (RPS IPI)");
 }
@@ -446,7 +448,8 @@ void Kernel::enqueue_to_backlog(sk_buff* skb, int cpu) {
   softnet_data& sd = softnet_[cpu];
   const uint32_t qlen = sd.input_pkt_queue.qlen;  // read after any wait (rps_lock held from here)
   if (qlen <= static_cast<uint32_t>(cfg_.netdev_max_backlog)) {
-    if (!qlen && !(sd.backlog->state & NAPI_STATE_SCHED)) {
+    const bool schedules = !qlen && !(sd.backlog->state & NAPI_STATE_SCHED);
+    if (schedules) {
       sd.backlog->state |= NAPI_STATE_SCHED;
       // napi_schedule_rps
       softnet_data& mysd = softnet_[c.id()];
@@ -460,6 +463,7 @@ void Kernel::enqueue_to_backlog(sk_buff* skb, int cpu) {
     }
     __skb_queue_tail(&sd.input_pkt_queue, skb);
     RXS_DBG(dev, "cpu" << c.id() << " rps -> cpu" << cpu << " qlen " << sd.input_pkt_queue.qlen);
+    if (th_) trace_enqueue_to_backlog(skb, c, sd, schedules);
     return;
   }
   ++sd.dropped;
@@ -480,10 +484,33 @@ void Kernel::net_rps_send_ipi(Cpu& c, softnet_data& sd) {
     c.defer(cost_.rps_ipi_send);
     c.sync();
     ++sd.ipis_sent;
+    remsd->rps_ipi_from = c.id();
+    if (th_) trace_rps_ipi("net_rps_send_ipi", *remsd, "IPI to cpu%d", remsd->cpu);
     RXS_DBG(napi, "cpu" << c.id() << " IPI to cpu" << remsd->cpu);
     engine_->raise_irq(remsd->cpu, RPS_IPI_IRQ);
     remsd = next;
   }
+}
+
+// The RPS hop in a packet's journey: enqueue_to_backlog on the queue's CPU,
+// the IPI it owes (net_rps_send_ipi there, rps_trigger_softirq in hardirq
+// on the target) and process_backlog on the target. The IPI stages go to
+// every traced skb waiting in the target's input_pkt_queue: the one IPI
+// serves them all. A packet queued while the backlog was already scheduled
+// gets no IPI stage (none was sent for it).
+void Kernel::trace_enqueue_to_backlog(const sk_buff* skb, Cpu& c, const softnet_data& sd, bool schedules) {
+  th_->set(th_->cpu[sd.cpu].backlog, sd.input_pkt_queue.qlen, c.effective_time());
+  const unsigned q = sd.input_pkt_queue.qlen;
+  if (sd.cpu == c.id())
+    trace_stagef("enqueue_to_backlog", skb, "cpu%d (own) backlog qlen %u", sd.cpu, q);
+  else if (schedules)
+    trace_stagef("enqueue_to_backlog", skb, "cpu%d backlog qlen %u, IPI to cpu%d owed", sd.cpu, q, sd.cpu);
+  else
+    trace_stagef("enqueue_to_backlog", skb, "cpu%d backlog qlen %u (already scheduled, no IPI)", sd.cpu, q);
+}
+
+void Kernel::trace_rps_ipi(const char* name, const softnet_data& target, const char* fmt, int cpu) {
+  for (const sk_buff* skb = target.input_pkt_queue.first; skb; skb = skb->next) trace_stagef(name, skb, fmt, cpu);
 }
 
 // process_backlog (net/core/dev.c): the backlog NAPI. IPIs still owed go out
@@ -498,6 +525,7 @@ int Kernel::process_backlog(softnet_data& sd, napi_struct* napi, int quota) {
     while (sk_buff* skb = __skb_dequeue(&sd.process_queue)) {
       const uint32_t frames = skb->frames;
       in_transit_ += frames;
+      if (th_) trace_stagef("process_backlog", skb, "cpu%d backlog", sd.cpu);
       __netif_receive_skb_core(skb);
       in_transit_ -= frames;
       if (++work >= quota) return work;
@@ -508,6 +536,7 @@ int Kernel::process_backlog(softnet_data& sd, napi_struct* napi, int quota) {
       return work;
     }
     skb_queue_splice_tail_init(&sd.input_pkt_queue, &sd.process_queue);
+    if (th_) th_->set(th_->cpu[c.id()].backlog, 0, c.effective_time());
   }
 }
 

@@ -300,6 +300,8 @@ void Kernel::set_tracer(Tracer* t) {
     th_->set(cs.time_squeeze, softnet_[c].time_squeeze, now);
     th_->set(cs.processed, softnet_[c].processed, now);
     th_->set(cs.dropped, softnet_[c].dropped, now);
+    th_->declare(cs.backlog, p + ".backlog", 32);
+    th_->set(cs.backlog, softnet_[c].input_pkt_queue.qlen, now);
   }
   for (napi_struct* n : napis_) trace_declare_napi(n);
   for (auto& sk : impl_->socks) trace_declare_sock(sk.get());
@@ -349,11 +351,13 @@ void Kernel::trace_declare_napi(napi_struct* n) {
   th_->declare(n->t_polling, p + ".polling", 1);
   th_->declare(n->t_work, p + ".work", 16);
   th_->declare(n->t_budget, p + ".budget", 16);
+  th_->declare(n->t_cpu, p + ".cpu", 8);
   const sc_core::sc_time now = sc_core::sc_time_stamp();
   th_->set(n->t_scheduled, (n->state & NAPI_STATE_SCHED) ? 1 : 0, now);
   th_->set(n->t_polling, 0, now);
   th_->set(n->t_work, 0, now);
   th_->set(n->t_budget, static_cast<uint64_t>(n->weight), now);
+  th_->set(n->t_cpu, n->cpu >= 0 ? static_cast<uint64_t>(n->cpu) : 0xff, now);  // 255: never scheduled yet
 }
 
 void Kernel::trace_declare_sock(sock* sk) {

@@ -308,6 +308,9 @@ class Kernel {
   void tcp_v4_rcv(sk_buff* skb);
   void sock_def_readable(sock* sk, const sk_buff* skb = nullptr);
   RXPATH_TRACE_COLD void trace_rx_core(sk_buff* skb);
+  // The RPS hop's journey stages (dev.cpp) and host.softnet.cpu<N>.backlog.
+  RXPATH_TRACE_COLD void trace_enqueue_to_backlog(const sk_buff* skb, Cpu& c, const softnet_data& sd, bool schedules);
+  RXPATH_TRACE_COLD void trace_rps_ipi(const char* name, const softnet_data& target, const char* fmt, int cpu);
   RXPATH_TRACE_COLD void trace_recvmsg(const char* name, sock* sk, const sk_buff* skb, size_t n, uint32_t off);
   void icmp_send_unreach(sk_buff* skb, uint8_t code);
   void release_sock(sock* sk);

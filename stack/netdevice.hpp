@@ -89,10 +89,12 @@ struct napi_struct {
   int rx_count = 0;  // segments on rx_list
   // statistics of the model
   uint64_t polls = 0, complete_done = 0, missed = 0;
-  // tracing: host.napi.<name>.{scheduled,polling,work,budget}; name set by
-  // the driver before netif_napi_add ("rx0"), empty = "rx<registration index>"
+  // tracing: host.napi.<name>.{scheduled,polling,work,budget,cpu}; name set
+  // by the driver before netif_napi_add ("rx0"), empty = "rx<registration
+  // index>"; cpu: the CPU it was last scheduled on (where it is polled), 255
+  // before its first schedule
   std::string name;
-  TraceSig t_scheduled, t_polling, t_work, t_budget;
+  TraceSig t_scheduled, t_polling, t_work, t_budget, t_cpu;
 };
 
 // A list of NAPI instances (the poll_list's list_head).
@@ -117,6 +119,7 @@ struct softnet_data : napi_list {
   softnet_data* rps_ipi_list = nullptr;  // CPUs to send an IPI to at the end of net_rx_action
   softnet_data* rps_ipi_next = nullptr;  // linkage on another CPU's rps_ipi_list
   uint64_t ipis_sent = 0;                // model: IPIs this CPU sent (net_rps_send_ipi)
+  int rps_ipi_from = -1;                 // the CPU that sent the last IPI here (tracing)
 };
 
 // netif_napi_add_weight (net/core/dev.c); weight default NAPI_POLL_WEIGHT.

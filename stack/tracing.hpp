@@ -87,6 +87,8 @@ class TraceHub {
   struct CpuSigs {
     TraceSig context, ctx;                      // host.cpu<N>.context / .ctx
     TraceSig time_squeeze, processed, dropped;  // host.softnet.cpu<N>.*
+    TraceSig backlog;                           // host.softnet.cpu<N>.backlog: input_pkt_queue length (RPS)
+    TraceSig ksoftirqd;                         // host.cpu<N>.ksoftirqd: woken, not yet running
   };
   std::vector<CpuSigs> cpu;
 

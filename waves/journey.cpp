@@ -47,7 +47,8 @@ std::string ns3(uint64_t ps) {
 // hard IRQ, the syscalls and the receive copy in the process, the rest of the
 // receive path in softirq (NET_RX, on IRQ exit or in ksoftirqd).
 const char* host_context(const std::string& name) {
-  static const char* const kHardirq[] = {"igb_msix_ring", "igb_intr", "igb_msix_other"};
+  // rps_trigger_softirq: the RPS IPI's handler on the target CPU.
+  static const char* const kHardirq[] = {"igb_msix_ring", "igb_intr", "igb_msix_other", "rps_trigger_softirq"};
   static const char* const kProcess[] = {"epoll_wait",  "ep_poll",     "select",       "do_select",
                                          "poll",        "do_sys_poll", "recvmsg",      "recvfrom",
                                          "udp_recvmsg", "tcp_recvmsg", "sock_recvmsg", "skb_copy_datagram_iter"};

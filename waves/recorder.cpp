@@ -98,9 +98,26 @@ void Recorder::follow(uint64_t id) {
   if (sig_.start_ps() != 0 || sig_.stop_ps() != HostSignals::kForever) set_window(sig_.start_ps(), sig_.stop_ps());
 }
 
+namespace {
+// "host.cpu<N>.context" -> N; -1 for any other path.
+int context_cpu(const std::string& path) {
+  static const char kPre[] = "host.cpu", kSuf[] = ".context";
+  const size_t p = sizeof kPre - 1, s = sizeof kSuf - 1;
+  if (path.size() <= p + s || path.compare(0, p, kPre) != 0 || path.compare(path.size() - s, s, kSuf) != 0) return -1;
+  int cpu = 0;
+  for (size_t i = p; i < path.size() - s; ++i) {
+    if (path[i] < '0' || path[i] > '9' || cpu > 4095) return -1;
+    cpu = cpu * 10 + (path[i] - '0');
+  }
+  return cpu;
+}
+}  // namespace
+
 void Recorder::keep_timeline() {
   timeline_ = std::make_unique<Timeline>();
   if (sig_.start_ps() != 0 || sig_.stop_ps() != HostSignals::kForever) set_window(sig_.start_ps(), sig_.stop_ps());
+  for (const auto& i : sig_.info())
+    if (const int cpu = context_cpu(i.path); cpu >= 0) timeline_->add_cpu(cpu);
 }
 
 void Recorder::watch(const Trigger& t) {
@@ -183,6 +200,11 @@ void Recorder::nic(const nic::NicEvent& e) {
 
 int Recorder::signal(const std::string& path, unsigned bits) {
   const int h = sig_.declare(path, bits);
+  // Every CPU of the host has a timeline lane, busy or not.
+  if (timeline_) {
+    const int cpu = context_cpu(path);
+    if (cpu >= 0) timeline_->add_cpu(cpu);
+  }
   if (static_cast<size_t>(h) >= watched_.size()) watched_.resize(static_cast<size_t>(h) + 1, 0);
   if (trig_ && bits > 0) watched_[static_cast<size_t>(h)] = trig_->matches(path);
   return h;

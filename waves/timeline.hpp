@@ -59,6 +59,9 @@ class Timeline {
   // ceil(len / beat) clock cycles (default 16, the 128-bit AXI data bus).
   void set_dma_beat_bytes(unsigned bytes);
 
+  // A CPU the host has: it gets its lane ("cpuN") even when nothing runs on
+  // it inside the window (the Recorder calls it for each host.cpu<N>.context).
+  void add_cpu(int cpu) { cpu_state(cpu); }
   void begin(int cpu, const char* func, sc_core::sc_time t);
   void end(int cpu, const char* func, sc_core::sc_time t);
   // Host and NIC stages of every packet. A host stage is a packet's (a flow

@@ -69,6 +69,54 @@ def delivered_bytes(out_dir):
     return socks
 
 
+HOPS = []  # the enqueue_to_backlog details seen (RPS hops)
+
+
+def spread_checks(steps, bad):
+    """RSS and RPS in the steps: the queue the NIC chose is the ring the driver
+    cleaned, the MSI-X vector the NIC sent is the one the ISR names, the
+    cleaned descriptor carries the RSS hash; an RPS hop goes enqueue_to_backlog
+    (queue's CPU) -> [net_rps_send_ipi -> rps_trigger_softirq on the target,
+    in hardirq, when this packet's enqueue owed the IPI] -> process_backlog on
+    the CPU the enqueue named, and the stack runs there after it."""
+    by = {}
+    for i, s in enumerate(steps):
+        by.setdefault(s["name"], []).append(i)
+    if "desc_assign" in by and "igb_clean_rx_irq" in by:
+        q = steps[by["desc_assign"][0]]["detail"].split()[1]
+        d = steps[by["igb_clean_rx_irq"][0]]["detail"]
+        if not d.startswith(f"q{q} "):
+            bad(f"desc_assign queue {q}, igb_clean_rx_irq cleaned {d}")
+        if " rss 0x" not in d:
+            bad(f"igb_clean_rx_irq names no RSS hash: {d}")
+    if "msix" in by and "igb_msix_ring" in by:
+        v = steps[by["msix"][0]]["detail"]
+        h = steps[by["igb_msix_ring"][0]]["detail"]
+        if not h.startswith("MSI-X " + v + " "):
+            bad(f"the NIC sent {v}, the ISR says {h}")
+    if "enqueue_to_backlog" not in by:
+        return
+    e = by["enqueue_to_backlog"][0]
+    detail = steps[e]["detail"]
+    HOPS.append(detail)
+    target = int(detail.split()[0][3:])
+    if "process_backlog" not in by:
+        bad(f"enqueue_to_backlog ({detail}) but no process_backlog step")
+        return
+    p = by["process_backlog"][0]
+    if p < e or steps[p]["cpu"] != target:
+        bad(f"process_backlog on cpu{steps[p]['cpu']} (step {p}), enqueue_to_backlog named cpu{target} (step {e})")
+    if "IPI to" in detail:
+        for name, cpu, where in (("net_rps_send_ipi", steps[e]["cpu"], "softirq"),
+                                 ("rps_trigger_softirq", target, "hardirq")):
+            ok = [i for i in by.get(name, []) if e < i < p and steps[i]["cpu"] == cpu and where in steps[i]["where"]]
+            if not ok:
+                bad(f"the enqueue owed an IPI to cpu{target}: no {name} on cpu{cpu} ({where}) before process_backlog")
+    for s in steps[p:]:
+        if s["name"] in ("ip_rcv", "udp_rcv", "__udp_enqueue_schedule_skb") and s["cpu"] != target:
+            bad(f"{s['name']} on cpu{s['cpu']} after process_backlog on cpu{target}")
+
+
 def check(rxpath, scenario, frame, extra, scratch, failures):
     tag = f"{os.path.basename(scenario) or 'default'} {' '.join(extra)} frame {frame}"
     out = os.path.join(scratch, "run")
@@ -98,6 +146,8 @@ def check(rxpath, scenario, frame, extra, scratch, failures):
     for c in j.get("context", []):
         if not c.get("why"):
             bad(f"context stage {c['name']} says no why")
+
+    spread_checks(steps, bad)
 
     payload = l4_payload(wire[frame][1])
     got = any(payload and payload in s for s in delivered_bytes(out))
@@ -134,6 +184,12 @@ def main():
         # testbench finds them by port and sequence), merged by GRO
         ("", ["--duration-us", "100"], [77, 154]),
         (S("faults.toml"), ["--duration-us", "200"], [7, 19, 27]),  # IP_CSUM, RUC drops
+        # RSS: 16 UDP flows on 4 queues and 4 CPUs (queue, vector, CPU, hash)
+        ("", ["--duration-us", "60", "--set", "igb.queues=4", "--set", "kernel.cpus=4", "--set",
+              "traffic.udp_flows=16", "--set", "traffic.tcp_flows=0", "--set", "traffic.rate_gbps=1"], [5, 6, 30]),
+        # RPS: one queue on CPU 0, the stack on CPUs 1..3 (the hop, the IPI)
+        ("", ["--duration-us", "60", "--set", "kernel.cpus=4", "--set", "kernel.rps_cpus=0xe", "--set",
+              "traffic.udp_flows=16", "--set", "traffic.tcp_flows=0", "--set", "traffic.rate_gbps=1"], [0, 5, 30]),
     ]
     failures, kinds = [], {}
     for scenario, extra, frames in cases:
@@ -141,6 +197,8 @@ def main():
             k = check(rxpath, scenario, n, extra, scratch, failures)
             kinds[k] = kinds.get(k, 0) + 1
     print("outcomes:", kinds)
+    if not any("IPI to" in h for h in HOPS):
+        failures.append(f"the RPS case should show a hop with its IPI: {HOPS}")
     if "delivered" not in kinds or "dropped" not in kinds:
         failures.append(f"the cases should cover delivered and dropped frames: {kinds}")
     for f in failures:

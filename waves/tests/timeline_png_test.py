@@ -4,7 +4,11 @@
 a flow) to a PNG, honours --start-us/--stop-us, and fails with a message naming
 the problem for a missing file, a file that is not a trace, or a bad window.
 
-    timeline_png_test.py TOOL SCRATCH_DIR
+    timeline_png_test.py TOOL SCRATCH_DIR [RXPATH]
+
+With RXPATH, also a real run of 4 RSS queues on 4 CPUs: its timeline.json
+names a lane for every CPU (cpu0..cpu3, each with events) and the picture
+draws each of them; it fails when a CPU's lane is missing.
 """
 import json
 import os
@@ -68,5 +72,29 @@ check(r.returncode == 2 and "traceEvents" in r.stderr, f"not a trace: {r.stderr.
 
 r = run(tl, png, "--start-us", "3", "--stop-us", "1")
 check(r.returncode == 2 and "--stop-us" in r.stderr, f"bad window: {r.stderr.strip()}")
+
+if len(sys.argv) > 3:
+    RXPATH = sys.argv[3]
+    run_json = os.path.join(SCRATCH, "four_cpus.json")
+    r = subprocess.run([RXPATH, "--duration-us", "60", "--set", "igb.queues=4", "--set", "kernel.cpus=4",
+                        "--set", "traffic.udp_flows=16", "--set", "traffic.tcp_flows=0",
+                        "--set", "traffic.rate_gbps=1", "--timeline", run_json], capture_output=True, text=True)
+    check(r.returncode == 0, f"rxpath --timeline of 4 queues on 4 CPUs (rc {r.returncode}: {r.stderr[-400:]})")
+    if r.returncode == 0:
+        ev = json.load(open(run_json))["traceEvents"]
+        host = [e["pid"] for e in ev if e.get("name") == "process_name" and e["args"]["name"] == "host"]
+        check(len(host) == 1, "one host process")
+        lanes = {e["tid"]: e["args"]["name"] for e in ev
+                 if host and e.get("name") == "thread_name" and e["pid"] == host[0]}
+        busy = {e["tid"] for e in ev if host and e.get("pid") == host[0] and e.get("ph") in ("B", "X", "i")}
+        for c in range(4):
+            check(lanes.get(c) == f"cpu{c}", f"timeline.json has lane cpu{c}: {sorted(lanes.items())}")
+            check(c in busy, f"cpu{c} has events (each CPU polls a queue)")
+        png4 = os.path.join(SCRATCH, "four_cpus.png")
+        r = run(run_json, png4, "--start-us", "10", "--stop-us", "40")
+        check(r.returncode == 0, f"draws the 4-CPU timeline: {r.stderr.strip()}")
+        drawn = r.stdout.split("lanes: ", 1)[-1].split(", ") if "lanes: " in r.stdout else []
+        for c in range(4):
+            check(f"host: cpu{c}" in [d.strip() for d in drawn], f"the picture has a lane for cpu{c}: {drawn}")
 
 sys.exit(1 if failures else 0)

@@ -383,6 +383,33 @@ BOOST_AUTO_TEST_CASE(window_of_everything_closes_at_the_last_event) {
     if (e["ph"] == "E") BOOST_TEST(e["ts"].get<double>() == 0.15, boost::test_tools::tolerance(1e-9));
 }
 
+// A 4-CPU host whose CPUs 1 and 3 run nothing still has a lane for each:
+// the Recorder declares every host.cpu<N>.context (add_cpu). Without it
+// the lanes end at the last CPU that ran something.
+BOOST_AUTO_TEST_CASE(every_cpu_has_a_lane_busy_or_not) {
+  auto lanes_of = [](bool declare) {
+    Timeline tl;
+    tl.set_window(ns(1000), ns(2000));
+    if (declare)
+      for (int c = 0; c < 4; ++c) tl.add_cpu(c);
+    tl.begin(0, "net_rx_action", ns(1100));
+    tl.end(0, "net_rx_action", ns(1200));
+    tl.begin(2, "net_rx_action", ns(1300));
+    tl.end(2, "net_rx_action", ns(1400));
+    std::set<std::string> lanes;
+    const json j = written(tl);
+    for (const json& e : j["traceEvents"])
+      if (e["ph"] == "M" && e["name"] == "thread_name" && e["pid"] == 1) {
+        BOOST_TEST(e["tid"].get<int>() == std::stoi(e["args"]["name"].get<std::string>().substr(3)));
+        lanes.insert(e["args"]["name"].get<std::string>());
+      }
+    return lanes;
+  };
+  const std::set<std::string> all = {"cpu0", "cpu1", "cpu2", "cpu3"}, busy = {"cpu0", "cpu1", "cpu2"};
+  BOOST_TEST(lanes_of(true) == all, boost::test_tools::per_element());
+  BOOST_TEST(lanes_of(false) == busy, boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(output_is_deterministic) {
   Timeline a, b;
   feed(a);

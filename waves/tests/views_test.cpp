@@ -245,3 +245,46 @@ BOOST_AUTO_TEST_CASE(every_view_signal_exists_in_its_scenario_trace) {
     }
   }
 }
+
+// A multi-queue run: the host signals cover every CPU and queue (names as
+// docs/waves.md lists them), and every view, the per-queue-0 ones included,
+// finds all its signals in a trace of 4 RSS queues on 4 CPUs (the run the
+// `queues` view is made for).
+BOOST_AUTO_TEST_CASE(every_view_works_on_a_four_queue_four_cpu_trace) {
+  const waves::GtkwView q = waves::parse_gtkw((kSource / "waves/queues.gtkw").string());
+  BOOST_TEST_REQUIRE(q.args.find("igb.queues=4") != std::string::npos, q.args);
+  BOOST_TEST_REQUIRE(q.args.find("kernel.cpus=4") != std::string::npos, q.args);
+  const fs::path fst = scratch("four_queues.fst"), log = scratch("four_queues.log");
+  const int ran = run("cd " + kSource.string() + " && " + kRxpath.string() + " " + kDuration + " " + q.args +
+                      " --trace " + fst.string() + " > " + log.string() + " 2>&1");
+  if (ran != 0) std::ofstream(scratch("keep")) << "four_queues\n";
+  BOOST_TEST_REQUIRE(ran == 0, "rxpath failed, see " << log.string());
+
+  const auto list = waves::fst_signal_names(fst.string());
+  const std::set<std::string> names(list.begin(), list.end());
+  std::vector<std::string> want;
+  for (int i = 0; i < 4; ++i) {
+    const std::string c = std::to_string(i), v = std::to_string(i + 1);
+    for (const char* s : {".context", ".ctx[2:0]", ".ksoftirqd"}) want.push_back("host.cpu" + c + s);
+    for (const char* s : {"processed", "time_squeeze", "dropped", "backlog"})
+      want.push_back("host.softnet.cpu" + c + "." + s + "[31:0]");
+    for (const char* s : {"next_to_use", "next_to_clean", "rdt", "free", "held_by_nic", "done_not_cleaned"})
+      want.push_back("host.igb.q" + c + "." + s + "[15:0]");
+    want.push_back("host.igb.vec" + c + ".masked");
+    for (const char* s : {".scheduled", ".polling", ".work[15:0]", ".budget[15:0]", ".cpu[7:0]"})
+      want.push_back("host.napi.rx" + c + s);
+    want.push_back("nic.nic_top.u_regs.rdh_q[" + c + "][15:0]");
+    want.push_back("nic.nic_top.u_regs.rdt_q[" + c + "][15:0]");
+    want.push_back("nic.nic_top.u_desc_fetch.trace_owned[" + c + "][15:0]");
+    want.push_back("nic.nic_top.u_intr.eitr_q[" + v + "][31:0]");
+    want.push_back("nic.nic_top.u_intr.trace_eitr_left[" + v + "][15:0]");
+  }
+  for (const auto& w : want) BOOST_TEST(names.count(w) == 1u, "not in the 4-queue trace: " << w);
+
+  for (const auto& path : views()) {
+    const fs::path err = scratch(path.stem().string() + ".q4.missing");
+    const int rc = run(kFstSignals.string() + " " + fst.string() + " --check " + path.string() + " 2> " + err.string());
+    BOOST_TEST(rc == 0, "view " << path.filename().string() << " on the 4-queue trace:\n" << slurp(err));
+    if (rc != 0) std::ofstream(scratch("keep")) << path.string() << "\n";
+  }
+}

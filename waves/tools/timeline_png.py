@@ -193,6 +193,7 @@ def main():
     except OSError as e:
         fail(f"{a.out}: {e.strerror}")
     print(f"timeline_png: wrote {a.out} ({len(lanes)} lanes, {len(lines)} flows)")
+    print("lanes: " + ", ".join(lane_label(k) for k in lanes))
 
 
 if __name__ == "__main__":
