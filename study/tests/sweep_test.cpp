@@ -334,13 +334,18 @@ BOOST_AUTO_TEST_CASE(slurm_wait_runs_the_script_and_collects) {
 
 // SIGTERM: running points are killed, finished ones stay, no half point;
 // the same command then finishes the study.
+// The signal comes once a point is running (a .tmp- folder in points/), not
+// after a fixed delay: a slow build (the sanitizers) starts later.
 BOOST_AUTO_TEST_CASE(sigterm_stops_and_a_rerun_resumes) {
   const std::string dir = scratch("out-term"), rc = scratch("term.rc");
   fs::remove_all(dir);
   const std::string study = fake_study("term");
   const std::string cmd = "(" + fake_env("FAKE_SLEEP=3") + " " + rxpath_bin() + " sweep " + study + " -o " + dir +
-                          " -j 2 --no-plot 2> " + scratch("term.err") +
-                          " & p=$!; sleep 1; kill -TERM $p; wait $p; echo $? > " + rc + ")";
+                          " -j 2 --no-plot 2> " + scratch("term.err") + " & p=$!; for i in $(seq 300); do ls -A " +
+                          dir +
+                          "/points 2>/dev/null | grep -q '^\\.tmp-' && break; sleep 0.1; done; kill -TERM $p; wait $p; "
+                          "echo $? > " +
+                          rc + ")";
   rxpath::testing::run_command(cmd);
   BOOST_TEST(slurp(rc) == "143\n", slurp(scratch("term.err")));
   size_t points = 0;
