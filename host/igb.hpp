@@ -81,8 +81,9 @@ struct IgbConfig {
   unsigned rx_ring_count = IGB_DEFAULT_RXD;
   unsigned rx_itr_setting = IGB_DEFAULT_ITR;  // ethtool -C rx-usecs
   int napi_weight = stack::NAPI_POLL_WEIGHT;
-  unsigned link_speed = SPEED_1000;  // what igb_set_itr compares with SPEED_1000
-  unsigned irq_base = 40;            // Linux IRQ number of vector 0
+  unsigned link_speed =
+      SPEED_1000;          // Mb/s (knob igb.link_speed): igb_set_itr / igb_update_ring_itr compare it with SPEED_1000
+  unsigned irq_base = 40;  // Linux IRQ number of vector 0
   // smp_affinity of q_vector i (igb_request_msix order: rx-0.., tx-0.. or
   // TxRx-0..); missing entries: CPU i % online CPUs (irqbalance-like). The
   // "other" vector stays on CPU 0.

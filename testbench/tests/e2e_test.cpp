@@ -211,6 +211,34 @@ BOOST_AUTO_TEST_CASE(eitr_sets_the_interrupt_rate) {
   BOOST_TEST(n50 / n200 < 5.0);
 }
 
+BOOST_AUTO_TEST_CASE(below_gigabit_igb_fixes_4000_interrupts_per_second) {
+  // igb_update_ring_itr (igb_main.c): "for non-gigabit speeds, just fix the
+  // interrupt rate at 4000 ints/sec": EITR = IGB_4K_ITR (980, an interval of
+  // 245 us: 4082/s at most). At 1000 Mb/s the dynamic rule (rx-usecs 3) for
+  // sparse 64-byte frames allows 20000/s. 0.1 Gb/s of 64-byte frames (149
+  // kpps) keeps an interrupt pending all the time, so the rate is the cap.
+  const std::string load =
+      "--duration-us 4000 --set run.warmup_us=2000 --set traffic.rate_gbps=0.1 "
+      "--set traffic.size=64 --set traffic.udp_flows=1 --set traffic.tcp_flows=0 "
+      "--set igb.rx_usecs=3 ";
+  const Run gig = run("speed1000", load + "--set igb.link_speed=1000");
+  const Run fast_e = run("speed100", load + "--set igb.link_speed=100");
+  check_conservation(gig);
+  check_conservation(fast_e);
+  const double at100 = fast_e.report["measured"]["msix_per_s"].get<double>();
+  const double at1000 = gig.report["measured"]["msix_per_s"].get<double>();
+  BOOST_TEST_INFO("MSI-X/s at 100 Mb/s: " << at100 << ", at 1000 Mb/s: " << at1000);
+  BOOST_TEST(at100 <= 1e6 / 245.0 * 1.02);
+  BOOST_TEST(at100 >= 1e6 / 245.0 * 0.9);
+  BOOST_TEST(at1000 > 2 * at100);
+  for (const char* v : {"10000", "500"}) {
+    const rxpath::testing::Run bad =
+        rxpath::testing::run_kept(rxpath_cmd() + " --quiet --set igb.link_speed=" + v, scratch("speed-bad"));
+    BOOST_TEST(bad.exit_code == 2);
+    BOOST_TEST(bad.err.find("igb.link_speed") != std::string::npos, bad.err);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(two_runs_are_identical) {
   const std::string a = "--duration-us 200 --set traffic.pattern=poisson --set traffic.rate_gbps=3 --pcap";
   const Run r1 = run("same1", a);
