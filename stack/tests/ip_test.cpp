@@ -5,8 +5,12 @@
 #define BOOST_TEST_MODULE stack_ip
 #include "testing/sc_test.hpp"
 
+#include <cctype>
 #include <functional>
+#include <map>
 #include <memory>
+#include <sstream>
+#include <string>
 
 #include "common/unaligned.hpp"
 #include "stack/process.hpp"
@@ -25,6 +29,36 @@ void fix_ip_csum(std::vector<uint8_t>& f) {
 struct Captured {
   std::vector<std::pair<TxKind, std::vector<uint8_t>>> frames;
 };
+// A /proc/net/snmp or /proc/net/netstat text as group -> field -> value;
+// each group's header and value lines must have the same number of fields.
+std::map<std::string, std::map<std::string, std::string>> proc_fields(const std::string& text) {
+  std::map<std::string, std::map<std::string, std::string>> m;
+  std::istringstream is(text);
+  std::string head, vals;
+  while (std::getline(is, head) && std::getline(is, vals)) {
+    std::istringstream h(head), v(vals);
+    std::string group, g2, name, value;
+    h >> group;
+    v >> g2;
+    BOOST_TEST(group == g2);
+    group.pop_back();  // the ':'
+    while (h >> name) {
+      BOOST_REQUIRE_MESSAGE(v >> value, group << ": fewer values than fields");
+      m[group][name] = value;
+    }
+    BOOST_TEST(!(v >> value), group << ": more values than fields");
+  }
+  return m;
+}
+// The field names of one group's header line, in order.
+std::string header_of(const std::string& text, const std::string& group) {
+  std::istringstream is(text);
+  std::string line;
+  while (std::getline(is, line))
+    if (line.rfind(group + ": ", 0) == 0 && !std::isdigit(static_cast<unsigned char>(line[group.size() + 2])))
+      return line.substr(group.size() + 2);
+  return {};
+}
 void check_balanced(Kernel& k, uint64_t offered) {
   FrameAccount a = k.frame_account();
   BOOST_TEST(a.offered == offered);
@@ -160,6 +194,15 @@ BOOST_AUTO_TEST_CASE(udp_closed_port_noports_and_icmp) {
   BOOST_TEST(f[14 + 21] == 3);                                                  // port unreachable
   BOOST_TEST(rxpath::get_unaligned_be16(f.data() + 14 + 28 + 20 + 2) == 6000);  // quoted UDP header: dport
   BOOST_TEST(inet_csum(f.data() + 14, 20) == 0);
+  // icmp_send -> __ip_make_skb -> icmp_out_count: Icmp OutMsgs and the
+  // IcmpMsg counter of type 3, which icmp_put also shows as OutDestUnreachs.
+  BOOST_TEST(k.icmp.OutMsgs == 1u);
+  const auto snmp = proc_fields(k.proc_net_snmp());
+  BOOST_TEST(snmp.at("Icmp").at("OutMsgs") == "1");
+  BOOST_TEST(snmp.at("Icmp").at("OutDestUnreachs") == "1");
+  BOOST_TEST(snmp.at("Icmp").at("InMsgs") == "0");
+  BOOST_TEST(snmp.at("IcmpMsg").at("OutType3") == "1");
+  BOOST_TEST(snmp.at("IcmpMsg").size() == 1u);  // only nonzero types are listed
   check_balanced(k, 1);
 }
 
@@ -401,6 +444,61 @@ BOOST_AUTO_TEST_CASE(udp_checksums_softirq_still_verifies) {
   BOOST_TEST(k.udp.InDatagrams == 1u);
   BOOST_TEST(k.udp.InCsumErrors == 2u);
   check_balanced(k, 3);
+}
+
+// The field lists of /proc/net/snmp and /proc/net/netstat as Linux v6.8
+// prints them (net/ipv4/proc.c: snmp_seq_show with icmp_put's columns from
+// icmpmibmap; netstat_seq_show with snmp4_net_list and
+// snmp4_ipextstats_list; names from include/uapi/linux/snmp.h), written out
+// here from the kernel's lists: every field in the kernel's order, each
+// header line with as many values as names, groups in the kernel's order.
+BOOST_AUTO_TEST_CASE(proc_net_snmp_and_netstat_list_the_kernels_fields_in_order) {
+  Kernel& k = make_kernel();
+  const std::string snmp = k.proc_net_snmp(), netstat = k.proc_net_netstat();
+  proc_fields(snmp);  // equal counts on every pair of lines
+  proc_fields(netstat);
+  BOOST_TEST(header_of(snmp, "Icmp") ==
+             "InMsgs InErrors InCsumErrors InDestUnreachs InTimeExcds InParmProbs InSrcQuenchs InRedirects InEchos "
+             "InEchoReps InTimestamps InTimestampReps InAddrMasks InAddrMaskReps OutMsgs OutErrors OutRateLimitGlobal "
+             "OutRateLimitHost OutDestUnreachs OutTimeExcds OutParmProbs OutSrcQuenchs OutRedirects OutEchos "
+             "OutEchoReps OutTimestamps OutTimestampReps OutAddrMasks OutAddrMaskReps");
+  BOOST_TEST(snmp.find("IcmpMsg:") == std::string::npos);  // no ICMP counted yet: no IcmpMsg lines
+  std::vector<std::string> groups;
+  std::istringstream is(snmp);
+  for (std::string line; std::getline(is, line);)
+    if (groups.empty() || groups.back() != line.substr(0, line.find(':')))
+      groups.push_back(line.substr(0, line.find(':')));
+  BOOST_TEST((groups == std::vector<std::string>{"Ip", "Icmp", "Tcp", "Udp", "UdpLite"}));
+  BOOST_TEST(header_of(netstat, "TcpExt") ==
+             "SyncookiesSent SyncookiesRecv SyncookiesFailed EmbryonicRsts PruneCalled RcvPruned OfoPruned "
+             "OutOfWindowIcmps LockDroppedIcmps ArpFilter TW TWRecycled TWKilled PAWSActive PAWSEstab DelayedACKs "
+             "DelayedACKLocked DelayedACKLost ListenOverflows ListenDrops TCPHPHits TCPPureAcks TCPHPAcks "
+             "TCPRenoRecovery TCPSackRecovery TCPSACKReneging TCPSACKReorder TCPRenoReorder TCPTSReorder TCPFullUndo "
+             "TCPPartialUndo TCPDSACKUndo TCPLossUndo TCPLostRetransmit TCPRenoFailures TCPSackFailures "
+             "TCPLossFailures TCPFastRetrans TCPSlowStartRetrans TCPTimeouts TCPLossProbes TCPLossProbeRecovery "
+             "TCPRenoRecoveryFail TCPSackRecoveryFail TCPRcvCollapsed TCPBacklogCoalesce TCPDSACKOldSent "
+             "TCPDSACKOfoSent TCPDSACKRecv TCPDSACKOfoRecv TCPAbortOnData TCPAbortOnClose TCPAbortOnMemory "
+             "TCPAbortOnTimeout TCPAbortOnLinger TCPAbortFailed TCPMemoryPressures TCPMemoryPressuresChrono "
+             "TCPSACKDiscard TCPDSACKIgnoredOld TCPDSACKIgnoredNoUndo TCPSpuriousRTOs TCPMD5NotFound "
+             "TCPMD5Unexpected TCPMD5Failure TCPSackShifted TCPSackMerged TCPSackShiftFallback TCPBacklogDrop "
+             "PFMemallocDrop TCPMinTTLDrop TCPDeferAcceptDrop IPReversePathFilter TCPTimeWaitOverflow "
+             "TCPReqQFullDoCookies TCPReqQFullDrop TCPRetransFail TCPRcvCoalesce TCPOFOQueue TCPOFODrop TCPOFOMerge "
+             "TCPChallengeACK TCPSYNChallenge TCPFastOpenActive TCPFastOpenActiveFail TCPFastOpenPassive "
+             "TCPFastOpenPassiveFail TCPFastOpenListenOverflow TCPFastOpenCookieReqd TCPFastOpenBlackhole "
+             "TCPSpuriousRtxHostQueues BusyPollRxPackets TCPAutoCorking TCPFromZeroWindowAdv TCPToZeroWindowAdv "
+             "TCPWantZeroWindowAdv TCPSynRetrans TCPOrigDataSent TCPHystartTrainDetect TCPHystartTrainCwnd "
+             "TCPHystartDelayDetect TCPHystartDelayCwnd TCPACKSkippedSynRecv TCPACKSkippedPAWS TCPACKSkippedSeq "
+             "TCPACKSkippedFinWait2 TCPACKSkippedTimeWait TCPACKSkippedChallenge TCPWinProbe TCPKeepAlive "
+             "TCPMTUPFail TCPMTUPSuccess TCPDelivered TCPDeliveredCE TCPAckCompressed TCPZeroWindowDrop TCPRcvQDrop "
+             "TCPWqueueTooBig TCPFastOpenPassiveAltKey TcpTimeoutRehash TcpDuplicateDataRehash TCPDSACKRecvSegs "
+             "TCPDSACKIgnoredDubious TCPMigrateReqSuccess TCPMigrateReqFailure TCPPLBRehash TCPAORequired TCPAOBad "
+             "TCPAOKeyNotFound TCPAOGood TCPAODroppedIcmps");
+  BOOST_TEST(header_of(netstat, "IpExt") ==
+             "InNoRoutes InTruncatedPkts InMcastPkts OutMcastPkts InBcastPkts OutBcastPkts InOctets OutOctets "
+             "InMcastOctets OutMcastOctets InBcastOctets OutBcastOctets InCsumErrors InNoECTPkts InECT1Pkts "
+             "InECT0Pkts InCEPkts ReasmOverlaps");
+  BOOST_TEST(netstat.rfind("TcpExt: ", 0) == 0);
+  BOOST_TEST(netstat.find("\nIpExt: ") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(tcp_closed_port_rst_seq_ack) {
