@@ -114,5 +114,15 @@ inline int trace_cpu() { return have_current_cpu() ? current_cpu().id() : -1; }
 unsigned sock_poll(const sock* sk);
 // udp_rmem_release (net/ipv4/udp.c) for a datagram the reader took.
 void udp_rmem_release(sock* sk, int64_t size);
+// CHECKSUM_BREAK (include/linux/skbuff.h): __skb_checksum_validate_complete
+// sums a packet of at most this many bytes at once instead of deferring.
+constexpr unsigned CHECKSUM_BREAK = 76;
+// udp_lib_checksum_complete (include/net/udp.h) for a datagram whose
+// checksum nobody has verified yet: sums pseudo-header, UDP header and
+// payload on CPU `c` (csum_per_byte per byte of the UDP length); true if the
+// checksum is bad. A good one is marked verified (skb->csum_valid, kept in
+// ip_summed as CHECKSUM_UNNECESSARY). Works before and after the UDP header
+// was pulled (transport_header marks it).
+bool udp_lib_checksum_complete(Cpu& c, const CostTable& cost, sk_buff* skb);
 
 }  // namespace rxpath::stack

@@ -287,6 +287,10 @@ void Kernel::icmp_send_unreach(sk_buff* skb, uint8_t code) {
   std::memcpy(ic + 8, iph, quote);
   put_unaligned_be16(csum_fold(csum_partial(ic, 8 + quote, 0)), ic + 2);
   ++ip.OutRequests;
+  // __ip_make_skb -> icmp_out_count: OutMsgs and IcmpMsg OutType3 (shown
+  // as Icmp OutDestUnreachs). No rate limit is modelled (icmpv4_xrlim_allow).
+  ++icmp.OutMsgs;
+  ++icmpmsg.out(3);
   tx_emit(code == 3 ? TxKind::ICMP_PORT_UNREACH : TxKind::ICMP_PROTO_UNREACH, std::move(f));
 }
 

@@ -101,6 +101,18 @@ struct IpExtMib {
   uint64_t InNoRoutes = 0, InTruncatedPkts = 0, InCsumErrors = 0, InOctets = 0;
   uint64_t InNoECTPkts = 0, InECT1Pkts = 0, InECT0Pkts = 0, InCEPkts = 0;  // by tos & INET_ECN_MASK
 };
+// ICMP_MIB_* (include/uapi/linux/snmp.h): the message counters; the
+// per-type ones are in IcmpMsgMib.
+struct IcmpMib {
+  uint64_t InMsgs = 0, InErrors = 0, InCsumErrors = 0, OutMsgs = 0, OutErrors = 0, OutRateLimitGlobal = 0,
+           OutRateLimitHost = 0;
+};
+// icmpmsg_statistics: messages by ICMP type, in ([type]) and out ([256 + type]).
+struct IcmpMsgMib {
+  uint64_t v[512] = {};
+  uint64_t& in(uint8_t type) { return v[type]; }
+  uint64_t& out(uint8_t type) { return v[256 + type]; }
+};
 struct TcpMib {
   uint64_t CurrEstab = 0, InSegs = 0, OutSegs = 0, InErrs = 0, OutRsts = 0, InCsumErrors = 0;
 };
@@ -229,6 +241,8 @@ class Kernel {
   // --- counters ---
   IpMib ip;
   IpExtMib ipext;
+  IcmpMib icmp;
+  IcmpMsgMib icmpmsg;
   TcpMib tcp;
   UdpMib udp;
   TcpExtMib tcpext;

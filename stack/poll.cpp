@@ -103,20 +103,40 @@ long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool don
   if (sk->protocol == IPPROTO_UDP_) {
     // udp_recvmsg -> __skb_recv_udp: one datagram, truncated to max, from
     // the reader queue; when that is empty, the receive queue is spliced
-    // into it whole (one lock for a batch).
+    // into it whole (one lock for a batch). The datagram's memory goes back
+    // as it is dequeued (udp_skb_destructor).
     sk_buff* skb;
-    for (;;) {
-      if (!sk->reader_queue.qlen) skb_queue_splice_tail_init(&sk->sk_receive_queue, &sk->reader_queue);
-      if ((skb = __skb_dequeue(&sk->reader_queue))) break;
-      if (dontwait) return -11;  // EAGAIN
-      sk_wait_data(*this, t, sk);
+    size_t n;
+    for (;;) {  // try_again
+      for (;;) {
+        if (!sk->reader_queue.qlen) skb_queue_splice_tail_init(&sk->sk_receive_queue, &sk->reader_queue);
+        if ((skb = __skb_dequeue(&sk->reader_queue))) break;
+        if (dontwait) return -11;  // EAGAIN
+        sk_wait_data(*this, t, sk);
+      }
+      udp_rmem_release(sk, skb->truesize);
+      n = std::min<size_t>(max, skb->len);
+      // A checksum softirq left unverified is checked here: a truncated
+      // datagram before the copy (__udp_lib_checksum_complete), a whole one
+      // while it is copied (skb_copy_and_csum_datagram_msg), so its copy is
+      // paid for even when the sum turns out bad.
+      if (skb->ip_summed == CHECKSUM_UNNECESSARY || !udp_lib_checksum_complete(c, cost_, skb)) break;
+      if (n == skb->len) c.defer(cost_.copy_per_byte * n);  // copied before the sum came out bad
+      // csum_copy_err: __sk_queue_drop_skb counts the drop in sk_drops; the
+      // datagram counts in InCsumErrors and InErrors and is freed; then
+      // try_again: the next datagram, or EAGAIN / back to sleep for a reader
+      // that was woken for this one. v6.8 frees it with kfree_skb (reason
+      // NOT_SPECIFIED); the model gives UDP_CSUM, where the frame is counted.
+      ++sk->sk_drops;
+      ++udp.InCsumErrors;
+      ++udp.InErrors;
+      RXS_DBG(sock, "udp recvmsg fd " << fd << " checksum error, trace " << skb->trace_id);
+      kfree_skb_reason(skb, Drop::UDP_CSUM);
     }
-    size_t n = std::min<size_t>(max, skb->len);
     out.resize(n);
     if (n) skb_copy_bits(skb, 0, out.data(), static_cast<unsigned>(n));
     c.defer(cost_.copy_per_byte * n + cost_.skb_free);
     ++udp.InDatagrams;
-    udp_rmem_release(sk, skb->truesize);
     delivered_ += skb->frames;
     ++sk->delivered_msgs;
     sk->delivered_bytes += n;

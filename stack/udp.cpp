@@ -13,6 +13,19 @@ unsigned sock_poll(const sock* sk) {
   return sk->sk_receive_queue.qlen || sk->reader_queue.qlen ? (EPOLLIN | EPOLLRDNORM) : 0u;
 }
 
+bool udp_lib_checksum_complete(Cpu& c, const CostTable& cost, sk_buff* skb) {
+  const uint8_t* iph = skb->head_ptr() + skb->network_header;
+  const uint8_t* uh = skb->head_ptr() + skb->transport_header;
+  const unsigned payload_off = skb->transport_header + 8u - skb->data;  // 8 before skb_pull, 0 after
+  const unsigned ulen = 8u + skb->len - payload_off;
+  c.defer(cost.csum_per_byte * ulen);
+  uint32_t sum = csum_tcpudp_nofold(get_unaligned_be32(iph + 12), get_unaligned_be32(iph + 16), ulen, IPPROTO_UDP_, 0);
+  sum = csum_partial(uh, 8, sum);
+  if (csum_fold(skb_checksum(skb, payload_off, ulen - 8u, sum)) != 0) return true;
+  skb->ip_summed = CHECKSUM_UNNECESSARY;
+  return false;
+}
+
 // udp_rmem_release (net/ipv4/udp.c) with partial = 1, as the reader's
 // udp_skb_destructor calls it: the datagram's truesize joins forward_deficit,
 // and sk_rmem_alloc drops by the whole deficit only once it reaches a quarter
@@ -136,19 +149,26 @@ void Kernel::udp_rcv(sk_buff* skb) {
   const uint8_t* iph = skb->head_ptr() + skb->network_header;
   uint32_t saddr = get_unaligned_be32(iph + 12), daddr = get_unaligned_be32(iph + 16);
   uint16_t sport = get_unaligned_be16(uh), dport = get_unaligned_be16(uh + 2);
-  // udp4_csum_init + udp_lib_checksum_complete (verified here for every packet).
-  if (skb->ip_summed != CHECKSUM_UNNECESSARY && get_unaligned_be16(uh + 6) != 0) {
-    c.defer(cost_.csum_per_byte * ulen);
-    uint32_t sum = csum_tcpudp_nofold(saddr, daddr, ulen, IPPROTO_UDP_, 0);
-    if (csum_fold(skb_checksum(skb, 0, ulen, sum)) != 0) {
-      ++udp.InCsumErrors;
-      ++udp.InErrors;
-      RXS_DBG(udp, "checksum error port " << dport);
-      kfree_skb_reason(skb, Drop::UDP_CSUM);
-      return;
-    }
-    skb->ip_summed = CHECKSUM_UNNECESSARY;
-  }
+  // csum_error: counted in InCsumErrors and InErrors, freed as UDP_CSUM.
+  auto csum_error = [&]() {
+    ++udp.InCsumErrors;
+    ++udp.InErrors;
+    RXS_DBG(udp, "checksum error port " << dport);
+    kfree_skb_reason(skb, Drop::UDP_CSUM);
+  };
+  // udp4_csum_init -> skb_checksum_init_zero_check (include/linux/skbuff.h,
+  // __skb_checksum_validate): nothing to do for a datagram the NIC verified
+  // or whose check field is 0 (no checksum, allowed for UDP over IPv4).
+  // Otherwise __skb_checksum_validate_complete sums a datagram of at most
+  // CHECKSUM_BREAK bytes at once (a bad one goes to csum_error here); a
+  // longer one stays unverified: with no socket filter udp_queue_rcv_one_skb
+  // does not check it either, so it is queued, charged to rmem and wakes the
+  // reader, whose udp_recvmsg verifies it (csum_copy_err). Only a datagram
+  // for no socket is verified in full here, before NoPorts.
+  if (skb->ip_summed != CHECKSUM_UNNECESSARY && get_unaligned_be16(uh + 6) == 0)
+    skb->ip_summed = CHECKSUM_UNNECESSARY;  // skb->csum_valid
+  if (skb->ip_summed != CHECKSUM_UNNECESSARY && ulen <= CHECKSUM_BREAK && udp_lib_checksum_complete(c, cost_, skb))
+    return csum_error();
   // __udp4_lib_rcv: a route flagged RTCF_BROADCAST or RTCF_MULTICAST goes
   // to every matching socket instead of the one best match.
   if (daddr == 0xffffffffu || (daddr >> 28) == 0xe) return __udp4_lib_mcast_deliver(skb, saddr, sport, daddr, dport);
@@ -178,6 +198,8 @@ void Kernel::udp_rcv(sk_buff* skb) {
       trace_stagef("__udp4_lib_lookup", skb, "no socket, port %u", dport);
   }
   if (!best) {
+    // "No socket. Drop packet silently, if checksum is wrong"
+    if (skb->ip_summed != CHECKSUM_UNNECESSARY && udp_lib_checksum_complete(c, cost_, skb)) return csum_error();
     ++udp.NoPorts;
     RXS_DBG(udp, "NoPorts port " << dport);
     if (skb->pkt_type == PACKET_HOST) icmp_send_unreach(skb, 3);  // ICMP_PORT_UNREACH

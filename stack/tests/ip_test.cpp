@@ -5,8 +5,12 @@
 #define BOOST_TEST_MODULE stack_ip
 #include "testing/sc_test.hpp"
 
+#include <cctype>
 #include <functional>
+#include <map>
 #include <memory>
+#include <sstream>
+#include <string>
 
 #include "common/unaligned.hpp"
 #include "stack/process.hpp"
@@ -25,6 +29,36 @@ void fix_ip_csum(std::vector<uint8_t>& f) {
 struct Captured {
   std::vector<std::pair<TxKind, std::vector<uint8_t>>> frames;
 };
+// A /proc/net/snmp or /proc/net/netstat text as group -> field -> value;
+// each group's header and value lines must have the same number of fields.
+std::map<std::string, std::map<std::string, std::string>> proc_fields(const std::string& text) {
+  std::map<std::string, std::map<std::string, std::string>> m;
+  std::istringstream is(text);
+  std::string head, vals;
+  while (std::getline(is, head) && std::getline(is, vals)) {
+    std::istringstream h(head), v(vals);
+    std::string group, g2, name, value;
+    h >> group;
+    v >> g2;
+    BOOST_TEST(group == g2);
+    group.pop_back();  // the ':'
+    while (h >> name) {
+      BOOST_REQUIRE_MESSAGE(v >> value, group << ": fewer values than fields");
+      m[group][name] = value;
+    }
+    BOOST_TEST(!(v >> value), group << ": more values than fields");
+  }
+  return m;
+}
+// The field names of one group's header line, in order.
+std::string header_of(const std::string& text, const std::string& group) {
+  std::istringstream is(text);
+  std::string line;
+  while (std::getline(is, line))
+    if (line.rfind(group + ": ", 0) == 0 && !std::isdigit(static_cast<unsigned char>(line[group.size() + 2])))
+      return line.substr(group.size() + 2);
+  return {};
+}
 void check_balanced(Kernel& k, uint64_t offered) {
   FrameAccount a = k.frame_account();
   BOOST_TEST(a.offered == offered);
@@ -160,6 +194,15 @@ BOOST_AUTO_TEST_CASE(udp_closed_port_noports_and_icmp) {
   BOOST_TEST(f[14 + 21] == 3);                                                  // port unreachable
   BOOST_TEST(rxpath::get_unaligned_be16(f.data() + 14 + 28 + 20 + 2) == 6000);  // quoted UDP header: dport
   BOOST_TEST(inet_csum(f.data() + 14, 20) == 0);
+  // icmp_send -> __ip_make_skb -> icmp_out_count: Icmp OutMsgs and the
+  // IcmpMsg counter of type 3, which icmp_put also shows as OutDestUnreachs.
+  BOOST_TEST(k.icmp.OutMsgs == 1u);
+  const auto snmp = proc_fields(k.proc_net_snmp());
+  BOOST_TEST(snmp.at("Icmp").at("OutMsgs") == "1");
+  BOOST_TEST(snmp.at("Icmp").at("OutDestUnreachs") == "1");
+  BOOST_TEST(snmp.at("Icmp").at("InMsgs") == "0");
+  BOOST_TEST(snmp.at("IcmpMsg").at("OutType3") == "1");
+  BOOST_TEST(snmp.at("IcmpMsg").size() == 1u);  // only nonzero types are listed
   check_balanced(k, 1);
 }
 
@@ -262,6 +305,200 @@ BOOST_AUTO_TEST_CASE(udp_full_socket_rcvbuf_errors) {
   BOOST_TEST(sk->sk_rmem_alloc - int64_t(sk->sk_receive_queue.last->truesize) <= sk->sk_rcvbuf);
   check_balanced(k, 20);
   BOOST_TEST(k.frame_account().in_flight == sk->enqueued);
+}
+
+// The UDP checksum of a datagram the NIC did not verify (v6.8,
+// net/ipv4/udp.c): __udp4_lib_rcv only calls udp4_csum_init, which sums a
+// datagram at once only when it is at most CHECKSUM_BREAK (76) bytes long
+// (__skb_checksum_validate_complete, include/linux/skbuff.h). A longer one is
+// queued, charged to sk_rmem_alloc and wakes the reader like a good one; the
+// reader's udp_recvmsg sums it while copying and, at csum_copy_err, counts
+// it in Udp InCsumErrors and InErrors (and sk_drops, __sk_queue_drop_skb),
+// frees it and goes to try_again: the next datagram, or EAGAIN for a
+// non-blocking call. Its memory went back at dequeue (udp_skb_destructor).
+BOOST_AUTO_TEST_CASE(udp_recvmsg_verifies_the_checksum_softirq_left_unverified) {
+  Kernel& k = make_kernel();
+  FakeNic nic(k);
+  nic.csum_unnecessary = false;
+  const int fd = k.udp_socket(0, 5001);
+  auto bad = udp_frame(Flow{}, pattern(200, 1), 1);
+  bad[34 + 6] ^= 0x5a;  // UDP checksum wrong
+  const auto good = udp_frame(Flow{}, pattern(200, 2), 2);
+  nic.inject({{1000, bad}, {200000, good}});
+  sock* sk = k.sock_of(fd);
+  struct Seen {
+    uint64_t enqueued, csum_errors, csum_drops;
+    int64_t rmem;
+  } queued{}, after_first{};
+  long first = 0, second = 0;
+  uint64_t in_errors_after_first = 0, sk_drops_after_first = 0;
+  std::vector<uint8_t> got;
+  k.cpus().create_task("reader", 0, [&](Task& t) {
+    t.set_state(TaskState::interruptible);
+    t.schedule(100000);  // the bad datagram has arrived and waits
+    queued = {sk->enqueued, k.udp.InCsumErrors, k.drop_count(Drop::UDP_CSUM), sk->sk_rmem_alloc};
+    std::vector<uint8_t> out;
+    first = k.sys_recvmsg(fd, out, 65536, true);
+    after_first = {sk->enqueued, k.udp.InCsumErrors, k.drop_count(Drop::UDP_CSUM), sk->sk_rmem_alloc};
+    in_errors_after_first = k.udp.InErrors;
+    sk_drops_after_first = sk->sk_drops;
+    second = k.sys_recvmsg(fd, got, 65536, false);  // blocks until the good one
+  });
+  run_for(400000);
+  // Softirq queued the bad datagram: charged to rmem, no checksum verdict yet.
+  BOOST_TEST(queued.enqueued == 1u);
+  BOOST_TEST(queued.rmem > 0);
+  BOOST_TEST(queued.csum_errors == 0u);
+  BOOST_TEST(queued.csum_drops == 0u);
+  // udp_recvmsg dropped it: EAGAIN, nothing delivered, memory released.
+  BOOST_TEST(first == -11);
+  BOOST_TEST(after_first.csum_errors == 1u);
+  BOOST_TEST(in_errors_after_first == 1u);
+  BOOST_TEST(sk_drops_after_first == 1u);
+  BOOST_TEST(after_first.csum_drops == 1u);
+  BOOST_TEST(after_first.rmem == 0);
+  // The good datagram after it is delivered.
+  BOOST_TEST(second == 200);
+  BOOST_TEST((got == pattern(200, 2)));
+  BOOST_TEST(k.udp.InDatagrams == 1u);
+  BOOST_TEST(k.udp.InCsumErrors == 1u);
+  BOOST_TEST(k.udp.InErrors == 1u);
+  BOOST_TEST(k.frame_account().delivered == 1u);
+  check_balanced(k, 2);
+}
+
+// A reader blocked in recvmsg is woken by sock_def_readable for the bad
+// datagram (it was queued like any other); udp_recvmsg drops it at
+// csum_copy_err and try_again finds the queue empty, so __skb_recv_udp
+// sleeps again (__skb_wait_for_more_packets): the wakeup returns nothing and
+// the same call returns the next good datagram. Two voluntary sleeps in one
+// call; the checksum work runs on the reader's CPU.
+BOOST_AUTO_TEST_CASE(a_blocked_reader_woken_for_a_bad_checksum_goes_back_to_sleep) {
+  KernelConfig cfg;
+  cfg.cpu.num_cpus = 2;
+  Kernel& k = make_kernel(cfg);
+  FakeNic nic(k, 0);
+  nic.csum_unnecessary = false;
+  const int fd = k.udp_socket(0, 5001);
+  auto bad = udp_frame(Flow{}, pattern(1000, 1), 1);
+  bad[34 + 6] ^= 0x5a;
+  nic.inject({{50000, bad}, {150000, udp_frame(Flow{}, pattern(1000, 2), 2)}});
+  long n = 0;
+  double returned_ns = 0;
+  uint64_t sleeps = 0;
+  std::vector<uint8_t> got;
+  k.cpus().create_task("reader", 1, [&](Task& t) {
+    const uint64_t s0 = t.nvcsw();
+    n = k.sys_recvmsg(fd, got, 65536, false);
+    returned_ns = now_ns();
+    sleeps = t.nvcsw() - s0;
+  });
+  run_for(400000);
+  BOOST_TEST(n == 1000);
+  BOOST_TEST((got == pattern(1000, 2)));
+  BOOST_TEST(returned_ns > 150000.0);  // not before the good datagram came
+  BOOST_TEST(sleeps == 2u);            // before the bad one, and again after it
+  BOOST_TEST(k.udp.InCsumErrors == 1u);
+  BOOST_TEST(k.udp.InErrors == 1u);
+  BOOST_TEST(k.drop_count(Drop::UDP_CSUM) == 1u);
+  BOOST_TEST(k.cpus().cpu(1).time_in(Ctx::user) > sc_core::SC_ZERO_TIME);
+  check_balanced(k, 2);
+}
+
+// What softirq still checks (v6.8): a datagram of at most CHECKSUM_BREAK
+// (76) bytes is summed in udp4_csum_init and a bad one dropped at
+// __udp4_lib_rcv's csum_error, never queued; a zero check field means no
+// checksum (UDP over IPv4) and is delivered unchecked; a bad datagram for a
+// port nobody has is verified before NoPorts ("Drop packet silently, if
+// checksum is wrong"): InCsumErrors, no NoPorts, no ICMP.
+BOOST_AUTO_TEST_CASE(udp_checksums_softirq_still_verifies) {
+  Kernel& k = make_kernel();
+  FakeNic nic(k);
+  nic.csum_unnecessary = false;
+  Captured cap;
+  k.set_tx_capture([&](TxKind kind, const std::vector<uint8_t>& f) { cap.frames.emplace_back(kind, f); });
+  const int fd = k.udp_socket(0, 5001);
+  auto short_bad = udp_frame(Flow{}, pattern(68, 1), 1);  // UDP length 76
+  short_bad[34 + 6] ^= 0x5a;
+  auto unchecked = udp_frame(Flow{}, pattern(300, 2), 2);
+  unchecked[34 + 6] = unchecked[34 + 7] = 0;  // no checksum
+  unchecked.back() ^= 0xff;                   // whatever the bytes, nothing to verify
+  Flow closed;
+  closed.dport = 6000;
+  auto closed_bad = udp_frame(closed, pattern(300, 3), 3);
+  closed_bad[34 + 6] ^= 0x5a;
+  nic.inject({{1000, short_bad}, {3000, unchecked}, {5000, closed_bad}});
+  run_for(100000);
+  sock* sk = k.sock_of(fd);
+  BOOST_TEST(sk->enqueued == 1u);  // only the unchecked one
+  BOOST_TEST(k.udp.InCsumErrors == 2u);
+  BOOST_TEST(k.udp.InErrors == 2u);
+  BOOST_TEST(k.udp.NoPorts == 0u);
+  BOOST_TEST(cap.frames.empty());
+  BOOST_TEST(k.drop_count(Drop::UDP_CSUM) == 2u);
+  std::vector<uint8_t> out;
+  long n = 0;
+  k.cpus().create_task("reader", 0, [&](Task&) { n = k.sys_recvmsg(fd, out, 65536, true); });
+  run_for(100000);
+  BOOST_TEST(n == 300);
+  BOOST_TEST(k.udp.InDatagrams == 1u);
+  BOOST_TEST(k.udp.InCsumErrors == 2u);
+  check_balanced(k, 3);
+}
+
+// The field lists of /proc/net/snmp and /proc/net/netstat as Linux v6.8
+// prints them (net/ipv4/proc.c: snmp_seq_show with icmp_put's columns from
+// icmpmibmap; netstat_seq_show with snmp4_net_list and
+// snmp4_ipextstats_list; names from include/uapi/linux/snmp.h), written out
+// here from the kernel's lists: every field in the kernel's order, each
+// header line with as many values as names, groups in the kernel's order.
+BOOST_AUTO_TEST_CASE(proc_net_snmp_and_netstat_list_the_kernels_fields_in_order) {
+  Kernel& k = make_kernel();
+  const std::string snmp = k.proc_net_snmp(), netstat = k.proc_net_netstat();
+  proc_fields(snmp);  // equal counts on every pair of lines
+  proc_fields(netstat);
+  BOOST_TEST(header_of(snmp, "Icmp") ==
+             "InMsgs InErrors InCsumErrors InDestUnreachs InTimeExcds InParmProbs InSrcQuenchs InRedirects InEchos "
+             "InEchoReps InTimestamps InTimestampReps InAddrMasks InAddrMaskReps OutMsgs OutErrors OutRateLimitGlobal "
+             "OutRateLimitHost OutDestUnreachs OutTimeExcds OutParmProbs OutSrcQuenchs OutRedirects OutEchos "
+             "OutEchoReps OutTimestamps OutTimestampReps OutAddrMasks OutAddrMaskReps");
+  BOOST_TEST(snmp.find("IcmpMsg:") == std::string::npos);  // no ICMP counted yet: no IcmpMsg lines
+  std::vector<std::string> groups;
+  std::istringstream is(snmp);
+  for (std::string line; std::getline(is, line);)
+    if (groups.empty() || groups.back() != line.substr(0, line.find(':')))
+      groups.push_back(line.substr(0, line.find(':')));
+  BOOST_TEST((groups == std::vector<std::string>{"Ip", "Icmp", "Tcp", "Udp", "UdpLite"}));
+  BOOST_TEST(header_of(netstat, "TcpExt") ==
+             "SyncookiesSent SyncookiesRecv SyncookiesFailed EmbryonicRsts PruneCalled RcvPruned OfoPruned "
+             "OutOfWindowIcmps LockDroppedIcmps ArpFilter TW TWRecycled TWKilled PAWSActive PAWSEstab DelayedACKs "
+             "DelayedACKLocked DelayedACKLost ListenOverflows ListenDrops TCPHPHits TCPPureAcks TCPHPAcks "
+             "TCPRenoRecovery TCPSackRecovery TCPSACKReneging TCPSACKReorder TCPRenoReorder TCPTSReorder TCPFullUndo "
+             "TCPPartialUndo TCPDSACKUndo TCPLossUndo TCPLostRetransmit TCPRenoFailures TCPSackFailures "
+             "TCPLossFailures TCPFastRetrans TCPSlowStartRetrans TCPTimeouts TCPLossProbes TCPLossProbeRecovery "
+             "TCPRenoRecoveryFail TCPSackRecoveryFail TCPRcvCollapsed TCPBacklogCoalesce TCPDSACKOldSent "
+             "TCPDSACKOfoSent TCPDSACKRecv TCPDSACKOfoRecv TCPAbortOnData TCPAbortOnClose TCPAbortOnMemory "
+             "TCPAbortOnTimeout TCPAbortOnLinger TCPAbortFailed TCPMemoryPressures TCPMemoryPressuresChrono "
+             "TCPSACKDiscard TCPDSACKIgnoredOld TCPDSACKIgnoredNoUndo TCPSpuriousRTOs TCPMD5NotFound "
+             "TCPMD5Unexpected TCPMD5Failure TCPSackShifted TCPSackMerged TCPSackShiftFallback TCPBacklogDrop "
+             "PFMemallocDrop TCPMinTTLDrop TCPDeferAcceptDrop IPReversePathFilter TCPTimeWaitOverflow "
+             "TCPReqQFullDoCookies TCPReqQFullDrop TCPRetransFail TCPRcvCoalesce TCPOFOQueue TCPOFODrop TCPOFOMerge "
+             "TCPChallengeACK TCPSYNChallenge TCPFastOpenActive TCPFastOpenActiveFail TCPFastOpenPassive "
+             "TCPFastOpenPassiveFail TCPFastOpenListenOverflow TCPFastOpenCookieReqd TCPFastOpenBlackhole "
+             "TCPSpuriousRtxHostQueues BusyPollRxPackets TCPAutoCorking TCPFromZeroWindowAdv TCPToZeroWindowAdv "
+             "TCPWantZeroWindowAdv TCPSynRetrans TCPOrigDataSent TCPHystartTrainDetect TCPHystartTrainCwnd "
+             "TCPHystartDelayDetect TCPHystartDelayCwnd TCPACKSkippedSynRecv TCPACKSkippedPAWS TCPACKSkippedSeq "
+             "TCPACKSkippedFinWait2 TCPACKSkippedTimeWait TCPACKSkippedChallenge TCPWinProbe TCPKeepAlive "
+             "TCPMTUPFail TCPMTUPSuccess TCPDelivered TCPDeliveredCE TCPAckCompressed TCPZeroWindowDrop TCPRcvQDrop "
+             "TCPWqueueTooBig TCPFastOpenPassiveAltKey TcpTimeoutRehash TcpDuplicateDataRehash TCPDSACKRecvSegs "
+             "TCPDSACKIgnoredDubious TCPMigrateReqSuccess TCPMigrateReqFailure TCPPLBRehash TCPAORequired TCPAOBad "
+             "TCPAOKeyNotFound TCPAOGood TCPAODroppedIcmps");
+  BOOST_TEST(header_of(netstat, "IpExt") ==
+             "InNoRoutes InTruncatedPkts InMcastPkts OutMcastPkts InBcastPkts OutBcastPkts InOctets OutOctets "
+             "InMcastOctets OutMcastOctets InBcastOctets OutBcastOctets InCsumErrors InNoECTPkts InECT1Pkts "
+             "InECT0Pkts InCEPkts ReasmOverlaps");
+  BOOST_TEST(netstat.rfind("TcpExt: ", 0) == 0);
+  BOOST_TEST(netstat.find("\nIpExt: ") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(tcp_closed_port_rst_seq_ack) {
