@@ -673,6 +673,13 @@ def lab6_run(rxpath, out, full):
     return src
 
 
+def _save(plt, fig, png):
+    """Lay out, write without a timestamp or tool name (so a rerun is byte-identical), close."""
+    fig.tight_layout()
+    fig.savefig(png, metadata={"Software": None})
+    plt.close(fig)
+
+
 def _plt():
     import matplotlib
 
@@ -708,9 +715,7 @@ def lab4_plot(res, png):
     ax.set_title("Lab 4: loss against load for three ring sizes")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
-    fig.savefig(png, metadata={"Software": None})
-    plt.close(fig)
+    _save(plt, fig, png)
 
 
 def lab4_counters_plot(res, png):
@@ -737,9 +742,7 @@ def lab4_counters_plot(res, png):
     ax.set_ylabel("share of frames offered in the window")
     ax.set_title("Lab 4: where the frames went")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.tight_layout()
-    fig.savefig(png, metadata={"Software": None})
-    plt.close(fig)
+    _save(plt, fig, png)
 
 
 def lab5_cpu_plot(res, png):
@@ -760,9 +763,7 @@ def lab5_cpu_plot(res, png):
     axes[0].set_ylabel("share of the 4 CPUs' time\n(steady window)")
     axes[-1].legend(fontsize=7, loc="lower right")
     fig.suptitle("Lab 5: where the CPUs' time goes (readers are 'process')", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(png, metadata={"Software": None})
-    plt.close(fig)
+    _save(plt, fig, png)
 
 
 def lab5_plot(res, png):
@@ -798,9 +799,7 @@ def lab5_plot(res, png):
     ax2.grid(True, axis="y", alpha=0.3)
     ax2.set_xticks(range(n))
     ax2.set_xticklabels([f"{i}: {c}" for i, c in enumerate(SPREAD_CASES)], fontsize=8, rotation=20, ha="right")
-    fig.tight_layout()
-    fig.savefig(png, metadata={"Software": None})
-    plt.close(fig)
+    _save(plt, fig, png)
 
 
 # mode, marker, line style; the pairs that give the same numbers (select and
@@ -844,9 +843,7 @@ def lab6_counters_plot(res, png):
     bx.set_ylim(0, max(1.2, bx.get_ylim()[1]))
     bx.set_title("wakeup callbacks per message", fontsize=10)
     fig.suptitle("Lab 6: the mechanisms' own counters (measured window)", fontsize=11)
-    fig.tight_layout()
-    fig.savefig(png, metadata={"Software": None})
-    plt.close(fig)
+    _save(plt, fig, png)
 
 
 def lab6_plot(res, png):
@@ -864,9 +861,7 @@ def lab6_plot(res, png):
     ax.set_title("Lab 6: the reader's cost against idle descriptors")
     ax.grid(True, alpha=0.3, which="both")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(png, metadata={"Software": None})
-    plt.close(fig)
+    _save(plt, fig, png)
 
 
 # name, quotes, runner, pictures (path in the lab's out folder -> name in docs/labs/img/)
