@@ -47,7 +47,7 @@ if(RXPATH_SANITIZE)
 endif()
 
 function(_rxpath_sanitize_fst_recover)
-  set_property(TARGET rxpath_vnic rxpath_vnic_q8 rxpath_vnic_fast APPEND PROPERTY COMPILE_OPTIONS
+  set_property(TARGET rxpath_vnic rxpath_vnic_q4 rxpath_vnic_q8 APPEND PROPERTY COMPILE_OPTIONS
     -fsanitize-recover=undefined)
   set(_fst ${VERILATOR_ROOT}/include/gtkwave)   # as waves/CMakeLists.txt finds it
   if(NOT EXISTS ${_fst}/fstapi.c)

@@ -11,27 +11,19 @@
 // Cases (issue 16's figures): the default run; 0.5 and 2 Gb/s IMIX for 2 ms;
 // 64-byte frames at line rate with no drain (traffic only); a 40-point load
 // sweep of the ring-overflow scenario (0.5 to 10 Gb/s, total CPU).
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "bench/cosim/rxpath_child.hpp"
 
 namespace {
 
-using rxpath::bench::slurp;
 const char* kRxpath = RXPATH_BIN;
 const char* kScenarios = RXPATH_SCENARIOS;
-
-double run_cpu(std::vector<std::string> args, const std::string& out) {
-  return rxpath::bench::run_cpu(kRxpath, std::move(args), out);
-}
 
 struct Pair {
   double on = 0, off = 0;
@@ -41,30 +33,9 @@ struct Pair {
 // One case: the run list (several runs summed, e.g. a sweep), skip on and
 // off alternately, `reps` times; the smallest total of each side.
 Pair measure(const std::vector<std::vector<std::string>>& runs, int reps) {
-  Pair p{1e300, 1e300, true};
-  for (int r = 0; r < reps; ++r) {
-    for (const bool on : {true, false}) {
-      double total = 0;
-      for (size_t i = 0; i < runs.size(); ++i) {
-        auto a = runs[i];
-        a.push_back("--set");
-        a.push_back(std::string("run.idle_skip=") + (on ? "true" : "false"));
-        const std::string out = "/tmp/idle_skip_bench." + std::to_string(getpid()) + (on ? ".on" : ".off");
-        total += run_cpu(a, out);
-        // The first round keeps each run's report with the skip on and
-        // compares the one with it off against it.
-        const std::string kept = out.substr(0, out.size() - (on ? 3 : 4)) + ".on." + std::to_string(i);
-        if (on && r == 0) std::rename(out.c_str(), kept.c_str());
-        if (!on && r == 0) {
-          p.same = p.same && slurp(out) == slurp(kept);
-          std::remove(kept.c_str());
-        }
-        std::remove(out.c_str());
-      }
-      (on ? p.on : p.off) = std::min(on ? p.on : p.off, total);
-    }
-  }
-  return p;
+  const auto c = rxpath::bench::compare_cpu(runs, reps, {kRxpath, {"--set", "run.idle_skip=true"}},
+                                            {kRxpath, {"--set", "run.idle_skip=false"}});
+  return {c.a, c.b, c.same};
 }
 
 void print(const char* name, const Pair& p, const char* target) {

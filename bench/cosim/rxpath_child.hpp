@@ -10,7 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -46,6 +49,50 @@ inline std::string slurp(const std::string& p) {
   std::stringstream s;
   s << f.rdbuf();
   return s.str();
+}
+
+// One side of a comparison: the binary and the arguments appended to every
+// run of the case.
+struct Side {
+  const char* bin;
+  std::vector<std::string> extra;
+};
+
+// The smallest CPU seconds of each side over `reps` alternating rounds (a
+// round runs every run of `runs` on side a, then on side b, and sums them),
+// and whether the first round's outputs were byte-identical run by run.
+struct Compared {
+  double a = 1e300, b = 1e300;
+  bool same = true;
+};
+
+// `seen`, when given, gets the first round's two outputs of every run.
+inline Compared compare_cpu(const std::vector<std::vector<std::string>>& runs, int reps, const Side& a, const Side& b,
+                            const std::function<void(const std::string&, const std::string&)>& seen = {}) {
+  Compared c;
+  const std::string base = "/tmp/rxpath_bench." + std::to_string(getpid());
+  for (int r = 0; r < reps; ++r) {
+    double ta = 0, tb = 0;
+    for (size_t i = 0; i < runs.size(); ++i) {
+      const std::string oa = base + ".a", ob = base + ".b";
+      auto args = runs[i];
+      args.insert(args.end(), a.extra.begin(), a.extra.end());
+      ta += run_cpu(a.bin, args, oa);
+      args = runs[i];
+      args.insert(args.end(), b.extra.begin(), b.extra.end());
+      tb += run_cpu(b.bin, args, ob);
+      if (r == 0) {
+        const std::string xa = slurp(oa), xb = slurp(ob);
+        c.same = c.same && xa == xb;
+        if (seen) seen(xa, xb);
+      }
+      std::remove(oa.c_str());
+      std::remove(ob.c_str());
+    }
+    c.a = std::min(c.a, ta);
+    c.b = std::min(c.b, tb);
+  }
+  return c;
 }
 
 }  // namespace rxpath::bench

@@ -14,6 +14,8 @@ using sc_core::sc_time_stamp;
 
 #include "Vnic_top.h"
 #include "Vnic_top___024root.h"
+#include "Vnic_top_q4.h"
+#include "Vnic_top_q4___024root.h"
 #include "Vnic_top_q8.h"
 #include "Vnic_top_q8___024root.h"
 #include "common/fst_api_sink.hpp"
@@ -99,7 +101,7 @@ struct NicSc::Impl {
 
 namespace {
 
-// The model-specific part: M is Vnic_top (NUM_QUEUES=1) or Vnic_top_q8.
+// The model-specific part: M is Vnic_top (NUM_QUEUES=1), Vnic_top_q4 or Vnic_top_q8.
 template <class M>
 struct ImplT final : NicSc::Impl {
   static constexpr uint64_t kPsPerCycle = NicSc::kPsPerCycle;
@@ -452,10 +454,13 @@ NicSc::NicSc(sc_core::sc_module_name name, sc_time quantum, unsigned num_queues)
     os << "num_queues " << num_queues << ": the Verilated NIC offers 1.." << kMaxQueues << " RX queues";
     SC_REPORT_ERROR(this->name(), os.str().c_str());
   }
-  // One Verilated model per queue count offered: NUM_QUEUES=1 for one
-  // queue, NUM_QUEUES=8 for 2..8 (the driver enables the queues it uses).
+  // One Verilated model per group of queue counts: NUM_QUEUES=1 for one
+  // queue, 4 for 2..4 and 8 for 5..8 (the driver enables the queues it
+  // uses; every queue the model has costs each clock).
   if (num_queues <= 1)
     impl_ = std::make_unique<ImplT<Vnic_top>>(*this, quantum);
+  else if (num_queues <= 4)
+    impl_ = std::make_unique<ImplT<Vnic_top_q4>>(*this, quantum);
   else
     impl_ = std::make_unique<ImplT<Vnic_top_q8>>(*this, quantum);
 

@@ -57,7 +57,7 @@ class NicSc : public sc_core::sc_module, public nic::NicModel {
   // `quantum`: how far the NIC runs ahead of SystemC time (a whole number of
   // 6.4 ns cycles, at least one, at most the link latency). `num_queues`:
   // the RX queues the driver will use, 1..kMaxQueues; it picks the Verilated
-  // model (NUM_QUEUES=1 for one queue, NUM_QUEUES=8 otherwise).
+  // model (NUM_QUEUES=1 for one queue, 4 for 2..4, 8 for 5..8).
   NicSc(sc_core::sc_module_name name, sc_core::sc_time quantum, unsigned num_queues = 1);
   static constexpr unsigned kMaxQueues = 8;
   ~NicSc() override;
