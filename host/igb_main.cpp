@@ -782,7 +782,8 @@ void IgbAdapter::trace_clean(igb_q_vector& qv, st::sk_buff* skb, unsigned desc_i
     // The MSI-X entry, as the NIC's msix stage names it (entry 0 is the "other" vector).
     std::snprintf(d, sizeof d, "MSI-X vector %u (%s) irq %d, scheduled the poll", qv.msix_vector, qv.name.c_str(),
                   qv.irq);
-    th->stage(skb->trace_id, "igb_msix_ring", qv.isr_cpu, qv.isr_time, nullptr, d);
+    th->stage(skb->trace_id, "igb_msix_ring", qv.isr_cpu, qv.isr_time, nullptr, d, nullptr,
+              {{"vector", qv.msix_vector}, {"irq", static_cast<uint64_t>(qv.irq)}});
   }
   std::snprintf(d, sizeof d, "poll #%llu budget %d", (unsigned long long)qv.polls, budget);
   th->stage(skb->trace_id, "napi_poll", cid, qv.poll_start, nullptr, d);
@@ -790,16 +791,20 @@ void IgbAdapter::trace_clean(igb_q_vector& qv, st::sk_buff* skb, unsigned desc_i
   const uint8_t* wb = ring.desc + size_t(desc_idx) * RX_DESC_BYTES;
   const unsigned rss_type = get_unaligned_le16(wb + RXD_WB_PKT_INFO_BYTE) & E1000_RXDADV_RSSTYPE_MASK;
   char rss[40] = "";
+  std::vector<st::StageField> fields = {{"queue", ring.reg_idx}, {"desc", desc_idx}};
   if (rss_type) {
     const char* name = rss_type == E1000_RXDADV_RSSTYPE_IPV4_TCP   ? "IPV4_TCP"
                        : rss_type == E1000_RXDADV_RSSTYPE_IPV4_UDP ? "IPV4_UDP"
                        : rss_type == E1000_RXDADV_RSSTYPE_IPV4     ? "IPV4"
                                                                    : "?";
-    std::snprintf(rss, sizeof rss, " rss 0x%08x %s", get_unaligned_le32(wb + RXD_WB_RSS_BYTE), name);
+    const uint32_t hash = get_unaligned_le32(wb + RXD_WB_RSS_BYTE);
+    std::snprintf(rss, sizeof rss, " rss 0x%08x %s", hash, name);
+    fields.push_back({"rss_hash", hash});
+    fields.push_back({"rss_type", 0, name});
   }
   std::snprintf(d, sizeof d, "q%u desc %u%s poll #%llu work %u/%d", ring.reg_idx, desc_idx, rss,
                 (unsigned long long)qv.polls, work, budget);
-  th->stage(skb->trace_id, "igb_clean_rx_irq", cid, cpu_now(), skb, d);
+  th->stage(skb->trace_id, "igb_clean_rx_irq", cid, cpu_now(), skb, d, nullptr, std::move(fields));
 }
 
 // igb_update_itr (igb_main.c): classify the last interval's traffic.

@@ -500,13 +500,21 @@ void Kernel::net_rps_send_ipi(Cpu& c, softnet_data& sd) {
 // gets no IPI stage (none was sent for it).
 void Kernel::trace_enqueue_to_backlog(const sk_buff* skb, Cpu& c, const softnet_data& sd, bool schedules) {
   th_->set(th_->cpu[sd.cpu].backlog, sd.input_pkt_queue.qlen, c.effective_time());
+  if (!th_->wants(skb)) return;
   const unsigned q = sd.input_pkt_queue.qlen;
+  char d[96];
   if (sd.cpu == c.id())
-    trace_stagef("enqueue_to_backlog", skb, "cpu%d (own) backlog qlen %u", sd.cpu, q);
+    std::snprintf(d, sizeof d, "cpu%d (own) backlog qlen %u", sd.cpu, q);
   else if (schedules)
-    trace_stagef("enqueue_to_backlog", skb, "cpu%d backlog qlen %u, IPI to cpu%d owed", sd.cpu, q, sd.cpu);
+    std::snprintf(d, sizeof d, "cpu%d backlog qlen %u, IPI to cpu%d owed", sd.cpu, q, sd.cpu);
   else
-    trace_stagef("enqueue_to_backlog", skb, "cpu%d backlog qlen %u (already scheduled, no IPI)", sd.cpu, q);
+    std::snprintf(d, sizeof d, "cpu%d backlog qlen %u (already scheduled, no IPI)", sd.cpu, q);
+  // The hash get_rps_cpu used: the NIC's RSS hash when it covered the ports
+  // (l4_hash), else the flow dissector's (sw_hash), see skb_get_hash.
+  trace_stage("enqueue_to_backlog", skb, d,
+              {{"backlog_cpu", static_cast<uint64_t>(sd.cpu)},
+               {"rps_hash", skb->hash},
+               {"rps_hash_from", 0, skb->sw_hash ? "flow dissector" : "rss"}});
 }
 
 void Kernel::trace_rps_ipi(const char* name, const softnet_data& target, const char* fmt, int cpu) {

@@ -383,10 +383,11 @@ void Kernel::trace_mib(sc_core::sc_time t) {
   for (auto& m : t_mib_) th_->set(m.second, *m.first, t);
 }
 
-void Kernel::trace_stage(const char* name, const sk_buff* skb, const char* detail) {
+void Kernel::trace_stage(const char* name, const sk_buff* skb, const char* detail, std::vector<StageField> fields) {
   if (!th_ || !th_->wants(skb)) return;
   const int c = have_current_cpu() ? current_cpu().id() : -1;
-  th_->stage(skb->trace_id, name, c, c >= 0 ? current_cpu().effective_time() : sc_core::sc_time_stamp(), skb, detail);
+  th_->stage(skb->trace_id, name, c, c >= 0 ? current_cpu().effective_time() : sc_core::sc_time_stamp(), skb, detail,
+             nullptr, std::move(fields));
 }
 
 void Kernel::trace_stagef(const char* name, const sk_buff* skb, const char* fmt, ...) {

@@ -193,7 +193,8 @@ class Kernel {
   void trace_sock(const sock* sk, sc_core::sc_time t);
   // Stage of skb at the current CPU's true time, if its packet is traced
   // (call only with a tracer attached: these are the cold paths).
-  RXPATH_TRACE_COLD void trace_stage(const char* name, const sk_buff* skb, const char* detail = "");
+  RXPATH_TRACE_COLD void trace_stage(const char* name, const sk_buff* skb, const char* detail = "",
+                                     std::vector<StageField> fields = {});
   RXPATH_TRACE_COLD void trace_stagef(const char* name, const sk_buff* skb, const char* fmt, ...)
       __attribute__((format(printf, 4, 5)));
   // trace_sock at the current CPU's true time.

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace rxpath::stack {
 
@@ -27,16 +28,26 @@ struct SkbView {
 };
 
 // One stage of one packet (or of a frame on the NIC side, cpu = kNic).
+// A named value of a stage, for programs (the journey's JSON) beside the
+// free text: "queue", "desc", "vector", "irq", "rss_hash", "backlog_cpu"
+// as numbers; with `text`, a named value ("rss_type": "IPV4_UDP", a literal).
+struct StageField {
+  const char* key = "";
+  uint64_t num = 0;
+  const char* text = nullptr;
+};
+
 struct Stage {
   static constexpr int kNic = -1;
-  uint64_t trace_id = 0;       // packet id (the traffic's frame id); 0 = not a packet's
-  const char* name = "";       // kernel function or NIC stage: "ip_rcv", "xgmii_start", ...
-  int cpu = kNic;              // host CPU, or kNic
-  sc_core::sc_time t;          // simulated time of the stage
-  int64_t cycle = -1;          // NIC clock cycle (NIC stages); host stages: -1
-  SkbView skb;                 // the skb at this layer (host stages that hold one)
-  std::string detail;          // short free text: "fd 5 qlen 3", "GRO_MERGED", "desc 17"
-  const char* drop = nullptr;  // non-null: the packet ends here, counted in this counter
+  uint64_t trace_id = 0;           // packet id (the traffic's frame id); 0 = not a packet's
+  const char* name = "";           // kernel function or NIC stage: "ip_rcv", "xgmii_start", ...
+  int cpu = kNic;                  // host CPU, or kNic
+  sc_core::sc_time t;              // simulated time of the stage
+  int64_t cycle = -1;              // NIC clock cycle (NIC stages); host stages: -1
+  SkbView skb;                     // the skb at this layer (host stages that hold one)
+  std::string detail;              // short free text: "fd 5 qlen 3", "GRO_MERGED", "desc 17"
+  const char* drop = nullptr;      // non-null: the packet ends here, counted in this counter
+  std::vector<StageField> fields;  // what `detail` says that a program reads (queue, vector, RSS hash, ...)
 };
 
 class Tracer {

@@ -104,7 +104,7 @@ void TraceHub::resume(int c, sc_time t, std::vector<const char*>& saved) {
 }
 
 void TraceHub::stage(uint64_t id, const char* name, int c, sc_time t, const sk_buff* skb, std::string detail,
-                     const char* drop) {
+                     const char* drop, std::vector<StageField> fields) {
   Stage s;
   s.trace_id = id;
   s.name = name;
@@ -113,6 +113,7 @@ void TraceHub::stage(uint64_t id, const char* name, int c, sc_time t, const sk_b
   s.skb = SkbView::of(skb);
   s.detail = std::move(detail);
   s.drop = drop;
+  s.fields = std::move(fields);
   t_.stage(s);
 }
 

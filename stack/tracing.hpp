@@ -77,7 +77,7 @@ class TraceHub {
   // Emits a stage of `id` (skb may be null: no view); `drop` must live on
   // (a literal or intern()).
   void stage(uint64_t id, const char* name, int cpu, sc_core::sc_time t, const sk_buff* skb, std::string detail = {},
-             const char* drop = nullptr);
+             const char* drop = nullptr, std::vector<StageField> fields = {});
 
   // Per CPU: the packet whose socket enqueue is waking readers right now
   // (sock_def_readable -> ep_poll_callback / pollwake), 0 if none/unwanted.

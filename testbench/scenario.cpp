@@ -86,8 +86,9 @@ void Scenario::add_knobs(Knobs& k) {
   k.add_sint("kernel.netdev_budget_usecs", &kernel.netdev_budget_usecs, 0, 0, 1 << 20,
              "net.core.netdev_budget_usecs (0 = 2 jiffies)");
   k.add_string("kernel.rps_cpus", &rps_cpus, rps_cpus,
-               "RPS: CPU mask of each RX queue (/sys/class/net/eth0/queues/rx-<q>/rps_cpus), hex, comma-separated "
-               "by queue (\"0xe,0x6\"); one mask applies to every queue; empty: RPS off (the default)");
+               "RPS: CPU mask of each RX queue (/sys/class/net/eth0/queues/rx-<q>/rps_cpus), hex with or without 0x, "
+               "comma-separated by queue (\"e,6\" or \"0xe,0x6\"); one mask applies to every queue; empty: RPS off "
+               "(the default)");
   k.add_sint("kernel.netdev_max_backlog", &kernel.netdev_max_backlog, 1000, 0, 1 << 24,
              "net.core.netdev_max_backlog: packets a CPU's RPS backlog holds (one more is taken); over it "
              "drop CPU_BACKLOG");
@@ -253,12 +254,14 @@ void Scenario::finish(const Knobs* knobs) {
   if (!rps_cpus.empty()) {
     int q = 0;
     for (const std::string& m : items(rps_cpus)) {
-      const bool hex = m.size() > 2 && m[0] == '0' && (m[1] == 'x' || m[1] == 'X') && m.size() <= 18 &&
-                       m.find_first_not_of("0123456789abcdefABCDEF", 2) == std::string::npos;
+      // Hex as the sysfs file takes it ("e"), or with 0x ("0xe").
+      const size_t at = m.size() > 2 && m[0] == '0' && (m[1] == 'x' || m[1] == 'X') ? 2 : 0;
+      const bool hex = m.size() > at && m.size() - at <= 16 &&
+                       m.find_first_not_of("0123456789abcdefABCDEF", at) == std::string::npos;
       if (!hex)
         bad("kernel.rps_cpus: '" + m + "' (queue " + std::to_string(q) +
-            ") is not a hex CPU mask such as 0xe; masks are comma-separated, one per RX queue");
-      const uint64_t mask = std::stoull(m.substr(2), nullptr, 16);
+            ") is not a hex CPU mask such as e or 0xe; masks are comma-separated, one per RX queue");
+      const uint64_t mask = std::stoull(m.substr(at), nullptr, 16);
       for (int cpu = kernel.cpu.num_cpus; cpu < 64; ++cpu)
         if (mask >> cpu & 1)
           bad_between("kernel.rps_cpus: " + m + " (queue " + std::to_string(q) + ") names CPU " + std::to_string(cpu) +

@@ -133,6 +133,7 @@ void Journey::add(const stack::Stage& s) {
   r.has_drop = s.drop != nullptr;
   if (s.drop) r.drop = s.drop;
   r.skb = s.skb;
+  r.fields = s.fields;
   uint64_t into = 0;
   if (s.cpu != stack::Stage::kNic && merged_into(r.detail, &into) && into != id_ && !wants(into))
     follow_.push_back(into);
@@ -454,6 +455,11 @@ void Journey::write_json(std::ostream& os) const {
     else
       s["skb"] = nullptr;
     s["detail"] = r.detail;
+    if (!r.fields.empty()) {
+      json f = json::object();
+      for (const auto& x : r.fields) f[x.key] = x.text ? json(x.text) : json(x.num);
+      s["fields"] = std::move(f);
+    }
     if (r.has_drop) s["drop"] = r.drop;
     return s;
   };
@@ -475,6 +481,22 @@ void Journey::write_json(std::ostream& os) const {
     j["found_by_polling"] = true;
     j["next_msix_ns"] = double(late->t_ps) / 1000.0;
   }
+  // The path in one object: the queue and descriptor, the MSI-X vector and
+  // irq, the RSS hash and type the NIC wrote back, the RPS backlog, and the
+  // CPU of each host stage that decides where the work runs (the first
+  // value of each, steps before context).
+  json path = json::object();
+  auto take = [&](const char* key, const json& v) {
+    if (!path.contains(key)) path[key] = v;
+  };
+  std::vector<const Row*> all = rows;
+  for (const auto& c : l.context) all.push_back(c.first);
+  for (const Row* r : all) {
+    for (const auto& x : r->fields) take(x.key, x.text ? json(x.text) : json(x.num));
+    if (r->name == "igb_msix_ring") take("hardirq_cpu", r->cpu);
+    if (r->name == "igb_clean_rx_irq") take("napi_cpu", r->cpu);
+    if (r->name == "ip_rcv") take("protocol_cpu", r->cpu);
+  }
   json out;
   if (rows.empty()) {
     out["kind"] = "absent";
@@ -487,6 +509,7 @@ void Journey::write_json(std::ostream& os) const {
         out["latency_ns"] = double(o.at->t_ps - o.first->t_ps) / 1000.0;
         out["from"] = o.first->name;
         if (o.at->packet != id_) out["as_packet"] = o.at->packet;
+        if (o.at->cpu != stack::Stage::kNic) path["reader_cpu"] = o.at->cpu;
         break;
       case Outcome::dropped:
         out["kind"] = "dropped";
@@ -512,6 +535,7 @@ void Journey::write_json(std::ostream& os) const {
         break;
     }
   }
+  j["path"] = std::move(path);
   j["outcome"] = std::move(out);
   os << j.dump(1) << '\n';
 }

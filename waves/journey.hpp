@@ -79,6 +79,7 @@ class Journey {
     std::string name, detail, drop;
     bool has_drop = false;
     stack::SkbView skb;
+    std::vector<stack::StageField> fields;
   };
   struct Outcome {
     // host_unknown: written back to the host, but no host stage carries

@@ -60,6 +60,21 @@ stack::Stage stage_of(const nic::NicEvent& e) {
       buf[0] = 0;
   }
   s.detail = buf;
+  switch (e.stage) {
+    case NicStage::rnbc_wait:
+    case NicStage::desc_drop:
+      s.fields = {{"queue", e.queue}};
+      break;
+    case NicStage::desc_assign:
+    case NicStage::writeback:
+      s.fields = {{"queue", e.queue}, {"desc", e.index}};
+      break;
+    case NicStage::msix:
+      s.fields = {{"vector", e.index}};
+      break;
+    default:
+      break;
+  }
   if (e.stage == NicStage::pktbuf_drop || e.stage == NicStage::mac_drop || e.stage == NicStage::desc_drop)
     s.drop = e.counter && *e.counter ? e.counter : (e.stage == NicStage::desc_drop ? "RQDPC" : "MPC");
   return s;

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -894,12 +895,55 @@ BOOST_AUTO_TEST_CASE(rps_and_reuseport_readers_on_several_cpus) {
   BOOST_TEST(j1.dump() == jL.dump());
 }
 
+// The journey's path with RPS: the NAPI on CPU 0, then the CPU that
+// get_rps_cpu (net/core/dev.c) picks from skb_get_hash():
+// rps_map->cpus[reciprocal_scale(hash, len)] with the map {1, 2, 3} of mask
+// e, reciprocal_scale(h, n) = (h * n) >> 32. skb_get_hash keeps the
+// driver's hash only when it covers L4 (skb->l4_hash): with igb's default
+// UDP hash (sd, RSS type IPV4) the flow dissector computes one, with sdfn
+// (IPV4_UDP) the NIC's RSS hash is the one, so the oracle is the Toeplitz
+// hash's CPU. The protocol work runs there (process_backlog). Several
+// packets, so several of the map's CPUs are seen.
+BOOST_AUTO_TEST_CASE(the_journey_names_the_cpu_get_rps_cpu_picks) {
+  std::set<int> seen;
+  for (const char* udp4 : {"sdfn", "sd"}) {
+    for (int id : {3, 4, 5, 6, 7, 8}) {
+      const std::string tag = std::string(udp4) + "-" + std::to_string(id);
+      const std::string jf = scratch("rps-j" + tag + ".json");
+      const Run r = run("rps_j" + tag,
+                        "--duration-us 60 --set kernel.cpus=4 --set kernel.rps_cpus=e --set app.readers=3 "
+                        "--set app.reader_cpus=1,2,3 --set app.reuseport=true --set traffic.udp_flows=8 "
+                        "--set traffic.tcp_flows=0 --set traffic.rate_gbps=0.5 --set igb.rx_flow_hash_udp4=" +
+                            std::string(udp4) + " --journey " + std::to_string(id) + " --journey-json " + jf);
+      check_conservation(r);
+      const json path = json::parse(slurp(jf))["path"];
+      BOOST_TEST_REQUIRE(path.contains("rss_hash"), path.dump());
+      BOOST_TEST(path["napi_cpu"].get<int>() == 0, path.dump());
+      BOOST_TEST(path["protocol_cpu"] == path["backlog_cpu"], path.dump());
+      const uint64_t hash = path["rps_hash"].get<uint64_t>();
+      BOOST_TEST(path["backlog_cpu"].get<int>() == 1 + int((hash * 3) >> 32), path.dump());
+      if (std::string(udp4) == "sdfn") {
+        BOOST_TEST(path["rss_type"].get<std::string>() == "IPV4_UDP", path.dump());
+        BOOST_TEST(path["rps_hash_from"].get<std::string>() == "rss", path.dump());
+        BOOST_TEST(hash == path["rss_hash"].get<uint64_t>(), path.dump());
+        seen.insert(path["backlog_cpu"].get<int>());
+      } else {
+        BOOST_TEST(path["rss_type"].get<std::string>() == "IPV4", path.dump());
+        BOOST_TEST(path["rps_hash_from"].get<std::string>() == "flow dissector", path.dump());
+      }
+    }
+  }
+  BOOST_TEST(seen.size() > 1u, "the packets' hashes pick more than one CPU");
+}
+
 // The RPS and reader knobs are checked against kernel.cpus and each other.
 BOOST_AUTO_TEST_CASE(rps_and_reader_knobs_that_do_not_fit_are_refused) {
   const std::pair<const char*, const char*> cases[] = {
       {"--set kernel.cpus=4 --set kernel.rps_cpus=0x10",
        "kernel.rps_cpus: 0x10 (queue 0) names CPU 4 but kernel.cpus is 4"},
-      {"--set kernel.cpus=4 --set kernel.rps_cpus=0x6,e", "kernel.rps_cpus: 'e' (queue 1) is not a hex CPU mask"},
+      {"--set kernel.cpus=4 --set kernel.rps_cpus=0x6,0xg", "kernel.rps_cpus: '0xg' (queue 1) is not a hex CPU mask"},
+      {"--set kernel.cpus=4 --set kernel.rps_cpus=6,", "kernel.rps_cpus: '' (queue 1) is not a hex CPU mask"},
+      {"--set kernel.cpus=4 --set kernel.rps_cpus=0x", "kernel.rps_cpus: '0x' (queue 0) is not a hex CPU mask"},
       {"--set kernel.cpus=4 --set app.readers=2 --set app.reader_cpus=1,7",
        "app.reader_cpus: CPU 7 but kernel.cpus is 4"},
       {"--set kernel.cpus=4 --set app.readers=3 --set app.reader_cpus=1,2",
@@ -982,6 +1026,27 @@ BOOST_AUTO_TEST_CASE(sixteen_udp_flows_spread_over_four_queues_and_cpus_as_the_t
       if (st["name"] == "igb_clean_rx_irq") detail = st["detail"].get<std::string>();
     BOOST_TEST(detail.rfind(want, 0) == 0u, detail);
     BOOST_TEST(detail.find(rss) != std::string::npos, detail << " lacks" << rss);
+    // The same as named values, for programs: the journey's path and the
+    // fields of the stages that decide it.
+    const unsigned q = udp_queue(0x0a000006, 0x0a000102, 4);
+    const json& path = journey["path"];
+    BOOST_TEST(path["rss_hash"].get<uint64_t>() == toeplitz(kMsKey, in), path.dump());
+    BOOST_TEST(path["rss_type"].get<std::string>() == "IPV4", path.dump());
+    BOOST_TEST(path["queue"].get<unsigned>() == q, path.dump());
+    // IVAR: rx-q on MSI-X vector q + 1 (vector 0 is igb's "other" vector),
+    // affine to CPU q: its hard IRQ, its NAPI, the protocol and (one reader,
+    // on app.cpu 1 by default) the reader on CPU 1.
+    BOOST_TEST(path["vector"].get<unsigned>() == q + 1, path.dump());
+    BOOST_TEST(path["hardirq_cpu"].get<int>() == int(q), path.dump());
+    BOOST_TEST(path["napi_cpu"].get<int>() == int(q), path.dump());
+    BOOST_TEST(path["protocol_cpu"].get<int>() == int(q), path.dump());
+    BOOST_TEST(path["reader_cpu"].get<int>() == 1, path.dump());
+    BOOST_TEST(!path.contains("backlog_cpu"), "no RPS: " << path.dump());
+    for (const json& st : journey["stages"]) {
+      if (st["name"] == "writeback" || st["name"] == "igb_clean_rx_irq")
+        BOOST_TEST(st["fields"]["queue"].get<unsigned>() == q, st.dump());
+      if (st["name"] == "msix") BOOST_TEST(st["fields"]["vector"].get<unsigned>() == q + 1, st.dump());
+    }
   }
   // Round robin over the flows (traffic.cpp): each flow sends offered/16
   // datagrams, give or take one; flow i comes from 10.0.0.1 + i.
