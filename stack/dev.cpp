@@ -202,6 +202,7 @@ static int __napi_poll(Kernel& k, Cpu& c, napi_struct* n, bool* repoll) {
   if (n->state & NAPI_STATE_SCHED) work = n->poll(n, weight);
   trace.ret(work);
   if (work > weight) throw std::logic_error("napi poll of " + n->dev->name + " returned more than its weight");
+  ++n->work_hist[napi_work_bucket(work)];
   RXS_DBG(napi, "cpu" << c.id() << " poll " << n->dev->name << " work " << work << "/" << weight);
   if (work < weight) return work;
   // Weight used up: flush GRO older than one jiffy, hand rx_list up, repoll.
@@ -209,6 +210,7 @@ static int __napi_poll(Kernel& k, Cpu& c, napi_struct* n, bool* repoll) {
   k.gro_normal_list(n);
   if (n->on_poll_list) return work;  // driver rescheduled itself
   *repoll = true;
+  ++n->repolls;
   return work;
 }
 

@@ -271,6 +271,20 @@ class Kernel {
   //   epoll.ep_send_events    events returned to the caller
   //   epoll.schedule_hrtimeout_range  times ep_poll waited (slept or retried)
   std::vector<std::pair<std::string, uint64_t>> wait_counters() const;
+  // The softirq and NAPI counters a lab on overload reads (every name in
+  // every run, all CPUs summed; the device's NAPI instances, not the RPS
+  // backlogs), in this order:
+  //   softirq.net_rx      NET_RX softirqs run (net_rx_action calls)
+  //   softirq.restarts    __do_softirq rounds restarted (pending again, time
+  //                       and MAX_SOFTIRQ_RESTART left, no need_resched)
+  //   softirq.ksoftirqd_wakeups  wakeup_softirqd that woke the thread
+  //   napi.polls          __napi_poll calls
+  //   napi.complete_done  napi_complete_done calls (the poll did less than its weight)
+  //   napi.repoll         polls that used the whole weight and went back on the list
+  //   napi.work_0 .. napi.work_64  polls by the packets they took: 0, 1,
+  //                       2-3, 4-7, 8-15, 16-31, 32-63, 64 and more (igb's
+  //                       weight is 64: the whole weight)
+  std::vector<std::pair<std::string, uint64_t>> softirq_counters() const;
 
   std::string proc_net_softnet_stat() const;
   std::string proc_net_snmp() const;

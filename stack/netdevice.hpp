@@ -87,8 +87,10 @@ struct napi_struct {
   unsigned gro_bitmask = 0;
   sk_buff_head rx_list;
   int rx_count = 0;  // segments on rx_list
-  // statistics of the model
-  uint64_t polls = 0, complete_done = 0, missed = 0;
+  // statistics of the model; work_hist: polls by the work they did, in
+  // buckets 0, 1, 2-3, 4-7, 8-15, 16-31, 32-63, 64+ (napi_work_bucket)
+  uint64_t polls = 0, complete_done = 0, missed = 0, repolls = 0;
+  std::array<uint64_t, 8> work_hist{};
   // tracing: host.napi.<name>.{scheduled,polling,work,budget,cpu}; name set
   // by the driver before netif_napi_add ("rx0"), empty = "rx<registration
   // index>"; cpu: the CPU it was last scheduled on (where it is polled), 255
@@ -96,6 +98,13 @@ struct napi_struct {
   std::string name;
   TraceSig t_scheduled, t_polling, t_work, t_budget, t_cpu;
 };
+
+// The work_hist bucket of a poll that took `work` packets.
+inline unsigned napi_work_bucket(int work) {
+  unsigned b = 0;
+  for (int w = work; w > 0 && b < 7; w >>= 1) ++b;
+  return b;
+}
 
 // A list of NAPI instances (the poll_list's list_head).
 struct napi_list {

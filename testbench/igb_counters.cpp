@@ -95,6 +95,7 @@ StackCounters IgbCounters::stack() const {
            {"tx.TCP_RST", k.tx_count(stack::TxKind::TCP_RST)},
            {"tx.TCP_ACK", k.tx_count(stack::TxKind::TCP_ACK)}};
   c.wait = k.wait_counters();
+  c.softirq = k.softirq_counters();
   c.linux_files = {{"/proc/net/softnet_stat", k.proc_net_softnet_stat()},
                    {"/proc/net/snmp", k.proc_net_snmp()},
                    {"/proc/net/netstat", k.proc_net_netstat()},

@@ -122,6 +122,8 @@ void fill_report(Report& r, const RunCounters& c, const TrafficFigures& t) {
   for (const auto& [file, text] : st.linux_files) r.counters[file] = text;
   r.wait = st.wait;
   for (const auto& [name, n] : st.wait) r.mib[name] = n;
+  r.softirq = st.softirq;
+  for (const auto& [name, n] : st.softirq) r.mib[name] = n;
 }
 
 std::string rate_text(double pps, int decimals) {
@@ -203,6 +205,8 @@ std::string Report::text() const {
       os << "  " << std::left << std::setw(10) << rd.name << std::right << " cpu" << rd.cpu << "  " << std::setw(10)
          << rd.messages << " messages " << std::setw(12) << rd.bytes << " bytes\n";
   }
+  os << "\nSoftirq and NAPI (kernel/softirq.c __do_softirq, net/core/dev.c net_rx_action; whole run)\n";
+  grouped_lines(os, softirq);
   bool waited = false;
   for (const auto& kv : wait) waited = waited || kv.second;
   if (waited) {
@@ -231,7 +235,7 @@ std::string Report::text() const {
     bool waited_in = false;
     for (const auto& kv : m.counters) waited_in = waited_in || kv.second;
     if (waited_in) {
-      os << "  select, poll, epoll in the window:\n";
+      os << "  counters in the window (softirq, NAPI, select, poll, epoll):\n";
       std::ostringstream g;
       grouped_lines(g, m.counters);
       std::istringstream lines(g.str());

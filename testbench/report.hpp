@@ -117,6 +117,10 @@ struct Report {
   // order (also in `mib`, the JSON "counters"); set-up (__pollwait,
   // ep_insert) counted apart from the wakeups
   std::vector<std::pair<std::string, uint64_t>> wait;
+  // softirq and NAPI counters over the whole run (StackCounters::softirq;
+  // also in `mib`): restarts, ksoftirqd wakeups, completes against repolls,
+  // the work-per-poll histogram
+  std::vector<std::pair<std::string, uint64_t>> softirq;
   // Replay (traffic.pattern = pcap): capture records offered, records not
   // offered (after run.duration_us), records sent without waiting because
   // they were stamped before an earlier one, short frames padded.
@@ -187,6 +191,9 @@ struct StackCounters {
   // select/poll/epoll work counters named after their kernel functions
   // ("select.vfs_poll", "epoll.ep_poll_callback", ...: stack::Kernel::wait_counters)
   std::vector<std::pair<std::string, uint64_t>> wait;
+  // softirq and NAPI counters ("softirq.restarts", "napi.repoll", "napi.work_64", ...:
+  // stack::Kernel::softirq_counters)
+  std::vector<std::pair<std::string, uint64_t>> softirq;
 };
 
 class RunCounters {

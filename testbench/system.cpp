@@ -118,7 +118,9 @@ struct System::Impl : sc_core::sc_module {
       s.time_squeeze += cc.time_squeeze;
       for (const auto& [ctx, ns] : cc.ns_by_context) s.cpu_ns["cpu" + std::to_string(c) + "." + ctx] = ns;
     }
-    s.counters = kernel.wait_counters();
+    s.counters = kernel.softirq_counters();
+    const auto wait = kernel.wait_counters();
+    s.counters.insert(s.counters.end(), wait.begin(), wait.end());
     return s;
   }
 

@@ -1205,3 +1205,51 @@ BOOST_AUTO_TEST_CASE(the_published_rss_vectors_steer_a_replay_to_their_queues) {
   BOOST_TEST(r.report["offered"]["frames"].get<uint64_t>() == 10u);
   for (unsigned q = 0; q < 8; ++q) BOOST_TEST(queue_packets(r, q) == want[q], "queue " << q);
 }
+
+// The softirq and NAPI counters (stack::Kernel::softirq_counters) against
+// counts kept elsewhere and the rules of the kernel functions:
+//  - igb_poll (igb_main.c) returns the budget when it did not clean
+//    everything, so net_rx_action's napi_poll puts it back on the list
+//    (repoll); otherwise it calls napi_complete_done: polls = complete_done
+//    + repoll, and repoll = the polls that used the whole weight (64), which
+//    the driver's q_vector counts on its own (napi_polls_full_weight);
+//  - every poll lands in one bucket of the work histogram;
+//  - softirq.net_rx = net_rx_action's own call count (softnet_data);
+//  - __do_softirq restarts at most MAX_SOFTIRQ_RESTART - 1 = 9 times per
+//    call, and hands the rest to ksoftirqd (wakeup_softirqd).
+// At 0.1 Gb/s nothing restarts and no poll uses the whole weight; in
+// ring-overflow with the reader on the softirq's CPU, softirqs restart,
+// ksoftirqd is woken, and most polls use the whole weight.
+BOOST_AUTO_TEST_CASE(softirq_and_napi_counters_follow_net_rx_action_and_igb_poll) {
+  const char* const buckets[] = {"0", "1", "2_3", "4_7", "8_15", "16_31", "32_63", "64"};
+  const Run light = run("softirq_light", "--duration-us 300 --set traffic.rate_gbps=0.1 --set app.cpu=0");
+  // testbench/scenarios/ring-overflow.toml, the reader on CPU 0.
+  const Run heavy = run("softirq_heavy",
+                        "--duration-us 500 --set traffic.pattern=constant --set traffic.rate_gbps=10 "
+                        "--set traffic.size=64 --set traffic.udp_flows=4 --set traffic.tcp_flows=0 "
+                        "--set igb.rx_ring=64 --set app.cpu=0");
+  for (const Run* r : {&light, &heavy}) {
+    check_conservation(*r);
+    const uint64_t polls = counter(*r, "napi.polls");
+    uint64_t sum = 0;
+    for (const char* b : buckets) sum += counter(*r, std::string("napi.work_") + b);
+    BOOST_TEST(polls > 0u);
+    BOOST_TEST(sum == polls);
+    BOOST_TEST(counter(*r, "napi.complete_done") + counter(*r, "napi.repoll") == polls);
+    BOOST_TEST(counter(*r, "napi.repoll") == r->report["interrupts"]["napi_polls_full_weight"].get<uint64_t>());
+    BOOST_TEST(counter(*r, "napi.repoll") == counter(*r, "napi.work_64"));
+    BOOST_TEST(polls == r->report["interrupts"]["napi_polls"].get<uint64_t>());
+    BOOST_TEST(counter(*r, "softirq.net_rx") == r->report["interrupts"]["net_rx_action"].get<uint64_t>());
+    BOOST_TEST(counter(*r, "softirq.restarts") <= 9 * counter(*r, "softirq.net_rx"));
+  }
+  BOOST_TEST(counter(light, "softirq.restarts") == 0u);
+  BOOST_TEST(counter(light, "softirq.ksoftirqd_wakeups") == 0u);
+  BOOST_TEST(counter(light, "napi.repoll") == 0u);
+  BOOST_TEST(counter(heavy, "softirq.restarts") > 0u);
+  BOOST_TEST(counter(heavy, "softirq.ksoftirqd_wakeups") > 0u);
+  BOOST_TEST(counter(heavy, "napi.repoll") * 2 > counter(heavy, "napi.polls"));
+  BOOST_TEST(heavy.report["cpu_ns"]["cpu0.ksoftirqd"].get<double>() > 0);
+  // The window's deltas are there too (results.csv columns in a sweep).
+  BOOST_TEST(heavy.report["measured"]["counters"].contains("softirq.restarts"));
+  BOOST_TEST(heavy.report["measured"]["counters"].contains("napi.work_64"));
+}
