@@ -24,6 +24,12 @@ common::debug::Flag ip("ip", kLayer, "IPv4 input: header errors and reassembly")
 common::debug::Flag udp("udp", kLayer, "UDP input: checksum errors, NoPorts, RcvbufErrors, each enqueue");
 common::debug::Flag tcp("tcp", kLayer, "TCP input: checksum errors, RSTs sent, backlog");
 common::debug::Flag sock("sock", kLayer, "sockets: readable wake-ups and each recvmsg");
+common::debug::Flag poll("poll", kLayer,
+                         "select() and poll() (do_select, do_sys_poll): each pass over the fds and what was ready, "
+                         "each sleep, each pollwake and the task it wakes");
+common::debug::Flag epoll("epoll", kLayer,
+                          "epoll: epoll_ctl ADD/MOD/DEL (ep_insert: the set-up), each ep_poll_callback, each "
+                          "epoll_wait's events returned and each sleep");
 }  // namespace dbg
 
 }  // namespace rxpath::stack

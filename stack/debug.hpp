@@ -17,7 +17,7 @@
 namespace rxpath::stack {
 
 namespace dbg {
-extern common::debug::Flag irq, softirq, sched, napi, gro, dev, arp, ip, udp, tcp, sock;
+extern common::debug::Flag irq, softirq, sched, napi, gro, dev, arp, ip, udp, tcp, sock, poll, epoll;
 }  // namespace dbg
 
 }  // namespace rxpath::stack

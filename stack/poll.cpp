@@ -59,6 +59,7 @@ int pollwake(wait_queue_entry* e, unsigned mode, int sync, void* key) {
   if (have_current_cpu()) current_cpu().defer(pwq->cost->pollwake);
   if (k && !(k & POLLIN_SET)) return 0;
   if (pwq->k->trace_hub()) trace_wake_stage(*pwq->k, "pollwake", "wakes ", pwq->task->name());
+  RXS_DBG(poll, "pollwake: wakes " << pwq->task->name());
   pwq->triggered = true;
   return wake_up_process(pwq->task) ? 1 : 0;
 }
@@ -266,6 +267,8 @@ static std::vector<int> do_poll(Kernel& k, const std::vector<int>& fds, double t
   poll_wqueues pwq{&t, false, &S, &cost, &k};
   std::vector<int> ready;
   bool qproc = true, timed_out = false;
+  unsigned pass = 0;
+  size_t entries = 0;  // wait entries before this pass
   for (;;) {
     for (int fd : fds) {
       sock* sk = k.sock_of(fd);
@@ -286,11 +289,17 @@ static std::vector<int> do_poll(Kernel& k, const std::vector<int>& fds, double t
         qproc = false;
       }
     }
+    ++pass;
+    RXS_DBG(poll, "cpu" << c.id() << " " << what << " " << t.name() << " pass " << pass << ": " << fds.size()
+                        << " fds polled (vfs_poll), " << ready.size() << " ready, " << table.size() - entries
+                        << " wait entries added (__pollwait)");
+    entries = table.size();
     qproc = false;
     c.defer(ns);
     S.ns_charged += static_cast<uint64_t>(ns);
     ns = 0;
     if (!ready.empty() || timed_out) break;
+    RXS_DBG(poll, "cpu" << c.id() << " " << what << " " << t.name() << ": nothing ready, sleeps");
     t.set_state(TaskState::interruptible);
     if (!pwq.triggered) {
       if (!t.schedule(timeout_ns)) timed_out = true;
@@ -309,6 +318,9 @@ static std::vector<int> do_poll(Kernel& k, const std::vector<int>& fds, double t
   c.defer(ns);
   S.ns_charged += static_cast<uint64_t>(ns);
   S.ready_returned += ready.size();
+  RXS_DBG(poll, "cpu" << c.id() << " " << what << " " << t.name() << " returns " << ready.size() << " ready"
+                      << (timed_out ? " (timed out)" : "") << ", " << table.size()
+                      << " wait entries removed (poll_freewait)");
   c.sync();
   span.ret(ready, fds.size());
   return ready;
@@ -389,6 +401,9 @@ static int ep_poll_callback(wait_queue_entry* wait, unsigned mode, int sync, voi
   if (k->trace_hub())
     trace_wake_stage(*k, "ep_poll_callback", ep->wq.active() ? "wakes epoll_wait, fd " : "fd ",
                      std::to_string(epi->fd));
+  RXS_DBG(epoll, "ep_poll_callback fd " << epi->fd
+                                        << (epi->on_rdllist ? " (already on the ready list)" : " -> ready list")
+                                        << (ep->wq.active() ? ", wakes epoll_wait" : ""));
   if (!epi->on_rdllist) {
     ep->rdllist.push_back(epi);
     epi->on_rdllist = true;
@@ -434,6 +449,8 @@ void Kernel::sys_epoll_ctl_add(int epfd, int fd, unsigned events) {
   epitem* raw = epi.get();
   ep->items.emplace(fd, std::move(epi));
   ++epoll_stats.waitq_add;
+  RXS_DBG(epoll, "epoll_ctl ADD epfd " << epfd << " fd " << fd << " events 0x" << std::hex << events << std::dec
+                                       << " (ep_insert: one wait entry on the socket)");
   if (have_current_cpu() && current_cpu().current_task()) current_cpu().defer(cost_.syscall + cost_.waitq_add);
   ep_queue_if_ready(*this, raw);
 }
@@ -444,6 +461,7 @@ void Kernel::sys_epoll_ctl_mod(int epfd, int fd, unsigned events) {
   if (it == ep->items.end())
     throw std::invalid_argument("epoll_ctl MOD: fd " + std::to_string(fd) + " not added (ENOENT)");
   it->second->events = events | EPOLLERR | EPOLLHUP;
+  RXS_DBG(epoll, "epoll_ctl MOD epfd " << epfd << " fd " << fd << " events 0x" << std::hex << events << std::dec);
   if (have_current_cpu() && current_cpu().current_task()) current_cpu().defer(cost_.syscall);
   ep_queue_if_ready(*this, it->second.get());
 }
@@ -456,6 +474,7 @@ void Kernel::sys_epoll_ctl_del(int epfd, int fd) {
   epitem* epi = it->second.get();
   remove_wait_queue(&epi->sk->sk_wq, &epi->wait);
   ++epoll_stats.waitq_remove;
+  RXS_DBG(epoll, "epoll_ctl DEL epfd " << epfd << " fd " << fd);
   if (epi->on_rdllist) ep->rdllist.erase(std::find(ep->rdllist.begin(), ep->rdllist.end(), epi));
   ep->items.erase(it);
   if (have_current_cpu() && current_cpu().current_task()) current_cpu().defer(cost_.syscall + cost_.waitq_remove);
@@ -476,6 +495,7 @@ std::vector<std::pair<int, unsigned>> Kernel::sys_epoll_wait(int epfd, int maxev
   double ns = cost_.syscall + cost_.epoll_wait;
   std::vector<std::pair<int, unsigned>> res;
   bool timed_out = false;
+  uint64_t polled = 0;
   for (;;) {
     if (!ep->rdllist.empty()) {
       std::deque<epitem*> txlist;
@@ -486,6 +506,7 @@ std::vector<std::pair<int, unsigned>> Kernel::sys_epoll_wait(int epfd, int maxev
         txlist.pop_front();
         epi->on_rdllist = false;
         ++S.items_polled;
+        ++polled;
         ns += cost_.ep_item_poll;
         unsigned revents = sock_poll(epi->sk) & epi->events;
         if (!revents) continue;
@@ -502,6 +523,7 @@ std::vector<std::pair<int, unsigned>> Kernel::sys_epoll_wait(int epfd, int maxev
       if (!res.empty()) break;
     }
     if (timed_out || timeout_ns == 0) break;
+    RXS_DBG(epoll, "cpu" << c.id() << " epoll_wait epfd " << epfd << " " << t.name() << ": ready list empty, sleeps");
     wait_queue_entry w;
     w.func = default_wake_function;
     w.private_ = &t;
@@ -521,6 +543,9 @@ std::vector<std::pair<int, unsigned>> Kernel::sys_epoll_wait(int epfd, int maxev
   c.defer(ns);
   S.ns_charged += static_cast<uint64_t>(ns);
   S.ready_returned += res.size();
+  RXS_DBG(epoll, "cpu" << c.id() << " epoll_wait epfd " << epfd << " " << t.name() << " returns " << res.size()
+                       << " events" << (timed_out ? " (timed out)" : "") << " after " << polled
+                       << " ready-list items polled (ep_item_poll)");
   span.ret(res);
   return res;
 }

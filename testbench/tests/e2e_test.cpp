@@ -38,6 +38,7 @@ struct Run {
   int status = -1;
   json report;
   std::string out_dir;
+  std::string err;  // stderr
 };
 
 // Runs rxpath with `args`, its outputs in scratch/<name>/; returns the JSON report.
@@ -47,6 +48,7 @@ Run run(const std::string& name, const std::string& args) {
   const rxpath::testing::Run ran =
       rxpath::testing::run_kept(rxpath_cmd() + " --quiet --out " + r.out_dir + " " + args, r.out_dir);
   r.status = ran.exit_code;
+  r.err = ran.err;
   const std::string j = slurp(r.out_dir + "/report.json");
   BOOST_TEST_INFO("command: " << ran.cmd << "\nstderr: " << ran.err);
   BOOST_REQUIRE_MESSAGE(!j.empty(), "rxpath wrote no report.json");
@@ -688,6 +690,47 @@ BOOST_AUTO_TEST_CASE(debug_categories_come_from_one_registry) {
   const std::string e = slurp(err);
   BOOST_TEST(e.find("'bogus'") != std::string::npos, e);
   BOOST_TEST(e.find("napi, nic_double, nic_msix") != std::string::npos, e);
+}
+
+// --debug poll and --debug epoll print the work the report counts (fs/select.c
+// do_select's passes, pollwake; fs/eventpoll.c ep_insert, ep_poll_callback,
+// ep_poll's returns): their lines add up to the same counters. The counters
+// count a call when it starts and a wakeup when the sleep ends, the lines a
+// return and a sleep: a reader still asleep in its last call when the run
+// ends makes one of each differ by that one call.
+BOOST_AUTO_TEST_CASE(debug_poll_and_epoll_print_what_the_counters_count) {
+  auto count = [](const std::string& text, const std::string& what) {
+    size_t n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  for (const char* mode : {"select", "poll", "epoll"}) {
+    const std::string m = mode, cat = m == "epoll" ? "epoll" : "poll";
+    const Run r =
+        run("debug_" + m, "--duration-us 150 --set traffic.rate_gbps=0.5 --set app.mode=" + m + " --debug " + cat);
+    check_conservation(r);
+    const std::string& lines = r.err;
+    BOOST_TEST(lines.find(" us " + cat + " ") != std::string::npos, lines.substr(0, 2000));
+    if (m == "epoll") {
+      BOOST_TEST(count(lines, " epoll_ctl ADD ") == counter(r, "epoll.ep_insert"));
+      BOOST_TEST(count(lines, " ep_poll_callback fd ") == counter(r, "epoll.ep_poll_callback"));
+      const uint64_t calls = counter(r, "epoll.do_epoll_wait"), returns = count(lines, " events after ");
+      BOOST_TEST(calls - returns <= 1u, calls << " calls, " << returns << " returns");
+      BOOST_TEST(count(lines, ": ready list empty, sleeps") ==
+                 counter(r, "epoll.schedule_hrtimeout_range") + (calls - returns));
+    } else {
+      const std::string call = m == "select" ? "select.do_select" : "poll.do_sys_poll";
+      const uint64_t calls = counter(r, call), returns = count(lines, " " + m + " reader returns ");
+      BOOST_TEST(calls - returns <= 1u, calls << " calls, " << returns << " returns");
+      BOOST_TEST(count(lines, "pollwake: wakes ") == counter(r, m + ".pollwake"));
+      BOOST_TEST(count(lines, ": nothing ready, sleeps") ==
+                 counter(r, m + ".poll_schedule_timeout") + (calls - returns));
+      uint64_t polled = 0;
+      for (size_t at = lines.find(" pass "); at != std::string::npos; at = lines.find(" pass ", at + 1))
+        polled += std::strtoull(lines.c_str() + lines.find(": ", at) + 2, nullptr, 10);
+      BOOST_TEST(polled == counter(r, m + ".vfs_poll"));
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_is_refused_with_the_key_named) {
