@@ -5,6 +5,7 @@
 
 #include "stack/tracing.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <sstream>
@@ -189,7 +190,7 @@ bool wake_up_process(Task* t) {
     // the waker's next sync covers the time.
     if (&self != &c) self.sync();
   }
-  c.enqueue_task(t);
+  c.enqueue_task(t, /*wakeup=*/true);
   return true;
 }
 
@@ -236,6 +237,8 @@ bool Task::schedule(double timeout_ns) {
   timed_out_ = false;
   if (state_ == TaskState::interruptible) {
     ++nvcsw_;
+    c.settle();
+    lag_ = c.lag_of(vruntime_);
     // While nothing else wants the CPU, the sleeping task's thread runs the
     // CPU's idle loop itself (taking IRQs and softirqs), so a sleep/wakeup
     // on an otherwise idle CPU costs one thread switch, not three.
@@ -256,11 +259,16 @@ bool Task::schedule(double timeout_ns) {
           ++c.fast_wakeups_;
           c.set_ctx(Ctx::user);
           c.need_resched_ = false;
+          c.turn_start_ = c.time_in(Ctx::user);  // set_next_entity: a new slice
           c.defer(c.engine().cost().context_switch);
           if (exiting_) throw TaskExit{};
           return !timed_out_;
         }
-        c.enqueue_task(this);  // others are waiting: queue up behind them
+        // Others are waiting: back on the run queue, in the order of its
+        // wakeup (when it went on the queue first).
+        const uint64_t order = enqueued_;
+        c.enqueue_task(this);
+        enqueued_ = order;
         break;
       }
       if (!c.runq_.empty() || c.ksoftirqd_runnable_) break;  // let the dispatcher choose
@@ -292,7 +300,7 @@ bool Task::schedule(double timeout_ns) {
       if (state_ == TaskState::interruptible) {  // schedule_timeout expired
         timed_out_ = true;
         state_ = TaskState::running;
-        c.enqueue_task(this);
+        c.enqueue_task(this, /*wakeup=*/true);
       }
       sc_core::wait(run_ev_);
     }
@@ -314,11 +322,141 @@ bool Task::schedule(double timeout_ns) {
 }
 
 // ---- CPU ------------------------------------------------------------------
-void Cpu::enqueue_task(Task* t) {
+void Cpu::enqueue_task(Task* t, bool wakeup) {
   if (t->on_rq_) return;
   t->on_rq_ = true;
+  t->enqueued_ = ++enqueue_seq_;
+  if (wakeup && eevdf()) {  // enqueue_entity(ENQUEUE_WAKEUP) + wakeup_preempt
+    settle();
+    update_min_vruntime();
+    t->vruntime_ = place(t->lag_);
+    check_preempt_wakeup(t->vruntime_, t);
+  }
   runq_.push_back(t);
   sched_ev_.notify(SC_ZERO_TIME);
+}
+
+// ---- Scheduler: the fair share between ksoftirqd and the tasks -------------
+// The simplest rule that gives ksoftirqd and a reader on one CPU what
+// v6.8's EEVDF (kernel/sched/fair.c) gives them, all entities at nice 0
+// (equal weights, so virtual time is run time and every slice is the same):
+//  - vruntime = the entity's own run time (user time for a task, ksoftirqd
+//    time for ksoftirqd; hard IRQs and softirqs on IRQ exit are charged to
+//    no one, as with IRQ_TIME_ACCOUNTING);
+//  - pick: the runnable entity with the least vruntime. With equal slices
+//    the earliest virtual deadline (vruntime + slice) of an eligible entity
+//    is the least vruntime. Ties: the first enqueued;
+//  - a waking entity is placed no more than one slice behind the least
+//    vruntime (place_entity keeps a sleeper's lag, and the lag is bounded
+//    by the slice);
+//  - wakeup preemption (wakeup_preempt_fair): the idle CPU always; else the
+//    running entity once it has used its slice (RUN_TO_PARITY) and only for
+//    an entity behind it. need_resched ends __do_softirq's restarts, ends a
+//    ksoftirqd turn (cond_resched) and preempts a task at its next charge;
+//  - tick (update_deadline: a used slice reschedules when others are
+//    runnable), evaluated at the charge points and softirq restarts instead
+//    of once a jiffy.
+// Under overload ksoftirqd and a reader on the same CPU therefore take
+// turns of one slice each: receive livelock (the reader's share is not
+// enough to empty its socket) and its mitigations (the reader on another
+// CPU, RSS, RPS) come out of that, not out of a rule that favours either.
+double Cpu::sched_factor() const {
+  int n = std::min(engine_->num_cpus(), 8), l = 0;
+  while (n >>= 1) ++l;
+  return 1 + l;
+}
+
+bool Cpu::eevdf() const { return engine_->config().sched == CpuConfig::Sched::eevdf; }
+
+double Cpu::sched_slice() const { return engine_->config().sched_base_slice_ns * sched_factor(); }
+
+void Cpu::settle() {
+  if (ksoftirqd_running_) {
+    const sc_time now = time_in(Ctx::ksoftirqd);
+    ksoftirqd_vruntime_ += (now - exec_mark_).to_seconds() * 1e9;
+    exec_mark_ = now;
+  } else if (cur_task_) {
+    const sc_time now = time_in(Ctx::user);
+    cur_task_->vruntime_ += (now - exec_mark_).to_seconds() * 1e9;
+    exec_mark_ = now;
+  }
+}
+
+double Cpu::curr_vruntime() const {
+  if (ksoftirqd_running_) return ksoftirqd_vruntime_;
+  if (cur_task_ && cur_task_->state_ == TaskState::running && ctx_ != Ctx::idle) return cur_task_->vruntime_;
+  return -1;  // idle (a task asleep in its own idle loop counts as idle)
+}
+
+Task* Cpu::pick_task() const {
+  Task* best = nullptr;
+  for (Task* t : runq_)
+    if (!best || t->vruntime_ < best->vruntime_ || (t->vruntime_ == best->vruntime_ && t->enqueued_ < best->enqueued_))
+      best = t;
+  return best;
+}
+
+// avg_vruntime: V, the mean vruntime of the running and the runnable
+// entities (equal weights), `extra` (a waking entity's, if >= 0) included.
+// With none, the last V seen.
+double Cpu::avg_vruntime(double extra) const {
+  double sum = 0;
+  int n = 0;
+  auto add = [&](double v) { sum += v, ++n; };
+  if (curr_vruntime() >= 0) add(curr_vruntime());
+  if (ksoftirqd_runnable_ && !ksoftirqd_running_) add(ksoftirqd_vruntime_);
+  for (const Task* t : runq_) add(t->vruntime_);
+  if (extra >= 0) add(extra);
+  return n ? sum / n : min_vruntime_;
+}
+
+void Cpu::update_min_vruntime() { min_vruntime_ = avg_vruntime(-1); }
+
+// update_entity_lag at dequeue: how far the sleeper is behind V (positive:
+// it got less than its share), bounded by max(2 slices, a jiffy) as v6.8
+// bounds it. `v` is the sleeper's vruntime, counted in V.
+double Cpu::lag_of(double v) const {
+  const double limit = std::max(2 * sched_slice(), engine_->jiffy_ns());
+  return std::clamp(avg_vruntime(v) - v, -limit, limit);
+}
+
+// place_entity with PLACE_LAG: a waking entity goes back to its lag behind
+// the V of the entities there now.
+double Cpu::place(double lag) const { return avg_vruntime(-1) - lag; }
+
+// The running entity's run time in its current turn (set_next_entity).
+double Cpu::turn_ns() const {
+  return (time_in(ksoftirqd_running_ ? Ctx::ksoftirqd : Ctx::user) - turn_start_).to_seconds() * 1e9;
+}
+
+// wakeup_preempt_fair: the woken entity runs now when pick_eevdf would
+// take it: the running one is no longer eligible (ahead of V) and the woken
+// one is, or the running one has used its slice (RUN_TO_PARITY keeps it
+// only until then) and the woken one is behind it. The idle CPU always.
+void Cpu::check_preempt_wakeup(double woken, const Task* t) {
+  const double curr = (t && t == cur_task_) ? -1 : curr_vruntime();
+  bool preempt = curr < 0;
+  if (!preempt) {
+    const double V = avg_vruntime(woken);
+    preempt = (curr > V && woken <= V) || (turn_ns() >= sched_slice() && woken < curr);
+  }
+  if (preempt) {
+    if (!need_resched_)
+      RXS_DBG(sched, "cpu" << id_ << " wakeup preempts " << (curr < 0 ? "idle" : "the running entity"));
+    need_resched_ = true;
+  }
+}
+
+void Cpu::check_preempt_tick() {
+  if (!eevdf() || need_resched_ || curr_vruntime() < 0) return;
+  if (runq_.empty() && !(ksoftirqd_runnable_ && !ksoftirqd_running_)) return;
+  settle();
+  const double ran = turn_ns();
+  if (ran >= sched_slice()) {
+    RXS_DBG(sched, "cpu" << id_ << " tick: " << (ksoftirqd_running_ ? std::string("ksoftirqd") : cur_task_->name_)
+                         << " used its slice (" << ran / 1e3 << " us)");
+    need_resched_ = true;
+  }
 }
 
 void Cpu::check_exit() {
@@ -326,6 +464,7 @@ void Cpu::check_exit() {
 }
 
 void Cpu::release_cpu() {
+  settle();
   cur_task_ = nullptr;
   set_ctx(Ctx::idle);
   released_ev_.notify(SC_ZERO_TIME);
@@ -396,6 +535,7 @@ void Cpu::stall(double ns) {
 // hardirq context; the remaining time resumes after them.
 void Cpu::wait_preemptible(sc_time t) {
   sc_time remaining = t;
+  if (ctx_ == Ctx::user && cur_task_ && cur_task_->state() == TaskState::running) check_preempt_tick();
   if (ctx_ == Ctx::user && need_resched_ && cur_task_ && cur_task_->state() == TaskState::running) {
     need_resched_ = false;  // preempted at this charge point (e.g. ksoftirqd woke)
     Task* tk = cur_task_;
@@ -492,6 +632,7 @@ void Cpu::do_softirq_loop(Ctx as) {
     }
     sync();
     if (!softirq_pending_) break;
+    check_preempt_tick();  // (the tick that would have come meanwhile)
     if (engine_->jiffies_at(sc_core::sc_time_stamp()) < end && !need_resched_ && --max_restart) {
       ++softirq_restarts_;
       continue;
@@ -511,49 +652,89 @@ void Cpu::raise_softirq(int nr) {
 // wakeup_softirqd (kernel/softirq.c)
 void Cpu::wakeup_softirqd() {
   if (ksoftirqd_runnable_) return;
-  set_ksoftirqd_runnable(true);
-  if (ctx_ == Ctx::ksoftirqd) return;  // already running: it just loops again
+  if (ctx_ == Ctx::ksoftirqd) {  // already running: it just loops again
+    set_ksoftirqd_runnable(true);
+    return;
+  }
   ++ksoftirqd_wakeups_;
   RXS_DBG(softirq, "cpu" << id_ << " wakeup ksoftirqd");
-  if (cur_task_) need_resched_ = true;
+  if (!eevdf()) {  // alternate: a running task gives way at its next charge
+    set_ksoftirqd_runnable(true);
+    if (cur_task_) need_resched_ = true;
+    sched_ev_.notify(SC_ZERO_TIME);
+    return;
+  }
+  settle();
+  update_min_vruntime();
+  ksoftirqd_vruntime_ = place(ksoftirqd_lag_);
+  check_preempt_wakeup(ksoftirqd_vruntime_, nullptr);
+  set_ksoftirqd_runnable(true);
+  ksoftirqd_enqueued_ = ++enqueue_seq_;
   sched_ev_.notify(SC_ZERO_TIME);
 }
 
-// The per-CPU loop: idle, ksoftirqd (run_ksoftirqd, kernel/softirq.c) and
-// dispatch of user tasks, round robin between ksoftirqd and the run queue.
+// The per-CPU loop: idle, ksoftirqd (smpboot_thread_fn + run_ksoftirqd,
+// kernel/softirq.c) and dispatch of user tasks: the runnable entity with
+// the least vruntime runs (see "Scheduler" above).
 void Cpu::idle_loop() {
   set_current(this);
-  bool ksoftirqd_last = false;
+  bool ksoftirqd_last = false;  // alternate: whose turn it is
   for (;;) {
     resumed();
-    if (ksoftirqd_runnable_ && (runq_.empty() || !ksoftirqd_last)) {
+    Task* next = runq_.empty() ? nullptr : eevdf() ? pick_task() : runq_.front();
+    bool run_ksoftirqd = ksoftirqd_runnable_;
+    if (run_ksoftirqd && next)
+      run_ksoftirqd = eevdf() ? ksoftirqd_vruntime_ < next->vruntime_ ||
+                                    (ksoftirqd_vruntime_ == next->vruntime_ && ksoftirqd_enqueued_ < next->enqueued_)
+                              : !ksoftirqd_last;  // alternate: turns
+    if (run_ksoftirqd) {
+      update_min_vruntime();
       set_ksoftirqd_runnable(false);
       need_resched_ = false;
-      ksoftirqd_last = true;
       set_ctx(Ctx::ksoftirqd);
+      ksoftirqd_running_ = true;
+      exec_mark_ = turn_start_ = time_in(Ctx::ksoftirqd);
+      RXS_DBG(sched, "cpu" << id_ << " run ksoftirqd");
       if (engine_->trace_) engine_->trace_->begin(id_, "run_ksoftirqd", effective_time());
       charge(engine_->cost().context_switch);
-      if (softirq_pending_) do_softirq_loop(Ctx::ksoftirqd);
+      // One __do_softirq after another while softirqs are pending;
+      // cond_resched() between them gives the CPU away on need_resched.
+      while (softirq_pending_) {
+        set_ksoftirqd_runnable(false);
+        do_softirq_loop(Ctx::ksoftirqd);
+        if (!eevdf()) break;  // alternate: one __do_softirq a turn
+        if (!need_resched_) check_preempt_tick();
+        if (need_resched_) break;
+      }
       if (TraceHub* th = engine_->trace_) th->end(id_, "run_ksoftirqd", effective_time());
+      settle();
+      if (!softirq_pending_) {  // ksoftirqd goes to sleep
+        ksoftirqd_running_ = false;
+        ksoftirqd_lag_ = lag_of(ksoftirqd_vruntime_);
+      }
+      ksoftirqd_running_ = false;
       set_ctx(Ctx::idle);
-      if (softirq_pending_) set_ksoftirqd_runnable(true);
+      set_ksoftirqd_runnable(softirq_pending_ != 0);  // preempted: still runnable
+      if (softirq_pending_) ksoftirqd_enqueued_ = ++enqueue_seq_;
+      ksoftirqd_last = true;
       continue;
     }
-    if (!runq_.empty()) {
-      ksoftirqd_last = false;
-      Task* t = runq_.front();
-      runq_.pop_front();
+    ksoftirqd_last = false;
+    if (next) {
+      runq_.erase(std::find(runq_.begin(), runq_.end(), next));
+      Task* t = next;
+      update_min_vruntime();
       t->on_rq_ = false;
       cur_task_ = t;
       set_ctx(Ctx::user);
       need_resched_ = false;
+      exec_mark_ = turn_start_ = time_in(Ctx::user);
       RXS_DBG(sched, "cpu" << id_ << " run " << t->name_);
       t->run_ev_.notify(SC_ZERO_TIME);
       ++waits_;
       sc_core::wait(released_ev_);
       continue;
     }
-    ksoftirqd_last = false;
     set_ctx(Ctx::idle);
     if (!pending_irqs_.empty()) continue;
     sc_time start = sc_core::sc_time_stamp();

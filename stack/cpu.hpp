@@ -132,6 +132,9 @@ class Task {
   Cpu* cpu_ = nullptr;
   TaskState state_ = TaskState::running;
   bool on_rq_ = false;
+  double vruntime_ = 0;    // ns of run time, the scheduler's vruntime (nice 0: weight 1)
+  double lag_ = 0;         // V - vruntime when it last went to sleep (update_entity_lag)
+  uint64_t enqueued_ = 0;  // order of the last enqueue (ties between equal vruntimes)
   bool timed_out_ = false;
   bool exiting_ = false;  // CpuEngine::exit_task: unwind at the next return to the task
   sc_core::sc_event run_ev_;
@@ -216,9 +219,24 @@ class Cpu {
   bool engine_trace() const;
   __attribute__((cold, noinline)) void trace_ctx();
   __attribute__((cold, noinline)) void trace_ksoftirqd();
-  void enqueue_task(Task* t);
+  // wakeup: place the task's vruntime (a sleeper) and check wakeup preemption.
+  void enqueue_task(Task* t, bool wakeup = false);
   void release_cpu();  // the running task gives the CPU back
-  void check_exit();   // unwinds the current task if it is being exited
+  // Scheduler (cpu.cpp): the fair share between ksoftirqd and the tasks.
+  bool eevdf() const;  // CpuConfig::sched is eevdf
+  double sched_factor() const;
+  double sched_slice() const;    // the base slice, scaled
+  double turn_ns() const;        // the running entity's run time in this turn
+  void settle();                 // charge the running entity its run time so far
+  double curr_vruntime() const;  // after settle(): the running entity's, or -1 when idle
+  void update_min_vruntime();    // min_vruntime_ = V now (the fallback when idle)
+  double avg_vruntime(double extra) const;
+  double lag_of(double v) const;   // update_entity_lag: V - v, bounded (v: the sleeper's, included in V)
+  double place(double lag) const;  // place_entity: a waking sleeper's vruntime from its lag
+  void check_preempt_wakeup(double woken, const Task* t);  // t: the woken task (nullptr: ksoftirqd)
+  void check_preempt_tick();
+  Task* pick_task() const;  // the runnable task with the least vruntime
+  void check_exit();        // unwinds the current task if it is being exited
 
   int id_ = 0;
   sc_core::sc_process_handle thread_;  // idle_loop's thread
@@ -228,6 +246,14 @@ class Cpu {
   uint32_t softirq_pending_ = 0;
   bool need_resched_ = false;
   bool ksoftirqd_runnable_ = false;
+  bool ksoftirqd_running_ = false;  // a ksoftirqd turn is on (ctx ksoftirqd)
+  double ksoftirqd_vruntime_ = 0, ksoftirqd_lag_ = 0;
+  uint64_t ksoftirqd_enqueued_ = 0;  // order of its last wakeup (see Task::enqueued_)
+  uint64_t enqueue_seq_ = 0;
+  double min_vruntime_ = 0;
+  // Run time already charged to the running entity: the context's time at
+  // the last settle(); and at the start of its turn (the tick's slice).
+  sc_core::sc_time exec_mark_{sc_core::SC_ZERO_TIME}, turn_start_{sc_core::SC_ZERO_TIME};
   Task* cur_task_ = nullptr;
   std::deque<Task*> runq_;
   std::deque<int> pending_irqs_;
@@ -263,6 +289,17 @@ struct CpuConfig {
   int hz = 1000;                 // CONFIG_HZ
   int max_softirq_time_ms = 2;   // MAX_SOFTIRQ_TIME = msecs_to_jiffies(2): whole jiffies
   int max_softirq_restart = 10;  // MAX_SOFTIRQ_RESTART
+  // How ksoftirqd and the tasks of a CPU share it (cpu.cpp, "Scheduler"):
+  //   alternate  ksoftirqd and the run queue take turns (one __do_softirq a
+  //              ksoftirqd turn); waking ksoftirqd preempts a running task;
+  //              a task's wakeup preempts nothing (the model until issue 13)
+  //   eevdf      v6.8's fair share, simplified: vruntime, lag, slices,
+  //              wakeup and tick preemption
+  enum class Sched : uint8_t { alternate, eevdf };
+  Sched sched = Sched::alternate;
+  // eevdf: v6.8's slice (kernel/sched/fair.c sysctl_sched_base_slice),
+  // scaled by 1 + ilog2(min(CPUs, 8)) as SCHED_TUNABLESCALING_LOG does.
+  double sched_base_slice_ns = 0.75e6;
 };
 
 // Not an sc_module: it only spawns processes and events, so a Kernel can be

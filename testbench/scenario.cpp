@@ -79,6 +79,14 @@ void Scenario::add_knobs(Knobs& k) {
   // kernel
   k.add_sint("kernel.cpus", &kernel.cpu.num_cpus, 2, 1, 64, "number of CPUs");
   k.add_sint("kernel.hz", &kernel.cpu.hz, 1000, 100, 1000, "CONFIG_HZ (jiffies per second)");
+  k.add_string(
+      "kernel.scheduler", &scheduler, scheduler,
+      "how ksoftirqd and the readers share a CPU: alternate (turns: one __do_softirq per ksoftirqd turn, "
+      "a ksoftirqd wakeup preempts the reader, a reader's wakeup preempts nothing; the labs' model) or "
+      "eevdf (experimental; v6.8's fair share, simplified: vruntime with lag, slices of 0.75 ms x (1 + log2 CPUs), a "
+      "wakeup preempts the idle CPU and an entity that used its slice or is ahead of the average; "
+      "stack/cpu.cpp)",
+      {"alternate", "eevdf"});
   k.add_double("kernel.ipfrag_time_s", &kernel.ipfrag_time_s, 30, 0, 3600,
                "net.ipv4.ipfrag_time, s: an IP reassembly queue fails (ReasmTimeout, ReasmFails) this long after its "
                "first fragment (the sysctl takes whole seconds; fractions let a short run see it)");
@@ -250,6 +258,7 @@ void Scenario::finish(const Knobs* knobs) {
     }
     return out;
   };
+  kernel.cpu.sched = scheduler == "eevdf" ? stack::CpuConfig::Sched::eevdf : stack::CpuConfig::Sched::alternate;
   kernel.rps_cpus.clear();
   if (!rps_cpus.empty()) {
     int q = 0;

@@ -40,11 +40,12 @@ struct Scenario {
   int64_t app_idle_fds = 0;       // extra sockets watched but never ready
   int64_t app_idle_port = 20000;  // port of the first idle socket
   int64_t app_recv_size = 65536;
-  int64_t app_readers = 1;       // reader processes
-  std::string app_reader_cpus;   // their CPUs, "1,2,3" (empty: every reader on app.cpu)
-  bool app_reuseport = false;    // each reader opens its own SO_REUSEPORT socket on every UDP port
-  std::vector<int> reader_cpus;  // derived by finish(): one CPU per reader
-  std::string rps_cpus;          // kernel.rps_cpus as written; finish() fills kernel.rps_cpus
+  int64_t app_readers = 1;              // reader processes
+  std::string app_reader_cpus;          // their CPUs, "1,2,3" (empty: every reader on app.cpu)
+  bool app_reuseport = false;           // each reader opens its own SO_REUSEPORT socket on every UDP port
+  std::vector<int> reader_cpus;         // derived by finish(): one CPU per reader
+  std::string rps_cpus;                 // kernel.rps_cpus as written; finish() fills kernel.rps_cpus
+  std::string scheduler = "alternate";  // kernel.scheduler; finish() sets kernel.cpu.sched
   // the rest
   stack::KernelConfig kernel;
   stack::CostTable stack_cost;

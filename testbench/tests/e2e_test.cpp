@@ -1296,3 +1296,39 @@ BOOST_AUTO_TEST_CASE(softirq_and_napi_counters_follow_net_rx_action_and_igb_poll
   BOOST_TEST(heavy.report["measured"]["counters"].contains("softirq.restarts"));
   BOOST_TEST(heavy.report["measured"]["counters"].contains("napi.work_64"));
 }
+
+// kernel.scheduler = eevdf (stack/cpu.cpp, "Scheduler") in ring-overflow
+// with the reader on the softirq's CPU: the reader first runs right after
+// the first NAPI round (the first softirq on IRQ exit stops restarting once
+// the wakeup preempts the idle CPU: __do_softirq's need_resched() test),
+// not after a whole 2 ms of softirq and ksoftirqd; over the run it gets a
+// larger share of CPU 0 than with alternate and delivers more; and every
+// count is the same whatever the quantum. Known and open: with eevdf the
+// series' sampled NIC levels (nic_held, done_not_cleaned) differ between
+// quanta at a few sample times, and with them the steady-state verdict, so
+// the comparison leaves "steady" out (with alternate they do not differ).
+BOOST_AUTO_TEST_CASE(eevdf_gives_the_reader_on_the_softirq_cpu_its_turn) {
+  const std::string a =
+      "--duration-us 3000 --set traffic.pattern=constant --set traffic.rate_gbps=10 --set traffic.size=64 "
+      "--set traffic.udp_flows=4 --set traffic.tcp_flows=0 --set igb.rx_ring=64 --set app.cpu=0 ";
+  const Run alt = run("sched_alternate", a + "--set kernel.scheduler=alternate");
+  const Run fair = run("sched_eevdf",
+                       a + "--set kernel.scheduler=eevdf --journey 0 --journey-json " + scratch("sched_eevdf_j0.json"));
+  const Run fairL = run("sched_eevdf_q", a + "--set kernel.scheduler=eevdf --set run.quantum_ns=499.2");
+  for (const Run* r : {&alt, &fair, &fairL}) check_conservation(*r);
+  // Frame 0's recv() returns within the first round's time (64 frames of
+  // ~1 us of softirq work each), far before 1 ms.
+  const json j0 = json::parse(slurp(scratch("sched_eevdf_j0.json")));
+  BOOST_TEST(j0["outcome"]["kind"].get<std::string>() == "delivered");
+  BOOST_TEST(j0["outcome"]["latency_ns"].get<double>() < 200e3, j0["outcome"].dump());
+  const double p_alt = alt.report["cpu_ns"]["cpu0.process"].get<double>();
+  const double p_fair = fair.report["cpu_ns"]["cpu0.process"].get<double>();
+  BOOST_TEST(p_fair > p_alt);
+  BOOST_TEST(fair.report["delivered"]["frames"].get<uint64_t>() > alt.report["delivered"]["frames"].get<uint64_t>());
+  json j1 = fair.report, jL = fairL.report;
+  for (const char* k : {"scenario", "scenario_knobs", "wall_s", "journey", "steady"}) {
+    j1.erase(k);
+    jL.erase(k);
+  }
+  BOOST_TEST(j1.dump() == jL.dump());
+}
