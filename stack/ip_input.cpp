@@ -248,13 +248,90 @@ void Kernel::ip_local_deliver_finish(sk_buff* skb) {
       return;
     case IPPROTO_ICMP_:
       ++ip.InDelivers;
-      consume_skb(skb);  // icmp_rcv: echo etc. not modelled
+      icmp_rcv(skb);
       return;
     default:
       ++ip.InUnknownProtos;
       icmp_send_unreach(skb, 2);  // ICMP_PROT_UNREACH
       kfree_skb_reason(skb, Drop::IP_NOPROTO);
   }
+}
+
+// icmp_rcv (net/ipv4/icmp.c, v6.8): InMsgs; the checksum over the whole
+// message (skb_checksum_simple_validate: igb verifies no ICMP checksum) ->
+// InCsumErrors + InErrors; IcmpMsg InType<type>; a type above NR_ICMP_TYPES
+// (18) is discarded (UNHANDLED_PROTO, InErrors); to a broadcast address
+// only echo, timestamp and address-mask messages are taken, and echo and
+// timestamp not while icmp_echo_ignore_broadcasts (1) holds
+// (INVALID_PROTO, InErrors). The handlers: icmp_echo answers with an echo
+// reply (icmp_reply; no rate limit for type 0: icmp_ratemask); the others
+// (icmp_unreach, icmp_redirect, icmp_timestamp, icmp_discard) consume the
+// message without effect in the model: no socket errors are reported, no
+// timestamp reply is sent, no route is changed.
+void Kernel::icmp_rcv(sk_buff* skb) {
+  Cpu& c = current_cpu();
+  ++icmp.InMsgs;
+  c.defer(cost_.csum_per_byte * skb->len);
+  if (skb->len < 8 || csum_fold(skb_checksum(skb, 0, skb->len, 0)) != 0) {
+    if (skb->len >= 8) {
+      ++icmp.InCsumErrors;
+      ++icmp.InErrors;
+      kfree_skb_reason(skb, Drop::ICMP_CSUM);
+    } else {  // pskb_pull of the header fails: error
+      ++icmp.InErrors;
+      kfree_skb_reason(skb, Drop::PKT_TOO_SMALL, "Icmp: InErrors");
+    }
+    return;
+  }
+  const uint8_t type = skb->data_ptr()[0];
+  ++icmpmsg.in(type);
+  if (type > 18) {  // NR_ICMP_TYPES
+    ++icmp.InErrors;
+    kfree_skb_reason(skb, Drop::UNHANDLED_PROTO, "Icmp: InErrors");
+    return;
+  }
+  // The route's RTCF_BROADCAST / RTCF_MULTICAST: the IP destination.
+  const uint32_t daddr = get_unaligned_be32(skb->head_ptr() + skb->network_header + 16);
+  if ((daddr == 0xffffffffu || (daddr >> 28) == 0xe) && type != 17 && type != 18) {  // ICMP_ADDRESS(REPLY)
+    ++icmp.InErrors;
+    kfree_skb_reason(skb, Drop::INVALID_PROTO);
+    return;
+  }
+  if (type == 8) icmp_echo_reply(skb);  // icmp_echo
+  consume_skb(skb);
+}
+
+// icmp_echo -> icmp_reply (net/ipv4/icmp.c): the same identifier, sequence
+// and data back to the sender, type 0, from the address it was sent to.
+void Kernel::icmp_echo_reply(sk_buff* skb) {
+  if (skb->mac_header == 0xFFFF) return;  // no link-layer header to answer
+  Cpu& c = current_cpu();
+  c.defer(cost_.icmp_send + cost_.csum_per_byte * skb->len);
+  const uint8_t* iph = skb->head_ptr() + skb->network_header;
+  const uint8_t* eth = skb->head_ptr() + skb->mac_header;
+  const unsigned len = skb->len;  // the ICMP message
+  std::vector<uint8_t> f(14 + 20 + len, 0);
+  std::memcpy(f.data(), eth + 6, 6);
+  std::memcpy(f.data() + 6, skb->dev->dev_addr.data(), 6);
+  put_unaligned_be16(ETH_P_IP, f.data() + 12);
+  uint8_t* ip4 = f.data() + 14;
+  ip4[0] = 0x45;
+  ip4[1] = iph[1];  // icmp_reply: the request's TOS
+  put_unaligned_be16(static_cast<uint16_t>(20 + len), ip4 + 2);
+  ip4[8] = 64;
+  ip4[9] = IPPROTO_ICMP_;
+  std::memcpy(ip4 + 12, iph + 16, 4);  // from the address it was sent to (ours)
+  std::memcpy(ip4 + 16, iph + 12, 4);
+  put_unaligned_be16(ip_fast_csum(ip4, 5), ip4 + 10);
+  uint8_t* ic = ip4 + 20;
+  skb_copy_bits(skb, 0, ic, len);
+  ic[0] = 0;  // ICMP_ECHOREPLY
+  ic[2] = ic[3] = 0;
+  put_unaligned_be16(csum_fold(csum_partial(ic, len, 0)), ic + 2);
+  ++ip.OutRequests;
+  ++icmp.OutMsgs;
+  ++icmpmsg.out(0);
+  tx_emit(TxKind::ICMP_ECHO_REPLY, std::move(f));
 }
 
 // icmp_send (net/ipv4/icmp.c): destination unreachable with the offending

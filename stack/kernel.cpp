@@ -20,9 +20,10 @@ const char* const kDropNames[] = {
     "UDP_CSUM",      "NO_SOCKET",      "SOCKET_RCVBUFF",  "TCP_CSUM",        "TCP_INHDR",
     "TCP_OLD_DATA",  "TCP_ZEROWINDOW", "TCP_OVERWINDOW",  "TCP_RCVQ_FULL",   "TCP_BACKLOG",
     "TCP_OFO_DROP",  "TCP_OFO_PRUNE",  "TCP_RESET",       "IP_FRAG_DUP",     "ARP",
-    "CPU_BACKLOG"};
+    "CPU_BACKLOG",   "ICMP_CSUM",      "INVALID_PROTO"};
 static_assert(sizeof(kDropNames) / sizeof(kDropNames[0]) == static_cast<size_t>(Drop::count));
-const char* const kTxNames[] = {"arp_reply", "tcp_ack", "tcp_rst", "icmp_port_unreach", "icmp_proto_unreach"};
+const char* const kTxNames[] = {"arp_reply",          "tcp_ack",        "tcp_rst", "icmp_port_unreach",
+                                "icmp_proto_unreach", "icmp_echo_reply"};
 static_assert(sizeof(kTxNames) / sizeof(kTxNames[0]) == static_cast<size_t>(TxKind::count));
 
 }  // namespace
@@ -56,6 +57,8 @@ const char* const kDropMib[] = {
     "",                                      // IP_FRAG_DUP
     "",                                      // ARP
     "softnet dropped, rx_dropped",           // CPU_BACKLOG (enqueue_to_backlog)
+    "Icmp: InCsumErrors, InErrors",          // ICMP_CSUM (icmp_rcv)
+    "Icmp: InErrors",                        // INVALID_PROTO (icmp_rcv)
 };
 static_assert(sizeof(kDropMib) / sizeof(kDropMib[0]) == static_cast<size_t>(Drop::count));
 

@@ -84,13 +84,23 @@ enum class Drop : uint8_t {
   TCP_RESET,
   IP_FRAG_DUP,
   ARP,
-  CPU_BACKLOG,  // enqueue_to_backlog: input_pkt_queue over netdev_max_backlog
+  CPU_BACKLOG,    // enqueue_to_backlog: input_pkt_queue over netdev_max_backlog
+  ICMP_CSUM,      // icmp_rcv: bad ICMP checksum
+  INVALID_PROTO,  // icmp_rcv: an echo or timestamp to a broadcast address (icmp_echo_ignore_broadcasts)
   count
 };
 const char* drop_name(Drop d);
 
 // Transmit sink (what the host would send).
-enum class TxKind : uint8_t { ARP_REPLY, TCP_ACK, TCP_RST, ICMP_PORT_UNREACH, ICMP_PROTO_UNREACH, count };
+enum class TxKind : uint8_t {
+  ARP_REPLY,
+  TCP_ACK,
+  TCP_RST,
+  ICMP_PORT_UNREACH,
+  ICMP_PROTO_UNREACH,
+  ICMP_ECHO_REPLY,
+  count
+};
 const char* tx_kind_name(TxKind k);
 
 struct IpMib {
@@ -342,6 +352,8 @@ class Kernel {
   RXPATH_TRACE_COLD void trace_rps_ipi(const char* name, const softnet_data& target, const char* fmt, int cpu);
   RXPATH_TRACE_COLD void trace_recvmsg(const char* name, sock* sk, const sk_buff* skb, size_t n, uint32_t off);
   void icmp_send_unreach(sk_buff* skb, uint8_t code);
+  void icmp_rcv(sk_buff* skb);
+  void icmp_echo_reply(sk_buff* skb);
   void release_sock(sock* sk);
   void lock_sock(sock* sk);
   uint64_t accounted_frames_in_flight() const;

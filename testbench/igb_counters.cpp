@@ -92,6 +92,11 @@ StackCounters IgbCounters::stack() const {
            {"TcpExt.TCPRcvQDrop", k.tcpext.TCPRcvQDrop},
            {"TcpExt.TCPHPHits", k.tcpext.TCPHPHits},
            {"tx.ICMP_PORT_UNREACH", k.tx_count(stack::TxKind::ICMP_PORT_UNREACH)},
+           {"tx.ICMP_ECHO_REPLY", k.tx_count(stack::TxKind::ICMP_ECHO_REPLY)},
+           {"Icmp.InMsgs", k.icmp.InMsgs},
+           {"Icmp.InErrors", k.icmp.InErrors},
+           {"Icmp.InCsumErrors", k.icmp.InCsumErrors},
+           {"Icmp.OutMsgs", k.icmp.OutMsgs},
            {"tx.TCP_RST", k.tx_count(stack::TxKind::TCP_RST)},
            {"tx.TCP_ACK", k.tx_count(stack::TxKind::TCP_ACK)}};
   c.wait = k.wait_counters();

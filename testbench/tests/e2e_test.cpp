@@ -405,6 +405,64 @@ BOOST_AUTO_TEST_CASE(replayed_fragments_and_tcp_segments_are_checked_as_the_sock
   BOOST_TEST(r.report["delivered"]["frames"].get<uint64_t>() == 3u + 20u);  // a datagram, a segment each
 }
 
+// ICMP input as icmp_rcv (net/ipv4/icmp.c, v6.8) takes it, from a capture
+// scapy writes: an echo request (answered: scapy reads the reply back and
+// checks type 0, identifier, sequence, data, both checksums and the
+// addresses), the same with a bad checksum (ICMP_CSUM: InCsumErrors and
+// InErrors, no InType8), type 30 (above NR_ICMP_TYPES: UNHANDLED_PROTO,
+// InErrors, counted as InType30), a port unreachable (consumed), and an echo
+// request to 255.255.255.255 (icmp_echo_ignore_broadcasts: INVALID_PROTO,
+// InErrors, counted as InType8). /proc/net/snmp says the same.
+BOOST_AUTO_TEST_CASE(icmp_input_is_counted_and_an_echo_is_answered_as_icmp_rcv_does) {
+  const std::string pcap = scratch("icmp.pcap");
+  scapy_capture("icmp", pcap,
+                "e = Ether(src='02:00:00:00:00:aa', dst='00:1b:21:0a:0b:0c')\n"
+                "ip = IP(src='10.0.0.1', dst='192.168.1.20', tos=0x10)\n"
+                "data = bytes(range(56))\n"
+                "pk.append(e / ip / ICMP(type=8, id=0x1234, seq=7) / Raw(data))\n"
+                "pk.append(e / ip / ICMP(type=8, id=0x1234, seq=8, chksum=0xdead) / Raw(data))\n"
+                "pk.append(e / ip / ICMP(type=30, code=0) / Raw(b'x' * 12))\n"
+                "pk.append(e / ip / ICMP(type=3, code=3) / IPerror(src='192.168.1.20', dst='10.0.0.1') / "
+                "UDPerror(sport=7000, dport=9))\n"
+                "pk.append(Ether(src='02:00:00:00:00:aa', dst='ff:ff:ff:ff:ff:ff') / "
+                "IP(src='10.0.0.1', dst='255.255.255.255') / ICMP(type=8, id=1, seq=1))\n"
+                "for i, p in enumerate(pk): p.time = 1700000000 + i * 30e-6\n");
+  const Run r =
+      run("icmp", "--set traffic.pattern=pcap --set traffic.pcap=" + pcap + kReplayHost +
+                      " --set traffic.udp_flows=1 --set traffic.tcp_flows=0 --set run.duration_us=500 --pcap");
+  check_conservation(r);
+  BOOST_TEST(r.report["offered"]["frames"].get<uint64_t>() == 5u);
+  BOOST_TEST(r.report["accounting"]["consumed"].get<uint64_t>() == 2u);
+  BOOST_TEST(drop(r, "stack.ICMP_CSUM") == 1u);
+  BOOST_TEST(drop(r, "stack.UNHANDLED_PROTO") == 1u);
+  BOOST_TEST(drop(r, "stack.INVALID_PROTO") == 1u);
+  BOOST_TEST(counter(r, "Icmp.InMsgs") == 5u);
+  BOOST_TEST(counter(r, "Icmp.InCsumErrors") == 1u);
+  BOOST_TEST(counter(r, "Icmp.InErrors") == 3u);
+  BOOST_TEST(counter(r, "Icmp.OutMsgs") == 1u);
+  BOOST_TEST(counter(r, "tx.ICMP_ECHO_REPLY") == 1u);
+  // /proc/net/snmp's Icmp and IcmpMsg lines (counters.txt).
+  const std::string snmp = slurp(r.out_dir + "/counters.txt");
+  for (const char* want : {"IcmpMsg: InType3 InType8 InType30 OutType0", "IcmpMsg: 1 2 1 1"})
+    BOOST_TEST(snmp.find(want) != std::string::npos, want << " in\n" << snmp);
+  const std::string py = scratch("icmp-read.py"), out = scratch("icmp-read.txt");
+  std::ofstream(py) << "from scapy.all import *\n"
+                       "t = [p for p in rdpcap('"
+                    << r.out_dir
+                    << "/tx.pcap') if ICMP in p]\n"
+                       "assert len(t) == 1, len(t)\n"
+                       "p = t[0]\n"
+                       "ok = p[ICMP].type == 0 and p[ICMP].id == 0x1234 and p[ICMP].seq == 7\n"
+                       "ok = ok and bytes(p[ICMP].payload) == bytes(range(56))\n"
+                       "ok = ok and p[IP].src == '192.168.1.20' and p[IP].dst == '10.0.0.1' and p[IP].tos == 0x10\n"
+                       "ok = ok and p[Ether].dst == '02:00:00:00:00:aa'\n"
+                       "c = p.copy(); del c[ICMP].chksum; del c[IP].chksum; c = Ether(bytes(c))\n"
+                       "ok = ok and c[ICMP].chksum == p[ICMP].chksum and c[IP].chksum == p[IP].chksum\n"
+                       "print('ok' if ok else 'bad ' + p.show(dump=True))\n";
+  BOOST_REQUIRE(std::system(("/usr/bin/python3 " + py + " > " + out + " 2>&1").c_str()) == 0);
+  BOOST_TEST(slurp(out).rfind("ok", 0) == 0u, slurp(out));
+}
+
 // A capture whose timestamps go backwards (record 10 stamped a second
 // before the first, record 20 100 us before its predecessor) is replayed
 // whole and in file order, as tcpreplay does, with a warning naming the
