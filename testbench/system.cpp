@@ -90,6 +90,11 @@ struct System::Impl : sc_core::sc_module {
     for (size_t i = 0; i < times.size(); ++i) {
       const uint64_t now = now_ps();
       if (times[i] > now) sc_core::wait(sc_time(static_cast<double>(times[i] - now), SC_PS));
+      // The state at the end of the instant: after every process that runs
+      // at this time (a CPU's batch, the NIC's quantum, a wakeup), whatever
+      // order SystemC runs them in. That order depends on which processes
+      // are waiting, so it differs with the quantum.
+      while (sc_core::sc_pending_activity_at_current_time()) sc_core::wait(sc_core::SC_ZERO_TIME);
       series->host(i, host_snapshot());
     }
   }
