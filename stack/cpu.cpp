@@ -237,8 +237,10 @@ bool Task::schedule(double timeout_ns) {
   timed_out_ = false;
   if (state_ == TaskState::interruptible) {
     ++nvcsw_;
-    c.settle();
-    lag_ = c.lag_of(vruntime_);
+    if (c.eevdf()) {  // dequeue_entity: keep the lag for the wakeup
+      c.settle();
+      lag_ = c.lag_of(vruntime_);
+    }
     // While nothing else wants the CPU, the sleeping task's thread runs the
     // CPU's idle loop itself (taking IRQs and softirqs), so a sleep/wakeup
     // on an otherwise idle CPU costs one thread switch, not three.
@@ -328,7 +330,7 @@ void Cpu::enqueue_task(Task* t, bool wakeup) {
   t->enqueued_ = ++enqueue_seq_;
   if (wakeup && eevdf()) {  // enqueue_entity(ENQUEUE_WAKEUP) + wakeup_preempt
     settle();
-    update_min_vruntime();
+    remember_v();
     t->vruntime_ = place(t->lag_);
     check_preempt_wakeup(t->vruntime_, t);
   }
@@ -346,9 +348,9 @@ void Cpu::enqueue_task(Task* t, bool wakeup) {
 //  - pick: the runnable entity with the least vruntime. With equal slices
 //    the earliest virtual deadline (vruntime + slice) of an eligible entity
 //    is the least vruntime. Ties: the first enqueued;
-//  - a waking entity is placed no more than one slice behind the least
-//    vruntime (place_entity keeps a sleeper's lag, and the lag is bounded
-//    by the slice);
+//  - a sleeper keeps its lag behind V, the average vruntime, bounded by
+//    max(2 slices, a jiffy), and wakes at that lag behind the V of the
+//    entities there then (update_entity_lag, place_entity with PLACE_LAG);
 //  - wakeup preemption (wakeup_preempt_fair): the idle CPU always; else the
 //    running entity once it has used its slice (RUN_TO_PARITY) and only for
 //    an entity behind it. need_resched ends __do_softirq's restarts, ends a
@@ -371,6 +373,7 @@ bool Cpu::eevdf() const { return engine_->config().sched == CpuConfig::Sched::ee
 double Cpu::sched_slice() const { return engine_->config().sched_base_slice_ns * sched_factor(); }
 
 void Cpu::settle() {
+  if (!eevdf()) return;
   if (ksoftirqd_running_) {
     const sc_time now = time_in(Ctx::ksoftirqd);
     ksoftirqd_vruntime_ += (now - exec_mark_).to_seconds() * 1e9;
@@ -398,7 +401,7 @@ Task* Cpu::pick_task() const {
 
 // avg_vruntime: V, the mean vruntime of the running and the runnable
 // entities (equal weights), `extra` (a waking entity's, if >= 0) included.
-// With none, the last V seen.
+// With none, the last V remembered (remember_v).
 double Cpu::avg_vruntime(double extra) const {
   double sum = 0;
   int n = 0;
@@ -407,10 +410,12 @@ double Cpu::avg_vruntime(double extra) const {
   if (ksoftirqd_runnable_ && !ksoftirqd_running_) add(ksoftirqd_vruntime_);
   for (const Task* t : runq_) add(t->vruntime_);
   if (extra >= 0) add(extra);
-  return n ? sum / n : min_vruntime_;
+  return n ? sum / n : last_v_;
 }
 
-void Cpu::update_min_vruntime() { min_vruntime_ = avg_vruntime(-1); }
+void Cpu::remember_v() {
+  if (eevdf()) last_v_ = avg_vruntime(-1);
+}
 
 // update_entity_lag at dequeue: how far the sleeper is behind V (positive:
 // it got less than its share), bounded by max(2 slices, a jiffy) as v6.8
@@ -665,7 +670,7 @@ void Cpu::wakeup_softirqd() {
     return;
   }
   settle();
-  update_min_vruntime();
+  remember_v();
   ksoftirqd_vruntime_ = place(ksoftirqd_lag_);
   check_preempt_wakeup(ksoftirqd_vruntime_, nullptr);
   set_ksoftirqd_runnable(true);
@@ -688,7 +693,7 @@ void Cpu::idle_loop() {
                                     (ksoftirqd_vruntime_ == next->vruntime_ && ksoftirqd_enqueued_ < next->enqueued_)
                               : !ksoftirqd_last;  // alternate: turns
     if (run_ksoftirqd) {
-      update_min_vruntime();
+      remember_v();
       set_ksoftirqd_runnable(false);
       need_resched_ = false;
       set_ctx(Ctx::ksoftirqd);
@@ -708,11 +713,8 @@ void Cpu::idle_loop() {
       }
       if (TraceHub* th = engine_->trace_) th->end(id_, "run_ksoftirqd", effective_time());
       settle();
-      if (!softirq_pending_) {  // ksoftirqd goes to sleep
-        ksoftirqd_running_ = false;
-        ksoftirqd_lag_ = lag_of(ksoftirqd_vruntime_);
-      }
       ksoftirqd_running_ = false;
+      if (!softirq_pending_ && eevdf()) ksoftirqd_lag_ = lag_of(ksoftirqd_vruntime_);  // goes to sleep
       set_ctx(Ctx::idle);
       set_ksoftirqd_runnable(softirq_pending_ != 0);  // preempted: still runnable
       if (softirq_pending_) ksoftirqd_enqueued_ = ++enqueue_seq_;
@@ -723,7 +725,7 @@ void Cpu::idle_loop() {
     if (next) {
       runq_.erase(std::find(runq_.begin(), runq_.end(), next));
       Task* t = next;
-      update_min_vruntime();
+      remember_v();
       t->on_rq_ = false;
       cur_task_ = t;
       set_ctx(Ctx::user);

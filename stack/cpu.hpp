@@ -229,7 +229,7 @@ class Cpu {
   double turn_ns() const;        // the running entity's run time in this turn
   void settle();                 // charge the running entity its run time so far
   double curr_vruntime() const;  // after settle(): the running entity's, or -1 when idle
-  void update_min_vruntime();    // min_vruntime_ = V now (the fallback when idle)
+  void remember_v();             // last_v_ = V now (avg_vruntime's answer when idle)
   double avg_vruntime(double extra) const;
   double lag_of(double v) const;   // update_entity_lag: V - v, bounded (v: the sleeper's, included in V)
   double place(double lag) const;  // place_entity: a waking sleeper's vruntime from its lag
@@ -250,7 +250,7 @@ class Cpu {
   double ksoftirqd_vruntime_ = 0, ksoftirqd_lag_ = 0;
   uint64_t ksoftirqd_enqueued_ = 0;  // order of its last wakeup (see Task::enqueued_)
   uint64_t enqueue_seq_ = 0;
-  double min_vruntime_ = 0;
+  double last_v_ = 0;
   // Run time already charged to the running entity: the context's time at
   // the last settle(); and at the start of its turn (the tick's slice).
   sc_core::sc_time exec_mark_{sc_core::SC_ZERO_TIME}, turn_start_{sc_core::SC_ZERO_TIME};

@@ -272,15 +272,15 @@ void Kernel::icmp_rcv(sk_buff* skb) {
   Cpu& c = current_cpu();
   ++icmp.InMsgs;
   c.defer(cost_.csum_per_byte * skb->len);
-  if (skb->len < 8 || csum_fold(skb_checksum(skb, 0, skb->len, 0)) != 0) {
-    if (skb->len >= 8) {
-      ++icmp.InCsumErrors;
-      ++icmp.InErrors;
-      kfree_skb_reason(skb, Drop::ICMP_CSUM);
-    } else {  // pskb_pull of the header fails: error
-      ++icmp.InErrors;
-      kfree_skb_reason(skb, Drop::PKT_TOO_SMALL, "Icmp: InErrors");
-    }
+  if (skb->len < 8) {  // pskb_pull of the header fails: error
+    ++icmp.InErrors;
+    kfree_skb_reason(skb, Drop::PKT_TOO_SMALL, "Icmp: InErrors");
+    return;
+  }
+  if (csum_fold(skb_checksum(skb, 0, skb->len, 0)) != 0) {
+    ++icmp.InCsumErrors;
+    ++icmp.InErrors;
+    kfree_skb_reason(skb, Drop::ICMP_CSUM);
     return;
   }
   const uint8_t type = skb->data_ptr()[0];
@@ -301,74 +301,72 @@ void Kernel::icmp_rcv(sk_buff* skb) {
   consume_skb(skb);
 }
 
-// icmp_echo -> icmp_reply (net/ipv4/icmp.c): the same identifier, sequence
-// and data back to the sender, type 0, from the address it was sent to.
-void Kernel::icmp_echo_reply(sk_buff* skb) {
-  if (skb->mac_header == 0xFFFF) return;  // no link-layer header to answer
-  Cpu& c = current_cpu();
-  c.defer(cost_.icmp_send + cost_.csum_per_byte * skb->len);
+// The frame of an ICMP message back to the sender of `skb`: Ethernet to
+// its source MAC, IPv4 from the host's address with `tos`, TTL 64 and its
+// header checksum; the `icmp_len` bytes after that are the caller's to fill.
+std::vector<uint8_t> Kernel::icmp_frame_to_sender(sk_buff* skb, uint8_t tos, unsigned icmp_len) {
   const uint8_t* iph = skb->head_ptr() + skb->network_header;
   const uint8_t* eth = skb->head_ptr() + skb->mac_header;
-  const unsigned len = skb->len;  // the ICMP message
-  std::vector<uint8_t> f(14 + 20 + len, 0);
+  std::vector<uint8_t> f(14 + 20 + icmp_len, 0);
   std::memcpy(f.data(), eth + 6, 6);
   std::memcpy(f.data() + 6, skb->dev->dev_addr.data(), 6);
   put_unaligned_be16(ETH_P_IP, f.data() + 12);
   uint8_t* ip4 = f.data() + 14;
   ip4[0] = 0x45;
-  ip4[1] = iph[1];  // icmp_reply: the request's TOS
-  put_unaligned_be16(static_cast<uint16_t>(20 + len), ip4 + 2);
-  ip4[8] = 64;
-  ip4[9] = IPPROTO_ICMP_;
-  std::memcpy(ip4 + 12, iph + 16, 4);  // from the address it was sent to (ours)
-  std::memcpy(ip4 + 16, iph + 12, 4);
-  put_unaligned_be16(ip_fast_csum(ip4, 5), ip4 + 10);
-  uint8_t* ic = ip4 + 20;
-  skb_copy_bits(skb, 0, ic, len);
-  ic[0] = 0;  // ICMP_ECHOREPLY
-  ic[2] = ic[3] = 0;
-  put_unaligned_be16(csum_fold(csum_partial(ic, len, 0)), ic + 2);
-  ++ip.OutRequests;
-  ++icmp.OutMsgs;
-  ++icmpmsg.out(0);
-  tx_emit(TxKind::ICMP_ECHO_REPLY, std::move(f));
-}
-
-// icmp_send (net/ipv4/icmp.c): destination unreachable with the offending
-// IP header + 8 bytes, to the sender; never for broadcast/multicast.
-void Kernel::icmp_send_unreach(sk_buff* skb, uint8_t code) {
-  if (skb->pkt_type != PACKET_HOST || skb->mac_header == 0xFFFF) return;  // no sender to address
-  Cpu& c = current_cpu();
-  c.defer(cost_.icmp_send);
-  const uint8_t* iph = skb->head_ptr() + skb->network_header;
-  unsigned ihl = (iph[0] & 0xf) * 4u;
-  unsigned avail = skb->len + (skb->data - skb->network_header);
-  unsigned quote = std::min(avail, ihl + 8);
-  std::vector<uint8_t> f(14 + 20 + 8 + quote, 0);
-  const uint8_t* eth = skb->head_ptr() + skb->mac_header;
-  std::memcpy(f.data(), eth + 6, 6);
-  std::memcpy(f.data() + 6, skb->dev->dev_addr.data(), 6);
-  put_unaligned_be16(ETH_P_IP, f.data() + 12);
-  uint8_t* ip4 = f.data() + 14;
-  ip4[0] = 0x45;
-  ip4[1] = 0xc0;
-  put_unaligned_be16(static_cast<uint16_t>(20 + 8 + quote), ip4 + 2);
+  ip4[1] = tos;
+  put_unaligned_be16(static_cast<uint16_t>(20 + icmp_len), ip4 + 2);
   ip4[8] = 64;
   ip4[9] = IPPROTO_ICMP_;
   put_unaligned_be32(skb->dev->ipv4_addr, ip4 + 12);
   std::memcpy(ip4 + 16, iph + 12, 4);
   put_unaligned_be16(ip_fast_csum(ip4, 5), ip4 + 10);
-  uint8_t* ic = ip4 + 20;
+  return f;
+}
+
+// icmp_push_reply and icmp_out_count: the ICMP checksum, OutRequests,
+// OutMsgs and IcmpMsg OutType<type>, then the frame to the transmit sink.
+// No rate limit is modelled (icmpv4_xrlim_allow).
+void Kernel::icmp_xmit(std::vector<uint8_t> f, TxKind kind) {
+  uint8_t* ic = f.data() + 14 + 20;
+  const size_t len = f.size() - 14 - 20;
+  ic[2] = ic[3] = 0;
+  put_unaligned_be16(csum_fold(csum_partial(ic, len, 0)), ic + 2);
+  ++ip.OutRequests;
+  ++icmp.OutMsgs;
+  ++icmpmsg.out(ic[0]);
+  tx_emit(kind, std::move(f));
+}
+
+// icmp_echo -> icmp_reply (net/ipv4/icmp.c): the same identifier, sequence
+// and data back to the sender, type 0, with the request's TOS, from the
+// address it was sent to (ours: icmp_rcv refused broadcast and multicast).
+void Kernel::icmp_echo_reply(sk_buff* skb) {
+  if (skb->mac_header == 0xFFFF) return;  // no link-layer header to answer
+  current_cpu().defer(cost_.icmp_send + cost_.csum_per_byte * skb->len);
+  const uint8_t tos = skb->head_ptr()[skb->network_header + 1];
+  std::vector<uint8_t> f = icmp_frame_to_sender(skb, tos, skb->len);
+  uint8_t* ic = f.data() + 14 + 20;
+  skb_copy_bits(skb, 0, ic, skb->len);
+  ic[0] = 0;  // ICMP_ECHOREPLY
+  icmp_xmit(std::move(f), TxKind::ICMP_ECHO_REPLY);
+}
+
+// icmp_send (net/ipv4/icmp.c): destination unreachable with the offending
+// IP header + 8 bytes, to the sender; never for broadcast/multicast. OutType3
+// shows as Icmp OutDestUnreachs.
+void Kernel::icmp_send_unreach(sk_buff* skb, uint8_t code) {
+  if (skb->pkt_type != PACKET_HOST || skb->mac_header == 0xFFFF) return;  // no sender to address
+  current_cpu().defer(cost_.icmp_send);
+  const uint8_t* iph = skb->head_ptr() + skb->network_header;
+  unsigned ihl = (iph[0] & 0xf) * 4u;
+  unsigned avail = skb->len + (skb->data - skb->network_header);
+  unsigned quote = std::min(avail, ihl + 8);
+  std::vector<uint8_t> f = icmp_frame_to_sender(skb, 0xc0, 8 + quote);
+  uint8_t* ic = f.data() + 14 + 20;
   ic[0] = 3;  // ICMP_DEST_UNREACH
   ic[1] = code;
   std::memcpy(ic + 8, iph, quote);
-  put_unaligned_be16(csum_fold(csum_partial(ic, 8 + quote, 0)), ic + 2);
-  ++ip.OutRequests;
-  // __ip_make_skb -> icmp_out_count: OutMsgs and IcmpMsg OutType3 (shown
-  // as Icmp OutDestUnreachs). No rate limit is modelled (icmpv4_xrlim_allow).
-  ++icmp.OutMsgs;
-  ++icmpmsg.out(3);
-  tx_emit(code == 3 ? TxKind::ICMP_PORT_UNREACH : TxKind::ICMP_PROTO_UNREACH, std::move(f));
+  icmp_xmit(std::move(f), code == 3 ? TxKind::ICMP_PORT_UNREACH : TxKind::ICMP_PROTO_UNREACH);
 }
 
 }  // namespace rxpath::stack

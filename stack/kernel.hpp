@@ -354,6 +354,8 @@ class Kernel {
   void icmp_send_unreach(sk_buff* skb, uint8_t code);
   void icmp_rcv(sk_buff* skb);
   void icmp_echo_reply(sk_buff* skb);
+  std::vector<uint8_t> icmp_frame_to_sender(sk_buff* skb, uint8_t tos, unsigned icmp_len);
+  void icmp_xmit(std::vector<uint8_t> f, TxKind kind);
   void release_sock(sock* sk);
   void lock_sock(sock* sk);
   uint64_t accounted_frames_in_flight() const;

@@ -357,30 +357,6 @@ std::vector<std::pair<std::string, uint64_t>> Kernel::wait_counters() const {
   return v;
 }
 
-std::vector<std::pair<std::string, uint64_t>> Kernel::softirq_counters() const {
-  uint64_t net_rx = 0, restarts = 0, wakeups = 0;
-  for (int c = 0; c < engine_->num_cpus(); ++c) {
-    const Cpu& cpu = engine_->cpu(c);
-    net_rx += cpu.softirq_count(NET_RX_SOFTIRQ);
-    restarts += cpu.softirq_restarts();
-    wakeups += cpu.ksoftirqd_wakeups();
-  }
-  uint64_t polls = 0, complete = 0, repolls = 0;
-  std::array<uint64_t, 8> hist{};
-  for (const napi_struct* n : napis_) {
-    polls += n->polls;
-    complete += n->complete_done;
-    repolls += n->repolls;
-    for (size_t b = 0; b < hist.size(); ++b) hist[b] += n->work_hist[b];
-  }
-  std::vector<std::pair<std::string, uint64_t>> v = {
-      {"softirq.net_rx", net_rx}, {"softirq.restarts", restarts},   {"softirq.ksoftirqd_wakeups", wakeups},
-      {"napi.polls", polls},      {"napi.complete_done", complete}, {"napi.repoll", repolls}};
-  static const char* const kBuckets[] = {"0", "1", "2_3", "4_7", "8_15", "16_31", "32_63", "64"};
-  for (size_t b = 0; b < hist.size(); ++b) v.emplace_back(std::string("napi.work_") + kBuckets[b], hist[b]);
-  return v;
-}
-
 // ---- epoll ------------------------------------------------------------------
 struct EpollCtx {
   Kernel* k;

@@ -141,6 +141,11 @@ void Journey::add(const stack::Stage& s) {
 }
 
 namespace {
+// A stage's named value as JSON: its text, else its number.
+nlohmann::ordered_json field_json(const stack::StageField& f) {
+  return f.text ? nlohmann::ordered_json(f.text) : nlohmann::ordered_json(f.num);
+}
+
 // A stage of the interrupt/NAPI session, which serves every packet the poll
 // finds: igb_msix_ring schedules the poll, napi_poll is its start.
 bool is_session(const std::string& name) { return name == "igb_msix_ring" || name == "napi_poll"; }
@@ -457,7 +462,7 @@ void Journey::write_json(std::ostream& os) const {
     s["detail"] = r.detail;
     if (!r.fields.empty()) {
       json f = json::object();
-      for (const auto& x : r.fields) f[x.key] = x.text ? json(x.text) : json(x.num);
+      for (const auto& x : r.fields) f[x.key] = field_json(x);
       s["fields"] = std::move(f);
     }
     if (r.has_drop) s["drop"] = r.drop;
@@ -492,7 +497,7 @@ void Journey::write_json(std::ostream& os) const {
   std::vector<const Row*> all = rows;
   for (const auto& c : l.context) all.push_back(c.first);
   for (const Row* r : all) {
-    for (const auto& x : r->fields) take(x.key, x.text ? json(x.text) : json(x.num));
+    for (const auto& x : r->fields) take(x.key, field_json(x));
     if (r->name == "igb_msix_ring") take("hardirq_cpu", r->cpu);
     if (r->name == "igb_clean_rx_irq") take("napi_cpu", r->cpu);
     if (r->name == "ip_rcv") take("protocol_cpu", r->cpu);

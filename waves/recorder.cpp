@@ -41,10 +41,12 @@ stack::Stage stage_of(const nic::NicEvent& e) {
     case NicStage::rnbc_wait:
     case NicStage::desc_drop:
       std::snprintf(buf, sizeof buf, "queue %u", e.queue);
+      s.fields = {{"queue", e.queue}};
       break;
     case NicStage::desc_assign:
       std::snprintf(buf, sizeof buf, "queue %u desc %u buf 0x%llx", e.queue, e.index,
                     static_cast<unsigned long long>(e.addr));
+      s.fields = {{"queue", e.queue}, {"desc", e.index}};
       break;
     case NicStage::dma_write:
       std::snprintf(buf, sizeof buf, "addr 0x%llx len %u", static_cast<unsigned long long>(e.addr), e.len);
@@ -52,29 +54,16 @@ stack::Stage stage_of(const nic::NicEvent& e) {
     case NicStage::writeback:
       std::snprintf(buf, sizeof buf, "queue %u desc %u at 0x%llx", e.queue, e.index,
                     static_cast<unsigned long long>(e.addr));
+      s.fields = {{"queue", e.queue}, {"desc", e.index}};
       break;
     case NicStage::msix:
       std::snprintf(buf, sizeof buf, "vector %u", e.index);
+      s.fields = {{"vector", e.index}};
       break;
     default:
       buf[0] = 0;
   }
   s.detail = buf;
-  switch (e.stage) {
-    case NicStage::rnbc_wait:
-    case NicStage::desc_drop:
-      s.fields = {{"queue", e.queue}};
-      break;
-    case NicStage::desc_assign:
-    case NicStage::writeback:
-      s.fields = {{"queue", e.queue}, {"desc", e.index}};
-      break;
-    case NicStage::msix:
-      s.fields = {{"vector", e.index}};
-      break;
-    default:
-      break;
-  }
   if (e.stage == NicStage::pktbuf_drop || e.stage == NicStage::mac_drop || e.stage == NicStage::desc_drop)
     s.drop = e.counter && *e.counter ? e.counter : (e.stage == NicStage::desc_drop ? "RQDPC" : "MPC");
   return s;

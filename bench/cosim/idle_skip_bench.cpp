@@ -25,22 +25,16 @@ namespace {
 const char* kRxpath = RXPATH_BIN;
 const char* kScenarios = RXPATH_SCENARIOS;
 
-struct Pair {
-  double on = 0, off = 0;
-  bool same = true;
-};
-
-// One case: the run list (several runs summed, e.g. a sweep), skip on and
-// off alternately, `reps` times; the smallest total of each side.
-Pair measure(const std::vector<std::vector<std::string>>& runs, int reps) {
-  const auto c = rxpath::bench::compare_cpu(runs, reps, {kRxpath, {"--set", "run.idle_skip=true"}},
-                                            {kRxpath, {"--set", "run.idle_skip=false"}});
-  return {c.a, c.b, c.same};
+// One case: the run list (several runs summed, e.g. a sweep), skip on (a)
+// and off (b) alternately, `reps` times; the smallest total of each side.
+rxpath::bench::Compared measure(const std::vector<std::vector<std::string>>& runs, int reps) {
+  return rxpath::bench::compare_cpu(runs, reps, {kRxpath, {"--set", "run.idle_skip=true"}},
+                                    {kRxpath, {"--set", "run.idle_skip=false"}});
 }
 
-void print(const char* name, const Pair& p, const char* target) {
-  std::printf("  %-44s on %7.3f s  off %7.3f s  off/on %5.2fx  (issue 16: %s)%s\n", name, p.on, p.off, p.off / p.on,
-              target, p.same ? "" : "  OUTPUTS DIFFER");
+void print(const char* name, const rxpath::bench::Compared& p, const char* target) {
+  std::printf("  %-44s on %7.3f s  off %7.3f s  off/on %5.2fx  (issue 16: %s)%s\n", name, p.a, p.b, p.b / p.a, target,
+              p.same ? "" : "  OUTPUTS DIFFER");
   std::fflush(stdout);
 }
 

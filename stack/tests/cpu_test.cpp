@@ -100,29 +100,42 @@ BOOST_AUTO_TEST_CASE(softirq_2ms_limit_hands_off_to_ksoftirqd) {
   BOOST_TEST(k.cpu(0).ksoftirqd_wakeups() == 1u);
 }
 
+// A task raises a softirq in process context and charges 5 us: what ran
+// where and when (raise_softirq_wakes_ksoftirqd below).
+struct Raised {
+  Ctx ran_in = Ctx::idle;
+  double t0 = 0, ran_at = -1, task_done = -1;
+  bool need_resched = false;  // right after raise_softirq
+};
+Raised raise_softirq_from_a_task(Kernel& k) {
+  Raised r;
+  r.t0 = now_ns();
+  k.cpus().open_softirq(TASKLET_SOFTIRQ, [&r](Cpu& c) {
+    r.ran_in = c.context();
+    r.ran_at = now_ns();
+  });
+  k.cpus().create_task("raiser", 0, [&r](Task& t) {
+    t.cpu().raise_softirq(TASKLET_SOFTIRQ);
+    r.need_resched = t.cpu().need_resched();
+    t.cpu().charge(5000);
+    r.task_done = now_ns();
+  });
+  run_for(100000);
+  BOOST_TEST(int(r.ran_in) == int(Ctx::ksoftirqd));
+  BOOST_TEST(k.cpu(0).ksoftirqd_wakeups() == 1u);
+  BOOST_TEST(k.cpus().jiffies() == uint64_t(now_ns() / 1e6));
+  return r;
+}
+
 // raise_softirq in process context wakes ksoftirqd (kernel/softirq.c). With
 // kernel.scheduler = alternate (the default) ksoftirqd preempts the raiser
 // at its next charge.
 BOOST_AUTO_TEST_CASE(raise_softirq_in_process_context_wakes_ksoftirqd) {
   Kernel& k = make_kernel();
-  Ctx ran_in = Ctx::idle;
-  double ran_at = -1, t0 = now_ns(), task_done = -1;
-  k.cpus().open_softirq(TASKLET_SOFTIRQ, [&](Cpu& c) {
-    ran_in = c.context();
-    ran_at = now_ns();
-  });
-  k.cpus().create_task("raiser", 0, [&](Task& t) {
-    t.cpu().raise_softirq(TASKLET_SOFTIRQ);
-    BOOST_TEST(t.cpu().need_resched());
-    t.cpu().charge(5000);  // preempted here: ksoftirqd runs first
-    task_done = now_ns();
-  });
-  run_for(100000);
-  BOOST_TEST(int(ran_in) == int(Ctx::ksoftirqd));
-  BOOST_TEST(k.cpu(0).ksoftirqd_wakeups() == 1u);
-  BOOST_TEST(ran_at >= t0);
-  BOOST_TEST(ran_at < task_done);
-  BOOST_TEST(k.cpus().jiffies() == uint64_t(now_ns() / 1e6));
+  const Raised r = raise_softirq_from_a_task(k);
+  BOOST_TEST(r.need_resched);
+  BOOST_TEST(r.ran_at >= r.t0);
+  BOOST_TEST(r.ran_at < r.task_done);  // preempted in its charge: ksoftirqd ran first
 }
 
 // The tests below run kernel.scheduler = eevdf (stack/cpu.cpp, "Scheduler").
@@ -138,34 +151,18 @@ KernelConfig eevdf_config() {
 // ksoftirqd runs when it is done.
 BOOST_AUTO_TEST_CASE(eevdf_ksoftirqd_woken_by_a_task_waits_for_its_slice) {
   Kernel& k = make_kernel(eevdf_config());
-  Ctx ran_in = Ctx::idle;
-  double ran_at = -1, t0 = now_ns(), task_done = -1;
-  k.cpus().open_softirq(TASKLET_SOFTIRQ, [&](Cpu& c) {
-    ran_in = c.context();
-    ran_at = now_ns();
-  });
-  k.cpus().create_task("raiser", 0, [&](Task& t) {
-    t.cpu().raise_softirq(TASKLET_SOFTIRQ);
-    BOOST_TEST(!t.cpu().need_resched());
-    t.cpu().charge(5000);  // not preempted: 5 us is within its slice
-    task_done = now_ns();
-  });
-  run_for(100000);
-  BOOST_TEST(int(ran_in) == int(Ctx::ksoftirqd));
-  BOOST_TEST(k.cpu(0).ksoftirqd_wakeups() == 1u);
-  BOOST_TEST(task_done == t0 + 5000, boost::test_tools::tolerance(1e-12));
-  BOOST_TEST(ran_at >= task_done);
-  BOOST_TEST(k.cpus().jiffies() == uint64_t(now_ns() / 1e6));
+  const Raised r = raise_softirq_from_a_task(k);
+  BOOST_TEST(!r.need_resched);
+  BOOST_TEST(r.task_done == r.t0 + 5000, boost::test_tools::tolerance(1e-12));  // not preempted
+  BOOST_TEST(r.ran_at >= r.task_done);
 }
 
 // The issue-13 case: a reader asleep on the softirq's CPU is woken by the
-// first round's work (with alternate, the first of ten rounds). try_to_wake_up -> wakeup_preempt on the idle task
-// sets need_resched, and __do_softirq (kernel/softirq.c) restarts only
-// `if (time_before(jiffies, end) && !need_resched() && --max_restart)`, so
-// the rest goes to ksoftirqd and the reader runs right after that round,
-// ahead of ksoftirqd (both come back with no lag; the reader was queued
-// first). Before: ten rounds on IRQ exit, then a ksoftirqd turn, then the
-// reader.
+// first round's work (with alternate, the first of ten rounds).
+// try_to_wake_up -> wakeup_preempt on the idle task sets need_resched, and __do_softirq (kernel/softirq.c) restarts
+// only `if (time_before(jiffies, end) && !need_resched() && --max_restart)`, so the rest goes to ksoftirqd and the
+// reader runs right after that round, ahead of ksoftirqd (both come back with no lag; the reader was queued first).
+// Before: ten rounds on IRQ exit, then a ksoftirqd turn, then the reader.
 BOOST_AUTO_TEST_CASE(eevdf_a_task_woken_by_a_softirq_on_its_idle_cpu_runs_after_that_round) {
   Kernel& k = make_kernel(eevdf_config());
   auto* wq = &rxpath::testing::own(std::make_unique<wait_queue_head>());
