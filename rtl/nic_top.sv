@@ -125,7 +125,7 @@ module nic_top #(
   logic        dma_stop, rd_idle, wr_idle;   // master disable; no AXI read / write outstanding
   logic        reg_wr, reg_rd;
   logic [16:0] reg_waddr, reg_raddr;
-  logic [31:0] reg_wdata, intr_rdata;
+  logic [31:0] reg_wdata, reg_wmask, intr_rdata;
   logic [31:0] rctl, rxcsum;
   logic [13:0] rlpml;
   logic [16*48-1:0] ra_addr;
@@ -168,6 +168,7 @@ module nic_top #(
     .reg_waddr_o (reg_waddr),
     .reg_raddr_o (reg_raddr),
     .reg_wdata_o (reg_wdata),
+    .reg_wmask_o (reg_wmask),
     .reg_rdata_i (intr_rdata),
     .rctl_o      (rctl),
     .rxcsum_o    (rxcsum),
@@ -404,6 +405,7 @@ module nic_top #(
     .reg_waddr_i   (reg_waddr),
     .reg_raddr_i   (reg_raddr),
     .reg_wdata_i   (reg_wdata),
+    .reg_wmask_i   (reg_wmask),
     .reg_rdata_o   (intr_rdata),
     .wb_done_i     (wb_done),
     .wb_done_q_i   (wb_done_q),

@@ -31,7 +31,8 @@ module rxp_intr #(
   input  wire         reg_rd_i,
   input  wire [16:0]  reg_waddr_i,
   input  wire [16:0]  reg_raddr_i,
-  input  wire [31:0]  reg_wdata_i,
+  input  wire [31:0]  reg_wdata_i,     // unstrobed bytes read 0 (write-1-to-set/clear: no ones) ...
+  input  wire [31:0]  reg_wmask_i,     // ... read/write registers keep those bytes (AXI WSTRB)
   output logic [31:0] reg_rdata_o,
   // Causes
   input  wire         wb_done_i,       // a writeback's write response arrived ...
@@ -99,6 +100,12 @@ module rxp_intr #(
         end
     end
   end
+
+  // A read/write register after a write: the strobed bytes from the write,
+  // the others as they were (AXI WSTRB).
+  function automatic logic [31:0] wmerge(input logic [31:0] old);
+    return (old & ~reg_wmask_i) | reg_wdata_i;
+  endfunction
 
   // ---------------------------------------------------------------- register reads
   // EITR reads its running counter in ITR_COUNTER (bits 30:16): microseconds
@@ -231,23 +238,27 @@ module rxp_intr #(
           pend_n = pend_n | (reg_wdata_i[NV-1:0] & eicr_q);   // enabling a set cause signals it
         end
         if (reg_waddr_i == E1000_EIMC) eims_n = eims_n & ~reg_wdata_i[NV-1:0];
-        if (reg_waddr_i == E1000_EIAC) eiac_q <= reg_wdata_i[NV-1:0];
-        if (reg_waddr_i == E1000_EIAM) eiam_q <= reg_wdata_i[NV-1:0];
-        if (reg_waddr_i == E1000_GPIE) gpie_q <= reg_wdata_i;
-        if (reg_waddr_i == E1000_IVAR_MISC) ivar_misc_q <= reg_wdata_i;
+        if (reg_waddr_i == E1000_EIAC) eiac_q <= NV'(wmerge(32'(eiac_q)));
+        if (reg_waddr_i == E1000_EIAM) eiam_q <= NV'(wmerge(32'(eiam_q)));
+        if (reg_waddr_i == E1000_GPIE) gpie_q <= wmerge(gpie_q);
+        if (reg_waddr_i == E1000_IVAR_MISC) ivar_misc_q <= wmerge(ivar_misc_q);
         if (wr_ivar) begin
-          ivar_q[wr_i]     <= reg_wdata_i;
+          ivar_q[wr_i]     <= wmerge(ivar_of(wr_i));
           ivar_set_q[wr_i] <= 1'b1;
         end
         if (wr_eitr) begin
+          logic [31:0] ew;
           logic [14:0] cnt;
-          cnt = 15'((reg_wdata_i & E1000_EITR_ITR_COUNTER) >> E1000_EITR_ITR_COUNTER_LSB);
-          eitr_q[wr_v]     <= reg_wdata_i & (E1000_EITR_INTERVAL | E1000_EITR_CNT_IGNR);
+          // Bytes not strobed keep the interval, and the running counter.
+          ew  = wmerge(eitr_rd(wr_v));
+          cnt = 15'((ew & E1000_EITR_ITR_COUNTER) >> E1000_EITR_ITR_COUNTER_LSB);
+          eitr_q[wr_v]     <= ew & (E1000_EITR_INTERVAL | E1000_EITR_CNT_IGNR);
           eitr_set_q[wr_v] <= 1'b1;
           // Without CNT_IGNR the write loads the counter from ITR_COUNTER
           // (0: expired, the next cause fires at once); with it the running
-          // counter is left alone (82576 datasheet, EITR).
-          if (!reg_wdata_i[E1000_EITR_CNT_IGNR_LSB]) begin
+          // counter is left alone (82576 datasheet, EITR). A write that
+          // does not strobe byte 3 (CNT_IGNR) leaves it alone too.
+          if (reg_wmask_i[E1000_EITR_CNT_IGNR_LSB] && !reg_wdata_i[E1000_EITR_CNT_IGNR_LSB]) begin
             busy_n[wr_v] = (cnt != 15'h0);
             exp_q[wr_v]  <= now_next + 16'(cnt);
           end

@@ -50,7 +50,8 @@ module rxp_regs #(
   output logic        reg_rd_o,
   output logic [16:0] reg_waddr_o,                  // the write's address (AW) ...
   output logic [16:0] reg_raddr_o,                  // ... and the read's (AR): both may fire in one clock
-  output logic [31:0] reg_wdata_o,
+  output logic [31:0] reg_wdata_o,                  // WSTRB applied: unstrobed bytes 0 ...
+  output logic [31:0] reg_wmask_o,                  // ... and which bytes were strobed
   input  wire  [31:0] reg_rdata_i,
   // Receive configuration
   output logic [31:0] rctl_o,
@@ -147,6 +148,7 @@ module rxp_regs #(
   assign reg_waddr_o = waddr;
   assign reg_raddr_o = raddr;
   assign reg_wdata_o = merge(32'h0, s_axil_wdata, wmask);
+  assign reg_wmask_o = wmask;
 
   // ---------------------------------------------------------------- device reset
   wire dev_rst_n = rst_ni && !soft_rst_q;

@@ -4,7 +4,8 @@
 // without CNT_IGNR loads it; igb_write_itr sets CNT_IGNR so its writes leave
 // the counter alone) and RDT (bits 15:0 written with their byte enables,
 // AXI4 WSTRB; a write while the queue is disabled is ignored, 82575EB SDM
-// 14.3.59, the 82576's predecessor with the same receive queues).
+// 14.3.59, the 82576's predecessor with the same receive queues); the
+// interrupt registers keep the bytes a write does not strobe (AXI4 A3.4.3).
 #define BOOST_TEST_MODULE nic_reg_fields
 #include "rtl/tests/nic_fixture.hpp"
 
@@ -104,4 +105,52 @@ BOOST_AUTO_TEST_CASE(rdt_write_while_the_queue_is_disabled_is_ignored) {
   f.env.run(5000);
   BOOST_TEST(f.writes.empty(), "DMA into descriptors software never gave");
   BOOST_TEST(f.rd(R::E1000_RNBC) == 1u);
+}
+
+// EITR written 16 bits at a time (AXI4 WSTRB): the low half sets the
+// interval and leaves the running counter alone; the high half without
+// CNT_IGNR loads the counter and keeps the interval.
+BOOST_AUTO_TEST_CASE(eitr_halves_written_with_wstrb) {
+  Fix f;
+  msix_on(f);
+  auto wr_strb = [&](uint32_t off, uint32_t v, uint8_t strb) {
+    f.env.axil.start_write(off, v, strb);
+    f.env.sim.run_until([&] { return !f.env.axil.busy(); }, 1000, "EITR write");
+  };
+  f.env.wr(R::E1000_EITR(0), 40u << R::E1000_EITR_ITR_COUNTER_LSB);  // counter 40 us, interval 0
+  // Interval 60 us in the low half; the high half's bytes (a counter of 0
+  // without CNT_IGNR) are not strobed, so the counter keeps running.
+  wr_strb(R::E1000_EITR(0), 60u << R::E1000_EITR_INTERVAL_LSB, 0x3);
+  uint32_t v = f.rd(R::E1000_EITR(0));
+  BOOST_TEST((v & R::E1000_EITR_INTERVAL) == (60u << R::E1000_EITR_INTERVAL_LSB));
+  BOOST_TEST((eitr_counter(v) >= 38u && eitr_counter(v) <= 40u), "ITR_COUNTER reads " << eitr_counter(v));
+  // Counter 5 us in the high half, without CNT_IGNR: loaded; the interval
+  // in the unstrobed low half stays 60.
+  wr_strb(R::E1000_EITR(0), 5u << R::E1000_EITR_ITR_COUNTER_LSB, 0xc);
+  v = f.rd(R::E1000_EITR(0));
+  BOOST_TEST((v & R::E1000_EITR_INTERVAL) == (60u << R::E1000_EITR_INTERVAL_LSB));
+  BOOST_TEST(eitr_counter(v) <= 5u);
+}
+
+// The other read/write interrupt registers keep the bytes a write does not
+// strobe: IVAR0 (a queue's vector entry in byte 0, queue n+8's in byte 2),
+// EIAC, EIAM, GPIE.
+BOOST_AUTO_TEST_CASE(interrupt_registers_honour_wstrb) {
+  Fix f;
+  auto wr_strb = [&](uint32_t off, uint32_t v, uint8_t strb) {
+    f.env.axil.start_write(off, v, strb);
+    f.env.sim.run_until([&] { return !f.env.axil.busy(); }, 1000, "register write");
+  };
+  const uint32_t vec1 = R::E1000_IVAR0_RX_VALID | (1u << R::E1000_IVAR0_RX_VECTOR_LSB);
+  f.env.wr(R::E1000_IVAR0(0), vec1);
+  wr_strb(R::E1000_IVAR0(0), 0x00830000, 0x4);  // queue 8's entry only
+  BOOST_TEST(f.rd(R::E1000_IVAR0(0)) == (0x00830000u | vec1), "queue 0's entry lost");
+  for (uint32_t reg : {R::E1000_EIAC, R::E1000_EIAM}) {
+    f.env.wr(reg, 0x5);
+    wr_strb(reg, 0x00010000, 0x4);
+    BOOST_TEST(f.rd(reg) == 0x10005u);
+  }
+  f.env.wr(R::E1000_GPIE, R::E1000_GPIE_MSIX_MODE);
+  wr_strb(R::E1000_GPIE, R::E1000_GPIE_EIAME, 0x8);
+  BOOST_TEST(f.rd(R::E1000_GPIE) == (R::E1000_GPIE_MSIX_MODE | R::E1000_GPIE_EIAME));
 }

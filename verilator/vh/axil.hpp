@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <deque>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,35 @@ class AxilMaster : public Agent {
   void drive(uint64_t cycle) override;
   const std::vector<std::string>& violations() const { return v_; }
 
+  // Random traffic (the register stress test): operations queued on each
+  // channel pair start on their own, the write and the read streams
+  // independent of each other. With random timing, each waits 0..max_gap
+  // clocks after the previous one of its stream, W leads or trails AW by up
+  // to max_skew clocks (AXI allows W before AW), and BREADY/RREADY come
+  // 0..max_ready_delay clocks after the operation started.
+  struct RandomTiming {
+    uint64_t seed = 1;
+    unsigned max_gap = 4, max_skew = 3, max_ready_delay = 4;
+  };
+  void randomize(const RandomTiming& t) {
+    rt_ = t;
+    rng_.seed(t.seed);
+    random_ = true;
+  }
+  void queue_write(uint32_t addr, uint32_t data, uint8_t strb = 0xf) { wq_.push_back({addr, data, strb}); }
+  void queue_read(uint32_t addr) { rq_.push_back({addr, 0, 0}); }
+  bool queues_empty() const { return wq_.empty() && rq_.empty() && !busy(); }
+  // Every operation that ended, in the order they ended, with the clocks of
+  // its handshakes (as sampled before that clock's edge).
+  struct Done {
+    bool write;
+    uint32_t addr, data;  // data: written, or read
+    uint8_t strb, resp;
+    uint64_t a_cycle, w_cycle, resp_cycle;  // AW or AR; W (writes); B or R
+    bool w_led;                             // WVALID was offered before AWVALID
+  };
+  std::vector<Done> done;
+
  private:
   // One channel pair's operation in flight (write: AW+W+B, read: AR+R).
   struct Op {
@@ -82,10 +112,22 @@ class AxilMaster : public Agent {
     uint32_t addr = 0, data = 0;
     uint8_t strb = 0xf;
     bool a_done = false, w_done = false;
-    unsigned age = 0, w_delay = 0, resp_delay = 0;
+    unsigned age = 0, a_delay = 0, w_delay = 0, resp_delay = 0;
+    uint64_t w_cycle = 0;
   };
+  struct Queued {
+    uint32_t addr, data;
+    uint8_t strb;
+  };
+  void start_queued(uint64_t cycle);
+  unsigned draw(unsigned max) { return max ? unsigned(rng_() % (max + 1)) : 0; }
   const AxilBus& b_;
   Op wr_, rd_;
+  std::deque<Queued> wq_, rq_;
+  uint64_t wr_free_at_ = 0, rd_free_at_ = 0;  // earliest clock the next queued operation may start
+  bool random_ = false;
+  RandomTiming rt_;
+  std::mt19937_64 rng_;
   uint32_t rdata_ = 0;
   uint8_t resp_ = 0, bresp_ = 0, rresp_ = 0;
   uint64_t aw_cycle_ = 0, ar_cycle_ = 0;

@@ -47,6 +47,10 @@ void AxilMaster::sample(uint64_t cycle) {
       v_.push_back("cycle " + std::to_string(cycle) + ": BVALID without a write");
     resp_ = bresp_ = *b_.bresp;
     RXP_DBG(axil, cycle, "write %05x <= %08x strb %x resp %u", wr_.addr, wr_.data, wr_.strb, bresp_);
+    if (random_) {
+      done.push_back({true, wr_.addr, wr_.data, wr_.strb, bresp_, aw_cycle_, wr_.w_cycle, cycle, wr_.a_delay > 0});
+      wr_free_at_ = cycle + 1 + draw(rt_.max_gap);
+    }
     wr_.on = false;
   }
   if (rv && *b_.rready) {
@@ -54,25 +58,53 @@ void AxilMaster::sample(uint64_t cycle) {
     rdata_ = *b_.rdata;
     resp_ = rresp_ = *b_.rresp;
     RXP_DBG(axil, cycle, "read  %05x => %08x resp %u", rd_.addr, rdata_, rresp_);
+    if (random_) {
+      done.push_back({false, rd_.addr, rdata_, 0, rresp_, ar_cycle_, 0, cycle, false});
+      rd_free_at_ = cycle + 1 + draw(rt_.max_gap);
+    }
     rd_.on = false;
   }
   if (*b_.awvalid && *b_.awready) {
     wr_.a_done = true;
     aw_cycle_ = cycle;
   }
-  if (*b_.wvalid && *b_.wready) wr_.w_done = true;
+  if (*b_.wvalid && *b_.wready) {
+    wr_.w_done = true;
+    wr_.w_cycle = cycle;
+  }
   if (*b_.arvalid && *b_.arready) {
     rd_.a_done = true;
     ar_cycle_ = cycle;
   }
 }
 
-void AxilMaster::drive(uint64_t) {
+void AxilMaster::start_queued(uint64_t cycle) {
+  if (!wr_.on && !wq_.empty() && cycle >= wr_free_at_) {
+    const Queued q = wq_.front();
+    wq_.pop_front();
+    start_write(q.addr, q.data, q.strb);
+    if (random_) {
+      const int skew = int(draw(2 * rt_.max_skew)) - int(rt_.max_skew);  // > 0: W after AW
+      wr_.a_delay = skew < 0 ? unsigned(-skew) : 0;
+      wr_.w_delay = skew > 0 ? unsigned(skew) : 0;
+      wr_.resp_delay = draw(rt_.max_ready_delay);
+    }
+  }
+  if (!rd_.on && !rq_.empty() && cycle >= rd_free_at_) {
+    const Queued q = rq_.front();
+    rq_.pop_front();
+    start_read(q.addr);
+    if (random_) rd_.resp_delay = draw(rt_.max_ready_delay);
+  }
+}
+
+void AxilMaster::drive(uint64_t cycle) {
+  start_queued(cycle);
   *b_.awaddr = wr_.addr;
   *b_.wdata = wr_.data;
   *b_.wstrb = wr_.strb;
   *b_.araddr = rd_.addr;
-  *b_.awvalid = wr_.on && !wr_.a_done;
+  *b_.awvalid = wr_.on && !wr_.a_done && wr_.age >= wr_.a_delay;
   *b_.wvalid = wr_.on && !wr_.w_done && wr_.age >= wr_.w_delay;
   *b_.bready = wr_.on && wr_.age >= wr_.resp_delay;
   *b_.arvalid = rd_.on && !rd_.a_done;
