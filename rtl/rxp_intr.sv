@@ -193,7 +193,7 @@ module rxp_intr #(
       msix_valid_o  <= 1'b0;
       msix_vector_o <= 5'd0;
     end else begin
-      logic [NV-1:0] eicr_n, eims_n, pend_n, cause, busy_n;
+      logic [NV-1:0] eicr_n, eims_n, pend_n, cause, busy_n, absorb;
       busy_n = busy_q;
       eicr_n = eicr_q;
       eims_n = eims_q;
@@ -265,10 +265,19 @@ module rxp_intr #(
         end
       end
 
+      // A cause of the vector whose message is being sent (from the clock
+      // it fires to the clock it is accepted) is reported by that message:
+      // its write response came before the message went out, so the host
+      // that handles the message sees its writeback. It is not pending
+      // again, and with EIAC it is auto-cleared with the others; otherwise
+      // the next message would report nothing new.
+      absorb = '0;
+      if (fire) absorb[fire_v] = 1'b1;
+      if (msix_valid_o) absorb[msix_vector_o] = 1'b1;
       // A cleared cause is no longer pending. New causes last, so a cause
       // arriving with a clear is not lost.
-      pend_q <= (pend_n & eicr_n) | cause;
-      eicr_q <= eicr_n | cause;
+      pend_q <= (pend_n & eicr_n) | (cause & ~absorb);
+      eicr_q <= eicr_n | (cause & ~(absorb & eiac_q));
       eims_q <= eims_n;
       busy_q <= busy_n;
     end

@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: MIT
 // Common fixture of the RTL tests: one Verilated NIC in the bare C++ harness,
-// programmed by the igb driver double, with a scoreboard and DMA ordering
-// checks (data B before the writeback AW of the same slot; MSI-X only after
-// a writeback response).
+// programmed by the igb driver double, with a scoreboard and DMA checks on
+// every event: data B before the writeback AW of the same slot, every write
+// inside a buffer or descriptor software gave, every read inside a ring.
+// A test that ends with one of these errors (or a scoreboard error) not
+// reported fails when the fixture goes away, whether it asked or not.
+// check_msix_causal: each MSI-X message follows the write responses of the
+// writebacks it reports.
 #pragma once
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <map>
 #include <memory>
 #include <string>
@@ -43,6 +49,10 @@ struct Setup {
   uint32_t rlpml = 0;   // written when non-zero
   bool rss = false;     // program rss_cfg with igb_setup_mrqc (else MRQC stays 0: every frame to queue 0)
   rss::Config rss_cfg;
+  // poll() re-enables a vector that sent a message since its last poll
+  // (igb_poll -> napi_complete_done -> igb_ring_irq_enable writes EIMS;
+  // EIAM masked it when the message went out), so interrupts keep coming.
+  bool irq_rearm = false;
 };
 
 // The RSS configuration of igb_setup_mrqc for n queues: IPv4, IPv4/TCP
@@ -68,7 +78,17 @@ class NicFixture {
     // last test case of the executable wins). Debug: RXPATH_DEBUG=axi,nic_msix.
     if (const char* fst = std::getenv("RXPATH_FST")) enable_fst(env.sim, fst);
     env.mem_agent.on_event = [this](const AxiEvent& e) { on_axi(e); };
-    env.mem_agent.on_write = [this](uint64_t a, const uint8_t*, size_t n, uint64_t c) { writes.push_back({a, n, c}); };
+    env.mem_agent.on_write = [this](uint64_t a, const uint8_t*, size_t n, uint64_t c) {
+      writes.push_back({a, n, c});
+      check_write(a, n, c);
+    };
+  }
+  // The DMA rules hold in every test: what a test left unreported fails it here.
+  ~NicFixture() {
+    if (std::uncaught_exceptions() == 0 && (!sb.errors.empty() || !order_errors.empty())) {
+      BOOST_ERROR("errors the test did not check, reported as the fixture ends:");
+      check_scoreboard();
+    }
   }
 
   void setup(const Setup& s) {
@@ -119,6 +139,11 @@ class NicFixture {
       descs += d.size();
       per_ring[q] += d.size();
       sb.received(d, q);
+    }
+    if (S.irq_rearm) {
+      uint32_t fired = 0;
+      for (; msix_seen_ < env.msix.msgs.size(); ++msix_seen_) fired |= 1u << env.msix.msgs[msix_seen_].vector;
+      if (fired) env.wr(R::E1000_EIMS, fired);
     }
   }
   // Run the wire empty and keep polling until nothing is left in flight.
@@ -180,8 +205,20 @@ class NicFixture {
   std::map<unsigned, uint64_t> per_ring;
   uint64_t descs = 0, wb_b = 0, last_wb_b_cycle = 0;
   std::vector<uint64_t> wb_b_cycles;
+  std::map<unsigned, std::vector<uint64_t>> wb_b_by_queue;  // writeback B clocks per queue
 
  private:
+  // Every byte written lies in one buffer (from its address for buf_size
+  // bytes) or one descriptor of a ring software set up.
+  void check_write(uint64_t a, size_t n, uint64_t cycle) {
+    unsigned q, slot;
+    if (in_ring(a, q, slot) && in_ring(a + n - 1, q, slot) &&
+        (a - rings[q].desc_base) / R::RX_DESC_BYTES == (a + n - 1 - rings[q].desc_base) / R::RX_DESC_BYTES)
+      return;
+    if (in_buf(a, q, slot) && a + n <= rings[q].buf_addr(slot) + rings[q].buf_size) return;
+    order_errors.push_back("stray write of " + std::to_string(n) + " bytes at 0x" + hexs(a) + " (cycle " +
+                           std::to_string(cycle) + ") outside every buffer and descriptor");
+  }
   // Ordering rules of the contract, checked on every DMA event.
   void on_axi(const AxiEvent& e) {
     unsigned q, slot;
@@ -198,24 +235,32 @@ class NicFixture {
       if (data_out_[key(q, slot)] != 0)
         order_errors.push_back("writeback AW for slot " + std::to_string(slot) + " at cycle " +
                                std::to_string(e.cycle) + " before the data's write response");
-      aw_id_[e.id].push_back(~0ull);
+      aw_id_[e.id].push_back(kWriteback | q);
     } else if (e.kind == AxiEvent::AW) {
       order_errors.push_back("DMA write outside rings and buffers at 0x" + hexs(e.addr));
-      aw_id_[e.id].push_back(~0ull - 1);
+      aw_id_[e.id].push_back(kStray);
+    } else if (e.kind == AxiEvent::AR) {
+      unsigned q2, slot2;
+      if (!in_ring(e.addr, q, slot) || !in_ring(e.addr + e.bytes - 1, q2, slot2) || q2 != q)
+        order_errors.push_back("descriptor read of " + std::to_string(e.bytes) + " bytes at 0x" + hexs(e.addr) +
+                               " (cycle " + std::to_string(e.cycle) + ") outside the rings");
     } else if (e.kind == AxiEvent::B) {
       auto& l = aw_id_[e.id];
       if (!l.empty()) {
         uint64_t k = l.front();
         l.pop_front();
-        if (k == ~0ull) {
+        if ((k & kWriteback) && k != kStray) {
           ++wb_b;
           wb_b_cycles.push_back(e.cycle);
-        } else if (k != ~0ull - 1) {
+          wb_b_by_queue[unsigned(k & 0xff)].push_back(e.cycle);
+        } else if (k != kStray) {
           data_out_[k]--;
         }
       }
     }
   }
+  static constexpr uint64_t kWriteback = 1ull << 62, kStray = ~0ull;  // aw_id_ entries that are not data
+  size_t msix_seen_ = 0;
   static std::string hexs(uint64_t v) {
     char b[24];
     std::snprintf(b, sizeof b, "%llx", (unsigned long long)v);
@@ -225,14 +270,37 @@ class NicFixture {
   std::map<uint32_t, std::deque<uint64_t>> aw_id_;
 };
 
-// MSI-X messages caused by traffic each follow a writeback response.
+// Causal MSI-X, per vector, for tests whose interrupts come from traffic
+// only (no EICS): a message on vector v reports the writebacks of v's queues
+// (IVAR0, here queue q -> vector rings[q].vector) whose write responses came
+// after v's previous message, so it must follow at least one (no message
+// without a cause, none before its writeback is in memory). With
+// all_reported (the vectors re-armed by poll(), Setup::irq_rearm), the last
+// writeback response of each vector is followed by a message (none lost).
 template <class F>
-void check_msix_after_writeback(F& f) {
-  for (const auto& m : f.env.msix.msgs) {
-    bool any = false;
-    for (uint64_t c : f.wb_b_cycles) any |= c < m.cycle;
-    BOOST_TEST(any, "MSI-X at cycle " << m.cycle << " before any writeback response");
+void check_msix_causal(F& f, bool all_reported = false) {
+  std::map<unsigned, std::vector<uint64_t>> wb_by_vector, msg_by_vector;
+  for (const auto& [q, cycles] : f.wb_b_by_queue)
+    for (uint64_t c : cycles) wb_by_vector[f.rings.at(q).vector].push_back(c);
+  for (const auto& m : f.env.msix.msgs) msg_by_vector[m.vector].push_back(m.cycle);
+  for (auto& [v, wb] : wb_by_vector) std::sort(wb.begin(), wb.end());
+  for (const auto& [v, msgs] : msg_by_vector) {
+    const auto& wb = wb_by_vector[v];
+    uint64_t prev = 0;
+    for (uint64_t m : msgs) {
+      const auto it = std::lower_bound(wb.begin(), wb.end(), prev);
+      BOOST_TEST((it != wb.end() && *it < m),
+                 "MSI-X on vector " << v << " at cycle " << m << " with no writeback response since cycle " << prev
+                                    << " (last before: " << (it == wb.begin() ? 0 : *(it - 1)) << ")");
+      prev = m;
+    }
   }
+  if (all_reported)
+    for (const auto& [v, wb] : wb_by_vector) {
+      const auto& msgs = msg_by_vector[v];
+      BOOST_TEST((!msgs.empty() && msgs.back() > wb.back()),
+                 "vector " << v << ": the writeback answered at cycle " << wb.back() << " was never signalled");
+    }
 }
 
 }  // namespace rxt
