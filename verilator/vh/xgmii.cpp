@@ -29,6 +29,8 @@ void XgmiiEncoder::push(const WireFrame& f) {
     head_ = 0;
   }
   uint64_t s = stream_len_;
+  const bool after_frame = !first_;
+  const uint64_t prev_end = last_end_;
   if (!first_) {
     uint64_t want = last_end_ + pending_gap_;
     if (want >= s) {
@@ -54,6 +56,8 @@ void XgmiiEncoder::push(const WireFrame& f) {
     s = (s + align - 1) / align * align;
   }
   first_ = false;
+  last_lane_ = unsigned(s % 8);
+  last_gap_ = after_frame ? unsigned(s - prev_end) : 0;
   // Idles up to s, /S/, preamble, SFD, the frame and /T/, written in place
   // (one resize per frame instead of a push_back per character).
   const size_t idle = s > stream_len_ ? size_t(s - stream_len_) : 0;

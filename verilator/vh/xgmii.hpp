@@ -66,6 +66,12 @@ class XgmiiEncoder {
     if (stream_len_ < pos_) stream_len_ = pos_;
   }
   size_t queued_chars() const { return chars_.size() - head_; }
+  // Where the last push() put its /S/ (lane 0 or 4), and the characters from
+  // the previous frame's /T/ (included) to that /S/ (0 after push_raw).
+  unsigned last_start_lane() const { return last_lane_; }
+  unsigned last_gap() const { return last_gap_; }
+  // The lane the next character pushed lands in.
+  unsigned next_lane() const { return unsigned(stream_len_ % 8); }
   uint64_t frames_started() const { return frames_; }
   bool lane4_start = true;  // allow /S/ in lane 4 (else lane 0 only)
 
@@ -79,6 +85,7 @@ class XgmiiEncoder {
   unsigned pending_gap_ = 0;
   bool first_ = true;
   uint64_t frames_ = 0;
+  unsigned last_lane_ = 0, last_gap_ = 0;
 };
 
 // Agent that drives the XGMII pins from an encoder.
