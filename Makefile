@@ -4,11 +4,12 @@
 #   make studies  the example studies in full;  make theory  the queueing-theory check in full
 #   make labs     every course lab in full (docs/labs/): outputs, pictures, the quoted numbers checked
 #   make sanitize  ASan + UBSan build (build-san): every test and a few rxpath scenarios
+#   make rtl-matrix  the RTL random test on every AXI width x queue count x packet buffer (build-matrix)
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps configure build run test lint bench docs same-outputs studies theory labs clean
+.PHONY: all deps configure build run test lint bench docs same-outputs studies theory labs clean rtl-matrix
 
 all: build
 
@@ -90,6 +91,20 @@ fuzz-ci:
 
 clean:
 	rm -rf $(BUILD)
+
+# The RTL parameter matrix (rtl/tests/CMakeLists.txt, test_nic_matrix.cpp):
+# the random traffic test on AXI data widths 64/128/256 x 1/3/8 queues x
+# 4/64 KiB packet buffers, and on three models whose initial values are drawn
+# at random (--x-initial unique) under several seeds, each cell a model of its
+# own in $(MATRIX_BUILD). RTL_MATRIX=ci: the three cells CI runs; or a list,
+# e.g. RTL_MATRIX="w64_q8_b4;w256_q1_b64_x". RXPATH_SEEDS / RXPATH_X_SEEDS
+# (environment) set how many traffic and initial-value seeds each cell runs.
+MATRIX_BUILD ?= build-matrix
+RTL_MATRIX   ?= all
+rtl-matrix: deps
+	cmake -S . -B $(MATRIX_BUILD) -DCMAKE_BUILD_TYPE=Release -DRXPATH_RTL_MATRIX="$(RTL_MATRIX)" $(MATRIX_CMAKE_FLAGS)
+	cmake --build $(MATRIX_BUILD) -j $(JOBS) --target rtl_matrix
+	cd $(MATRIX_BUILD) && ctest --output-on-failure -j $(JOBS) -L rtl_matrix
 
 # ASan + UBSan (cmake/RxpathSanitize.cmake) in its own build folder: every
 # test through CTest, then short rxpath runs (testing/sanitizers/run-scenarios),

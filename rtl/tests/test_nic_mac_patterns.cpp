@@ -28,11 +28,16 @@ namespace {
 enum class Before { Good, ErrorInData, ErrorBlock, BadFcs, BadSfd };
 const char* name(Before b) {
   switch (b) {
-    case Before::Good: return "good frame";
-    case Before::ErrorInData: return "/E/ in the data";
-    case Before::ErrorBlock: return "error block";
-    case Before::BadFcs: return "bad FCS";
-    case Before::BadSfd: return "bad SFD";
+    case Before::Good:
+      return "good frame";
+    case Before::ErrorInData:
+      return "/E/ in the data";
+    case Before::ErrorBlock:
+      return "error block";
+    case Before::BadFcs:
+      return "bad FCS";
+    case Before::BadSfd:
+      return "bad SFD";
   }
   return "?";
 }
@@ -87,7 +92,9 @@ void run_matrix(bool lpe) {
         WireFrame pre{raw_frame(kStation, kPeer, 60 + shift, ++tag)};
         ++want.tpr;
         switch (b) {
-          case Before::Good: ++want.delivered; break;
+          case Before::Good:
+            ++want.delivered;
+            break;
           case Before::ErrorInData:
             pre.error_at = 30;
             ++want.rxerrc;

@@ -110,7 +110,7 @@ struct ImplT final : NicSc::Impl {
         self(owner),
         xgmii(&sim.top().xgmii_rxd_i, &sim.top().xgmii_rxc_i),
         axil(axil_bus),
-        msix(&sim.top().msix_valid_o, &sim.top().msix_vector_o, &sim.top().msix_ready_i),
+        msix(&sim.top().msix_valid_o, &sim.top().msix_vector_o, &sim.top().msix_ready_i, &sim.top().rst_ni),
         axi(axi_bus,
             Axi2Tlm::Port{[this](uint64_t e, uint64_t a, const uint8_t* p, size_t n) { return dma_write(e, a, p, n); },
                           [this](uint64_t e, tlm::tlm_generic_payload& p) { dma_read(e, p); }}) {

@@ -55,9 +55,11 @@ struct AxiBus {
   uint8_t* rlast;
   uint8_t* rvalid;
   const uint8_t* rready;
+  const uint8_t* rst_n = nullptr;  // the NIC's reset: no rule holds while it is low
 
   template <class M>
   void connect(M& m) {
+    rst_n = &m.rst_ni;
     data_bytes = sizeof(m.m_axi_wdata);
     strb_size = sizeof(m.m_axi_wstrb);
     id_size = sizeof(m.m_axi_awid);
@@ -160,6 +162,7 @@ class AxiChecker : public Agent {
   void fail(uint64_t cycle, const std::string& what);
   void check_addr(uint64_t cycle, const char* ch, uint64_t addr, unsigned len, unsigned size, unsigned burst);
   const AxiBus& b_;
+  unsigned reset_clocks_ = 0;  // clocks sampled in the current reset
   Held aw_, w_, ar_, b__, r_;
   std::deque<unsigned> aw_lens_;                        // beats expected per burst, AW order
   std::deque<std::pair<uint64_t, unsigned>> aw_first_;  // addr of bursts whose first W beat is pending
@@ -189,6 +192,10 @@ struct AxiEvent {
   enum Kind { AW, WDONE, B, AR, RDONE } kind;
   uint64_t cycle, addr;
   uint32_t bytes, id;
+  // WDONE: the bytes the burst's strobes enabled, from the lowest to the
+  // highest (written or, for an error response, not); strobed_bytes 0: none.
+  uint64_t strobed_lo = 0;
+  uint32_t strobed_bytes = 0;
 };
 
 // AXI4 slave backed by SparseMem: latency, back-pressure, multiple
@@ -204,8 +211,8 @@ class AxiMem : public Agent {
   }
   // Response codes (AMBA AXI spec, RRESP/BRESP encoding).
   static constexpr uint8_t RESP_OKAY = 0, RESP_SLVERR = 2, RESP_DECERR = 3;
-  // Addresses [lo, hi) answer `resp` (SLVERR or DECERR): a write burst whose
-  // address is in the range writes nothing; a read beat whose address is in
+  // Addresses [lo, hi) answer `resp` (SLVERR or DECERR): a write burst that
+  // overlaps the range writes nothing; a read beat whose address is in
   // the range carries `resp` and zero data (so a burst that starts before the
   // range answers OKAY beats, then error beats, as the AXI spec allows: each
   // beat has its own RRESP and the slave still returns every beat).
@@ -229,8 +236,10 @@ class AxiMem : public Agent {
     unsigned len, beat;
     uint64_t ready;
     bool err;
+    uint64_t lo = ~0ull, hi = 0;  // strobed bytes seen [lo, hi)
   };
   bool coin(double p) { return p >= 1.0 || std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
+  bool in_reset() const { return b_.rst_n && !*b_.rst_n; }
   const AxiBus& b_;
   SparseMem& mem_;
   AxiMemConfig cfg_;
@@ -242,6 +251,7 @@ class AxiMem : public Agent {
   std::deque<Burst> bq_;  // write responses to send
   int r_cur_ = -1;        // index into rq_ of the burst being returned
   bool aw_fire_ = false, w_fire_ = false, ar_fire_ = false, r_fire_ = false, b_fire_ = false;
+  bool rvalid_ = false, bvalid_ = false;  // what this slave presents
 };
 
 }  // namespace rxpath::vh

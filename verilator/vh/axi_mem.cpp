@@ -158,6 +158,23 @@ void AxiChecker::sample(uint64_t cycle) {
   const bool awv = *b_.awvalid, awr = *b_.awready, wv = *b_.wvalid, wr = *b_.wready;
   const bool arv = *b_.arvalid, arr = *b_.arready, bv = *b_.bvalid, br = *b_.bready;
   const bool rv = *b_.rvalid, rr = *b_.rready;
+  if (b_.rst_n && !*b_.rst_n) {
+    // AMBA AXI A3.1.2: during reset the master drives ARVALID, AWVALID and
+    // WVALID low; before the first clock edge of the reset the NIC's outputs
+    // are whatever they started as. What was outstanding is gone.
+    if (reset_clocks_++ > 0 && (awv || wv || arv)) fail(cycle, "VALID high during reset");
+    aw_ = w_ = ar_ = b__ = r_ = Held{};
+    aw_lens_.clear();
+    aw_first_.clear();
+    w_beats_ = 0;
+    w_done_.clear();
+    wr_out_.clear();
+    rd_out_.clear();
+    rd_lens_.clear();
+    rd_beat_.clear();
+    return;
+  }
+  reset_clocks_ = 0;
   hold(aw_, awv, awr, awv ? snap_aw() : std::vector<uint8_t>{}, "AW", cycle);
   hold(w_, wv, wr, wv ? snap_w() : std::vector<uint8_t>{}, "W", cycle);
   hold(ar_, arv, arr, arv ? snap_ar() : std::vector<uint8_t>{}, "AR", cycle);
@@ -228,6 +245,17 @@ AxiMem::AxiMem(const AxiBus& b, SparseMem& mem, AxiMemConfig cfg) : b_(b), mem_(
 
 void AxiMem::sample(uint64_t cycle) {
   const unsigned db = b_.data_bytes;
+  if (in_reset()) {
+    // AMBA AXI A3.1.2: nothing the master offers during reset is a
+    // transaction (its outputs start as anything), and a reset ends every
+    // transaction in flight.
+    rq_.clear();
+    wq_.clear();
+    bq_.clear();
+    r_cur_ = -1;
+    aw_fire_ = w_fire_ = ar_fire_ = r_fire_ = b_fire_ = false;
+    return;
+  }
   aw_fire_ = *b_.awvalid && *b_.awready;
   w_fire_ = *b_.wvalid && *b_.wready;
   ar_fire_ = *b_.arvalid && *b_.arready;
@@ -235,7 +263,8 @@ void AxiMem::sample(uint64_t cycle) {
   b_fire_ = *b_.bvalid && *b_.bready;
   if (aw_fire_) {
     uint64_t a = *b_.awaddr;
-    bool err = a >= err_lo_ && a < err_hi_;
+    const uint64_t end = (a & ~uint64_t(db - 1)) + (uint64_t(*b_.awlen) + 1) * db;
+    bool err = a < err_hi_ && end > err_lo_;
     wq_.push_back({b_.get_id(b_.awid), a, unsigned(*b_.awlen) + 1, 0, 0, err});
     RXP_DBG(axi, cycle, "AW id=%u addr=%llx beats=%u", wq_.back().id, (unsigned long long)a, wq_.back().len);
     if (on_event) on_event({AxiEvent::AW, cycle, a, uint32_t(wq_.back().len * db), wq_.back().id});
@@ -246,6 +275,10 @@ void AxiMem::sample(uint64_t cycle) {
     uint8_t data[128];
     std::memcpy(data, b_.wdata, db);
     uint64_t strb = b_.get_strb();
+    if (strb) {
+      w.lo = std::min(w.lo, base + unsigned(__builtin_ctzll(strb)));
+      w.hi = std::max(w.hi, base + 64u - unsigned(__builtin_clzll(strb)));
+    }
     if (!w.err) {
       unsigned i = 0;
       while (i < db) {
@@ -263,7 +296,9 @@ void AxiMem::sample(uint64_t cycle) {
     ++w.beat;
     if (*b_.wlast || w.beat >= w.len) {
       w.ready = cycle + cfg_.wr_latency;
-      if (on_event) on_event({AxiEvent::WDONE, cycle, w.addr, uint32_t(w.len * db), w.id});
+      if (on_event)
+        on_event({AxiEvent::WDONE, cycle, w.addr, uint32_t(w.len * db), w.id, w.hi ? w.lo : 0,
+                  w.hi ? uint32_t(w.hi - w.lo) : 0});
       bq_.push_back(w);
       wq_.pop_front();
       ++writes;
@@ -294,13 +329,21 @@ void AxiMem::sample(uint64_t cycle) {
 
 void AxiMem::drive(uint64_t cycle) {
   const unsigned db = b_.data_bytes;
+  if (in_reset()) {  // the slave drives RVALID and BVALID low, and takes nothing
+    *b_.awready = *b_.wready = *b_.arready = 0;
+    *b_.rvalid = rvalid_ = false;
+    *b_.bvalid = bvalid_ = false;
+    return;
+  }
   *b_.awready = coin(cfg_.aw_ready_p);
   *b_.wready = !wq_.empty() && coin(cfg_.w_ready_p);
   *b_.arready = rq_.size() < cfg_.max_reads && coin(cfg_.ar_ready_p);
 
-  // R: hold a presented beat until it is taken.
-  if (!(*b_.rvalid && !r_fire_)) {
-    *b_.rvalid = 0;
+  // R: hold a presented beat until it is taken. (What this slave presents
+  // is its own state, not read back from the pins: a model started from
+  // random initial values has random inputs until the first drive.)
+  if (!(rvalid_ && !r_fire_)) {
+    *b_.rvalid = rvalid_ = false;
     if (r_cur_ < 0 && !rq_.empty() && !cfg_.ooo_ids) {
       // In order: only the oldest read may start. Same draw as below
       // (one candidate), so the random sequence does not change.
@@ -330,16 +373,16 @@ void AxiMem::drive(uint64_t cycle) {
       b_.set_id(b_.rid, r.id);
       *b_.rresp = err ? err_resp_ : AXI_RESP_OKAY;
       *b_.rlast = r.beat + 1 == r.len;
-      *b_.rvalid = 1;
+      *b_.rvalid = rvalid_ = true;
     }
   }
   // B: in order.
-  if (!(*b_.bvalid && !b_fire_)) {
-    *b_.bvalid = 0;
+  if (!(bvalid_ && !b_fire_)) {
+    *b_.bvalid = bvalid_ = false;
     if (!bq_.empty() && bq_.front().ready <= cycle && coin(cfg_.b_valid_p)) {
       b_.set_id(b_.bid, bq_.front().id);
       *b_.bresp = bq_.front().err ? err_resp_ : AXI_RESP_OKAY;
-      *b_.bvalid = 1;
+      *b_.bvalid = bvalid_ = true;
     }
   }
 }

@@ -29,8 +29,10 @@ struct AxilBus {
   const uint8_t* rresp;
   const uint8_t* rvalid;
   uint8_t* rready;
+  const uint8_t* rst_n = nullptr;  // the NIC's reset: responses are checked only outside it
   template <class M>
   void connect(M& m) {
+    rst_n = &m.rst_ni;
     awaddr = &m.s_axil_awaddr;
     awvalid = &m.s_axil_awvalid;
     awready = &m.s_axil_awready;
@@ -146,10 +148,12 @@ struct MsixMsg {
 };
 class MsixSink : public Agent {
  public:
-  MsixSink(const uint8_t* valid, const uint8_t* vector, uint8_t* ready) : v_(valid), vec_(vector), r_(ready) {}
+  // rst_n: the NIC's reset, during which no request is one.
+  MsixSink(const uint8_t* valid, const uint8_t* vector, uint8_t* ready, const uint8_t* rst_n = nullptr)
+      : v_(valid), vec_(vector), r_(ready), rst_n_(rst_n) {}
   template <class M>
   static MsixSink connect(M& m) {
-    return MsixSink(&m.msix_valid_o, &m.msix_vector_o, &m.msix_ready_i);
+    return MsixSink(&m.msix_valid_o, &m.msix_vector_o, &m.msix_ready_i, &m.rst_ni);
   }
   void sample(uint64_t cycle) override;
   void drive(uint64_t) override { *r_ = ready ? 1 : 0; }
@@ -161,6 +165,7 @@ class MsixSink : public Agent {
   const uint8_t* v_;
   const uint8_t* vec_;
   uint8_t* r_;
+  const uint8_t* rst_n_;
   bool held_ = false;
   uint8_t held_vec_ = 0;
 };

@@ -38,6 +38,10 @@ void AxilMaster::start_pair(uint32_t waddr, uint32_t wdata, uint32_t raddr, uint
 void AxilMaster::sample(uint64_t cycle) {
   const bool bv = *b_.bvalid, rv = *b_.rvalid;
   // Slave-side rules: a response holds until taken, and only answers a request.
+  if (b_.rst_n && !*b_.rst_n) {  // in reset: the slave's outputs start as anything
+    bv_prev_ = rv_prev_ = false;
+    return;
+  }
   if (bv_prev_ && !bv) v_.push_back("cycle " + std::to_string(cycle) + ": BVALID dropped before BREADY");
   if (rv_prev_ && !rv) v_.push_back("cycle " + std::to_string(cycle) + ": RVALID dropped before RREADY");
   bv_prev_ = bv && !*b_.bready;
@@ -114,6 +118,10 @@ void AxilMaster::drive(uint64_t cycle) {
 }
 
 void MsixSink::sample(uint64_t cycle) {
+  if (rst_n_ && !*rst_n_) {
+    held_ = false;
+    return;
+  }
   const bool v = *v_;
   if (held_ && (!v || *vec_ != held_vec_))
     violations.push_back("cycle " + std::to_string(cycle) + ": MSI-X request changed before ready");

@@ -29,7 +29,7 @@ class NicEnv {
         axil(axil_bus_),
         mem_agent(bus_, mem, mcfg),
         checker(bus_),
-        msix(&sim.top().msix_valid_o, &sim.top().msix_vector_o, &sim.top().msix_ready_i) {
+        msix(&sim.top().msix_valid_o, &sim.top().msix_vector_o, &sim.top().msix_ready_i, &sim.top().rst_ni) {
     // bundles first (members are built before the constructor body, but
     // the agents only keep references to the bundles)
     bus_.connect(sim.top());

@@ -5,6 +5,8 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include <verilated_fst_c.h>
 
@@ -56,14 +58,25 @@ inline void tune_fst(VerilatedFstC& f, const FstTuning& t) {
   fstWriterSetRepackOnClose(w, t.repack_on_close ? 1 : 0);
 }
 
+// Whether a Verilated model was built with tracing (--trace-fst): the
+// parameter matrix's models are not.
+template <class M, class = void>
+struct has_trace : std::false_type {};
+template <class M>
+struct has_trace<M, std::void_t<decltype(std::declval<M&>().trace(nullptr, 0))>> : std::true_type {};
+
 template <class M>
 void enable_fst(SimCtrl<M>& sim, const std::string& path, int levels = 99) {
-  sim.ctx().traceEverOn(true);
-  auto tfp = std::make_shared<VerilatedFstC>();
-  sim.top().trace(tfp.get(), levels);
-  tfp->open(path.c_str());
-  sim.trace_dump = [tfp](uint64_t t) { tfp->dump(t); };
-  sim.trace_close = [tfp]() { tfp->close(); };
+  if constexpr (!has_trace<M>::value) {
+    throw std::logic_error("enable_fst(" + path + "): this NIC model was built without tracing");
+  } else {
+    sim.ctx().traceEverOn(true);
+    auto tfp = std::make_shared<VerilatedFstC>();
+    sim.top().trace(tfp.get(), levels);
+    tfp->open(path.c_str());
+    sim.trace_dump = [tfp](uint64_t t) { tfp->dump(t); };
+    sim.trace_close = [tfp]() { tfp->close(); };
+  }
 }
 
 }  // namespace rxpath::vh

@@ -4,6 +4,7 @@
 // plugs in as an Agent.
 #pragma once
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -23,7 +24,7 @@ inline constexpr uint64_t kPsPerCycle = 6400;
 template <class M>
 class SimCtrl {
  public:
-  explicit SimCtrl(const char* name = "nic") : ctx_(new VerilatedContext), top_(new M(ctx_.get(), name)) {
+  explicit SimCtrl(const char* name = "nic") : ctx_(make_context()), top_(new M(ctx_.get(), name)) {
     common::debug::enable_from_env();
     ctx_->fatalOnError(false);  // an assertion becomes a test failure, not abort()
     top_->clk_i = 0;
@@ -110,6 +111,19 @@ class SimCtrl {
   std::function<void()> trace_close;
 
  private:
+  // RXPATH_X_SEED=n: initial values drawn at random from seed n (0: all
+  // zeros). Only a model built with --x-initial unique (rxpath_vnic_model
+  // XRANDOM: the rtl_matrix_*_x tests) draws them; the others start from
+  // zeros whatever it says.
+  static VerilatedContext* make_context() {
+    auto* c = new VerilatedContext;
+    if (const char* s = std::getenv("RXPATH_X_SEED")) {
+      const long seed = std::strtol(s, nullptr, 0);
+      c->randReset(seed ? 2 : 0);
+      c->randSeed(int(seed));
+    }
+    return c;
+  }
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<M> top_;
   std::vector<Agent*> agents_;
