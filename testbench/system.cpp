@@ -102,6 +102,10 @@ struct System::Impl : sc_core::sc_module {
   // The host's counters and queue levels now (Snapshot, testbench/series.hpp).
   Snapshot host_snapshot() {
     Snapshot s;
+    // Host memory as of now: the DMA writes that have arrived (the link
+    // applies them at the next CPU sync, or at arrival while a tracer
+    // watches them; either way they are in memory by now).
+    plat.link().sync(sc_core::sc_time_stamp());
     for (unsigned q = 0; q < adapter->num_rx_queues(); ++q) {
       s.done_not_cleaned += adapter->rx_done_not_cleaned(q);
       s.nic_held += adapter->rx_held_by_nic(q);
