@@ -33,39 +33,11 @@ uint32_t pair(Fix& f, uint32_t waddr, uint32_t wdata, uint32_t raddr) {
 }
 
 constexpr uint32_t kVecMask = (1u << R::kMsixVectors) - 1;
-}  // namespace
 
-BOOST_AUTO_TEST_CASE(read_eicr_while_writing_eiac) {
-  Fix f;
-  f.env.wr(R::E1000_EICS, 0x1);  // GPIE.MSIX_MODE clear: nothing fires, EICR keeps it
-  BOOST_TEST(pair(f, R::E1000_EIAC, 0x1, R::E1000_EICR) == 0x1u);
-  BOOST_TEST(f.rd(R::E1000_EICR) == 0u, "the EICR read did not clear it");
-  BOOST_TEST(f.rd(R::E1000_EIAC) == 0x1u);
-}
-
-BOOST_AUTO_TEST_CASE(write_eicr_while_reading_status) {
-  Fix f;
-  f.env.wr(R::E1000_EICS, 0x7);
-  BOOST_TEST(pair(f, R::E1000_EICR, 0x2, R::E1000_STATUS) == R::E1000_STATUS_RESET);
-  BOOST_TEST(f.rd(R::E1000_EICR) == 0x5u, "writing 1 to EICR bit 1 cleared other causes");
-}
-
-BOOST_AUTO_TEST_CASE(read_tpr_while_writing_rctl) {
-  Fix f;
-  for (int i = 0; i < 3; ++i) f.env.xgmii.send(WireFrame{raw_frame(kStation, kPeer, 100, uint8_t(i))});
-  f.env.run(2000);
-  BOOST_TEST(pair(f, R::E1000_RCTL, R::E1000_RCTL_BAM, R::E1000_TPR) == 3u);
-  BOOST_TEST(f.rd(R::E1000_TPR) == 0u, "TPR not cleared by its read");
-  BOOST_TEST(f.rd(R::E1000_RCTL) == R::E1000_RCTL_BAM);
-}
-
-// A register model predicts every read of a random mix of lone writes, lone
-// reads and write+read pairs over interrupt, ring, filter and statistics
-// registers. Statistics come from frames sent before the mix (RCTL.EN is
-// clear, so good frames count RXP_RXDIS; 82576 datasheet statistics: TPR
-// counts every frame, CRCERRS bad FCS, RUC runts).
-BOOST_AUTO_TEST_CASE(random_mix_against_a_register_model) {
-  Fix f;
+// Frames sent with RCTL.EN clear, so the statistics have values to read:
+// TPR 6, RXP_RXDIS 3 (good frames, receiver off), CRCERRS 2, RUC 1 (82576
+// datasheet statistics: TPR counts every frame, CRCERRS bad FCS, RUC runts).
+void load_statistics(Fix& f) {
   for (int i = 0; i < 3; ++i) f.env.xgmii.send(WireFrame{raw_frame(kStation, kPeer, 100, uint8_t(i))});
   for (int i = 0; i < 2; ++i) {
     WireFrame w{raw_frame(kStation, kPeer, 80, uint8_t(10 + i))};
@@ -74,109 +46,28 @@ BOOST_AUTO_TEST_CASE(random_mix_against_a_register_model) {
   }
   f.env.xgmii.send(WireFrame{raw_frame(kStation, kPeer, 40)});  // 44 bytes with FCS: runt
   f.env.run(3000);
-
-  std::map<uint32_t, uint32_t> model = {
-      {R::E1000_EICR, 0},
-      {R::E1000_EIMS, 0},
-      {R::E1000_EIAC, 0},
-      {R::E1000_EIAM, 0},
-      {R::E1000_EITR(0), 0},
-      {R::E1000_EITR(3), 0},
-      {R::E1000_IVAR0(0), 0},
-      {R::E1000_IVAR0(1), 0},
-      {R::E1000_RCTL, R::E1000_RCTL_RESET},
-      {R::E1000_RXCSUM, R::E1000_RXCSUM_RESET},
-      {R::E1000_RDBAL(0), 0},
-      {R::E1000_RDBAH(0), 0},
-      {R::E1000_RAL(1), 0},
-      {R::E1000_TPR, 6},
-      {R::E1000_RXP_RXDIS, 3},
-      {R::E1000_CRCERRS, 2},
-      {R::E1000_RUC, 1},
-      {R::E1000_GPRC, 0},
-  };
-  const std::vector<uint32_t> writable = {R::E1000_EICS,     R::E1000_EICR,     R::E1000_EIMS,    R::E1000_EIMC,
-                                          R::E1000_EIAC,     R::E1000_EIAM,     R::E1000_EITR(0), R::E1000_EITR(3),
-                                          R::E1000_IVAR0(0), R::E1000_IVAR0(1), R::E1000_RXCSUM,  R::E1000_RDBAL(0),
-                                          R::E1000_RDBAH(0), R::E1000_RAL(1),   R::E1000_RCTL};
-  std::vector<uint32_t> readable = {R::E1000_STATUS};
-  for (const auto& [a, v] : model) readable.push_back(a);
-
-  auto do_read = [&](uint32_t a) -> uint32_t {  // value the model predicts, with the read's side effect
-    if (a == R::E1000_STATUS) return R::E1000_STATUS_RESET;
-    uint32_t v = model.at(a);
-    if (a == R::E1000_RDBAL(0)) v &= ~0xfu;
-    const bool clear_on_read = a == R::E1000_EICR || a == R::E1000_TPR || a == R::E1000_RXP_RXDIS ||
-                               a == R::E1000_CRCERRS || a == R::E1000_RUC || a == R::E1000_GPRC;
-    if (clear_on_read) model[a] = 0;
-    return v;
-  };
-  auto do_write = [&](uint32_t a, uint32_t v) {
-    if (a == R::E1000_EICS)
-      model[R::E1000_EICR] |= v & kVecMask;
-    else if (a == R::E1000_EICR)
-      model[a] &= ~v;
-    else if (a == R::E1000_EIMS)
-      model[a] |= v & kVecMask;
-    else if (a == R::E1000_EIMC)
-      model[R::E1000_EIMS] &= ~v;
-    else if (a == R::E1000_EIAC || a == R::E1000_EIAM)
-      model[a] = v & kVecMask;
-    else if (a == R::E1000_EITR(0) || a == R::E1000_EITR(3))
-      model[a] = v & R::E1000_EITR_INTERVAL;  // written without CNT_IGNR and a zero counter: reads back as written
-    else
-      model[a] = v;
-  };
-
-  std::mt19937 rng(12);
-  unsigned pairs = 0, mismatches = 0;
-  for (int step = 0; step < 600; ++step) {
-    const unsigned kind = rng() % 3;  // 0 pair, 1 lone write, 2 lone read
-    const uint32_t wa = writable[rng() % writable.size()];
-    uint32_t wv = rng();
-    if (wa == R::E1000_EITR(0) || wa == R::E1000_EITR(3)) wv &= R::E1000_EITR_INTERVAL;
-    if (wa == R::E1000_RCTL) wv &= ~R::E1000_RCTL_EN;  // no frames are sent during the mix anyway
-    const uint32_t ra = readable[rng() % readable.size()];
-    if (kind == 0) {
-      const uint32_t want = do_read(ra);
-      do_write(wa, wv);
-      const uint32_t got = pair(f, wa, wv, ra);
-      ++pairs;
-      if (got != want) {
-        ++mismatches;
-        BOOST_ERROR("step " << step << ": read 0x" << std::hex << ra << " with write 0x" << wa << " <= 0x" << wv
-                            << ": got 0x" << got << ", model 0x" << want);
-      }
-    } else if (kind == 1) {
-      do_write(wa, wv);
-      f.env.wr(wa, wv);
-    } else {
-      const uint32_t want = do_read(ra);
-      const uint32_t got = f.rd(ra);
-      if (got != want) {
-        ++mismatches;
-        BOOST_ERROR("step " << step << ": read 0x" << std::hex << ra << ": got 0x" << got << ", model 0x" << want);
-      }
-    }
-    if (mismatches > 10) break;
-  }
-  BOOST_TEST(pairs > 150u);
-  BOOST_TEST(f.env.axil.violations().empty());
 }
 
-// Two independent random streams, one of writes and one of reads, each with
-// its own gaps, W before or after AW, and late BREADY/RREADY: they meet in
-// every relative timing, the same clock included. A register model replays
-// them in the order the NIC took them (AMBA AXI A3.3: the channels are
-// independent; a write takes effect in the clock its address and data have
-// both been accepted, a read returns the registers as in the clock its
-// address was accepted, so in one clock the read sees the registers before
-// the write) and predicts every read. WSTRB: a byte whose strobe is low is
-// not written (AXI A3.4.3); for write-1-to-set/clear registers it writes no
-// ones. The statistics are loaded by frames sent first, as in the test above.
-namespace {
+// What each register reads after a sequence of reads and writes.
 struct Model {
-  std::map<uint32_t, uint32_t> r;
+  // Interrupt, ring, filter and statistics registers at reset (the
+  // statistics after load_statistics); a test adds what else it uses.
+  std::map<uint32_t, uint32_t> r = {{R::E1000_EICR, 0},
+                                    {R::E1000_EIMS, 0},
+                                    {R::E1000_EIAC, 0},
+                                    {R::E1000_EIAM, 0},
+                                    {R::E1000_IVAR0(0), 0},
+                                    {R::E1000_IVAR0(1), 0},
+                                    {R::E1000_RCTL, R::E1000_RCTL_RESET},
+                                    {R::E1000_RXCSUM, R::E1000_RXCSUM_RESET},
+                                    {R::E1000_RDBAL(0), 0},
+                                    {R::E1000_RDBAH(0), 0},
+                                    {R::E1000_RAL(1), 0},
+                                    {R::E1000_TPR, 6},
+                                    {R::E1000_RXP_RXDIS, 3},
+                                    {R::E1000_CRCERRS, 2},
+                                    {R::E1000_RUC, 1},
+                                    {R::E1000_GPRC, 0}};
   static uint32_t byte_mask(uint8_t strb) {
     uint32_t m = 0;
     for (unsigned b = 0; b < 4; ++b)
@@ -215,38 +106,102 @@ struct Model {
       r[a] = (r[a] & ~m) | ones;
   }
 };
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(read_eicr_while_writing_eiac) {
+  Fix f;
+  f.env.wr(R::E1000_EICS, 0x1);  // GPIE.MSIX_MODE clear: nothing fires, EICR keeps it
+  BOOST_TEST(pair(f, R::E1000_EIAC, 0x1, R::E1000_EICR) == 0x1u);
+  BOOST_TEST(f.rd(R::E1000_EICR) == 0u, "the EICR read did not clear it");
+  BOOST_TEST(f.rd(R::E1000_EIAC) == 0x1u);
+}
+
+BOOST_AUTO_TEST_CASE(write_eicr_while_reading_status) {
+  Fix f;
+  f.env.wr(R::E1000_EICS, 0x7);
+  BOOST_TEST(pair(f, R::E1000_EICR, 0x2, R::E1000_STATUS) == R::E1000_STATUS_RESET);
+  BOOST_TEST(f.rd(R::E1000_EICR) == 0x5u, "writing 1 to EICR bit 1 cleared other causes");
+}
+
+BOOST_AUTO_TEST_CASE(read_tpr_while_writing_rctl) {
+  Fix f;
+  for (int i = 0; i < 3; ++i) f.env.xgmii.send(WireFrame{raw_frame(kStation, kPeer, 100, uint8_t(i))});
+  f.env.run(2000);
+  BOOST_TEST(pair(f, R::E1000_RCTL, R::E1000_RCTL_BAM, R::E1000_TPR) == 3u);
+  BOOST_TEST(f.rd(R::E1000_TPR) == 0u, "TPR not cleared by its read");
+  BOOST_TEST(f.rd(R::E1000_RCTL) == R::E1000_RCTL_BAM);
+}
+
+// A register model predicts every read of a random mix of lone writes, lone
+// reads and write+read pairs over interrupt, ring, filter and statistics
+// registers; the statistics from load_statistics.
+BOOST_AUTO_TEST_CASE(random_mix_against_a_register_model) {
+  Fix f;
+  load_statistics(f);
+
+  Model model;
+  model.r.insert({{R::E1000_EITR(0), 0}, {R::E1000_EITR(3), 0}});
+  const std::vector<uint32_t> writable = {R::E1000_EICS,     R::E1000_EICR,     R::E1000_EIMS,    R::E1000_EIMC,
+                                          R::E1000_EIAC,     R::E1000_EIAM,     R::E1000_EITR(0), R::E1000_EITR(3),
+                                          R::E1000_IVAR0(0), R::E1000_IVAR0(1), R::E1000_RXCSUM,  R::E1000_RDBAL(0),
+                                          R::E1000_RDBAH(0), R::E1000_RAL(1),   R::E1000_RCTL};
+  std::vector<uint32_t> readable = {R::E1000_STATUS};
+  for (const auto& [a, v] : model.r) readable.push_back(a);
+
+  std::mt19937 rng(12);
+  unsigned pairs = 0, mismatches = 0;
+  for (int step = 0; step < 600; ++step) {
+    const unsigned kind = rng() % 3;  // 0 pair, 1 lone write, 2 lone read
+    const uint32_t wa = writable[rng() % writable.size()];
+    uint32_t wv = rng();
+    if (wa == R::E1000_EITR(0) || wa == R::E1000_EITR(3)) wv &= R::E1000_EITR_INTERVAL;
+    if (wa == R::E1000_RCTL) wv &= ~R::E1000_RCTL_EN;  // no frames are sent during the mix anyway
+    const uint32_t ra = readable[rng() % readable.size()];
+    if (kind == 0) {
+      const uint32_t want = model.read(ra);
+      model.write(wa, wv, 0xf);
+      const uint32_t got = pair(f, wa, wv, ra);
+      ++pairs;
+      if (got != want) {
+        ++mismatches;
+        BOOST_ERROR("step " << step << ": read 0x" << std::hex << ra << " with write 0x" << wa << " <= 0x" << wv
+                            << ": got 0x" << got << ", model 0x" << want);
+      }
+    } else if (kind == 1) {
+      model.write(wa, wv, 0xf);
+      f.env.wr(wa, wv);
+    } else {
+      const uint32_t want = model.read(ra);
+      const uint32_t got = f.rd(ra);
+      if (got != want) {
+        ++mismatches;
+        BOOST_ERROR("step " << step << ": read 0x" << std::hex << ra << ": got 0x" << got << ", model 0x" << want);
+      }
+    }
+    if (mismatches > 10) break;
+  }
+  BOOST_TEST(pairs > 150u);
+  BOOST_TEST(f.env.axil.violations().empty());
+}
+
+// Two independent random streams, one of writes and one of reads, each with
+// its own gaps, W before or after AW, and late BREADY/RREADY: they meet in
+// every relative timing, the same clock included. A register model replays
+// them in the order the NIC took them (AMBA AXI A3.3: the channels are
+// independent; a write takes effect in the clock its address and data have
+// both been accepted, a read returns the registers as in the clock its
+// address was accepted, so in one clock the read sees the registers before
+// the write) and predicts every read. WSTRB: a byte whose strobe is low is
+// not written (AXI A3.4.3); for write-1-to-set/clear registers it writes no
+// ones. The statistics from load_statistics, as in the test above.
+namespace {
 
 void independent_streams(const AxilMaster::RandomTiming& timing, unsigned n) {
   Fix f;
-  for (int i = 0; i < 3; ++i) f.env.xgmii.send(WireFrame{raw_frame(kStation, kPeer, 100, uint8_t(i))});
-  for (int i = 0; i < 2; ++i) {
-    WireFrame w{raw_frame(kStation, kPeer, 80, uint8_t(10 + i))};
-    w.bad_fcs = true;
-    f.env.xgmii.send(w);
-  }
-  f.env.xgmii.send(WireFrame{raw_frame(kStation, kPeer, 40)});  // 44 bytes with FCS: runt
-  f.env.run(3000);
+  load_statistics(f);
 
   Model m;
-  m.r = {{R::E1000_EICR, 0},
-         {R::E1000_EIMS, 0},
-         {R::E1000_EIAC, 0},
-         {R::E1000_EIAM, 0},
-         {R::E1000_IVAR0(0), 0},
-         {R::E1000_IVAR0(1), 0},
-         {R::E1000_RCTL, R::E1000_RCTL_RESET},
-         {R::E1000_RXCSUM, R::E1000_RXCSUM_RESET},
-         {R::E1000_RDBAL(0), 0},
-         {R::E1000_RDBAH(0), 0},
-         {R::E1000_RDBAL(5), 0},
-         {R::E1000_RAL(1), 0},
-         {R::E1000_RAH(2), 0},
-         {R::E1000_RETA(3), 0},
-         {R::E1000_TPR, 6},
-         {R::E1000_RXP_RXDIS, 3},
-         {R::E1000_CRCERRS, 2},
-         {R::E1000_RUC, 1},
-         {R::E1000_GPRC, 0}};
+  m.r.insert({{R::E1000_RDBAL(5), 0}, {R::E1000_RAH(2), 0}, {R::E1000_RETA(3), 0}});
   const uint32_t kHole = 0x0f000;  // no register there: reads 0, writes ignored
   std::vector<uint32_t> writable = {R::E1000_EICS, R::E1000_EICR, R::E1000_EIMS, R::E1000_EIMC, R::E1000_TPR, kHole};
   std::vector<uint32_t> readable = {R::E1000_STATUS, kHole};
