@@ -128,6 +128,7 @@ class AxilMaster : public Agent {
   std::deque<Queued> wq_, rq_;
   uint64_t wr_free_at_ = 0, rd_free_at_ = 0;  // earliest clock the next queued operation may start
   bool random_ = false;
+  bool idle_driven_ = false;  // the pins hold the idle values (no VALID, no READY)
   RandomTiming rt_;
   std::mt19937_64 rng_;
   uint32_t rdata_ = 0;

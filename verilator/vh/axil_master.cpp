@@ -103,6 +103,11 @@ void AxilMaster::start_queued(uint64_t cycle) {
 }
 
 void AxilMaster::drive(uint64_t cycle) {
+  // Idle with nothing queued and the pins already driven idle: nothing to
+  // change (most clocks of a run: registers are written now and then).
+  const bool idle = !wr_.on && !rd_.on && wq_.empty() && rq_.empty();
+  if (idle && idle_driven_) return;
+  idle_driven_ = idle;
   start_queued(cycle);
   *b_.awaddr = wr_.addr;
   *b_.wdata = wr_.data;
