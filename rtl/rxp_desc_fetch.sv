@@ -260,6 +260,17 @@ module rxp_desc_fetch #(
         cwr_q[rq]  <= wp;
         left_q[rq] <= lf;
         if (m_axi_rlast) busy_q[rq] <= 1'b0;
+        // The read's beats as the fetch counts them (an input from the
+        // memory: a wrong count would leave the cache out of step with
+        // the ring). RLAST comes with, and only with, the beat that brings
+        // the read's last descriptor (64-bit: the hdr_addr beat after it);
+        // a beat after RLAST finds no read outstanding (below). The cache
+        // never holds more than DESC_CACHE.
+        assert (m_axi_rlast == (lf == 7'd0 && (BB != 8 || half_q[rq])))
+          else $error("rxp_desc_fetch: RLAST %0d on a beat of queue %0d with %0d descriptors to come",
+                      m_axi_rlast, rq, lf);
+        assert ((CW+1)'(wp - crd_q[rq]) <= (CW+1)'(DESC_CACHE))
+          else $error("rxp_desc_fetch: queue %0d cache overflow", rq);
       end
     end
   end
@@ -272,6 +283,17 @@ module rxp_desc_fetch #(
         else $error("rxp_desc_fetch: queue %0d used the descriptor at RDT", sq);
     end
   end
+
+  // An R beat only for a queue with a read outstanding (the memory's
+  // input: the beat would be cached for a read never issued); the DMA
+  // engine pops only a valid head (else it would use a stale pkt_addr and
+  // move next-to-use past what was fetched).
+  ast_df_r_outstanding: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_rvalid |-> r_ok_q && busy_q[rq])
+    else $error("rxp_desc_fetch: R beat with RID %0d and no read outstanding", m_axi_rid);
+  ast_df_pop_valid: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      pop_i |-> head_valid_o)
+    else $error("rxp_desc_fetch: queue %0d popped with no descriptor cached", sq);
 
   // Per queue, for waveforms (trace_*: not used by the logic): descriptors
   // the NIC owns in the ring (next-to-use .. RDT-1) and of those, the ones

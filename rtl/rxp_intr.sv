@@ -263,6 +263,17 @@ module rxp_intr #(
     end
   end
 
+  // ---------------------------------------------------------------- assertions
+  // A message names a vector the block has; it goes only in MSI-X mode,
+  // for a vector that is ready (pending, caused, enabled) and never while
+  // its EITR counter runs (the moderation the driver's ITR relies on).
+  ast_intr_vector: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      msix_valid_o |-> 32'(msix_vector_o) < NV)
+    else $error("rxp_intr: MSI-X vector %0d of %0d", msix_vector_o, NV);
+  ast_intr_fire_ready: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      fire |-> msix_mode && ready_v[fire_v] && !busy_q[fire_v])
+    else $error("rxp_intr: vector %0d fired while not ready or throttled", fire_v);
+
   // Only queues 0..NUM_QUEUES-1 raise causes; the IVAR entries exist for all 8.
   if (NUM_QUEUES > 8) begin : g_bad_num_queues
     $error("rxp_intr: NUM_QUEUES must be 1..8");

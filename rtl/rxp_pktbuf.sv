@@ -147,6 +147,17 @@ module rxp_pktbuf #(
   );
   assign {m_end_o, m_start_o, m_meta_o} = meta_out;
 
+  // ---------------------------------------------------------------- assertions
+  // A kept frame ends in exactly one of MPC and the good-frame counters;
+  // the reader never frees lines that were not written (used would wrap
+  // and the buffer would take frames over unread lines).
+  ast_pb_mpc_good: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      !(mpc_o && good_o))
+    else $error("rxp_pktbuf: a frame counted in MPC and GPRC");
+  ast_pb_used: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      used <= (LAW+1)'(LINES))
+    else $error("rxp_pktbuf: %0d lines in use of %0d (lines freed before they were written)", used, LINES);
+
 endmodule
 
 `default_nettype wire

@@ -616,6 +616,13 @@ module rxp_regs #(
     end
   end
 
+  // ---------------------------------------------------------------- assertions
+  // CTRL.RST resets the device only with no DMA transaction outstanding
+  // (a reset that cut a burst would drop a VALID before its READY).
+  ast_regs_rst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      soft_rst_q |-> dma_idle_i)
+    else $error("rxp_regs: CTRL.RST took effect with DMA outstanding");
+
   // Named copies of the statistics for waveforms (trace_*: not used by the
   // logic; a model without tracing drops them).
   wire [31:0] trace_crcerrs = cnt_q[C_CRCERRS];

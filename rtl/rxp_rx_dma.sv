@@ -672,8 +672,38 @@ module rxp_rx_dma #(
       if (m_axi_awvalid)
         assert ({1'b0, m_axi_awaddr[11:0]} + ((13'(m_axi_awlen) + 13'd1) << OB) <= 13'h1000)
           else $error("rxp_rx_dma: burst crosses 4 KiB");
+      // Descriptors taken and not written back, per queue: never below 0
+      // (a writeback nobody took) nor past the counter (RXDCTL would read
+      // 0 with writebacks pending, and RDH writes would be taken).
+      if (wb_done_o) assert (pend_q[wb_done_q_o] != 7'd0)
+        else $error("rxp_rx_dma: writeback answered for queue %0d with no descriptor taken", wb_done_q_o);
+      if (pop_o) assert (pend_q[cur_q_q] != 7'h7F)
+        else $error("rxp_rx_dma: queue %0d has too many descriptors taken", cur_q_q);
     end
   end
+  // The command FSM holds a legal state; a new AW is loaded only once the
+  // previous one was accepted (else the address would change under
+  // AWVALID and one burst would be lost with its B tracker entry pushed);
+  // a frame is dropped into one counter at most.
+  ast_dma_state_legal: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q inside {S_IDLE, S_CHUNK, S_BURST})
+    else $error("rxp_rx_dma: state_q %0d is no state", state_q);
+  ast_dma_aw_one: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      aw_load |-> !m_axi_awvalid)
+    else $error("rxp_rx_dma: AW loaded while the previous one waits for AWREADY");
+  ast_dma_one_drop: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      !(rqdpc_o && rxdis_o))
+    else $error("rxp_rx_dma: a frame counted in RQDPC and RXP_RXDIS");
+  // Inputs from the memory the bookkeeping depends on: a B response only
+  // for a burst it issued (bt FIFO), and with ID 0 (every AW has ID 0; a B
+  // of another ID would be paired with the wrong burst: B of one ID come in
+  // order, of different IDs in any order).
+  ast_dma_b_outstanding: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_bvalid |-> bt_rd_v)
+    else $error("rxp_rx_dma: B response with no write burst outstanding");
+  ast_dma_b_id: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_bvalid |-> m_axi_bid == '0)
+    else $error("rxp_rx_dma: B response with BID %0d, every AW had ID 0", m_axi_bid);
 
 endmodule
 
