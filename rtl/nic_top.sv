@@ -595,6 +595,15 @@ module nic_top #(
       !dev_rst_n |-> rd_idle && wr_idle && !msix_valid_o && wl_n_q == 5'd0 && wl_b_q == 6'd0)
     else $error("nic_top: CTRL.RST took effect with a transaction outstanding");
 
+  // ---------------------------------------------------------------- cover points
+  // Back-pressure on the AXI4 channels the NIC drives, a reset by
+  // CTRL.RST (make coverage; only with --coverage-user).
+  cov_top_aw_stall:   cover property (@(posedge clk_i) disable iff (!rst_ni) m_axi_awvalid && !m_axi_awready);
+  cov_top_w_stall:    cover property (@(posedge clk_i) disable iff (!rst_ni) m_axi_wvalid && !m_axi_wready);
+  cov_top_ar_stall:   cover property (@(posedge clk_i) disable iff (!rst_ni) m_axi_arvalid && !m_axi_arready);
+  cov_top_dev_rst:    cover property (@(posedge clk_i) disable iff (!rst_ni) !dev_rst_n);
+  cov_top_w_before_b: cover property (@(posedge clk_i) disable iff (!rst_ni) wl_b_q > 6'd1);
+
 endmodule
 
 `default_nettype wire

@@ -295,6 +295,27 @@ module rxp_desc_fetch #(
       pop_i |-> head_valid_o)
     else $error("rxp_desc_fetch: queue %0d popped with no descriptor cached", sq);
 
+  // ---------------------------------------------------------------- cover points
+  // Reads cut at the 4 KiB boundary and at the ring's end, next-to-use and
+  // next-to-fetch wrapping to 0, an error response, beats for a queue that
+  // stopped, IDs interleaved (make coverage; only with --coverage-user).
+  cov_df_fetch_cut_4k: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      ar_free && f_want && f_n == {7'h0, f_to_4k} && {7'h0, f_to_4k} < f_avail);
+  cov_df_fetch_cut_end: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      ar_free && f_want && f_n == f_to_end && f_to_end < f_avail);
+  cov_df_fetch_wrap: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      ar_free && f_want && fetch_q[fq] + f_n == count[fq]);
+  cov_df_used_wrap: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      pop_i && head_valid_o && used_q[sq] + 16'd1 == count[sq]);
+  cov_df_cache_full: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      run_q[fq] && !busy_q[fq] && f_avail != 16'h0 && 32'(f_space) < DESC_CACHE / 2 && f_held != '0);
+  cov_df_rresp_err: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_rvalid && r_err && run_q[rq]);
+  cov_df_r_stopped: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_rvalid && !run_q[rq]);
+  cov_df_ar_stall: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_arvalid && !m_axi_arready);
+
   // Per queue, for waveforms (trace_*: not used by the logic): descriptors
   // the NIC owns in the ring (next-to-use .. RDT-1) and of those, the ones
   // fetched into its cache.

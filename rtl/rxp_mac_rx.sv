@@ -351,6 +351,66 @@ module rxp_mac_rx (
       em_v |-> em_n != 4'd0 && em_n <= 4'd8)
     else $error("rxp_mac_rx: a word of %0d bytes", em_n);
 
+  // ---------------------------------------------------------------- cover points
+  // Every state and legal transition of the FSM, and the corner cases of
+  // the lane handling (make coverage; compiled only with --coverage-user).
+  cov_mac_st_idle:  cover property (@(posedge clk_i) disable iff (!rst_ni) state_q == S_IDLE);
+  cov_mac_st_pre4:  cover property (@(posedge clk_i) disable iff (!rst_ni) state_q == S_PRE4);
+  cov_mac_st_data0: cover property (@(posedge clk_i) disable iff (!rst_ni) state_q == S_DATA0);
+  cov_mac_st_data4: cover property (@(posedge clk_i) disable iff (!rst_ni) state_q == S_DATA4);
+  cov_mac_st_drop:  cover property (@(posedge clk_i) disable iff (!rst_ni) state_q == S_DROP);
+  cov_mac_idle_to_data0: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_IDLE && state_d == S_DATA0);
+  cov_mac_idle_to_pre4: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_IDLE && state_d == S_PRE4);
+  cov_mac_idle_to_drop_lane0: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_IDLE && state_d == S_DROP && start0);
+  cov_mac_idle_to_drop_lane4: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_IDLE && state_d == S_DROP && !start0);
+  cov_mac_pre4_to_data4: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_PRE4 && state_d == S_DATA4);
+  cov_mac_pre4_to_idle: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_PRE4 && state_d == S_IDLE);
+  cov_mac_pre4_to_drop: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_PRE4 && state_d == S_DROP);
+  cov_mac_data0_to_idle_term: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DATA0 && state_d == S_IDLE && !em_err);
+  cov_mac_data0_to_idle_err: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DATA0 && state_d == S_IDLE && em_err);
+  cov_mac_data0_to_pre4: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DATA0 && state_d == S_PRE4);
+  cov_mac_data0_to_drop: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DATA0 && state_d == S_DROP);
+  cov_mac_data4_to_idle_term: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DATA4 && state_d == S_IDLE && !em_err);
+  cov_mac_data4_to_idle_err: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DATA4 && state_d == S_IDLE && em_err);
+  cov_mac_data4_to_pre4: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DATA4 && state_d == S_PRE4);
+  cov_mac_data4_to_drop: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DATA4 && state_d == S_DROP);
+  cov_mac_drop_to_drop: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DROP && state_d == S_DROP && !start0 && !start4);
+  cov_mac_drop_to_idle: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DROP && state_d == S_IDLE);
+  cov_mac_drop_to_data0: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DROP && state_d == S_DATA0);
+  cov_mac_drop_to_pre4: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DROP && state_d == S_PRE4);
+  // /T/ in lane 0 of a lane-0 frame, a tail spilled into the next clock, a
+  // frame with no byte before /T/, a bad lane-4 preamble counted one clock
+  // after the error frame that shared its word, a length at the field's
+  // saturation (a jabber frame over 64 KiB).
+  cov_mac_term_lane0: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DATA0 && term_ok && t == 4'd0 && pend_v_q);
+  cov_mac_spill: cover property (@(posedge clk_i) disable iff (!rst_ni) spill_v_q);
+  cov_mac_empty_frame: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DATA0 && term_ok && t == 4'd0 && !pend_v_q);
+  cov_mac_pre4_bad_carried: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_PRE4 && pre4_bad_q);
+  cov_mac_len_saturated: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      em_v && len_sum[16]);
+
 endmodule
 
 `default_nettype wire
