@@ -5,6 +5,7 @@
 #   make labs     every course lab in full (docs/labs/): outputs, pictures, the quoted numbers checked
 #   make sanitize  ASan + UBSan build (build-san): every test and a few rxpath scenarios
 #   make rtl-matrix  the RTL random test on every AXI width x queue count x packet buffer (build-matrix)
+#   make coverage  RTL coverage (build-cov): the RTL tests on --coverage models, line/toggle/cover report
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
@@ -121,3 +122,27 @@ sanitize: deps
 	cmake --build $(SAN_BUILD) -j $(JOBS) $(SAN_TARGETS)
 	$(SAN_WITH) ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS) $(SAN_CTEST)
 	testing/sanitizers/run-scenarios $(SAN_BUILD)
+
+# RTL coverage (rtl/README.md, "Coverage") in its own build folder: the
+# Verilated models with --coverage (line, toggle and the named cover
+# points), the RTL tests (CTest label rtl) built and run, each model
+# writing its counts to $(COV_BUILD)/coverage/dat, then rtl/coverage/report.py
+# merges them, annotates the sources ($(COV_BUILD)/coverage/annotated) and
+# writes $(COV_BUILD)/coverage/report.md. It fails when line coverage of
+# rtl/ is below COV_MIN_LINE percent or a cover point was never hit
+# (COV_REPORT_ONLY=1: report only). The quiescence tests are left out: they
+# compare the model's raw state after k clocks with one skipping clock, which
+# on a model with coverage takes in the instrumentation's own variables, and
+# they run past their time-out there (the coverage models are ~10x slower).
+COV_BUILD    ?= build-cov
+COV_MIN_LINE ?= 95
+COV_DIR       = $(CURDIR)/$(COV_BUILD)/coverage
+.PHONY: coverage
+coverage: deps
+	cmake -S . -B $(COV_BUILD) -DCMAKE_BUILD_TYPE=Release -DRXPATH_WERROR=ON -DRXPATH_RTL_COVERAGE=ON
+	cmake --build $(COV_BUILD) -j $(JOBS) --target \
+	  $$(ctest --test-dir $(COV_BUILD) -N -L rtl -E quiescent | sed -n 's/^ *Test *#[0-9]*: //p')
+	rm -rf $(COV_DIR) && mkdir -p $(COV_DIR)/dat
+	RXPATH_COVERAGE_DIR=$(COV_DIR)/dat ctest --test-dir $(COV_BUILD) --output-on-failure -j $(JOBS) -L rtl -E quiescent
+	/usr/bin/python3 rtl/coverage/report.py --dat-dir $(COV_DIR)/dat --out $(COV_DIR) --src rtl \
+	  --min-line $(COV_MIN_LINE) $(if $(COV_REPORT_ONLY),--report-only)

@@ -533,6 +533,79 @@ module nic_top #(
     end
   end
 
+  // ---------------------------------------------------------------- AXI4 burst rules
+  // Every burst is INCR with AxSIZE = the bus width and a beat-aligned
+  // address (the DMA engine's WSTRB and the fetch's descriptor slots
+  // count on it).
+  localparam int unsigned OB = $clog2(AXI_DATA_W / 8);
+  ast_axi_aw_size: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_awvalid |-> m_axi_awsize == 3'(OB) && m_axi_awburst == 2'b01 && m_axi_awaddr[OB-1:0] == '0)
+    else $error("nic_top: AW not INCR, full width and beat-aligned");
+  ast_axi_ar_size: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_arvalid |-> m_axi_arsize == 3'(OB) && m_axi_arburst == 2'b01 && m_axi_araddr[OB-1:0] == '0)
+    else $error("nic_top: AR not INCR, full width and beat-aligned");
+
+  // W beats against the bursts announced on AW: the lengths of the AWs
+  // offered (a new AWVALID) wait here in order; each W beat belongs to the
+  // oldest burst whose WLAST has not gone, WLAST comes exactly on its beat
+  // AWLEN, and no beat comes for a burst not announced (the DMA engine
+  // pushes a W job only with its AW, so W never leads AW here). A B
+  // response answers a burst whose WLAST has gone (AXI: B follows the last
+  // W beat; an input, checked so that the DMA engine's B bookkeeping
+  // cannot be fooled). At most 10 bursts are announced and not finished
+  // (W job FIFO, its head and the W stage); 16 entries.
+  logic [7:0] wl_len_q [16];
+  logic [3:0] wl_wr_q, wl_rd_q;
+  logic [4:0] wl_n_q;     // bursts announced whose WLAST has not gone
+  logic [8:0] wl_beat_q;  // beats of the oldest one sent so far
+  logic [5:0] wl_b_q;     // bursts whose WLAST went and whose B has not come
+  wire aw_new = m_axi_awvalid && !aw_hold_q;
+  wire w_beat = m_axi_wvalid && m_axi_wready;
+  wire w_done = w_beat && m_axi_wlast;
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      wl_wr_q   <= '0;
+      wl_rd_q   <= '0;
+      wl_n_q    <= '0;
+      wl_beat_q <= '0;
+      wl_b_q    <= '0;
+    end else begin
+      if (aw_new) begin
+        assert (wl_n_q < 5'd16) else $error("nic_top: more than 16 write bursts announced and not finished");
+        wl_len_q[wl_wr_q] <= m_axi_awlen;
+        wl_wr_q <= wl_wr_q + 4'd1;
+      end
+      if (w_beat) begin
+        assert (wl_n_q != 5'd0) else $error("nic_top: W beat with no burst announced on AW");
+        assert (m_axi_wlast == (wl_beat_q == {1'b0, wl_len_q[wl_rd_q]}))
+          else $error("nic_top: WLAST %0d on beat %0d of a burst of AWLEN %0d", m_axi_wlast, wl_beat_q,
+                      wl_len_q[wl_rd_q]);
+        wl_beat_q <= m_axi_wlast ? 9'd0 : wl_beat_q + 9'd1;
+        if (m_axi_wlast) wl_rd_q <= wl_rd_q + 4'd1;
+      end
+      wl_n_q <= wl_n_q + 5'(aw_new) - 5'(w_done);
+      if (m_axi_bvalid && m_axi_bready)
+        assert (wl_b_q != 6'd0) else $error("nic_top: B response before the WLAST of its burst");
+      wl_b_q <= wl_b_q + 6'(w_done) - 6'(m_axi_bvalid && m_axi_bready);
+    end
+  end
+
+  // CTRL.RST holds the device in reset only with nothing outstanding: no
+  // AXI4 burst, no MSI-X message (rtl/README.md, Master disable and
+  // CTRL.RST; the B checker above also sees every B of the bursts before).
+  ast_rst_quiet: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      !dev_rst_n |-> rd_idle && wr_idle && !msix_valid_o && wl_n_q == 5'd0 && wl_b_q == 6'd0)
+    else $error("nic_top: CTRL.RST took effect with a transaction outstanding");
+
+  // ---------------------------------------------------------------- cover points
+  // Back-pressure on the AXI4 channels the NIC drives, a reset by
+  // CTRL.RST (make coverage; only with --coverage-user).
+  cov_top_aw_stall:   cover property (@(posedge clk_i) disable iff (!rst_ni) m_axi_awvalid && !m_axi_awready);
+  cov_top_w_stall:    cover property (@(posedge clk_i) disable iff (!rst_ni) m_axi_wvalid && !m_axi_wready);
+  cov_top_ar_stall:   cover property (@(posedge clk_i) disable iff (!rst_ni) m_axi_arvalid && !m_axi_arready);
+  cov_top_dev_rst:    cover property (@(posedge clk_i) disable iff (!rst_ni) !dev_rst_n);
+  cov_top_w_before_b: cover property (@(posedge clk_i) disable iff (!rst_ni) wl_b_q > 6'd1);
+
 endmodule
 
 `default_nettype wire

@@ -260,6 +260,17 @@ module rxp_desc_fetch #(
         cwr_q[rq]  <= wp;
         left_q[rq] <= lf;
         if (m_axi_rlast) busy_q[rq] <= 1'b0;
+        // The read's beats as the fetch counts them (an input from the
+        // memory: a wrong count would leave the cache out of step with
+        // the ring). RLAST comes with, and only with, the beat that brings
+        // the read's last descriptor (64-bit: the hdr_addr beat after it);
+        // a beat after RLAST finds no read outstanding (below). The cache
+        // never holds more than DESC_CACHE.
+        assert (m_axi_rlast == (lf == 7'd0 && (BB != 8 || half_q[rq])))
+          else $error("rxp_desc_fetch: RLAST %0d on a beat of queue %0d with %0d descriptors to come",
+                      m_axi_rlast, rq, lf);
+        assert ((CW+1)'(wp - crd_q[rq]) <= (CW+1)'(DESC_CACHE))
+          else $error("rxp_desc_fetch: queue %0d cache overflow", rq);
       end
     end
   end
@@ -272,6 +283,38 @@ module rxp_desc_fetch #(
         else $error("rxp_desc_fetch: queue %0d used the descriptor at RDT", sq);
     end
   end
+
+  // An R beat only for a queue with a read outstanding (the memory's
+  // input: the beat would be cached for a read never issued); the DMA
+  // engine pops only a valid head (else it would use a stale pkt_addr and
+  // move next-to-use past what was fetched).
+  ast_df_r_outstanding: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_rvalid |-> r_ok_q && busy_q[rq])
+    else $error("rxp_desc_fetch: R beat with RID %0d and no read outstanding", m_axi_rid);
+  ast_df_pop_valid: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      pop_i |-> head_valid_o)
+    else $error("rxp_desc_fetch: queue %0d popped with no descriptor cached", sq);
+
+  // ---------------------------------------------------------------- cover points
+  // Reads cut at the 4 KiB boundary and at the ring's end, next-to-use and
+  // next-to-fetch wrapping to 0, an error response, beats for a queue that
+  // stopped, IDs interleaved (make coverage; only with --coverage-user).
+  cov_df_fetch_cut_4k: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      ar_free && f_want && f_n == {7'h0, f_to_4k} && {7'h0, f_to_4k} < f_avail);
+  cov_df_fetch_cut_end: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      ar_free && f_want && f_n == f_to_end && f_to_end < f_avail);
+  cov_df_fetch_wrap: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      ar_free && f_want && fetch_q[fq] + f_n == count[fq]);
+  cov_df_used_wrap: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      pop_i && head_valid_o && used_q[sq] + 16'd1 == count[sq]);
+  cov_df_cache_full: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      run_q[fq] && !busy_q[fq] && f_avail != 16'h0 && 32'(f_space) < DESC_CACHE / 2 && f_held != '0);
+  cov_df_rresp_err: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_rvalid && r_err && run_q[rq]);
+  cov_df_r_stopped: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_rvalid && !run_q[rq]);
+  cov_df_ar_stall: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_arvalid && !m_axi_arready);
 
   // Per queue, for waveforms (trace_*: not used by the logic): descriptors
   // the NIC owns in the ring (next-to-use .. RDT-1) and of those, the ones

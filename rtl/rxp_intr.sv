@@ -283,6 +283,49 @@ module rxp_intr #(
     end
   end
 
+  // ---------------------------------------------------------------- assertions
+  // A message names a vector the block has; it goes only in MSI-X mode,
+  // for a vector that is ready (pending, caused, enabled) and never while
+  // its EITR counter runs (the moderation the driver's ITR relies on).
+  ast_intr_vector: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      msix_valid_o |-> 32'(msix_vector_o) < NV)
+    else $error("rxp_intr: MSI-X vector %0d of %0d", msix_vector_o, NV);
+  ast_intr_fire_ready: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      fire |-> msix_mode && ready_v[fire_v] && !busy_q[fire_v])
+    else $error("rxp_intr: vector %0d fired while not ready or throttled", fire_v);
+
+  // ---------------------------------------------------------------- cover points
+  // EITR hold-off (a vector with its cause set and enabled waits for its
+  // interval), the interval ending at a microsecond tick while the vector
+  // waits (it fires in the next clock; one cover point for all vectors,
+  // summed by the report), a skip that carries several ticks, the
+  // auto-clear and auto-mask, a message stalled by msix_ready_i or held
+  // back by the master disable, a cause enabled through EIMS, a counter
+  // loaded by an EITR write (make coverage; only with --coverage-user).
+  cov_intr_eitr_holdoff: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      msix_mode && (pend_q & eicr_q & eims_q & busy_q) != '0);
+  for (genvar v = 0; v < int'(NV); v++) begin : g_cov_expire
+    cov_intr_eitr_expire_waiting: cover property (@(posedge clk_i) disable iff (!rst_ni)
+        msix_mode && busy_q[v] && pend_q[v] && eicr_q[v] && eims_q[v] && ticks != 9'd0 &&
+        16'(exp_q[v] - now_q - 16'd1) < 16'(ticks));
+  end
+  cov_intr_fire: cover property (@(posedge clk_i) disable iff (!rst_ni) fire);
+  cov_intr_fire_throttle: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      fire && fire_ival != '0);
+  cov_intr_skip_ticks: cover property (@(posedge clk_i) disable iff (!rst_ni) ticks > 9'd1);
+  cov_intr_eiac: cover property (@(posedge clk_i) disable iff (!rst_ni) fire && eiac_q[fire_v]);
+  cov_intr_eiam: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      fire && gpie_q[E1000_GPIE_EIAME_LSB] && eiam_q[fire_v]);
+  cov_intr_msix_stall: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      msix_valid_o && !msix_ready_i);
+  cov_intr_stopped: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      msix_mode && ready_v != '0 && !msix_valid_o && stop_i);
+  cov_intr_eims_pend: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      reg_wr_i && reg_waddr_i == E1000_EIMS && (reg_wdata_i[NV-1:0] & eicr_q & ~eims_q) != '0);
+  cov_intr_eitr_load: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      wr_eitr && !reg_wdata_i[E1000_EITR_CNT_IGNR_LSB] &&
+      (reg_wdata_i & E1000_EITR_ITR_COUNTER) != 32'h0);
+
   // Only queues 0..NUM_QUEUES-1 raise causes; the IVAR entries exist for all 8.
   if (NUM_QUEUES > 8) begin : g_bad_num_queues
     $error("rxp_intr: NUM_QUEUES must be 1..8");

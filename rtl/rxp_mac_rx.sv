@@ -322,6 +322,95 @@ module rxp_mac_rx (
     end
   end
 
+  // ---------------------------------------------------------------- assertions
+  // The FSM's own invariants, which the stream relies on silently: a state
+  // outside the enum would fall to S_IDLE mid-frame; a word sent outside
+  // S_DATA0/S_DATA4 (other than the tail spilled after /T/) would be a
+  // frame byte made up; the spilled tail is sent in the clock after /T/,
+  // which is S_IDLE (in S_DATA0/S_DATA4 a second word would overwrite it);
+  // S_DATA4 reads hold_q, which only S_PRE4/S_DATA4 load (lane-4 mode); a
+  // lane-0 frame starts with no word pending (else it would carry a word
+  // of the frame before); a word carries 1..8 bytes (CRC and length count
+  // em_n bytes).
+  ast_mac_state_legal: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q inside {S_IDLE, S_PRE4, S_DATA0, S_DATA4, S_DROP})
+    else $error("rxp_mac_rx: state_q %0d is no state", state_q);
+  ast_mac_word_in_frame: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      em_v && !spill_v_q |-> state_q inside {S_DATA0, S_DATA4})
+    else $error("rxp_mac_rx: a word sent outside a frame (state %0d)", state_q);
+  ast_mac_spill_in_idle: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      spill_v_q |-> state_q == S_IDLE)
+    else $error("rxp_mac_rx: the tail after /T/ meets state %0d", state_q);
+  ast_mac_realign_lane4: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      state_d == S_DATA4 |-> state_q inside {S_PRE4, S_DATA4})
+    else $error("rxp_mac_rx: S_DATA4 entered from state %0d (hold_q not loaded)", state_q);
+  ast_mac_data0_fresh: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      state_d == S_DATA0 && state_q != S_DATA0 |-> !pend_v_d)
+    else $error("rxp_mac_rx: a lane-0 frame starts with a word pending");
+  ast_mac_nbytes: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      em_v |-> em_n != 4'd0 && em_n <= 4'd8)
+    else $error("rxp_mac_rx: a word of %0d bytes", em_n);
+
+  // ---------------------------------------------------------------- cover points
+  // Every state and legal transition of the FSM, and the corner cases of
+  // the lane handling (make coverage; compiled only with --coverage-user).
+  cov_mac_st_idle:  cover property (@(posedge clk_i) disable iff (!rst_ni) state_q == S_IDLE);
+  cov_mac_st_pre4:  cover property (@(posedge clk_i) disable iff (!rst_ni) state_q == S_PRE4);
+  cov_mac_st_data0: cover property (@(posedge clk_i) disable iff (!rst_ni) state_q == S_DATA0);
+  cov_mac_st_data4: cover property (@(posedge clk_i) disable iff (!rst_ni) state_q == S_DATA4);
+  cov_mac_st_drop:  cover property (@(posedge clk_i) disable iff (!rst_ni) state_q == S_DROP);
+  cov_mac_idle_to_data0: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_IDLE && state_d == S_DATA0);
+  cov_mac_idle_to_pre4: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_IDLE && state_d == S_PRE4);
+  cov_mac_idle_to_drop_lane0: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_IDLE && state_d == S_DROP && start0);
+  cov_mac_idle_to_drop_lane4: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_IDLE && state_d == S_DROP && !start0);
+  cov_mac_pre4_to_data4: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_PRE4 && state_d == S_DATA4);
+  cov_mac_pre4_to_idle: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_PRE4 && state_d == S_IDLE);
+  cov_mac_pre4_to_drop: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_PRE4 && state_d == S_DROP);
+  cov_mac_data0_to_idle_term: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DATA0 && state_d == S_IDLE && !em_err);
+  cov_mac_data0_to_idle_err: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DATA0 && state_d == S_IDLE && em_err);
+  cov_mac_data0_to_pre4: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DATA0 && state_d == S_PRE4);
+  cov_mac_data0_to_drop: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DATA0 && state_d == S_DROP);
+  cov_mac_data4_to_idle_term: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DATA4 && state_d == S_IDLE && !em_err);
+  cov_mac_data4_to_idle_err: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DATA4 && state_d == S_IDLE && em_err);
+  cov_mac_data4_to_pre4: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DATA4 && state_d == S_PRE4);
+  cov_mac_data4_to_drop: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DATA4 && state_d == S_DROP);
+  cov_mac_drop_to_drop: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DROP && state_d == S_DROP && !start0 && !start4);
+  cov_mac_drop_to_idle: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DROP && state_d == S_IDLE);
+  cov_mac_drop_to_data0: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DROP && state_d == S_DATA0);
+  cov_mac_drop_to_pre4: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DROP && state_d == S_PRE4);
+  // /T/ in lane 0 of a lane-0 frame, a tail spilled into the next clock, a
+  // frame with no byte before /T/, a bad lane-4 preamble counted one clock
+  // after the error frame that shared its word, a length at the field's
+  // saturation (a jabber frame over 64 KiB).
+  cov_mac_term_lane0: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DATA0 && term_ok && t == 4'd0 && pend_v_q);
+  cov_mac_spill: cover property (@(posedge clk_i) disable iff (!rst_ni) spill_v_q);
+  cov_mac_empty_frame: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_DATA0 && term_ok && t == 4'd0 && !pend_v_q);
+  cov_mac_pre4_bad_carried: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_PRE4 && pre4_bad_q);
+  cov_mac_len_saturated: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      em_v && len_sum[16]);
+
 endmodule
 
 `default_nettype wire

@@ -147,6 +147,34 @@ module rxp_pktbuf #(
   );
   assign {m_end_o, m_start_o, m_meta_o} = meta_out;
 
+  // ---------------------------------------------------------------- assertions
+  // A kept frame ends in exactly one of MPC and the good-frame counters;
+  // the reader never frees lines that were not written (used would wrap
+  // and the buffer would take frames over unread lines).
+  ast_pb_mpc_good: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      !(mpc_o && good_o))
+    else $error("rxp_pktbuf: a frame counted in MPC and GPRC");
+  ast_pb_used: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      used <= (LAW+1)'(LINES))
+    else $error("rxp_pktbuf: %0d lines in use of %0d (lines freed before they were written)", used, LINES);
+
+  // ---------------------------------------------------------------- cover points
+  // MPC because the data lines are full, and because the metadata FIFO
+  // is; a frame written into the buffer's last line, after which the
+  // write pointer wraps to line 0 (make coverage; only with
+  // --coverage-user). A stored frame takes at least 64 bytes of lines, so
+  // with META_DEPTH >= PKTBUF_BYTES / 64 (nic_top: up to 64 KiB) the lines
+  // are always full first and the metadata FIFO cannot fill: that cover
+  // exists only where it can be hit.
+  cov_pb_mpc_lines: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      s_valid_i && s_last_i && s_keep_i && ovf);
+  if (META_DEPTH < PKTBUF_BYTES / 64) begin : g_cov_meta
+    cov_pb_mpc_meta: cover property (@(posedge clk_i) disable iff (!rst_ni)
+        s_valid_i && s_last_i && s_keep_i && !ovf && !meta_ready);
+  end
+  cov_pb_line_wrap: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      s_valid_i && !ovf && wr_ptr_q[LAW-1:0] == '1);
+
 endmodule
 
 `default_nettype wire

@@ -618,6 +618,86 @@ module rxp_regs #(
     end
   end
 
+  // ---------------------------------------------------------------- assertions
+  // CTRL.RST resets the device only with no DMA transaction outstanding
+  // (a reset that cut a burst would drop a VALID before its READY).
+  ast_regs_rst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      soft_rst_q |-> dma_idle_i)
+    else $error("rxp_regs: CTRL.RST took effect with DMA outstanding");
+
+  // ---------------------------------------------------------------- cover points
+  // make coverage (only with --coverage-user): every statistics counter
+  // (cnt_e) counting, each from each of its sources; RQDPC; every RXP_PERR
+  // cause; every register file entry kind written (wfile_e); RDH wrapping
+  // to 0 on a writeback; RDH/RDT writes the queue state refuses; CTRL.RST
+  // waiting for the DMA and taking effect; a read and a write in one clock;
+  // a counter read in the clock it counts. (No function calls here: in
+  // the model that Verilator 5.006 builds, a function called in a cover
+  // property is evaluated after the cover, which sees its result as 0.)
+  cov_cnt_crcerrs: cover property (@(posedge clk_i) disable iff (!dev_rst_n) cnt_inc[C_CRCERRS] != 2'd0);
+  cov_cnt_rxerrc_framing: cover property (@(posedge clk_i) disable iff (!dev_rst_n)
+      ev_valid_i && ev_class_i == RXC_RXERR);
+  cov_cnt_rxerrc_badpre: cover property (@(posedge clk_i) disable iff (!dev_rst_n) ev_badpre_i);
+  cov_cnt_rxerrc_both: cover property (@(posedge clk_i) disable iff (!dev_rst_n) cnt_inc[C_RXERRC] == 2'd2);
+  cov_cnt_mpc:     cover property (@(posedge clk_i) disable iff (!dev_rst_n) cnt_inc[C_MPC] != 2'd0);
+  cov_cnt_gprc:    cover property (@(posedge clk_i) disable iff (!dev_rst_n) cnt_inc[C_GPRC] != 2'd0);
+  cov_cnt_bprc:    cover property (@(posedge clk_i) disable iff (!dev_rst_n) cnt_inc[C_BPRC] != 2'd0);
+  cov_cnt_mprc:    cover property (@(posedge clk_i) disable iff (!dev_rst_n) cnt_inc[C_MPRC] != 2'd0);
+  cov_cnt_rnbc:    cover property (@(posedge clk_i) disable iff (!dev_rst_n) cnt_inc[C_RNBC] != 2'd0);
+  cov_cnt_ruc:     cover property (@(posedge clk_i) disable iff (!dev_rst_n) cnt_inc[C_RUC] != 2'd0);
+  cov_cnt_rfc:     cover property (@(posedge clk_i) disable iff (!dev_rst_n) cnt_inc[C_RFC] != 2'd0);
+  cov_cnt_roc:     cover property (@(posedge clk_i) disable iff (!dev_rst_n) cnt_inc[C_ROC] != 2'd0);
+  cov_cnt_rjc:     cover property (@(posedge clk_i) disable iff (!dev_rst_n) cnt_inc[C_RJC] != 2'd0);
+  cov_cnt_tpr:     cover property (@(posedge clk_i) disable iff (!dev_rst_n) cnt_inc[C_TPR] != 2'd0);
+  cov_cnt_afdc:    cover property (@(posedge clk_i) disable iff (!dev_rst_n) cnt_inc[C_AFDC] != 2'd0);
+  cov_cnt_rxdis_mac: cover property (@(posedge clk_i) disable iff (!dev_rst_n)
+      ev_valid_i && ev_class_i == RXC_RXDIS);
+  cov_cnt_rxdis_late: cover property (@(posedge clk_i) disable iff (!dev_rst_n) rxdis_i);
+  cov_cnt_rqdpc: cover property (@(posedge clk_i) disable iff (!dev_rst_n)
+      rqdpc_i && 32'(rqdpc_q_i) < NUM_QUEUES);
+  cov_cnt_gorc:  cover property (@(posedge clk_i) disable iff (!dev_rst_n) good_i);
+  cov_cnt_tpr_read_inc: cover property (@(posedge clk_i) disable iff (!dev_rst_n)
+      rd_fire && raddr == E1000_TPR && cnt_inc[C_TPR] != 2'd0);
+  cov_cnt_rqdpc_read_inc: cover property (@(posedge clk_i) disable iff (!dev_rst_n)
+      rqdpc_i && rd_rqdpc && rd_rqdpc_n == rqdpc_q_i);
+  cov_perr_rdlen:    cover property (@(posedge clk_i) disable iff (!dev_rst_n)
+      (perr_cond & ~perr_cond_q & E1000_RXP_PERR_RDLEN) != 32'h0);
+  cov_perr_rdt:      cover property (@(posedge clk_i) disable iff (!dev_rst_n)
+      wf == W_RDT && rxdctl_set_q[wq] && rxdctl_q[wq][E1000_RXDCTL_QUEUE_ENABLE_LSB] &&
+      s_axil_wstrb[1:0] == 2'b11 && s_axil_wdata[15:0] != 16'h0 &&
+      (!rdlen_set_q[wq] || s_axil_wdata[15:0] >= rdlen_q[wq][19:4]));
+  cov_perr_desctype: cover property (@(posedge clk_i) disable iff (!dev_rst_n)
+      (perr_cond & ~perr_cond_q & E1000_RXP_PERR_DESCTYPE) != 32'h0);
+  cov_perr_bsize:    cover property (@(posedge clk_i) disable iff (!dev_rst_n)
+      (perr_cond & ~perr_cond_q & E1000_RXP_PERR_BSIZE) != 32'h0);
+  cov_perr_dma:      cover property (@(posedge clk_i) disable iff (!dev_rst_n) dma_err_i);
+  cov_wf_ral:    cover property (@(posedge clk_i) disable iff (!dev_rst_n) wf == W_RAL);
+  cov_wf_rah:    cover property (@(posedge clk_i) disable iff (!dev_rst_n) wf == W_RAH);
+  cov_wf_rdbal:  cover property (@(posedge clk_i) disable iff (!dev_rst_n) wf == W_RDBAL);
+  cov_wf_rdbah:  cover property (@(posedge clk_i) disable iff (!dev_rst_n) wf == W_RDBAH);
+  cov_wf_rdlen:  cover property (@(posedge clk_i) disable iff (!dev_rst_n) wf == W_RDLEN);
+  cov_wf_srrctl: cover property (@(posedge clk_i) disable iff (!dev_rst_n) wf == W_SRRCTL);
+  cov_wf_rdh:    cover property (@(posedge clk_i) disable iff (!dev_rst_n) wf == W_RDH);
+  cov_wf_rdt:    cover property (@(posedge clk_i) disable iff (!dev_rst_n) wf == W_RDT);
+  cov_wf_rxdctl: cover property (@(posedge clk_i) disable iff (!dev_rst_n) wf == W_RXDCTL);
+  cov_regs_rdh_wrap: cover property (@(posedge clk_i) disable iff (!dev_rst_n)
+      rdh_inc_i && 32'(rdh_inc_q_i) < NUM_QUEUES && rdh_set_q[rdh_inc_q_i] && rdlen_set_q[rdh_inc_q_i] &&
+      rdh_q[rdh_inc_q_i] + 16'd1 == rdlen_q[rdh_inc_q_i][19:4]);
+  cov_regs_rdh_enabled: cover property (@(posedge clk_i) disable iff (!dev_rst_n)
+      wf == W_RDH && rxdctl_set_q[wq] && rxdctl_q[wq][E1000_RXDCTL_QUEUE_ENABLE_LSB]);
+  cov_regs_rdh_busy: cover property (@(posedge clk_i) disable iff (!dev_rst_n)
+      wf == W_RDH && !(rxdctl_set_q[wq] && rxdctl_q[wq][E1000_RXDCTL_QUEUE_ENABLE_LSB]) && q_busy[wq]);
+  cov_regs_rdt_disabled: cover property (@(posedge clk_i) disable iff (!dev_rst_n)
+      wf == W_RDT && !(rxdctl_set_q[wq] && rxdctl_q[wq][E1000_RXDCTL_QUEUE_ENABLE_LSB]));
+  cov_regs_enable_rdt: cover property (@(posedge clk_i) disable iff (!dev_rst_n)
+      wf == W_RXDCTL && !(rxdctl_set_q[wq] && rxdctl_q[wq][E1000_RXDCTL_QUEUE_ENABLE_LSB]) &&
+      (s_axil_wdata & wmask & E1000_RXDCTL_QUEUE_ENABLE) != 32'h0);
+  cov_regs_rst_wait: cover property (@(posedge clk_i) disable iff (!dev_rst_n) rst_pend_q && !dma_idle_i);
+  cov_regs_rst: cover property (@(posedge clk_i) disable iff (!rst_ni) soft_rst_q);
+  cov_regs_master_disabled: cover property (@(posedge clk_i) disable iff (!dev_rst_n)
+      (ctrl_q & E1000_CTRL_GIO_MASTER_DISABLE) != 32'h0 && !dma_idle_i);
+  cov_regs_rd_wr_same_clock: cover property (@(posedge clk_i) disable iff (!dev_rst_n) wr_fire && rd_fire);
+
   // Named copies of the statistics for waveforms (trace_*: not used by the
   // logic; a model without tracing drops them).
   wire [31:0] trace_crcerrs = cnt_q[C_CRCERRS];

@@ -672,8 +672,92 @@ module rxp_rx_dma #(
       if (m_axi_awvalid)
         assert ({1'b0, m_axi_awaddr[11:0]} + ((13'(m_axi_awlen) + 13'd1) << OB) <= 13'h1000)
           else $error("rxp_rx_dma: burst crosses 4 KiB");
+      // Descriptors taken and not written back, per queue: never below 0
+      // (a writeback nobody took) nor past the counter (RXDCTL would read
+      // 0 with writebacks pending, and RDH writes would be taken).
+      if (wb_done_o) assert (pend_q[wb_done_q_o] != 7'd0)
+        else $error("rxp_rx_dma: writeback answered for queue %0d with no descriptor taken", wb_done_q_o);
+      if (pop_o) assert (pend_q[cur_q_q] != 7'h7F)
+        else $error("rxp_rx_dma: queue %0d has too many descriptors taken", cur_q_q);
     end
   end
+  // The command FSM holds a legal state; a new AW is loaded only once the
+  // previous one was accepted (else the address would change under
+  // AWVALID and one burst would be lost with its B tracker entry pushed);
+  // a frame is dropped into one counter at most.
+  ast_dma_state_legal: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q inside {S_IDLE, S_CHUNK, S_BURST})
+    else $error("rxp_rx_dma: state_q %0d is no state", state_q);
+  ast_dma_aw_one: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      aw_load |-> !m_axi_awvalid)
+    else $error("rxp_rx_dma: AW loaded while the previous one waits for AWREADY");
+  ast_dma_one_drop: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      !(rqdpc_o && rxdis_o))
+    else $error("rxp_rx_dma: a frame counted in RQDPC and RXP_RXDIS");
+  // Inputs from the memory the bookkeeping depends on: a B response only
+  // for a burst it issued (bt FIFO), and with ID 0 (every AW has ID 0; a B
+  // of another ID would be paired with the wrong burst: B of one ID come in
+  // order, of different IDs in any order).
+  ast_dma_b_outstanding: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_bvalid |-> bt_rd_v)
+    else $error("rxp_rx_dma: B response with no write burst outstanding");
+  ast_dma_b_id: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_bvalid |-> m_axi_bid == '0)
+    else $error("rxp_rx_dma: B response with BID %0d, every AW had ID 0", m_axi_bid);
+
+  // ---------------------------------------------------------------- cover points
+  // Every state and transition of the command FSM, the 4 KiB and multi-
+  // descriptor splits, RNBC with and without DROP_EN (make coverage;
+  // compiled only with --coverage-user).
+  cov_dma_st_idle:  cover property (@(posedge clk_i) disable iff (!rst_ni) state_q == S_IDLE);
+  cov_dma_st_chunk: cover property (@(posedge clk_i) disable iff (!rst_ni) state_q == S_CHUNK);
+  cov_dma_st_burst: cover property (@(posedge clk_i) disable iff (!rst_ni) state_q == S_BURST);
+  cov_dma_idle_to_chunk: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_IDLE && state_d == S_CHUNK);
+  cov_dma_chunk_wait: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_CHUNK && !pop_o && qok[cur_q_q]);
+  cov_dma_chunk_to_chunk: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_CHUNK && state_d == S_CHUNK && pop_o);
+  cov_dma_chunk_to_idle_eop: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_CHUNK && state_d == S_IDLE && pop_o);
+  cov_dma_chunk_to_idle_rxdis: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_CHUNK && state_d == S_IDLE && rxdis_d);
+  cov_dma_chunk_to_burst: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_CHUNK && state_d == S_BURST);
+  cov_dma_burst_to_burst: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_BURST && state_d == S_BURST && aw_load && !do_wb);
+  cov_dma_burst_to_idle: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_BURST && state_d == S_IDLE);
+  cov_dma_burst_to_chunk: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_BURST && state_d == S_CHUNK);
+  // A chunk's first burst cut at a 4 KiB boundary (c_bb < c_beats with
+  // fewer than 256 beats), and a further burst cut again.
+  cov_dma_split_4k: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_CHUNK && pop_o && c_bb != c_beats && c_bb < 14'd256);
+  cov_dma_split_4k_again: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_BURST && aw_load && !do_wb && b_bb != b_left_q);
+  cov_dma_multi_desc: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_CHUNK && pop_o && !c_eop);
+  cov_dma_unaligned: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_CHUNK && pop_o && c_o != 5'd0);
+  // RNBC: the head frame waits (DROP_EN clear) or is dropped into RQDPC
+  // (DROP_EN set); dropped at the head because its queue went off.
+  cov_dma_rnbc_wait: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      rnbc_d && !rqdpc_d);
+  cov_dma_rnbc_drop: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      rnbc_d && rqdpc_d);
+  cov_dma_rqdpc_after_wait: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      rqdpc_d && !rnbc_d);
+  cov_dma_rxdis_head: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      state_q == S_IDLE && rxdis_d);
+  // A writeback issued while a frame's data is being issued, one blocked
+  // by the master disable, a write answered with an error.
+  cov_dma_wb_overlap: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      do_wb && state_q != S_IDLE);
+  cov_dma_wb_stopped: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      wb_ready && stop_i && !m_axi_awvalid);
+  cov_dma_bresp_err: cover property (@(posedge clk_i) disable iff (!rst_ni)
+      m_axi_bvalid && m_axi_bresp != 2'b00);
 
 endmodule
 

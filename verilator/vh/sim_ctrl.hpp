@@ -12,6 +12,14 @@
 #include <vector>
 
 #include <verilated.h>
+#if defined(VM_COVERAGE) && VM_COVERAGE
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+
+#include <verilated_cov.h>
+#endif
 
 #include "verilator/vh/agent.hpp"
 #include "verilator/vh/debug.hpp"
@@ -35,6 +43,23 @@ class SimCtrl {
   ~SimCtrl() {
     if (trace_close) trace_close();
     top_->final();
+    write_coverage(*ctx_);
+  }
+  // Coverage of a model built with --coverage (make coverage: the CMake
+  // option RXPATH_RTL_COVERAGE gives the model's users VM_COVERAGE=1): each
+  // context's counts go to a file of their own in $RXPATH_COVERAGE_DIR when
+  // it is set (rtl/coverage/report.py merges them). A process may build
+  // several models one after the other (one per test case), hence the pid
+  // and a counter in the name. Without coverage this is nothing.
+  static void write_coverage([[maybe_unused]] VerilatedContext& ctx) {
+#if defined(VM_COVERAGE) && VM_COVERAGE
+    const char* dir = std::getenv("RXPATH_COVERAGE_DIR");
+    if (!dir || !*dir) return;
+    static std::atomic<unsigned> seq{0};
+    const std::string path =
+        std::string(dir) + "/cov-" + std::to_string(::getpid()) + "-" + std::to_string(seq.fetch_add(1)) + ".dat";
+    ctx.coveragep()->write(path.c_str());
+#endif
   }
   SimCtrl(const SimCtrl&) = delete;
   SimCtrl& operator=(const SimCtrl&) = delete;
