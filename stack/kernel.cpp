@@ -254,6 +254,7 @@ int Kernel::tcp_established(uint32_t laddr, uint16_t lport, uint32_t raddr, uint
   sk->snd_una = snd_isn + 1;
   sk->sk_rcvbuf = rcvbuf > 0 ? rcvbuf : cfg_.tcp_rmem_default;
   sk->rcv_wnd = static_cast<uint32_t>(sk->sk_rcvbuf);
+  sk->window_clamp = static_cast<uint32_t>(sk->sk_rcvbuf);
   sk->rcv_wup = sk->rcv_nxt;
   // icsk_rto after a handshake on a LAN: srtt + 4 rttvar is below
   // TCP_RTO_MIN (HZ / 5), which bounds it (tcp_set_rto -> tcp_bound_rto).

@@ -365,6 +365,9 @@ class Kernel {
   void icmp_xmit(std::vector<uint8_t> f, TxKind kind);
   void release_sock(sock* sk);
   void lock_sock(sock* sk);
+  // tcp_cleanup_rbuf (net/ipv4/tcp.c): after a read, an ACK if one is due
+  // or the read opened the window a lot; on the reader's CPU.
+  void tcp_cleanup_rbuf(sock* sk, long copied);
   // Timers (kernel/time/timer.c), one base per CPU: sk_reset_timer arms the
   // socket's delayed-ACK timer on the current CPU for `expires` (jiffies);
   // when it is due, LOCAL_TIMER_IRQ on that CPU raises TIMER_SOFTIRQ, whose

@@ -79,6 +79,7 @@ struct sock {
   std::map<uint32_t, sk_buff*, tcp_seq_before> out_of_order_queue;  // seq -> skb (rbtree in kernel)
   uint32_t rx_offset = 0;                                           // bytes of the head skb already read
   uint64_t acks_sent = 0;
+  uint32_t window_clamp = 0;  // tp->window_clamp: the largest window offered (sk_rcvbuf: no autotuning)
 
   // Delayed ACK (struct inet_connection_sock's icsk_ack, in jiffies). No
   // pingpong mode (the model sends no data) and no RTT estimate (no

@@ -4,8 +4,9 @@
 // Connections come from configuration (Kernel::tcp_established); no
 // listener/handshake, no FIN/teardown. ACKs as net/ipv4/tcp_input.c decides
 // them (quickack mode, one ACK per two full segments, the delayed ACK) with
-// tcp_send_ack / tcp_send_delayed_ack (net/ipv4/tcp_output.c) and the
-// delayed-ACK timer (net/ipv4/tcp_timer.c).
+// tcp_send_ack / tcp_send_delayed_ack (net/ipv4/tcp_output.c), the
+// delayed-ACK timer (net/ipv4/tcp_timer.c) and tcp_cleanup_rbuf
+// (net/ipv4/tcp.c).
 #include "stack/internal.hpp"
 
 namespace rxpath::stack {
@@ -269,6 +270,27 @@ struct TcpIn {
       ++k.tcpext.DelayedACKLocked;
       sk->delack_timer_deferred = true;
     }
+  }
+
+  // __tcp_cleanup_rbuf (net/ipv4/tcp.c)
+  void tcp_cleanup_rbuf(sock* sk, long copied) {
+    bool time_to_ack = false;
+    if (inet_csk_ack_scheduled(sk)) {
+      // the once-per-two-segments ACK tcp_input.c did not send, or this
+      // read emptied the buffer after a pushed short segment
+      if (sk->rcv_nxt - sk->rcv_wup > sk->rcv_mss ||
+          (copied > 0 && (sk->ack_pending & (ICSK_ACK_PUSHED2 | ICSK_ACK_PUSHED)) && sk->sk_rmem_alloc == 0))
+        time_to_ack = true;
+    }
+    // The read freed enough that the window at least doubles.
+    if (copied > 0 && !time_to_ack) {
+      const uint32_t rcv_window_now = tcp_receive_window(sk);
+      if (2ull * rcv_window_now <= sk->window_clamp) {
+        const uint32_t new_window = __tcp_select_window(sk);
+        if (new_window && new_window >= 2ull * rcv_window_now) time_to_ack = true;
+      }
+    }
+    if (time_to_ack) tcp_send_ack(sk);
   }
 
   void drop(sk_buff* skb, Drop why, const char* mib = nullptr) { k.kfree_skb_reason(skb, why, mib); }
@@ -609,6 +631,11 @@ void Kernel::release_sock(sock* sk) {
     t.tcp_delack_timer_handler(sk);
   }
   sk->owned_by_user = false;
+}
+
+void Kernel::tcp_cleanup_rbuf(sock* sk, long copied) {
+  TcpIn t{*this, current_cpu()};
+  t.tcp_cleanup_rbuf(sk, copied);
 }
 
 // ---- timers (kernel/time/timer.c) -------------------------------------------

@@ -412,3 +412,106 @@ BOOST_AUTO_TEST_CASE(socket_owned_by_user_goes_to_backlog_and_overflows) {
   BOOST_TEST(a.offered == 200u);
   BOOST_TEST(a.balanced(), k.frame_account_report());
 }
+
+// tcp_cleanup_rbuf (v6.8 net/ipv4/tcp.c, end of tcp_recvmsg): a short
+// segment with PSH sets ICSK_ACK_PUSHED (tcp_measure_rcv_mss) and its ACK is
+// delayed (__tcp_ack_snd_check -> tcp_send_delayed_ack); a read that
+// empties the receive buffer (sk_rmem_alloc 0) sends it at once from the
+// reader's context, as the socket is not in pingpong mode. Without a reader
+// the delayed-ACK timer sends it 40 ms later.
+BOOST_DATA_TEST_CASE(a_read_that_empties_the_buffer_acks_a_pushed_segment, boost::unit_test::data::make({false, true}),
+                     reader) {
+  KernelConfig cfg;
+  cfg.cpu.num_cpus = 2;
+  Kernel& k = make_kernel(cfg);
+  FakeNic nic(k, 0);
+  nic.use_gro = false;
+  int fd = k.tcp_established(HOST_IP, 5001, PEER_IP, 40000, ISN, 77);
+  auto& acks = capture_acks(k);
+  std::unique_ptr<UserProcess> proc;
+  size_t got = 0;
+  if (reader) {
+    UserProcessConfig pc;
+    pc.fds = {fd};
+    pc.cpu = 1;
+    pc.mode = WaitMode::epoll;
+    proc = std::make_unique<UserProcess>(k, pc, [&](const Delivery& d) { got += d.bytes.size(); });
+  }
+  auto data = pattern(16 * 1448 + 100, 16);
+  std::vector<std::pair<double, std::vector<uint8_t>>> fr;
+  for (int i = 0; i < 16; ++i)  // the 16 quickack credits go first
+    fr.emplace_back(10 + 20000.0 * i, tcp_frame(Flow{}, ISN + 1 + i * 1448, 78, 0x10, slice(data, i * 1448, 1448)));
+  fr.emplace_back(1e6, tcp_frame(Flow{}, ISN + 1 + 16 * 1448, 78, 0x18, slice(data, 16 * 1448, 100)));
+  const double t0 = now_ns();
+  nic.inject(fr);
+  run_for(60e6);
+  BOOST_TEST_CONTEXT("reader " << reader) {
+    BOOST_REQUIRE(acks.size() == 17u);
+    BOOST_TEST(acks.back().ack == ISN + 1 + 16 * 1448 + 100u);
+    if (reader) {
+      BOOST_TEST(got == data.size());
+      BOOST_TEST(acks.back().t - t0 < 1.1e6);
+      BOOST_TEST(k.tcpext.DelayedACKs == 0u);
+    } else {
+      BOOST_TEST(acks.back().t - (t0 + 1e6) >= 39e6);  // jiffies + TCP_ATO_MIN
+      BOOST_TEST(acks.back().t - (t0 + 1e6) < 40.1e6);
+      BOOST_TEST(std::fmod(acks.back().t, 1e6) < 0.1e6);
+      BOOST_TEST(k.tcpext.DelayedACKs == 1u);
+    }
+  }
+  proc.reset();
+}
+
+// tcp_cleanup_rbuf's window update (v6.8 net/ipv4/tcp.c): with no ACK due,
+// a read sends one when the window it can now offer (__tcp_select_window)
+// is at least twice the one the peer has left (tcp_receive_window), and
+// that one is at most half of window_clamp. A read that frees less sends
+// nothing.
+BOOST_AUTO_TEST_CASE(a_read_that_doubles_the_window_sends_a_window_update) {
+  KernelConfig cfg;
+  cfg.cpu.num_cpus = 2;
+  Kernel& k = make_kernel(cfg);
+  FakeNic nic(k, 0);
+  nic.use_gro = false;
+  constexpr int64_t RCVBUF = 20000;
+  int fd = k.tcp_established(HOST_IP, 5001, PEER_IP, 40000, ISN, 77, RCVBUF);
+  sock* sk = k.sock_of(fd);
+  auto& acks = capture_acks(k);
+  auto data = pattern(8 * 1448, 17);
+  std::vector<std::pair<double, std::vector<uint8_t>>> fr;
+  for (int i = 0; i < 8; ++i)
+    fr.emplace_back(10 + 20000.0 * i, tcp_frame(Flow{}, ISN + 1 + i * 1448, 78, 0x10, slice(data, i * 1448, 1448)));
+  const double t0 = now_ns();
+  nic.inject(fr);
+  size_t acks_before = 0, acks_after_part = 0;
+  uint32_t left = 0;
+  long part = -1, rest = -1;
+  k.cpus().create_task("reader", 1, [&](Task& t) {
+    t.set_state(TaskState::interruptible);
+    t.schedule(50e6);  // after the delayed ACK
+    acks_before = acks.size();
+    left = sk->rcv_wup + sk->rcv_wnd - sk->rcv_nxt;
+    std::vector<uint8_t> out;
+    part = k.sys_recvmsg(fd, out, 1448, true);  // one skb's memory back: not twice the window
+    acks_after_part = acks.size();
+    rest = k.sys_recvmsg(fd, out, 1 << 20, true);  // everything: the window doubles
+  });
+  run_for(60e6);
+  // Quickack credits: 20000 / (2 * 1448) = 6, but __tcp_select_window ends
+  // quickack mode once less than half the buffer is free: 5 ACKs at once.
+  // Segments 6-8 leave the window's right edge where it was (the free
+  // buffer shrinks): one delayed ACK from the timer, and the window the
+  // peer has left is then less than half the clamp.
+  BOOST_TEST(k.tcpext.DelayedACKs == 1u);
+  BOOST_REQUIRE(acks_before == 6u);
+  BOOST_TEST(acks[5].ack == ISN + 1 + 8 * 1448u);
+  BOOST_TEST(2 * left <= sk->window_clamp);
+  BOOST_TEST(part == 1448);
+  BOOST_TEST(acks_after_part == 6u);
+  BOOST_TEST(rest == 7 * 1448);
+  BOOST_REQUIRE(acks.size() == 7u);
+  BOOST_TEST(acks.back().ack == ISN + 1 + 8 * 1448u);
+  BOOST_TEST(acks.back().win == uint32_t(RCVBUF >> 7));  // the whole buffer is free again
+  BOOST_TEST(acks.back().t - t0 >= 50e6);
+  BOOST_TEST(k.frame_account().balanced(), k.frame_account_report());
+}
