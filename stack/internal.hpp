@@ -6,6 +6,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
@@ -92,6 +93,14 @@ struct Kernel::Impl {
     Kernel* kernel = nullptr;
   };
   std::shared_ptr<FragTimer> frag_timer = std::make_shared<FragTimer>();
+  // The timer bases (struct timer_base, one per CPU): pending timers by
+  // expiry in jiffies, then socket fd (sockets only have the delayed-ACK
+  // timer). One event, shared with its method process as frag_timer is,
+  // notified for the earliest expiry of all bases.
+  std::vector<std::set<std::pair<uint64_t, int>>> timer_bases;
+  std::vector<bool> timer_irq_raised;  // LOCAL_TIMER_IRQ raised, not yet handled
+  bool timer_irq_requested = false;
+  std::shared_ptr<FragTimer> timer_ev = std::make_shared<FragTimer>();
   uint32_t inet_ehashfn(uint32_t laddr, uint16_t lport, uint32_t faddr, uint16_t fport) const;
   uint32_t secret = 0;
 };

@@ -136,6 +136,22 @@ Kernel::Kernel(const std::string& name, const KernelConfig& cfg, const CostTable
         if (t->kernel) t->kernel->ip_expire_frags();
       },
       (name + "_ipfrag_timer").c_str(), &opt);
+  // The timer bases: a method process woken when the earliest timer of any
+  // CPU is due; it interrupts that CPU (LOCAL_TIMER_IRQ), whose
+  // TIMER_SOFTIRQ runs the timers.
+  impl_->timer_bases.resize(cfg.cpu.num_cpus);
+  impl_->timer_irq_raised.assign(cfg.cpu.num_cpus, false);
+  engine_->open_softirq(TIMER_SOFTIRQ, [this](Cpu& c) { run_timer_softirq(c); });
+  sc_core::sc_spawn_options topt;
+  topt.spawn_method();
+  impl_->timer_ev->kernel = this;
+  topt.set_sensitivity(&impl_->timer_ev->ev);
+  topt.dont_initialize();
+  sc_core::sc_spawn(
+      [t = impl_->timer_ev] {
+        if (t->kernel) t->kernel->timer_expired();
+      },
+      (name + "_timer").c_str(), &topt);
 }
 
 // The CPU and task threads end first, while the queues and sockets they may
@@ -149,6 +165,8 @@ Kernel::~Kernel() {
   engine_->end_processes();
   impl_->frag_timer->kernel = nullptr;
   impl_->frag_timer->ev.cancel();
+  impl_->timer_ev->kernel = nullptr;
+  impl_->timer_ev->ev.cancel();
   auto purge = [](sk_buff_head& q) {
     while (sk_buff* skb = __skb_dequeue(&q)) __kfree_skb(skb);
   };
@@ -236,7 +254,11 @@ int Kernel::tcp_established(uint32_t laddr, uint16_t lport, uint32_t raddr, uint
   sk->snd_una = snd_isn + 1;
   sk->sk_rcvbuf = rcvbuf > 0 ? rcvbuf : cfg_.tcp_rmem_default;
   sk->rcv_wnd = static_cast<uint32_t>(sk->sk_rcvbuf);
+  sk->window_clamp = static_cast<uint32_t>(sk->sk_rcvbuf);
   sk->rcv_wup = sk->rcv_nxt;
+  // icsk_rto after a handshake on a LAN: srtt + 4 rttvar is below
+  // TCP_RTO_MIN (HZ / 5), which bounds it (tcp_set_rto -> tcp_bound_rto).
+  sk->icsk_rto = static_cast<uint32_t>(cfg_.cpu.hz / 5);
   sk->sk_hash = impl_->inet_ehashfn(laddr, lport, raddr, rport);
   for (sock* o : impl_->tcp_ehash[sk->sk_hash & (cfg_.ehash_buckets - 1)])
     if (o->rcv_saddr == laddr && o->num == lport && o->daddr == raddr && o->dport == rport)

@@ -55,6 +55,11 @@ struct KernelConfig {
 // x86's CALL_FUNCTION_SINGLE_VECTOR (arch/x86/include/asm/irq_vectors.h):
 // the IRQ number the RPS IPI (smp_call_function_single_async) is counted on.
 constexpr int RPS_IPI_IRQ = 0xfb;
+// x86's LOCAL_TIMER_VECTOR ("LOC" in /proc/interrupts): the local APIC timer
+// interrupt that runs the timers due on its CPU (TIMER_SOFTIRQ). The model
+// has no periodic tick: the interrupt comes when a timer is due (as with
+// NO_HZ on an idle CPU), requested at the first timer armed.
+constexpr int LOCAL_TIMER_IRQ = 0xec;
 
 // Drop reasons (include/net/dropreason-core.h). Every skb freed without
 // delivery is counted under exactly one reason, by frames (wire frames).
@@ -134,6 +139,8 @@ struct TcpExtMib {
   uint64_t TCPHPHits = 0, TCPBacklogDrop = 0, TCPRcvQDrop = 0, TCPZeroWindowDrop = 0, PruneCalled = 0, RcvPruned = 0,
            TCPOFOQueue = 0, TCPOFODrop = 0, ListenOverflows = 0, ListenDrops = 0, DelayedACKLost = 0,
            TCPRcvCoalesce = 0;
+  uint64_t DelayedACKs = 0;       // tcp_delack_timer_handler sent the ACK
+  uint64_t DelayedACKLocked = 0;  // tcp_delack_timer found the socket owned by the reader
 };
 
 // Where every frame handed to the stack went (the "frame accounting").
@@ -358,6 +365,16 @@ class Kernel {
   void icmp_xmit(std::vector<uint8_t> f, TxKind kind);
   void release_sock(sock* sk);
   void lock_sock(sock* sk);
+  // tcp_cleanup_rbuf (net/ipv4/tcp.c): after a read, an ACK if one is due
+  // or the read opened the window a lot; on the reader's CPU.
+  void tcp_cleanup_rbuf(sock* sk, long copied);
+  // Timers (kernel/time/timer.c), one base per CPU: sk_reset_timer arms the
+  // socket's delayed-ACK timer on the current CPU for `expires` (jiffies);
+  // when it is due, LOCAL_TIMER_IRQ on that CPU raises TIMER_SOFTIRQ, whose
+  // run_timer_softirq runs tcp_delack_timer.
+  void sk_reset_timer(sock* sk, uint64_t expires);
+  void timer_expired();  // the timer process: raise LOCAL_TIMER_IRQ where a timer is due
+  void run_timer_softirq(Cpu& c);
   uint64_t accounted_frames_in_flight() const;
   uint64_t in_transit_frames() const { return in_transit_; }
   std::vector<napi_struct*> napis_;  // registered NAPI instances (GRO in-flight accounting)

@@ -151,7 +151,8 @@ long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool don
     __kfree_skb(skb);
     return static_cast<long>(n);  // costs are paid at the next sync (sleep or visible effect)
   }
-  // tcp_recvmsg: bytes from copied_seq, across skbs; socket owned meanwhile.
+  // tcp_recvmsg: bytes from copied_seq, across skbs; socket owned meanwhile;
+  // tcp_cleanup_rbuf at the end and before sleeping.
   lock_sock(sk);
   size_t copied = 0;
   bool first = true;
@@ -165,10 +166,12 @@ long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool don
       }
       if (copied) break;
       if (dontwait || sk->state != TcpState::ESTABLISHED) {
+        tcp_cleanup_rbuf(sk, 0);  // tcp_recvmsg_locked's end, with nothing copied
         release_sock(sk);
         c.sync();
         return sk->state != TcpState::ESTABLISHED ? 0 : -11;
       }
+      tcp_cleanup_rbuf(sk, 0);  // before sk_wait_data
       release_sock(sk);
       sk_wait_data(*this, t, sk);
       lock_sock(sk);
@@ -196,6 +199,8 @@ long Kernel::sys_recvmsg(int fd, std::vector<uint8_t>& out, size_t max, bool don
     }
   }
   c.defer(cost_.copy_per_byte * copied);
+  // tcp_cleanup_rbuf: the ACK a read makes due goes from the reader's CPU.
+  tcp_cleanup_rbuf(sk, static_cast<long>(copied));
   c.sync();
   release_sock(sk);
   sk->delivered_bytes += copied;

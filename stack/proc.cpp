@@ -293,6 +293,8 @@ std::string Kernel::proc_net_netstat() const {
                             },
                             Rows{{"PruneCalled", (long long)tcpext.PruneCalled},
                                  {"RcvPruned", (long long)tcpext.RcvPruned},
+                                 {"DelayedACKs", (long long)tcpext.DelayedACKs},
+                                 {"DelayedACKLocked", (long long)tcpext.DelayedACKLocked},
                                  {"DelayedACKLost", (long long)tcpext.DelayedACKLost},
                                  {"ListenOverflows", (long long)tcpext.ListenOverflows},
                                  {"ListenDrops", (long long)tcpext.ListenDrops},

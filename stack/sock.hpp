@@ -79,6 +79,24 @@ struct sock {
   std::map<uint32_t, sk_buff*, tcp_seq_before> out_of_order_queue;  // seq -> skb (rbtree in kernel)
   uint32_t rx_offset = 0;                                           // bytes of the head skb already read
   uint64_t acks_sent = 0;
+  uint32_t window_clamp = 0;  // tp->window_clamp: the largest window offered (sk_rcvbuf: no autotuning)
+
+  // Delayed ACK (struct inet_connection_sock's icsk_ack, in jiffies). No
+  // pingpong mode (the model sends no data) and no RTT estimate (no
+  // handshake, no data sent): tcp_send_delayed_ack bounds the ATO without it.
+  uint8_t ack_pending = 0;     // ICSK_ACK_SCHED | _TIMER | _PUSHED | _PUSHED2 | _NOW | _NOMEM
+  uint8_t ack_quick = 0;       // icsk_ack.quick: ACKs left to send at once (quickack mode)
+  uint32_t ack_ato = 0;        // icsk_ack.ato; 0 until the first data segment
+  uint32_t ack_lrcvtime = 0;   // icsk_ack.lrcvtime: jiffies of the last data segment
+  uint64_t ack_timeout = 0;    // icsk_ack.timeout: when the delayed ACK is due
+  uint32_t last_seg_size = 0;  // icsk_ack.last_seg_size (tcp_measure_rcv_mss)
+  uint32_t icsk_rto = 0;       // icsk_rto in jiffies (Kernel::tcp_established: TCP_RTO_MIN)
+  // icsk_delack_timer: armed on one CPU's timer base until it expires
+  // (Kernel::sk_reset_timer); TCP_DELACK_TIMER_DEFERRED when it found the
+  // socket owned by the reader (tcp_release_cb runs it).
+  bool delack_timer_pending = false, delack_timer_deferred = false;
+  int delack_timer_cpu = -1;
+  uint64_t delack_timer_expires = 0;
 
   // Statistics of the model
   uint64_t enqueued = 0, delivered_msgs = 0, delivered_bytes = 0;

@@ -9,6 +9,7 @@
 #include <boost/test/data/test_case.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "stack/process.hpp"
@@ -88,14 +89,153 @@ BOOST_AUTO_TEST_CASE(in_order_fast_path_and_acks) {
   sock* sk = k.sock_of(fd);
   BOOST_TEST(k.tcpext.TCPHPHits == 10u);
   BOOST_TEST(sk->rcv_nxt == ISN + 1 + 10 * 1448);
-  // An ACK for every second full segment (no delayed-ACK timer): 5 ACKs.
-  BOOST_REQUIRE(tx.size() == 5u);
+  // The first segments of a connection are in quickack mode
+  // (tcp_event_data_recv -> tcp_incr_quickack: min(rcv_wnd / (2 rcv_mss),
+  // TCP_MAX_QUICKACKS) = 16 credits): each gets its own ACK.
+  BOOST_REQUIRE(tx.size() == 10u);
   const uint8_t* th = tx.back().second.data() + 34;
   uint32_t ack = uint32_t(th[8]) << 24 | uint32_t(th[9]) << 16 | uint32_t(th[10]) << 8 | th[11];
   BOOST_TEST(ack == ISN + 1 + 10 * 1448);
-  BOOST_TEST(k.ip.OutRequests == 5u);  // the ACKs are locally generated IP packets
+  BOOST_TEST(sk->ack_quick == 6u);
+  BOOST_TEST(k.ip.OutRequests == 10u);  // the ACKs are locally generated IP packets
   BOOST_TEST(k.frame_account().in_flight == 10u);
   BOOST_TEST(k.frame_account().balanced());
+}
+
+namespace {
+struct SentAck {
+  double t;
+  uint32_t ack, win;  // win: the window field (scaled by 2^7)
+};
+// The ACKs the kernel sends, with their send time.
+std::vector<SentAck>& capture_acks(Kernel& k) {
+  auto& acks = rxpath::testing::own(std::make_unique<std::vector<SentAck>>());
+  k.set_tx_capture([&acks](TxKind kind, const std::vector<uint8_t>& f) {
+    if (kind != TxKind::TCP_ACK) return;
+    const uint8_t* th = f.data() + 34;
+    acks.push_back({now_ns(), uint32_t(th[8]) << 24 | uint32_t(th[9]) << 16 | uint32_t(th[10]) << 8 | th[11],
+                    uint32_t(th[14]) << 8 | th[15]});
+  });
+  return acks;
+}
+}  // namespace
+
+// Delayed ACK (v6.8 net/ipv4/tcp_input.c, tcp_output.c, tcp_timer.c): the
+// first 16 full segments are ACKed one by one (tcp_incr_quickack: quick =
+// min(rcv_wnd / (2 rcv_mss), TCP_MAX_QUICKACKS); tcp_in_quickack_mode in
+// __tcp_ack_snd_check; tcp_dec_quickack_mode spends one credit per ACK).
+// Then, with a reader that keeps the buffer empty, every second full
+// segment is ACKed at once (__tcp_ack_snd_check: more than rcv_mss
+// unacknowledged and __tcp_select_window >= rcv_wnd); the odd one waits:
+// tcp_send_delayed_ack arms the delayed-ACK timer for jiffies + ato
+// (TCP_ATO_MIN = HZ/25 = 40 jiffies at HZ 1000), the next ACK clears the
+// pending ACK (tcp_event_ack_sent -> inet_csk_clear_xmit_timer) and a new
+// odd segment re-arms it. The timer interrupt (LOC) runs TIMER_SOFTIRQ ->
+// tcp_delack_timer -> tcp_delack_timer_handler, which sends the ACK only if
+// one is still pending (DelayedACKs) and doubles the ATO.
+BOOST_DATA_TEST_CASE(quickack_then_every_second_segment_then_the_delack_timer, boost::unit_test::data::make({22, 23}),
+                     nseg) {
+  KernelConfig cfg;
+  cfg.cpu.num_cpus = 2;
+  Kernel& k = make_kernel(cfg);
+  FakeNic nic(k, 0);
+  nic.use_gro = false;
+  int fd = k.tcp_established(HOST_IP, 5001, PEER_IP, 40000, ISN, 77);
+  auto& acks = capture_acks(k);
+  UserProcessConfig pc;
+  pc.fds = {fd};
+  pc.cpu = 1;
+  pc.mode = WaitMode::epoll;
+  size_t got = 0;
+  UserProcess proc(k, pc, [&](const Delivery& d) { got += d.bytes.size(); });
+  auto data = pattern(nseg * 1448, 14);
+  std::vector<std::pair<double, std::vector<uint8_t>>> fr;
+  for (int i = 0; i < nseg; ++i)
+    fr.emplace_back(10 + 20000.0 * i, tcp_frame(Flow{}, ISN + 1 + i * 1448, 78, 0x10, slice(data, i * 1448, 1448)));
+  const double t0 = now_ns();
+  nic.inject(fr);
+  run_for(30e6);  // well before the timer
+  sock* sk = k.sock_of(fd);
+  BOOST_TEST(got == size_t(nseg) * 1448);
+  BOOST_TEST(sk->rcv_mss == 1448u);
+  // 16 quick ACKs, then one per two segments: 18, 20, 22.
+  BOOST_REQUIRE(acks.size() == 19u);
+  for (int i = 0; i < 16; ++i) BOOST_TEST(acks[i].ack == ISN + 1 + (i + 1) * 1448u);
+  for (int i = 0; i < 3; ++i) BOOST_TEST(acks[16 + i].ack == ISN + 1 + (18 + 2 * i) * 1448u);
+  BOOST_TEST(sk->ack_quick == 0u);
+  BOOST_TEST(k.tcpext.DelayedACKs == 0u);
+  run_for(20e6);
+  const Cpu& c0 = k.cpus().cpu(0);
+  // The timer armed in jiffy 0 fires once, at jiffy 40 (on the CPU that
+  // armed it: the NIC's), whether an ACK is still due or not.
+  BOOST_TEST(c0.irq_count(LOCAL_TIMER_IRQ) == 1u);
+  BOOST_TEST(c0.softirq_count(TIMER_SOFTIRQ) == 1u);
+  BOOST_TEST(k.cpus().cpu(1).irq_count(LOCAL_TIMER_IRQ) == 0u);
+  if (nseg == 22) {  // the last pair was ACKed: the timer finds nothing to send
+    BOOST_TEST(acks.size() == 19u);
+    BOOST_TEST(k.tcpext.DelayedACKs == 0u);
+    BOOST_TEST(sk->ack_ato == 40u);
+  } else {  // segment 23 is ACKed by the timer, 40 ms after it came
+    BOOST_REQUIRE(acks.size() == 20u);
+    BOOST_TEST(acks.back().ack == ISN + 1 + 23 * 1448u);
+    // jiffies + 40 (TCP_ATO_MIN at HZ 1000): the timer runs at a jiffy's
+    // start, 39 to 40 ms after the segment.
+    const double seg = t0 + 10 + 20000.0 * 22;
+    BOOST_TEST(acks.back().t - seg >= 39e6);
+    BOOST_TEST(acks.back().t - seg < 40.1e6);
+    BOOST_TEST(std::fmod(acks.back().t, 1e6) < 0.1e6);
+    BOOST_TEST(k.tcpext.DelayedACKs == 1u);
+    BOOST_TEST(sk->ack_ato == 80u);  // "Delayed ACK missed: inflate ATO" (below icsk_rto, 200)
+  }
+  BOOST_TEST(k.tcpext.DelayedACKLocked == 0u);
+  BOOST_TEST(k.proc_interrupts().find("LOC") != std::string::npos);
+  BOOST_TEST(k.proc_net_netstat().find("DelayedACKs") != std::string::npos);
+  BOOST_TEST(k.frame_account().balanced(), k.frame_account_report());
+}
+
+// The delayed-ACK timer of a socket the reader owns (tcp_delack_timer:
+// sock_owned_by_user) counts DelayedACKLocked and leaves its work to
+// release_sock (TCP_DELACK_TIMER_DEFERRED -> tcp_release_cb ->
+// tcp_delack_timer_handler), which sends the ACK (DelayedACKs) then, from
+// the reader's CPU.
+BOOST_AUTO_TEST_CASE(delack_timer_on_an_owned_socket_is_deferred_to_release_sock) {
+  KernelConfig cfg;
+  cfg.cpu.num_cpus = 2;
+  Kernel& k = make_kernel(cfg);
+  FakeNic nic(k, 0);
+  nic.use_gro = false;
+  // An offered window of 4000: tcp_incr_quickack gives 4000 / (2 * 1000)
+  // = 2 credits (tcp_measure_rcv_mss has set rcv_mss to 1000 first).
+  int fd = k.tcp_established(HOST_IP, 5001, PEER_IP, 40000, ISN, 77, 40000);
+  sock* sk = k.sock_of(fd);
+  sk->rcv_wnd = 4000;
+  auto& acks = capture_acks(k);
+  auto data = pattern(3 * 1000, 15);
+  std::vector<std::pair<double, std::vector<uint8_t>>> fr;
+  for (int i = 0; i < 3; ++i)
+    fr.emplace_back(10 + 20000.0 * i, tcp_frame(Flow{}, ISN + 1 + i * 1000, 78, 0x10, slice(data, i * 1000, 1000)));
+  const double t0 = now_ns();
+  nic.inject(fr);
+  double released = -1;
+  k.cpus().create_task("owner", 1, [&](Task& t) {
+    t.set_state(TaskState::interruptible);
+    t.schedule(20e6);
+    k.lock_sock(sk);
+    t.set_state(TaskState::interruptible);
+    t.schedule(40e6);  // the timer (jiffy 40) fires meanwhile
+    released = now_ns();
+    k.release_sock(sk);
+  });
+  run_for(80e6);
+  BOOST_REQUIRE(acks.size() == 3u);  // two quick ACKs, the third from release_sock
+  BOOST_TEST(acks[1].ack == ISN + 1 + 2000u);
+  BOOST_TEST(acks[2].ack == ISN + 1 + 3000u);
+  BOOST_TEST(k.tcpext.DelayedACKLocked == 1u);
+  BOOST_TEST(k.tcpext.DelayedACKs == 1u);
+  BOOST_TEST(released - t0 >= 60e6);
+  BOOST_TEST(acks[2].t >= released);
+  BOOST_TEST(acks[2].t - released < 0.1e6);
+  BOOST_TEST(k.frame_account().balanced(), k.frame_account_report());
 }
 
 BOOST_AUTO_TEST_CASE(receive_buffer_limits_drop_into_counters) {
@@ -271,4 +411,107 @@ BOOST_AUTO_TEST_CASE(socket_owned_by_user_goes_to_backlog_and_overflows) {
   FrameAccount a = k.frame_account();
   BOOST_TEST(a.offered == 200u);
   BOOST_TEST(a.balanced(), k.frame_account_report());
+}
+
+// tcp_cleanup_rbuf (v6.8 net/ipv4/tcp.c, end of tcp_recvmsg): a short
+// segment with PSH sets ICSK_ACK_PUSHED (tcp_measure_rcv_mss) and its ACK is
+// delayed (__tcp_ack_snd_check -> tcp_send_delayed_ack); a read that
+// empties the receive buffer (sk_rmem_alloc 0) sends it at once from the
+// reader's context, as the socket is not in pingpong mode. Without a reader
+// the delayed-ACK timer sends it 40 ms later.
+BOOST_DATA_TEST_CASE(a_read_that_empties_the_buffer_acks_a_pushed_segment, boost::unit_test::data::make({false, true}),
+                     reader) {
+  KernelConfig cfg;
+  cfg.cpu.num_cpus = 2;
+  Kernel& k = make_kernel(cfg);
+  FakeNic nic(k, 0);
+  nic.use_gro = false;
+  int fd = k.tcp_established(HOST_IP, 5001, PEER_IP, 40000, ISN, 77);
+  auto& acks = capture_acks(k);
+  std::unique_ptr<UserProcess> proc;
+  size_t got = 0;
+  if (reader) {
+    UserProcessConfig pc;
+    pc.fds = {fd};
+    pc.cpu = 1;
+    pc.mode = WaitMode::epoll;
+    proc = std::make_unique<UserProcess>(k, pc, [&](const Delivery& d) { got += d.bytes.size(); });
+  }
+  auto data = pattern(16 * 1448 + 100, 16);
+  std::vector<std::pair<double, std::vector<uint8_t>>> fr;
+  for (int i = 0; i < 16; ++i)  // the 16 quickack credits go first
+    fr.emplace_back(10 + 20000.0 * i, tcp_frame(Flow{}, ISN + 1 + i * 1448, 78, 0x10, slice(data, i * 1448, 1448)));
+  fr.emplace_back(1e6, tcp_frame(Flow{}, ISN + 1 + 16 * 1448, 78, 0x18, slice(data, 16 * 1448, 100)));
+  const double t0 = now_ns();
+  nic.inject(fr);
+  run_for(60e6);
+  BOOST_TEST_CONTEXT("reader " << reader) {
+    BOOST_REQUIRE(acks.size() == 17u);
+    BOOST_TEST(acks.back().ack == ISN + 1 + 16 * 1448 + 100u);
+    if (reader) {
+      BOOST_TEST(got == data.size());
+      BOOST_TEST(acks.back().t - t0 < 1.1e6);
+      BOOST_TEST(k.tcpext.DelayedACKs == 0u);
+    } else {
+      BOOST_TEST(acks.back().t - (t0 + 1e6) >= 39e6);  // jiffies + TCP_ATO_MIN
+      BOOST_TEST(acks.back().t - (t0 + 1e6) < 40.1e6);
+      BOOST_TEST(std::fmod(acks.back().t, 1e6) < 0.1e6);
+      BOOST_TEST(k.tcpext.DelayedACKs == 1u);
+    }
+  }
+  proc.reset();
+}
+
+// tcp_cleanup_rbuf's window update (v6.8 net/ipv4/tcp.c): with no ACK due,
+// a read sends one when the window it can now offer (__tcp_select_window)
+// is at least twice the one the peer has left (tcp_receive_window), and
+// that one is at most half of window_clamp. A read that frees less sends
+// nothing.
+BOOST_AUTO_TEST_CASE(a_read_that_doubles_the_window_sends_a_window_update) {
+  KernelConfig cfg;
+  cfg.cpu.num_cpus = 2;
+  Kernel& k = make_kernel(cfg);
+  FakeNic nic(k, 0);
+  nic.use_gro = false;
+  constexpr int64_t RCVBUF = 20000;
+  int fd = k.tcp_established(HOST_IP, 5001, PEER_IP, 40000, ISN, 77, RCVBUF);
+  sock* sk = k.sock_of(fd);
+  auto& acks = capture_acks(k);
+  auto data = pattern(8 * 1448, 17);
+  std::vector<std::pair<double, std::vector<uint8_t>>> fr;
+  for (int i = 0; i < 8; ++i)
+    fr.emplace_back(10 + 20000.0 * i, tcp_frame(Flow{}, ISN + 1 + i * 1448, 78, 0x10, slice(data, i * 1448, 1448)));
+  const double t0 = now_ns();
+  nic.inject(fr);
+  size_t acks_before = 0, acks_after_part = 0;
+  uint32_t left = 0;
+  long part = -1, rest = -1;
+  k.cpus().create_task("reader", 1, [&](Task& t) {
+    t.set_state(TaskState::interruptible);
+    t.schedule(50e6);  // after the delayed ACK
+    acks_before = acks.size();
+    left = sk->rcv_wup + sk->rcv_wnd - sk->rcv_nxt;
+    std::vector<uint8_t> out;
+    part = k.sys_recvmsg(fd, out, 1448, true);  // one skb's memory back: not twice the window
+    acks_after_part = acks.size();
+    rest = k.sys_recvmsg(fd, out, 1 << 20, true);  // everything: the window doubles
+  });
+  run_for(60e6);
+  // Quickack credits: 20000 / (2 * 1448) = 6, but __tcp_select_window ends
+  // quickack mode once less than half the buffer is free: 5 ACKs at once.
+  // Segments 6-8 leave the window's right edge where it was (the free
+  // buffer shrinks): one delayed ACK from the timer, and the window the
+  // peer has left is then less than half the clamp.
+  BOOST_TEST(k.tcpext.DelayedACKs == 1u);
+  BOOST_REQUIRE(acks_before == 6u);
+  BOOST_TEST(acks[5].ack == ISN + 1 + 8 * 1448u);
+  BOOST_TEST(2 * left <= sk->window_clamp);
+  BOOST_TEST(part == 1448);
+  BOOST_TEST(acks_after_part == 6u);
+  BOOST_TEST(rest == 7 * 1448);
+  BOOST_REQUIRE(acks.size() == 7u);
+  BOOST_TEST(acks.back().ack == ISN + 1 + 8 * 1448u);
+  BOOST_TEST(acks.back().win == uint32_t(RCVBUF >> 7));  // the whole buffer is free again
+  BOOST_TEST(acks.back().t - t0 >= 50e6);
+  BOOST_TEST(k.frame_account().balanced(), k.frame_account_report());
 }
