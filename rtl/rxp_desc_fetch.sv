@@ -299,10 +299,14 @@ module rxp_desc_fetch #(
   // Reads cut at the 4 KiB boundary and at the ring's end, next-to-use and
   // next-to-fetch wrapping to 0, an error response, beats for a queue that
   // stopped, IDs interleaved (make coverage; only with --coverage-user).
+  // (The 4 KiB boundary, or the ring's end, the only limit: every other
+  // one larger.)
   cov_df_fetch_cut_4k: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      ar_free && f_want && f_n == {7'h0, f_to_4k} && {7'h0, f_to_4k} < f_avail);
+      ar_free && f_want && {7'h0, f_to_4k} < f_avail && {7'h0, f_to_4k} < f_to_end &&
+      32'(f_to_4k) < FETCH_MAX && 32'(f_to_4k) < 32'(f_space));
   cov_df_fetch_cut_end: cover property (@(posedge clk_i) disable iff (!rst_ni)
-      ar_free && f_want && f_n == f_to_end && f_to_end < f_avail);
+      ar_free && f_want && f_to_end < f_avail && f_to_end < {7'h0, f_to_4k} &&
+      32'(f_to_end) < FETCH_MAX && 32'(f_to_end) < 32'(f_space));
   cov_df_fetch_wrap: cover property (@(posedge clk_i) disable iff (!rst_ni)
       ar_free && f_want && fetch_q[fq] + f_n == count[fq]);
   cov_df_used_wrap: cover property (@(posedge clk_i) disable iff (!rst_ni)
