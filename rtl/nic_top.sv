@@ -538,12 +538,16 @@ module nic_top #(
   // address (the DMA engine's WSTRB and the fetch's descriptor slots
   // count on it).
   localparam int unsigned OB = $clog2(AXI_DATA_W / 8);
-  ast_axi_aw_size: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      m_axi_awvalid |-> m_axi_awsize == 3'(OB) && m_axi_awburst == 2'b01 && m_axi_awaddr[OB-1:0] == '0)
-    else $error("nic_top: AW not INCR, full width and beat-aligned");
-  ast_axi_ar_size: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      m_axi_arvalid |-> m_axi_arsize == 3'(OB) && m_axi_arburst == 2'b01 && m_axi_araddr[OB-1:0] == '0)
-    else $error("nic_top: AR not INCR, full width and beat-aligned");
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      if (m_axi_awvalid)
+        ast_axi_aw_size: assert (m_axi_awsize == 3'(OB) && m_axi_awburst == 2'b01 && m_axi_awaddr[OB-1:0] == '0)
+          else $error("nic_top: AW not INCR, full width and beat-aligned");
+      if (m_axi_arvalid)
+        ast_axi_ar_size: assert (m_axi_arsize == 3'(OB) && m_axi_arburst == 2'b01 && m_axi_araddr[OB-1:0] == '0)
+          else $error("nic_top: AR not INCR, full width and beat-aligned");
+    end
+  end
 
   // W beats against the bursts announced on AW: the lengths of the AWs
   // offered (a new AWVALID) wait here in order; each W beat belongs to the
@@ -593,9 +597,13 @@ module nic_top #(
   // CTRL.RST holds the device in reset only with nothing outstanding: no
   // AXI4 burst, no MSI-X message (rtl/README.md, Master disable and
   // CTRL.RST; the B checker above also sees every B of the bursts before).
-  ast_rst_quiet: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      !dev_rst_n |-> rd_idle && wr_idle && !msix_valid_o && wl_n_q == 5'd0 && wl_b_q == 6'd0)
-    else $error("nic_top: CTRL.RST took effect with a transaction outstanding");
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      if (!dev_rst_n)
+        ast_rst_quiet: assert (rd_idle && wr_idle && !msix_valid_o && wl_n_q == 5'd0 && wl_b_q == 6'd0)
+          else $error("nic_top: CTRL.RST took effect with a transaction outstanding");
+    end
+  end
 
   // ---------------------------------------------------------------- cover points
   // Back-pressure on the AXI4 channels the NIC drives, a reset by

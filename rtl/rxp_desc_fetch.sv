@@ -288,12 +288,16 @@ module rxp_desc_fetch #(
   // input: the beat would be cached for a read never issued); the DMA
   // engine pops only a valid head (else it would use a stale pkt_addr and
   // move next-to-use past what was fetched).
-  ast_df_r_outstanding: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      m_axi_rvalid |-> r_ok_q && busy_q[rq])
-    else $error("rxp_desc_fetch: R beat with RID %0d and no read outstanding", m_axi_rid);
-  ast_df_pop_valid: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      pop_i |-> head_valid_o)
-    else $error("rxp_desc_fetch: queue %0d popped with no descriptor cached", sq);
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      if (m_axi_rvalid)
+        ast_df_r_outstanding: assert (r_ok_q && busy_q[rq])
+          else $error("rxp_desc_fetch: R beat with RID %0d and no read outstanding", m_axi_rid);
+      if (pop_i)
+        ast_df_pop_valid: assert (head_valid_o)
+          else $error("rxp_desc_fetch: queue %0d popped with no descriptor cached", sq);
+    end
+  end
 
   // ---------------------------------------------------------------- cover points
   // Reads cut at the 4 KiB boundary and at the ring's end, next-to-use and

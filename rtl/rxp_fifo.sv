@@ -73,9 +73,13 @@ module rxp_fifo #(
 
   // Every user writes only when there is room (a write to a full FIFO is
   // dropped here without a trace: a lost frame, job or B tracker entry).
-  ast_fifo_no_overflow: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      wr_valid_i |-> !full)
-    else $error("rxp_fifo: write to a full FIFO (%m)");
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      if (wr_valid_i)
+        ast_fifo_no_overflow: assert (!full)
+          else $error("rxp_fifo: write to a full FIFO (%m)");
+    end
+  end
 
 endmodule
 

@@ -287,12 +287,16 @@ module rxp_intr #(
   // A message names a vector the block has; it goes only in MSI-X mode,
   // for a vector that is ready (pending, caused, enabled) and never while
   // its EITR counter runs (the moderation the driver's ITR relies on).
-  ast_intr_vector: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      msix_valid_o |-> 32'(msix_vector_o) < NV)
-    else $error("rxp_intr: MSI-X vector %0d of %0d", msix_vector_o, NV);
-  ast_intr_fire_ready: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      fire |-> msix_mode && ready_v[fire_v] && !busy_q[fire_v])
-    else $error("rxp_intr: vector %0d fired while not ready or throttled", fire_v);
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      if (msix_valid_o)
+        ast_intr_vector: assert (32'(msix_vector_o) < NV)
+          else $error("rxp_intr: MSI-X vector %0d of %0d", msix_vector_o, NV);
+      if (fire)
+        ast_intr_fire_ready: assert (msix_mode && ready_v[fire_v] && !busy_q[fire_v])
+          else $error("rxp_intr: vector %0d fired while not ready or throttled", fire_v);
+    end
+  end
 
   // ---------------------------------------------------------------- cover points
   // EITR hold-off (a vector with its cause set and enabled waits for its

@@ -332,24 +332,27 @@ module rxp_mac_rx (
   // lane-0 frame starts with no word pending (else it would carry a word
   // of the frame before); a word carries 1..8 bytes (CRC and length count
   // em_n bytes).
-  ast_mac_state_legal: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      state_q inside {S_IDLE, S_PRE4, S_DATA0, S_DATA4, S_DROP})
-    else $error("rxp_mac_rx: state_q %0d is no state", state_q);
-  ast_mac_word_in_frame: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      em_v && !spill_v_q |-> state_q inside {S_DATA0, S_DATA4})
-    else $error("rxp_mac_rx: a word sent outside a frame (state %0d)", state_q);
-  ast_mac_spill_in_idle: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      spill_v_q |-> state_q == S_IDLE)
-    else $error("rxp_mac_rx: the tail after /T/ meets state %0d", state_q);
-  ast_mac_realign_lane4: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      state_d == S_DATA4 |-> state_q inside {S_PRE4, S_DATA4})
-    else $error("rxp_mac_rx: S_DATA4 entered from state %0d (hold_q not loaded)", state_q);
-  ast_mac_data0_fresh: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      state_d == S_DATA0 && state_q != S_DATA0 |-> !pend_v_d)
-    else $error("rxp_mac_rx: a lane-0 frame starts with a word pending");
-  ast_mac_nbytes: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      em_v |-> em_n != 4'd0 && em_n <= 4'd8)
-    else $error("rxp_mac_rx: a word of %0d bytes", em_n);
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      ast_mac_state_legal: assert (state_q inside {S_IDLE, S_PRE4, S_DATA0, S_DATA4, S_DROP})
+        else $error("rxp_mac_rx: state_q %0d is no state", state_q);
+      if (em_v && !spill_v_q)
+        ast_mac_word_in_frame: assert (state_q inside {S_DATA0, S_DATA4})
+          else $error("rxp_mac_rx: a word sent outside a frame (state %0d)", state_q);
+      if (spill_v_q)
+        ast_mac_spill_in_idle: assert (state_q == S_IDLE)
+          else $error("rxp_mac_rx: the tail after /T/ meets state %0d", state_q);
+      if (state_d == S_DATA4)
+        ast_mac_realign_lane4: assert (state_q inside {S_PRE4, S_DATA4})
+          else $error("rxp_mac_rx: S_DATA4 entered from state %0d (hold_q not loaded)", state_q);
+      if (state_d == S_DATA0 && state_q != S_DATA0)
+        ast_mac_data0_fresh: assert (!pend_v_d)
+          else $error("rxp_mac_rx: a lane-0 frame starts with a word pending");
+      if (em_v)
+        ast_mac_nbytes: assert (em_n != 4'd0 && em_n <= 4'd8)
+          else $error("rxp_mac_rx: a word of %0d bytes", em_n);
+    end
+  end
 
   // ---------------------------------------------------------------- cover points
   // Every state and legal transition of the FSM, and the corner cases of

@@ -151,12 +151,14 @@ module rxp_pktbuf #(
   // A kept frame ends in exactly one of MPC and the good-frame counters;
   // the reader never frees lines that were not written (used would wrap
   // and the buffer would take frames over unread lines).
-  ast_pb_mpc_good: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      !(mpc_o && good_o))
-    else $error("rxp_pktbuf: a frame counted in MPC and GPRC");
-  ast_pb_used: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      used <= (LAW+1)'(LINES))
-    else $error("rxp_pktbuf: %0d lines in use of %0d (lines freed before they were written)", used, LINES);
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      ast_pb_mpc_good: assert (!(mpc_o && good_o))
+        else $error("rxp_pktbuf: a frame counted in MPC and GPRC");
+      ast_pb_used: assert (used <= (LAW+1)'(LINES))
+        else $error("rxp_pktbuf: %0d lines in use of %0d (lines freed before they were written)", used, LINES);
+    end
+  end
 
   // ---------------------------------------------------------------- cover points
   // MPC because the data lines are full, and because the metadata FIFO

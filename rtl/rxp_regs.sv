@@ -625,9 +625,13 @@ module rxp_regs #(
   // ---------------------------------------------------------------- assertions
   // CTRL.RST resets the device only with no DMA transaction outstanding
   // (a reset that cut a burst would drop a VALID before its READY).
-  ast_regs_rst_idle: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      soft_rst_q |-> dma_idle_i)
-    else $error("rxp_regs: CTRL.RST took effect with DMA outstanding");
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      if (soft_rst_q)
+        ast_regs_rst_idle: assert (dma_idle_i)
+          else $error("rxp_regs: CTRL.RST took effect with DMA outstanding");
+    end
+  end
 
   // ---------------------------------------------------------------- cover points
   // make coverage (only with --coverage-user): every statistics counter

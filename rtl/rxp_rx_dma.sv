@@ -685,25 +685,27 @@ module rxp_rx_dma #(
   // previous one was accepted (else the address would change under
   // AWVALID and one burst would be lost with its B tracker entry pushed);
   // a frame is dropped into one counter at most.
-  ast_dma_state_legal: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      state_q inside {S_IDLE, S_CHUNK, S_BURST})
-    else $error("rxp_rx_dma: state_q %0d is no state", state_q);
-  ast_dma_aw_one: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      aw_load |-> !m_axi_awvalid)
-    else $error("rxp_rx_dma: AW loaded while the previous one waits for AWREADY");
-  ast_dma_one_drop: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      !(rqdpc_o && rxdis_o))
-    else $error("rxp_rx_dma: a frame counted in RQDPC and RXP_RXDIS");
-  // Inputs from the memory the bookkeeping depends on: a B response only
-  // for a burst it issued (bt FIFO), and with ID 0 (every AW has ID 0; a B
-  // of another ID would be paired with the wrong burst: B of one ID come in
-  // order, of different IDs in any order).
-  ast_dma_b_outstanding: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      m_axi_bvalid |-> bt_rd_v)
-    else $error("rxp_rx_dma: B response with no write burst outstanding");
-  ast_dma_b_id: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      m_axi_bvalid |-> m_axi_bid == '0)
-    else $error("rxp_rx_dma: B response with BID %0d, every AW had ID 0", m_axi_bid);
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      ast_dma_state_legal: assert (state_q inside {S_IDLE, S_CHUNK, S_BURST})
+        else $error("rxp_rx_dma: state_q %0d is no state", state_q);
+      if (aw_load)
+        ast_dma_aw_one: assert (!m_axi_awvalid)
+          else $error("rxp_rx_dma: AW loaded while the previous one waits for AWREADY");
+      ast_dma_one_drop: assert (!(rqdpc_o && rxdis_o))
+        else $error("rxp_rx_dma: a frame counted in RQDPC and RXP_RXDIS");
+      // Inputs from the memory the bookkeeping depends on: a B response only
+      // for a burst it issued (bt FIFO), and with ID 0 (every AW has ID 0; a B
+      // of another ID would be paired with the wrong burst: B of one ID come in
+      // order, of different IDs in any order).
+      if (m_axi_bvalid)
+        ast_dma_b_outstanding: assert (bt_rd_v)
+          else $error("rxp_rx_dma: B response with no write burst outstanding");
+      if (m_axi_bvalid)
+        ast_dma_b_id: assert (m_axi_bid == '0)
+          else $error("rxp_rx_dma: B response with BID %0d, every AW had ID 0", m_axi_bid);
+    end
+  end
 
   // ---------------------------------------------------------------- cover points
   // Every state and transition of the command FSM, the 4 KiB and multi-
