@@ -47,10 +47,12 @@ void add_ctrl(Chars& c, uint8_t ch) { c.push_back({ch, true}); }
 
 // Counters a frame may land in (rtl/README.md, "Classes and counters").
 const std::vector<std::pair<const char*, uint32_t>> kCounters = {
-    {"TPR", R::E1000_TPR},         {"GPRC", R::E1000_GPRC},         {"RXERRC", R::E1000_RXERRC},
-    {"RUC", R::E1000_RUC},         {"RFC", R::E1000_RFC},           {"ROC", R::E1000_ROC},
-    {"RJC", R::E1000_RJC},         {"CRCERRS", R::E1000_CRCERRS},   {"RXP_AFDC", R::E1000_RXP_AFDC},
-    {"RXP_RXDIS", R::E1000_RXP_RXDIS}, {"MPC", R::E1000_MPC},       {"RNBC", R::E1000_RNBC},
+    {"TPR", R::E1000_TPR},           {"GPRC", R::E1000_GPRC},
+    {"RXERRC", R::E1000_RXERRC},     {"RUC", R::E1000_RUC},
+    {"RFC", R::E1000_RFC},           {"ROC", R::E1000_ROC},
+    {"RJC", R::E1000_RJC},           {"CRCERRS", R::E1000_CRCERRS},
+    {"RXP_AFDC", R::E1000_RXP_AFDC}, {"RXP_RXDIS", R::E1000_RXP_RXDIS},
+    {"MPC", R::E1000_MPC},           {"RNBC", R::E1000_RNBC},
     {"RQDPC0", R::E1000_RQDPC(0)}};
 
 // Reads (and so clears) every counter; those not in `want` must be 0.
@@ -287,7 +289,8 @@ BOOST_AUTO_TEST_CASE(jumbo_frame_in_bursts_across_two_4k_boundaries) {
   const uint32_t expect[4] = {0x1000 - 0xf00, 0x1000, 0x1000, 0};
   for (unsigned i = 0; i < log.aws.size(); ++i) {
     const AxiEvent& e = log.aws[i];
-    BOOST_TEST((e.addr >> 12) == ((e.addr + e.bytes - 1) >> 12), "burst at 0x" << std::hex << e.addr << " crosses 4 KiB");
+    BOOST_TEST((e.addr >> 12) == ((e.addr + e.bytes - 1) >> 12),
+               "burst at 0x" << std::hex << e.addr << " crosses 4 KiB");
     BOOST_TEST(e.bytes <= 4096u);
     if (i % 4 < 3) BOOST_TEST(e.bytes == expect[i % 4], "burst " << i % 4 << " of a frame: " << e.bytes << " bytes");
   }
@@ -318,7 +321,8 @@ BOOST_AUTO_TEST_CASE(multi_descriptor_frame_whose_first_buffer_crosses_4k) {
   // rest of 2048 bytes), the second buffer (952 bytes, no boundary) in one.
   BOOST_TEST_REQUIRE(log.aws.size() == 12u);
   for (const AxiEvent& e : log.aws)
-    BOOST_TEST((e.addr >> 12) == ((e.addr + e.bytes - 1) >> 12), "burst at 0x" << std::hex << e.addr << " crosses 4 KiB");
+    BOOST_TEST((e.addr >> 12) == ((e.addr + e.bytes - 1) >> 12),
+               "burst at 0x" << std::hex << e.addr << " crosses 4 KiB");
 }
 
 // A frame taken by the DMA engine waits for its first descriptor (the
@@ -505,7 +509,8 @@ BOOST_AUTO_TEST_CASE(descriptor_read_cut_at_the_4k_boundary) {
   BOOST_TEST(f.sb.delivered == 200u);
   bool cut = false;
   for (const AxiEvent& e : ars) {
-    BOOST_TEST((e.addr >> 12) == ((e.addr + e.bytes - 1) >> 12), "read at 0x" << std::hex << e.addr << " crosses 4 KiB");
+    BOOST_TEST((e.addr >> 12) == ((e.addr + e.bytes - 1) >> 12),
+               "read at 0x" << std::hex << e.addr << " crosses 4 KiB");
     if ((e.addr & 0xfff) == 0xf10) {
       BOOST_TEST(e.bytes == 15u * R::RX_DESC_BYTES);
       cut = true;
@@ -607,7 +612,6 @@ void skip(Fix& f, uint64_t n) {
 void run_to_quiescent(Fix& f) {
   f.env.sim.run_until([&] { return f.env.sim.top().quiescent_o != 0; }, 100000, "quiescent_o");
 }
-
 
 // What one run shows: the cycle it became quiescent, the EITR counter
 // after 40001 clocks, the cycle it became quiescent again with a cause
